@@ -1,0 +1,35 @@
+//! The domain model of roster and its pure provisioning policy.
+//!
+//! Everything here is pure: no I/O, no clock, no randomness. Time and fresh
+//! identifiers come in as arguments, so every rule is proven by fast table
+//! tests. Constrained strings are newtypes built by `parse` (STYLE rule 2):
+//! a function that takes a [`Username`] never has to check it again.
+
+mod error;
+mod ids;
+mod manual;
+mod names;
+mod patterns;
+mod provider;
+mod site;
+mod time_zone;
+mod user;
+mod group;
+
+pub use error::InvalidValue;
+pub use group::{Group, Membership};
+pub use ids::{AdminKeyId, GroupId, ProviderId, SiteId, UserId};
+pub use manual::{
+    ensure_manual_group_changes_allowed, ensure_manual_user_changes_allowed,
+    ensure_password_admin_remains, ManualChangeRefused,
+};
+pub use names::{DisplayText, Email, GroupName, ProviderName, SiteSlug, Username};
+pub use patterns::{GroupPattern, GroupPatternList};
+pub use provider::{
+    DeprovisioningMethod, LdapServerType, LdapSettings, Provider, ProviderKind,
+    CertificateFingerprint, HttpUrl, ProviderRefusal, ProvisioningOptions, SamlTrust, ScimAuth,
+    ScimSettings, UsernameAttribute,
+};
+pub use site::Site;
+pub use time_zone::TimeZoneName;
+pub use user::{AuthMethod, Permissions, ProvisionedBy, ProvisioningMethod, Roles, TwoFactor, User};

@@ -1,0 +1,431 @@
+//! SSO providers: the identity providers configured for a site, with their
+//! SAML trust, SCIM credentials, LDAP settings and the provisioning options
+//! of SPEC §4.
+
+use jiff::Timestamp;
+
+use crate::{
+    DisplayText, GroupName, GroupPatternList, InvalidValue, ProviderId, ProviderName, SiteId,
+    TimeZoneName, TwoFactor,
+};
+
+/// The identity products roster knows how to talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    Okta,
+    EntraId,
+    JumpCloud,
+    OneLogin,
+    Duo,
+    Ldap,
+    Saml,
+    Oidc,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 8] = [
+        Self::Okta,
+        Self::EntraId,
+        Self::JumpCloud,
+        Self::OneLogin,
+        Self::Duo,
+        Self::Ldap,
+        Self::Saml,
+        Self::Oidc,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Okta => "okta",
+            Self::EntraId => "entra_id",
+            Self::JumpCloud => "jumpcloud",
+            Self::OneLogin => "onelogin",
+            Self::Duo => "duo",
+            Self::Ldap => "ldap",
+            Self::Saml => "saml",
+            Self::Oidc => "oidc",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == raw).ok_or_else(|| {
+            InvalidValue::new(format!(
+                "{raw:?} is not one of okta, entra_id, jumpcloud, onelogin, duo, ldap, saml, oidc"
+            ))
+        })
+    }
+
+    /// SCIM is designed to work with SAML: only SAML-based providers and
+    /// LDAP may enable it (SPEC §2).
+    pub fn supports_scim(self) -> bool {
+        !matches!(self, Self::Oidc)
+    }
+
+    /// Entra ID's user sync carries no group memberships, so group filters
+    /// cannot be evaluated for it (SPEC §4).
+    pub fn sends_groups_at_user_sync(self) -> bool {
+        !matches!(self, Self::EntraId)
+    }
+}
+
+/// How the identity provider's SAML signing key is trusted (SPEC §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SamlTrust {
+    NotConfigured,
+    /// Metadata fetched from this URL and refreshed, so certificate
+    /// rotation needs no action.
+    MetadataUrl { url: HttpUrl },
+    /// A metadata document uploaded by an administrator.
+    MetadataXml { xml: String },
+    /// A SHA-256 certificate fingerprint plus the IdP's endpoints.
+    Fingerprint { sha256: CertificateFingerprint, sso_url: HttpUrl, slo_url: Option<HttpUrl> },
+}
+
+impl SamlTrust {
+    pub fn mode(&self) -> &'static str {
+        match self {
+            Self::NotConfigured => "none",
+            Self::MetadataUrl { .. } => "metadata_url",
+            Self::MetadataXml { .. } => "metadata_xml",
+            Self::Fingerprint { .. } => "fingerprint",
+        }
+    }
+}
+
+/// An absolute `http://` or `https://` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpUrl(String);
+
+impl HttpUrl {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let rest = raw
+            .strip_prefix("https://")
+            .or_else(|| raw.strip_prefix("http://"))
+            .ok_or_else(|| InvalidValue::new("must be an absolute http:// or https:// URL"))?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if host.is_empty() || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(InvalidValue::new("must be an absolute URL with a host and no white space"));
+        }
+        if raw.len() > 2048 {
+            return Err(InvalidValue::new("must be at most 2048 characters long"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A SHA-256 certificate fingerprint, stored as 64 lower-case hex digits.
+/// Accepted with or without `:` separators, in either case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateFingerprint(String);
+
+impl CertificateFingerprint {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let hex: String = raw.chars().filter(|c| *c != ':').collect::<String>().to_lowercase();
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(InvalidValue::new(
+                "must be a SHA-256 fingerprint: 64 hex digits, optionally separated by ':'",
+            ));
+        }
+        Ok(Self(hex))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Which SCIM credential the provider accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScimAuth {
+    Off,
+    Basic,
+    Token,
+}
+
+impl ScimAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Basic => "basic",
+            Self::Token => "token",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        match raw {
+            "off" => Ok(Self::Off),
+            "basic" => Ok(Self::Basic),
+            "token" => Ok(Self::Token),
+            other => Err(InvalidValue::new(format!("{other:?} is not one of off, basic, token"))),
+        }
+    }
+}
+
+/// The SCIM credential of a provider. Secrets are kept only as hashes; the
+/// clear value exists only in the response that generated it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScimSettings {
+    pub auth: ScimAuth,
+    /// The generated Basic username (Basic only).
+    pub username: Option<String>,
+    pub secret_hash: Option<String>,
+    pub expires_at: Option<Timestamp>,
+    /// The secret that a rotation replaced, valid until `previous_valid_until`.
+    pub previous_secret_hash: Option<String>,
+    pub previous_valid_until: Option<Timestamp>,
+    pub last_success_at: Option<Timestamp>,
+    pub last_failure_at: Option<Timestamp>,
+}
+
+impl ScimSettings {
+    pub fn off() -> Self {
+        Self {
+            auth: ScimAuth::Off,
+            username: None,
+            secret_hash: None,
+            expires_at: None,
+            previous_secret_hash: None,
+            previous_valid_until: None,
+            last_success_at: None,
+            last_failure_at: None,
+        }
+    }
+}
+
+/// The directory product behind an LDAP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LdapServerType {
+    ActiveDirectory,
+    OpenLdap,
+}
+
+impl LdapServerType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ActiveDirectory => "active_directory",
+            Self::OpenLdap => "openldap",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        match raw {
+            "active_directory" => Ok(Self::ActiveDirectory),
+            "openldap" => Ok(Self::OpenLdap),
+            other => Err(InvalidValue::new(format!(
+                "{other:?} is not one of active_directory, openldap"
+            ))),
+        }
+    }
+}
+
+/// The directory attribute that holds usernames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsernameAttribute {
+    SamAccountName,
+    UserPrincipalName,
+}
+
+impl UsernameAttribute {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SamAccountName => "sAMAccountName",
+            Self::UserPrincipalName => "userPrincipalName",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        match raw {
+            "sAMAccountName" => Ok(Self::SamAccountName),
+            "userPrincipalName" => Ok(Self::UserPrincipalName),
+            other => Err(InvalidValue::new(format!(
+                "{other:?} is not one of sAMAccountName, userPrincipalName"
+            ))),
+        }
+    }
+}
+
+/// LDAP provisioning settings (SPEC §6). Present on `ldap` providers and
+/// attachable to any other provider so that a directory provisions while
+/// the provider authenticates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LdapSettings {
+    pub enabled: bool,
+    pub host: String,
+    pub backup_host: Option<String>,
+    pub server_type: LdapServerType,
+    pub port: u16,
+    pub secure: bool,
+    pub username_attribute: UsernameAttribute,
+    pub bind_username: Option<String>,
+    /// Needed in clear to bind; never returned by the admin API.
+    pub bind_password: Option<String>,
+    pub base_dn: String,
+    pub domain: Option<String>,
+    pub consecutive_failures: u32,
+}
+
+/// Disable (keeps history for audit) or delete a de-provisioned user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeprovisioningMethod {
+    Disable,
+    Delete,
+}
+
+impl DeprovisioningMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Disable => "disable",
+            Self::Delete => "delete",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        match raw {
+            "disable" => Ok(Self::Disable),
+            "delete" => Ok(Self::Delete),
+            other => Err(InvalidValue::new(format!("{other:?} is not one of disable, delete"))),
+        }
+    }
+}
+
+/// The provisioning options of SPEC §4, one field per option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisioningOptions {
+    pub provision_users_on_first_login: bool,
+    pub deprovision_users: bool,
+    pub provision_group_memberships: bool,
+    pub deprovision_group_memberships: bool,
+    pub deprovisioning_method: DeprovisioningMethod,
+    pub provision_company: Option<DisplayText>,
+    pub default_groups: Vec<GroupName>,
+    pub only_users_in_groups: GroupPatternList,
+    pub only_groups: GroupPatternList,
+    pub exclude_groups: GroupPatternList,
+    pub site_admin_groups: GroupPatternList,
+    pub readonly_site_admin_groups: GroupPatternList,
+    pub group_admin_groups: GroupPatternList,
+    pub password_groups: GroupPatternList,
+    pub two_factor: TwoFactor,
+    pub webdav: bool,
+    pub ftp: bool,
+    pub sftp: bool,
+    pub default_time_zone: Option<TimeZoneName>,
+}
+
+impl ProvisioningOptions {
+    /// The defaults of a new provider, documented in the README: users are
+    /// created at first login and de-provisioned by disabling them,
+    /// memberships follow the identity provider in both directions, no
+    /// filters or role mappings, the site's 2FA policy, no protocol access.
+    pub fn defaults() -> Self {
+        Self {
+            provision_users_on_first_login: true,
+            deprovision_users: true,
+            provision_group_memberships: true,
+            deprovision_group_memberships: true,
+            deprovisioning_method: DeprovisioningMethod::Disable,
+            provision_company: None,
+            default_groups: Vec::new(),
+            only_users_in_groups: GroupPatternList::default(),
+            only_groups: GroupPatternList::default(),
+            exclude_groups: GroupPatternList::default(),
+            site_admin_groups: GroupPatternList::default(),
+            readonly_site_admin_groups: GroupPatternList::default(),
+            group_admin_groups: GroupPatternList::default(),
+            password_groups: GroupPatternList::default(),
+            two_factor: TwoFactor::SitePolicy,
+            webdav: false,
+            ftp: false,
+            sftp: false,
+            default_time_zone: None,
+        }
+    }
+
+    /// Parses the stored form of `default_groups`: names joined by `,`.
+    pub fn parse_group_names(raw: &str) -> Result<Vec<GroupName>, InvalidValue> {
+        if raw.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        raw.split(',')
+            .enumerate()
+            .map(|(index, name)| {
+                GroupName::parse(name.trim()).map_err(|err| {
+                    InvalidValue::new(format!("entry {} of the list: {}", index + 1, err.0))
+                })
+            })
+            .collect()
+    }
+
+    /// The options that need group data in user requests, with the field
+    /// name of each one that is set.
+    pub fn group_filters_in_use(&self) -> Vec<&'static str> {
+        [
+            ("only_users_in_groups", &self.only_users_in_groups),
+            ("only_groups", &self.only_groups),
+            ("exclude_groups", &self.exclude_groups),
+        ]
+        .into_iter()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(field, _)| field)
+        .collect()
+    }
+}
+
+/// Why a provider's configuration is refused as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderRefusal {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+/// An SSO provider of one site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    pub id: ProviderId,
+    pub site_id: SiteId,
+    pub kind: ProviderKind,
+    pub name: ProviderName,
+    pub saml: SamlTrust,
+    pub scim: ScimSettings,
+    pub ldap: Option<LdapSettings>,
+    pub options: ProvisioningOptions,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Provider {
+    /// Rules that span several settings, checked after every change.
+    pub fn check_consistency(&self) -> Result<(), ProviderRefusal> {
+        if !self.kind.sends_groups_at_user_sync() && self.ldap.as_ref().is_none_or(|l| !l.enabled) {
+            if let Some(field) = self.options.group_filters_in_use().first() {
+                return Err(ProviderRefusal {
+                    field,
+                    reason: "Entra ID sends no group memberships at user sync, so group \
+                             filters cannot work with it; use Entra's scoping filters to \
+                             choose who is provisioned, or attach LDAP provisioning"
+                        .to_owned(),
+                });
+            }
+        }
+        if !self.kind.supports_scim() && self.scim.auth != ScimAuth::Off {
+            return Err(ProviderRefusal {
+                field: "scim_auth",
+                reason: "SCIM is designed to work with SAML, not OAuth/OIDC: an oidc \
+                         provider cannot enable SCIM"
+                    .to_owned(),
+            });
+        }
+        if self.kind == ProviderKind::Ldap && self.ldap.is_none() {
+            return Err(ProviderRefusal {
+                field: "ldap",
+                reason: "an ldap provider needs its LDAP settings (at least host and base_dn)"
+                    .to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
