@@ -1,1 +1,29 @@
-//! placeholder
+//! Storage for roster: small repository traits and their SQL implementation
+//! for SQLite and PostgreSQL.
+//!
+//! Invariants:
+//! - This is the only crate with SQL. Everything above it sees the traits in
+//!   [`api`] and the domain types of `roster-domain`.
+//! - Every table that holds site data carries the site in its primary key,
+//!   and every query on it names the site: isolation lives here, not only in
+//!   the handlers.
+//! - One use case is one [`Transaction`], rolled back if it is dropped
+//!   without [`Transaction::commit`].
+//! - SQLite runs in WAL mode with a busy timeout and a single writer
+//!   connection, so concurrent requests queue instead of failing with
+//!   "database is locked".
+//! - Columns are TEXT or integers only, so one code path (sqlx's `Any`
+//!   driver) reads and writes both dialects; the migrations are kept per
+//!   dialect and a test checks that both produce the same tables and
+//!   columns.
+
+mod api;
+mod error;
+mod sql;
+
+pub use api::{
+    AdminKeyRecord, AdminKeyRepo, GroupRepo, Listed, MemberRecord, Page, ProviderRepo, SiteRepo,
+    Store, Transaction, UserRepo,
+};
+pub use error::StoreError;
+pub use sql::{connect, Dialect, StoreConfig};

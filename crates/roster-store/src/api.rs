@@ -1,0 +1,212 @@
+//! The storage interface: one transaction type that implements a small
+//! repository trait per entity. Every method that touches site data takes
+//! the site.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use roster_domain::{
+    AdminKeyId, Group, GroupId, GroupName, Membership, Provider, ProviderId, ProviderName, Site,
+    SiteId, SiteSlug, User, UserId, Username,
+};
+
+use crate::{Dialect, StoreError};
+
+/// A window into a list ordered by creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// One page of a list and the size of the whole list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// A member of a group, with the username for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRecord {
+    pub membership: Membership,
+    pub username: Username,
+}
+
+/// A stored admin key. `site_id` is `None` for an operator key, which may
+/// manage every site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminKeyRecord {
+    pub id: AdminKeyId,
+    pub site_id: Option<SiteId>,
+    pub name: String,
+    pub secret_hash: String,
+    /// The first characters of the key, to recognise it in lists.
+    pub prefix: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A database: a factory of transactions.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// A transaction that only reads.
+    async fn read(&self) -> Result<Box<dyn Transaction>, StoreError>;
+    /// A transaction that may write. On SQLite there is one writer at a
+    /// time; others wait for it.
+    async fn write(&self) -> Result<Box<dyn Transaction>, StoreError>;
+    /// Whether the database answers (for `/readyz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+    fn dialect(&self) -> Dialect;
+    /// Every row of every table in a canonical text form, for tests that
+    /// prove a rejected request changed nothing.
+    async fn snapshot(&self) -> Result<String, StoreError>;
+    /// Closes the connections (at shutdown).
+    async fn close(&self);
+}
+
+/// One use case's unit of work. Dropped without `commit`, it rolls back.
+#[async_trait]
+pub trait Transaction:
+    SiteRepo + UserRepo + GroupRepo + ProviderRepo + AdminKeyRepo + Send
+{
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait SiteRepo {
+    async fn insert_site(&mut self, site: &Site) -> Result<(), StoreError>;
+    async fn site_by_id(&mut self, id: &SiteId) -> Result<Option<Site>, StoreError>;
+    async fn site_by_slug(&mut self, slug: &SiteSlug) -> Result<Option<Site>, StoreError>;
+    async fn list_sites(&mut self, page: Page) -> Result<Listed<Site>, StoreError>;
+    /// Returns whether the site existed.
+    async fn update_site(&mut self, site: &Site) -> Result<bool, StoreError>;
+    /// Deletes the site and everything that belongs to it.
+    async fn delete_site(&mut self, id: &SiteId) -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+pub trait UserRepo {
+    async fn insert_user(&mut self, user: &User) -> Result<(), StoreError>;
+    async fn user_by_id(&mut self, site: &SiteId, id: &UserId) -> Result<Option<User>, StoreError>;
+    async fn user_by_username(
+        &mut self,
+        site: &SiteId,
+        username: &Username,
+    ) -> Result<Option<User>, StoreError>;
+    async fn list_users(&mut self, site: &SiteId, page: Page) -> Result<Listed<User>, StoreError>;
+    async fn update_user(&mut self, user: &User) -> Result<bool, StoreError>;
+    async fn delete_user(&mut self, site: &SiteId, id: &UserId) -> Result<bool, StoreError>;
+    /// Enabled site admins on password authentication, other than `except`.
+    async fn count_password_site_admins(
+        &mut self,
+        site: &SiteId,
+        except: &UserId,
+    ) -> Result<u64, StoreError>;
+    /// Users who sign in through `provider`.
+    async fn count_users_signing_in_with(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+    ) -> Result<u64, StoreError>;
+    /// Forgets which provider provisioned users, keeping the method, before
+    /// that provider is deleted.
+    async fn forget_provisioning_provider(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+    ) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait GroupRepo {
+    async fn insert_group(&mut self, group: &Group) -> Result<(), StoreError>;
+    async fn group_by_id(&mut self, site: &SiteId, id: &GroupId)
+        -> Result<Option<Group>, StoreError>;
+    async fn group_by_name(
+        &mut self,
+        site: &SiteId,
+        name: &GroupName,
+    ) -> Result<Option<Group>, StoreError>;
+    async fn list_groups(&mut self, site: &SiteId, page: Page) -> Result<Listed<Group>, StoreError>;
+    async fn update_group(&mut self, group: &Group) -> Result<bool, StoreError>;
+    async fn delete_group(&mut self, site: &SiteId, id: &GroupId) -> Result<bool, StoreError>;
+    /// Groups whose provisioning `provider` manages.
+    async fn count_groups_managed_by(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+    ) -> Result<u64, StoreError>;
+    async fn list_members(
+        &mut self,
+        site: &SiteId,
+        group: &GroupId,
+        page: Page,
+    ) -> Result<Listed<MemberRecord>, StoreError>;
+    /// Adds the user to the group, or updates its admin flag: one row
+    /// written, never the whole member list.
+    async fn put_member(
+        &mut self,
+        site: &SiteId,
+        group: &GroupId,
+        membership: &Membership,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    async fn remove_member(
+        &mut self,
+        site: &SiteId,
+        group: &GroupId,
+        user: &UserId,
+    ) -> Result<bool, StoreError>;
+    async fn membership(
+        &mut self,
+        site: &SiteId,
+        group: &GroupId,
+        user: &UserId,
+    ) -> Result<Option<Membership>, StoreError>;
+}
+
+#[async_trait]
+pub trait ProviderRepo {
+    async fn insert_provider(&mut self, provider: &Provider) -> Result<(), StoreError>;
+    async fn provider_by_id(
+        &mut self,
+        site: &SiteId,
+        id: &ProviderId,
+    ) -> Result<Option<Provider>, StoreError>;
+    async fn provider_by_name(
+        &mut self,
+        site: &SiteId,
+        name: &ProviderName,
+    ) -> Result<Option<Provider>, StoreError>;
+    async fn list_providers(
+        &mut self,
+        site: &SiteId,
+        page: Page,
+    ) -> Result<Listed<Provider>, StoreError>;
+    async fn update_provider(&mut self, provider: &Provider) -> Result<bool, StoreError>;
+    async fn delete_provider(&mut self, site: &SiteId, id: &ProviderId)
+        -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+pub trait AdminKeyRepo {
+    async fn insert_admin_key(&mut self, key: &AdminKeyRecord) -> Result<(), StoreError>;
+    async fn admin_key_by_hash(
+        &mut self,
+        secret_hash: &str,
+    ) -> Result<Option<AdminKeyRecord>, StoreError>;
+    /// Keys of one site, or with `None` every key of the instance.
+    async fn list_admin_keys(
+        &mut self,
+        site: Option<&SiteId>,
+        page: Page,
+    ) -> Result<Listed<AdminKeyRecord>, StoreError>;
+    async fn revoke_admin_key(
+        &mut self,
+        id: &AdminKeyId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    async fn touch_admin_key(&mut self, id: &AdminKeyId, now: Timestamp)
+        -> Result<(), StoreError>;
+}

@@ -1,0 +1,161 @@
+//! The SQL implementation of the store, shared by SQLite and PostgreSQL
+//! through sqlx's `Any` driver. What differs per dialect is here: how
+//! connections are opened and which migration tree runs.
+
+mod admin_keys;
+mod groups;
+mod providers;
+mod row;
+mod sites;
+mod snapshot;
+mod users;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor};
+
+use crate::{Store, StoreError, Transaction};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// An SQLite file, created (with its directory) if missing.
+    Sqlite { path: PathBuf },
+    /// A `postgres://` URL.
+    Postgres { url: String, max_connections: u32 },
+}
+
+/// Readers on SQLite: WAL lets them run beside the one writer.
+const SQLITE_READERS: u32 = 4;
+
+/// Opens the database and applies pending migrations.
+pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    install_default_drivers();
+    let store = match config {
+        StoreConfig::Sqlite { path } => {
+            if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|err| {
+                    StoreError::Database(sqlx::Error::Configuration(
+                        format!("cannot create the data directory {}: {err}", dir.display()).into(),
+                    ))
+                })?;
+            }
+            let url = format!("sqlite://{}?mode=rwc", path.display());
+            let writer = sqlite_pool(&url, 1).await?;
+            // WAL mode is a property of the file: set it once, through the
+            // writer, before any reader opens the file.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&writer).await?;
+            SQLITE_MIGRATIONS.run(&writer).await?;
+            let readers = sqlite_pool(&url, SQLITE_READERS).await?;
+            SqlStore { dialect: Dialect::Sqlite, readers, writer }
+        }
+        StoreConfig::Postgres { url, max_connections } => {
+            let pool = AnyPoolOptions::new()
+                .max_connections(*max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            POSTGRES_MIGRATIONS.run(&pool).await?;
+            SqlStore { dialect: Dialect::Postgres, readers: pool.clone(), writer: pool }
+        }
+    };
+    Ok(std::sync::Arc::new(store))
+}
+
+async fn sqlite_pool(url: &str, max_connections: u32) -> Result<AnyPool, StoreError> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _meta| {
+            // The busy timeout is how long a writer waits for the lock that
+            // another process (such as the CLI) holds before giving up.
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?;
+    Ok(pool)
+}
+
+/// The store: on SQLite a pool of readers and a pool of one writer; on
+/// PostgreSQL one pool for both.
+pub(crate) struct SqlStore {
+    dialect: Dialect,
+    readers: AnyPool,
+    writer: AnyPool,
+}
+
+/// A transaction of either dialect.
+pub(crate) struct SqlTx {
+    tx: sqlx::Transaction<'static, Any>,
+}
+
+impl SqlTx {
+    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn read(&self) -> Result<Box<dyn Transaction>, StoreError> {
+        Ok(Box::new(SqlTx { tx: self.readers.begin().await? }))
+    }
+
+    async fn write(&self) -> Result<Box<dyn Transaction>, StoreError> {
+        let tx = match self.dialect {
+            // IMMEDIATE takes the write lock at BEGIN, where the busy
+            // timeout applies, instead of failing later when a deferred
+            // transaction tries to upgrade its lock.
+            Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.writer.begin().await?,
+        };
+        Ok(Box::new(SqlTx { tx }))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        Ok(())
+    }
+
+    fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    async fn snapshot(&self) -> Result<String, StoreError> {
+        let mut conn = self.readers.acquire().await?;
+        snapshot::dump(&mut conn).await
+    }
+
+    async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+}
+
+#[async_trait]
+impl Transaction for SqlTx {
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,50 @@
+//! A canonical text dump of every table, for tests that prove a rejected
+//! request left the data exactly as it was.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Column, Row};
+
+use crate::StoreError;
+
+/// Tables and the order that makes their dump deterministic.
+const TABLES: [(&str, &str); 6] = [
+    ("sites", "SELECT * FROM sites ORDER BY id"),
+    ("providers", "SELECT * FROM providers ORDER BY site_id, id"),
+    ("users", "SELECT * FROM users ORDER BY site_id, id"),
+    ("groups", "SELECT * FROM groups ORDER BY site_id, id"),
+    ("group_members", "SELECT * FROM group_members ORDER BY site_id, group_id, user_id"),
+    ("admin_keys", "SELECT * FROM admin_keys ORDER BY id"),
+];
+
+pub(crate) async fn dump(conn: &mut AnyConnection) -> Result<String, StoreError> {
+    let mut out = String::new();
+    for (table, sql) in TABLES {
+        out.push_str(table);
+        out.push('\n');
+        for row in sqlx::query(sql).fetch_all(&mut *conn).await? {
+            out.push_str(&render(&row));
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+fn render(row: &AnyRow) -> String {
+    row.columns()
+        .iter()
+        .map(|col| {
+            let i = col.ordinal();
+            let value = match row.try_get::<Option<i64>, _>(i) {
+                Ok(Some(n)) => n.to_string(),
+                Ok(None) => "NULL".to_owned(),
+                Err(_) => match row.try_get::<Option<String>, _>(i) {
+                    Ok(Some(s)) => format!("{s:?}"),
+                    Ok(None) => "NULL".to_owned(),
+                    Err(err) => format!("<{err}>"),
+                },
+            };
+            format!("{}={}", col.name(), value)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

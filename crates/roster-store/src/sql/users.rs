@@ -1,0 +1,245 @@
+//! Users.
+
+use async_trait::async_trait;
+use roster_domain::{
+    AuthMethod, DisplayText, Email, Permissions, ProviderId, ProvisionedBy, ProvisioningMethod,
+    Roles, SiteId, TimeZoneName, TwoFactor, User, UserId, Username,
+};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::Any;
+
+use super::row::{count_of, flag, limit_offset, micros, opt_micros, write_error, Cols};
+use super::SqlTx;
+use crate::{Listed, Page, StoreError, UserRepo};
+
+/// Every column, in the order [`bind_user`] binds them.
+macro_rules! columns {
+    () => {
+        "site_id, id, username, username_key, full_name, first_name, last_name, display_name, \
+         email, company, time_zone, enabled, auth_provider_id, site_admin, readonly_site_admin, \
+         two_factor, webdav, ftp, sftp, external_id, provisioned_by, provisioned_by_provider_id, \
+         created_at, updated_at, last_login_at"
+    };
+}
+
+fn bind_user<'q>(query: Query<'q, Any, AnyArguments>, user: &User) -> Query<'q, Any, AnyArguments> {
+    let text = |value: &Option<DisplayText>| value.as_ref().map(|v| v.as_str().to_owned());
+    let auth_provider = match &user.auth_method {
+        AuthMethod::Password => None,
+        AuthMethod::Sso(provider) => Some(provider.as_str().to_owned()),
+    };
+    query
+        .bind(user.site_id.as_str().to_owned())
+        .bind(user.id.as_str().to_owned())
+        .bind(user.username.as_str().to_owned())
+        .bind(user.username.key().to_owned())
+        .bind(text(&user.full_name))
+        .bind(text(&user.first_name))
+        .bind(text(&user.last_name))
+        .bind(text(&user.display_name))
+        .bind(user.email.as_ref().map(|e| e.as_str().to_owned()))
+        .bind(text(&user.company))
+        .bind(user.time_zone.as_ref().map(|tz| tz.as_str().to_owned()))
+        .bind(flag(user.enabled))
+        .bind(auth_provider)
+        .bind(flag(user.roles.site_admin))
+        .bind(flag(user.roles.readonly_site_admin))
+        .bind(user.two_factor.as_str())
+        .bind(flag(user.permissions.webdav))
+        .bind(flag(user.permissions.ftp))
+        .bind(flag(user.permissions.sftp))
+        .bind(user.external_id.clone())
+        .bind(user.provisioned_by.method.as_str())
+        .bind(user.provisioned_by.provider.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(micros(user.created_at))
+        .bind(micros(user.updated_at))
+        .bind(opt_micros(user.last_login_at))
+}
+
+fn user_from(row: &AnyRow) -> Result<User, StoreError> {
+    let c = Cols(row);
+    let text = |col: &str| c.opt_parsed(col, DisplayText::parse);
+    Ok(User {
+        site_id: SiteId::from_raw(c.text("site_id")?),
+        id: UserId::from_raw(c.text("id")?),
+        username: c.parsed("username", Username::parse)?,
+        full_name: text("full_name")?,
+        first_name: text("first_name")?,
+        last_name: text("last_name")?,
+        display_name: text("display_name")?,
+        email: c.opt_parsed("email", Email::parse)?,
+        company: text("company")?,
+        time_zone: c.opt_parsed("time_zone", TimeZoneName::parse)?,
+        enabled: c.flag("enabled")?,
+        auth_method: match c.opt_text("auth_provider_id")? {
+            None => AuthMethod::Password,
+            Some(provider) => AuthMethod::Sso(ProviderId::from_raw(provider)),
+        },
+        roles: Roles {
+            site_admin: c.flag("site_admin")?,
+            readonly_site_admin: c.flag("readonly_site_admin")?,
+        },
+        two_factor: c.parsed("two_factor", TwoFactor::parse)?,
+        permissions: Permissions {
+            webdav: c.flag("webdav")?,
+            ftp: c.flag("ftp")?,
+            sftp: c.flag("sftp")?,
+        },
+        external_id: c.opt_text("external_id")?,
+        provisioned_by: ProvisionedBy {
+            method: c.parsed("provisioned_by", ProvisioningMethod::parse)?,
+            provider: c.opt_text("provisioned_by_provider_id")?.map(ProviderId::from_raw),
+        },
+        created_at: c.time("created_at")?,
+        updated_at: c.time("updated_at")?,
+        last_login_at: c.opt_time("last_login_at")?,
+    })
+}
+
+#[async_trait]
+impl UserRepo for SqlTx {
+    async fn insert_user(&mut self, user: &User) -> Result<(), StoreError> {
+        let query = sqlx::query(concat!(
+            "INSERT INTO users (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+        ));
+        bind_user(query, user)
+            .execute(self.conn())
+            .await
+            .map_err(|err| write_error(err, "username"))?;
+        Ok(())
+    }
+
+    async fn user_by_id(&mut self, site: &SiteId, id: &UserId) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM users WHERE site_id = $1 AND id = $2"
+        ))
+        .bind(site.as_str())
+        .bind(id.as_str())
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn user_by_username(
+        &mut self,
+        site: &SiteId,
+        username: &Username,
+    ) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM users WHERE site_id = $1 AND username_key = $2"
+        ))
+        .bind(site.as_str())
+        .bind(username.key())
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn list_users(&mut self, site: &SiteId, page: Page) -> Result<Listed<User>, StoreError> {
+        let total = count_of(
+            &sqlx::query("SELECT COUNT(*) FROM users WHERE site_id = $1")
+                .bind(site.as_str())
+                .fetch_one(self.conn())
+                .await?,
+        )?;
+        let (limit, offset) = limit_offset(page);
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM users WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
+        ))
+        .bind(site.as_str())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.conn())
+        .await?;
+        let items = rows.iter().map(user_from).collect::<Result<_, _>>()?;
+        Ok(Listed { items, total })
+    }
+
+    async fn update_user(&mut self, user: &User) -> Result<bool, StoreError> {
+        let query = sqlx::query(
+            "UPDATE users SET username = $3, username_key = $4, full_name = $5, \
+             first_name = $6, last_name = $7, display_name = $8, email = $9, company = $10, \
+             time_zone = $11, enabled = $12, auth_provider_id = $13, site_admin = $14, \
+             readonly_site_admin = $15, two_factor = $16, webdav = $17, ftp = $18, sftp = $19, \
+             external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
+             created_at = $23, updated_at = $24, last_login_at = $25 \
+             WHERE site_id = $1 AND id = $2",
+        );
+        let done = bind_user(query, user)
+            .execute(self.conn())
+            .await
+            .map_err(|err| write_error(err, "username"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn delete_user(&mut self, site: &SiteId, id: &UserId) -> Result<bool, StoreError> {
+        sqlx::query("DELETE FROM group_members WHERE site_id = $1 AND user_id = $2")
+            .bind(site.as_str())
+            .bind(id.as_str())
+            .execute(self.conn())
+            .await?;
+        let done = sqlx::query("DELETE FROM users WHERE site_id = $1 AND id = $2")
+            .bind(site.as_str())
+            .bind(id.as_str())
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn count_password_site_admins(
+        &mut self,
+        site: &SiteId,
+        except: &UserId,
+    ) -> Result<u64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM users WHERE site_id = $1 AND id <> $2 AND enabled = 1 \
+             AND site_admin = 1 AND auth_provider_id IS NULL",
+        )
+        .bind(site.as_str())
+        .bind(except.as_str())
+        .fetch_one(self.conn())
+        .await?;
+        count_of(&row)
+    }
+
+    async fn count_users_signing_in_with(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+    ) -> Result<u64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM users WHERE site_id = $1 AND auth_provider_id = $2",
+        )
+        .bind(site.as_str())
+        .bind(provider.as_str())
+        .fetch_one(self.conn())
+        .await?;
+        count_of(&row)
+    }
+
+    async fn forget_provisioning_provider(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE users SET provisioned_by_provider_id = NULL \
+             WHERE site_id = $1 AND provisioned_by_provider_id = $2",
+        )
+        .bind(site.as_str())
+        .bind(provider.as_str())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
