@@ -1,1 +1,55 @@
-//! placeholder
+//! The use cases of roster: each public method of [`App`] is one operation
+//! of the admin API and the CLI, run in one store transaction that commits
+//! only when the whole operation succeeded.
+//!
+//! This crate never speaks HTTP (no axum here) and never writes SQL (that is
+//! `roster-store`). It checks who may do what, validates input into domain
+//! types, applies the pure rules of `roster-domain` and renders results as
+//! the JSON views that both the API and the CLI print.
+
+mod access;
+mod admin_keys;
+mod clock;
+mod error;
+mod groups;
+mod input;
+mod providers;
+mod secrets;
+mod sites;
+mod users;
+pub mod views;
+
+use std::sync::Arc;
+
+pub use access::Principal;
+pub use admin_keys::{AdminKeyScope, CreatedAdminKey};
+pub use clock::{Clock, SystemClock};
+pub use error::AppError;
+pub use groups::{GroupInput, GroupPatch, MemberInput, MemberPatch};
+pub use input::PageRequest;
+pub use providers::{LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput};
+pub use roster_store::{connect, Dialect, Store, StoreConfig, StoreError};
+pub use sites::{SiteInput, SitePatch};
+pub use users::{UserInput, UserPatch};
+
+/// Everything a use case needs: the store and the clock.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Whether the database answers.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        Ok(self.store.ping().await?)
+    }
+}

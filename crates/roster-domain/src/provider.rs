@@ -364,9 +364,9 @@ impl ProvisioningOptions {
     /// name of each one that is set.
     pub fn group_filters_in_use(&self) -> Vec<&'static str> {
         [
-            ("only_users_in_groups", &self.only_users_in_groups),
-            ("only_groups", &self.only_groups),
-            ("exclude_groups", &self.exclude_groups),
+            ("provisioning.only_users_in_groups", &self.only_users_in_groups),
+            ("provisioning.only_groups", &self.only_groups),
+            ("provisioning.exclude_groups", &self.exclude_groups),
         ]
         .into_iter()
         .filter(|(_, list)| !list.is_empty())
@@ -413,7 +413,7 @@ impl Provider {
         }
         if !self.kind.supports_scim() && self.scim.auth != ScimAuth::Off {
             return Err(ProviderRefusal {
-                field: "scim_auth",
+                field: "scim.auth",
                 reason: "SCIM is designed to work with SAML, not OAuth/OIDC: an oidc \
                          provider cannot enable SCIM"
                     .to_owned(),

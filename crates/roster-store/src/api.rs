@@ -192,6 +192,7 @@ pub trait ProviderRepo {
 #[async_trait]
 pub trait AdminKeyRepo {
     async fn insert_admin_key(&mut self, key: &AdminKeyRecord) -> Result<(), StoreError>;
+    async fn admin_key_by_id(&mut self, id: &AdminKeyId) -> Result<Option<AdminKeyRecord>, StoreError>;
     async fn admin_key_by_hash(
         &mut self,
         secret_hash: &str,

@@ -47,6 +47,14 @@ impl AdminKeyRepo for SqlTx {
         Ok(())
     }
 
+    async fn admin_key_by_id(&mut self, id: &AdminKeyId) -> Result<Option<AdminKeyRecord>, StoreError> {
+        let row = sqlx::query(concat!("SELECT ", columns!(), " FROM admin_keys WHERE id = $1"))
+            .bind(id.as_str())
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(key_from).transpose()
+    }
+
     async fn admin_key_by_hash(&mut self, secret_hash: &str) -> Result<Option<AdminKeyRecord>, StoreError> {
         let row = sqlx::query(concat!("SELECT ", columns!(), " FROM admin_keys WHERE secret_hash = $1"))
             .bind(secret_hash)

@@ -1,0 +1,143 @@
+//! Admin keys: the bearer credentials of the admin API. A key belongs to one
+//! site, or is an operator key for the whole instance. The clear key is
+//! returned once, at creation; only its SHA-256 hash is stored.
+
+use roster_domain::AdminKeyId;
+use roster_store::AdminKeyRecord;
+use serde::Serialize;
+
+use crate::access::visible_site;
+use crate::views::{AdminKeyView, ListView};
+use crate::{secrets, App, AppError, PageRequest, Principal};
+
+/// Every admin key starts with this, so that secret scanners recognise it.
+const KEY_PREFIX: &str = "roster_ak_";
+/// How many characters of the key are kept in clear to recognise it.
+const SHOWN_PREFIX_LEN: usize = KEY_PREFIX.len() + 8;
+/// `last_used_at` is refreshed at most this often, so that reading through
+/// the API does not turn every request into a write.
+const TOUCH_INTERVAL_SECONDS: i64 = 60;
+
+/// Whom a new key is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminKeyScope {
+    Operator,
+    Site(String),
+}
+
+/// A freshly created key: the only time its clear value is shown.
+#[derive(Debug, Serialize)]
+pub struct CreatedAdminKey {
+    #[serde(flatten)]
+    pub key: AdminKeyView,
+    pub secret: String,
+}
+
+fn key_name(name: Option<&str>) -> Result<String, AppError> {
+    let name = name.unwrap_or("admin key");
+    if name.trim().is_empty() || name.chars().any(char::is_control) || name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "must be 1 to 100 printable characters"));
+    }
+    Ok(name.to_owned())
+}
+
+impl App {
+    pub async fn create_admin_key(
+        &self,
+        who: &Principal,
+        scope: AdminKeyScope,
+        name: Option<&str>,
+    ) -> Result<CreatedAdminKey, AppError> {
+        let name = key_name(name)?;
+        let mut tx = self.store.write().await?;
+        let site_id = match &scope {
+            AdminKeyScope::Operator => {
+                who.require_operator("create operator keys")?;
+                None
+            }
+            AdminKeyScope::Site(slug) => Some(visible_site(&mut *tx, who, slug).await?.id),
+        };
+        let secret = secrets::generate(KEY_PREFIX);
+        let record = AdminKeyRecord {
+            id: AdminKeyId::from_raw(uuid::Uuid::new_v4().to_string()),
+            site_id,
+            name,
+            secret_hash: secrets::hash(&secret),
+            prefix: secret.chars().take(SHOWN_PREFIX_LEN).collect(),
+            created_at: self.clock.now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        tx.insert_admin_key(&record).await?;
+        tx.commit().await?;
+        Ok(CreatedAdminKey { key: record.into(), secret })
+    }
+
+    /// Keys of one site, or (operators only, with `None`) of the instance.
+    pub async fn list_admin_keys(
+        &self,
+        who: &Principal,
+        site: Option<&str>,
+        page: PageRequest,
+    ) -> Result<ListView<AdminKeyView>, AppError> {
+        let page = page.page()?;
+        let mut tx = self.store.read().await?;
+        let site_id = match site {
+            Some(slug) => Some(visible_site(&mut *tx, who, slug).await?.id),
+            None => match who {
+                Principal::Operator => None,
+                Principal::Site(id) => Some(id.clone()),
+            },
+        };
+        let listed = tx.list_admin_keys(site_id.as_ref(), page).await?;
+        Ok(ListView::from_listed(listed, page, AdminKeyView::from))
+    }
+
+    /// Revokes a key at once. A site key may revoke keys of its own site,
+    /// itself included.
+    pub async fn revoke_admin_key(&self, who: &Principal, id: &str) -> Result<(), AppError> {
+        let mut tx = self.store.write().await?;
+        let key = tx
+            .admin_key_by_id(&AdminKeyId::from_raw(id))
+            .await?
+            // A site key cannot even confirm that another site's key exists.
+            .filter(|key| match who {
+                Principal::Operator => true,
+                Principal::Site(site) => key.site_id.as_ref() == Some(site),
+            });
+        let key = key.ok_or(AppError::NotFound { what: "admin key" })?;
+        if key.revoked_at.is_none() {
+            tx.revoke_admin_key(&key.id, self.clock.now()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Resolves a bearer key into the principal it stands for.
+    pub async fn authenticate_admin(&self, secret: &str) -> Result<Principal, AppError> {
+        if !secret.starts_with(KEY_PREFIX) {
+            return Err(AppError::Unauthorized);
+        }
+        let hash = secrets::hash(secret);
+        let key = {
+            let mut tx = self.store.read().await?;
+            tx.admin_key_by_hash(&hash).await?
+        };
+        let Some(key) = key.filter(|key| key.revoked_at.is_none()) else {
+            return Err(AppError::Unauthorized);
+        };
+        let now = self.clock.now();
+        let stale = key
+            .last_used_at
+            .is_none_or(|used| now.as_second() - used.as_second() >= TOUCH_INTERVAL_SECONDS);
+        if stale {
+            let mut tx = self.store.write().await?;
+            tx.touch_admin_key(&key.id, now).await?;
+            tx.commit().await?;
+        }
+        Ok(match key.site_id {
+            None => Principal::Operator,
+            Some(site) => Principal::Site(site),
+        })
+    }
+}

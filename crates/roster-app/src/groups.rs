@@ -1,0 +1,186 @@
+//! Groups and memberships managed by administrators, obeying the site's
+//! "allow manual ... groups" setting (SPEC §3).
+
+use roster_domain::{
+    ensure_manual_group_changes_allowed, Group, GroupId, GroupName, Membership, Site, UserId,
+};
+use roster_store::Transaction;
+use serde::Deserialize;
+
+use crate::access::visible_site;
+use crate::error::field;
+use crate::views::{GroupView, ListView, MemberView};
+use crate::{App, AppError, PageRequest, Principal};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupInput {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPatch {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInput {
+    pub user_id: String,
+    /// Whether the member administers the group; `false` by default.
+    pub is_admin: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    pub is_admin: bool,
+}
+
+async fn load_group(tx: &mut dyn Transaction, site: &Site, id: &str) -> Result<Group, AppError> {
+    tx.group_by_id(&site.id, &GroupId::from_raw(id))
+        .await?
+        .ok_or(AppError::NotFound { what: "group" })
+}
+
+fn name_taken(name: &GroupName) -> AppError {
+    AppError::Conflict {
+        field: "name".to_owned(),
+        message: format!(
+            "a group named {:?} already exists in this site (group names ignore letter case)",
+            name.as_str()
+        ),
+    }
+}
+
+impl App {
+    pub async fn create_group(&self, who: &Principal, site: &str, input: GroupInput) -> Result<GroupView, AppError> {
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        ensure_manual_group_changes_allowed(&site)?;
+        let name = field("name", GroupName::parse(&input.name))?;
+        if tx.group_by_name(&site.id, &name).await?.is_some() {
+            return Err(name_taken(&name));
+        }
+        let now = self.clock.now();
+        let group = Group {
+            id: GroupId::from_raw(uuid::Uuid::new_v4().to_string()),
+            site_id: site.id.clone(),
+            name,
+            managed_by: None,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_group(&group).await?;
+        tx.commit().await?;
+        Ok(group.into())
+    }
+
+    pub async fn list_groups(&self, who: &Principal, site: &str, page: PageRequest) -> Result<ListView<GroupView>, AppError> {
+        let page = page.page()?;
+        let mut tx = self.store.read().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        let listed = tx.list_groups(&site.id, page).await?;
+        Ok(ListView::from_listed(listed, page, GroupView::from))
+    }
+
+    pub async fn get_group(&self, who: &Principal, site: &str, id: &str) -> Result<GroupView, AppError> {
+        let mut tx = self.store.read().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        Ok(load_group(&mut *tx, &site, id).await?.into())
+    }
+
+    /// Finds a group by name (case-insensitively), for the CLI.
+    pub async fn find_group(&self, who: &Principal, site: &str, name: &str) -> Result<GroupView, AppError> {
+        let mut tx = self.store.read().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        let name = field("name", GroupName::parse(name))?;
+        let group = tx.group_by_name(&site.id, &name).await?.ok_or(AppError::NotFound { what: "group" })?;
+        Ok(group.into())
+    }
+
+    pub async fn update_group(&self, who: &Principal, site: &str, id: &str, patch: GroupPatch) -> Result<GroupView, AppError> {
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        ensure_manual_group_changes_allowed(&site)?;
+        let mut group = load_group(&mut *tx, &site, id).await?;
+        if let Some(name) = &patch.name {
+            let name = field("name", GroupName::parse(name))?;
+            if name.as_str() == group.name.as_str() {
+                return Ok(group.into());
+            }
+            if name != group.name && tx.group_by_name(&site.id, &name).await?.is_some() {
+                return Err(name_taken(&name));
+            }
+            group.name = name;
+            group.updated_at = self.clock.now();
+            tx.update_group(&group).await?;
+            tx.commit().await?;
+        }
+        Ok(group.into())
+    }
+
+    pub async fn delete_group(&self, who: &Principal, site: &str, id: &str) -> Result<(), AppError> {
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        ensure_manual_group_changes_allowed(&site)?;
+        let group = load_group(&mut *tx, &site, id).await?;
+        tx.delete_group(&site.id, &group.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_members(&self, who: &Principal, site: &str, group: &str, page: PageRequest) -> Result<ListView<MemberView>, AppError> {
+        let page = page.page()?;
+        let mut tx = self.store.read().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        let group = load_group(&mut *tx, &site, group).await?;
+        let listed = tx.list_members(&site.id, &group.id, page).await?;
+        Ok(ListView::from_listed(listed, page, MemberView::from))
+    }
+
+    /// Adds a user to a group; adding a member again updates `is_admin`.
+    pub async fn add_member(&self, who: &Principal, site: &str, group: &str, input: MemberInput) -> Result<MemberView, AppError> {
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        ensure_manual_group_changes_allowed(&site)?;
+        let group = load_group(&mut *tx, &site, group).await?;
+        let user = tx
+            .user_by_id(&site.id, &UserId::from_raw(&input.user_id))
+            .await?
+            .ok_or_else(|| AppError::invalid("user_id", "no user with this id exists in the site"))?;
+        let membership = Membership { user_id: user.id.clone(), is_admin: input.is_admin.unwrap_or(false) };
+        tx.put_member(&site.id, &group.id, &membership, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(MemberView { user_id: user.id.to_string(), username: user.username.as_str().to_owned(), is_admin: membership.is_admin })
+    }
+
+    pub async fn update_member(&self, who: &Principal, site: &str, group: &str, user: &str, patch: MemberPatch) -> Result<MemberView, AppError> {
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        ensure_manual_group_changes_allowed(&site)?;
+        let group = load_group(&mut *tx, &site, group).await?;
+        let user_id = UserId::from_raw(user);
+        if tx.membership(&site.id, &group.id, &user_id).await?.is_none() {
+            return Err(AppError::NotFound { what: "member" });
+        }
+        let user = tx.user_by_id(&site.id, &user_id).await?.ok_or(AppError::NotFound { what: "member" })?;
+        let membership = Membership { user_id, is_admin: patch.is_admin };
+        tx.put_member(&site.id, &group.id, &membership, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(MemberView { user_id: user.id.to_string(), username: user.username.as_str().to_owned(), is_admin: membership.is_admin })
+    }
+
+    pub async fn remove_member(&self, who: &Principal, site: &str, group: &str, user: &str) -> Result<(), AppError> {
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        ensure_manual_group_changes_allowed(&site)?;
+        let group = load_group(&mut *tx, &site, group).await?;
+        if !tx.remove_member(&site.id, &group.id, &UserId::from_raw(user)).await? {
+            return Err(AppError::NotFound { what: "member" });
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

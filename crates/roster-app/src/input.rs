@@ -1,0 +1,71 @@
+//! Shared pieces of request input: paging and optional values.
+
+use roster_domain::{DisplayText, Email, TimeZoneName};
+use roster_store::Page;
+use serde::{Deserialize, Deserializer};
+
+use crate::error::field;
+use crate::AppError;
+
+/// `?offset=&limit=` of every list.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRequest {
+    pub offset: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+impl PageRequest {
+    pub const DEFAULT_LIMIT: u64 = 50;
+    pub const MAX_LIMIT: u64 = 500;
+
+    pub(crate) fn page(self) -> Result<Page, AppError> {
+        let limit = self.limit.unwrap_or(Self::DEFAULT_LIMIT);
+        if limit == 0 || limit > Self::MAX_LIMIT {
+            return Err(AppError::invalid(
+                "limit",
+                format!("must be between 1 and {} (got {limit})", Self::MAX_LIMIT),
+            ));
+        }
+        let offset = self.offset.unwrap_or(0);
+        if offset > i64::MAX as u64 {
+            return Err(AppError::invalid("offset", "is too large"));
+        }
+        Ok(Page { offset, limit })
+    }
+}
+
+/// For fields of a PATCH body that can be cleared: absent is `None`, `null`
+/// is `Some(None)`, a value is `Some(Some(value))`.
+pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+pub(crate) fn text(name: &str, raw: Option<&str>) -> Result<Option<DisplayText>, AppError> {
+    raw.map(|raw| field(name, DisplayText::parse(raw))).transpose()
+}
+
+pub(crate) fn email(name: &str, raw: Option<&str>) -> Result<Option<Email>, AppError> {
+    raw.map(|raw| field(name, Email::parse(raw))).transpose()
+}
+
+pub(crate) fn time_zone(name: &str, raw: Option<&str>) -> Result<Option<TimeZoneName>, AppError> {
+    raw.map(|raw| field(name, TimeZoneName::parse(raw))).transpose()
+}
+
+/// An opaque external identifier: any non-empty text without control
+/// characters, at most 255 characters.
+pub(crate) fn external_id(name: &str, raw: Option<&str>) -> Result<Option<String>, AppError> {
+    match raw {
+        None => Ok(None),
+        Some(raw) if raw.is_empty() => Err(AppError::invalid(name, "must not be empty (send null to clear it)")),
+        Some(raw) if raw.chars().any(char::is_control) || raw.chars().count() > 255 => Err(
+            AppError::invalid(name, "must be at most 255 characters without control characters"),
+        ),
+        Some(raw) => Ok(Some(raw.to_owned())),
+    }
+}

@@ -1,0 +1,460 @@
+//! SSO providers and their settings: SAML trust, LDAP provisioning and the
+//! provisioning options of SPEC §4. The SCIM credential has its own use
+//! cases (it is generated, never chosen), so here it is only shown.
+
+use roster_domain::{
+    CertificateFingerprint, DeprovisioningMethod, GroupPatternList, HttpUrl,
+    LdapServerType, LdapSettings, Provider, ProviderId, ProviderKind, ProviderName,
+    ProvisioningOptions, SamlTrust, ScimSettings, Site, TwoFactor, UsernameAttribute,
+};
+use roster_store::Transaction;
+use serde::Deserialize;
+
+use crate::access::visible_site;
+use crate::error::field;
+use crate::input::{nullable, text, time_zone};
+use crate::views::{ListView, ProviderView};
+use crate::{App, AppError, PageRequest, Principal};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderInput {
+    pub kind: String,
+    pub name: String,
+    pub saml: Option<SamlInput>,
+    pub ldap: Option<LdapInput>,
+    pub provisioning: Option<ProvisioningInput>,
+}
+
+/// A partial update. `saml` replaces the whole trust configuration; `ldap`
+/// and `provisioning` change only the fields they name; `"ldap": null`
+/// removes the LDAP settings. The kind of a provider cannot change.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderPatch {
+    pub name: Option<String>,
+    pub saml: Option<SamlInput>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub ldap: Option<Option<LdapInput>>,
+    pub provisioning: Option<ProvisioningInput>,
+}
+
+/// How SAML trust is established: `trust` is `none`, `metadata_url`,
+/// `metadata_xml` or `fingerprint`, and the fields of that mode follow.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlInput {
+    pub trust: String,
+    pub metadata_url: Option<String>,
+    pub metadata_xml: Option<String>,
+    pub fingerprint: Option<String>,
+    pub sso_url: Option<String>,
+    pub slo_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LdapInput {
+    pub enabled: Option<bool>,
+    pub host: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub backup_host: Option<Option<String>>,
+    pub server_type: Option<String>,
+    pub port: Option<u16>,
+    pub secure: Option<bool>,
+    pub username_attribute: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub bind_username: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub bind_password: Option<Option<String>>,
+    pub base_dn: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub domain: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisioningInput {
+    pub provision_users_on_first_login: Option<bool>,
+    pub deprovision_users: Option<bool>,
+    pub provision_group_memberships: Option<bool>,
+    pub deprovision_group_memberships: Option<bool>,
+    pub deprovisioning_method: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub provision_company: Option<Option<String>>,
+    pub default_groups: Option<String>,
+    pub only_users_in_groups: Option<String>,
+    pub only_groups: Option<String>,
+    pub exclude_groups: Option<String>,
+    pub site_admin_groups: Option<String>,
+    pub readonly_site_admin_groups: Option<String>,
+    pub group_admin_groups: Option<String>,
+    pub password_groups: Option<String>,
+    pub two_factor: Option<String>,
+    pub webdav: Option<bool>,
+    pub ftp: Option<bool>,
+    pub sftp: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub default_time_zone: Option<Option<String>>,
+}
+
+fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
+    let url = |name: &str, raw: &Option<String>| -> Result<Option<HttpUrl>, AppError> {
+        raw.as_deref().map(|raw| field(&format!("saml.{name}"), HttpUrl::parse(raw))).transpose()
+    };
+    let required = |name: &str| AppError::invalid(format!("saml.{name}"), format!("is required with trust {}", input.trust));
+    let allowed: &[&str] = match input.trust.as_str() {
+        "none" => &[],
+        "metadata_url" => &["metadata_url"],
+        "metadata_xml" => &["metadata_xml"],
+        "fingerprint" => &["fingerprint", "sso_url", "slo_url"],
+        other => {
+            return Err(AppError::invalid(
+                "saml.trust",
+                format!("{other:?} is not one of none, metadata_url, metadata_xml, fingerprint"),
+            ))
+        }
+    };
+    let given = [
+        ("metadata_url", input.metadata_url.is_some()),
+        ("metadata_xml", input.metadata_xml.is_some()),
+        ("fingerprint", input.fingerprint.is_some()),
+        ("sso_url", input.sso_url.is_some()),
+        ("slo_url", input.slo_url.is_some()),
+    ];
+    if let Some((name, _)) = given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
+        return Err(AppError::invalid(format!("saml.{name}"), format!("does not apply to trust {}", input.trust)));
+    }
+    Ok(match input.trust.as_str() {
+        "metadata_url" => SamlTrust::MetadataUrl { url: url("metadata_url", &input.metadata_url)?.ok_or_else(|| required("metadata_url"))? },
+        "metadata_xml" => {
+            let xml = input.metadata_xml.clone().ok_or_else(|| required("metadata_xml"))?;
+            if !xml.trim_start().starts_with('<') {
+                return Err(AppError::invalid("saml.metadata_xml", "must be an XML metadata document"));
+            }
+            SamlTrust::MetadataXml { xml }
+        }
+        "fingerprint" => SamlTrust::Fingerprint {
+            sha256: field(
+                "saml.fingerprint",
+                CertificateFingerprint::parse(input.fingerprint.as_deref().ok_or_else(|| required("fingerprint"))?),
+            )?,
+            sso_url: url("sso_url", &input.sso_url)?.ok_or_else(|| required("sso_url"))?,
+            slo_url: url("slo_url", &input.slo_url)?,
+        },
+        _ => SamlTrust::NotConfigured,
+    })
+}
+
+fn host(name: &str, raw: &str) -> Result<String, AppError> {
+    if raw.is_empty() || raw.len() > 253 || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(AppError::invalid(name, "must be a host name or IP address without spaces"));
+    }
+    Ok(raw.to_owned())
+}
+
+fn optional_text(name: &str, raw: Option<&str>) -> Result<Option<String>, AppError> {
+    match raw {
+        Some(value) if value.trim().is_empty() || value.chars().any(char::is_control) => {
+            Err(AppError::invalid(name, "must not be blank or contain control characters (send null to clear it)"))
+        }
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+/// Applies an LDAP input on top of the current settings (or on a fresh set
+/// when there are none, in which case `host` and `base_dn` are required).
+fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSettings, AppError> {
+    let secure = input.secure.or(current.as_ref().map(|l| l.secure)).unwrap_or(true);
+    let mut ldap = match current {
+        Some(ldap) => ldap,
+        None => LdapSettings {
+            enabled: true,
+            host: host("ldap.host", input.host.as_deref().ok_or_else(|| AppError::invalid("ldap.host", "is required"))?)?,
+            backup_host: None,
+            server_type: LdapServerType::ActiveDirectory,
+            port: if secure { 636 } else { 389 },
+            secure,
+            username_attribute: UsernameAttribute::SamAccountName,
+            bind_username: None,
+            bind_password: None,
+            base_dn: input.base_dn.clone().ok_or_else(|| AppError::invalid("ldap.base_dn", "is required"))?,
+            domain: None,
+            consecutive_failures: 0,
+        },
+    };
+    if let Some(enabled) = input.enabled {
+        ldap.enabled = enabled;
+        if enabled {
+            ldap.consecutive_failures = 0;
+        }
+    }
+    if let Some(raw) = &input.host {
+        ldap.host = host("ldap.host", raw)?;
+    }
+    if let Some(raw) = &input.backup_host {
+        ldap.backup_host = raw.as_deref().map(|raw| host("ldap.backup_host", raw)).transpose()?;
+    }
+    if let Some(raw) = &input.server_type {
+        ldap.server_type = field("ldap.server_type", LdapServerType::parse(raw))?;
+    }
+    ldap.secure = secure;
+    if let Some(port) = input.port {
+        if port == 0 {
+            return Err(AppError::invalid("ldap.port", "must be between 1 and 65535"));
+        }
+        ldap.port = port;
+    }
+    if let Some(raw) = &input.username_attribute {
+        ldap.username_attribute = field("ldap.username_attribute", UsernameAttribute::parse(raw))?;
+    }
+    if let Some(raw) = &input.bind_username {
+        ldap.bind_username = optional_text("ldap.bind_username", raw.as_deref())?;
+    }
+    if let Some(raw) = &input.bind_password {
+        if raw.as_deref().is_some_and(str::is_empty) {
+            return Err(AppError::invalid("ldap.bind_password", "must not be empty (send null to clear it)"));
+        }
+        ldap.bind_password = raw.clone();
+    }
+    if let Some(raw) = &input.base_dn {
+        if raw.trim().is_empty() {
+            return Err(AppError::invalid("ldap.base_dn", "must not be empty"));
+        }
+        ldap.base_dn = raw.clone();
+    }
+    if let Some(raw) = &input.domain {
+        ldap.domain = optional_text("ldap.domain", raw.as_deref())?;
+    }
+    Ok(ldap)
+}
+
+/// Applies provisioning options; default groups must name existing groups.
+async fn apply_provisioning(
+    tx: &mut dyn Transaction,
+    site: &Site,
+    options: &mut ProvisioningOptions,
+    input: &ProvisioningInput,
+) -> Result<(), AppError> {
+    let flags = [
+        (&mut options.provision_users_on_first_login, input.provision_users_on_first_login),
+        (&mut options.deprovision_users, input.deprovision_users),
+        (&mut options.provision_group_memberships, input.provision_group_memberships),
+        (&mut options.deprovision_group_memberships, input.deprovision_group_memberships),
+        (&mut options.webdav, input.webdav),
+        (&mut options.ftp, input.ftp),
+        (&mut options.sftp, input.sftp),
+    ];
+    for (target, value) in flags {
+        if let Some(value) = value {
+            *target = value;
+        }
+    }
+    if let Some(raw) = &input.deprovisioning_method {
+        options.deprovisioning_method = field("provisioning.deprovisioning_method", DeprovisioningMethod::parse(raw))?;
+    }
+    if let Some(raw) = &input.provision_company {
+        options.provision_company = text("provisioning.provision_company", raw.as_deref())?;
+    }
+    if let Some(raw) = &input.two_factor {
+        options.two_factor = field("provisioning.two_factor", TwoFactor::parse(raw))?;
+    }
+    if let Some(raw) = &input.default_time_zone {
+        options.default_time_zone = time_zone("provisioning.default_time_zone", raw.as_deref())?;
+    }
+    let lists = [
+        ("only_users_in_groups", &mut options.only_users_in_groups, &input.only_users_in_groups),
+        ("only_groups", &mut options.only_groups, &input.only_groups),
+        ("exclude_groups", &mut options.exclude_groups, &input.exclude_groups),
+        ("site_admin_groups", &mut options.site_admin_groups, &input.site_admin_groups),
+        ("readonly_site_admin_groups", &mut options.readonly_site_admin_groups, &input.readonly_site_admin_groups),
+        ("group_admin_groups", &mut options.group_admin_groups, &input.group_admin_groups),
+        ("password_groups", &mut options.password_groups, &input.password_groups),
+    ];
+    for (name, target, raw) in lists {
+        if let Some(raw) = raw {
+            *target = field(&format!("provisioning.{name}"), GroupPatternList::parse(raw))?;
+        }
+    }
+    if let Some(raw) = &input.default_groups {
+        let names = field("provisioning.default_groups", ProvisioningOptions::parse_group_names(raw))?;
+        for name in &names {
+            if tx.group_by_name(&site.id, name).await?.is_none() {
+                return Err(AppError::invalid(
+                    "provisioning.default_groups",
+                    format!("there is no group named {:?} in this site", name.as_str()),
+                ));
+            }
+        }
+        options.default_groups = names;
+    }
+    Ok(())
+}
+
+async fn load_provider(tx: &mut dyn Transaction, site: &Site, id: &str) -> Result<Provider, AppError> {
+    tx.provider_by_id(&site.id, &ProviderId::from_raw(id))
+        .await?
+        .ok_or(AppError::NotFound { what: "provider" })
+}
+
+fn name_taken(name: &ProviderName) -> AppError {
+    AppError::Conflict {
+        field: "name".to_owned(),
+        message: format!("a provider named {:?} already exists in this site", name.as_str()),
+    }
+}
+
+impl App {
+    pub async fn create_provider(&self, who: &Principal, site: &str, input: ProviderInput) -> Result<ProviderView, AppError> {
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        let kind = field("kind", ProviderKind::parse(&input.kind))?;
+        let name = field("name", ProviderName::parse(&input.name))?;
+        let now = self.clock.now();
+        let mut provider = Provider {
+            id: ProviderId::from_raw(uuid::Uuid::new_v4().to_string()),
+            site_id: site.id.clone(),
+            kind,
+            name,
+            saml: SamlTrust::NotConfigured,
+            scim: ScimSettings::off(),
+            ldap: None,
+            options: ProvisioningOptions::defaults(),
+            created_at: now,
+            updated_at: now,
+        };
+        if let Some(saml) = &input.saml {
+            provider.saml = saml_trust(saml)?;
+        }
+        if let Some(ldap) = &input.ldap {
+            provider.ldap = Some(apply_ldap(None, ldap)?);
+        }
+        if let Some(provisioning) = &input.provisioning {
+            apply_provisioning(&mut *tx, &site, &mut provider.options, provisioning).await?;
+        }
+        provider.check_consistency()?;
+        if tx.provider_by_name(&site.id, &provider.name).await?.is_some() {
+            return Err(name_taken(&provider.name));
+        }
+        tx.insert_provider(&provider).await?;
+        tx.commit().await?;
+        Ok(provider.into())
+    }
+
+    pub async fn list_providers(&self, who: &Principal, site: &str, page: PageRequest) -> Result<ListView<ProviderView>, AppError> {
+        let page = page.page()?;
+        let mut tx = self.store.read().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        let listed = tx.list_providers(&site.id, page).await?;
+        Ok(ListView::from_listed(listed, page, ProviderView::from))
+    }
+
+    pub async fn get_provider(&self, who: &Principal, site: &str, id: &str) -> Result<ProviderView, AppError> {
+        let mut tx = self.store.read().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        Ok(load_provider(&mut *tx, &site, id).await?.into())
+    }
+
+    /// Finds a provider by its name, for the CLI.
+    pub async fn find_provider(&self, who: &Principal, site: &str, name: &str) -> Result<ProviderView, AppError> {
+        let mut tx = self.store.read().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        let name = field("name", ProviderName::parse(name))?;
+        let provider = tx.provider_by_name(&site.id, &name).await?.ok_or(AppError::NotFound { what: "provider" })?;
+        Ok(provider.into())
+    }
+
+    pub async fn update_provider(&self, who: &Principal, site: &str, id: &str, patch: ProviderPatch) -> Result<ProviderView, AppError> {
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        let before = load_provider(&mut *tx, &site, id).await?;
+        let mut provider = before.clone();
+        if let Some(name) = &patch.name {
+            provider.name = field("name", ProviderName::parse(name))?;
+        }
+        if let Some(saml) = &patch.saml {
+            provider.saml = saml_trust(saml)?;
+        }
+        match &patch.ldap {
+            None => {}
+            Some(None) => provider.ldap = None,
+            Some(Some(ldap)) => provider.ldap = Some(apply_ldap(provider.ldap.take(), ldap)?),
+        }
+        if let Some(provisioning) = &patch.provisioning {
+            apply_provisioning(&mut *tx, &site, &mut provider.options, provisioning).await?;
+        }
+        provider.check_consistency()?;
+        if provider == before {
+            return Ok(before.into());
+        }
+        if provider.name.as_str().to_lowercase() != before.name.as_str().to_lowercase()
+            && tx.provider_by_name(&site.id, &provider.name).await?.is_some()
+        {
+            return Err(name_taken(&provider.name));
+        }
+        provider.updated_at = self.clock.now();
+        tx.update_provider(&provider).await?;
+        tx.commit().await?;
+        Ok(provider.into())
+    }
+
+    /// Deletes a provider that no user signs in with and that manages no
+    /// group; users it provisioned keep their record of how they came.
+    pub async fn delete_provider(&self, who: &Principal, site: &str, id: &str) -> Result<(), AppError> {
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, site).await?;
+        let provider = load_provider(&mut *tx, &site, id).await?;
+        let users = tx.count_users_signing_in_with(&site.id, &provider.id).await?;
+        let groups = tx.count_groups_managed_by(&site.id, &provider.id).await?;
+        if users > 0 || groups > 0 {
+            return Err(AppError::Conflict {
+                field: "provider".to_owned(),
+                message: format!(
+                    "{users} user(s) sign in with this provider and it manages {groups} group(s); \
+                     move those users to another authentication method and delete or hand over \
+                     those groups first"
+                ),
+            });
+        }
+        tx.forget_provisioning_provider(&site.id, &provider.id).await?;
+        tx.delete_provider(&site.id, &provider.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn saml(trust: &str) -> SamlInput {
+        SamlInput { trust: trust.into(), metadata_url: None, metadata_xml: None, fingerprint: None, sso_url: None, slo_url: None }
+    }
+
+    #[test]
+    fn saml_trust_modes() {
+        assert_eq!(saml_trust(&saml("none")).unwrap(), SamlTrust::NotConfigured);
+        let mut input = saml("fingerprint");
+        input.fingerprint = Some("AB:".repeat(31) + "AB");
+        input.sso_url = Some("https://idp.example.com/sso".into());
+        assert!(matches!(saml_trust(&input).unwrap(), SamlTrust::Fingerprint { .. }));
+        input.metadata_url = Some("https://idp.example.com/md".into());
+        let err = saml_trust(&input).unwrap_err();
+        assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "saml.metadata_url"), "{err:?}");
+        let err = saml_trust(&saml("metadata_url")).unwrap_err();
+        assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "saml.metadata_url"), "{err:?}");
+        let err = saml_trust(&saml("magic")).unwrap_err();
+        assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "saml.trust"), "{err:?}");
+    }
+
+    #[test]
+    fn ldap_needs_host_and_base_dn_and_picks_the_port() {
+        let err = apply_ldap(None, &LdapInput::default()).unwrap_err();
+        assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "ldap.host"), "{err:?}");
+        let input = LdapInput { host: Some("dc1.corp".into()), base_dn: Some("DC=corp".into()), ..LdapInput::default() };
+        let ldap = apply_ldap(None, &input).unwrap();
+        assert_eq!((ldap.port, ldap.secure), (636, true));
+        let plain = LdapInput { secure: Some(false), ..input };
+        assert_eq!(apply_ldap(None, &plain).unwrap().port, 389);
+    }
+}

@@ -1,0 +1,111 @@
+//! Sites: created and deleted by operators; read and configured by their
+//! own admin keys too.
+
+use roster_domain::{DisplayText, Site, SiteId, SiteSlug, TwoFactor};
+use serde::Deserialize;
+
+use crate::access::visible_site;
+use crate::error::field;
+use crate::views::{ListView, SiteView};
+use crate::{App, AppError, PageRequest, Principal};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteInput {
+    pub slug: String,
+    /// Defaults to the slug.
+    pub name: Option<String>,
+    pub allow_manual_users: Option<bool>,
+    pub allow_manual_groups: Option<bool>,
+    /// `always` or `never` (the default).
+    pub two_factor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SitePatch {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub allow_manual_users: Option<bool>,
+    pub allow_manual_groups: Option<bool>,
+    pub two_factor: Option<String>,
+}
+
+impl App {
+    pub async fn create_site(&self, who: &Principal, input: SiteInput) -> Result<SiteView, AppError> {
+        who.require_operator("create sites")?;
+        let slug = field("slug", SiteSlug::parse(&input.slug))?;
+        let name = field("name", DisplayText::parse(input.name.as_deref().unwrap_or(&input.slug)))?;
+        let mut site = Site::new(SiteId::from_raw(uuid::Uuid::new_v4().to_string()), slug, name, self.clock.now());
+        if let Some(allow) = input.allow_manual_users {
+            site.allow_manual_users = allow;
+        }
+        if let Some(allow) = input.allow_manual_groups {
+            site.allow_manual_groups = allow;
+        }
+        if let Some(policy) = &input.two_factor {
+            site.two_factor = field("two_factor", TwoFactor::parse_site_policy(policy))?;
+        }
+        let mut tx = self.store.write().await?;
+        tx.insert_site(&site).await?;
+        tx.commit().await?;
+        Ok(site.into())
+    }
+
+    pub async fn list_sites(&self, who: &Principal, page: PageRequest) -> Result<ListView<SiteView>, AppError> {
+        let page = page.page()?;
+        let mut tx = self.store.read().await?;
+        match who {
+            Principal::Operator => {
+                let listed = tx.list_sites(page).await?;
+                Ok(ListView::from_listed(listed, page, SiteView::from))
+            }
+            Principal::Site(id) => {
+                // A site key sees exactly its own site.
+                let own = tx.site_by_id(id).await?;
+                let total = u64::from(own.is_some());
+                let items = own.filter(|_| page.offset == 0).map(SiteView::from).into_iter().collect();
+                Ok(ListView { items, total, offset: page.offset, limit: page.limit })
+            }
+        }
+    }
+
+    pub async fn get_site(&self, who: &Principal, slug: &str) -> Result<SiteView, AppError> {
+        let mut tx = self.store.read().await?;
+        Ok(visible_site(&mut *tx, who, slug).await?.into())
+    }
+
+    pub async fn update_site(&self, who: &Principal, slug: &str, patch: SitePatch) -> Result<SiteView, AppError> {
+        let mut tx = self.store.write().await?;
+        let mut site = visible_site(&mut *tx, who, slug).await?;
+        if let Some(slug) = &patch.slug {
+            site.slug = field("slug", SiteSlug::parse(slug))?;
+        }
+        if let Some(name) = &patch.name {
+            site.name = field("name", DisplayText::parse(name))?;
+        }
+        if let Some(allow) = patch.allow_manual_users {
+            site.allow_manual_users = allow;
+        }
+        if let Some(allow) = patch.allow_manual_groups {
+            site.allow_manual_groups = allow;
+        }
+        if let Some(policy) = &patch.two_factor {
+            site.two_factor = field("two_factor", TwoFactor::parse_site_policy(policy))?;
+        }
+        site.updated_at = self.clock.now();
+        tx.update_site(&site).await?;
+        tx.commit().await?;
+        Ok(site.into())
+    }
+
+    /// Deletes the site with all its users, groups, providers and keys.
+    pub async fn delete_site(&self, who: &Principal, slug: &str) -> Result<(), AppError> {
+        who.require_operator("delete sites")?;
+        let mut tx = self.store.write().await?;
+        let site = visible_site(&mut *tx, who, slug).await?;
+        tx.delete_site(&site.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

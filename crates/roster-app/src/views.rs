@@ -1,0 +1,344 @@
+//! The JSON shapes that the admin API returns and the CLI prints with
+//! `--json`. Secrets never appear here, except the clear value of a key in
+//! the one response that created it.
+
+use jiff::Timestamp;
+use roster_domain::{
+    AuthMethod, Group, LdapSettings, Provider, SamlTrust, Site, User,
+};
+use roster_store::{AdminKeyRecord, Listed, MemberRecord, Page};
+use serde::Serialize;
+
+/// One page of a list.
+#[derive(Debug, Serialize)]
+pub struct ListView<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl<T> ListView<T> {
+    pub(crate) fn from_listed<S>(listed: Listed<S>, page: Page, view: impl Fn(S) -> T) -> Self {
+        Self {
+            items: listed.items.into_iter().map(view).collect(),
+            total: listed.total,
+            offset: page.offset,
+            limit: page.limit,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub allow_manual_users: bool,
+    pub allow_manual_groups: bool,
+    pub two_factor: &'static str,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<Site> for SiteView {
+    fn from(site: Site) -> Self {
+        Self {
+            id: site.id.to_string(),
+            slug: site.slug.to_string(),
+            name: site.name.as_str().to_owned(),
+            allow_manual_users: site.allow_manual_users,
+            allow_manual_groups: site.allow_manual_groups,
+            two_factor: site.two_factor.as_str(),
+            created_at: site.created_at,
+            updated_at: site.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub full_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub time_zone: Option<String>,
+    pub enabled: bool,
+    pub auth_method: &'static str,
+    pub sso_provider_id: Option<String>,
+    pub site_admin: bool,
+    pub readonly_site_admin: bool,
+    pub two_factor: &'static str,
+    pub webdav: bool,
+    pub ftp: bool,
+    pub sftp: bool,
+    pub external_id: Option<String>,
+    pub provisioned_by: &'static str,
+    pub provisioned_by_provider_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub last_login_at: Option<Timestamp>,
+}
+
+impl From<User> for UserView {
+    fn from(user: User) -> Self {
+        let text = |t: Option<roster_domain::DisplayText>| t.map(|t| t.as_str().to_owned());
+        let (auth_method, sso_provider_id) = match user.auth_method {
+            AuthMethod::Password => ("password", None),
+            AuthMethod::Sso(provider) => ("sso", Some(provider.to_string())),
+        };
+        Self {
+            id: user.id.to_string(),
+            username: user.username.as_str().to_owned(),
+            full_name: text(user.full_name),
+            first_name: text(user.first_name),
+            last_name: text(user.last_name),
+            display_name: text(user.display_name),
+            email: user.email.map(|e| e.as_str().to_owned()),
+            company: text(user.company),
+            time_zone: user.time_zone.map(|tz| tz.to_string()),
+            enabled: user.enabled,
+            auth_method,
+            sso_provider_id,
+            site_admin: user.roles.site_admin,
+            readonly_site_admin: user.roles.readonly_site_admin,
+            two_factor: user.two_factor.as_str(),
+            webdav: user.permissions.webdav,
+            ftp: user.permissions.ftp,
+            sftp: user.permissions.sftp,
+            external_id: user.external_id,
+            provisioned_by: user.provisioned_by.method.as_str(),
+            provisioned_by_provider_id: user.provisioned_by.provider.map(|p| p.to_string()),
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+            last_login_at: user.last_login_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupView {
+    pub id: String,
+    pub name: String,
+    /// The SSO provider whose provisioning manages the group; null for a
+    /// local group.
+    pub managed_by_provider_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<Group> for GroupView {
+    fn from(group: Group) -> Self {
+        Self {
+            id: group.id.to_string(),
+            name: group.name.as_str().to_owned(),
+            managed_by_provider_id: group.managed_by.map(|p| p.to_string()),
+            created_at: group.created_at,
+            updated_at: group.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    pub user_id: String,
+    pub username: String,
+    pub is_admin: bool,
+}
+
+impl From<MemberRecord> for MemberView {
+    fn from(member: MemberRecord) -> Self {
+        Self {
+            user_id: member.membership.user_id.to_string(),
+            username: member.username.as_str().to_owned(),
+            is_admin: member.membership.is_admin,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SamlView {
+    pub trust: &'static str,
+    pub metadata_url: Option<String>,
+    pub metadata_xml: Option<String>,
+    pub fingerprint: Option<String>,
+    pub sso_url: Option<String>,
+    pub slo_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScimView {
+    pub auth: &'static str,
+    pub username: Option<String>,
+    pub expires_at: Option<Timestamp>,
+    pub last_success_at: Option<Timestamp>,
+    pub last_failure_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LdapView {
+    pub enabled: bool,
+    pub host: String,
+    pub backup_host: Option<String>,
+    pub server_type: &'static str,
+    pub port: u16,
+    pub secure: bool,
+    pub username_attribute: &'static str,
+    pub bind_username: Option<String>,
+    /// Whether a bind password is stored; the password itself is never shown.
+    pub bind_password_set: bool,
+    pub base_dn: String,
+    pub domain: Option<String>,
+    pub consecutive_failures: u32,
+}
+
+impl From<LdapSettings> for LdapView {
+    fn from(ldap: LdapSettings) -> Self {
+        Self {
+            enabled: ldap.enabled,
+            host: ldap.host,
+            backup_host: ldap.backup_host,
+            server_type: ldap.server_type.as_str(),
+            port: ldap.port,
+            secure: ldap.secure,
+            username_attribute: ldap.username_attribute.as_str(),
+            bind_username: ldap.bind_username,
+            bind_password_set: ldap.bind_password.is_some(),
+            base_dn: ldap.base_dn,
+            domain: ldap.domain,
+            consecutive_failures: ldap.consecutive_failures,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProvisioningView {
+    pub provision_users_on_first_login: bool,
+    pub deprovision_users: bool,
+    pub provision_group_memberships: bool,
+    pub deprovision_group_memberships: bool,
+    pub deprovisioning_method: &'static str,
+    pub provision_company: Option<String>,
+    pub default_groups: String,
+    pub only_users_in_groups: String,
+    pub only_groups: String,
+    pub exclude_groups: String,
+    pub site_admin_groups: String,
+    pub readonly_site_admin_groups: String,
+    pub group_admin_groups: String,
+    pub password_groups: String,
+    pub two_factor: &'static str,
+    pub webdav: bool,
+    pub ftp: bool,
+    pub sftp: bool,
+    pub default_time_zone: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProviderView {
+    pub id: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub saml: SamlView,
+    pub scim: ScimView,
+    pub ldap: Option<LdapView>,
+    pub provisioning: ProvisioningView,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<Provider> for ProviderView {
+    fn from(provider: Provider) -> Self {
+        let mut saml = SamlView {
+            trust: provider.saml.mode(),
+            metadata_url: None,
+            metadata_xml: None,
+            fingerprint: None,
+            sso_url: None,
+            slo_url: None,
+        };
+        match provider.saml {
+            SamlTrust::NotConfigured => {}
+            SamlTrust::MetadataUrl { url } => saml.metadata_url = Some(url.as_str().to_owned()),
+            SamlTrust::MetadataXml { xml } => saml.metadata_xml = Some(xml),
+            SamlTrust::Fingerprint { sha256, sso_url, slo_url } => {
+                saml.fingerprint = Some(sha256.as_str().to_owned());
+                saml.sso_url = Some(sso_url.as_str().to_owned());
+                saml.slo_url = slo_url.map(|u| u.as_str().to_owned());
+            }
+        }
+        let o = provider.options;
+        Self {
+            id: provider.id.to_string(),
+            kind: provider.kind.as_str(),
+            name: provider.name.as_str().to_owned(),
+            saml,
+            scim: ScimView {
+                auth: provider.scim.auth.as_str(),
+                username: provider.scim.username,
+                expires_at: provider.scim.expires_at,
+                last_success_at: provider.scim.last_success_at,
+                last_failure_at: provider.scim.last_failure_at,
+            },
+            ldap: provider.ldap.map(LdapView::from),
+            provisioning: ProvisioningView {
+                provision_users_on_first_login: o.provision_users_on_first_login,
+                deprovision_users: o.deprovision_users,
+                provision_group_memberships: o.provision_group_memberships,
+                deprovision_group_memberships: o.deprovision_group_memberships,
+                deprovisioning_method: o.deprovisioning_method.as_str(),
+                provision_company: o.provision_company.map(|c| c.as_str().to_owned()),
+                default_groups: o
+                    .default_groups
+                    .iter()
+                    .map(|g| g.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                only_users_in_groups: o.only_users_in_groups.to_string(),
+                only_groups: o.only_groups.to_string(),
+                exclude_groups: o.exclude_groups.to_string(),
+                site_admin_groups: o.site_admin_groups.to_string(),
+                readonly_site_admin_groups: o.readonly_site_admin_groups.to_string(),
+                group_admin_groups: o.group_admin_groups.to_string(),
+                password_groups: o.password_groups.to_string(),
+                two_factor: o.two_factor.as_str(),
+                webdav: o.webdav,
+                ftp: o.ftp,
+                sftp: o.sftp,
+                default_time_zone: o.default_time_zone.map(|tz| tz.to_string()),
+            },
+            created_at: provider.created_at,
+            updated_at: provider.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AdminKeyView {
+    pub id: String,
+    pub name: String,
+    /// `null` for an operator key.
+    pub site_id: Option<String>,
+    pub prefix: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl From<AdminKeyRecord> for AdminKeyView {
+    fn from(key: AdminKeyRecord) -> Self {
+        Self {
+            id: key.id.to_string(),
+            name: key.name,
+            site_id: key.site_id.map(|s| s.to_string()),
+            prefix: key.prefix,
+            created_at: key.created_at,
+            last_used_at: key.last_used_at,
+            revoked_at: key.revoked_at,
+        }
+    }
+}
