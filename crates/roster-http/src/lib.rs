@@ -1,1 +1,53 @@
-//! placeholder
+//! The HTTP face of roster: axum routers for the admin API and health
+//! checks (SCIM and SAML join them later), with request ids and tracing.
+//!
+//! Handlers are thin: an extractor authenticates and parses, one
+//! `roster-app` call does the work, and [`error::ApiError`] maps the result
+//! with an exhaustive `match`. Every failure is a JSON body; client mistakes
+//! never produce a 5xx.
+
+mod admin;
+mod error;
+mod extract;
+mod health;
+
+use std::future::Future;
+
+use axum::http::{HeaderName, Request};
+use axum::Router;
+use roster_app::App;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole HTTP application.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .nest("/api/admin", admin::routes())
+        .fallback(error::not_found)
+        .with_state(app)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,21 @@
+//! `/api/admin`: JSON CRUD for sites, users, groups and memberships, SSO
+//! providers and admin keys, authenticated by admin keys. Site resources
+//! live under `/sites/{slug}`; a site key sees only its own site.
+
+mod groups;
+mod keys;
+mod providers;
+mod sites;
+mod users;
+
+use axum::Router;
+use roster_app::App;
+
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .merge(sites::routes())
+        .merge(users::routes())
+        .merge(groups::routes())
+        .merge(providers::routes())
+        .merge(keys::routes())
+}
