@@ -299,10 +299,10 @@ fn compare_flags(help: &[Flag], readme: &[Flag]) -> Vec<String> {
 
 #[test]
 fn readme_configuration_table_matches_serve_help() {
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
-    // clap shows the values of ROSTER_* variables that are set; the help must not vary.
-    let command = Command::new(env!("CARGO_BIN_EXE_roster")).args(["serve", "--help"]).env_clear();
-    let output = command.output().unwrap();
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).expect("README.md");
+    // clap shows the values of set ROSTER_* variables: the help must not depend on the caller.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
+    let output = command.args(["serve", "--help"]).env_clear().output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "roster serve --help failed:\n{stderr}");
     let help = String::from_utf8(output.stdout).unwrap();

@@ -1,0 +1,243 @@
+//! The command line, declared with clap. Every flag that configures the
+//! server also reads a `ROSTER_...` environment variable; the README's
+//! configuration table lists them (a test checks it against `--help`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about = "Identity provisioning: SCIM 2.0, SAML single sign-on and LDAP sync")]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Directory of the embedded SQLite database (created if missing).
+    #[arg(long, env = "ROSTER_DATA_DIR", default_value = "./roster-data", global = true)]
+    pub data_dir: PathBuf,
+    /// A postgres:// URL; when set, PostgreSQL is used instead of SQLite.
+    #[arg(long, env = "ROSTER_DATABASE_URL", global = true, value_parser = parse_secret, hide_env_values = true)]
+    pub database_url: Option<SecretString>,
+}
+
+fn parse_secret(raw: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(raw.to_owned()))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Manage sites.
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// Manage admin API keys.
+    #[command(subcommand, name = "admin-key")]
+    AdminKey(AdminKeyCommand),
+    /// Manage users of a site.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage groups of a site.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// Manage SSO providers of a site.
+    #[command(subcommand)]
+    Provider(ProviderCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port the HTTP server listens on.
+    #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Log format on standard error.
+    #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Largest number of PostgreSQL connections (SQLite uses one writer and four readers).
+    #[arg(long, env = "ROSTER_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    pub database_max_connections: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `--offset` and `--limit` of list commands.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    #[arg(long)]
+    pub offset: Option<u64>,
+    #[arg(long)]
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Create a site.
+    Create {
+        /// Unique, URL-safe name: lower-case letters, digits and '-'.
+        #[arg(long)]
+        slug: String,
+        /// Display name (defaults to the slug).
+        #[arg(long)]
+        name: Option<String>,
+        /// Forbid administrators to manage users outside SSO provisioning.
+        #[arg(long)]
+        no_manual_users: bool,
+        /// Forbid administrators to manage groups outside SSO provisioning.
+        #[arg(long)]
+        no_manual_groups: bool,
+    },
+    /// List sites.
+    List(PageArgs),
+    /// Show one site.
+    Show {
+        #[arg(long)]
+        site: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminKeyCommand {
+    /// Create an admin key and print it (it is shown only this once).
+    Create {
+        /// The site the key manages.
+        #[arg(long, required_unless_present = "operator", conflicts_with = "operator")]
+        site: Option<String>,
+        /// An operator key, which manages every site.
+        #[arg(long)]
+        operator: bool,
+        /// A label to recognise the key by.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List admin keys (of one site with --site).
+    List {
+        #[arg(long)]
+        site: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Revoke an admin key at once.
+    Revoke {
+        #[arg(long)]
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Create(UserCreateArgs),
+    /// List the users of a site.
+    List {
+        #[arg(long)]
+        site: String,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Show a user by username.
+    Show {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    #[arg(long)]
+    pub site: String,
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub full_name: Option<String>,
+    #[arg(long)]
+    pub first_name: Option<String>,
+    #[arg(long)]
+    pub last_name: Option<String>,
+    #[arg(long)]
+    pub company: Option<String>,
+    /// IANA time zone, for example Europe/Paris.
+    #[arg(long)]
+    pub time_zone: Option<String>,
+    #[arg(long)]
+    pub site_admin: bool,
+    #[arg(long)]
+    pub readonly_site_admin: bool,
+    /// Create the user disabled.
+    #[arg(long)]
+    pub disabled: bool,
+    /// Sign in through this SSO provider (its name) instead of a password.
+    #[arg(long)]
+    pub sso_provider: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a local group.
+    Create {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List the groups of a site.
+    List {
+        #[arg(long)]
+        site: String,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Show a group by name.
+    Show {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProviderCommand {
+    /// Create an SSO provider.
+    Create {
+        #[arg(long)]
+        site: String,
+        /// okta, entra_id, jumpcloud, onelogin, duo, ldap, saml or oidc.
+        #[arg(long)]
+        kind: String,
+        /// Display name, shown on the sign-in button.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the SSO providers of a site.
+    List {
+        #[arg(long)]
+        site: String,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Show an SSO provider by name.
+    Show {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        name: String,
+    },
+}

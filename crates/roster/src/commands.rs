@@ -1,0 +1,165 @@
+//! The CLI's subcommands. They call the same `roster-app` use cases as the
+//! admin API, directly on the database, as an operator: whoever can run
+//! this binary against the data can read the data anyway.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use roster_app::{
+    AdminKeyScope, App, GroupInput, PageRequest, Principal, ProviderInput, SiteInput,
+    SystemClock, UserInput,
+};
+
+use crate::cli::{
+    AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, PageArgs, ProviderCommand,
+    SiteCommand, UserCommand, UserCreateArgs,
+};
+use crate::config::store_config;
+use crate::output;
+
+/// PostgreSQL connections a one-shot command needs.
+const CLI_CONNECTIONS: u32 = 2;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve(args) => crate::serve::run(&cli.database, args).await,
+        Command::Site(command) => site(&open(&cli.database).await?, command, cli.json).await,
+        Command::AdminKey(command) => admin_key(&open(&cli.database).await?, command, cli.json).await,
+        Command::User(command) => user(&open(&cli.database).await?, command, cli.json).await,
+        Command::Group(command) => group(&open(&cli.database).await?, command, cli.json).await,
+        Command::Provider(command) => provider(&open(&cli.database).await?, command, cli.json).await,
+    }
+}
+
+async fn open(database: &DatabaseArgs) -> anyhow::Result<App> {
+    let config = store_config(database, CLI_CONNECTIONS)?;
+    let store = roster_app::connect(&config).await.context("cannot open the database")?;
+    Ok(App::new(store, Arc::new(SystemClock)))
+}
+
+fn page(args: &PageArgs) -> PageRequest {
+    PageRequest { offset: args.offset, limit: args.limit }
+}
+
+const OPERATOR: Principal = Principal::Operator;
+
+async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        SiteCommand::Create { slug, name, no_manual_users, no_manual_groups } => {
+            let input = SiteInput {
+                slug: slug.clone(),
+                name: name.clone(),
+                allow_manual_users: Some(!no_manual_users),
+                allow_manual_groups: Some(!no_manual_groups),
+                two_factor: None,
+            };
+            output::one(&app.create_site(&OPERATOR, input).await?, json)
+        }
+        SiteCommand::List(args) => {
+            output::list(&app.list_sites(&OPERATOR, page(args)).await?, &["slug", "name", "id"], json)
+        }
+        SiteCommand::Show { site } => output::one(&app.get_site(&OPERATOR, site).await?, json),
+    }
+}
+
+async fn admin_key(app: &App, command: &AdminKeyCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        AdminKeyCommand::Create { site, operator: _, name } => {
+            let scope = match site {
+                Some(slug) => AdminKeyScope::Site(slug.clone()),
+                None => AdminKeyScope::Operator,
+            };
+            let created = app.create_admin_key(&OPERATOR, scope, name.as_deref()).await?;
+            if json {
+                return output::one(&created, true);
+            }
+            eprintln!("Admin key {} created. It is shown only now; keep it safe:", created.key.id);
+            println!("{}", created.secret);
+            Ok(())
+        }
+        AdminKeyCommand::List { site, page: args } => {
+            let keys = app.list_admin_keys(&OPERATOR, site.as_deref(), page(args)).await?;
+            output::list(&keys, &["id", "prefix", "name", "site_id", "revoked_at"], json)
+        }
+        AdminKeyCommand::Revoke { id } => {
+            app.revoke_admin_key(&OPERATOR, id).await?;
+            if json {
+                println!("{{\"revoked\": true}}");
+            } else {
+                eprintln!("Admin key {id} revoked.");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn user(app: &App, command: &UserCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Create(args) => {
+            let input = user_input(app, args).await?;
+            output::one(&app.create_user(&OPERATOR, &args.site, input).await?, json)
+        }
+        UserCommand::List { site, page: args } => output::list(
+            &app.list_users(&OPERATOR, site, page(args)).await?,
+            &["id", "username", "email", "enabled", "auth_method"],
+            json,
+        ),
+        UserCommand::Show { site, username } => {
+            output::one(&app.find_user(&OPERATOR, site, username).await?, json)
+        }
+    }
+}
+
+async fn user_input(app: &App, args: &UserCreateArgs) -> anyhow::Result<UserInput> {
+    let sso_provider_id = match &args.sso_provider {
+        Some(name) => Some(app.find_provider(&OPERATOR, &args.site, name).await?.id),
+        None => None,
+    };
+    Ok(UserInput {
+        username: args.username.clone(),
+        email: args.email.clone(),
+        full_name: args.full_name.clone(),
+        first_name: args.first_name.clone(),
+        last_name: args.last_name.clone(),
+        company: args.company.clone(),
+        time_zone: args.time_zone.clone(),
+        enabled: Some(!args.disabled),
+        auth_method: Some(if sso_provider_id.is_some() { "sso" } else { "password" }.to_owned()),
+        sso_provider_id,
+        site_admin: Some(args.site_admin),
+        readonly_site_admin: Some(args.readonly_site_admin),
+        ..UserInput::default()
+    })
+}
+
+async fn group(app: &App, command: &GroupCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        GroupCommand::Create { site, name } => {
+            let input = GroupInput { name: name.clone() };
+            output::one(&app.create_group(&OPERATOR, site, input).await?, json)
+        }
+        GroupCommand::List { site, page: args } => output::list(
+            &app.list_groups(&OPERATOR, site, page(args)).await?,
+            &["id", "name", "managed_by_provider_id"],
+            json,
+        ),
+        GroupCommand::Show { site, name } => output::one(&app.find_group(&OPERATOR, site, name).await?, json),
+    }
+}
+
+async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        ProviderCommand::Create { site, kind, name } => {
+            let input = ProviderInput { kind: kind.clone(), name: name.clone(), saml: None, ldap: None, provisioning: None };
+            output::one(&app.create_provider(&OPERATOR, site, input).await?, json)
+        }
+        ProviderCommand::List { site, page: args } => output::list(
+            &app.list_providers(&OPERATOR, site, page(args)).await?,
+            &["id", "kind", "name"],
+            json,
+        ),
+        ProviderCommand::Show { site, name } => {
+            output::one(&app.find_provider(&OPERATOR, site, name).await?, json)
+        }
+    }
+}

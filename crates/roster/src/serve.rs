@@ -1,0 +1,64 @@
+//! `roster serve`: logging, the database, the HTTP server and graceful
+//! shutdown on SIGTERM or Ctrl-C.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use roster_app::{App, SystemClock};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{DatabaseArgs, LogFormat, ServeArgs};
+use crate::config::store_config;
+
+pub async fn run(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_format);
+    let config = store_config(database, args.database_max_connections)?;
+    let store = roster_app::connect(&config).await.context("cannot open the database")?;
+    tracing::info!(dialect = ?store.dialect(), "database ready");
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "roster is listening");
+    let app = App::new(store.clone(), Arc::new(SystemClock));
+    roster_http::serve(listener, app, shutdown_signal()).await.context("the HTTP server failed")?;
+    store.close().await;
+    tracing::info!("roster stopped");
+    Ok(())
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A second initialisation (only possible in tests) keeps the first.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Completes at the first SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

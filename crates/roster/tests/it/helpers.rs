@@ -1,0 +1,203 @@
+//! `spawn_app()` and friends: a server on `127.0.0.1:0` over a fresh
+//! database, an HTTP client, direct access to the store, and a macro that
+//! runs one test body on SQLite and on PostgreSQL.
+
+use std::sync::Arc;
+
+use reqwest::{Method, StatusCode};
+use roster_app::{AdminKeyScope, App, Principal, Store, StoreConfig, SystemClock};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn name(backend: Backend)` as two tests,
+/// `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+/// A fresh, empty database of the given kind and how to reach it.
+pub struct TestDatabase {
+    pub config: StoreConfig,
+    /// For the CLI: `--data-dir DIR` or `--database-url URL`.
+    pub cli_args: Vec<String>,
+    _dir: TempDir,
+}
+
+pub async fn fresh_database(backend: Backend) -> TestDatabase {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    match backend {
+        Backend::Sqlite => TestDatabase {
+            config: StoreConfig::Sqlite { path: dir.path().join("roster.db") },
+            cli_args: vec!["--data-dir".into(), dir.path().display().to_string()],
+            _dir: dir,
+        },
+        Backend::Postgres => {
+            let url = postgres_database().await;
+            TestDatabase {
+                config: StoreConfig::Postgres { url: url.clone(), max_connections: 8 },
+                cli_args: vec!["--database-url".into(), url],
+                _dir: dir,
+            }
+        }
+    }
+}
+
+/// Creates a new database in the throwaway cluster and returns its URL.
+pub async fn postgres_database() -> String {
+    let base = std::env::var("ROSTER_TEST_DATABASE_URL").expect(
+        "ROSTER_TEST_DATABASE_URL is not set: run the tests with scripts/test.sh, which starts \
+         a throwaway PostgreSQL cluster (see DEVELOPERS.md)",
+    );
+    let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
+        .await
+        .expect("connect to the test cluster");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    let (server, _) = base.rsplit_once('/').expect("a URL with a database name");
+    format!("{server}/{name}")
+}
+
+/// A running server and everything a test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub app: App,
+    pub store: Arc<dyn Store>,
+    pub database: TestDatabase,
+    /// An operator admin key.
+    pub key: String,
+}
+
+/// One response: status and JSON body (`Null` when there is none).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let database = fresh_database(backend).await;
+    let store = roster_app::connect(&database.config).await.expect("open the store");
+    let app = App::new(store.clone(), Arc::new(SystemClock));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let server = app.clone();
+    tokio::spawn(async move {
+        roster_http::serve(listener, server, std::future::pending()).await.expect("server");
+    });
+    let key = app
+        .create_admin_key(&Principal::Operator, AdminKeyScope::Operator, Some("tests"))
+        .await
+        .expect("operator key")
+        .secret;
+    TestApp { address, client: reqwest::Client::new(), app, store, database, key }
+}
+
+impl TestApp {
+    /// Sends a request with the operator key.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.call_as(&self.key.clone(), method, path, body).await
+    }
+
+    /// Sends a request with the given admin key.
+    pub async fn call_as(&self, key: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut request =
+            self.client.request(method, format!("{}{path}", self.address)).bearer_auth(key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        reply(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    /// Every stored row, to compare before and after a rejected request.
+    pub async fn snapshot(&self) -> String {
+        self.store.snapshot().await.expect("snapshot")
+    }
+
+    /// Creates a site and returns its slug.
+    pub async fn site(&self, slug: &str) -> String {
+        let reply = self.post("/api/admin/sites", serde_json::json!({ "slug": slug })).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        slug.to_owned()
+    }
+
+    /// Creates a user and returns its id.
+    pub async fn user(&self, site: &str, body: Value) -> String {
+        let reply = self.post(&format!("/api/admin/sites/{site}/users"), body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        reply.body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Creates a site admin key and returns the key.
+    pub async fn site_key(&self, site: &str) -> String {
+        let reply = self.post(&format!("/api/admin/sites/{site}/keys"), serde_json::json!({})).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        reply.body["secret"].as_str().expect("secret").to_owned()
+    }
+}
+
+pub async fn reply(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Reply { status, headers, body }
+}
+
+/// Asserts an error reply: status, error code and (if given) field.
+#[track_caller]
+pub fn assert_error(reply: &Reply, status: StatusCode, code: &str, field: Option<&str>) {
+    assert_eq!(reply.status, status, "{reply:?}");
+    assert_eq!(reply.body["error"], code, "{reply:?}");
+    assert!(reply.body["message"].as_str().is_some_and(|m| !m.is_empty()), "{reply:?}");
+    if let Some(field) = field {
+        assert_eq!(reply.body["field"], field, "{reply:?}");
+    }
+}

@@ -1,0 +1,17 @@
+//! The one integration-test binary (STYLE rule 6). Tests cross real
+//! boundaries: HTTP on 127.0.0.1, a real SQLite file, a real PostgreSQL
+//! server (started by `scripts/test.sh`), and the real `roster` binary.
+
+mod helpers;
+
+mod admin_groups;
+mod admin_keys;
+mod admin_providers;
+mod admin_sites;
+mod admin_users;
+mod cli;
+mod health;
+mod isolation;
+mod serve;
+mod store;
+mod tidy;
