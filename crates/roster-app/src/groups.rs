@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::access::visible_site;
 use crate::error::field;
+use crate::input::not_null;
 use crate::views::{GroupView, ListView, MemberView};
 use crate::{App, AppError, PageRequest, Principal};
 
@@ -21,6 +22,7 @@ pub struct GroupInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
 }
 

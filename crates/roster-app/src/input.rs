@@ -45,6 +45,16 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// For fields of a PATCH body that cannot be cleared: absent is `None`,
+/// and `null` is an error (rather than silently meaning "no change").
+pub(crate) fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 pub(crate) fn text(name: &str, raw: Option<&str>) -> Result<Option<DisplayText>, AppError> {
     raw.map(|raw| field(name, DisplayText::parse(raw))).transpose()
 }

@@ -28,7 +28,7 @@ pub use error::AppError;
 pub use groups::{GroupInput, GroupPatch, MemberInput, MemberPatch};
 pub use input::PageRequest;
 pub use providers::{LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput};
-pub use roster_store::{connect, Dialect, Store, StoreConfig, StoreError};
+pub use roster_store::{connect, Dialect, Page, Store, StoreConfig, StoreError};
 pub use sites::{SiteInput, SitePatch};
 pub use users::{UserInput, UserPatch};
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::access::visible_site;
 use crate::error::field;
-use crate::input::{nullable, text, time_zone};
+use crate::input::{nullable, text, time_zone, not_null};
 use crate::views::{ListView, ProviderView};
 use crate::{App, AppError, PageRequest, Principal};
 
@@ -32,10 +32,13 @@ pub struct ProviderInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub saml: Option<SamlInput>,
     #[serde(default, deserialize_with = "nullable")]
     pub ldap: Option<Option<LdapInput>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub provisioning: Option<ProvisioningInput>,
 }
 
@@ -55,18 +58,25 @@ pub struct SamlInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LdapInput {
+    #[serde(default, deserialize_with = "not_null")]
     pub enabled: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub host: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub backup_host: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub server_type: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub port: Option<u16>,
+    #[serde(default, deserialize_with = "not_null")]
     pub secure: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub username_attribute: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub bind_username: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub bind_password: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub base_dn: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub domain: Option<Option<String>>,
@@ -75,24 +85,41 @@ pub struct LdapInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProvisioningInput {
+    #[serde(default, deserialize_with = "not_null")]
     pub provision_users_on_first_login: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub deprovision_users: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub provision_group_memberships: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub deprovision_group_memberships: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub deprovisioning_method: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub provision_company: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub default_groups: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub only_users_in_groups: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub only_groups: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub exclude_groups: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub site_admin_groups: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub readonly_site_admin_groups: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub group_admin_groups: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub password_groups: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub two_factor: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub webdav: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub ftp: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub sftp: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     pub default_time_zone: Option<Option<String>>,

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::access::visible_site;
 use crate::error::field;
+use crate::input::not_null;
 use crate::views::{ListView, SiteView};
 use crate::{App, AppError, PageRequest, Principal};
 
@@ -24,10 +25,15 @@ pub struct SiteInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SitePatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub slug: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub allow_manual_users: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub allow_manual_groups: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub two_factor: Option<String>,
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::access::visible_site;
 use crate::error::field;
-use crate::input::{email, external_id, nullable, text, time_zone};
+use crate::input::{email, external_id, nullable, text, time_zone, not_null};
 use crate::views::{ListView, UserView};
 use crate::{App, AppError, PageRequest, Principal};
 
@@ -45,6 +45,7 @@ pub struct UserInput {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub username: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub full_name: Option<Option<String>>,
@@ -60,14 +61,23 @@ pub struct UserPatch {
     pub company: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub time_zone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub enabled: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub auth_method: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub sso_provider_id: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub site_admin: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub readonly_site_admin: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub two_factor: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub webdav: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub ftp: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub sftp: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     pub external_id: Option<Option<String>>,

@@ -429,3 +429,90 @@ impl Provider {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(kind: ProviderKind) -> Provider {
+        Provider {
+            id: ProviderId::from_raw("p"),
+            site_id: SiteId::from_raw("s"),
+            kind,
+            name: ProviderName::parse("P").unwrap(),
+            saml: SamlTrust::NotConfigured,
+            scim: ScimSettings::off(),
+            ldap: None,
+            options: ProvisioningOptions::defaults(),
+            created_at: Timestamp::UNIX_EPOCH,
+            updated_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn ldap() -> LdapSettings {
+        LdapSettings {
+            enabled: true,
+            host: "dc".into(),
+            backup_host: None,
+            server_type: LdapServerType::ActiveDirectory,
+            port: 636,
+            secure: true,
+            username_attribute: UsernameAttribute::SamAccountName,
+            bind_username: None,
+            bind_password: None,
+            base_dn: "dc=x".into(),
+            domain: None,
+            consecutive_failures: 0,
+        }
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for kind in ProviderKind::ALL {
+            assert_eq!(ProviderKind::parse(kind.as_str()), Ok(kind));
+        }
+        assert!(ProviderKind::parse("Okta").is_err());
+        assert!(ProviderKind::parse("azure").is_err());
+    }
+
+    #[test]
+    fn entra_refuses_group_filters_unless_ldap_provisions() {
+        let mut entra = provider(ProviderKind::EntraId);
+        assert!(entra.check_consistency().is_ok());
+        entra.options.only_groups = GroupPatternList::parse("IT").unwrap();
+        let refusal = entra.check_consistency().unwrap_err();
+        assert_eq!(refusal.field, "provisioning.only_groups");
+        assert!(refusal.reason.contains("scoping filters"), "{}", refusal.reason);
+        entra.ldap = Some(ldap());
+        assert!(entra.check_consistency().is_ok());
+        entra.ldap = Some(LdapSettings { enabled: false, ..ldap() });
+        assert!(entra.check_consistency().is_err());
+        let mut okta = provider(ProviderKind::Okta);
+        okta.options.exclude_groups = GroupPatternList::parse("Temp*").unwrap();
+        assert!(okta.check_consistency().is_ok());
+    }
+
+    #[test]
+    fn oidc_cannot_enable_scim_and_ldap_needs_settings() {
+        let mut oidc = provider(ProviderKind::Oidc);
+        assert!(oidc.check_consistency().is_ok());
+        oidc.scim.auth = ScimAuth::Token;
+        assert_eq!(oidc.check_consistency().unwrap_err().field, "scim.auth");
+        let mut ldap_provider = provider(ProviderKind::Ldap);
+        assert_eq!(ldap_provider.check_consistency().unwrap_err().field, "ldap");
+        ldap_provider.ldap = Some(ldap());
+        assert!(ldap_provider.check_consistency().is_ok());
+    }
+
+    #[test]
+    fn fingerprints_and_urls() {
+        let colons = "AB:".repeat(31) + "AB";
+        assert_eq!(CertificateFingerprint::parse(&colons).unwrap().as_str(), "ab".repeat(32));
+        assert!(CertificateFingerprint::parse("abcd").is_err());
+        assert!(CertificateFingerprint::parse(&"zz".repeat(32)).is_err());
+        assert!(HttpUrl::parse("https://idp.example.com/sso").is_ok());
+        for bad in ["ftp://x", "https://", "idp.example.com", "https://a b"] {
+            assert!(HttpUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

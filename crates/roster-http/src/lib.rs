@@ -30,6 +30,7 @@ pub fn router(app: App) -> Router {
         .merge(health::routes())
         .nest("/api/admin", admin::routes())
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(app)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -171,11 +171,15 @@ impl TestApp {
         reply.body["id"].as_str().expect("id").to_owned()
     }
 
-    /// Creates a site admin key and returns the key.
+    /// Creates a site admin key and returns the key, used once so that its
+    /// `last_used_at` bookkeeping is done before a test takes snapshots.
     pub async fn site_key(&self, site: &str) -> String {
         let reply = self.post(&format!("/api/admin/sites/{site}/keys"), serde_json::json!({})).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
-        reply.body["secret"].as_str().expect("secret").to_owned()
+        let key = reply.body["secret"].as_str().expect("secret").to_owned();
+        let used = self.call_as(&key, Method::GET, &format!("/api/admin/sites/{site}"), None).await;
+        assert_eq!(used.status, StatusCode::OK, "{used:?}");
+        key
     }
 }
 
