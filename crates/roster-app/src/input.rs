@@ -72,7 +72,7 @@ pub(crate) fn time_zone(name: &str, raw: Option<&str>) -> Result<Option<TimeZone
 pub(crate) fn external_id(name: &str, raw: Option<&str>) -> Result<Option<String>, AppError> {
     match raw {
         None => Ok(None),
-        Some(raw) if raw.is_empty() => Err(AppError::invalid(name, "must not be empty (send null to clear it)")),
+        Some("") => Err(AppError::invalid(name, "must not be empty (send null to clear it)")),
         Some(raw) if raw.chars().any(char::is_control) || raw.chars().count() > 255 => Err(
             AppError::invalid(name, "must be at most 255 characters without control characters"),
         ),

@@ -400,8 +400,8 @@ pub struct Provider {
 impl Provider {
     /// Rules that span several settings, checked after every change.
     pub fn check_consistency(&self) -> Result<(), ProviderRefusal> {
-        if !self.kind.sends_groups_at_user_sync() && self.ldap.as_ref().is_none_or(|l| !l.enabled) {
-            if let Some(field) = self.options.group_filters_in_use().first() {
+        if !self.kind.sends_groups_at_user_sync() && self.ldap.as_ref().is_none_or(|l| !l.enabled)
+            && let Some(field) = self.options.group_filters_in_use().first() {
                 return Err(ProviderRefusal {
                     field,
                     reason: "Entra ID sends no group memberships at user sync, so group \
@@ -410,7 +410,6 @@ impl Provider {
                         .to_owned(),
                 });
             }
-        }
         if !self.kind.supports_scim() && self.scim.auth != ScimAuth::Off {
             return Err(ProviderRefusal {
                 field: "scim.auth",

@@ -43,15 +43,14 @@ impl<T: DeserializeOwned> FromRequest<App> for JsonBody<T> {
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
-        if let Some(content_type) = content_type {
-            if content_type != "application/json" {
+        if let Some(content_type) = content_type
+            && content_type != "application/json" {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "unsupported_media_type",
                     format!("send the body as application/json, not {content_type}"),
                 ));
             }
-        }
         let bytes = Bytes::from_request(request, app).await.map_err(|rejection| {
             ApiError::new(rejection.status(), "invalid_body", rejection.body_text())
         })?;
