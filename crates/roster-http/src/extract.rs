@@ -59,6 +59,14 @@ impl<T: DeserializeOwned> FromRequest<App> for JsonBody<T> {
 }
 
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // serde's derived structs also accept an array, reading fields by
+    // position; every body of this API is an object, so refuse anything else.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(match serde_json::from_slice::<serde_json::Value>(bytes) {
+            Ok(_) => ApiError::invalid("body", "must be a JSON object"),
+            Err(err) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not valid JSON: {err}")),
+        });
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let path = err.path().to_string();
@@ -136,5 +144,8 @@ mod tests {
         let (status, field, _) = field_of(r#"{"name": "#);
         assert_eq!((status, field), (StatusCode::BAD_REQUEST, None));
         assert_eq!(field_of("{}").1.as_deref(), Some("body"));
+        assert_eq!(field_of(r#"["a"]"#), (StatusCode::BAD_REQUEST, Some("body".into()), "must be a JSON object".into()));
+        assert_eq!(field_of("").0, StatusCode::BAD_REQUEST);
+        assert_eq!(field_of("  ").1, None);
     }
 }
