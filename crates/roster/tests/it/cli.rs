@@ -1,1 +1,385 @@
-//! (being written)
+//! The `roster` command line, run as a real process against a real database:
+//! bootstrapping a site and its first admin key as the README shows it, the
+//! text and `--json` output of every management command, one-line errors
+//! that leave the data unchanged, and site isolation.
+//!
+//! [`roster`] is also what `serve.rs` uses to start the binary: it clears
+//! the caller's `ROSTER_*` variables (and `RUST_LOG`) so that nothing but
+//! the arguments of the test configures the child.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{self, Backend, TestDatabase};
+use crate::serve::Server;
+
+/// The `roster` binary with `args`, in an environment without `ROSTER_*`
+/// variables; PATH and the rest are kept.
+pub(crate) fn roster<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roster"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ROSTER_") {
+            command.env_remove(&name);
+        }
+    }
+    // The server's log filter reads RUST_LOG; the tests need its default.
+    command.env_remove("RUST_LOG");
+    command.args(args);
+    command
+}
+
+/// Runs `roster <database args> <args>` to completion.
+pub(crate) fn run(db: &TestDatabase, args: &[&str]) -> Output {
+    let mut all: Vec<&str> = db.cli_args.iter().map(String::as_str).collect();
+    all.extend_from_slice(args);
+    roster(&all).output().expect("run the roster binary")
+}
+
+/// Runs a command that must succeed and returns its standard output.
+#[track_caller]
+pub(crate) fn run_ok(db: &TestDatabase, args: &[&str]) -> String {
+    let output = run(db, args);
+    assert!(output.status.success(), "roster {args:?} failed: {}", describe(&output));
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// Runs a `--json` command that must succeed and parses its output.
+#[track_caller]
+pub(crate) fn run_json(db: &TestDatabase, args: &[&str]) -> Value {
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let stdout = run_ok(db, &with_json);
+    serde_json::from_str(&stdout).unwrap_or_else(|err| panic!("roster {args:?}: not JSON ({err}): {stdout}"))
+}
+
+/// Asserts that a command failed with exactly one `error:` line on standard
+/// error that contains every one of `expected`, and printed nothing else.
+#[track_caller]
+fn assert_fails(output: &Output, expected: &[&str]) {
+    assert_eq!(output.status.code(), Some(1), "{}", describe(output));
+    assert!(output.stdout.is_empty(), "{}", describe(output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one line on stderr: {}", describe(output));
+    assert!(lines[0].starts_with("error: "), "{}", describe(output));
+    for word in expected {
+        assert!(lines[0].contains(word), "expected {word:?} in the error: {}", describe(output));
+    }
+}
+
+fn describe(output: &Output) -> String {
+    format!(
+        "{}\n--- stdout\n{}--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Every stored row, read through a connection of the test's own.
+async fn snapshot(db: &TestDatabase) -> String {
+    let store = roster_app::connect(&db.config).await.expect("open the store");
+    let rows = store.snapshot().await.expect("snapshot");
+    store.close().await;
+    rows
+}
+
+fn items(list: &Value) -> &Vec<Value> {
+    list["items"].as_array().unwrap_or_else(|| panic!("a list: {list}"))
+}
+
+/// `GET path` with a bearer key.
+async fn get(server: &Server, key: &str, path: &str) -> helpers::Reply {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", server.address))
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("request");
+    helpers::reply(response).await
+}
+
+async fn bootstrap_as_in_the_readme(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    let site = run_ok(&db, &["site", "create", "--slug", "acme"]);
+    assert!(site.lines().any(|line| line == "slug: acme"), "{site}");
+
+    let output = run(&db, &["admin-key", "create", "--site", "acme"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "the key alone on stdout: {stdout:?}");
+    let key = lines[0].to_owned();
+    assert!(key.starts_with("roster_ak_") && key.len() > 20, "{key}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("shown only now"));
+
+    let acme = run_json(&db, &["site", "show", "--site", "acme"]);
+    let created = run_json(&db, &["admin-key", "create", "--site", "acme", "--name", "ci"]);
+    let json_key = created["secret"].as_str().expect("secret").to_owned();
+    assert!(json_key.starts_with("roster_ak_"), "{created}");
+    assert_eq!(created["site_id"], acme["id"], "{created}");
+    assert_eq!(created["name"], "ci");
+    assert!(json_key.starts_with(created["prefix"].as_str().expect("prefix")), "{created}");
+    assert_eq!(created["revoked_at"], Value::Null);
+    let beta = run_json(&db, &["site", "create", "--slug", "beta", "--name", "Beta Corp"]);
+    assert_eq!(beta["slug"], "beta");
+    assert_eq!(beta["name"], "Beta Corp");
+
+    let server = Server::start(&db.cli_args, &[]);
+    for key in [&key, &json_key] {
+        let reply = get(&server, key, "/api/admin/sites/acme").await;
+        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+        assert_eq!(reply.body["slug"], "acme");
+        // A site key sees its own site only.
+        let other = get(&server, key, "/api/admin/sites/beta").await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "{other:?}");
+    }
+    let wrong = format!("roster_ak_{}", "x".repeat(40));
+    let reply = get(&server, &wrong, "/api/admin/sites/acme").await;
+    helpers::assert_error(&reply, StatusCode::UNAUTHORIZED, "unauthorized", None);
+
+    // Revoking through the CLI takes effect at once in the running server.
+    let id = created["id"].as_str().expect("id");
+    let output = run(&db, &["admin-key", "revoke", "--id", id]);
+    assert!(output.status.success() && output.stdout.is_empty(), "{}", describe(&output));
+    let reply = get(&server, &json_key, "/api/admin/sites/acme").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
+    assert_eq!(get(&server, &key, "/api/admin/sites/acme").await.status, StatusCode::OK);
+    assert!(server.stop().success());
+}
+
+async fn users(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    run_ok(&db, &["site", "create", "--slug", "acme"]);
+    let alice = run_json(
+        &db,
+        &["user", "create", "--site", "acme", "--username", "alice", "--email", "alice@example.com",
+          "--full-name", "Alice Liddell", "--time-zone", "Europe/Paris", "--site-admin"],
+    );
+    assert_eq!(alice["username"], "alice");
+    assert_eq!(alice["email"], "alice@example.com");
+    assert_eq!(alice["full_name"], "Alice Liddell");
+    assert_eq!(alice["time_zone"], "Europe/Paris");
+    assert_eq!(alice["auth_method"], "password");
+    assert_eq!(alice["sso_provider_id"], Value::Null);
+    assert_eq!(alice["site_admin"], true);
+    assert_eq!(alice["enabled"], true);
+
+    let text = run_ok(&db, &["user", "create", "--site", "acme", "--username", "Bob.Smith", "--disabled"]);
+    assert!(text.lines().any(|line| line == "username: Bob.Smith"), "{text}");
+    assert!(text.lines().any(|line| line == "enabled: false"), "{text}");
+
+    let okta = run_json(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"]);
+    let carol = run_json(&db, &["user", "create", "--site", "acme", "--username", "carol", "--sso-provider", "Okta"]);
+    assert_eq!(carol["auth_method"], "sso");
+    assert_eq!(carol["sso_provider_id"], okta["id"]);
+
+    let shown = run_json(&db, &["user", "show", "--site", "acme", "--username", "ALICE"]);
+    assert_eq!(shown["id"], alice["id"]);
+    assert_eq!(shown["username"], "alice");
+    let shown = run_json(&db, &["user", "show", "--site", "acme", "--username", "bob.smith"]);
+    assert_eq!(shown["username"], "Bob.Smith", "the case given at creation is kept");
+    let text = run_ok(&db, &["user", "show", "--site", "acme", "--username", "Carol"]);
+    assert!(text.lines().any(|line| line == "auth_method: sso"), "{text}");
+
+    let list = run_json(&db, &["user", "list", "--site", "acme"]);
+    assert_eq!(list["total"], 3, "{list}");
+    let mut names: Vec<&str> = items(&list).iter().filter_map(|u| u["username"].as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Bob.Smith", "alice", "carol"]);
+    let page = run_json(&db, &["user", "list", "--site", "acme", "--limit", "1", "--offset", "1"]);
+    assert_eq!((items(&page).len(), &page["total"], &page["offset"]), (1, &Value::from(3), &Value::from(1)));
+
+    let output = run(&db, &["user", "list", "--site", "acme"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(stdout.lines().any(|line| line.contains("alice\talice@example.com\ttrue\tpassword")), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("(3 shown of 3)"));
+}
+
+async fn groups_providers_and_sites(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    let acme = run_json(&db, &["site", "create", "--slug", "acme", "--name", "Acme Inc."]);
+    assert_eq!((&acme["allow_manual_users"], &acme["allow_manual_groups"]), (&Value::Bool(true), &Value::Bool(true)));
+    run_ok(&db, &["site", "create", "--slug", "zeta"]);
+
+    let sites = run_json(&db, &["site", "list"]);
+    assert_eq!(sites["total"], 2, "{sites}");
+    let text = run_ok(&db, &["site", "list"]);
+    assert!(text.lines().any(|line| line.starts_with("acme\tAcme Inc.\t")), "{text}");
+    assert_eq!(run_json(&db, &["site", "show", "--site", "acme"])["id"], acme["id"]);
+    let text = run_ok(&db, &["site", "show", "--site", "acme"]);
+    assert!(text.lines().any(|line| line == "name: Acme Inc."), "{text}");
+
+    let group = run_json(&db, &["group", "create", "--site", "acme", "--name", "Engineering"]);
+    assert_eq!(group["name"], "Engineering");
+    assert_eq!(group["managed_by_provider_id"], Value::Null);
+    let text = run_ok(&db, &["group", "create", "--site", "acme", "--name", "Sales"]);
+    assert!(text.lines().any(|line| line == "name: Sales"), "{text}");
+    let shown = run_json(&db, &["group", "show", "--site", "acme", "--name", "engineering"]);
+    assert_eq!((&shown["id"], &shown["name"]), (&group["id"], &Value::from("Engineering")));
+    let list = run_json(&db, &["group", "list", "--site", "acme"]);
+    assert_eq!(list["total"], 2, "{list}");
+    let text = run_ok(&db, &["group", "list", "--site", "acme"]);
+    let expected = format!("{}\tEngineering\t-", group["id"].as_str().expect("id"));
+    assert!(text.lines().any(|line| line == expected), "{text}");
+    let text = run_ok(&db, &["group", "show", "--site", "acme", "--name", "Sales"]);
+    assert!(text.lines().any(|line| line == "name: Sales"), "{text}");
+
+    let okta = run_json(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"]);
+    assert_eq!((&okta["kind"], &okta["name"]), (&Value::from("okta"), &Value::from("Okta")));
+    assert_eq!(okta["saml"]["trust"].as_str().map(str::is_empty), Some(false), "{okta}");
+    let text = run_ok(&db, &["provider", "create", "--site", "acme", "--kind", "entra_id", "--name", "Entra ID"]);
+    assert!(text.lines().any(|line| line == "kind: entra_id"), "{text}");
+    assert_eq!(run_json(&db, &["provider", "show", "--site", "acme", "--name", "Okta"])["id"], okta["id"]);
+    let text = run_ok(&db, &["provider", "show", "--site", "acme", "--name", "Entra ID"]);
+    assert!(text.lines().any(|line| line == "name: Entra ID"), "{text}");
+    let list = run_json(&db, &["provider", "list", "--site", "acme"]);
+    let mut kinds: Vec<&str> = items(&list).iter().filter_map(|p| p["kind"].as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["entra_id", "okta"]);
+    let text = run_ok(&db, &["provider", "list", "--site", "acme"]);
+    let expected = format!("{}\tokta\tOkta", okta["id"].as_str().expect("id"));
+    assert!(text.lines().any(|line| line == expected), "{text}");
+}
+
+async fn admin_keys(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    let acme = run_json(&db, &["site", "create", "--slug", "acme"]);
+    let site_key = run_json(&db, &["admin-key", "create", "--site", "acme", "--name", "deploy"]);
+    let operator = run_json(&db, &["admin-key", "create", "--operator", "--name", "ops"]);
+    assert_eq!(operator["site_id"], Value::Null);
+    assert!(operator["secret"].as_str().is_some_and(|s| s.starts_with("roster_ak_")));
+
+    let all = run_json(&db, &["admin-key", "list"]);
+    assert_eq!(all["total"], 2, "{all}");
+    assert!(items(&all).iter().all(|key| key.get("secret").is_none()), "secrets are never listed: {all}");
+    let acme_keys = run_json(&db, &["admin-key", "list", "--site", "acme"]);
+    assert_eq!(items(&acme_keys).len(), 1, "{acme_keys}");
+    assert_eq!((&items(&acme_keys)[0]["id"], &items(&acme_keys)[0]["site_id"]), (&site_key["id"], &acme["id"]));
+    let text = run_ok(&db, &["admin-key", "list"]);
+    let id = site_key["id"].as_str().expect("id");
+    let line = text.lines().find(|line| line.starts_with(id)).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("\tdeploy\t") && line.ends_with("\t-"), "{line}");
+    assert!(!text.contains(site_key["secret"].as_str().expect("secret")), "{text}");
+
+    assert_eq!(run_json(&db, &["admin-key", "revoke", "--id", id]), serde_json::json!({ "revoked": true }));
+    let listed = run_json(&db, &["admin-key", "list", "--site", "acme"]);
+    assert!(items(&listed)[0]["revoked_at"].is_string(), "{listed}");
+    // Revoking again is harmless.
+    run_ok(&db, &["admin-key", "revoke", "--id", id]);
+
+    let before = snapshot(&db).await;
+    assert_fails(&run(&db, &["admin-key", "revoke", "--id", "no-such-key"]), &["admin key not found"]);
+    assert_fails(&run(&db, &["admin-key", "create", "--site", "nope"]), &["site not found"]);
+    assert_eq!(snapshot(&db).await, before);
+}
+
+async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    run_ok(&db, &["site", "create", "--slug", "acme"]);
+    run_ok(&db, &["user", "create", "--site", "acme", "--username", "alice"]);
+    run_ok(&db, &["group", "create", "--site", "acme", "--name", "engineering"]);
+    run_ok(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"]);
+    let before = snapshot(&db).await;
+
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["site", "create", "--slug", "Not Valid"], &["slug", "lower-case"]),
+        (&["site", "create", "--slug", "acme"], &["slug", "taken"]),
+        (&["user", "create", "--site", "acme", "--username", "ALICE"], &["username", "already exists"]),
+        (&["user", "create", "--site", "nope", "--username", "bob"], &["site not found"]),
+        (&["user", "create", "--site", "acme", "--username", "bob", "--email", "bob-at-example"], &["email"]),
+        (&["user", "create", "--site", "acme", "--username", "bob", "--sso-provider", "Nope"], &["provider not found"]),
+        (&["provider", "create", "--site", "acme", "--kind", "github", "--name", "GitHub"], &["kind", "github"]),
+        (&["group", "create", "--site", "acme", "--name", "ENGINEERING"], &["name", "ENGINEERING"]),
+        (&["user", "list", "--site", "nope"], &["site not found"]),
+        (&["user", "show", "--site", "acme", "--username", "nobody"], &["user not found"]),
+    ];
+    for (args, expected) in cases {
+        let output = run(&db, args);
+        assert_fails(&output, expected);
+        assert_eq!(snapshot(&db).await, before, "roster {args:?} changed the data");
+    }
+
+    // A URL of another database is refused before anything is opened, and
+    // no SQLite data directory appears in the working directory instead.
+    let cwd = tempfile::tempdir().expect("temporary directory");
+    let output = roster(&["--database-url", "mysql://root@127.0.0.1/roster", "site", "create", "--slug", "beta"])
+        .current_dir(cwd.path())
+        .output()
+        .expect("run the roster binary");
+    assert_fails(&output, &["--database-url", "postgres://"]);
+    assert!(is_empty(cwd.path()), "the command left files behind");
+    assert_eq!(snapshot(&db).await, before);
+}
+
+fn is_empty(dir: &Path) -> bool {
+    std::fs::read_dir(dir).expect("read the directory").next().is_none()
+}
+
+async fn sites_are_isolated(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    let a = run_json(&db, &["site", "create", "--slug", "a"]);
+    let b = run_json(&db, &["site", "create", "--slug", "b"]);
+    run_ok(&db, &["user", "create", "--site", "a", "--username", "alice"]);
+    run_ok(&db, &["group", "create", "--site", "a", "--name", "eng"]);
+    run_ok(&db, &["provider", "create", "--site", "a", "--kind", "okta", "--name", "Okta"]);
+    let a_key = run_json(&db, &["admin-key", "create", "--site", "a"]);
+    let b_key = run_json(&db, &["admin-key", "create", "--site", "b"]);
+    run_json(&db, &["admin-key", "create", "--operator"]);
+    let before = snapshot(&db).await;
+
+    assert_fails(&run(&db, &["user", "show", "--site", "b", "--username", "alice"]), &["user not found"]);
+    assert_fails(&run(&db, &["group", "show", "--site", "b", "--name", "eng"]), &["group not found"]);
+    assert_fails(&run(&db, &["provider", "show", "--site", "b", "--name", "Okta"]), &["provider not found"]);
+    // A user of b cannot sign in through a's provider.
+    assert_fails(
+        &run(&db, &["user", "create", "--site", "b", "--username", "bob", "--sso-provider", "Okta"]),
+        &["provider not found"],
+    );
+    assert_eq!(snapshot(&db).await, before);
+
+    run_json(&db, &["user", "show", "--site", "a", "--username", "alice"]);
+    for command in ["user", "group", "provider"] {
+        assert_eq!(run_json(&db, &[command, "list", "--site", "b"])["total"], 0, "{command} list");
+        assert_eq!(run_json(&db, &[command, "list", "--site", "a"])["total"], 1, "{command} list");
+    }
+    for (slug, site, key) in [("a", &a, &a_key), ("b", &b, &b_key)] {
+        let listed = run_json(&db, &["admin-key", "list", "--site", slug]);
+        assert_eq!(items(&listed).len(), 1, "{listed}");
+        assert_eq!(items(&listed)[0]["id"], key["id"]);
+        assert_eq!(items(&listed)[0]["site_id"], site["id"]);
+    }
+}
+
+async fn manual_changes_can_be_locked(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    let locked = run_json(&db, &["site", "create", "--slug", "locked", "--no-manual-users"]);
+    assert_eq!((&locked["allow_manual_users"], &locked["allow_manual_groups"]), (&Value::Bool(false), &Value::Bool(true)));
+    run_json(&db, &["site", "create", "--slug", "no-groups", "--no-manual-groups"]);
+    let before = snapshot(&db).await;
+
+    let output = run(&db, &["user", "create", "--site", "locked", "--username", "alice"]);
+    assert_fails(&output, &["allow_manual_users"]);
+    let output = run(&db, &["group", "create", "--site", "no-groups", "--name", "eng"]);
+    assert_fails(&output, &["allow_manual_groups"]);
+    assert_eq!(snapshot(&db).await, before);
+
+    // Each setting locks only what it names.
+    run_json(&db, &["group", "create", "--site", "locked", "--name", "eng"]);
+    run_json(&db, &["user", "create", "--site", "no-groups", "--username", "alice"]);
+}
+
+crate::on_both_databases!(
+    bootstrap_as_in_the_readme,
+    users,
+    groups_providers_and_sites,
+    admin_keys,
+    bad_input_is_refused_and_changes_nothing,
+    sites_are_isolated,
+    manual_changes_can_be_locked,
+);

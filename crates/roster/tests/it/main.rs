@@ -2,6 +2,10 @@
 //! boundaries: HTTP on 127.0.0.1, a real SQLite file, a real PostgreSQL
 //! server (started by `scripts/test.sh`), and the real `roster` binary.
 
+// Integration-test helpers are plain functions, not `#[test]`s, so clippy's
+// allow-in-tests settings do not reach them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod helpers;
 
 mod admin_groups;
