@@ -46,12 +46,13 @@ impl GroupRepo for SqlTx {
     }
 
     async fn group_by_id(&mut self, site: &SiteId, id: &GroupId) -> Result<Option<Group>, StoreError> {
-        let row = sqlx::query(concat!("SELECT ", columns!(), " FROM groups WHERE site_id = $1 AND id = $2"))
-            .bind(site.as_str())
-            .bind(id.as_str())
-            .fetch_optional(self.conn())
-            .await?;
-        row.as_ref().map(group_from).transpose()
+        self.one_in_site(
+            concat!("SELECT ", columns!(), " FROM groups WHERE site_id = $1 AND id = $2"),
+            site,
+            id.as_str(),
+            group_from,
+        )
+        .await
     }
 
     async fn group_by_name(
@@ -59,38 +60,24 @@ impl GroupRepo for SqlTx {
         site: &SiteId,
         name: &GroupName,
     ) -> Result<Option<Group>, StoreError> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM groups WHERE site_id = $1 AND name_key = $2"
-        ))
-        .bind(site.as_str())
-        .bind(name.key())
-        .fetch_optional(self.conn())
-        .await?;
-        row.as_ref().map(group_from).transpose()
+        self.one_in_site(
+            concat!("SELECT ", columns!(), " FROM groups WHERE site_id = $1 AND name_key = $2"),
+            site,
+            name.key(),
+            group_from,
+        )
+        .await
     }
 
     async fn list_groups(&mut self, site: &SiteId, page: Page) -> Result<Listed<Group>, StoreError> {
-        let total = count_of(
-            &sqlx::query("SELECT COUNT(*) FROM groups WHERE site_id = $1")
-                .bind(site.as_str())
-                .fetch_one(self.conn())
-                .await?,
-        )?;
-        let (limit, offset) = limit_offset(page);
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM groups WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
-        ))
-        .bind(site.as_str())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.conn())
-        .await?;
-        let items = rows.iter().map(group_from).collect::<Result<_, _>>()?;
-        Ok(Listed { items, total })
+        self.page_in_site(
+            "SELECT COUNT(*) FROM groups WHERE site_id = $1",
+            concat!("SELECT ", columns!(), " FROM groups WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"),
+            site,
+            page,
+            group_from,
+        )
+        .await
     }
 
     async fn update_group(&mut self, group: &Group) -> Result<bool, StoreError> {
@@ -129,14 +116,12 @@ impl GroupRepo for SqlTx {
         site: &SiteId,
         provider: &ProviderId,
     ) -> Result<u64, StoreError> {
-        let row = sqlx::query(
+        self.count_in_site(
             "SELECT COUNT(*) FROM groups WHERE site_id = $1 AND managed_by_provider_id = $2",
+            site,
+            provider.as_str(),
         )
-        .bind(site.as_str())
-        .bind(provider.as_str())
-        .fetch_one(self.conn())
-        .await?;
-        count_of(&row)
+        .await
     }
 
     async fn list_members(

@@ -17,7 +17,10 @@ use async_trait::async_trait;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor};
 
-use crate::{Store, StoreError, Transaction};
+use roster_domain::SiteId;
+use sqlx::any::AnyRow;
+
+use crate::{Listed, Page, Store, StoreError, Transaction};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -112,6 +115,50 @@ pub(crate) struct SqlTx {
 impl SqlTx {
     fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
+    }
+
+    /// One row of a site's table: `sql` binds the site as `$1` and `key` as
+    /// `$2`.
+    async fn one_in_site<T>(
+        &mut self,
+        sql: &'static str,
+        site: &SiteId,
+        key: &str,
+        map: fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        let row =
+            sqlx::query(sql).bind(site.as_str()).bind(key).fetch_optional(self.conn()).await?;
+        row.as_ref().map(map).transpose()
+    }
+
+    /// `SELECT COUNT(*)` over a site's rows matching `key` (`$1` site, `$2`
+    /// key).
+    async fn count_in_site(&mut self, sql: &'static str, site: &SiteId, key: &str) -> Result<u64, StoreError> {
+        let row = sqlx::query(sql).bind(site.as_str()).bind(key).fetch_one(self.conn()).await?;
+        row::count_of(&row)
+    }
+
+    /// A page of a site's table: `count_sql` binds the site as `$1`;
+    /// `rows_sql` binds it too, then `LIMIT $2 OFFSET $3`.
+    async fn page_in_site<T>(
+        &mut self,
+        count_sql: &'static str,
+        rows_sql: &'static str,
+        site: &SiteId,
+        page: Page,
+        map: fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Listed<T>, StoreError> {
+        let total =
+            row::count_of(&sqlx::query(count_sql).bind(site.as_str()).fetch_one(self.conn()).await?)?;
+        let (limit, offset) = row::limit_offset(page);
+        let rows = sqlx::query(rows_sql)
+            .bind(site.as_str())
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.conn())
+            .await?;
+        let items = rows.iter().map(map).collect::<Result<_, _>>()?;
+        Ok(Listed { items, total })
     }
 }
 

@@ -12,7 +12,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::Any;
 
-use super::row::{count_of, flag, limit_offset, micros, opt_micros, write_error, Cols};
+use super::row::{flag, micros, opt_micros, write_error, Cols};
 use super::SqlTx;
 use crate::{Listed, Page, ProviderRepo, StoreError};
 
@@ -255,16 +255,13 @@ impl ProviderRepo for SqlTx {
         site: &SiteId,
         id: &ProviderId,
     ) -> Result<Option<Provider>, StoreError> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM providers WHERE site_id = $1 AND id = $2"
-        ))
-        .bind(site.as_str())
-        .bind(id.as_str())
-        .fetch_optional(self.conn())
-        .await?;
-        row.as_ref().map(provider_from).transpose()
+        self.one_in_site(
+            concat!("SELECT ", columns!(), " FROM providers WHERE site_id = $1 AND id = $2"),
+            site,
+            id.as_str(),
+            provider_from,
+        )
+        .await
     }
 
     async fn provider_by_name(
@@ -272,16 +269,13 @@ impl ProviderRepo for SqlTx {
         site: &SiteId,
         name: &ProviderName,
     ) -> Result<Option<Provider>, StoreError> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM providers WHERE site_id = $1 AND name_key = $2"
-        ))
-        .bind(site.as_str())
-        .bind(name.as_str().to_lowercase())
-        .fetch_optional(self.conn())
-        .await?;
-        row.as_ref().map(provider_from).transpose()
+        self.one_in_site(
+            concat!("SELECT ", columns!(), " FROM providers WHERE site_id = $1 AND name_key = $2"),
+            site,
+            &name.as_str().to_lowercase(),
+            provider_from,
+        )
+        .await
     }
 
     async fn list_providers(
@@ -289,25 +283,14 @@ impl ProviderRepo for SqlTx {
         site: &SiteId,
         page: Page,
     ) -> Result<Listed<Provider>, StoreError> {
-        let total = count_of(
-            &sqlx::query("SELECT COUNT(*) FROM providers WHERE site_id = $1")
-                .bind(site.as_str())
-                .fetch_one(self.conn())
-                .await?,
-        )?;
-        let (limit, offset) = limit_offset(page);
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM providers WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
-        ))
-        .bind(site.as_str())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.conn())
-        .await?;
-        let items = rows.iter().map(provider_from).collect::<Result<_, _>>()?;
-        Ok(Listed { items, total })
+        self.page_in_site(
+            "SELECT COUNT(*) FROM providers WHERE site_id = $1",
+            concat!("SELECT ", columns!(), " FROM providers WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"),
+            site,
+            page,
+            provider_from,
+        )
+        .await
     }
 
     async fn update_provider(&mut self, provider: &Provider) -> Result<bool, StoreError> {

@@ -9,7 +9,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::Any;
 
-use super::row::{count_of, flag, limit_offset, micros, opt_micros, write_error, Cols};
+use super::row::{flag, micros, opt_micros, write_error, Cols};
 use super::SqlTx;
 use crate::{Listed, Page, StoreError, UserRepo};
 
@@ -114,16 +114,13 @@ impl UserRepo for SqlTx {
     }
 
     async fn user_by_id(&mut self, site: &SiteId, id: &UserId) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM users WHERE site_id = $1 AND id = $2"
-        ))
-        .bind(site.as_str())
-        .bind(id.as_str())
-        .fetch_optional(self.conn())
-        .await?;
-        row.as_ref().map(user_from).transpose()
+        self.one_in_site(
+            concat!("SELECT ", columns!(), " FROM users WHERE site_id = $1 AND id = $2"),
+            site,
+            id.as_str(),
+            user_from,
+        )
+        .await
     }
 
     async fn user_by_username(
@@ -131,38 +128,24 @@ impl UserRepo for SqlTx {
         site: &SiteId,
         username: &Username,
     ) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM users WHERE site_id = $1 AND username_key = $2"
-        ))
-        .bind(site.as_str())
-        .bind(username.key())
-        .fetch_optional(self.conn())
-        .await?;
-        row.as_ref().map(user_from).transpose()
+        self.one_in_site(
+            concat!("SELECT ", columns!(), " FROM users WHERE site_id = $1 AND username_key = $2"),
+            site,
+            username.key(),
+            user_from,
+        )
+        .await
     }
 
     async fn list_users(&mut self, site: &SiteId, page: Page) -> Result<Listed<User>, StoreError> {
-        let total = count_of(
-            &sqlx::query("SELECT COUNT(*) FROM users WHERE site_id = $1")
-                .bind(site.as_str())
-                .fetch_one(self.conn())
-                .await?,
-        )?;
-        let (limit, offset) = limit_offset(page);
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM users WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
-        ))
-        .bind(site.as_str())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.conn())
-        .await?;
-        let items = rows.iter().map(user_from).collect::<Result<_, _>>()?;
-        Ok(Listed { items, total })
+        self.page_in_site(
+            "SELECT COUNT(*) FROM users WHERE site_id = $1",
+            concat!("SELECT ", columns!(), " FROM users WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"),
+            site,
+            page,
+            user_from,
+        )
+        .await
     }
 
     async fn update_user(&mut self, user: &User) -> Result<bool, StoreError> {
@@ -201,15 +184,13 @@ impl UserRepo for SqlTx {
         site: &SiteId,
         except: &UserId,
     ) -> Result<u64, StoreError> {
-        let row = sqlx::query(
+        self.count_in_site(
             "SELECT COUNT(*) FROM users WHERE site_id = $1 AND id <> $2 AND enabled = 1 \
              AND site_admin = 1 AND auth_provider_id IS NULL",
+            site,
+            except.as_str(),
         )
-        .bind(site.as_str())
-        .bind(except.as_str())
-        .fetch_one(self.conn())
-        .await?;
-        count_of(&row)
+        .await
     }
 
     async fn count_users_signing_in_with(
@@ -217,14 +198,12 @@ impl UserRepo for SqlTx {
         site: &SiteId,
         provider: &ProviderId,
     ) -> Result<u64, StoreError> {
-        let row = sqlx::query(
+        self.count_in_site(
             "SELECT COUNT(*) FROM users WHERE site_id = $1 AND auth_provider_id = $2",
+            site,
+            provider.as_str(),
         )
-        .bind(site.as_str())
-        .bind(provider.as_str())
-        .fetch_one(self.conn())
-        .await?;
-        count_of(&row)
+        .await
     }
 
     async fn forget_provisioning_provider(
