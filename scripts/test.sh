@@ -9,7 +9,8 @@
 # status. The cluster is stopped and its directory removed on exit.
 #
 # If ROSTER_TEST_DATABASE_URL is already set, no cluster is started and that
-# server is used as it is.
+# server is used as it is. Before the tests it checks formatting and clippy
+# lints (warnings are errors); ROSTER_SKIP_LINT=1 skips that.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -126,6 +127,21 @@ if [ -n "${ROSTER_TEST_DATABASE_URL:-}" ]; then
     log "using ROSTER_TEST_DATABASE_URL from the environment"
 else
     start_cluster
+fi
+
+# The style rules that a reviewer should not have to check by hand:
+# formatting, and clippy (no unwrap/expect/panic outside tests) with
+# warnings as errors. ROSTER_SKIP_LINT=1 skips them while iterating.
+if [ "${ROSTER_SKIP_LINT:-0}" != 1 ]; then
+    for component in rustfmt clippy; do
+        if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+            log "installing $component"
+            rustup component add "$component"
+        fi
+    done
+    log "checking formatting and lints"
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets --quiet -- -D warnings
 fi
 
 status=0

@@ -7,8 +7,9 @@ use roster_store::AdminKeyRecord;
 use serde::Serialize;
 
 use crate::access::visible_site;
+use crate::input::opaque_id;
 use crate::views::{AdminKeyView, ListView};
-use crate::{secrets, App, AppError, PageRequest, Principal};
+use crate::{App, AppError, PageRequest, Principal, secrets};
 
 /// Every admin key starts with this, so that secret scanners recognise it.
 const KEY_PREFIX: &str = "roster_ak_";
@@ -97,17 +98,18 @@ impl App {
     /// itself included.
     pub async fn revoke_admin_key(&self, who: &Principal, id: &str) -> Result<(), AppError> {
         let mut tx = self.store.write().await?;
+        // A site key cannot even confirm that another site's key exists.
+        let scope = match who {
+            Principal::Operator => None,
+            Principal::Site(site) => Some(site),
+        };
+        let id = opaque_id(id).ok_or(AppError::NotFound { what: "admin key" })?;
         let key = tx
-            .admin_key_by_id(&AdminKeyId::from_raw(id))
+            .admin_key_by_id(scope, &AdminKeyId::from_raw(id))
             .await?
-            // A site key cannot even confirm that another site's key exists.
-            .filter(|key| match who {
-                Principal::Operator => true,
-                Principal::Site(site) => key.site_id.as_ref() == Some(site),
-            });
-        let key = key.ok_or(AppError::NotFound { what: "admin key" })?;
+            .ok_or(AppError::NotFound { what: "admin key" })?;
         if key.revoked_at.is_none() {
-            tx.revoke_admin_key(&key.id, self.clock.now()).await?;
+            tx.revoke_admin_key(scope, &key.id, self.clock.now()).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -2,14 +2,14 @@
 //! "allow manual ... groups" setting (SPEC §3).
 
 use roster_domain::{
-    ensure_manual_group_changes_allowed, Group, GroupId, GroupName, Membership, Site, UserId,
+    Group, GroupId, GroupName, Membership, Site, UserId, ensure_manual_group_changes_allowed,
 };
-use roster_store::Transaction;
+use roster_store::{Page, Transaction};
 use serde::Deserialize;
 
 use crate::access::visible_site;
 use crate::error::field;
-use crate::input::not_null;
+use crate::input::{not_null, opaque_id};
 use crate::views::{GroupView, ListView, MemberView};
 use crate::{App, AppError, PageRequest, Principal};
 
@@ -41,9 +41,34 @@ pub struct MemberPatch {
 }
 
 async fn load_group(tx: &mut dyn Transaction, site: &Site, id: &str) -> Result<Group, AppError> {
+    let id = opaque_id(id).ok_or(AppError::NotFound { what: "group" })?;
     tx.group_by_id(&site.id, &GroupId::from_raw(id))
         .await?
         .ok_or(AppError::NotFound { what: "group" })
+}
+
+/// Refuses to rename or delete a group that a provider names in its
+/// `default_groups`, so that option never points at a missing group.
+async fn ensure_not_a_default_group(
+    tx: &mut dyn Transaction,
+    group: &Group,
+) -> Result<(), AppError> {
+    let providers = tx.list_providers(&group.site_id, Page { offset: 0, limit: 1_000 }).await?;
+    if let Some(provider) = providers
+        .items
+        .iter()
+        .find(|provider| provider.options.default_groups.contains(&group.name))
+    {
+        return Err(AppError::Conflict {
+            field: "group".to_owned(),
+            message: format!(
+                "the provider {:?} adds users to this group at first login (default_groups); \
+                 change that option first",
+                provider.name.as_str()
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn name_taken(name: &GroupName) -> AppError {
@@ -57,7 +82,12 @@ fn name_taken(name: &GroupName) -> AppError {
 }
 
 impl App {
-    pub async fn create_group(&self, who: &Principal, site: &str, input: GroupInput) -> Result<GroupView, AppError> {
+    pub async fn create_group(
+        &self,
+        who: &Principal,
+        site: &str,
+        input: GroupInput,
+    ) -> Result<GroupView, AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
@@ -79,7 +109,12 @@ impl App {
         Ok(group.into())
     }
 
-    pub async fn list_groups(&self, who: &Principal, site: &str, page: PageRequest) -> Result<ListView<GroupView>, AppError> {
+    pub async fn list_groups(
+        &self,
+        who: &Principal,
+        site: &str,
+        page: PageRequest,
+    ) -> Result<ListView<GroupView>, AppError> {
         let page = page.page()?;
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
@@ -87,22 +122,39 @@ impl App {
         Ok(ListView::from_listed(listed, page, GroupView::from))
     }
 
-    pub async fn get_group(&self, who: &Principal, site: &str, id: &str) -> Result<GroupView, AppError> {
+    pub async fn get_group(
+        &self,
+        who: &Principal,
+        site: &str,
+        id: &str,
+    ) -> Result<GroupView, AppError> {
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         Ok(load_group(&mut *tx, &site, id).await?.into())
     }
 
     /// Finds a group by name (case-insensitively), for the CLI.
-    pub async fn find_group(&self, who: &Principal, site: &str, name: &str) -> Result<GroupView, AppError> {
+    pub async fn find_group(
+        &self,
+        who: &Principal,
+        site: &str,
+        name: &str,
+    ) -> Result<GroupView, AppError> {
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         let name = field("name", GroupName::parse(name))?;
-        let group = tx.group_by_name(&site.id, &name).await?.ok_or(AppError::NotFound { what: "group" })?;
+        let group =
+            tx.group_by_name(&site.id, &name).await?.ok_or(AppError::NotFound { what: "group" })?;
         Ok(group.into())
     }
 
-    pub async fn update_group(&self, who: &Principal, site: &str, id: &str, patch: GroupPatch) -> Result<GroupView, AppError> {
+    pub async fn update_group(
+        &self,
+        who: &Principal,
+        site: &str,
+        id: &str,
+        patch: GroupPatch,
+    ) -> Result<GroupView, AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
@@ -115,6 +167,7 @@ impl App {
             if name != group.name && tx.group_by_name(&site.id, &name).await?.is_some() {
                 return Err(name_taken(&name));
             }
+            ensure_not_a_default_group(&mut *tx, &group).await?;
             group.name = name;
             group.updated_at = self.clock.now();
             tx.update_group(&group).await?;
@@ -123,17 +176,29 @@ impl App {
         Ok(group.into())
     }
 
-    pub async fn delete_group(&self, who: &Principal, site: &str, id: &str) -> Result<(), AppError> {
+    pub async fn delete_group(
+        &self,
+        who: &Principal,
+        site: &str,
+        id: &str,
+    ) -> Result<(), AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
         let group = load_group(&mut *tx, &site, id).await?;
+        ensure_not_a_default_group(&mut *tx, &group).await?;
         tx.delete_group(&site.id, &group.id).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn list_members(&self, who: &Principal, site: &str, group: &str, page: PageRequest) -> Result<ListView<MemberView>, AppError> {
+    pub async fn list_members(
+        &self,
+        who: &Principal,
+        site: &str,
+        group: &str,
+        page: PageRequest,
+    ) -> Result<ListView<MemberView>, AppError> {
         let page = page.page()?;
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
@@ -143,42 +208,75 @@ impl App {
     }
 
     /// Adds a user to a group; adding a member again updates `is_admin`.
-    pub async fn add_member(&self, who: &Principal, site: &str, group: &str, input: MemberInput) -> Result<MemberView, AppError> {
+    pub async fn add_member(
+        &self,
+        who: &Principal,
+        site: &str,
+        group: &str,
+        input: MemberInput,
+    ) -> Result<MemberView, AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
         let group = load_group(&mut *tx, &site, group).await?;
-        let user = tx
-            .user_by_id(&site.id, &UserId::from_raw(&input.user_id))
-            .await?
-            .ok_or_else(|| AppError::invalid("user_id", "no user with this id exists in the site"))?;
-        let membership = Membership { user_id: user.id.clone(), is_admin: input.is_admin.unwrap_or(false) };
+        let unknown = || AppError::invalid("user_id", "no user with this id exists in the site");
+        let user_id = opaque_id(&input.user_id).ok_or_else(unknown)?;
+        let user =
+            tx.user_by_id(&site.id, &UserId::from_raw(user_id)).await?.ok_or_else(unknown)?;
+        let membership =
+            Membership { user_id: user.id.clone(), is_admin: input.is_admin.unwrap_or(false) };
         tx.put_member(&site.id, &group.id, &membership, self.clock.now()).await?;
         tx.commit().await?;
-        Ok(MemberView { user_id: user.id.to_string(), username: user.username.as_str().to_owned(), is_admin: membership.is_admin })
+        Ok(MemberView {
+            user_id: user.id.to_string(),
+            username: user.username.as_str().to_owned(),
+            is_admin: membership.is_admin,
+        })
     }
 
-    pub async fn update_member(&self, who: &Principal, site: &str, group: &str, user: &str, patch: MemberPatch) -> Result<MemberView, AppError> {
+    pub async fn update_member(
+        &self,
+        who: &Principal,
+        site: &str,
+        group: &str,
+        user: &str,
+        patch: MemberPatch,
+    ) -> Result<MemberView, AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
         let group = load_group(&mut *tx, &site, group).await?;
-        let user_id = UserId::from_raw(user);
+        let user_id =
+            UserId::from_raw(opaque_id(user).ok_or(AppError::NotFound { what: "member" })?);
         if tx.membership(&site.id, &group.id, &user_id).await?.is_none() {
             return Err(AppError::NotFound { what: "member" });
         }
-        let user = tx.user_by_id(&site.id, &user_id).await?.ok_or(AppError::NotFound { what: "member" })?;
+        let user = tx
+            .user_by_id(&site.id, &user_id)
+            .await?
+            .ok_or(AppError::NotFound { what: "member" })?;
         let membership = Membership { user_id, is_admin: patch.is_admin };
         tx.put_member(&site.id, &group.id, &membership, self.clock.now()).await?;
         tx.commit().await?;
-        Ok(MemberView { user_id: user.id.to_string(), username: user.username.as_str().to_owned(), is_admin: membership.is_admin })
+        Ok(MemberView {
+            user_id: user.id.to_string(),
+            username: user.username.as_str().to_owned(),
+            is_admin: membership.is_admin,
+        })
     }
 
-    pub async fn remove_member(&self, who: &Principal, site: &str, group: &str, user: &str) -> Result<(), AppError> {
+    pub async fn remove_member(
+        &self,
+        who: &Principal,
+        site: &str,
+        group: &str,
+        user: &str,
+    ) -> Result<(), AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
         let group = load_group(&mut *tx, &site, group).await?;
+        let user = opaque_id(user).ok_or(AppError::NotFound { what: "member" })?;
         if !tx.remove_member(&site.id, &group.id, &UserId::from_raw(user)).await? {
             return Err(AppError::NotFound { what: "member" });
         }

@@ -4,8 +4,8 @@ use roster_domain::{DisplayText, Email, TimeZoneName};
 use roster_store::Page;
 use serde::{Deserialize, Deserializer};
 
-use crate::error::field;
 use crate::AppError;
+use crate::error::field;
 
 /// `?offset=&limit=` of every list.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
@@ -78,4 +78,20 @@ pub(crate) fn external_id(name: &str, raw: Option<&str>) -> Result<Option<String
         ),
         Some(raw) => Ok(Some(raw.to_owned())),
     }
+}
+
+/// An identifier taken from a request, or `None` when it cannot be one of
+/// ours (identifiers are short printable strings; a NUL byte would even make
+/// PostgreSQL fail). Callers answer "not found" or "invalid".
+pub(crate) fn opaque_id(raw: &str) -> Option<&str> {
+    (!raw.is_empty() && raw.len() <= 100 && !raw.chars().any(char::is_control)).then_some(raw)
+}
+
+/// Free text that may span lines (an XML document, a password) but never
+/// holds a NUL byte, which PostgreSQL cannot store in text.
+pub(crate) fn no_nul(name: &str, raw: &str) -> Result<(), AppError> {
+    if raw.contains('\0') {
+        return Err(AppError::invalid(name, "must not contain NUL characters"));
+    }
+    Ok(())
 }

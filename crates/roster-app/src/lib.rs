@@ -21,6 +21,8 @@ pub mod views;
 
 use std::sync::Arc;
 
+use roster_store::Store;
+
 pub use access::Principal;
 pub use admin_keys::{AdminKeyScope, CreatedAdminKey};
 pub use clock::{Clock, SystemClock};
@@ -28,7 +30,7 @@ pub use error::AppError;
 pub use groups::{GroupInput, GroupPatch, MemberInput, MemberPatch};
 pub use input::PageRequest;
 pub use providers::{LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput};
-pub use roster_store::{connect, Dialect, Page, Store, StoreConfig, StoreError};
+pub use roster_store::Page;
 pub use sites::{SiteInput, SitePatch};
 pub use users::{UserInput, UserPatch};
 
@@ -42,10 +44,6 @@ pub struct App {
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
         Self { store, clock }
-    }
-
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
     }
 
     /// Whether the database answers.

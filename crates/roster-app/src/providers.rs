@@ -3,16 +3,16 @@
 //! cases (it is generated, never chosen), so here it is only shown.
 
 use roster_domain::{
-    CertificateFingerprint, DeprovisioningMethod, GroupPatternList, HttpUrl,
-    LdapServerType, LdapSettings, Provider, ProviderId, ProviderKind, ProviderName,
-    ProvisioningOptions, SamlTrust, ScimSettings, Site, TwoFactor, UsernameAttribute,
+    CertificateFingerprint, DeprovisioningMethod, GroupPatternList, HttpUrl, LdapServerType,
+    LdapSettings, Provider, ProviderId, ProviderKind, ProviderName, ProvisioningOptions, SamlTrust,
+    ScimSettings, Site, TwoFactor, UsernameAttribute,
 };
 use roster_store::Transaction;
 use serde::Deserialize;
 
 use crate::access::visible_site;
 use crate::error::field;
-use crate::input::{nullable, text, time_zone, not_null};
+use crate::input::{no_nul, not_null, nullable, opaque_id, text, time_zone};
 use crate::views::{ListView, ProviderView};
 use crate::{App, AppError, PageRequest, Principal};
 
@@ -129,7 +129,9 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
     let url = |name: &str, raw: &Option<String>| -> Result<Option<HttpUrl>, AppError> {
         raw.as_deref().map(|raw| field(&format!("saml.{name}"), HttpUrl::parse(raw))).transpose()
     };
-    let required = |name: &str| AppError::invalid(format!("saml.{name}"), format!("is required with trust {}", input.trust));
+    let required = |name: &str| {
+        AppError::invalid(format!("saml.{name}"), format!("is required with trust {}", input.trust))
+    };
     let allowed: &[&str] = match input.trust.as_str() {
         "none" => &[],
         "metadata_url" => &["metadata_url"],
@@ -139,7 +141,7 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
             return Err(AppError::invalid(
                 "saml.trust",
                 format!("{other:?} is not one of none, metadata_url, metadata_xml, fingerprint"),
-            ))
+            ));
         }
     };
     let given = [
@@ -150,21 +152,33 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
         ("slo_url", input.slo_url.is_some()),
     ];
     if let Some((name, _)) = given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
-        return Err(AppError::invalid(format!("saml.{name}"), format!("does not apply to trust {}", input.trust)));
+        return Err(AppError::invalid(
+            format!("saml.{name}"),
+            format!("does not apply to trust {}", input.trust),
+        ));
     }
     Ok(match input.trust.as_str() {
-        "metadata_url" => SamlTrust::MetadataUrl { url: url("metadata_url", &input.metadata_url)?.ok_or_else(|| required("metadata_url"))? },
+        "metadata_url" => SamlTrust::MetadataUrl {
+            url: url("metadata_url", &input.metadata_url)?
+                .ok_or_else(|| required("metadata_url"))?,
+        },
         "metadata_xml" => {
             let xml = input.metadata_xml.clone().ok_or_else(|| required("metadata_xml"))?;
+            no_nul("saml.metadata_xml", &xml)?;
             if !xml.trim_start().starts_with('<') {
-                return Err(AppError::invalid("saml.metadata_xml", "must be an XML metadata document"));
+                return Err(AppError::invalid(
+                    "saml.metadata_xml",
+                    "must be an XML metadata document",
+                ));
             }
             SamlTrust::MetadataXml { xml }
         }
         "fingerprint" => SamlTrust::Fingerprint {
             sha256: field(
                 "saml.fingerprint",
-                CertificateFingerprint::parse(input.fingerprint.as_deref().ok_or_else(|| required("fingerprint"))?),
+                CertificateFingerprint::parse(
+                    input.fingerprint.as_deref().ok_or_else(|| required("fingerprint"))?,
+                ),
             )?,
             sso_url: url("sso_url", &input.sso_url)?.ok_or_else(|| required("sso_url"))?,
             slo_url: url("slo_url", &input.slo_url)?,
@@ -174,7 +188,8 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
 }
 
 fn host(name: &str, raw: &str) -> Result<String, AppError> {
-    if raw.is_empty() || raw.len() > 253 || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if raw.is_empty() || raw.len() > 253 || raw.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(AppError::invalid(name, "must be a host name or IP address without spaces"));
     }
     Ok(raw.to_owned())
@@ -183,10 +198,17 @@ fn host(name: &str, raw: &str) -> Result<String, AppError> {
 fn optional_text(name: &str, raw: Option<&str>) -> Result<Option<String>, AppError> {
     match raw {
         Some(value) if value.trim().is_empty() || value.chars().any(char::is_control) => {
-            Err(AppError::invalid(name, "must not be blank or contain control characters (send null to clear it)"))
+            Err(AppError::invalid(
+                name,
+                "must not be blank or contain control characters (send null to clear it)",
+            ))
         }
         other => Ok(other.map(str::to_owned)),
     }
+}
+
+fn default_port(secure: bool) -> u16 {
+    if secure { 636 } else { 389 }
 }
 
 /// Applies an LDAP input on top of the current settings (or on a fresh set
@@ -197,15 +219,25 @@ fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSe
         Some(ldap) => ldap,
         None => LdapSettings {
             enabled: true,
-            host: host("ldap.host", input.host.as_deref().ok_or_else(|| AppError::invalid("ldap.host", "is required"))?)?,
+            host: host(
+                "ldap.host",
+                input
+                    .host
+                    .as_deref()
+                    .ok_or_else(|| AppError::invalid("ldap.host", "is required"))?,
+            )?,
             backup_host: None,
             server_type: LdapServerType::ActiveDirectory,
-            port: if secure { 636 } else { 389 },
+            port: default_port(secure),
             secure,
             username_attribute: UsernameAttribute::SamAccountName,
             bind_username: None,
             bind_password: None,
-            base_dn: input.base_dn.clone().ok_or_else(|| AppError::invalid("ldap.base_dn", "is required"))?,
+            // Checked below with the other fields.
+            base_dn: input
+                .base_dn
+                .clone()
+                .ok_or_else(|| AppError::invalid("ldap.base_dn", "is required"))?,
             domain: None,
             consecutive_failures: 0,
         },
@@ -225,6 +257,11 @@ fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSe
     if let Some(raw) = &input.server_type {
         ldap.server_type = field("ldap.server_type", LdapServerType::parse(raw))?;
     }
+    // The port follows `secure` while it is the other mode's default (636
+    // for LDAPS, 389 for plain LDAP) and no port is given.
+    if secure != ldap.secure && input.port.is_none() && ldap.port == default_port(ldap.secure) {
+        ldap.port = default_port(secure);
+    }
     ldap.secure = secure;
     if let Some(port) = input.port {
         if port == 0 {
@@ -240,13 +277,22 @@ fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSe
     }
     if let Some(raw) = &input.bind_password {
         if raw.as_deref().is_some_and(str::is_empty) {
-            return Err(AppError::invalid("ldap.bind_password", "must not be empty (send null to clear it)"));
+            return Err(AppError::invalid(
+                "ldap.bind_password",
+                "must not be empty (send null to clear it)",
+            ));
+        }
+        if let Some(password) = raw {
+            no_nul("ldap.bind_password", password)?;
         }
         ldap.bind_password = raw.clone();
     }
     if let Some(raw) = &input.base_dn {
-        if raw.trim().is_empty() {
-            return Err(AppError::invalid("ldap.base_dn", "must not be empty"));
+        if raw.trim().is_empty() || raw.chars().any(char::is_control) {
+            return Err(AppError::invalid(
+                "ldap.base_dn",
+                "must not be empty or contain control characters",
+            ));
         }
         ldap.base_dn = raw.clone();
     }
@@ -278,7 +324,8 @@ async fn apply_provisioning(
         }
     }
     if let Some(raw) = &input.deprovisioning_method {
-        options.deprovisioning_method = field("provisioning.deprovisioning_method", DeprovisioningMethod::parse(raw))?;
+        options.deprovisioning_method =
+            field("provisioning.deprovisioning_method", DeprovisioningMethod::parse(raw))?;
     }
     if let Some(raw) = &input.provision_company {
         options.provision_company = text("provisioning.provision_company", raw.as_deref())?;
@@ -294,7 +341,11 @@ async fn apply_provisioning(
         ("only_groups", &mut options.only_groups, &input.only_groups),
         ("exclude_groups", &mut options.exclude_groups, &input.exclude_groups),
         ("site_admin_groups", &mut options.site_admin_groups, &input.site_admin_groups),
-        ("readonly_site_admin_groups", &mut options.readonly_site_admin_groups, &input.readonly_site_admin_groups),
+        (
+            "readonly_site_admin_groups",
+            &mut options.readonly_site_admin_groups,
+            &input.readonly_site_admin_groups,
+        ),
         ("group_admin_groups", &mut options.group_admin_groups, &input.group_admin_groups),
         ("password_groups", &mut options.password_groups, &input.password_groups),
     ];
@@ -304,7 +355,8 @@ async fn apply_provisioning(
         }
     }
     if let Some(raw) = &input.default_groups {
-        let names = field("provisioning.default_groups", ProvisioningOptions::parse_group_names(raw))?;
+        let names =
+            field("provisioning.default_groups", ProvisioningOptions::parse_group_names(raw))?;
         for name in &names {
             if tx.group_by_name(&site.id, name).await?.is_none() {
                 return Err(AppError::invalid(
@@ -318,7 +370,12 @@ async fn apply_provisioning(
     Ok(())
 }
 
-async fn load_provider(tx: &mut dyn Transaction, site: &Site, id: &str) -> Result<Provider, AppError> {
+async fn load_provider(
+    tx: &mut dyn Transaction,
+    site: &Site,
+    id: &str,
+) -> Result<Provider, AppError> {
+    let id = opaque_id(id).ok_or(AppError::NotFound { what: "provider" })?;
     tx.provider_by_id(&site.id, &ProviderId::from_raw(id))
         .await?
         .ok_or(AppError::NotFound { what: "provider" })
@@ -332,7 +389,12 @@ fn name_taken(name: &ProviderName) -> AppError {
 }
 
 impl App {
-    pub async fn create_provider(&self, who: &Principal, site: &str, input: ProviderInput) -> Result<ProviderView, AppError> {
+    pub async fn create_provider(
+        &self,
+        who: &Principal,
+        site: &str,
+        input: ProviderInput,
+    ) -> Result<ProviderView, AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         let kind = field("kind", ProviderKind::parse(&input.kind))?;
@@ -368,7 +430,12 @@ impl App {
         Ok(provider.into())
     }
 
-    pub async fn list_providers(&self, who: &Principal, site: &str, page: PageRequest) -> Result<ListView<ProviderView>, AppError> {
+    pub async fn list_providers(
+        &self,
+        who: &Principal,
+        site: &str,
+        page: PageRequest,
+    ) -> Result<ListView<ProviderView>, AppError> {
         let page = page.page()?;
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
@@ -376,22 +443,41 @@ impl App {
         Ok(ListView::from_listed(listed, page, ProviderView::from))
     }
 
-    pub async fn get_provider(&self, who: &Principal, site: &str, id: &str) -> Result<ProviderView, AppError> {
+    pub async fn get_provider(
+        &self,
+        who: &Principal,
+        site: &str,
+        id: &str,
+    ) -> Result<ProviderView, AppError> {
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         Ok(load_provider(&mut *tx, &site, id).await?.into())
     }
 
     /// Finds a provider by its name, for the CLI.
-    pub async fn find_provider(&self, who: &Principal, site: &str, name: &str) -> Result<ProviderView, AppError> {
+    pub async fn find_provider(
+        &self,
+        who: &Principal,
+        site: &str,
+        name: &str,
+    ) -> Result<ProviderView, AppError> {
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         let name = field("name", ProviderName::parse(name))?;
-        let provider = tx.provider_by_name(&site.id, &name).await?.ok_or(AppError::NotFound { what: "provider" })?;
+        let provider = tx
+            .provider_by_name(&site.id, &name)
+            .await?
+            .ok_or(AppError::NotFound { what: "provider" })?;
         Ok(provider.into())
     }
 
-    pub async fn update_provider(&self, who: &Principal, site: &str, id: &str, patch: ProviderPatch) -> Result<ProviderView, AppError> {
+    pub async fn update_provider(
+        &self,
+        who: &Principal,
+        site: &str,
+        id: &str,
+        patch: ProviderPatch,
+    ) -> Result<ProviderView, AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         let before = load_provider(&mut *tx, &site, id).await?;
@@ -427,7 +513,12 @@ impl App {
 
     /// Deletes a provider that no user signs in with and that manages no
     /// group; users it provisioned keep their record of how they came.
-    pub async fn delete_provider(&self, who: &Principal, site: &str, id: &str) -> Result<(), AppError> {
+    pub async fn delete_provider(
+        &self,
+        who: &Principal,
+        site: &str,
+        id: &str,
+    ) -> Result<(), AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         let provider = load_provider(&mut *tx, &site, id).await?;
@@ -455,7 +546,14 @@ mod tests {
     use super::*;
 
     fn saml(trust: &str) -> SamlInput {
-        SamlInput { trust: trust.into(), metadata_url: None, metadata_xml: None, fingerprint: None, sso_url: None, slo_url: None }
+        SamlInput {
+            trust: trust.into(),
+            metadata_url: None,
+            metadata_xml: None,
+            fingerprint: None,
+            sso_url: None,
+            slo_url: None,
+        }
     }
 
     #[test]
@@ -467,21 +565,50 @@ mod tests {
         assert!(matches!(saml_trust(&input).unwrap(), SamlTrust::Fingerprint { .. }));
         input.metadata_url = Some("https://idp.example.com/md".into());
         let err = saml_trust(&input).unwrap_err();
-        assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "saml.metadata_url"), "{err:?}");
+        assert!(
+            matches!(err, AppError::Invalid { ref field, .. } if field == "saml.metadata_url"),
+            "{err:?}"
+        );
         let err = saml_trust(&saml("metadata_url")).unwrap_err();
-        assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "saml.metadata_url"), "{err:?}");
+        assert!(
+            matches!(err, AppError::Invalid { ref field, .. } if field == "saml.metadata_url"),
+            "{err:?}"
+        );
         let err = saml_trust(&saml("magic")).unwrap_err();
-        assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "saml.trust"), "{err:?}");
+        assert!(
+            matches!(err, AppError::Invalid { ref field, .. } if field == "saml.trust"),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn ldap_needs_host_and_base_dn_and_picks_the_port() {
         let err = apply_ldap(None, &LdapInput::default()).unwrap_err();
-        assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "ldap.host"), "{err:?}");
-        let input = LdapInput { host: Some("dc1.corp".into()), base_dn: Some("DC=corp".into()), ..LdapInput::default() };
+        assert!(
+            matches!(err, AppError::Invalid { ref field, .. } if field == "ldap.host"),
+            "{err:?}"
+        );
+        let input = LdapInput {
+            host: Some("dc1.corp".into()),
+            base_dn: Some("DC=corp".into()),
+            ..LdapInput::default()
+        };
         let ldap = apply_ldap(None, &input).unwrap();
         assert_eq!((ldap.port, ldap.secure), (636, true));
         let plain = LdapInput { secure: Some(false), ..input };
         assert_eq!(apply_ldap(None, &plain).unwrap().port, 389);
+        let secured = apply_ldap(
+            Some(apply_ldap(None, &plain).unwrap()),
+            &LdapInput { secure: Some(true), ..LdapInput::default() },
+        )
+        .unwrap();
+        assert_eq!((secured.port, secured.secure), (636, true));
+        let custom = LdapInput { port: Some(3268), ..plain.clone() };
+        let kept = apply_ldap(
+            Some(apply_ldap(None, &custom).unwrap()),
+            &LdapInput { secure: Some(true), ..LdapInput::default() },
+        )
+        .unwrap();
+        assert_eq!(kept.port, 3268);
     }
 }

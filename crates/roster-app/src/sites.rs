@@ -38,11 +38,20 @@ pub struct SitePatch {
 }
 
 impl App {
-    pub async fn create_site(&self, who: &Principal, input: SiteInput) -> Result<SiteView, AppError> {
+    pub async fn create_site(
+        &self,
+        who: &Principal,
+        input: SiteInput,
+    ) -> Result<SiteView, AppError> {
         who.require_operator("create sites")?;
         let slug = field("slug", SiteSlug::parse(&input.slug))?;
         let name = field("name", DisplayText::parse(input.name.as_deref().unwrap_or(&input.slug)))?;
-        let mut site = Site::new(SiteId::from_raw(uuid::Uuid::new_v4().to_string()), slug, name, self.clock.now());
+        let mut site = Site::new(
+            SiteId::from_raw(uuid::Uuid::new_v4().to_string()),
+            slug,
+            name,
+            self.clock.now(),
+        );
         if let Some(allow) = input.allow_manual_users {
             site.allow_manual_users = allow;
         }
@@ -58,7 +67,11 @@ impl App {
         Ok(site.into())
     }
 
-    pub async fn list_sites(&self, who: &Principal, page: PageRequest) -> Result<ListView<SiteView>, AppError> {
+    pub async fn list_sites(
+        &self,
+        who: &Principal,
+        page: PageRequest,
+    ) -> Result<ListView<SiteView>, AppError> {
         let page = page.page()?;
         let mut tx = self.store.read().await?;
         match who {
@@ -70,7 +83,8 @@ impl App {
                 // A site key sees exactly its own site.
                 let own = tx.site_by_id(id).await?;
                 let total = u64::from(own.is_some());
-                let items = own.filter(|_| page.offset == 0).map(SiteView::from).into_iter().collect();
+                let items =
+                    own.filter(|_| page.offset == 0).map(SiteView::from).into_iter().collect();
                 Ok(ListView { items, total, offset: page.offset, limit: page.limit })
             }
         }
@@ -81,7 +95,12 @@ impl App {
         Ok(visible_site(&mut *tx, who, slug).await?.into())
     }
 
-    pub async fn update_site(&self, who: &Principal, slug: &str, patch: SitePatch) -> Result<SiteView, AppError> {
+    pub async fn update_site(
+        &self,
+        who: &Principal,
+        slug: &str,
+        patch: SitePatch,
+    ) -> Result<SiteView, AppError> {
         let mut tx = self.store.write().await?;
         let mut site = visible_site(&mut *tx, who, slug).await?;
         if let Some(slug) = &patch.slug {

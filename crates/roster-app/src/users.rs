@@ -3,15 +3,15 @@
 //! (SPEC §3).
 
 use roster_domain::{
-    ensure_manual_user_changes_allowed, ensure_password_admin_remains, AuthMethod, ProviderId,
-    Site, TwoFactor, User, UserId, Username,
+    AuthMethod, ProviderId, Site, TwoFactor, User, UserId, Username,
+    ensure_manual_user_changes_allowed, ensure_password_admin_remains,
 };
 use roster_store::Transaction;
 use serde::Deserialize;
 
 use crate::access::visible_site;
 use crate::error::field;
-use crate::input::{email, external_id, nullable, text, time_zone, not_null};
+use crate::input::{email, external_id, not_null, nullable, opaque_id, text, time_zone};
 use crate::views::{ListView, UserView};
 use crate::{App, AppError, PageRequest, Principal};
 
@@ -93,15 +93,16 @@ async fn auth_method(
 ) -> Result<AuthMethod, AppError> {
     match (method, provider) {
         ("password", None) => Ok(AuthMethod::Password),
-        ("password", Some(_)) => Err(AppError::invalid(
-            "sso_provider_id",
-            "is only allowed with auth_method sso",
-        )),
-        ("sso", None) => Err(AppError::invalid(
-            "sso_provider_id",
-            "is required with auth_method sso",
-        )),
+        ("password", Some(_)) => {
+            Err(AppError::invalid("sso_provider_id", "is only allowed with auth_method sso"))
+        }
+        ("sso", None) => {
+            Err(AppError::invalid("sso_provider_id", "is required with auth_method sso"))
+        }
         ("sso", Some(id)) => {
+            let Some(id) = opaque_id(id) else {
+                return Err(AppError::invalid("sso_provider_id", "is not a provider id"));
+            };
             let id = ProviderId::from_raw(id);
             match tx.provider_by_id(&site.id, &id).await? {
                 Some(_) => Ok(AuthMethod::Sso(id)),
@@ -111,17 +112,15 @@ async fn auth_method(
                 )),
             }
         }
-        (other, _) => Err(AppError::invalid(
-            "auth_method",
-            format!("{other:?} is not one of password, sso"),
-        )),
+        (other, _) => {
+            Err(AppError::invalid("auth_method", format!("{other:?} is not one of password, sso")))
+        }
     }
 }
 
 async fn load_user(tx: &mut dyn Transaction, site: &Site, id: &str) -> Result<User, AppError> {
-    tx.user_by_id(&site.id, &UserId::from_raw(id))
-        .await?
-        .ok_or(AppError::NotFound { what: "user" })
+    let id = opaque_id(id).ok_or(AppError::NotFound { what: "user" })?;
+    tx.user_by_id(&site.id, &UserId::from_raw(id)).await?.ok_or(AppError::NotFound { what: "user" })
 }
 
 /// The guard of SPEC §3 for a change from `before` to `after` (`None`:
@@ -134,6 +133,9 @@ async fn keep_a_password_admin(
     if !before.is_password_site_admin() {
         return Ok(());
     }
+    // Two concurrent changes must not each count the other as the admin
+    // who remains.
+    tx.lock_site(&before.site_id).await?;
     let others = tx.count_password_site_admins(&before.site_id, &before.id).await?;
     Ok(ensure_password_admin_remains(before, after, others)?)
 }
@@ -149,12 +151,22 @@ fn username_taken(username: &Username) -> AppError {
 }
 
 impl App {
-    pub async fn create_user(&self, who: &Principal, site: &str, input: UserInput) -> Result<UserView, AppError> {
+    pub async fn create_user(
+        &self,
+        who: &Principal,
+        site: &str,
+        input: UserInput,
+    ) -> Result<UserView, AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         ensure_manual_user_changes_allowed(&site)?;
         let username = field("username", Username::parse(&input.username))?;
-        let mut user = User::new(UserId::from_raw(uuid::Uuid::new_v4().to_string()), site.id.clone(), username, self.clock.now());
+        let mut user = User::new(
+            UserId::from_raw(uuid::Uuid::new_v4().to_string()),
+            site.id.clone(),
+            username,
+            self.clock.now(),
+        );
         user.full_name = text("full_name", input.full_name.as_deref())?;
         user.first_name = text("first_name", input.first_name.as_deref())?;
         user.last_name = text("last_name", input.last_name.as_deref())?;
@@ -187,7 +199,12 @@ impl App {
         Ok(user.into())
     }
 
-    pub async fn list_users(&self, who: &Principal, site: &str, page: PageRequest) -> Result<ListView<UserView>, AppError> {
+    pub async fn list_users(
+        &self,
+        who: &Principal,
+        site: &str,
+        page: PageRequest,
+    ) -> Result<ListView<UserView>, AppError> {
         let page = page.page()?;
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
@@ -195,22 +212,41 @@ impl App {
         Ok(ListView::from_listed(listed, page, UserView::from))
     }
 
-    pub async fn get_user(&self, who: &Principal, site: &str, id: &str) -> Result<UserView, AppError> {
+    pub async fn get_user(
+        &self,
+        who: &Principal,
+        site: &str,
+        id: &str,
+    ) -> Result<UserView, AppError> {
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         Ok(load_user(&mut *tx, &site, id).await?.into())
     }
 
     /// Finds a user by username (case-insensitively), for the CLI.
-    pub async fn find_user(&self, who: &Principal, site: &str, username: &str) -> Result<UserView, AppError> {
+    pub async fn find_user(
+        &self,
+        who: &Principal,
+        site: &str,
+        username: &str,
+    ) -> Result<UserView, AppError> {
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         let username = field("username", Username::parse(username))?;
-        let user = tx.user_by_username(&site.id, &username).await?.ok_or(AppError::NotFound { what: "user" })?;
+        let user = tx
+            .user_by_username(&site.id, &username)
+            .await?
+            .ok_or(AppError::NotFound { what: "user" })?;
         Ok(user.into())
     }
 
-    pub async fn update_user(&self, who: &Principal, site: &str, id: &str, patch: UserPatch) -> Result<UserView, AppError> {
+    pub async fn update_user(
+        &self,
+        who: &Principal,
+        site: &str,
+        id: &str,
+        patch: UserPatch,
+    ) -> Result<UserView, AppError> {
         let mut tx = self.store.write().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         ensure_manual_user_changes_allowed(&site)?;
@@ -245,7 +281,8 @@ impl App {
         }
         if patch.auth_method.is_some() || patch.sso_provider_id.is_some() {
             let method = patch.auth_method.as_deref().unwrap_or("sso");
-            user.auth_method = auth_method(&mut *tx, &site, method, patch.sso_provider_id.as_deref()).await?;
+            user.auth_method =
+                auth_method(&mut *tx, &site, method, patch.sso_provider_id.as_deref()).await?;
         }
         if let Some(site_admin) = patch.site_admin {
             user.roles.site_admin = site_admin;

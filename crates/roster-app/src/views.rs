@@ -3,9 +3,7 @@
 //! the one response that created it.
 
 use jiff::Timestamp;
-use roster_domain::{
-    AuthMethod, Group, LdapSettings, Provider, SamlTrust, Site, User,
-};
+use roster_domain::{AuthMethod, Group, LdapSettings, Provider, SamlTrust, Site, User};
 use roster_store::{AdminKeyRecord, Listed, MemberRecord, Page};
 use serde::Serialize;
 

@@ -6,6 +6,7 @@
 //! a function that takes a [`Username`] never has to check it again.
 
 mod error;
+mod group;
 mod ids;
 mod manual;
 mod names;
@@ -14,22 +15,23 @@ mod provider;
 mod site;
 mod time_zone;
 mod user;
-mod group;
 
 pub use error::InvalidValue;
 pub use group::{Group, Membership};
 pub use ids::{AdminKeyId, GroupId, ProviderId, SiteId, UserId};
 pub use manual::{
-    ensure_manual_group_changes_allowed, ensure_manual_user_changes_allowed,
-    ensure_password_admin_remains, ManualChangeRefused,
+    ManualChangeRefused, ensure_manual_group_changes_allowed, ensure_manual_user_changes_allowed,
+    ensure_password_admin_remains,
 };
 pub use names::{DisplayText, Email, GroupName, ProviderName, SiteSlug, Username};
 pub use patterns::{GroupPattern, GroupPatternList};
 pub use provider::{
-    DeprovisioningMethod, LdapServerType, LdapSettings, Provider, ProviderKind,
-    CertificateFingerprint, HttpUrl, ProviderRefusal, ProvisioningOptions, SamlTrust, ScimAuth,
-    ScimSettings, UsernameAttribute,
+    CertificateFingerprint, DeprovisioningMethod, HttpUrl, LdapServerType, LdapSettings, Provider,
+    ProviderKind, ProviderRefusal, ProvisioningOptions, SamlTrust, ScimAuth, ScimSettings,
+    UsernameAttribute,
 };
 pub use site::Site;
 pub use time_zone::TimeZoneName;
-pub use user::{AuthMethod, Permissions, ProvisionedBy, ProvisioningMethod, Roles, TwoFactor, User};
+pub use user::{
+    AuthMethod, Permissions, ProvisionedBy, ProvisioningMethod, Roles, TwoFactor, User,
+};

@@ -128,9 +128,15 @@ mod tests {
         assert!(ensure_manual_user_changes_allowed(&site).is_ok());
         assert!(ensure_manual_group_changes_allowed(&site).is_ok());
         site.allow_manual_users = false;
-        assert_eq!(ensure_manual_user_changes_allowed(&site), Err(ManualChangeRefused::UsersLocked));
+        assert_eq!(
+            ensure_manual_user_changes_allowed(&site),
+            Err(ManualChangeRefused::UsersLocked)
+        );
         assert!(ensure_manual_group_changes_allowed(&site).is_ok());
         site.allow_manual_groups = false;
-        assert_eq!(ensure_manual_group_changes_allowed(&site), Err(ManualChangeRefused::GroupsLocked));
+        assert_eq!(
+            ensure_manual_group_changes_allowed(&site),
+            Err(ManualChangeRefused::GroupsLocked)
+        );
     }
 }

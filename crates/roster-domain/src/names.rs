@@ -50,10 +50,7 @@ impl SiteSlug {
             return Err(InvalidValue::new("must not be empty"));
         }
         check_length(raw, Self::MAX_LEN)?;
-        if !raw
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
+        if !raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
             return Err(InvalidValue::new(
                 "may contain only lower-case letters a-z, digits and '-'",
             ));
@@ -171,9 +168,7 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         check_length(raw, Self::MAX_LEN)?;
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(InvalidValue::new(
-                "must not contain white space or control characters",
-            ));
+            return Err(InvalidValue::new("must not contain white space or control characters"));
         }
         let Some((local, domain)) = raw.rsplit_once('@') else {
             return Err(InvalidValue::new("must look like name@example.com"));

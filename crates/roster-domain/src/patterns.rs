@@ -25,9 +25,7 @@ impl GroupPattern {
             return Err(InvalidValue::new("a group pattern must not be empty"));
         }
         if trimmed.chars().any(char::is_control) {
-            return Err(InvalidValue::new(
-                "a group pattern must not contain control characters",
-            ));
+            return Err(InvalidValue::new("a group pattern must not contain control characters"));
         }
         if trimmed.chars().count() > Self::MAX_LEN {
             return Err(InvalidValue::new(format!(

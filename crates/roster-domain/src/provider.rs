@@ -74,11 +74,19 @@ pub enum SamlTrust {
     NotConfigured,
     /// Metadata fetched from this URL and refreshed, so certificate
     /// rotation needs no action.
-    MetadataUrl { url: HttpUrl },
+    MetadataUrl {
+        url: HttpUrl,
+    },
     /// A metadata document uploaded by an administrator.
-    MetadataXml { xml: String },
+    MetadataXml {
+        xml: String,
+    },
     /// A SHA-256 certificate fingerprint plus the IdP's endpoints.
-    Fingerprint { sha256: CertificateFingerprint, sso_url: HttpUrl, slo_url: Option<HttpUrl> },
+    Fingerprint {
+        sha256: CertificateFingerprint,
+        sso_url: HttpUrl,
+        slo_url: Option<HttpUrl>,
+    },
 }
 
 impl SamlTrust {
@@ -104,7 +112,9 @@ impl HttpUrl {
             .ok_or_else(|| InvalidValue::new("must be an absolute http:// or https:// URL"))?;
         let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
         if host.is_empty() || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(InvalidValue::new("must be an absolute URL with a host and no white space"));
+            return Err(InvalidValue::new(
+                "must be an absolute URL with a host and no white space",
+            ));
         }
         if raw.len() > 2048 {
             return Err(InvalidValue::new("must be at most 2048 characters long"));
@@ -400,16 +410,18 @@ pub struct Provider {
 impl Provider {
     /// Rules that span several settings, checked after every change.
     pub fn check_consistency(&self) -> Result<(), ProviderRefusal> {
-        if !self.kind.sends_groups_at_user_sync() && self.ldap.as_ref().is_none_or(|l| !l.enabled)
-            && let Some(field) = self.options.group_filters_in_use().first() {
-                return Err(ProviderRefusal {
-                    field,
-                    reason: "Entra ID sends no group memberships at user sync, so group \
+        if !self.kind.sends_groups_at_user_sync()
+            && self.ldap.as_ref().is_none_or(|l| !l.enabled)
+            && let Some(field) = self.options.group_filters_in_use().first()
+        {
+            return Err(ProviderRefusal {
+                field,
+                reason: "Entra ID sends no group memberships at user sync, so group \
                              filters cannot work with it; use Entra's scoping filters to \
                              choose who is provisioned, or attach LDAP provisioning"
-                        .to_owned(),
-                });
-            }
+                    .to_owned(),
+            });
+        }
         if !self.kind.supports_scim() && self.scim.auth != ScimAuth::Off {
             return Err(ProviderRefusal {
                 field: "scim.auth",

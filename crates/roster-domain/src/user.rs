@@ -53,9 +53,9 @@ impl ProvisioningMethod {
             "scim" => Ok(Self::Scim),
             "jit" => Ok(Self::Jit),
             "ldap" => Ok(Self::Ldap),
-            other => Err(InvalidValue::new(format!(
-                "{other:?} is not one of manual, scim, jit, ldap"
-            ))),
+            other => {
+                Err(InvalidValue::new(format!("{other:?} is not one of manual, scim, jit, ldap")))
+            }
         }
     }
 }
@@ -107,9 +107,7 @@ impl TwoFactor {
     /// A site's own policy cannot defer to itself.
     pub fn parse_site_policy(raw: &str) -> Result<Self, InvalidValue> {
         match Self::parse(raw)? {
-            Self::SitePolicy => Err(InvalidValue::new(
-                "a site's policy must be always or never",
-            )),
+            Self::SitePolicy => Err(InvalidValue::new("a site's policy must be always or never")),
             policy => Ok(policy),
         }
     }

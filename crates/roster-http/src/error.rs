@@ -1,9 +1,9 @@
 //! Every error the HTTP layer returns, as JSON:
 //! `{"error": "<code>", "message": "...", "field": "..."}`.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use roster_app::AppError;
 use roster_domain::ManualChangeRefused;
 use serde::Serialize;
@@ -31,7 +31,10 @@ impl ApiError {
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: Some(field.into()), ..Self::new(StatusCode::BAD_REQUEST, "invalid_request", message) }
+        Self {
+            field: Some(field.into()),
+            ..Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+        }
     }
 }
 
@@ -66,7 +69,11 @@ impl From<AppError> for ApiError {
                 // STYLE rule 3: a 5xx logs the detail and returns a generic
                 // message.
                 tracing::error!(error = %source, "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; see the server log",
+                )
             }
         }
     }
@@ -93,5 +100,9 @@ pub(crate) async fn not_found() -> ApiError {
 
 /// The answer for a known path with a method it does not support.
 pub(crate) async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not support that method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not support that method",
+    )
 }

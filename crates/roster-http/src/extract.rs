@@ -3,9 +3,9 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::StatusCode;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use roster_app::{App, Principal};
 use serde::de::DeserializeOwned;
 
@@ -38,19 +38,19 @@ impl<T: DeserializeOwned> FromRequest<App> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, app: &App) -> Result<Self, ApiError> {
-        let content_type = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        let content_type =
+            request.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(
+                |value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase(),
+            );
         if let Some(content_type) = content_type
-            && content_type != "application/json" {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    format!("send the body as application/json, not {content_type}"),
-                ));
-            }
+            && content_type != "application/json"
+        {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!("send the body as application/json, not {content_type}"),
+            ));
+        }
         let bytes = Bytes::from_request(request, app).await.map_err(|rejection| {
             ApiError::new(rejection.status(), "invalid_body", rejection.body_text())
         })?;
@@ -64,21 +64,38 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(match serde_json::from_slice::<serde_json::Value>(bytes) {
             Ok(_) => ApiError::invalid("body", "must be a JSON object"),
-            Err(err) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not valid JSON: {err}")),
+            Err(err) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("the body is not valid JSON: {err}"),
+            ),
         });
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+    let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not valid JSON: {inner}"))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("the body is not valid JSON: {inner}"),
+            )
         } else if path == "." {
             ApiError::invalid("body", inner.to_string())
         } else {
             ApiError::invalid(path, inner.to_string())
         }
-    })
+    })?;
+    // Anything after the object (a second document, stray text) is an error.
+    deserializer.end().map_err(|err| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("the body is not valid JSON: {err}"),
+        )
+    })?;
+    Ok(value)
 }
 
 /// Query-string parameters; errors say which parameter was bad.
@@ -136,7 +153,10 @@ mod tests {
     #[test]
     fn json_errors_name_the_field() {
         assert_eq!(field_of(r#"{"name": 1}"#).1.as_deref(), Some("name"));
-        assert_eq!(field_of(r#"{"name": "a", "inner": {"port": 70000}}"#).1.as_deref(), Some("inner.port"));
+        assert_eq!(
+            field_of(r#"{"name": "a", "inner": {"port": 70000}}"#).1.as_deref(),
+            Some("inner.port")
+        );
         let (status, field, message) = field_of(r#"{"name": "a", "nmae": "b"}"#);
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(field.as_deref(), Some("nmae"));
@@ -144,8 +164,14 @@ mod tests {
         let (status, field, _) = field_of(r#"{"name": "#);
         assert_eq!((status, field), (StatusCode::BAD_REQUEST, None));
         assert_eq!(field_of("{}").1.as_deref(), Some("body"));
-        assert_eq!(field_of(r#"["a"]"#), (StatusCode::BAD_REQUEST, Some("body".into()), "must be a JSON object".into()));
+        assert_eq!(
+            field_of(r#"["a"]"#),
+            (StatusCode::BAD_REQUEST, Some("body".into()), "must be a JSON object".into())
+        );
         assert_eq!(field_of("").0, StatusCode::BAD_REQUEST);
         assert_eq!(field_of("  ").1, None);
+        let (status, field, message) = field_of(r#"{"name": "a"} {"name": "b"}"#);
+        assert_eq!((status, field), (StatusCode::BAD_REQUEST, None));
+        assert!(message.contains("not valid JSON"), "{message}");
     }
 }

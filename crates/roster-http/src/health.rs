@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use roster_app::App;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub(crate) fn routes() -> Router<App> {
     Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))

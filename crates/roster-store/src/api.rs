@@ -83,6 +83,11 @@ pub trait SiteRepo {
     async fn update_site(&mut self, site: &Site) -> Result<bool, StoreError>;
     /// Deletes the site and everything that belongs to it.
     async fn delete_site(&mut self, id: &SiteId) -> Result<bool, StoreError>;
+    /// Serialises this transaction with every other that locks the same
+    /// site, for checks that read before they write (such as "is another
+    /// site admin left?"). SQLite already has a single writer; on
+    /// PostgreSQL this locks the site's row until the transaction ends.
+    async fn lock_site(&mut self, id: &SiteId) -> Result<(), StoreError>;
 }
 
 #[async_trait]
@@ -121,14 +126,18 @@ pub trait UserRepo {
 #[async_trait]
 pub trait GroupRepo {
     async fn insert_group(&mut self, group: &Group) -> Result<(), StoreError>;
-    async fn group_by_id(&mut self, site: &SiteId, id: &GroupId)
-        -> Result<Option<Group>, StoreError>;
+    async fn group_by_id(
+        &mut self,
+        site: &SiteId,
+        id: &GroupId,
+    ) -> Result<Option<Group>, StoreError>;
     async fn group_by_name(
         &mut self,
         site: &SiteId,
         name: &GroupName,
     ) -> Result<Option<Group>, StoreError>;
-    async fn list_groups(&mut self, site: &SiteId, page: Page) -> Result<Listed<Group>, StoreError>;
+    async fn list_groups(&mut self, site: &SiteId, page: Page)
+    -> Result<Listed<Group>, StoreError>;
     async fn update_group(&mut self, group: &Group) -> Result<bool, StoreError>;
     async fn delete_group(&mut self, site: &SiteId, id: &GroupId) -> Result<bool, StoreError>;
     /// Groups whose provisioning `provider` manages.
@@ -186,13 +195,18 @@ pub trait ProviderRepo {
     ) -> Result<Listed<Provider>, StoreError>;
     async fn update_provider(&mut self, provider: &Provider) -> Result<bool, StoreError>;
     async fn delete_provider(&mut self, site: &SiteId, id: &ProviderId)
-        -> Result<bool, StoreError>;
+    -> Result<bool, StoreError>;
 }
 
 #[async_trait]
 pub trait AdminKeyRepo {
     async fn insert_admin_key(&mut self, key: &AdminKeyRecord) -> Result<(), StoreError>;
-    async fn admin_key_by_id(&mut self, id: &AdminKeyId) -> Result<Option<AdminKeyRecord>, StoreError>;
+    /// A key by id; with `Some(site)`, only if it belongs to that site.
+    async fn admin_key_by_id(
+        &mut self,
+        site: Option<&SiteId>,
+        id: &AdminKeyId,
+    ) -> Result<Option<AdminKeyRecord>, StoreError>;
     async fn admin_key_by_hash(
         &mut self,
         secret_hash: &str,
@@ -203,11 +217,12 @@ pub trait AdminKeyRepo {
         site: Option<&SiteId>,
         page: Page,
     ) -> Result<Listed<AdminKeyRecord>, StoreError>;
+    /// Revokes a key; with `Some(site)`, only if it belongs to that site.
     async fn revoke_admin_key(
         &mut self,
+        site: Option<&SiteId>,
         id: &AdminKeyId,
         now: Timestamp,
     ) -> Result<bool, StoreError>;
-    async fn touch_admin_key(&mut self, id: &AdminKeyId, now: Timestamp)
-        -> Result<(), StoreError>;
+    async fn touch_admin_key(&mut self, id: &AdminKeyId, now: Timestamp) -> Result<(), StoreError>;
 }

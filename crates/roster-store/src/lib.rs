@@ -26,4 +26,4 @@ pub use api::{
     Store, Transaction, UserRepo,
 };
 pub use error::StoreError;
-pub use sql::{connect, Dialect, StoreConfig};
+pub use sql::{Dialect, StoreConfig, connect};

@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
 #[derive(Debug, Parser)]
-#[command(name = "roster", version, about = "Identity provisioning: SCIM 2.0, SAML single sign-on and LDAP sync")]
+#[command(
+    name = "roster",
+    version,
+    about = "Identity provisioning: SCIM 2.0, SAML single sign-on and LDAP sync"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,

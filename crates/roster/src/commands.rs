@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use roster_app::{
-    AdminKeyScope, App, GroupInput, PageRequest, Principal, ProviderInput, SiteInput,
-    SystemClock, UserInput,
+    AdminKeyScope, App, GroupInput, PageRequest, Principal, ProviderInput, SiteInput, SystemClock,
+    UserInput,
 };
 
 use crate::cli::{
@@ -24,16 +24,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => crate::serve::run(&cli.database, args).await,
         Command::Site(command) => site(&open(&cli.database).await?, command, cli.json).await,
-        Command::AdminKey(command) => admin_key(&open(&cli.database).await?, command, cli.json).await,
+        Command::AdminKey(command) => {
+            admin_key(&open(&cli.database).await?, command, cli.json).await
+        }
         Command::User(command) => user(&open(&cli.database).await?, command, cli.json).await,
         Command::Group(command) => group(&open(&cli.database).await?, command, cli.json).await,
-        Command::Provider(command) => provider(&open(&cli.database).await?, command, cli.json).await,
+        Command::Provider(command) => {
+            provider(&open(&cli.database).await?, command, cli.json).await
+        }
     }
 }
 
 async fn open(database: &DatabaseArgs) -> anyhow::Result<App> {
     let config = store_config(database, CLI_CONNECTIONS)?;
-    let store = roster_app::connect(&config).await.context("cannot open the database")?;
+    let store = roster_store::connect(&config).await.context("cannot open the database")?;
     Ok(App::new(store, Arc::new(SystemClock)))
 }
 
@@ -55,9 +59,11 @@ async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()
             };
             output::one(&app.create_site(&OPERATOR, input).await?, json)
         }
-        SiteCommand::List(args) => {
-            output::list(&app.list_sites(&OPERATOR, page(args)).await?, &["slug", "name", "id"], json)
-        }
+        SiteCommand::List(args) => output::list(
+            &app.list_sites(&OPERATOR, page(args)).await?,
+            &["slug", "name", "id"],
+            json,
+        ),
         SiteCommand::Show { site } => output::one(&app.get_site(&OPERATOR, site).await?, json),
     }
 }
@@ -143,14 +149,22 @@ async fn group(app: &App, command: &GroupCommand, json: bool) -> anyhow::Result<
             &["id", "name", "managed_by_provider_id"],
             json,
         ),
-        GroupCommand::Show { site, name } => output::one(&app.find_group(&OPERATOR, site, name).await?, json),
+        GroupCommand::Show { site, name } => {
+            output::one(&app.find_group(&OPERATOR, site, name).await?, json)
+        }
     }
 }
 
 async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::Result<()> {
     match command {
         ProviderCommand::Create { site, kind, name } => {
-            let input = ProviderInput { kind: kind.clone(), name: name.clone(), saml: None, ldap: None, provisioning: None };
+            let input = ProviderInput {
+                kind: kind.clone(),
+                name: name.clone(),
+                saml: None,
+                ldap: None,
+                provisioning: None,
+            };
             output::one(&app.create_provider(&OPERATOR, site, input).await?, json)
         }
         ProviderCommand::List { site, page: args } => output::list(

@@ -2,7 +2,7 @@
 //! program runs with (STYLE rule 9: no globals, no `Default`).
 
 use anyhow::bail;
-use roster_app::StoreConfig;
+use roster_store::StoreConfig;
 use secrecy::ExposeSecret;
 
 use crate::cli::DatabaseArgs;

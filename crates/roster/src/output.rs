@@ -28,8 +28,10 @@ pub fn list<T: Serialize>(page: &T, columns: &[&str], json: bool) -> anyhow::Res
     }
     let items = value.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
     for item in &items {
-        let cells: Vec<String> =
-            columns.iter().map(|column| scalar(item.get(*column).unwrap_or(&Value::Null))).collect();
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|column| scalar(item.get(*column).unwrap_or(&Value::Null)))
+            .collect();
         println!("{}", cells.join("\t"));
     }
     let total = value.get("total").and_then(Value::as_u64).unwrap_or(0);

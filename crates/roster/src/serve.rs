@@ -14,7 +14,7 @@ use crate::config::store_config;
 pub async fn run(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_format);
     let config = store_config(database, args.database_max_connections)?;
-    let store = roster_app::connect(&config).await.context("cannot open the database")?;
+    let store = roster_store::connect(&config).await.context("cannot open the database")?;
     tracing::info!(dialect = ?store.dialect(), "database ready");
     let listener = TcpListener::bind(args.listen)
         .await

@@ -9,8 +9,8 @@ use roster_app::views::{AdminKeyView, ListView};
 use roster_app::{AdminKeyScope, App, CreatedAdminKey, PageRequest};
 use serde::Deserialize;
 
-use crate::extract::{Admin, JsonBody, Params, Segments};
 use crate::ApiError;
+use crate::extract::{Admin, JsonBody, Params, Segments};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,25 +25,49 @@ pub(super) fn routes() -> Router<App> {
         .route("/sites/{site}/keys", get(list_site).post(create_site_key))
 }
 
-async fn list_all(State(app): State<App>, Admin(who): Admin, Params(page): Params<PageRequest>) -> Result<Json<ListView<AdminKeyView>>, ApiError> {
+async fn list_all(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Params(page): Params<PageRequest>,
+) -> Result<Json<ListView<AdminKeyView>>, ApiError> {
     Ok(Json(app.list_admin_keys(&who, None, page).await?))
 }
 
-async fn create_operator_key(State(app): State<App>, Admin(who): Admin, JsonBody(input): JsonBody<KeyInput>) -> Result<(StatusCode, Json<CreatedAdminKey>), ApiError> {
-    let created = app.create_admin_key(&who, AdminKeyScope::Operator, input.name.as_deref()).await?;
+async fn create_operator_key(
+    State(app): State<App>,
+    Admin(who): Admin,
+    JsonBody(input): JsonBody<KeyInput>,
+) -> Result<(StatusCode, Json<CreatedAdminKey>), ApiError> {
+    let created =
+        app.create_admin_key(&who, AdminKeyScope::Operator, input.name.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-async fn list_site(State(app): State<App>, Admin(who): Admin, Segments(site): Segments<String>, Params(page): Params<PageRequest>) -> Result<Json<ListView<AdminKeyView>>, ApiError> {
+async fn list_site(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments(site): Segments<String>,
+    Params(page): Params<PageRequest>,
+) -> Result<Json<ListView<AdminKeyView>>, ApiError> {
     Ok(Json(app.list_admin_keys(&who, Some(&site), page).await?))
 }
 
-async fn create_site_key(State(app): State<App>, Admin(who): Admin, Segments(site): Segments<String>, JsonBody(input): JsonBody<KeyInput>) -> Result<(StatusCode, Json<CreatedAdminKey>), ApiError> {
-    let created = app.create_admin_key(&who, AdminKeyScope::Site(site), input.name.as_deref()).await?;
+async fn create_site_key(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments(site): Segments<String>,
+    JsonBody(input): JsonBody<KeyInput>,
+) -> Result<(StatusCode, Json<CreatedAdminKey>), ApiError> {
+    let created =
+        app.create_admin_key(&who, AdminKeyScope::Site(site), input.name.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-async fn revoke(State(app): State<App>, Admin(who): Admin, Segments(id): Segments<String>) -> Result<StatusCode, ApiError> {
+async fn revoke(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments(id): Segments<String>,
+) -> Result<StatusCode, ApiError> {
     app.revoke_admin_key(&who, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,8 +7,8 @@ use axum::{Json, Router};
 use roster_app::views::{ListView, UserView};
 use roster_app::{App, PageRequest, UserInput, UserPatch};
 
-use crate::extract::{Admin, JsonBody, Params, Segments};
 use crate::ApiError;
+use crate::extract::{Admin, JsonBody, Params, Segments};
 
 pub(super) fn routes() -> Router<App> {
     Router::new()
@@ -16,23 +16,46 @@ pub(super) fn routes() -> Router<App> {
         .route("/sites/{site}/users/{id}", get(show).patch(update).delete(remove))
 }
 
-async fn list(State(app): State<App>, Admin(who): Admin, Segments(site): Segments<String>, Params(page): Params<PageRequest>) -> Result<Json<ListView<UserView>>, ApiError> {
+async fn list(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments(site): Segments<String>,
+    Params(page): Params<PageRequest>,
+) -> Result<Json<ListView<UserView>>, ApiError> {
     Ok(Json(app.list_users(&who, &site, page).await?))
 }
 
-async fn create(State(app): State<App>, Admin(who): Admin, Segments(site): Segments<String>, JsonBody(input): JsonBody<UserInput>) -> Result<(StatusCode, Json<UserView>), ApiError> {
+async fn create(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments(site): Segments<String>,
+    JsonBody(input): JsonBody<UserInput>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
     Ok((StatusCode::CREATED, Json(app.create_user(&who, &site, input).await?)))
 }
 
-async fn show(State(app): State<App>, Admin(who): Admin, Segments((site, id)): Segments<(String, String)>) -> Result<Json<UserView>, ApiError> {
+async fn show(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments((site, id)): Segments<(String, String)>,
+) -> Result<Json<UserView>, ApiError> {
     Ok(Json(app.get_user(&who, &site, &id).await?))
 }
 
-async fn update(State(app): State<App>, Admin(who): Admin, Segments((site, id)): Segments<(String, String)>, JsonBody(patch): JsonBody<UserPatch>) -> Result<Json<UserView>, ApiError> {
+async fn update(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments((site, id)): Segments<(String, String)>,
+    JsonBody(patch): JsonBody<UserPatch>,
+) -> Result<Json<UserView>, ApiError> {
     Ok(Json(app.update_user(&who, &site, &id, patch).await?))
 }
 
-async fn remove(State(app): State<App>, Admin(who): Admin, Segments((site, id)): Segments<(String, String)>) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments((site, id)): Segments<(String, String)>,
+) -> Result<StatusCode, ApiError> {
     app.delete_user(&who, &site, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

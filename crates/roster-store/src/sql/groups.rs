@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use roster_domain::{Group, GroupId, GroupName, Membership, ProviderId, SiteId, UserId, Username};
 use sqlx::any::AnyRow;
 
-use super::row::{count_of, flag, limit_offset, micros, write_error, Cols};
 use super::SqlTx;
+use super::row::{Cols, count_of, flag, limit_offset, micros, write_error};
 use crate::{GroupRepo, Listed, MemberRecord, Page, StoreError};
 
 macro_rules! columns {
@@ -31,21 +31,29 @@ fn group_from(row: &AnyRow) -> Result<Group, StoreError> {
 #[async_trait]
 impl GroupRepo for SqlTx {
     async fn insert_group(&mut self, group: &Group) -> Result<(), StoreError> {
-        sqlx::query(concat!("INSERT INTO groups (", columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"))
-            .bind(group.site_id.as_str())
-            .bind(group.id.as_str())
-            .bind(group.name.as_str())
-            .bind(group.name.key())
-            .bind(group.managed_by.as_ref().map(|p| p.as_str().to_owned()))
-            .bind(micros(group.created_at))
-            .bind(micros(group.updated_at))
-            .execute(self.conn())
-            .await
-            .map_err(|err| write_error(err, "group name"))?;
+        sqlx::query(concat!(
+            "INSERT INTO groups (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ))
+        .bind(group.site_id.as_str())
+        .bind(group.id.as_str())
+        .bind(group.name.as_str())
+        .bind(group.name.key())
+        .bind(group.managed_by.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(micros(group.created_at))
+        .bind(micros(group.updated_at))
+        .execute(self.conn())
+        .await
+        .map_err(|err| write_error(err, "group name"))?;
         Ok(())
     }
 
-    async fn group_by_id(&mut self, site: &SiteId, id: &GroupId) -> Result<Option<Group>, StoreError> {
+    async fn group_by_id(
+        &mut self,
+        site: &SiteId,
+        id: &GroupId,
+    ) -> Result<Option<Group>, StoreError> {
         self.one_in_site(
             concat!("SELECT ", columns!(), " FROM groups WHERE site_id = $1 AND id = $2"),
             site,
@@ -69,10 +77,18 @@ impl GroupRepo for SqlTx {
         .await
     }
 
-    async fn list_groups(&mut self, site: &SiteId, page: Page) -> Result<Listed<Group>, StoreError> {
+    async fn list_groups(
+        &mut self,
+        site: &SiteId,
+        page: Page,
+    ) -> Result<Listed<Group>, StoreError> {
         self.page_in_site(
             "SELECT COUNT(*) FROM groups WHERE site_id = $1",
-            concat!("SELECT ", columns!(), " FROM groups WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"),
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM groups WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
+            ),
             site,
             page,
             group_from,
@@ -223,7 +239,10 @@ impl GroupRepo for SqlTx {
         .await?;
         row.map(|row| {
             let c = Cols(&row);
-            Ok(Membership { user_id: UserId::from_raw(c.text("user_id")?), is_admin: c.flag("is_admin")? })
+            Ok(Membership {
+                user_id: UserId::from_raw(c.text("user_id")?),
+                is_admin: c.flag("is_admin")?,
+            })
         })
         .transpose()
     }

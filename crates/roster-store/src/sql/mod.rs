@@ -56,7 +56,7 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<dyn Store>, 
                     ))
                 })?;
             }
-            let url = format!("sqlite://{}?mode=rwc", path.display());
+            let url = format!("sqlite://{}?mode=rwc", encode_path(path)?);
             let writer = sqlite_pool(&url, 1).await?;
             // WAL mode is a property of the file: set it once, through the
             // writer, before any reader opens the file.
@@ -76,6 +76,32 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<dyn Store>, 
         }
     };
     Ok(std::sync::Arc::new(store))
+}
+
+/// Percent-encodes a file path for an `sqlite://` URL, so that `%`, `?`,
+/// `#` and spaces in a data directory name the file they say.
+fn encode_path(path: &std::path::Path) -> Result<String, StoreError> {
+    // An absolute path keeps the URL's host empty, whatever the directory
+    // is called.
+    let path = std::path::absolute(path).map_err(|err| {
+        StoreError::Database(sqlx::Error::Configuration(
+            format!("cannot resolve the database path {}: {err}", path.display()).into(),
+        ))
+    })?;
+    let text = path.to_str().ok_or_else(|| {
+        StoreError::Database(sqlx::Error::Configuration(
+            format!("the database path {} is not valid UTF-8", path.display()).into(),
+        ))
+    })?;
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/._-~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    Ok(out)
 }
 
 async fn sqlite_pool(url: &str, max_connections: u32) -> Result<AnyPool, StoreError> {
@@ -110,6 +136,7 @@ pub(crate) struct SqlStore {
 /// A transaction of either dialect.
 pub(crate) struct SqlTx {
     tx: sqlx::Transaction<'static, Any>,
+    dialect: Dialect,
 }
 
 impl SqlTx {
@@ -133,7 +160,12 @@ impl SqlTx {
 
     /// `SELECT COUNT(*)` over a site's rows matching `key` (`$1` site, `$2`
     /// key).
-    async fn count_in_site(&mut self, sql: &'static str, site: &SiteId, key: &str) -> Result<u64, StoreError> {
+    async fn count_in_site(
+        &mut self,
+        sql: &'static str,
+        site: &SiteId,
+        key: &str,
+    ) -> Result<u64, StoreError> {
         let row = sqlx::query(sql).bind(site.as_str()).bind(key).fetch_one(self.conn()).await?;
         row::count_of(&row)
     }
@@ -148,8 +180,9 @@ impl SqlTx {
         page: Page,
         map: fn(&AnyRow) -> Result<T, StoreError>,
     ) -> Result<Listed<T>, StoreError> {
-        let total =
-            row::count_of(&sqlx::query(count_sql).bind(site.as_str()).fetch_one(self.conn()).await?)?;
+        let total = row::count_of(
+            &sqlx::query(count_sql).bind(site.as_str()).fetch_one(self.conn()).await?,
+        )?;
         let (limit, offset) = row::limit_offset(page);
         let rows = sqlx::query(rows_sql)
             .bind(site.as_str())
@@ -165,7 +198,7 @@ impl SqlTx {
 #[async_trait]
 impl Store for SqlStore {
     async fn read(&self) -> Result<Box<dyn Transaction>, StoreError> {
-        Ok(Box::new(SqlTx { tx: self.readers.begin().await? }))
+        Ok(Box::new(SqlTx { tx: self.readers.begin().await?, dialect: self.dialect }))
     }
 
     async fn write(&self) -> Result<Box<dyn Transaction>, StoreError> {
@@ -176,7 +209,7 @@ impl Store for SqlStore {
             Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => self.writer.begin().await?,
         };
-        Ok(Box::new(SqlTx { tx }))
+        Ok(Box::new(SqlTx { tx, dialect: self.dialect }))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -8,12 +8,12 @@ use roster_domain::{
     ProvisioningOptions, SamlTrust, ScimAuth, ScimSettings, SiteId, TimeZoneName, TwoFactor,
     UsernameAttribute,
 };
+use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::Any;
 
-use super::row::{flag, micros, opt_micros, write_error, Cols};
 use super::SqlTx;
+use super::row::{Cols, flag, micros, opt_micros, write_error};
 use crate::{Listed, Page, ProviderRepo, StoreError};
 
 /// Every column, in the order [`bind_provider`] binds them.
@@ -186,7 +186,8 @@ fn ldap_from(c: &Cols<'_>) -> Result<Option<LdapSettings>, StoreError> {
         bind_password: c.opt_text("ldap_bind_password")?,
         base_dn: required("ldap_base_dn", c.opt_text("ldap_base_dn")?)?,
         domain: c.opt_text("ldap_domain")?,
-        consecutive_failures: u32::try_from(c.int("ldap_consecutive_failures")?).unwrap_or(u32::MAX),
+        consecutive_failures: u32::try_from(c.int("ldap_consecutive_failures")?)
+            .unwrap_or(u32::MAX),
     }))
 }
 
@@ -285,7 +286,11 @@ impl ProviderRepo for SqlTx {
     ) -> Result<Listed<Provider>, StoreError> {
         self.page_in_site(
             "SELECT COUNT(*) FROM providers WHERE site_id = $1",
-            concat!("SELECT ", columns!(), " FROM providers WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"),
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM providers WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
+            ),
             site,
             page,
             provider_from,
@@ -301,7 +306,11 @@ impl ProviderRepo for SqlTx {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn delete_provider(&mut self, site: &SiteId, id: &ProviderId) -> Result<bool, StoreError> {
+    async fn delete_provider(
+        &mut self,
+        site: &SiteId,
+        id: &ProviderId,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM providers WHERE site_id = $1 AND id = $2")
             .bind(site.as_str())
             .bind(id.as_str())
@@ -311,4 +320,3 @@ impl ProviderRepo for SqlTx {
         Ok(done.rows_affected() == 1)
     }
 }
-

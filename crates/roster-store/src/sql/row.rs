@@ -4,8 +4,8 @@
 
 use jiff::Timestamp;
 use roster_domain::InvalidValue;
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::StoreError;
 
@@ -101,10 +101,7 @@ fn corrupt(col: &str, raw: &str, err: &InvalidValue) -> StoreError {
 
 /// `LIMIT` and `OFFSET` as the signed integers SQL binds.
 pub(crate) fn limit_offset(page: crate::Page) -> (i64, i64) {
-    (
-        i64::try_from(page.limit).unwrap_or(i64::MAX),
-        i64::try_from(page.offset).unwrap_or(i64::MAX),
-    )
+    (i64::try_from(page.limit).unwrap_or(i64::MAX), i64::try_from(page.offset).unwrap_or(i64::MAX))
 }
 
 /// Reads a `SELECT COUNT(*)` result.

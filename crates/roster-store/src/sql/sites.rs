@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use roster_domain::{DisplayText, Site, SiteId, SiteSlug, TwoFactor};
 use sqlx::any::AnyRow;
 
-use super::row::{count_of, flag, limit_offset, micros, write_error, Cols};
-use super::SqlTx;
+use super::row::{Cols, count_of, flag, limit_offset, micros, write_error};
+use super::{Dialect, SqlTx};
 use crate::{Listed, Page, SiteRepo, StoreError};
 
 macro_rules! columns {
@@ -60,14 +60,15 @@ impl SiteRepo for SqlTx {
 
     async fn site_by_slug(&mut self, slug: &SiteSlug) -> Result<Option<Site>, StoreError> {
         let row = sqlx::query(concat!("SELECT ", columns!(), " FROM sites WHERE slug = $1"))
-        .bind(slug.as_str())
-        .fetch_optional(self.conn())
-        .await?;
+            .bind(slug.as_str())
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(site_from).transpose()
     }
 
     async fn list_sites(&mut self, page: Page) -> Result<Listed<Site>, StoreError> {
-        let total = count_of(&sqlx::query("SELECT COUNT(*) FROM sites").fetch_one(self.conn()).await?)?;
+        let total =
+            count_of(&sqlx::query("SELECT COUNT(*) FROM sites").fetch_one(self.conn()).await?)?;
         let (limit, offset) = limit_offset(page);
         let rows = sqlx::query(concat!(
             "SELECT ",
@@ -98,6 +99,16 @@ impl SiteRepo for SqlTx {
         .await
         .map_err(|err| write_error(err, "slug"))?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn lock_site(&mut self, id: &SiteId) -> Result<(), StoreError> {
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("SELECT id FROM sites WHERE id = $1 FOR UPDATE")
+                .bind(id.as_str())
+                .fetch_optional(self.conn())
+                .await?;
+        }
+        Ok(())
     }
 
     async fn delete_site(&mut self, id: &SiteId) -> Result<bool, StoreError> {

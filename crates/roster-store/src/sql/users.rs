@@ -5,12 +5,12 @@ use roster_domain::{
     AuthMethod, DisplayText, Email, Permissions, ProviderId, ProvisionedBy, ProvisioningMethod,
     Roles, SiteId, TimeZoneName, TwoFactor, User, UserId, Username,
 };
+use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::Any;
 
-use super::row::{flag, micros, opt_micros, write_error, Cols};
 use super::SqlTx;
+use super::row::{Cols, flag, micros, opt_micros, write_error};
 use crate::{Listed, Page, StoreError, UserRepo};
 
 /// Every column, in the order [`bind_user`] binds them.
@@ -140,7 +140,11 @@ impl UserRepo for SqlTx {
     async fn list_users(&mut self, site: &SiteId, page: Page) -> Result<Listed<User>, StoreError> {
         self.page_in_site(
             "SELECT COUNT(*) FROM users WHERE site_id = $1",
-            concat!("SELECT ", columns!(), " FROM users WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"),
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM users WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
+            ),
             site,
             page,
             user_from,

@@ -10,10 +10,10 @@
 #![allow(clippy::expect_used, reason = "test code: a failed expectation is a test failure")]
 
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::helpers::{assert_error, reply, spawn_app, Backend, Reply, TestApp};
+use crate::helpers::{Backend, Reply, TestApp, assert_error, reply, spawn_app};
 
 fn groups(site: &str) -> String {
     format!("/api/admin/sites/{site}/groups")
@@ -35,7 +35,12 @@ async fn members(app: &TestApp, group: &str) -> Vec<(String, bool)> {
     assert_eq!(reply.body["total"], items.len(), "{reply:?}");
     items
         .iter()
-        .map(|m| (m["username"].as_str().expect("username").to_owned(), m["is_admin"].as_bool().expect("is_admin")))
+        .map(|m| {
+            (
+                m["username"].as_str().expect("username").to_owned(),
+                m["is_admin"].as_bool().expect("is_admin"),
+            )
+        })
         .collect()
 }
 
@@ -61,7 +66,13 @@ fn invalid(field: &'static str) -> Refusal {
 
 /// Sends a request and asserts the error it must produce and that it left
 /// every row as it was.
-async fn assert_rejected(app: &TestApp, method: Method, path: &str, body: Option<Value>, want: Refusal) {
+async fn assert_rejected(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    want: Refusal,
+) {
     let before = app.snapshot().await;
     let reply = app.call(method.clone(), path, body.clone()).await;
     assert_error(&reply, want.0, want.1, want.2);
@@ -88,7 +99,9 @@ async fn create_list_get_rename_and_delete(backend: Backend) {
         assert_eq!(bounds, [json!(5), json!(offset), json!(2)]);
         let items = page.body["items"].as_array().expect("items");
         assert_eq!(items.len(), count, "offset {offset}");
-        seen.extend(items.iter().map(|g| format!("{}/{}", groups(&site), g["id"].as_str().expect("id"))));
+        seen.extend(
+            items.iter().map(|g| format!("{}/{}", groups(&site), g["id"].as_str().expect("id"))),
+        );
     }
     assert_eq!(seen, paths, "pages list every group once, oldest first");
     for query in ["limit=0", "limit=501", "limit=ten"] {
@@ -108,7 +121,8 @@ async fn create_list_get_rename_and_delete(backend: Backend) {
     assert_eq!(app.delete(&paths[0]).await.status, StatusCode::NO_CONTENT);
     assert_error(&app.get(&paths[0]).await, StatusCode::NOT_FOUND, "not_found", None);
     assert_rejected(&app, Method::DELETE, &paths[0], None, NOT_FOUND).await;
-    assert_rejected(&app, Method::PATCH, &paths[0], Some(json!({ "name": "Back" })), NOT_FOUND).await;
+    assert_rejected(&app, Method::PATCH, &paths[0], Some(json!({ "name": "Back" })), NOT_FOUND)
+        .await;
     assert_eq!(app.get(&groups(&site)).await.body["total"], 4);
     assert_error(&app.get(&groups("no-such-site")).await, StatusCode::NOT_FOUND, "not_found", None);
 }
@@ -120,9 +134,17 @@ async fn names_are_unique_ignoring_case(backend: Backend) {
     let other = group(&app, &site, "Other").await;
 
     for name in ["ADMINS", "admins", "Admins"] {
-        assert_rejected(&app, Method::POST, &groups(&site), Some(json!({ "name": name })), NAME_TAKEN).await;
+        assert_rejected(
+            &app,
+            Method::POST,
+            &groups(&site),
+            Some(json!({ "name": name })),
+            NAME_TAKEN,
+        )
+        .await;
     }
-    assert_rejected(&app, Method::PATCH, &other, Some(json!({ "name": "aDMINS" })), NAME_TAKEN).await;
+    assert_rejected(&app, Method::PATCH, &other, Some(json!({ "name": "aDMINS" })), NAME_TAKEN)
+        .await;
     assert_eq!(app.get(&admins).await.body["name"], "Admins", "the stored name keeps its case");
     assert_eq!(app.get(&other).await.body["name"], "Other");
 
@@ -156,15 +178,21 @@ async fn bad_group_requests_are_refused(backend: Backend) {
         }
     }
     assert_rejected(&app, Method::POST, &groups(&site), Some(json!({})), invalid("body")).await;
-    assert_rejected(&app, Method::PATCH, &existing, Some(json!({ "name": null })), invalid("name")).await;
+    assert_rejected(&app, Method::PATCH, &existing, Some(json!({ "name": null })), invalid("name"))
+        .await;
 
     let before = app.snapshot().await;
     for (method, path) in [(Method::POST, groups(&site)), (Method::PATCH, existing.clone())] {
         let send = |content_type: &'static str, body: &'static str| {
-            app.client.request(method.clone(), format!("{}{path}", app.address)).bearer_auth(&app.key)
-                .header("content-type", content_type).body(body).send()
+            app.client
+                .request(method.clone(), format!("{}{path}", app.address))
+                .bearer_auth(&app.key)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
         };
-        let broken = reply(send("application/json", "{\"name\": \"x\"").await.expect("request")).await;
+        let broken =
+            reply(send("application/json", "{\"name\": \"x\"").await.expect("request")).await;
         assert_error(&broken, StatusCode::BAD_REQUEST, "invalid_json", None);
         let text = reply(send("text/plain", "name=x").await.expect("request")).await;
         assert_error(&text, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None);
@@ -184,7 +212,8 @@ async fn a_json_array_is_not_a_group(backend: Backend) {
     }
     let members = format!("{existing}/members");
     let alice = app.user(&site, json!({ "username": "alice" })).await;
-    assert_rejected(&app, Method::POST, &members, Some(json!([alice, true])), invalid("body")).await;
+    assert_rejected(&app, Method::POST, &members, Some(json!([alice, true])), invalid("body"))
+        .await;
 }
 
 async fn members_are_added_updated_listed_and_removed(backend: Backend) {
@@ -197,12 +226,18 @@ async fn members_are_added_updated_listed_and_removed(backend: Backend) {
     let added = app.post(&format!("{staff}/members"), json!({ "user_id": bob })).await;
     assert_eq!(added.status, StatusCode::CREATED, "{added:?}");
     assert_eq!(added.body, json!({ "user_id": bob, "username": "Bob", "is_admin": false }));
-    let again = app.post(&format!("{staff}/members"), json!({ "user_id": bob, "is_admin": true })).await;
+    let again =
+        app.post(&format!("{staff}/members"), json!({ "user_id": bob, "is_admin": true })).await;
     assert_eq!(again.status, StatusCode::CREATED, "{again:?}");
     assert_eq!(again.body["is_admin"], true);
-    assert_eq!(members(&app, &staff).await, pairs(&[("Bob", true)]), "adding again updates, never duplicates");
+    assert_eq!(
+        members(&app, &staff).await,
+        pairs(&[("Bob", true)]),
+        "adding again updates, never duplicates"
+    );
 
-    let added = app.post(&format!("{staff}/members"), json!({ "user_id": alice, "is_admin": false })).await;
+    let added =
+        app.post(&format!("{staff}/members"), json!({ "user_id": alice, "is_admin": false })).await;
     assert_eq!(added.status, StatusCode::CREATED, "{added:?}");
     // Members are listed by username, ignoring case.
     assert_eq!(members(&app, &staff).await, pairs(&[("alice", false), ("Bob", true)]));
@@ -221,9 +256,19 @@ async fn members_are_added_updated_listed_and_removed(backend: Backend) {
     assert_eq!(app.delete(&member(&bob)).await.status, StatusCode::NO_CONTENT);
     assert_eq!(members(&app, &staff).await, pairs(&[("alice", true)]));
     assert_rejected(&app, Method::DELETE, &member(&bob), None, NOT_FOUND).await;
-    assert_rejected(&app, Method::PATCH, &member(&bob), Some(json!({ "is_admin": true })), NOT_FOUND).await;
+    assert_rejected(
+        &app,
+        Method::PATCH,
+        &member(&bob),
+        Some(json!({ "is_admin": true })),
+        NOT_FOUND,
+    )
+    .await;
     // The user itself is untouched by leaving the group.
-    assert_eq!(app.get(&format!("/api/admin/sites/{site}/users/{bob}")).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/api/admin/sites/{site}/users/{bob}")).await.status,
+        StatusCode::OK
+    );
 }
 
 async fn bad_member_requests_are_refused(backend: Backend) {
@@ -245,18 +290,39 @@ async fn bad_member_requests_are_refused(backend: Backend) {
         (json!({ "is_admin": true }), "body"),
     ];
     for (body, field) in add_cases {
-        assert_rejected(&app, Method::POST, &format!("{staff}/members"), Some(body), invalid(field)).await;
+        assert_rejected(
+            &app,
+            Method::POST,
+            &format!("{staff}/members"),
+            Some(body),
+            invalid(field),
+        )
+        .await;
     }
-    let patch_cases =
-        [(json!({}), "body"), (json!({ "is_admin": null }), "is_admin"), (json!({ "is_admin": 1 }), "is_admin")];
+    let patch_cases = [
+        (json!({}), "body"),
+        (json!({ "is_admin": null }), "is_admin"),
+        (json!({ "is_admin": 1 }), "is_admin"),
+    ];
     for (body, field) in patch_cases {
-        assert_rejected(&app, Method::PATCH, &format!("{staff}/members/{alice}"), Some(body), invalid(field)).await;
+        assert_rejected(
+            &app,
+            Method::PATCH,
+            &format!("{staff}/members/{alice}"),
+            Some(body),
+            invalid(field),
+        )
+        .await;
     }
     // A user of another site is invisible here, also as an existing member.
     let not_found = [
         (Method::PATCH, format!("{staff}/members/{outsider}"), Some(json!({ "is_admin": true }))),
         (Method::DELETE, format!("{staff}/members/{outsider}"), None),
-        (Method::POST, format!("{}/no-such-group/members", groups(&site)), Some(json!({ "user_id": alice }))),
+        (
+            Method::POST,
+            format!("{}/no-such-group/members", groups(&site)),
+            Some(json!({ "user_id": alice })),
+        ),
         (Method::GET, format!("{}/no-such-group/members", groups(&site)), None),
     ];
     for (method, path, body) in not_found {
@@ -264,8 +330,14 @@ async fn bad_member_requests_are_refused(backend: Backend) {
     }
     // The other site's groups cannot take this site's users either.
     let beta_group = group(&app, &beta, "Beta staff").await;
-    assert_rejected(&app, Method::POST, &format!("{beta_group}/members"), Some(json!({ "user_id": alice })),
-        invalid("user_id")).await;
+    assert_rejected(
+        &app,
+        Method::POST,
+        &format!("{beta_group}/members"),
+        Some(json!({ "user_id": alice })),
+        invalid("user_id"),
+    )
+    .await;
     assert_eq!(members(&app, &staff).await, pairs(&[("alice", false)]));
     assert!(members(&app, &beta_group).await.is_empty());
 }
@@ -276,9 +348,12 @@ async fn deleting_a_user_or_a_group_removes_its_memberships(backend: Backend) {
     let (red, blue) = (group(&app, &site, "Red").await, group(&app, &site, "Blue").await);
     let alice = app.user(&site, json!({ "username": "alice" })).await;
     let bob = app.user(&site, json!({ "username": "bob" })).await;
-    let memberships = [(&red, &alice, true), (&blue, &alice, false), (&red, &bob, false), (&blue, &bob, true)];
+    let memberships =
+        [(&red, &alice, true), (&blue, &alice, false), (&red, &bob, false), (&blue, &bob, true)];
     for (group, user, is_admin) in memberships {
-        let reply = app.post(&format!("{group}/members"), json!({ "user_id": user, "is_admin": is_admin })).await;
+        let reply = app
+            .post(&format!("{group}/members"), json!({ "user_id": user, "is_admin": is_admin }))
+            .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
     }
 
@@ -291,8 +366,15 @@ async fn deleting_a_user_or_a_group_removes_its_memberships(backend: Backend) {
     let red_id = red.rsplit('/').next().expect("id").to_owned();
     assert_eq!(app.delete(&red).await.status, StatusCode::NO_CONTENT);
     assert!(!app.snapshot().await.contains(&red_id), "a row still names the deleted group");
-    assert_eq!(members(&app, &blue).await, pairs(&[("bob", true)]), "other groups keep their members");
-    assert_eq!(app.get(&format!("/api/admin/sites/{site}/users/{bob}")).await.status, StatusCode::OK);
+    assert_eq!(
+        members(&app, &blue).await,
+        pairs(&[("bob", true)]),
+        "other groups keep their members"
+    );
+    assert_eq!(
+        app.get(&format!("/api/admin/sites/{site}/users/{bob}")).await.status,
+        StatusCode::OK
+    );
     // A new group of the same name starts empty.
     let red_again = group(&app, &site, "Red").await;
     assert!(members(&app, &red_again).await.is_empty());
@@ -317,7 +399,11 @@ async fn manual_group_changes_can_be_switched_off(backend: Backend) {
         (Method::PATCH, staff.clone(), Some(json!({ "name": "Renamed" }))),
         (Method::DELETE, staff.clone(), None),
         (Method::POST, format!("{staff}/members"), Some(json!({ "user_id": bob }))),
-        (Method::POST, format!("{staff}/members"), Some(json!({ "user_id": alice, "is_admin": true }))),
+        (
+            Method::POST,
+            format!("{staff}/members"),
+            Some(json!({ "user_id": alice, "is_admin": true })),
+        ),
         (Method::PATCH, format!("{staff}/members/{alice}"), Some(json!({ "is_admin": true }))),
         (Method::DELETE, format!("{staff}/members/{alice}"), None),
     ];
@@ -325,7 +411,10 @@ async fn manual_group_changes_can_be_switched_off(backend: Backend) {
         let before = app.snapshot().await;
         let reply = app.call(method.clone(), path, body.clone()).await;
         assert_error(&reply, StatusCode::FORBIDDEN, "manual_changes_disabled", None);
-        assert!(reply.body["message"].as_str().expect("message").contains("allow_manual_groups"), "{reply:?}");
+        assert!(
+            reply.body["message"].as_str().expect("message").contains("allow_manual_groups"),
+            "{reply:?}"
+        );
         assert_eq!(app.snapshot().await, before, "{method} {path} changed stored data");
     }
     // Reading is still allowed, and users are governed by their own setting.
@@ -340,10 +429,24 @@ async fn manual_group_changes_can_be_switched_off(backend: Backend) {
     let new_path = format!("{}/{}", groups(&site), new.body["id"].as_str().expect("id"));
     let renamed = app.patch(&new_path, json!({ "name": "Renamed" })).await;
     let removed = app.delete(&new_path).await;
-    assert_eq!([new.status, renamed.status, removed.status], expected, "{new:?} {renamed:?} {removed:?}");
+    assert_eq!(
+        [new.status, renamed.status, removed.status],
+        expected,
+        "{new:?} {renamed:?} {removed:?}"
+    );
     for (method, path, body, status) in [
-        (Method::POST, format!("{staff}/members"), Some(json!({ "user_id": bob })), StatusCode::CREATED),
-        (Method::PATCH, format!("{staff}/members/{alice}"), Some(json!({ "is_admin": true })), StatusCode::OK),
+        (
+            Method::POST,
+            format!("{staff}/members"),
+            Some(json!({ "user_id": bob })),
+            StatusCode::CREATED,
+        ),
+        (
+            Method::PATCH,
+            format!("{staff}/members/{alice}"),
+            Some(json!({ "is_admin": true })),
+            StatusCode::OK,
+        ),
         (Method::DELETE, format!("{staff}/members/{bob}"), None, StatusCode::NO_CONTENT),
     ] {
         let reply = app.call(method, &path, body).await;
@@ -384,7 +487,36 @@ async fn concurrent_member_additions_all_succeed(backend: Backend) {
     assert_eq!(listed, want);
 }
 
+/// A group that a provider adds users to at first login cannot disappear
+/// or change its name under that option.
+async fn default_groups_stay_valid(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let staff = group(&app, "acme", "Staff").await;
+    let provider = app
+        .post("/api/admin/sites/acme/providers", json!({ "kind": "okta", "name": "Okta", "provisioning": { "default_groups": "Staff" } }))
+        .await;
+    assert_eq!(provider.status, StatusCode::CREATED, "{provider:?}");
+    let before = app.snapshot().await;
+    let rename = app.patch(&staff.clone(), json!({ "name": "Employees" })).await;
+    assert_error(&rename, StatusCode::CONFLICT, "conflict", Some("group"));
+    assert!(rename.body["message"].as_str().unwrap().contains("Okta"), "{rename:?}");
+    let delete = app.delete(&staff.clone()).await;
+    assert_error(&delete, StatusCode::CONFLICT, "conflict", Some("group"));
+    assert_eq!(app.snapshot().await, before);
+    let id = provider.body["id"].as_str().unwrap();
+    let cleared = app
+        .patch(
+            &format!("/api/admin/sites/acme/providers/{id}"),
+            json!({ "provisioning": { "default_groups": "" } }),
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK, "{cleared:?}");
+    assert_eq!(app.delete(&staff.clone()).await.status, StatusCode::NO_CONTENT);
+}
+
 crate::on_both_databases!(
+    default_groups_stay_valid,
     create_list_get_rename_and_delete,
     names_are_unique_ignoring_case,
     bad_group_requests_are_refused,

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{assert_error, spawn_app, Backend};
+use crate::helpers::{Backend, assert_error, spawn_app};
 
 async fn requests_without_a_valid_key_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -13,7 +13,12 @@ async fn requests_without_a_valid_key_are_refused(backend: Backend) {
     let cases = [
         app.client.get(&url).send().await.unwrap(),
         app.client.get(&url).header("authorization", "Bearer ").send().await.unwrap(),
-        app.client.get(&url).header("authorization", "Basic YWxhZGRpbjpvcGVuc2VzYW1l").send().await.unwrap(),
+        app.client
+            .get(&url)
+            .header("authorization", "Basic YWxhZGRpbjpvcGVuc2VzYW1l")
+            .send()
+            .await
+            .unwrap(),
         app.client.get(&url).bearer_auth("roster_ak_0000").send().await.unwrap(),
         app.client.get(&url).bearer_auth(format!("{}x", app.key)).send().await.unwrap(),
     ];
@@ -23,7 +28,13 @@ async fn requests_without_a_valid_key_are_refused(backend: Backend) {
         assert!(reply.headers["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
     }
     // The scheme name is case-insensitive (RFC 9110 §11.1).
-    let lower = app.client.get(&url).header("authorization", format!("bearer {}", app.key)).send().await.unwrap();
+    let lower = app
+        .client
+        .get(&url)
+        .header("authorization", format!("bearer {}", app.key))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(lower.status(), StatusCode::OK);
 }
 
@@ -55,14 +66,24 @@ async fn revoked_keys_stop_working_at_once(backend: Backend) {
     app.site("other").await;
     let key = app.site_key("acme").await;
     let other_key = app.site_key("other").await;
-    let id = app.get("/api/admin/sites/acme/keys").await.body["items"][0]["id"].as_str().unwrap().to_owned();
-    let other_id = app.get("/api/admin/sites/other/keys").await.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let id = app.get("/api/admin/sites/acme/keys").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_id = app.get("/api/admin/sites/other/keys").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // A site key cannot revoke (or even see) another site's key.
     let before = app.snapshot().await;
-    let reply = app.call_as(&key, Method::DELETE, &format!("/api/admin/keys/{other_id}"), None).await;
+    let reply =
+        app.call_as(&key, Method::DELETE, &format!("/api/admin/keys/{other_id}"), None).await;
     assert_error(&reply, StatusCode::NOT_FOUND, "not_found", None);
     assert_eq!(app.snapshot().await, before);
-    assert_eq!(app.call_as(&other_key, Method::GET, "/api/admin/sites/other", None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call_as(&other_key, Method::GET, "/api/admin/sites/other", None).await.status,
+        StatusCode::OK
+    );
 
     assert_eq!(app.delete(&format!("/api/admin/keys/{id}")).await.status, StatusCode::NO_CONTENT);
     let reply = app.call_as(&key, Method::GET, "/api/admin/sites/acme", None).await;

@@ -12,9 +12,9 @@
 use std::collections::BTreeSet;
 
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::helpers::{assert_error, reply, spawn_app, Backend, Reply, TestApp};
+use crate::helpers::{Backend, Reply, TestApp, assert_error, reply, spawn_app};
 
 fn providers(site: &str) -> String {
     format!("/api/admin/sites/{site}/providers")
@@ -42,7 +42,13 @@ async fn raw(app: &TestApp, method: Method, path: &str, content_type: &str, body
 }
 
 /// Sends `body` and asserts a 400 on `field` that left every row as it was.
-async fn assert_refused(app: &TestApp, method: Method, path: &str, body: Value, field: &str) -> Reply {
+async fn assert_refused(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: Value,
+    field: &str,
+) -> Reply {
     let before = app.snapshot().await;
     let reply = app.call(method, path, Some(body.clone())).await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "invalid_request", Some(field));
@@ -74,7 +80,8 @@ fn default_provisioning() -> Value {
     })
 }
 
-const KINDS: [&str; 8] = ["okta", "entra_id", "jumpcloud", "onelogin", "duo", "ldap", "saml", "oidc"];
+const KINDS: [&str; 8] =
+    ["okta", "entra_id", "jumpcloud", "onelogin", "duo", "ldap", "saml", "oidc"];
 
 async fn every_kind_gets_the_defaults(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -131,7 +138,12 @@ async fn list_get_rename_and_delete(backend: Backend) {
     assert_eq!(app.delete(&one).await.status, StatusCode::NO_CONTENT);
     assert_error(&app.get(&one).await, StatusCode::NOT_FOUND, "not_found", None);
     assert_error(&app.delete(&one).await, StatusCode::NOT_FOUND, "not_found", None);
-    assert_error(&app.patch(&one, json!({ "name": "x" })).await, StatusCode::NOT_FOUND, "not_found", None);
+    assert_error(
+        &app.patch(&one, json!({ "name": "x" })).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        None,
+    );
     assert_eq!(app.get(&providers(&site)).await.body["total"], 4);
     let elsewhere = app.get(&providers("no-such-site")).await;
     assert_error(&elsewhere, StatusCode::NOT_FOUND, "not_found", None);
@@ -142,10 +154,10 @@ async fn saml_trust_modes(backend: Backend) {
     let site = app.site("acme").await;
     let hex = "0123456789abcdef".repeat(4);
     let upper = hex.to_uppercase();
-    let colons = upper.as_bytes().chunks(2).map(String::from_utf8_lossy).collect::<Vec<_>>().join(":");
+    let colons =
+        upper.as_bytes().chunks(2).map(String::from_utf8_lossy).collect::<Vec<_>>().join(":");
     let md = "<EntityDescriptor entityID=\"https://idp.example.com\"/>";
-    let empty =
-        json!({ "metadata_url": null, "metadata_xml": null, "fingerprint": null, "sso_url": null, "slo_url": null });
+    let empty = json!({ "metadata_url": null, "metadata_xml": null, "fingerprint": null, "sso_url": null, "slo_url": null });
     let view = |trust: &str, fields: Value| {
         let mut view = empty.clone();
         view["trust"] = json!(trust);
@@ -156,15 +168,30 @@ async fn saml_trust_modes(backend: Backend) {
     };
     let cases = [
         (json!({ "trust": "none" }), view("none", json!({}))),
-        (json!({ "trust": "metadata_url", "metadata_url": "https://idp.example.com/metadata" }),
-         view("metadata_url", json!({ "metadata_url": "https://idp.example.com/metadata" }))),
-        (json!({ "trust": "metadata_xml", "metadata_xml": md }), view("metadata_xml", json!({ "metadata_xml": md }))),
-        (json!({ "trust": "fingerprint", "fingerprint": hex, "sso_url": "https://idp.example.com/sso" }),
-         view("fingerprint", json!({ "fingerprint": hex, "sso_url": "https://idp.example.com/sso" }))),
-        (json!({ "trust": "fingerprint", "fingerprint": colons, "sso_url": "http://idp.example.com/sso",
+        (
+            json!({ "trust": "metadata_url", "metadata_url": "https://idp.example.com/metadata" }),
+            view("metadata_url", json!({ "metadata_url": "https://idp.example.com/metadata" })),
+        ),
+        (
+            json!({ "trust": "metadata_xml", "metadata_xml": md }),
+            view("metadata_xml", json!({ "metadata_xml": md })),
+        ),
+        (
+            json!({ "trust": "fingerprint", "fingerprint": hex, "sso_url": "https://idp.example.com/sso" }),
+            view(
+                "fingerprint",
+                json!({ "fingerprint": hex, "sso_url": "https://idp.example.com/sso" }),
+            ),
+        ),
+        (
+            json!({ "trust": "fingerprint", "fingerprint": colons, "sso_url": "http://idp.example.com/sso",
                  "slo_url": "https://idp.example.com/slo" }),
-         view("fingerprint", json!({ "fingerprint": hex, "sso_url": "http://idp.example.com/sso",
-                                     "slo_url": "https://idp.example.com/slo" }))),
+            view(
+                "fingerprint",
+                json!({ "fingerprint": hex, "sso_url": "http://idp.example.com/sso",
+                                     "slo_url": "https://idp.example.com/slo" }),
+            ),
+        ),
     ];
     let patched = create(&app, &site, json!({ "kind": "saml", "name": "Patched" })).await;
     let patched = format!("{}/{}", providers(&site), patched["id"].as_str().expect("id"));
@@ -186,8 +213,13 @@ async fn saml_trust_modes(backend: Backend) {
 async fn bad_saml_trust_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let site = app.site("acme").await;
-    let existing = create(&app, &site, json!({ "kind": "saml", "name": "Existing", "saml": {
-        "trust": "metadata_url", "metadata_url": "https://idp.example.com/metadata" } })).await;
+    let existing = create(
+        &app,
+        &site,
+        json!({ "kind": "saml", "name": "Existing", "saml": {
+        "trust": "metadata_url", "metadata_url": "https://idp.example.com/metadata" } }),
+    )
+    .await;
     let existing = format!("{}/{}", providers(&site), existing["id"].as_str().expect("id"));
     let hex = "ab".repeat(32);
     let sso = "https://idp.example.com/sso";
@@ -197,17 +229,39 @@ async fn bad_saml_trust_is_refused(backend: Backend) {
         (json!({ "trust": "metadata_xml" }), "saml.metadata_xml"),
         (json!({ "trust": "fingerprint", "sso_url": sso }), "saml.fingerprint"),
         (json!({ "trust": "fingerprint", "fingerprint": hex }), "saml.sso_url"),
-        (json!({ "trust": "none", "metadata_url": "https://idp.example.com/md" }), "saml.metadata_url"),
-        (json!({ "trust": "metadata_url", "metadata_url": "https://idp.example.com/md", "sso_url": sso }),
-         "saml.sso_url"),
-        (json!({ "trust": "metadata_xml", "metadata_xml": "<x/>", "fingerprint": hex }), "saml.fingerprint"),
-        (json!({ "trust": "metadata_url", "metadata_url": "ftp://idp.example.com/md" }), "saml.metadata_url"),
+        (
+            json!({ "trust": "none", "metadata_url": "https://idp.example.com/md" }),
+            "saml.metadata_url",
+        ),
+        (
+            json!({ "trust": "metadata_url", "metadata_url": "https://idp.example.com/md", "sso_url": sso }),
+            "saml.sso_url",
+        ),
+        (
+            json!({ "trust": "metadata_xml", "metadata_xml": "<x/>", "fingerprint": hex }),
+            "saml.fingerprint",
+        ),
+        (
+            json!({ "trust": "metadata_url", "metadata_url": "ftp://idp.example.com/md" }),
+            "saml.metadata_url",
+        ),
         (json!({ "trust": "metadata_url", "metadata_url": "https:///md" }), "saml.metadata_url"),
-        (json!({ "trust": "fingerprint", "fingerprint": hex, "sso_url": "javascript:alert(1)" }), "saml.sso_url"),
-        (json!({ "trust": "fingerprint", "fingerprint": hex, "sso_url": sso, "slo_url": "idp.example.com/slo" }),
-         "saml.slo_url"),
-        (json!({ "trust": "fingerprint", "fingerprint": "ab:cd", "sso_url": sso }), "saml.fingerprint"),
-        (json!({ "trust": "fingerprint", "fingerprint": "zz".repeat(32), "sso_url": sso }), "saml.fingerprint"),
+        (
+            json!({ "trust": "fingerprint", "fingerprint": hex, "sso_url": "javascript:alert(1)" }),
+            "saml.sso_url",
+        ),
+        (
+            json!({ "trust": "fingerprint", "fingerprint": hex, "sso_url": sso, "slo_url": "idp.example.com/slo" }),
+            "saml.slo_url",
+        ),
+        (
+            json!({ "trust": "fingerprint", "fingerprint": "ab:cd", "sso_url": sso }),
+            "saml.fingerprint",
+        ),
+        (
+            json!({ "trust": "fingerprint", "fingerprint": "zz".repeat(32), "sso_url": sso }),
+            "saml.fingerprint",
+        ),
         (json!({ "trust": "metadata_xml", "metadata_xml": "not xml" }), "saml.metadata_xml"),
     ];
     for (saml, field) in cases {
@@ -215,23 +269,42 @@ async fn bad_saml_trust_is_refused(backend: Backend) {
         assert_refused(&app, Method::POST, &providers(&site), body, field).await;
         assert_refused(&app, Method::PATCH, &existing, json!({ "saml": saml }), field).await;
     }
-    assert_eq!(app.get(&existing).await.body["saml"]["metadata_url"], "https://idp.example.com/metadata");
+    assert_eq!(
+        app.get(&existing).await.body["saml"]["metadata_url"],
+        "https://idp.example.com/metadata"
+    );
 }
 
 async fn ldap_settings(backend: Backend) {
     let app = spawn_app(backend).await;
     let site = app.site("acme").await;
-    let created = create(&app, &site, json!({ "kind": "ldap", "name": "AD",
-        "ldap": { "host": "dc1.corp.example", "base_dn": "DC=corp,DC=example" } })).await;
-    assert_eq!(created["ldap"], json!({
-        "enabled": true, "host": "dc1.corp.example", "backup_host": null,
-        "server_type": "active_directory", "port": 636, "secure": true,
-        "username_attribute": "sAMAccountName", "bind_username": null, "bind_password_set": false,
-        "base_dn": "DC=corp,DC=example", "domain": null, "consecutive_failures": 0,
-    }));
-    let plain = create(&app, &site, json!({ "kind": "ldap", "name": "Plain",
-        "ldap": { "host": "ldap.example", "base_dn": "dc=example", "secure": false } })).await;
-    assert_eq!((plain["ldap"]["port"].clone(), plain["ldap"]["secure"].clone()), (json!(389), json!(false)));
+    let created = create(
+        &app,
+        &site,
+        json!({ "kind": "ldap", "name": "AD",
+        "ldap": { "host": "dc1.corp.example", "base_dn": "DC=corp,DC=example" } }),
+    )
+    .await;
+    assert_eq!(
+        created["ldap"],
+        json!({
+            "enabled": true, "host": "dc1.corp.example", "backup_host": null,
+            "server_type": "active_directory", "port": 636, "secure": true,
+            "username_attribute": "sAMAccountName", "bind_username": null, "bind_password_set": false,
+            "base_dn": "DC=corp,DC=example", "domain": null, "consecutive_failures": 0,
+        })
+    );
+    let plain = create(
+        &app,
+        &site,
+        json!({ "kind": "ldap", "name": "Plain",
+        "ldap": { "host": "ldap.example", "base_dn": "dc=example", "secure": false } }),
+    )
+    .await;
+    assert_eq!(
+        (plain["ldap"]["port"].clone(), plain["ldap"]["secure"].clone()),
+        (json!(389), json!(false))
+    );
 
     let path = format!("{}/{}", providers(&site), created["id"].as_str().expect("id"));
     let secret = "correct horse battery staple";
@@ -240,9 +313,14 @@ async fn ldap_settings(backend: Backend) {
         "bind_username": "CN=roster,DC=corp", "bind_password": secret, "domain": "corp.example" } })).await;
     assert_eq!(full.status, StatusCode::OK, "{full:?}");
     let mut want = created["ldap"].clone();
-    for (key, value) in [("backup_host", json!("dc2.corp.example")), ("server_type", json!("openldap")),
-        ("username_attribute", json!("userPrincipalName")), ("bind_username", json!("CN=roster,DC=corp")),
-        ("bind_password_set", json!(true)), ("domain", json!("corp.example"))] {
+    for (key, value) in [
+        ("backup_host", json!("dc2.corp.example")),
+        ("server_type", json!("openldap")),
+        ("username_attribute", json!("userPrincipalName")),
+        ("bind_username", json!("CN=roster,DC=corp")),
+        ("bind_password_set", json!(true)),
+        ("domain", json!("corp.example")),
+    ] {
         want[key] = value;
     }
     assert_eq!(full.body["ldap"], want);
@@ -257,19 +335,29 @@ async fn ldap_settings(backend: Backend) {
     let port = app.patch(&path, json!({ "ldap": { "port": 1636 } })).await;
     want["port"] = json!(1636);
     assert_eq!(port.body["ldap"], want, "{port:?}");
-    let cleared = app.patch(&path, json!({ "ldap": { "bind_password": null, "backup_host": null } })).await;
+    let cleared =
+        app.patch(&path, json!({ "ldap": { "bind_password": null, "backup_host": null } })).await;
     want["bind_password_set"] = json!(false);
     want["backup_host"] = Value::Null;
     assert_eq!(cleared.body["ldap"], want, "{cleared:?}");
     assert_eq!(app.get(&path).await.body["ldap"], want);
 
     // Any provider may carry LDAP provisioning, and `"ldap": null` drops it.
-    let okta = create(&app, &site, json!({ "kind": "okta", "name": "Okta",
-        "ldap": { "host": "dc1.corp.example", "base_dn": "DC=corp" } })).await;
+    let okta = create(
+        &app,
+        &site,
+        json!({ "kind": "okta", "name": "Okta",
+        "ldap": { "host": "dc1.corp.example", "base_dn": "DC=corp" } }),
+    )
+    .await;
     assert_eq!(okta["ldap"]["host"], "dc1.corp.example");
     let okta = format!("{}/{}", providers(&site), okta["id"].as_str().expect("id"));
     let dropped = app.patch(&okta, json!({ "ldap": null })).await;
-    assert_eq!((dropped.status, dropped.body["ldap"].clone()), (StatusCode::OK, Value::Null), "{dropped:?}");
+    assert_eq!(
+        (dropped.status, dropped.body["ldap"].clone()),
+        (StatusCode::OK, Value::Null),
+        "{dropped:?}"
+    );
     assert_eq!(app.get(&okta).await.body["ldap"], Value::Null);
     assert_eq!(app.get(&okta).await.body["name"], "Okta", "the rest of the provider stays");
 }
@@ -277,8 +365,13 @@ async fn ldap_settings(backend: Backend) {
 async fn bad_ldap_settings_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let site = app.site("acme").await;
-    let existing = create(&app, &site, json!({ "kind": "ldap", "name": "AD",
-        "ldap": { "host": "dc1.corp", "base_dn": "DC=corp" } })).await;
+    let existing = create(
+        &app,
+        &site,
+        json!({ "kind": "ldap", "name": "AD",
+        "ldap": { "host": "dc1.corp", "base_dn": "DC=corp" } }),
+    )
+    .await;
     let existing = format!("{}/{}", providers(&site), existing["id"].as_str().expect("id"));
     let okta = create(&app, &site, json!({ "kind": "okta", "name": "Okta" })).await;
     let okta = format!("{}/{}", providers(&site), okta["id"].as_str().expect("id"));
@@ -326,7 +419,8 @@ async fn every_provisioning_option_round_trips(backend: Backend) {
     let app = spawn_app(backend).await;
     let site = app.site("acme").await;
     for name in ["Staff", "New Hires"] {
-        let reply = app.post(&format!("/api/admin/sites/{site}/groups"), json!({ "name": name })).await;
+        let reply =
+            app.post(&format!("/api/admin/sites/{site}/groups"), json!({ "name": name })).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
     }
     let input = json!({
@@ -357,7 +451,8 @@ async fn every_provisioning_option_round_trips(backend: Backend) {
     want["only_users_in_groups"] = json!("Employees,Contractors*");
     want["default_time_zone"] = json!("America/New_York");
 
-    let created = create(&app, &site, json!({ "kind": "okta", "name": "Okta", "provisioning": input })).await;
+    let created =
+        create(&app, &site, json!({ "kind": "okta", "name": "Okta", "provisioning": input })).await;
     assert_eq!(created["provisioning"], want);
     let path = format!("{}/{}", providers(&site), created["id"].as_str().expect("id"));
     assert_eq!(app.get(&path).await.body["provisioning"], want);
@@ -365,15 +460,24 @@ async fn every_provisioning_option_round_trips(backend: Backend) {
     let other = create(&app, &site, json!({ "kind": "jumpcloud", "name": "JumpCloud" })).await;
     let other = format!("{}/{}", providers(&site), other["id"].as_str().expect("id"));
     let patched = app.patch(&other, json!({ "provisioning": input })).await;
-    assert_eq!((patched.status, &patched.body["provisioning"]), (StatusCode::OK, &want), "{patched:?}");
+    assert_eq!(
+        (patched.status, &patched.body["provisioning"]),
+        (StatusCode::OK, &want),
+        "{patched:?}"
+    );
     assert_eq!(app.get(&other).await.body["provisioning"], want);
 
     // A PATCH changes only the options it names; null and "" clear.
     let cleared = app.patch(&path, json!({ "provisioning": {
         "provision_company": null, "default_time_zone": null, "only_groups": "", "default_groups": "",
         "webdav": false } })).await;
-    for (key, value) in [("provision_company", Value::Null), ("default_time_zone", Value::Null),
-        ("only_groups", json!("")), ("default_groups", json!("")), ("webdav", json!(false))] {
+    for (key, value) in [
+        ("provision_company", Value::Null),
+        ("default_time_zone", Value::Null),
+        ("only_groups", json!("")),
+        ("default_groups", json!("")),
+        ("webdav", json!(false)),
+    ] {
         want[key] = value;
     }
     assert_eq!(cleared.body["provisioning"], want, "{cleared:?}");
@@ -386,35 +490,62 @@ async fn bad_provisioning_options_are_refused(backend: Backend) {
     let existing = create(&app, &site, json!({ "kind": "okta", "name": "Okta" })).await;
     let existing = format!("{}/{}", providers(&site), existing["id"].as_str().expect("id"));
     let mut cases = vec![
-        (json!({ "default_time_zone": "Mars/Olympus" }), "provisioning.default_time_zone".to_owned()),
+        (
+            json!({ "default_time_zone": "Mars/Olympus" }),
+            "provisioning.default_time_zone".to_owned(),
+        ),
         (json!({ "default_time_zone": "" }), "provisioning.default_time_zone".to_owned()),
         (json!({ "default_groups": "Staff" }), "provisioning.default_groups".to_owned()),
         (json!({ "default_groups": "Staff,,Sales" }), "provisioning.default_groups".to_owned()),
-        (json!({ "deprovisioning_method": "archive" }), "provisioning.deprovisioning_method".to_owned()),
+        (
+            json!({ "deprovisioning_method": "archive" }),
+            "provisioning.deprovisioning_method".to_owned(),
+        ),
         (json!({ "two_factor": "sometimes" }), "provisioning.two_factor".to_owned()),
         (json!({ "provision_company": "   " }), "provisioning.provision_company".to_owned()),
         (json!({ "webdav": "yes" }), "provisioning.webdav".to_owned()),
         (json!({ "only_group": "IT" }), "provisioning.only_group".to_owned()),
     ];
-    for list in ["only_users_in_groups", "only_groups", "exclude_groups", "site_admin_groups",
-        "readonly_site_admin_groups", "group_admin_groups", "password_groups"] {
+    for list in [
+        "only_users_in_groups",
+        "only_groups",
+        "exclude_groups",
+        "site_admin_groups",
+        "readonly_site_admin_groups",
+        "group_admin_groups",
+        "password_groups",
+    ] {
         cases.push((json!({ list: "IT,,Sales" }), format!("provisioning.{list}")));
         cases.push((json!({ list: "IT,\u{7}" }), format!("provisioning.{list}")));
     }
     for (provisioning, field) in &cases {
         let body = json!({ "kind": "okta", "name": "New", "provisioning": provisioning });
         assert_refused(&app, Method::POST, &providers(&site), body, field).await;
-        assert_refused(&app, Method::PATCH, &existing, json!({ "provisioning": provisioning }), field).await;
+        assert_refused(
+            &app,
+            Method::PATCH,
+            &existing,
+            json!({ "provisioning": provisioning }),
+            field,
+        )
+        .await;
     }
-    let reply = assert_refused(&app, Method::POST, &providers(&site),
+    let reply = assert_refused(
+        &app,
+        Method::POST,
+        &providers(&site),
         json!({ "kind": "okta", "name": "New", "provisioning": { "only_groups": "IT,,Sales" } }),
-        "provisioning.only_groups").await;
+        "provisioning.only_groups",
+    )
+    .await;
     assert!(reply.body["message"].as_str().expect("message").contains("entry 2"), "{reply:?}");
 
     // Once the group exists, naming it as a default group works.
-    let group = app.post(&format!("/api/admin/sites/{site}/groups"), json!({ "name": "Staff" })).await;
+    let group =
+        app.post(&format!("/api/admin/sites/{site}/groups"), json!({ "name": "Staff" })).await;
     assert_eq!(group.status, StatusCode::CREATED, "{group:?}");
-    let reply = app.patch(&existing, json!({ "provisioning": { "default_groups": "Staff" } })).await;
+    let reply =
+        app.patch(&existing, json!({ "provisioning": { "default_groups": "Staff" } })).await;
     assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
     assert_eq!(reply.body["provisioning"]["default_groups"], "Staff");
     assert_eq!(app.get(&existing).await.body["provisioning"]["default_groups"], "Staff");
@@ -443,13 +574,15 @@ async fn entra_group_filters_need_ldap(backend: Backend) {
 
         // With a directory attached, the filters have group data to work on.
         let name = format!("Entra with LDAP ({filter})");
-        let body = json!({ "kind": "entra_id", "name": name, "provisioning": provisioning, "ldap": ldap });
+        let body =
+            json!({ "kind": "entra_id", "name": name, "provisioning": provisioning, "ldap": ldap });
         let created = create(&app, &site, body).await;
         assert_eq!(created["provisioning"][filter], "Employees");
         let path = format!("{}/{}", providers(&site), created["id"].as_str().expect("id"));
         // ... and cannot be detached while a filter needs it.
         assert_refused(&app, Method::PATCH, &path, json!({ "ldap": null }), &field).await;
-        assert_refused(&app, Method::PATCH, &path, json!({ "ldap": { "enabled": false } }), &field).await;
+        assert_refused(&app, Method::PATCH, &path, json!({ "ldap": { "enabled": false } }), &field)
+            .await;
         assert_eq!(app.get(&path).await.body["ldap"]["enabled"], true);
 
         // Other kinds send groups at user sync and take the filter as it is.
@@ -457,7 +590,8 @@ async fn entra_group_filters_need_ldap(backend: Backend) {
         let okta = create(&app, &site, body).await;
         assert_eq!(okta["provisioning"][filter], "Employees");
     }
-    let patched = app.patch(&plain, json!({ "ldap": ldap, "provisioning": { "only_groups": "IT" } })).await;
+    let patched =
+        app.patch(&plain, json!({ "ldap": ldap, "provisioning": { "only_groups": "IT" } })).await;
     assert_eq!(patched.status, StatusCode::OK, "{patched:?}");
     assert_eq!(app.get(&plain).await.body["provisioning"]["only_groups"], "IT");
 }
@@ -469,9 +603,14 @@ async fn malformed_requests_are_refused(backend: Backend) {
     let existing = format!("{}/{}", providers(&site), existing["id"].as_str().expect("id"));
     let create_cases = [
         (json!({ "kind": "okta", "name": "New", "colour": "red" }), "colour"),
-        (json!({ "kind": "okta", "name": "New", "saml": { "trust": "none", "entity": "x" } }), "saml.entity"),
-        (json!({ "kind": "okta", "name": "New", "ldap": { "host": "h", "base_dn": "d", "hostname": "h" } }),
-         "ldap.hostname"),
+        (
+            json!({ "kind": "okta", "name": "New", "saml": { "trust": "none", "entity": "x" } }),
+            "saml.entity",
+        ),
+        (
+            json!({ "kind": "okta", "name": "New", "ldap": { "host": "h", "base_dn": "d", "hostname": "h" } }),
+            "ldap.hostname",
+        ),
         (json!({ "kind": "okta", "name": 5 }), "name"),
         (json!({ "kind": ["okta"], "name": "New" }), "kind"),
         (json!({ "kind": "okta", "name": "New", "provisioning": "all" }), "provisioning"),
@@ -505,9 +644,12 @@ async fn malformed_requests_are_refused(backend: Backend) {
     }
     let before = app.snapshot().await;
     for (method, path) in [(Method::POST, providers(&site)), (Method::PATCH, existing.clone())] {
-        let broken = raw(&app, method.clone(), &path, "application/json", r#"{"name": "New""#).await;
+        let broken =
+            raw(&app, method.clone(), &path, "application/json", r#"{"name": "New""#).await;
         assert_error(&broken, StatusCode::BAD_REQUEST, "invalid_json", None);
-        let form = raw(&app, method, &path, "application/x-www-form-urlencoded", "kind=okta&name=New").await;
+        let form =
+            raw(&app, method, &path, "application/x-www-form-urlencoded", "kind=okta&name=New")
+                .await;
         assert_error(&form, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None);
     }
     assert_eq!(app.snapshot().await, before);
@@ -521,7 +663,8 @@ async fn a_json_array_is_not_a_provider(backend: Backend) {
     let site = app.site("acme").await;
     let existing = create(&app, &site, json!({ "kind": "okta", "name": "Okta" })).await;
     let existing = format!("{}/{}", providers(&site), existing["id"].as_str().expect("id"));
-    assert_refused(&app, Method::POST, &providers(&site), json!(["saml", "Positional"]), "body").await;
+    assert_refused(&app, Method::POST, &providers(&site), json!(["saml", "Positional"]), "body")
+        .await;
     assert_refused(&app, Method::PATCH, &existing, json!(["Renamed"]), "body").await;
     assert_eq!(app.get(&existing).await.body["name"], "Okta");
 }
@@ -539,20 +682,33 @@ async fn names_are_unique_ignoring_case(backend: Backend) {
         let reply = app.post(&providers(&site), json!({ "kind": kind, "name": "OKTA" })).await;
         assert_error(&reply, StatusCode::CONFLICT, "conflict", Some("name"));
     }
-    assert_error(&app.patch(&other, json!({ "name": "okta" })).await, StatusCode::CONFLICT, "conflict", Some("name"));
+    assert_error(
+        &app.patch(&other, json!({ "name": "okta" })).await,
+        StatusCode::CONFLICT,
+        "conflict",
+        Some("name"),
+    );
     assert_eq!(app.snapshot().await, before);
     assert_eq!(app.get(&other).await.body["name"], "Duo");
 
     // A change of case of its own name is not a collision.
     let recased = app.patch(&okta, json!({ "name": "OKTA" })).await;
-    assert_eq!((recased.status, recased.body["name"].clone()), (StatusCode::OK, json!("OKTA")), "{recased:?}");
+    assert_eq!(
+        (recased.status, recased.body["name"].clone()),
+        (StatusCode::OK, json!("OKTA")),
+        "{recased:?}"
+    );
     assert_eq!(app.get(&okta).await.body["name"], "OKTA");
 
     // Names are unique per site only.
     let beta = app.site("beta").await;
     create(&app, &beta, json!({ "kind": "okta", "name": "Okta" })).await;
-    let names: BTreeSet<String> = app.get(&providers(&site)).await.body["items"].as_array().expect("items")
-        .iter().map(|p| p["name"].as_str().expect("name").to_owned()).collect();
+    let names: BTreeSet<String> = app.get(&providers(&site)).await.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name").to_owned())
+        .collect();
     assert_eq!(names, BTreeSet::from(["OKTA".to_owned(), "Duo".to_owned()]));
 }
 
@@ -562,7 +718,9 @@ async fn a_provider_in_use_cannot_be_deleted(backend: Backend) {
     let created = create(&app, &site, json!({ "kind": "okta", "name": "Okta" })).await;
     let id = created["id"].as_str().expect("id");
     let path = format!("{}/{id}", providers(&site));
-    let user = app.user(&site, json!({ "username": "alice", "auth_method": "sso", "sso_provider_id": id })).await;
+    let user = app
+        .user(&site, json!({ "username": "alice", "auth_method": "sso", "sso_provider_id": id }))
+        .await;
 
     let before = app.snapshot().await;
     let reply = app.delete(&path).await;
@@ -572,7 +730,10 @@ async fn a_provider_in_use_cannot_be_deleted(backend: Backend) {
     assert_eq!(app.get(&path).await.status, StatusCode::OK);
     let user_path = format!("/api/admin/sites/{site}/users/{user}");
     let alice = app.get(&user_path).await;
-    assert_eq!((alice.body["auth_method"].clone(), alice.body["sso_provider_id"].clone()), (json!("sso"), json!(id)));
+    assert_eq!(
+        (alice.body["auth_method"].clone(), alice.body["sso_provider_id"].clone()),
+        (json!("sso"), json!(id))
+    );
 
     // Once nobody signs in with it, it can go.
     let moved = app.patch(&user_path, json!({ "auth_method": "password" })).await;

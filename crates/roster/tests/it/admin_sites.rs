@@ -4,11 +4,12 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{assert_error, spawn_app, Backend};
+use crate::helpers::{Backend, assert_error, spawn_app};
 
 async fn site_lifecycle(backend: Backend) {
     let app = spawn_app(backend).await;
-    let created = app.post("/api/admin/sites", json!({ "slug": "acme", "name": "Acme Corp" })).await;
+    let created =
+        app.post("/api/admin/sites", json!({ "slug": "acme", "name": "Acme Corp" })).await;
     assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
     assert_eq!(created.body["slug"], "acme");
     assert_eq!(created.body["name"], "Acme Corp");
@@ -22,7 +23,10 @@ async fn site_lifecycle(backend: Backend) {
     assert_eq!(shown.body["id"], created.body["id"]);
 
     let patched = app
-        .patch("/api/admin/sites/acme", json!({ "allow_manual_users": false, "two_factor": "always", "slug": "acme-corp" }))
+        .patch(
+            "/api/admin/sites/acme",
+            json!({ "allow_manual_users": false, "two_factor": "always", "slug": "acme-corp" }),
+        )
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{patched:?}");
     assert_eq!(patched.body["allow_manual_users"], false);
@@ -48,7 +52,12 @@ async fn site_lists_are_paged(backend: Backend) {
     assert_eq!(first.body["total"], 5);
     assert_eq!(first.body["limit"], 2);
     let slugs = |body: &serde_json::Value| -> Vec<String> {
-        body["items"].as_array().unwrap().iter().map(|s| s["slug"].as_str().unwrap().to_owned()).collect()
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["slug"].as_str().unwrap().to_owned())
+            .collect()
     };
     assert_eq!(slugs(&first.body), ["site-0", "site-1"]);
     let last = app.get("/api/admin/sites?limit=2&offset=4").await;
@@ -100,6 +109,20 @@ async fn bad_site_input_changes_nothing(backend: Backend) {
         .unwrap();
     let not_json = crate::helpers::reply(not_json).await;
     assert_error(&not_json, StatusCode::BAD_REQUEST, "invalid_json", None);
+    let trailing = app
+        .client
+        .post(format!("{}/api/admin/sites", app.address))
+        .bearer_auth(&app.key)
+        .header("content-type", "application/json")
+        .body("{\"slug\": \"two\"} {\"slug\": \"three\"}")
+        .send()
+        .await
+        .unwrap();
+    let trailing = crate::helpers::reply(trailing).await;
+    assert_error(&trailing, StatusCode::BAD_REQUEST, "invalid_json", None);
+    let wrong_method =
+        app.call(Method::PUT, "/api/admin/sites", Some(json!({ "slug": "put" }))).await;
+    assert_error(&wrong_method, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None);
     let form = app
         .client
         .post(format!("{}/api/admin/sites", app.address))
@@ -111,7 +134,9 @@ async fn bad_site_input_changes_nothing(backend: Backend) {
         .unwrap();
     let form = crate::helpers::reply(form).await;
     assert_error(&form, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None);
-    let huge = app.post("/api/admin/sites", json!({ "slug": "big", "name": "x".repeat(3 * 1024 * 1024) })).await;
+    let huge = app
+        .post("/api/admin/sites", json!({ "slug": "big", "name": "x".repeat(3 * 1024 * 1024) }))
+        .await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", huge.status);
     assert_eq!(app.snapshot().await, before);
 }
@@ -126,13 +151,16 @@ async fn site_keys_see_only_their_site(backend: Backend) {
     assert_eq!(list.body["total"], 1);
     assert_eq!(list.body["items"][0]["slug"], "a");
     let before = app.snapshot().await;
-    let create = app.call_as(&key, Method::POST, "/api/admin/sites", Some(json!({ "slug": "c" }))).await;
+    let create =
+        app.call_as(&key, Method::POST, "/api/admin/sites", Some(json!({ "slug": "c" }))).await;
     assert_error(&create, StatusCode::FORBIDDEN, "forbidden", None);
     let delete = app.call_as(&key, Method::DELETE, "/api/admin/sites/a", None).await;
     assert_error(&delete, StatusCode::FORBIDDEN, "forbidden", None);
     assert_eq!(app.snapshot().await, before);
     // A site key may configure its own site.
-    let own = app.call_as(&key, Method::PATCH, "/api/admin/sites/a", Some(json!({ "name": "Site A" }))).await;
+    let own = app
+        .call_as(&key, Method::PATCH, "/api/admin/sites/a", Some(json!({ "name": "Site A" })))
+        .await;
     assert_eq!(own.status, StatusCode::OK, "{own:?}");
 }
 
@@ -142,11 +170,22 @@ async fn deleting_a_site_deletes_everything_in_it(backend: Backend) {
     app.site("kept").await;
     for site in ["gone", "kept"] {
         let user = app.user(site, json!({ "username": "alice" })).await;
-        let group = app.post(&format!("/api/admin/sites/{site}/groups"), json!({ "name": "Staff" })).await;
+        let group =
+            app.post(&format!("/api/admin/sites/{site}/groups"), json!({ "name": "Staff" })).await;
         let group = group.body["id"].as_str().unwrap().to_owned();
-        let member = app.post(&format!("/api/admin/sites/{site}/groups/{group}/members"), json!({ "user_id": user })).await;
+        let member = app
+            .post(
+                &format!("/api/admin/sites/{site}/groups/{group}/members"),
+                json!({ "user_id": user }),
+            )
+            .await;
         assert_eq!(member.status, StatusCode::CREATED);
-        let provider = app.post(&format!("/api/admin/sites/{site}/providers"), json!({ "kind": "okta", "name": "Okta" })).await;
+        let provider = app
+            .post(
+                &format!("/api/admin/sites/{site}/providers"),
+                json!({ "kind": "okta", "name": "Okta" }),
+            )
+            .await;
         assert_eq!(provider.status, StatusCode::CREATED);
         app.site_key(site).await;
     }
@@ -160,9 +199,13 @@ async fn deleting_a_site_deletes_everything_in_it(backend: Backend) {
     assert_eq!(app.get("/api/admin/sites/kept/providers").await.body["total"], 1);
     assert_eq!(app.get("/api/admin/sites/kept/keys").await.body["total"], 1);
     // Nothing of the deleted site is left in any table.
-    let rows_left = dump.lines().filter(|line| line.contains("site_id=") && !line.contains("site_id=NULL")).count();
+    let rows_left = dump
+        .lines()
+        .filter(|line| line.contains("site_id=") && !line.contains("site_id=NULL"))
+        .count();
     let kept_id = app.get("/api/admin/sites/kept").await.body["id"].as_str().unwrap().to_owned();
-    let kept_rows = dump.lines().filter(|line| line.contains(&format!("site_id={kept_id:?}"))).count();
+    let kept_rows =
+        dump.lines().filter(|line| line.contains(&format!("site_id={kept_id:?}"))).count();
     assert_eq!(rows_left, kept_rows, "{dump}");
 }
 

@@ -52,7 +52,8 @@ pub(crate) fn run_json(db: &TestDatabase, args: &[&str]) -> Value {
     let mut with_json = args.to_vec();
     with_json.push("--json");
     let stdout = run_ok(db, &with_json);
-    serde_json::from_str(&stdout).unwrap_or_else(|err| panic!("roster {args:?}: not JSON ({err}): {stdout}"))
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|err| panic!("roster {args:?}: not JSON ({err}): {stdout}"))
 }
 
 /// Asserts that a command failed with exactly one `error:` line on standard
@@ -81,7 +82,7 @@ fn describe(output: &Output) -> String {
 
 /// Every stored row, read through a connection of the test's own.
 async fn snapshot(db: &TestDatabase) -> String {
-    let store = roster_app::connect(&db.config).await.expect("open the store");
+    let store = roster_store::connect(&db.config).await.expect("open the store");
     let rows = store.snapshot().await.expect("snapshot");
     store.close().await;
     rows
@@ -156,8 +157,21 @@ async fn users(backend: Backend) {
     run_ok(&db, &["site", "create", "--slug", "acme"]);
     let alice = run_json(
         &db,
-        &["user", "create", "--site", "acme", "--username", "alice", "--email", "alice@example.com",
-          "--full-name", "Alice Liddell", "--time-zone", "Europe/Paris", "--site-admin"],
+        &[
+            "user",
+            "create",
+            "--site",
+            "acme",
+            "--username",
+            "alice",
+            "--email",
+            "alice@example.com",
+            "--full-name",
+            "Alice Liddell",
+            "--time-zone",
+            "Europe/Paris",
+            "--site-admin",
+        ],
     );
     assert_eq!(alice["username"], "alice");
     assert_eq!(alice["email"], "alice@example.com");
@@ -168,12 +182,19 @@ async fn users(backend: Backend) {
     assert_eq!(alice["site_admin"], true);
     assert_eq!(alice["enabled"], true);
 
-    let text = run_ok(&db, &["user", "create", "--site", "acme", "--username", "Bob.Smith", "--disabled"]);
+    let text =
+        run_ok(&db, &["user", "create", "--site", "acme", "--username", "Bob.Smith", "--disabled"]);
     assert!(text.lines().any(|line| line == "username: Bob.Smith"), "{text}");
     assert!(text.lines().any(|line| line == "enabled: false"), "{text}");
 
-    let okta = run_json(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"]);
-    let carol = run_json(&db, &["user", "create", "--site", "acme", "--username", "carol", "--sso-provider", "Okta"]);
+    let okta = run_json(
+        &db,
+        &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"],
+    );
+    let carol = run_json(
+        &db,
+        &["user", "create", "--site", "acme", "--username", "carol", "--sso-provider", "Okta"],
+    );
     assert_eq!(carol["auth_method"], "sso");
     assert_eq!(carol["sso_provider_id"], okta["id"]);
 
@@ -191,20 +212,29 @@ async fn users(backend: Backend) {
     names.sort_unstable();
     assert_eq!(names, ["Bob.Smith", "alice", "carol"]);
     let page = run_json(&db, &["user", "list", "--site", "acme", "--limit", "1", "--offset", "1"]);
-    assert_eq!((items(&page).len(), &page["total"], &page["offset"]), (1, &Value::from(3), &Value::from(1)));
+    assert_eq!(
+        (items(&page).len(), &page["total"], &page["offset"]),
+        (1, &Value::from(3), &Value::from(1))
+    );
 
     let output = run(&db, &["user", "list", "--site", "acme"]);
     assert!(output.status.success(), "{}", describe(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.lines().count(), 3, "{stdout}");
-    assert!(stdout.lines().any(|line| line.contains("alice\talice@example.com\ttrue\tpassword")), "{stdout}");
+    assert!(
+        stdout.lines().any(|line| line.contains("alice\talice@example.com\ttrue\tpassword")),
+        "{stdout}"
+    );
     assert!(String::from_utf8_lossy(&output.stderr).contains("(3 shown of 3)"));
 }
 
 async fn groups_providers_and_sites(backend: Backend) {
     let db = helpers::fresh_database(backend).await;
     let acme = run_json(&db, &["site", "create", "--slug", "acme", "--name", "Acme Inc."]);
-    assert_eq!((&acme["allow_manual_users"], &acme["allow_manual_groups"]), (&Value::Bool(true), &Value::Bool(true)));
+    assert_eq!(
+        (&acme["allow_manual_users"], &acme["allow_manual_groups"]),
+        (&Value::Bool(true), &Value::Bool(true))
+    );
     run_ok(&db, &["site", "create", "--slug", "zeta"]);
 
     let sites = run_json(&db, &["site", "list"]);
@@ -230,12 +260,21 @@ async fn groups_providers_and_sites(backend: Backend) {
     let text = run_ok(&db, &["group", "show", "--site", "acme", "--name", "Sales"]);
     assert!(text.lines().any(|line| line == "name: Sales"), "{text}");
 
-    let okta = run_json(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"]);
+    let okta = run_json(
+        &db,
+        &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"],
+    );
     assert_eq!((&okta["kind"], &okta["name"]), (&Value::from("okta"), &Value::from("Okta")));
     assert_eq!(okta["saml"]["trust"].as_str().map(str::is_empty), Some(false), "{okta}");
-    let text = run_ok(&db, &["provider", "create", "--site", "acme", "--kind", "entra_id", "--name", "Entra ID"]);
+    let text = run_ok(
+        &db,
+        &["provider", "create", "--site", "acme", "--kind", "entra_id", "--name", "Entra ID"],
+    );
     assert!(text.lines().any(|line| line == "kind: entra_id"), "{text}");
-    assert_eq!(run_json(&db, &["provider", "show", "--site", "acme", "--name", "Okta"])["id"], okta["id"]);
+    assert_eq!(
+        run_json(&db, &["provider", "show", "--site", "acme", "--name", "Okta"])["id"],
+        okta["id"]
+    );
     let text = run_ok(&db, &["provider", "show", "--site", "acme", "--name", "Entra ID"]);
     assert!(text.lines().any(|line| line == "name: Entra ID"), "{text}");
     let list = run_json(&db, &["provider", "list", "--site", "acme"]);
@@ -257,26 +296,60 @@ async fn admin_keys(backend: Backend) {
 
     let all = run_json(&db, &["admin-key", "list"]);
     assert_eq!(all["total"], 2, "{all}");
-    assert!(items(&all).iter().all(|key| key.get("secret").is_none()), "secrets are never listed: {all}");
+    assert!(
+        items(&all).iter().all(|key| key.get("secret").is_none()),
+        "secrets are never listed: {all}"
+    );
     let acme_keys = run_json(&db, &["admin-key", "list", "--site", "acme"]);
     assert_eq!(items(&acme_keys).len(), 1, "{acme_keys}");
-    assert_eq!((&items(&acme_keys)[0]["id"], &items(&acme_keys)[0]["site_id"]), (&site_key["id"], &acme["id"]));
+    assert_eq!(
+        (&items(&acme_keys)[0]["id"], &items(&acme_keys)[0]["site_id"]),
+        (&site_key["id"], &acme["id"])
+    );
     let text = run_ok(&db, &["admin-key", "list"]);
     let id = site_key["id"].as_str().expect("id");
     let line = text.lines().find(|line| line.starts_with(id)).unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains("\tdeploy\t") && line.ends_with("\t-"), "{line}");
     assert!(!text.contains(site_key["secret"].as_str().expect("secret")), "{text}");
 
-    assert_eq!(run_json(&db, &["admin-key", "revoke", "--id", id]), serde_json::json!({ "revoked": true }));
+    assert_eq!(
+        run_json(&db, &["admin-key", "revoke", "--id", id]),
+        serde_json::json!({ "revoked": true })
+    );
     let listed = run_json(&db, &["admin-key", "list", "--site", "acme"]);
     assert!(items(&listed)[0]["revoked_at"].is_string(), "{listed}");
     // Revoking again is harmless.
     run_ok(&db, &["admin-key", "revoke", "--id", id]);
 
     let before = snapshot(&db).await;
-    assert_fails(&run(&db, &["admin-key", "revoke", "--id", "no-such-key"]), &["admin key not found"]);
+    assert_fails(
+        &run(&db, &["admin-key", "revoke", "--id", "no-such-key"]),
+        &["admin key not found"],
+    );
     assert_fails(&run(&db, &["admin-key", "create", "--site", "nope"]), &["site not found"]);
     assert_eq!(snapshot(&db).await, before);
+}
+
+/// A usage mistake (a missing or unknown flag) is one line too, with clap's
+/// exit code 2; help still prints in full.
+async fn usage_mistakes_are_one_line(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    for args in [
+        &["site", "create"][..],
+        &["site", "create", "--slug", "a", "--colour", "blue"],
+        &["user", "frobnicate"],
+    ] {
+        let mut full: Vec<&str> = db.cli_args.iter().map(String::as_str).collect();
+        full.extend_from_slice(args);
+        let output = roster(&full).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{}", describe(&output));
+        assert!(stderr.starts_with("error: "), "{}", describe(&output));
+    }
+    let help = roster(&["site", "create", "--help"]).output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--slug"));
 }
 
 async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
@@ -290,11 +363,23 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     let cases: &[(&[&str], &[&str])] = &[
         (&["site", "create", "--slug", "Not Valid"], &["slug", "lower-case"]),
         (&["site", "create", "--slug", "acme"], &["slug", "taken"]),
-        (&["user", "create", "--site", "acme", "--username", "ALICE"], &["username", "already exists"]),
+        (
+            &["user", "create", "--site", "acme", "--username", "ALICE"],
+            &["username", "already exists"],
+        ),
         (&["user", "create", "--site", "nope", "--username", "bob"], &["site not found"]),
-        (&["user", "create", "--site", "acme", "--username", "bob", "--email", "bob-at-example"], &["email"]),
-        (&["user", "create", "--site", "acme", "--username", "bob", "--sso-provider", "Nope"], &["provider not found"]),
-        (&["provider", "create", "--site", "acme", "--kind", "github", "--name", "GitHub"], &["kind", "github"]),
+        (
+            &["user", "create", "--site", "acme", "--username", "bob", "--email", "bob-at-example"],
+            &["email"],
+        ),
+        (
+            &["user", "create", "--site", "acme", "--username", "bob", "--sso-provider", "Nope"],
+            &["provider not found"],
+        ),
+        (
+            &["provider", "create", "--site", "acme", "--kind", "github", "--name", "GitHub"],
+            &["kind", "github"],
+        ),
         (&["group", "create", "--site", "acme", "--name", "ENGINEERING"], &["name", "ENGINEERING"]),
         (&["user", "list", "--site", "nope"], &["site not found"]),
         (&["user", "show", "--site", "acme", "--username", "nobody"], &["user not found"]),
@@ -308,10 +393,17 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     // A URL of another database is refused before anything is opened, and
     // no SQLite data directory appears in the working directory instead.
     let cwd = tempfile::tempdir().expect("temporary directory");
-    let output = roster(&["--database-url", "mysql://root@127.0.0.1/roster", "site", "create", "--slug", "beta"])
-        .current_dir(cwd.path())
-        .output()
-        .expect("run the roster binary");
+    let output = roster(&[
+        "--database-url",
+        "mysql://root@127.0.0.1/roster",
+        "site",
+        "create",
+        "--slug",
+        "beta",
+    ])
+    .current_dir(cwd.path())
+    .output()
+    .expect("run the roster binary");
     assert_fails(&output, &["--database-url", "postgres://"]);
     assert!(is_empty(cwd.path()), "the command left files behind");
     assert_eq!(snapshot(&db).await, before);
@@ -333,12 +425,24 @@ async fn sites_are_isolated(backend: Backend) {
     run_json(&db, &["admin-key", "create", "--operator"]);
     let before = snapshot(&db).await;
 
-    assert_fails(&run(&db, &["user", "show", "--site", "b", "--username", "alice"]), &["user not found"]);
-    assert_fails(&run(&db, &["group", "show", "--site", "b", "--name", "eng"]), &["group not found"]);
-    assert_fails(&run(&db, &["provider", "show", "--site", "b", "--name", "Okta"]), &["provider not found"]);
+    assert_fails(
+        &run(&db, &["user", "show", "--site", "b", "--username", "alice"]),
+        &["user not found"],
+    );
+    assert_fails(
+        &run(&db, &["group", "show", "--site", "b", "--name", "eng"]),
+        &["group not found"],
+    );
+    assert_fails(
+        &run(&db, &["provider", "show", "--site", "b", "--name", "Okta"]),
+        &["provider not found"],
+    );
     // A user of b cannot sign in through a's provider.
     assert_fails(
-        &run(&db, &["user", "create", "--site", "b", "--username", "bob", "--sso-provider", "Okta"]),
+        &run(
+            &db,
+            &["user", "create", "--site", "b", "--username", "bob", "--sso-provider", "Okta"],
+        ),
         &["provider not found"],
     );
     assert_eq!(snapshot(&db).await, before);
@@ -359,7 +463,10 @@ async fn sites_are_isolated(backend: Backend) {
 async fn manual_changes_can_be_locked(backend: Backend) {
     let db = helpers::fresh_database(backend).await;
     let locked = run_json(&db, &["site", "create", "--slug", "locked", "--no-manual-users"]);
-    assert_eq!((&locked["allow_manual_users"], &locked["allow_manual_groups"]), (&Value::Bool(false), &Value::Bool(true)));
+    assert_eq!(
+        (&locked["allow_manual_users"], &locked["allow_manual_groups"]),
+        (&Value::Bool(false), &Value::Bool(true))
+    );
     run_json(&db, &["site", "create", "--slug", "no-groups", "--no-manual-groups"]);
     let before = snapshot(&db).await;
 
@@ -375,6 +482,7 @@ async fn manual_changes_can_be_locked(backend: Backend) {
 }
 
 crate::on_both_databases!(
+    usage_mistakes_are_one_line,
     bootstrap_as_in_the_readme,
     users,
     groups_providers_and_sites,

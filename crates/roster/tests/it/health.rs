@@ -2,14 +2,17 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{Backend, spawn_app};
 
 async fn health_and_readiness(backend: Backend) {
     let app = spawn_app(backend).await;
     let health = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
     assert!(health.headers().contains_key("x-request-id"));
-    let ready = crate::helpers::reply(app.client.get(format!("{}/readyz", app.address)).send().await.unwrap()).await;
+    let ready = crate::helpers::reply(
+        app.client.get(format!("{}/readyz", app.address)).send().await.unwrap(),
+    )
+    .await;
     assert_eq!(ready.status, StatusCode::OK);
     assert_eq!(ready.body["status"], "ready");
 

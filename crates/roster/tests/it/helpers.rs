@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use reqwest::{Method, StatusCode};
-use roster_app::{AdminKeyScope, App, Principal, Store, StoreConfig, SystemClock};
+use roster_app::{AdminKeyScope, App, Principal, SystemClock};
+use roster_store::{Store, StoreConfig};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -89,7 +90,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub app: App,
     pub store: Arc<dyn Store>,
-    pub database: TestDatabase,
+    pub _database: TestDatabase,
     /// An operator admin key.
     pub key: String,
 }
@@ -104,7 +105,7 @@ pub struct Reply {
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let database = fresh_database(backend).await;
-    let store = roster_app::connect(&database.config).await.expect("open the store");
+    let store = roster_store::connect(&database.config).await.expect("open the store");
     let app = App::new(store.clone(), Arc::new(SystemClock));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
@@ -117,7 +118,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .await
         .expect("operator key")
         .secret;
-    TestApp { address, client: reqwest::Client::new(), app, store, database, key }
+    TestApp { address, client: reqwest::Client::new(), app, store, _database: database, key }
 }
 
 impl TestApp {
@@ -127,7 +128,13 @@ impl TestApp {
     }
 
     /// Sends a request with the given admin key.
-    pub async fn call_as(&self, key: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
+    pub async fn call_as(
+        &self,
+        key: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
         let mut request =
             self.client.request(method, format!("{}{path}", self.address)).bearer_auth(key);
         if let Some(body) = body {
@@ -174,7 +181,8 @@ impl TestApp {
     /// Creates a site admin key and returns the key, used once so that its
     /// `last_used_at` bookkeeping is done before a test takes snapshots.
     pub async fn site_key(&self, site: &str) -> String {
-        let reply = self.post(&format!("/api/admin/sites/{site}/keys"), serde_json::json!({})).await;
+        let reply =
+            self.post(&format!("/api/admin/sites/{site}/keys"), serde_json::json!({})).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
         let key = reply.body["secret"].as_str().expect("secret").to_owned();
         let used = self.call_as(&key, Method::GET, &format!("/api/admin/sites/{site}"), None).await;
@@ -190,7 +198,8 @@ pub async fn reply(response: reqwest::Response) -> Reply {
     let body = if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
     Reply { status, headers, body }
 }

@@ -14,8 +14,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use roster_app::StoreConfig;
-use serde_json::{json, Value};
+use roster_store::StoreConfig;
+use serde_json::{Value, json};
 
 use crate::cli::{roster, run_json, run_ok};
 use crate::helpers::{self, Backend, TestDatabase};
@@ -80,12 +80,19 @@ impl Server {
                         child.kill().ok();
                         panic!("no 127.0.0.1:PORT in the listening line: {line:?}");
                     };
-                    return Self { child, address: format!("http://{address}"), listening_line: line, log };
+                    return Self {
+                        child,
+                        address: format!("http://{address}"),
+                        listening_line: line,
+                        log,
+                    };
                 }
                 Ok(line) => seen.push(line),
                 Err(RecvTimeoutError::Timeout) => {
                     child.kill().ok();
-                    panic!("roster serve did not log {LISTENING:?} within {START_DEADLINE:?}: {seen:#?}");
+                    panic!(
+                        "roster serve did not log {LISTENING:?} within {START_DEADLINE:?}: {seen:#?}"
+                    );
                 }
                 Err(RecvTimeoutError::Disconnected) => {
                     let status = child.wait();
@@ -105,7 +112,10 @@ impl Server {
             if let Some(status) = self.child.try_wait().expect("poll the server") {
                 break status;
             }
-            assert!(Instant::now() < deadline, "roster serve did not exit within {STOP_DEADLINE:?} of SIGTERM");
+            assert!(
+                Instant::now() < deadline,
+                "roster serve did not exit within {STOP_DEADLINE:?} of SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         let mut log = Vec::new();
@@ -113,7 +123,9 @@ impl Server {
             match self.log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(line) => log.push(line),
                 Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => panic!("the server's stderr stayed open after exit: {log:#?}"),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("the server's stderr stayed open after exit: {log:#?}")
+                }
             }
         }
         Stopped { status, log }
@@ -191,7 +203,8 @@ async fn serves_health_checks_and_stops_on_sigterm(backend: Backend) {
 
     let missing = get(&client, format!("{}/no/such/page", server.address), None).await;
     helpers::assert_error(&missing, StatusCode::NOT_FOUND, "not_found", None);
-    let generated = missing.headers.get("x-request-id").expect("a request id").to_str().expect("ASCII");
+    let generated =
+        missing.headers.get("x-request-id").expect("a request id").to_str().expect("ASCII");
     assert!(uuid::Uuid::parse_str(generated).is_ok(), "{generated}");
 
     let response = client
@@ -200,7 +213,10 @@ async fn serves_health_checks_and_stops_on_sigterm(backend: Backend) {
         .send()
         .await
         .expect("request");
-    assert_eq!(response.headers().get("x-request-id").map(|v| v.as_bytes()), Some(&b"it-serve-42"[..]));
+    assert_eq!(
+        response.headers().get("x-request-id").map(|v| v.as_bytes()),
+        Some(&b"it-serve-42"[..])
+    );
 
     let stopped = server.stop();
     assert_eq!(stopped.status.code(), Some(0), "{:#?}", stopped.log);
@@ -228,9 +244,13 @@ async fn restarts_on_the_same_database(backend: Backend) {
     let line: Value = serde_json::from_str(&second.listening_line)
         .unwrap_or_else(|err| panic!("not a JSON log line ({err}): {}", second.listening_line));
     assert_eq!(line["fields"]["message"], LISTENING, "{line}");
-    assert_eq!(format!("http://{}", line["fields"]["address"].as_str().unwrap_or("-")), second.address);
+    assert_eq!(
+        format!("http://{}", line["fields"]["address"].as_str().unwrap_or("-")),
+        second.address
+    );
 
-    let acme = get(&client, format!("{}/api/admin/sites/acme", second.address), Some(&site_key)).await;
+    let acme =
+        get(&client, format!("{}/api/admin/sites/acme", second.address), Some(&site_key)).await;
     assert_eq!(acme.status, StatusCode::OK, "{acme:?}");
     assert_eq!(acme.body["slug"], "acme");
     let sites = get(&client, format!("{}/api/admin/sites", second.address), Some(&operator)).await;
@@ -285,7 +305,8 @@ async fn serve_help_names_the_environment(backend: Backend) {
         .expect("run the roster binary");
     assert!(output.status.success(), "{output:?}");
     let help = String::from_utf8(output.stdout).expect("UTF-8");
-    for variable in ["ROSTER_LISTEN", "ROSTER_DATA_DIR", "ROSTER_DATABASE_URL", "ROSTER_LOG_FORMAT"] {
+    for variable in ["ROSTER_LISTEN", "ROSTER_DATA_DIR", "ROSTER_DATABASE_URL", "ROSTER_LOG_FORMAT"]
+    {
         assert!(help.contains(variable), "{variable} is missing from:\n{help}");
     }
     assert!(!help.contains("hunter2"), "the database URL leaks into --help:\n{help}");

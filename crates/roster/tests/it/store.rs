@@ -5,23 +5,28 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use roster_app::{connect, Store, StoreError};
 use roster_domain::{
     AuthMethod, CertificateFingerprint, DisplayText, Email, GroupPatternList, HttpUrl,
-    LdapServerType, LdapSettings, Provider, ProviderId, ProviderKind, ProviderName,
-    ProvisioningOptions, ProvisionedBy, ProvisioningMethod, SamlTrust, ScimSettings, Site, SiteId,
-    SiteSlug, TimeZoneName, TwoFactor, User, UserId, Username, UsernameAttribute,
+    LdapServerType, LdapSettings, Provider, ProviderId, ProviderKind, ProviderName, ProvisionedBy,
+    ProvisioningMethod, ProvisioningOptions, SamlTrust, ScimSettings, Site, SiteId, SiteSlug,
+    TimeZoneName, TwoFactor, User, UserId, Username, UsernameAttribute,
 };
+use roster_store::{Store, StoreError, connect};
 use sqlx::Row;
 
-use crate::helpers::{fresh_database, Backend};
+use crate::helpers::{Backend, fresh_database};
 
 fn at(second: i64, micro: i64) -> Timestamp {
     Timestamp::from_microsecond(second * 1_000_000 + micro).unwrap()
 }
 
 fn site(slug: &str) -> Site {
-    Site::new(SiteId::from_raw(format!("site-{slug}")), SiteSlug::parse(slug).unwrap(), DisplayText::parse(slug).unwrap(), at(1_700_000_000, 1))
+    Site::new(
+        SiteId::from_raw(format!("site-{slug}")),
+        SiteSlug::parse(slug).unwrap(),
+        DisplayText::parse(slug).unwrap(),
+        at(1_700_000_000, 1),
+    )
 }
 
 fn provider(site: &Site) -> Provider {
@@ -42,7 +47,16 @@ fn provider(site: &Site) -> Provider {
             sso_url: HttpUrl::parse("https://idp.example.com/sso").unwrap(),
             slo_url: None,
         },
-        scim: ScimSettings::off(),
+        scim: ScimSettings {
+            auth: roster_domain::ScimAuth::Basic,
+            username: Some("scim-user".into()),
+            secret_hash: Some("hash-now".into()),
+            expires_at: Some(at(1_731_000_000, 7)),
+            previous_secret_hash: Some("hash-before".into()),
+            previous_valid_until: Some(at(1_700_100_000, 8)),
+            last_success_at: Some(at(1_700_000_010, 9)),
+            last_failure_at: Some(at(1_700_000_011, 10)),
+        },
         ldap: Some(LdapSettings {
             enabled: true,
             host: "dc1.corp.example".into(),
@@ -64,7 +78,12 @@ fn provider(site: &Site) -> Provider {
 }
 
 fn full_user(site: &Site, provider: &Provider) -> User {
-    let mut user = User::new(UserId::from_raw("user-1"), site.id.clone(), Username::parse("Ada@Example.com").unwrap(), at(1_700_000_003, 999_999));
+    let mut user = User::new(
+        UserId::from_raw("user-1"),
+        site.id.clone(),
+        Username::parse("Ada@Example.com").unwrap(),
+        at(1_700_000_003, 999_999),
+    );
     user.full_name = Some(DisplayText::parse("Ada Lovelace").unwrap());
     user.first_name = Some(DisplayText::parse("Ada").unwrap());
     user.last_name = Some(DisplayText::parse("Lovelace").unwrap());
@@ -77,7 +96,8 @@ fn full_user(site: &Site, provider: &Provider) -> User {
     user.two_factor = TwoFactor::Never;
     user.permissions.webdav = true;
     user.external_id = Some("00u1".into());
-    user.provisioned_by = ProvisionedBy { method: ProvisioningMethod::Scim, provider: Some(provider.id.clone()) };
+    user.provisioned_by =
+        ProvisionedBy { method: ProvisioningMethod::Scim, provider: Some(provider.id.clone()) };
     user.last_login_at = Some(at(1_700_000_004, 5));
     user
 }
@@ -101,7 +121,11 @@ async fn every_value_round_trips_exactly(backend: Backend) {
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.site_by_slug(&site.slug).await.unwrap(), Some(site.clone()));
     assert_eq!(tx.provider_by_id(&site.id, &provider.id).await.unwrap(), Some(provider.clone()));
-    let found = tx.user_by_username(&site.id, &Username::parse("ADA@example.COM").unwrap()).await.unwrap().unwrap();
+    let found = tx
+        .user_by_username(&site.id, &Username::parse("ADA@example.COM").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found, user);
     assert_eq!(found.username.as_str(), "Ada@Example.com");
     // The site is part of every key: the same id in another site is nothing.
@@ -121,8 +145,18 @@ async fn unique_values_conflict_and_dropped_transactions_roll_back(backend: Back
     assert!(matches!(tx.insert_site(&clash).await, Err(StoreError::Conflict { what: "slug" })));
     drop(tx);
 
-    let user = User::new(UserId::from_raw("u1"), acme.id.clone(), Username::parse("bob").unwrap(), at(1, 0));
-    let twin = User::new(UserId::from_raw("u2"), acme.id.clone(), Username::parse("BOB").unwrap(), at(1, 0));
+    let user = User::new(
+        UserId::from_raw("u1"),
+        acme.id.clone(),
+        Username::parse("bob").unwrap(),
+        at(1, 0),
+    );
+    let twin = User::new(
+        UserId::from_raw("u2"),
+        acme.id.clone(),
+        Username::parse("BOB").unwrap(),
+        at(1, 0),
+    );
     let mut tx = store.write().await.unwrap();
     tx.insert_user(&user).await.unwrap();
     assert!(matches!(tx.insert_user(&twin).await, Err(StoreError::Conflict { what: "username" })));
@@ -140,7 +174,12 @@ fn roster_store_page() -> roster_app::Page {
 async fn memberships_are_single_row_writes(backend: Backend) {
     let (store, _db) = open(backend).await;
     let acme = site("acme");
-    let user = User::new(UserId::from_raw("u1"), acme.id.clone(), Username::parse("bob").unwrap(), at(1, 0));
+    let user = User::new(
+        UserId::from_raw("u1"),
+        acme.id.clone(),
+        Username::parse("bob").unwrap(),
+        at(1, 0),
+    );
     let group = roster_domain::Group {
         id: roster_domain::GroupId::from_raw("g1"),
         site_id: acme.id.clone(),
@@ -175,9 +214,11 @@ async fn concurrent_writes_all_succeed(backend: Backend) {
     for i in 0..40 {
         let app = app.app.clone();
         tasks.push(tokio::spawn(async move {
-            let input = roster_app::UserInput { username: format!("user{i}"), ..Default::default() };
+            let input =
+                roster_app::UserInput { username: format!("user{i}"), ..Default::default() };
             let created = app.create_user(&roster_app::Principal::Operator, "acme", input).await;
-            let listed = app.list_users(&roster_app::Principal::Operator, "acme", Default::default()).await;
+            let listed =
+                app.list_users(&roster_app::Principal::Operator, "acme", Default::default()).await;
             (created.map(|_| ()).map_err(|e| format!("{e:?}")), listed.is_ok())
         }));
     }
@@ -196,52 +237,159 @@ crate::on_both_databases!(
     concurrent_writes_all_succeed,
 );
 
-/// Table, column and NOT NULL of every column, and the names of the
-/// secondary indexes.
-async fn schema_of(backend: Backend) -> (Vec<(String, String, bool)>, Vec<String>) {
-    let db = fresh_database(backend).await;
-    connect(&db.config).await.unwrap().close().await;
-    let url = match &db.config {
-        roster_app::StoreConfig::Sqlite { path } => format!("sqlite://{}", path.display()),
-        roster_app::StoreConfig::Postgres { url, .. } => url.clone(),
-    };
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap();
-    let (columns_sql, indexes_sql) = match backend {
-        Backend::Sqlite => (
-            "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS n FROM sqlite_master m \
-             JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
-             AND m.name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-            "SELECT name AS i FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite\\_autoindex%' ESCAPE '\\'",
-        ),
-        Backend::Postgres => (
-            "SELECT table_name::text AS t, column_name::text AS c, \
-             CASE is_nullable WHEN 'NO' THEN 1 ELSE 0 END AS n FROM information_schema.columns \
-             WHERE table_schema = 'public' AND table_name NOT LIKE '\\_sqlx%'",
-            "SELECT indexname::text AS i FROM pg_indexes WHERE schemaname = 'public' \
-             AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'",
-        ),
-    };
-    let mut columns: Vec<(String, String, bool)> = sqlx::query(columns_sql)
-        .fetch_all(&mut conn)
+/// What the two migration trees must agree on.
+#[derive(Debug, PartialEq)]
+struct Schema {
+    /// Table, column and NOT NULL of every column.
+    columns: Vec<(String, String, bool)>,
+    /// Names of the secondary indexes.
+    indexes: Vec<String>,
+    /// Table and columns of every primary key and unique constraint.
+    keys: Vec<(String, String)>,
+    /// Table, column and referenced table of every foreign key.
+    references: Vec<(String, String, String)>,
+}
+
+async fn rows(
+    conn: &mut sqlx::AnyConnection,
+    sql: &'static str,
+    cols: &[&str],
+) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = sqlx::query(sql)
+        .fetch_all(conn)
         .await
         .unwrap()
         .iter()
-        .map(|row| (row.get::<String, _>("t"), row.get::<String, _>("c"), row.get::<i64, _>("n") != 0))
+        .map(|row| {
+            cols.iter()
+                .map(|col| {
+                    row.try_get::<String, _>(*col)
+                        .unwrap_or_else(|_| row.get::<i64, _>(*col).to_string())
+                })
+                .collect()
+        })
         .collect();
-    columns.sort();
-    let mut indexes: Vec<String> =
-        sqlx::query(indexes_sql).fetch_all(&mut conn).await.unwrap().iter().map(|row| row.get::<String, _>("i")).collect();
-    indexes.sort();
-    (columns, indexes)
+    out.sort();
+    out.dedup();
+    out
+}
+
+async fn schema_of(backend: Backend) -> Schema {
+    let db = fresh_database(backend).await;
+    connect(&db.config).await.unwrap().close().await;
+    let url = match &db.config {
+        roster_store::StoreConfig::Sqlite { path } => format!("sqlite://{}", path.display()),
+        roster_store::StoreConfig::Postgres { url, .. } => url.clone(),
+    };
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    let sqlite = backend == Backend::Sqlite;
+    let columns = rows(
+        &mut conn,
+        if sqlite {
+            "SELECT m.name AS t, p.name AS c, p.\"notnull\" AS n FROM sqlite_master m \
+             JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+             AND m.name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        } else {
+            "SELECT table_name::text AS t, column_name::text AS c, \
+             CASE is_nullable WHEN 'NO' THEN 1 ELSE 0 END AS n FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '\\_sqlx%'"
+        },
+        &["t", "c", "n"],
+    )
+    .await
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1].clone(), r[2] != "0"))
+    .collect();
+    let indexes = rows(
+        &mut conn,
+        if sqlite {
+            "SELECT name AS i FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite\\_autoindex%' ESCAPE '\\'"
+        } else {
+            "SELECT i.relname::text AS i FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
+             JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE n.nspname = 'public' AND NOT x.indisprimary \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) \
+             AND t.relname NOT LIKE '\\_sqlx%'"
+        },
+        &["i"],
+    )
+    .await
+    .into_iter()
+    .map(|r| r[0].clone())
+    .collect();
+    // One row per key column, aggregated to "table: col,col" below.
+    let key_rows = rows(
+        &mut conn,
+        if sqlite {
+            "SELECT m.name AS t, l.name AS k, i.seqno AS s, i.name AS c FROM sqlite_master m \
+             JOIN pragma_index_list(m.name) l JOIN pragma_index_info(l.name) i \
+             WHERE m.type = 'table' AND l.\"unique\" = 1 AND m.name NOT LIKE '\\_sqlx%' ESCAPE '\\'"
+        } else {
+            "SELECT tc.table_name::text AS t, tc.constraint_name::text AS k, \
+             kcu.ordinal_position::bigint AS s, kcu.column_name::text AS c \
+             FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage kcu \
+             ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema \
+             WHERE tc.table_schema = 'public' AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE') \
+             AND tc.table_name NOT LIKE '\\_sqlx%'"
+        },
+        &["t", "k", "s", "c"],
+    )
+    .await;
+    let mut grouped: std::collections::BTreeMap<(String, String), Vec<(i64, String)>> =
+        Default::default();
+    for r in key_rows {
+        grouped
+            .entry((r[0].clone(), r[1].clone()))
+            .or_default()
+            .push((r[2].parse().unwrap(), r[3].clone()));
+    }
+    let mut keys: Vec<(String, String)> = grouped
+        .into_iter()
+        .map(|((table, _), mut cols)| {
+            cols.sort();
+            (table, cols.into_iter().map(|(_, c)| c).collect::<Vec<_>>().join(","))
+        })
+        .collect();
+    keys.sort();
+    let references = rows(
+        &mut conn,
+        if sqlite {
+            "SELECT m.name AS t, f.\"from\" AS c, f.\"table\" AS r FROM sqlite_master m \
+             JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'"
+        } else {
+            "SELECT tc.table_name::text AS t, kcu.column_name::text AS c, ccu.table_name::text AS r \
+             FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage kcu \
+             ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema \
+             JOIN information_schema.constraint_column_usage ccu \
+             ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema \
+             WHERE tc.table_schema = 'public' AND tc.constraint_type = 'FOREIGN KEY'"
+        },
+        &["t", "c", "r"],
+    )
+    .await
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1].clone(), r[2].clone()))
+    .collect();
+    Schema { columns, indexes, keys, references }
 }
 
 #[tokio::test]
 async fn both_migration_trees_build_the_same_schema() {
-    let (sqlite_columns, sqlite_indexes) = schema_of(Backend::Sqlite).await;
-    let (postgres_columns, postgres_indexes) = schema_of(Backend::Postgres).await;
-    assert!(sqlite_columns.len() > 50, "{sqlite_columns:?}");
-    // SQLite reports primary-key columns as nullable unless declared NOT
-    // NULL; the migrations declare them, so NOT NULL must agree too.
-    assert_eq!(sqlite_columns, postgres_columns);
-    assert_eq!(sqlite_indexes, postgres_indexes);
+    let sqlite = schema_of(Backend::Sqlite).await;
+    let postgres = schema_of(Backend::Postgres).await;
+    assert!(sqlite.columns.len() > 50, "{sqlite:?}");
+    assert!(
+        sqlite.keys.contains(&("users".to_owned(), "site_id,username_key".to_owned())),
+        "{:?}",
+        sqlite.keys
+    );
+    assert!(sqlite.references.contains(&(
+        "group_members".to_owned(),
+        "user_id".to_owned(),
+        "users".to_owned()
+    )));
+    assert_eq!(sqlite.columns, postgres.columns);
+    assert_eq!(sqlite.indexes, postgres.indexes);
+    assert_eq!(sqlite.keys, postgres.keys);
+    assert_eq!(sqlite.references, postgres.references);
 }
