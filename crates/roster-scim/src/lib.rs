@@ -1,1 +1,21 @@
-//! placeholder
+//! The pure SCIM 2.0 engine: RFC 7643 (core schema) and RFC 7644 (protocol)
+//! as data in, data out.
+//!
+//! Nothing here does I/O, reads a clock or spawns a task (STYLE rule 1), so
+//! every rule is proven by fast table tests over data files. The layers
+//! above map its typed errors to SCIM error responses (RFC 7644 §3.12).
+//!
+//! - [`filter`](parse_filter): the `filter` query parameter and PATCH `path`
+//!   values parsed into a syntax tree ([`Filter`], [`PatchPath`]) that the
+//!   store compiles to SQL.
+//! - [`schema`]: the User, enterprise User and Group schemas as static
+//!   data, which decide how each attribute is compared, written and
+//!   returned, and which `/Schemas` and `/ResourceTypes` are rendered from.
+
+mod filter;
+pub mod schema;
+
+pub use filter::{
+    AttrPath, CompValue, CompareOp, Filter, FilterError, MAX_FILTER_CHARS, MAX_FILTER_DEPTH,
+    PatchPath, parse_attr_path, parse_filter, parse_patch_path,
+};
