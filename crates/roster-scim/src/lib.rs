@@ -12,8 +12,11 @@
 //!   data, which decide how each attribute is compared, written and
 //!   returned, and which `/Schemas` and `/ResourceTypes` are rendered from.
 
+mod error;
 mod filter;
 pub mod schema;
+
+pub use error::{ScimError, ScimType};
 
 pub use filter::{
     AttrPath, CompValue, CompareOp, Filter, FilterError, MAX_FILTER_CHARS, MAX_FILTER_DEPTH,
