@@ -6,6 +6,7 @@ mod admin_keys;
 mod groups;
 mod providers;
 mod row;
+mod scim_filter;
 mod sites;
 mod snapshot;
 mod users;

@@ -1,0 +1,792 @@
+//! SCIM filters and sort keys compiled to SQL (RFC 7644 §3.4.2.2-3), per
+//! dialect, with every value bound as a parameter.
+//!
+//! Each attribute maps to an SQL expression over the resource's row (`u`
+//! for users, `g` for groups): a column, a lower-cased key column that an
+//! index serves (`userName`, `displayName` of groups, `emails.value`), a
+//! JSON value in `users.scim_extra`, or a correlated `EXISTS` over the rows
+//! of a multi-valued attribute (e-mails, members, a user's groups, JSON
+//! arrays). Case-insensitive strings are compared lower-cased on both sides;
+//! `co`/`sw`/`ew` use `LIKE` with `%`, `_` and `\` escaped, or, for
+//! case-exact attributes, position functions (SQLite's `LIKE` ignores ASCII
+//! case).
+//!
+//! Comparisons never yield SQL `NULL`, so `not (...)` means what SCIM says:
+//! an absent attribute does not equal anything, and is not equal to
+//! anything. On a multi-valued attribute, `ne` holds when no value equals.
+
+use roster_scim::schema::{
+    AttrType, Attribute, ENTERPRISE_USER, GROUP_RESOURCE, ResourceType, Schema, USER_RESOURCE,
+};
+use roster_scim::{AttrPath, CompValue, CompareOp, Filter, ScimError};
+
+use super::Dialect;
+
+/// Which table a filter runs over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resource {
+    User,
+    Group,
+}
+
+impl Resource {
+    fn resource_type(self) -> &'static ResourceType {
+        match self {
+            Self::User => &USER_RESOURCE,
+            Self::Group => &GROUP_RESOURCE,
+        }
+    }
+}
+
+/// A value to bind to a `$n` placeholder.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// One value of a row, as SQL sees it.
+#[derive(Debug, Clone)]
+enum Scalar {
+    /// Text compared with or without case.
+    Text { expr: String, case_exact: bool },
+    /// A column that holds an already lower-cased key (indexed).
+    Key { expr: String },
+    /// A 0/1 integer.
+    Flag { expr: String },
+    /// A JSON boolean read out of `scim_extra`.
+    JsonFlag { expr: String },
+    /// Microseconds since the epoch (`meta.created`, `meta.lastModified`).
+    Time { expr: String },
+    /// `meta.version`, an integer compared with `W/"n"`.
+    Version { expr: String },
+    /// A value that is the same for every row (`meta.resourceType`).
+    Constant(Option<&'static str>),
+}
+
+/// The rows of a multi-valued attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    Emails,
+    UserMembers,
+    GroupMembers,
+    UserGroups,
+    /// A JSON array in `scim_extra` at this key.
+    Json(&'static str),
+}
+
+/// What an attribute path designates.
+enum Target {
+    Scalar(Scalar),
+    Rows { rows: Rows, attribute: &'static Attribute, sub: Option<&'static Attribute> },
+}
+
+/// Compiles filters and sort keys, numbering placeholders from a start.
+pub(crate) struct Compiler {
+    dialect: Dialect,
+    resource: Resource,
+    next: usize,
+    pub(crate) binds: Vec<Bind>,
+}
+
+fn invalid(detail: impl Into<String>) -> ScimError {
+    ScimError::invalid_filter(detail)
+}
+
+/// `'...'` SQL literal of a string that comes from the schema definitions
+/// (never from a request).
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Escapes `LIKE` wildcards so that user input matches literally.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Compiler {
+    pub(crate) fn new(dialect: Dialect, resource: Resource, first_placeholder: usize) -> Self {
+        Self { dialect, resource, next: first_placeholder, binds: Vec::new() }
+    }
+
+    fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        let placeholder = format!("${}", self.next);
+        self.next += 1;
+        placeholder
+    }
+
+    fn row(&self) -> &'static str {
+        match self.resource {
+            Resource::User => "u",
+            Resource::Group => "g",
+        }
+    }
+
+    /// The SQL of a JSON value in `scim_extra` at `keys` (keys come from the
+    /// schema definitions).
+    fn json_at(&self, source: &str, keys: &[&str]) -> String {
+        match self.dialect {
+            Dialect::Sqlite => {
+                let path: String = keys.iter().map(|k| format!(".\"{k}\"")).collect();
+                format!("json_extract({source}, {})", quoted(&format!("${path}")))
+            }
+            Dialect::Postgres => {
+                let path = keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(",");
+                format!("({source}::jsonb #>> {})", quoted(&format!("{{{path}}}")))
+            }
+        }
+    }
+
+    /// A JSON-held attribute as a scalar of the right kind.
+    fn json_scalar(&self, source: &str, keys: &[&str], attribute: &Attribute) -> Scalar {
+        let expr = self.json_at(source, keys);
+        match attribute.kind {
+            AttrType::Boolean => Scalar::JsonFlag { expr },
+            _ => Scalar::Text { expr, case_exact: attribute.case_exact },
+        }
+    }
+
+    /// Resolves a path against the resource type.
+    fn target(&self, path: &AttrPath) -> Result<Target, ScimError> {
+        let rt = self.resource.resource_type();
+        let resolved = rt
+            .resolve(path.urn.as_deref(), &path.name, path.sub.as_deref())
+            .map_err(|err| invalid(format!("unknown attribute in filter: {err}")))?;
+        let (schema, attribute, sub) = (resolved.schema, resolved.attribute, resolved.sub);
+        if attribute.returned == roster_scim::schema::Returned::Never {
+            return Err(invalid(format!("{} cannot be used in a filter", attribute.name)));
+        }
+        let row = self.row();
+        let column = |name: &str, case_exact: bool| {
+            Ok(Target::Scalar(Scalar::Text { expr: format!("{row}.{name}"), case_exact }))
+        };
+        let sub_name = sub.map(|s| s.name);
+        match (attribute.name, sub_name) {
+            ("id", None) => column("id", true),
+            ("externalId", None) => column("external_id", true),
+            ("meta", Some("created")) => {
+                Ok(Target::Scalar(Scalar::Time { expr: format!("{row}.created_at") }))
+            }
+            ("meta", Some("lastModified")) => {
+                Ok(Target::Scalar(Scalar::Time { expr: format!("{row}.updated_at") }))
+            }
+            ("meta", Some("version")) => {
+                Ok(Target::Scalar(Scalar::Version { expr: format!("{row}.version") }))
+            }
+            ("meta", Some("resourceType")) => Ok(Target::Scalar(Scalar::Constant(Some(rt.name)))),
+            ("meta", _) => Err(invalid(format!(
+                "meta{} cannot be used in a filter; use meta.created, meta.lastModified, \
+                 meta.version or meta.resourceType",
+                sub_name.map(|s| format!(".{s}")).unwrap_or_default()
+            ))),
+            _ => match self.resource {
+                Resource::User => self.user_target(schema, attribute, sub),
+                Resource::Group => self.group_target(attribute, sub),
+            },
+        }
+    }
+
+    fn user_target(
+        &self,
+        schema: &'static Schema,
+        attribute: &'static Attribute,
+        sub: Option<&'static Attribute>,
+    ) -> Result<Target, ScimError> {
+        let text = |expr: &str| {
+            Ok(Target::Scalar(Scalar::Text { expr: format!("u.{expr}"), case_exact: false }))
+        };
+        if schema.id == ENTERPRISE_USER.id {
+            return match (attribute.name, sub) {
+                ("organization", None) => text("company"),
+                (_, Some(sub)) => Ok(Target::Scalar(self.json_scalar(
+                    "u.scim_extra",
+                    &[schema.id, attribute.name, sub.name],
+                    sub,
+                ))),
+                (_, None) if attribute.kind == AttrType::Complex => Err(complex(attribute)),
+                (_, None) => Ok(Target::Scalar(self.json_scalar(
+                    "u.scim_extra",
+                    &[schema.id, attribute.name],
+                    attribute,
+                ))),
+            };
+        }
+        match (attribute.name, sub.map(|s| s.name)) {
+            ("userName", None) => Ok(Target::Scalar(Scalar::Key { expr: "u.username_key".into() })),
+            ("displayName", None) => text("display_name"),
+            ("timezone", None) => text("time_zone"),
+            ("active", None) => Ok(Target::Scalar(Scalar::Flag { expr: "u.enabled".into() })),
+            ("name", Some("formatted")) => text("full_name"),
+            ("name", Some("givenName")) => text("first_name"),
+            ("name", Some("familyName")) => text("last_name"),
+            ("emails", _) => Ok(Target::Rows { rows: Rows::Emails, attribute, sub }),
+            ("groups", _) => Ok(Target::Rows { rows: Rows::UserGroups, attribute, sub }),
+            (name, _) if attribute.multi_valued => {
+                Ok(Target::Rows { rows: Rows::Json(name), attribute, sub })
+            }
+            (name, Some(_)) => {
+                let sub = sub.ok_or_else(|| complex(attribute))?;
+                Ok(Target::Scalar(self.json_scalar("u.scim_extra", &[name, sub.name], sub)))
+            }
+            (_, None) if attribute.kind == AttrType::Complex => Err(complex(attribute)),
+            (name, None) => {
+                Ok(Target::Scalar(self.json_scalar("u.scim_extra", &[name], attribute)))
+            }
+        }
+    }
+
+    fn group_target(
+        &self,
+        attribute: &'static Attribute,
+        sub: Option<&'static Attribute>,
+    ) -> Result<Target, ScimError> {
+        match attribute.name {
+            "displayName" => Ok(Target::Scalar(Scalar::Key { expr: "g.name_key".into() })),
+            // Members are users and groups: two row sets, both searched.
+            "members" => Ok(Target::Rows { rows: Rows::UserMembers, attribute, sub }),
+            other => Err(invalid(format!("{other} cannot be used in a Group filter"))),
+        }
+    }
+
+    /// The `FROM` and correlation of the rows of a multi-valued attribute,
+    /// with the element aliased `el`.
+    fn rows_from(&self, rows: Rows) -> String {
+        match (rows, self.dialect) {
+            (Rows::Emails, _) => {
+                "user_emails el WHERE el.site_id = u.site_id AND el.user_id = u.id".to_owned()
+            }
+            (Rows::UserGroups, _) => "group_members el JOIN groups eg ON eg.site_id = el.site_id \
+                 AND eg.id = el.group_id WHERE el.site_id = u.site_id AND el.user_id = u.id"
+                .to_owned(),
+            (Rows::UserMembers, _) => "group_members el JOIN users eu ON eu.site_id = el.site_id \
+                 AND eu.id = el.user_id WHERE el.site_id = g.site_id AND el.group_id = g.id"
+                .to_owned(),
+            (Rows::GroupMembers, _) => "group_member_groups el JOIN groups eg \
+                 ON eg.site_id = el.site_id AND eg.id = el.member_group_id \
+                 WHERE el.site_id = g.site_id AND el.group_id = g.id"
+                .to_owned(),
+            (Rows::Json(key), Dialect::Sqlite) => format!(
+                "json_each(u.scim_extra, {}) el WHERE 1 = 1",
+                quoted(&format!("$.\"{key}\""))
+            ),
+            (Rows::Json(key), Dialect::Postgres) => format!(
+                "jsonb_array_elements(COALESCE(u.scim_extra::jsonb -> {}, '[]'::jsonb)) el \
+                 WHERE 1 = 1",
+                quoted(key)
+            ),
+        }
+    }
+
+    /// One sub-attribute of an element of `rows`.
+    fn element(&self, rows: Rows, sub: &'static Attribute) -> Result<Scalar, ScimError> {
+        let text = |expr: &str, case_exact| Ok(Scalar::Text { expr: expr.to_owned(), case_exact });
+        match (rows, sub.name) {
+            (Rows::Emails, "value") => Ok(Scalar::Key { expr: "el.value_key".into() }),
+            (Rows::Emails, "type") => text("el.kind", false),
+            (Rows::Emails, "primary") => Ok(Scalar::Flag { expr: "el.is_primary".into() }),
+            (Rows::Emails, "display") => Ok(Scalar::Constant(None)),
+            (Rows::UserGroups, "value") => text("el.group_id", true),
+            (Rows::UserGroups, "display") => text("eg.name", false),
+            (Rows::UserGroups, "type") => Ok(Scalar::Constant(Some("direct"))),
+            (Rows::UserMembers, "value") => text("el.user_id", true),
+            (Rows::UserMembers, "display") => text("eu.username", false),
+            (Rows::UserMembers, "type") => Ok(Scalar::Constant(Some("User"))),
+            (Rows::GroupMembers, "value") => text("el.member_group_id", true),
+            (Rows::GroupMembers, "display") => text("eg.name", false),
+            (Rows::GroupMembers, "type") => Ok(Scalar::Constant(Some("Group"))),
+            (Rows::Json(_), name) => {
+                let source = match self.dialect {
+                    Dialect::Sqlite => "el.value",
+                    Dialect::Postgres => "el.value::text",
+                };
+                Ok(self.json_scalar(source, &[name], sub))
+            }
+            (_, name) => {
+                Err(invalid(format!("{name} of this attribute cannot be used in a filter")))
+            }
+        }
+    }
+
+    /// The SQL condition of a whole filter.
+    pub(crate) fn filter(&mut self, filter: &Filter) -> Result<String, ScimError> {
+        match filter {
+            Filter::And(left, right) => {
+                Ok(format!("({} AND {})", self.filter(left)?, self.filter(right)?))
+            }
+            Filter::Or(left, right) => {
+                Ok(format!("({} OR {})", self.filter(left)?, self.filter(right)?))
+            }
+            Filter::Not(inner) => Ok(format!("(NOT {})", self.filter(inner)?)),
+            Filter::Present(path) => match self.target(path)? {
+                Target::Scalar(scalar) => Ok(present(&scalar)),
+                Target::Rows { rows, sub, .. } => self.exists(rows, |compiler, rows| match sub {
+                    None => Ok("1 = 1".to_owned()),
+                    Some(sub) => Ok(present(&compiler.element(rows, sub)?)),
+                }),
+            },
+            Filter::Compare { path, op, value } => match self.target(path)? {
+                Target::Scalar(scalar) => self.compare(&scalar, *op, value, path),
+                Target::Rows { rows, attribute, sub } => {
+                    let sub = match sub {
+                        Some(sub) => sub,
+                        // RFC 7644 §3.4.2.2: a multi-valued complex attribute
+                        // without a sub-attribute compares its `value`.
+                        None => attribute.sub("value").ok_or_else(|| complex(attribute))?,
+                    };
+                    let positive = if *op == CompareOp::Ne { CompareOp::Eq } else { *op };
+                    let any = self.exists(rows, |compiler, rows| {
+                        let scalar = compiler.element(rows, sub)?;
+                        compiler.compare(&scalar, positive, value, path)
+                    })?;
+                    Ok(if *op == CompareOp::Ne { format!("(NOT {any})") } else { any })
+                }
+            },
+            Filter::ValuePath { attr, filter } => match self.target(attr)? {
+                Target::Rows { rows, attribute, sub: None } => self
+                    .exists(rows, |compiler, rows| {
+                        compiler.element_filter(rows, attribute, filter)
+                    }),
+                _ => Err(invalid(format!(
+                    "{attr}[...] needs a multi-valued attribute such as emails or members"
+                ))),
+            },
+        }
+    }
+
+    /// `EXISTS` over the rows of a multi-valued attribute; members of a
+    /// group are searched among users and among groups.
+    fn exists(
+        &mut self,
+        rows: Rows,
+        mut condition: impl FnMut(&mut Self, Rows) -> Result<String, ScimError>,
+    ) -> Result<String, ScimError> {
+        let mut one = |compiler: &mut Self, rows: Rows| -> Result<String, ScimError> {
+            let cond = condition(compiler, rows)?;
+            Ok(format!("EXISTS (SELECT 1 FROM {} AND {cond})", compiler.rows_from(rows)))
+        };
+        match rows {
+            Rows::UserMembers => {
+                let users = one(self, Rows::UserMembers)?;
+                let groups = one(self, Rows::GroupMembers)?;
+                Ok(format!("({users} OR {groups})"))
+            }
+            other => one(self, other),
+        }
+    }
+
+    /// A filter inside `attr[...]`, whose paths name sub-attributes.
+    fn element_filter(
+        &mut self,
+        rows: Rows,
+        attribute: &'static Attribute,
+        filter: &Filter,
+    ) -> Result<String, ScimError> {
+        let sub_of = |path: &AttrPath| -> Result<&'static Attribute, ScimError> {
+            if path.urn.is_some() || path.sub.is_some() {
+                return Err(invalid(format!(
+                    "inside {}[...], name a sub-attribute such as value or type, not {path}",
+                    attribute.name
+                )));
+            }
+            attribute.sub(&path.name).ok_or_else(|| {
+                invalid(format!("{} has no sub-attribute {:?}", attribute.name, path.name))
+            })
+        };
+        match filter {
+            Filter::And(left, right) => Ok(format!(
+                "({} AND {})",
+                self.element_filter(rows, attribute, left)?,
+                self.element_filter(rows, attribute, right)?
+            )),
+            Filter::Or(left, right) => Ok(format!(
+                "({} OR {})",
+                self.element_filter(rows, attribute, left)?,
+                self.element_filter(rows, attribute, right)?
+            )),
+            Filter::Not(inner) => {
+                Ok(format!("(NOT {})", self.element_filter(rows, attribute, inner)?))
+            }
+            Filter::Present(path) => Ok(present(&self.element(rows, sub_of(path)?)?)),
+            Filter::Compare { path, op, value } => {
+                let scalar = self.element(rows, sub_of(path)?)?;
+                self.compare(&scalar, *op, value, path)
+            }
+            Filter::ValuePath { .. } => Err(invalid("value filters cannot be nested")),
+        }
+    }
+
+    /// `scalar op value`, never `NULL`.
+    fn compare(
+        &mut self,
+        scalar: &Scalar,
+        op: CompareOp,
+        value: &CompValue,
+        path: &AttrPath,
+    ) -> Result<String, ScimError> {
+        if *value == CompValue::Null {
+            return match (scalar, op) {
+                (Scalar::Constant(constant), CompareOp::Eq) => Ok(truth(constant.is_none())),
+                (Scalar::Constant(constant), CompareOp::Ne) => Ok(truth(constant.is_some())),
+                (_, CompareOp::Eq) => Ok(format!("NOT {}", present(scalar))),
+                (_, CompareOp::Ne) => Ok(present(scalar)),
+                _ => Err(invalid(format!("{path} {op} null: only eq and ne compare with null"))),
+            };
+        }
+        let string = || match value {
+            CompValue::String(text) => Ok(text.clone()),
+            other => Err(invalid(format!(
+                "{path} is a string; compare it with a quoted value, not {other}"
+            ))),
+        };
+        match scalar {
+            Scalar::Constant(constant) => {
+                let text = string()?;
+                Ok(truth(constant.is_some_and(|c| constant_matches(c, op, &text))))
+            }
+            Scalar::Text { expr, case_exact } => {
+                let text = string()?;
+                self.compare_text(expr, *case_exact, op, text)
+            }
+            Scalar::Key { expr } => {
+                let text = string()?.to_lowercase();
+                self.compare_text(expr, true, op, text)
+            }
+            Scalar::Flag { expr } | Scalar::JsonFlag { expr } => {
+                let CompValue::Bool(wanted) = value else {
+                    return Err(invalid(format!(
+                        "{path} is a boolean; compare it with true or false"
+                    )));
+                };
+                let literal = match (scalar, self.dialect) {
+                    (Scalar::JsonFlag { .. }, Dialect::Postgres) => {
+                        if *wanted {
+                            "'true'"
+                        } else {
+                            "'false'"
+                        }
+                    }
+                    _ => {
+                        if *wanted {
+                            "1"
+                        } else {
+                            "0"
+                        }
+                    }
+                };
+                match op {
+                    CompareOp::Eq => Ok(format!("({expr} IS NOT NULL AND {expr} = {literal})")),
+                    CompareOp::Ne => Ok(format!("({expr} IS NULL OR {expr} <> {literal})")),
+                    _ => Err(invalid(format!("{path} is a boolean: only eq and ne apply"))),
+                }
+            }
+            Scalar::Time { expr } => {
+                let text = string()?;
+                let time: jiff::Timestamp = text.parse().map_err(|_| {
+                    invalid(format!("{path} is a dateTime; {text:?} is not an RFC 3339 date-time"))
+                })?;
+                let operator = ordering_operator(op)
+                    .ok_or_else(|| invalid(format!("{path} is a dateTime: {op} does not apply")))?;
+                let placeholder = self.bind(Bind::Int(time.as_microsecond()));
+                Ok(format!("({expr} IS NOT NULL AND {expr} {operator} {placeholder})"))
+            }
+            Scalar::Version { expr } => {
+                let text = string()?;
+                let version =
+                    text.trim_start_matches("W/").trim_matches('"').parse::<i64>().map_err(
+                        |_| invalid(format!("{text:?} is not a version of this server")),
+                    )?;
+                let operator = match op {
+                    CompareOp::Eq => "=",
+                    CompareOp::Ne => "<>",
+                    _ => return Err(invalid("meta.version: only eq and ne apply")),
+                };
+                let placeholder = self.bind(Bind::Int(version));
+                Ok(format!("({expr} {operator} {placeholder})"))
+            }
+        }
+    }
+
+    fn compare_text(
+        &mut self,
+        expr: &str,
+        case_exact: bool,
+        op: CompareOp,
+        text: String,
+    ) -> Result<String, ScimError> {
+        let (lhs, wrap): (String, fn(&str) -> String) = if case_exact {
+            (expr.to_owned(), |p| p.to_owned())
+        } else {
+            (format!("LOWER({expr})"), |p| format!("LOWER({p})"))
+        };
+        let guard = |cond: String| format!("({expr} IS NOT NULL AND {cond})");
+        if let Some(operator) = ordering_operator(op) {
+            let placeholder = self.bind(Bind::Text(text));
+            return Ok(match op {
+                CompareOp::Ne => format!("({expr} IS NULL OR {lhs} <> {})", wrap(&placeholder)),
+                _ => guard(format!("{lhs} {operator} {}", wrap(&placeholder))),
+            });
+        }
+        if text.is_empty() {
+            // Every string contains, starts and ends with "".
+            return Ok(format!("({expr} IS NOT NULL)"));
+        }
+        if !case_exact {
+            let pattern = match op {
+                CompareOp::Co => format!("%{}%", like_escape(&text)),
+                CompareOp::Sw => format!("{}%", like_escape(&text)),
+                _ => format!("%{}", like_escape(&text)),
+            };
+            let placeholder = self.bind(Bind::Text(pattern));
+            return Ok(guard(format!("{lhs} LIKE LOWER({placeholder}) ESCAPE '\\'")));
+        }
+        let p = self.bind(Bind::Text(text));
+        let cond = match (op, self.dialect) {
+            (CompareOp::Co, Dialect::Sqlite) => format!("instr({expr}, {p}) > 0"),
+            (CompareOp::Co, Dialect::Postgres) => format!("strpos({expr}, {p}) > 0"),
+            (CompareOp::Sw, Dialect::Sqlite) => format!("substr({expr}, 1, length({p})) = {p}"),
+            (CompareOp::Sw, Dialect::Postgres) => format!("left({expr}, length({p})) = {p}"),
+            (_, Dialect::Sqlite) => format!("substr({expr}, -length({p})) = {p}"),
+            (_, Dialect::Postgres) => format!("right({expr}, length({p})) = {p}"),
+        };
+        Ok(guard(cond))
+    }
+
+    /// An `ORDER BY` list for `sortBy` (RFC 7644 §3.4.2.3): unassigned
+    /// values last when ascending, first when descending; then the id, so
+    /// that pages never overlap.
+    pub(crate) fn order_by(
+        &self,
+        sort_by: Option<&AttrPath>,
+        descending: bool,
+    ) -> Result<String, ScimError> {
+        let row = self.row();
+        let direction = if descending { "DESC" } else { "ASC" };
+        let Some(path) = sort_by else {
+            return Ok(format!("{row}.created_at {direction}, {row}.id {direction}"));
+        };
+        let expr = match self.target(path).map_err(|err| ScimError::invalid_value(err.detail))? {
+            Target::Scalar(Scalar::Text { expr, case_exact: false }) => format!("LOWER({expr})"),
+            Target::Scalar(
+                Scalar::Text { expr, .. }
+                | Scalar::Key { expr }
+                | Scalar::Flag { expr }
+                | Scalar::JsonFlag { expr }
+                | Scalar::Time { expr }
+                | Scalar::Version { expr },
+            ) => expr,
+            Target::Scalar(Scalar::Constant(_)) => format!("{row}.id"),
+            Target::Rows { rows: Rows::Emails, .. } => "(SELECT el.value_key FROM user_emails el \
+                 WHERE el.site_id = u.site_id AND el.user_id = u.id \
+                 ORDER BY el.is_primary DESC, el.position LIMIT 1)"
+                .to_owned(),
+            Target::Rows { rows: Rows::Json(key), attribute, sub } => {
+                let sub = sub.or_else(|| attribute.sub("value")).map_or("value", |s| s.name);
+                match self.dialect {
+                    Dialect::Sqlite => format!(
+                        "LOWER(json_extract(u.scim_extra, {}))",
+                        quoted(&format!("$.\"{key}\"[0].\"{sub}\""))
+                    ),
+                    Dialect::Postgres => format!(
+                        "LOWER(u.scim_extra::jsonb #>> {})",
+                        quoted(&format!("{{\"{key}\",0,\"{sub}\"}}"))
+                    ),
+                }
+            }
+            Target::Rows { .. } => {
+                return Err(ScimError::invalid_value(format!("cannot sort by {path}")));
+            }
+        };
+        Ok(format!(
+            "({expr}) IS NULL {nulls}, {expr} {direction}, {row}.id {direction}",
+            nulls = if descending { "DESC" } else { "ASC" }
+        ))
+    }
+}
+
+fn complex(attribute: &Attribute) -> ScimError {
+    invalid(format!(
+        "{0} is complex: compare one of its sub-attributes, such as {0}.{1}",
+        attribute.name,
+        attribute.sub_attributes.first().map_or("value", |s| s.name)
+    ))
+}
+
+fn truth(value: bool) -> String {
+    if value { "(1 = 1)".to_owned() } else { "(1 = 0)".to_owned() }
+}
+
+/// `pr`: assigned and, for text, not empty.
+fn present(scalar: &Scalar) -> String {
+    match scalar {
+        Scalar::Text { expr, .. } | Scalar::Key { expr } => {
+            format!("({expr} IS NOT NULL AND {expr} <> '')")
+        }
+        Scalar::Flag { expr }
+        | Scalar::JsonFlag { expr }
+        | Scalar::Time { expr }
+        | Scalar::Version { expr } => format!("({expr} IS NOT NULL)"),
+        Scalar::Constant(constant) => truth(constant.is_some()),
+    }
+}
+
+fn ordering_operator(op: CompareOp) -> Option<&'static str> {
+    match op {
+        CompareOp::Eq => Some("="),
+        CompareOp::Ne => Some("<>"),
+        CompareOp::Gt => Some(">"),
+        CompareOp::Ge => Some(">="),
+        CompareOp::Lt => Some("<"),
+        CompareOp::Le => Some("<="),
+        CompareOp::Co | CompareOp::Sw | CompareOp::Ew => None,
+    }
+}
+
+/// A comparison with a constant, case-insensitively (resource type names
+/// and `direct` are case-insensitive strings).
+fn constant_matches(constant: &str, op: CompareOp, text: &str) -> bool {
+    let (c, t) = (constant.to_lowercase(), text.to_lowercase());
+    match op {
+        CompareOp::Eq => c == t,
+        CompareOp::Ne => c != t,
+        CompareOp::Co => c.contains(&t),
+        CompareOp::Sw => c.starts_with(&t),
+        CompareOp::Ew => c.ends_with(&t),
+        CompareOp::Gt => c > t,
+        CompareOp::Ge => c >= t,
+        CompareOp::Lt => c < t,
+        CompareOp::Le => c <= t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use roster_scim::parse_filter;
+
+    use super::*;
+
+    fn sql(
+        dialect: Dialect,
+        resource: Resource,
+        filter: &str,
+    ) -> Result<(String, Vec<Bind>), String> {
+        let filter = parse_filter(filter).map_err(|e| e.to_string())?;
+        let mut compiler = Compiler::new(dialect, resource, 3);
+        let text = compiler.filter(&filter).map_err(|e| e.detail)?;
+        Ok((text, compiler.binds))
+    }
+
+    #[test]
+    fn indexed_equality_binds_a_lower_cased_key() {
+        let (text, binds) =
+            sql(Dialect::Sqlite, Resource::User, r#"userName eq "BJensen""#).unwrap();
+        assert_eq!(text, "(u.username_key IS NOT NULL AND u.username_key = $3)");
+        assert_eq!(binds, [Bind::Text("bjensen".into())]);
+        let (text, _) =
+            sql(Dialect::Postgres, Resource::Group, r#"displayName eq "Admins""#).unwrap();
+        assert_eq!(text, "(g.name_key IS NOT NULL AND g.name_key = $3)");
+    }
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        let (text, binds) =
+            sql(Dialect::Sqlite, Resource::User, r#"displayName co "50%_off\\""#).unwrap();
+        assert!(text.contains("LIKE LOWER($3) ESCAPE '\\'"), "{text}");
+        assert_eq!(binds, [Bind::Text("%50\\%\\_off\\\\%".into())]);
+    }
+
+    #[test]
+    fn case_exact_substrings_avoid_like() {
+        let (text, _) = sql(Dialect::Sqlite, Resource::User, r#"externalId sw "AB""#).unwrap();
+        assert!(text.contains("substr(u.external_id, 1, length($3)) = $3"), "{text}");
+        let (text, _) = sql(Dialect::Postgres, Resource::User, r#"externalId co "AB""#).unwrap();
+        assert!(text.contains("strpos(u.external_id, $3) > 0"), "{text}");
+    }
+
+    #[test]
+    fn placeholders_count_from_the_start() {
+        let (text, binds) = sql(
+            Dialect::Postgres,
+            Resource::User,
+            r#"userName eq "a" or (emails[type eq "work" and value co "@x.com"] and not (active eq false))"#,
+        )
+        .unwrap();
+        for n in 3..6 {
+            assert!(text.contains(&format!("${n}")), "{text}");
+        }
+        assert!(!text.contains("$6"), "{text}");
+        assert_eq!(binds.len(), 3);
+        assert!(text.contains("EXISTS (SELECT 1 FROM user_emails el"), "{text}");
+    }
+
+    #[test]
+    fn json_attributes_per_dialect() {
+        let (text, _) = sql(Dialect::Sqlite, Resource::User, r#"title eq "CEO""#).unwrap();
+        assert!(text.contains(r#"json_extract(u.scim_extra, '$."title"')"#), "{text}");
+        let (text, _) = sql(
+            Dialect::Postgres,
+            Resource::User,
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "R&D""#,
+        )
+        .unwrap();
+        assert!(
+            text.contains(r#"(u.scim_extra::jsonb #>> '{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","department"}')"#),
+            "{text}"
+        );
+        let (text, _) =
+            sql(Dialect::Postgres, Resource::User, r#"phoneNumbers[type eq "work"]"#).unwrap();
+        assert!(text.contains("jsonb_array_elements"), "{text}");
+    }
+
+    #[test]
+    fn members_search_users_and_groups() {
+        let (text, binds) =
+            sql(Dialect::Sqlite, Resource::Group, r#"members[value eq "2819c223"]"#).unwrap();
+        assert!(
+            text.contains("group_members el") && text.contains("group_member_groups el"),
+            "{text}"
+        );
+        assert_eq!(binds.len(), 2);
+    }
+
+    #[test]
+    fn bad_filters_say_why() {
+        let cases = [
+            (r#"password eq "x""#, "password cannot be used in a filter"),
+            (r#"name eq "x""#, "name is complex"),
+            (r#"active eq "true""#, "boolean"),
+            (r#"meta.created gt "yesterday""#, "RFC 3339"),
+            (r#"active gt true"#, "only eq and ne"),
+            (r#"nope eq "x""#, "unknown attribute"),
+            (r#"userName lt null"#, "only eq and ne compare with null"),
+            (r#"displayName[value eq "x"]"#, "multi-valued"),
+        ];
+        for (filter, wanted) in cases {
+            let err = sql(Dialect::Sqlite, Resource::User, filter).unwrap_err();
+            assert!(err.contains(wanted), "{filter}: {err}");
+        }
+        let err = sql(Dialect::Sqlite, Resource::Group, r#"title eq "x""#).unwrap_err();
+        assert!(err.contains("unknown attribute"), "{err}");
+    }
+
+    #[test]
+    fn sort_keys() {
+        let compiler = Compiler::new(Dialect::Sqlite, Resource::User, 1);
+        let path = roster_scim::parse_attr_path("userName").unwrap();
+        let order = compiler.order_by(Some(&path), false).unwrap();
+        assert_eq!(order, "(u.username_key) IS NULL ASC, u.username_key ASC, u.id ASC");
+        assert_eq!(compiler.order_by(None, true).unwrap(), "u.created_at DESC, u.id DESC");
+        let bad = roster_scim::parse_attr_path("nope").unwrap();
+        assert_eq!(
+            compiler.order_by(Some(&bad), false).unwrap_err().scim_type,
+            Some(roster_scim::ScimType::InvalidValue)
+        );
+    }
+}
