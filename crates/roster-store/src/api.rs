@@ -68,7 +68,14 @@ pub trait Store: Send + Sync {
 /// One use case's unit of work. Dropped without `commit`, it rolls back.
 #[async_trait]
 pub trait Transaction:
-    SiteRepo + UserRepo + GroupRepo + ProviderRepo + AdminKeyRepo + Send
+    SiteRepo
+    + UserRepo
+    + GroupRepo
+    + ProviderRepo
+    + AdminKeyRepo
+    + crate::ScimUserRepo
+    + crate::ScimGroupRepo
+    + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

@@ -19,6 +19,7 @@
 
 mod api;
 mod error;
+mod scim_api;
 mod sql;
 
 pub use api::{
@@ -26,4 +27,8 @@ pub use api::{
     Store, Transaction, UserRepo,
 };
 pub use error::StoreError;
+pub use scim_api::{
+    ListParams, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, ScimScope, ScimUser,
+    ScimUserRepo, StoredEmail,
+};
 pub use sql::{Dialect, StoreConfig, connect};

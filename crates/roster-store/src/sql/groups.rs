@@ -10,13 +10,7 @@ use super::SqlTx;
 use super::row::{Cols, count_of, flag, limit_offset, micros, write_error};
 use crate::{GroupRepo, Listed, MemberRecord, Page, StoreError};
 
-macro_rules! columns {
-    () => {
-        "site_id, id, name, name_key, managed_by_provider_id, created_at, updated_at"
-    };
-}
-
-fn group_from(row: &AnyRow) -> Result<Group, StoreError> {
+pub(super) fn group_from(row: &AnyRow) -> Result<Group, StoreError> {
     let c = Cols(row);
     Ok(Group {
         site_id: SiteId::from_raw(c.text("site_id")?),
@@ -28,12 +22,33 @@ fn group_from(row: &AnyRow) -> Result<Group, StoreError> {
     })
 }
 
+impl SqlTx {
+    /// Marks a group changed: a new version and modification time.
+    pub(crate) async fn touch_group(
+        &mut self,
+        site: &SiteId,
+        group: &GroupId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE groups SET version = version + 1, updated_at = $3 \
+             WHERE site_id = $1 AND id = $2",
+        )
+        .bind(site.as_str())
+        .bind(group.as_str())
+        .bind(micros(now))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl GroupRepo for SqlTx {
     async fn insert_group(&mut self, group: &Group) -> Result<(), StoreError> {
         sqlx::query(concat!(
             "INSERT INTO groups (",
-            columns!(),
+            group_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
         ))
         .bind(group.site_id.as_str())
@@ -55,7 +70,7 @@ impl GroupRepo for SqlTx {
         id: &GroupId,
     ) -> Result<Option<Group>, StoreError> {
         self.one_in_site(
-            concat!("SELECT ", columns!(), " FROM groups WHERE site_id = $1 AND id = $2"),
+            concat!("SELECT ", group_columns!(), " FROM groups WHERE site_id = $1 AND id = $2"),
             site,
             id.as_str(),
             group_from,
@@ -69,7 +84,11 @@ impl GroupRepo for SqlTx {
         name: &GroupName,
     ) -> Result<Option<Group>, StoreError> {
         self.one_in_site(
-            concat!("SELECT ", columns!(), " FROM groups WHERE site_id = $1 AND name_key = $2"),
+            concat!(
+                "SELECT ",
+                group_columns!(),
+                " FROM groups WHERE site_id = $1 AND name_key = $2"
+            ),
             site,
             name.key(),
             group_from,
@@ -86,7 +105,7 @@ impl GroupRepo for SqlTx {
             "SELECT COUNT(*) FROM groups WHERE site_id = $1",
             concat!(
                 "SELECT ",
-                columns!(),
+                group_columns!(),
                 " FROM groups WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
             ),
             site,
@@ -99,7 +118,7 @@ impl GroupRepo for SqlTx {
     async fn update_group(&mut self, group: &Group) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE groups SET name = $3, name_key = $4, managed_by_provider_id = $5, \
-             updated_at = $6 WHERE site_id = $1 AND id = $2",
+             updated_at = $6, version = version + 1 WHERE site_id = $1 AND id = $2",
         )
         .bind(group.site_id.as_str())
         .bind(group.id.as_str())
@@ -202,7 +221,7 @@ impl GroupRepo for SqlTx {
         .execute(self.conn())
         .await
         .map_err(|err| write_error(err, "membership"))?;
-        Ok(())
+        self.touch_group(site, group, now).await
     }
 
     async fn remove_member(
@@ -219,6 +238,15 @@ impl GroupRepo for SqlTx {
         .bind(user.as_str())
         .execute(self.conn())
         .await?;
+        // The membership list is part of the group's SCIM resource, whose
+        // version changes with it.
+        if done.rows_affected() == 1 {
+            sqlx::query("UPDATE groups SET version = version + 1 WHERE site_id = $1 AND id = $2")
+                .bind(site.as_str())
+                .bind(group.as_str())
+                .execute(self.conn())
+                .await?;
+        }
         Ok(done.rows_affected() == 1)
     }
 

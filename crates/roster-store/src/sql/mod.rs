@@ -2,11 +2,31 @@
 //! through sqlx's `Any` driver. What differs per dialect is here: how
 //! connections are opened and which migration tree runs.
 
+/// Every column of `users` that the domain `User` holds, in the order
+/// `users::bind_user` binds them.
+macro_rules! user_columns {
+    () => {
+        "site_id, id, username, username_key, full_name, first_name, last_name, display_name, \
+         email, company, time_zone, enabled, auth_provider_id, site_admin, readonly_site_admin, \
+         two_factor, webdav, ftp, sftp, external_id, provisioned_by, provisioned_by_provider_id, \
+         created_at, updated_at, last_login_at"
+    };
+}
+
+/// Every column of `groups` that the domain `Group` holds.
+macro_rules! group_columns {
+    () => {
+        "site_id, id, name, name_key, managed_by_provider_id, created_at, updated_at"
+    };
+}
+
 mod admin_keys;
 mod groups;
 mod providers;
 mod row;
 mod scim_filter;
+mod scim_groups;
+mod scim_users;
 mod sites;
 mod snapshot;
 mod users;
@@ -20,6 +40,8 @@ use sqlx::{Any, AnyPool, Executor};
 
 use roster_domain::SiteId;
 use sqlx::any::AnyRow;
+
+pub(crate) use scim_filter::{Bind, Compiler, Resource};
 
 use crate::{Listed, Page, Store, StoreError, Transaction};
 

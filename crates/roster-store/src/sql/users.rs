@@ -13,17 +13,10 @@ use super::SqlTx;
 use super::row::{Cols, flag, micros, opt_micros, write_error};
 use crate::{Listed, Page, StoreError, UserRepo};
 
-/// Every column, in the order [`bind_user`] binds them.
-macro_rules! columns {
-    () => {
-        "site_id, id, username, username_key, full_name, first_name, last_name, display_name, \
-         email, company, time_zone, enabled, auth_provider_id, site_admin, readonly_site_admin, \
-         two_factor, webdav, ftp, sftp, external_id, provisioned_by, provisioned_by_provider_id, \
-         created_at, updated_at, last_login_at"
-    };
-}
-
-fn bind_user<'q>(query: Query<'q, Any, AnyArguments>, user: &User) -> Query<'q, Any, AnyArguments> {
+pub(super) fn bind_user<'q>(
+    query: Query<'q, Any, AnyArguments>,
+    user: &User,
+) -> Query<'q, Any, AnyArguments> {
     let text = |value: &Option<DisplayText>| value.as_ref().map(|v| v.as_str().to_owned());
     let auth_provider = match &user.auth_method {
         AuthMethod::Password => None,
@@ -57,7 +50,7 @@ fn bind_user<'q>(query: Query<'q, Any, AnyArguments>, user: &User) -> Query<'q, 
         .bind(opt_micros(user.last_login_at))
 }
 
-fn user_from(row: &AnyRow) -> Result<User, StoreError> {
+pub(super) fn user_from(row: &AnyRow) -> Result<User, StoreError> {
     let c = Cols(row);
     let text = |col: &str| c.opt_parsed(col, DisplayText::parse);
     Ok(User {
@@ -102,7 +95,7 @@ impl UserRepo for SqlTx {
     async fn insert_user(&mut self, user: &User) -> Result<(), StoreError> {
         let query = sqlx::query(concat!(
             "INSERT INTO users (",
-            columns!(),
+            user_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
              $17, $18, $19, $20, $21, $22, $23, $24, $25)"
         ));
@@ -115,7 +108,7 @@ impl UserRepo for SqlTx {
 
     async fn user_by_id(&mut self, site: &SiteId, id: &UserId) -> Result<Option<User>, StoreError> {
         self.one_in_site(
-            concat!("SELECT ", columns!(), " FROM users WHERE site_id = $1 AND id = $2"),
+            concat!("SELECT ", user_columns!(), " FROM users WHERE site_id = $1 AND id = $2"),
             site,
             id.as_str(),
             user_from,
@@ -129,7 +122,11 @@ impl UserRepo for SqlTx {
         username: &Username,
     ) -> Result<Option<User>, StoreError> {
         self.one_in_site(
-            concat!("SELECT ", columns!(), " FROM users WHERE site_id = $1 AND username_key = $2"),
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users WHERE site_id = $1 AND username_key = $2"
+            ),
             site,
             username.key(),
             user_from,
@@ -142,7 +139,7 @@ impl UserRepo for SqlTx {
             "SELECT COUNT(*) FROM users WHERE site_id = $1",
             concat!(
                 "SELECT ",
-                columns!(),
+                user_columns!(),
                 " FROM users WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
             ),
             site,
@@ -159,7 +156,7 @@ impl UserRepo for SqlTx {
              time_zone = $11, enabled = $12, auth_provider_id = $13, site_admin = $14, \
              readonly_site_admin = $15, two_factor = $16, webdav = $17, ftp = $18, sftp = $19, \
              external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
-             created_at = $23, updated_at = $24, last_login_at = $25 \
+             created_at = $23, updated_at = $24, last_login_at = $25, version = version + 1 \
              WHERE site_id = $1 AND id = $2",
         );
         let done = bind_user(query, user)

@@ -1,0 +1,264 @@
+//! SCIM users: the user row with its extra attributes and version, its
+//! e-mail rows, and its groups, loaded in batches for list pages.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use roster_domain::{GroupId, GroupName, SiteId, UserId, Username};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::row::{Cols, count_of, flag};
+use super::users::{bind_user, user_from};
+use super::{Bind, SqlTx};
+use crate::scim_api::{ScimQuery, ScimScope, ScimUser, StoredEmail};
+use crate::{Listed, ScimUserRepo, StoreError};
+
+/// The users a provider's SCIM client manages: those it provisioned and
+/// those an administrator associated with it (SPEC §3).
+const USER_SCOPE: &str =
+    "u.site_id = $1 AND (u.provisioned_by_provider_id = $2 OR u.auth_provider_id = $2)";
+
+/// `$start, $start+1, ...`, `count` of them.
+pub(super) fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+fn scim_user_from(row: &AnyRow) -> Result<ScimUser, StoreError> {
+    Ok(ScimUser {
+        user: user_from(row)?,
+        emails: Vec::new(),
+        extra: Cols(row).text("scim_extra")?,
+        version: Cols(row).int("version")?,
+        groups: Vec::new(),
+    })
+}
+
+pub(super) type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+pub(super) fn bind_all<'q>(mut query: Query<'q>, binds: &[Bind]) -> Query<'q> {
+    for value in binds {
+        query = match value {
+            Bind::Text(text) => query.bind(text.clone()),
+            Bind::Int(number) => query.bind(*number),
+        };
+    }
+    query
+}
+
+impl SqlTx {
+    /// Runs a compiled list query over `table alias` within `scope_sql`.
+    pub(super) async fn scim_page(
+        &mut self,
+        select: &str,
+        scope_sql: &str,
+        scope: &ScimScope,
+        query: &ScimQuery,
+    ) -> Result<(Vec<AnyRow>, u64), StoreError> {
+        let limit_at = 3 + query.binds.len();
+        let sql = format!(
+            "{select} WHERE {scope_sql} AND {} ORDER BY {} LIMIT ${} OFFSET ${}",
+            query.condition,
+            query.order_by,
+            limit_at,
+            limit_at + 1
+        );
+        let rows = bind_all(
+            sqlx::query(AssertSqlSafe(sql)).bind(scope.site.as_str()).bind(scope.provider.as_str()),
+            &query.binds,
+        )
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(query.offset).unwrap_or(i64::MAX))
+        .fetch_all(self.conn())
+        .await?;
+        // A first page that is not full is the whole result: no count needed.
+        let total = if query.offset == 0 && (rows.len() as u64) < query.limit {
+            rows.len() as u64
+        } else {
+            let from = select.split_once(" FROM ").map_or(select, |(_, from)| from);
+            let sql =
+                format!("SELECT COUNT(*) FROM {from} WHERE {scope_sql} AND {}", query.condition);
+            let row = bind_all(
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(scope.site.as_str())
+                    .bind(scope.provider.as_str()),
+                &query.binds,
+            )
+            .fetch_one(self.conn())
+            .await?;
+            count_of(&row)?
+        };
+        Ok((rows, total))
+    }
+
+    /// E-mails and groups of the given users, filled in.
+    async fn complete_users(
+        &mut self,
+        site: &SiteId,
+        users: &mut [ScimUser],
+    ) -> Result<(), StoreError> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = users.iter().map(|u| u.user.id.as_str().to_owned()).collect();
+        let mut emails: HashMap<String, Vec<StoredEmail>> = HashMap::new();
+        let mut groups: HashMap<String, Vec<(GroupId, GroupName)>> = HashMap::new();
+        let sql = format!(
+            "SELECT user_id, value, kind, is_primary FROM user_emails \
+             WHERE site_id = $1 AND user_id IN ({}) ORDER BY user_id, position",
+            placeholders(2, ids.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(site.as_str());
+        for id in &ids {
+            query = query.bind(id.clone());
+        }
+        for row in query.fetch_all(self.conn()).await? {
+            let c = Cols(&row);
+            emails.entry(c.text("user_id")?).or_default().push(StoredEmail {
+                value: c.text("value")?,
+                kind: c.opt_text("kind")?,
+                primary: c.flag("is_primary")?,
+            });
+        }
+        let sql = format!(
+            "SELECT m.user_id, g.id, g.name FROM group_members m \
+             JOIN groups g ON g.site_id = m.site_id AND g.id = m.group_id \
+             WHERE m.site_id = $1 AND m.user_id IN ({}) ORDER BY g.name_key, g.id",
+            placeholders(2, ids.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(site.as_str());
+        for id in &ids {
+            query = query.bind(id.clone());
+        }
+        for row in query.fetch_all(self.conn()).await? {
+            let c = Cols(&row);
+            groups
+                .entry(c.text("user_id")?)
+                .or_default()
+                .push((GroupId::from_raw(c.text("id")?), c.parsed("name", GroupName::parse)?));
+        }
+        for user in users {
+            user.emails = emails.remove(user.user.id.as_str()).unwrap_or_default();
+            user.groups = groups.remove(user.user.id.as_str()).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    async fn write_emails(&mut self, user: &ScimUser) -> Result<(), StoreError> {
+        let (site, id) = (user.user.site_id.as_str(), user.user.id.as_str());
+        sqlx::query("DELETE FROM user_emails WHERE site_id = $1 AND user_id = $2")
+            .bind(site)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        if user.emails.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<String> = (0..user.emails.len())
+            .map(|i| {
+                let at = 3 + i * 5;
+                format!("($1, $2, ${}, ${}, ${}, ${}, ${})", at, at + 1, at + 2, at + 3, at + 4)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO user_emails (site_id, user_id, position, value, value_key, kind, is_primary) \
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(site.to_owned()).bind(id.to_owned());
+        for (position, email) in user.emails.iter().enumerate() {
+            query = query
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(email.value.clone())
+                .bind(email.value.to_lowercase())
+                .bind(email.kind.clone())
+                .bind(flag(email.primary));
+        }
+        query.execute(self.conn()).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ScimUserRepo for SqlTx {
+    async fn scim_user(
+        &mut self,
+        scope: &ScimScope,
+        id: &UserId,
+    ) -> Result<Option<ScimUser>, StoreError> {
+        let sql = format!(
+            "SELECT {}, scim_extra, version FROM users u WHERE {USER_SCOPE} AND u.id = $3",
+            user_columns!()
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope.site.as_str())
+            .bind(scope.provider.as_str())
+            .bind(id.as_str())
+            .fetch_optional(self.conn())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut users = [scim_user_from(&row)?];
+        self.complete_users(&scope.site, &mut users).await?;
+        let [user] = users;
+        Ok(Some(user))
+    }
+
+    async fn scim_user_by_username(
+        &mut self,
+        site: &SiteId,
+        username: &Username,
+    ) -> Result<Option<UserId>, StoreError> {
+        let row = sqlx::query("SELECT id FROM users WHERE site_id = $1 AND username_key = $2")
+            .bind(site.as_str())
+            .bind(username.key())
+            .fetch_optional(self.conn())
+            .await?;
+        row.map(|row| Ok(UserId::from_raw(row.try_get::<String, _>("id")?))).transpose()
+    }
+
+    async fn scim_users(
+        &mut self,
+        scope: &ScimScope,
+        query: &ScimQuery,
+    ) -> Result<Listed<ScimUser>, StoreError> {
+        let select = format!("SELECT {}, scim_extra, version FROM users u", user_columns!());
+        let (rows, total) = self.scim_page(&select, USER_SCOPE, scope, query).await?;
+        let mut items = rows.iter().map(scim_user_from).collect::<Result<Vec<_>, _>>()?;
+        self.complete_users(&scope.site, &mut items).await?;
+        Ok(Listed { items, total })
+    }
+
+    async fn insert_scim_user(&mut self, user: &ScimUser) -> Result<(), StoreError> {
+        let sql = concat!(
+            "INSERT INTO users (",
+            user_columns!(),
+            ", scim_extra, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
+        );
+        bind_user(sqlx::query(sql), &user.user)
+            .bind(user.extra.clone())
+            .bind(user.version)
+            .execute(self.conn())
+            .await
+            .map_err(|err| super::row::write_error(err, "username"))?;
+        self.write_emails(user).await
+    }
+
+    async fn update_scim_user(&mut self, user: &ScimUser) -> Result<i64, StoreError> {
+        let sql = "UPDATE users SET username = $3, username_key = $4, full_name = $5, \
+             first_name = $6, last_name = $7, display_name = $8, email = $9, company = $10, \
+             time_zone = $11, enabled = $12, auth_provider_id = $13, site_admin = $14, \
+             readonly_site_admin = $15, two_factor = $16, webdav = $17, ftp = $18, sftp = $19, \
+             external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
+             created_at = $23, updated_at = $24, last_login_at = $25, scim_extra = $26, \
+             version = version + 1 WHERE site_id = $1 AND id = $2 RETURNING version";
+        let row = bind_user(sqlx::query(sql), &user.user)
+            .bind(user.extra.clone())
+            .fetch_optional(self.conn())
+            .await
+            .map_err(|err| super::row::write_error(err, "username"))?
+            .ok_or_else(|| StoreError::Corrupt(format!("user {} vanished", user.user.id)))?;
+        self.write_emails(user).await?;
+        Ok(row.try_get::<i64, _>("version")?)
+    }
+}
