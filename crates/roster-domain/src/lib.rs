@@ -26,9 +26,9 @@ pub use manual::{
 pub use names::{DisplayText, Email, GroupName, ProviderName, SiteSlug, Username};
 pub use patterns::{GroupPattern, GroupPatternList};
 pub use provider::{
-    CertificateFingerprint, DeprovisioningMethod, HttpUrl, LdapServerType, LdapSettings, Provider,
-    ProviderKind, ProviderRefusal, ProvisioningOptions, SamlTrust, ScimAuth, ScimSettings,
-    UsernameAttribute,
+    CertificateFingerprint, DeprovisioningMethod, HttpUrl, LdapServerType, LdapSettings,
+    PresentedCredential, Provider, ProviderKind, ProviderRefusal, ProvisioningOptions, SamlTrust,
+    ScimAuth, ScimSettings, UsernameAttribute,
 };
 pub use site::Site;
 pub use time_zone::TimeZoneName;

@@ -206,6 +206,36 @@ impl ScimSettings {
     }
 }
 
+/// A SCIM credential as a client presents it, with the secret already
+/// hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PresentedCredential<'a> {
+    Bearer { secret_hash: &'a str },
+    Basic { username: &'a str, secret_hash: &'a str },
+}
+
+impl ScimSettings {
+    /// Whether the credential authenticates at `now` (SPEC §2): the current
+    /// secret until it expires, or the previous one until its overlap
+    /// window ends; and only in the provider's chosen mode.
+    pub fn accepts(&self, credential: PresentedCredential<'_>, now: Timestamp) -> bool {
+        let secret_hash = match (self.auth, credential) {
+            (ScimAuth::Token, PresentedCredential::Bearer { secret_hash }) => secret_hash,
+            (ScimAuth::Basic, PresentedCredential::Basic { username, secret_hash })
+                if self.username.as_deref() == Some(username) =>
+            {
+                secret_hash
+            }
+            _ => return false,
+        };
+        let current = self.secret_hash.as_deref() == Some(secret_hash)
+            && self.expires_at.is_none_or(|expiry| now < expiry);
+        let previous = self.previous_secret_hash.as_deref() == Some(secret_hash)
+            && self.previous_valid_until.is_some_and(|until| now < until);
+        current || previous
+    }
+}
+
 /// The directory product behind an LDAP connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LdapServerType {
@@ -475,6 +505,49 @@ mod tests {
             domain: None,
             consecutive_failures: 0,
         }
+    }
+
+    #[test]
+    fn scim_credentials() {
+        let at = |s: i64| Timestamp::from_second(s).unwrap();
+        let token = ScimSettings {
+            auth: ScimAuth::Token,
+            secret_hash: Some("new".into()),
+            expires_at: Some(at(100)),
+            previous_secret_hash: Some("old".into()),
+            previous_valid_until: Some(at(50)),
+            ..ScimSettings::off()
+        };
+        let bearer = |h| PresentedCredential::Bearer { secret_hash: h };
+        assert!(token.accepts(bearer("new"), at(99)));
+        assert!(!token.accepts(bearer("new"), at(100)), "expired");
+        assert!(token.accepts(bearer("old"), at(49)), "overlap");
+        assert!(!token.accepts(bearer("old"), at(50)), "overlap over");
+        assert!(!token.accepts(bearer("other"), at(1)));
+        assert!(
+            !token.accepts(PresentedCredential::Basic { username: "u", secret_hash: "new" }, at(1))
+        );
+        let basic = ScimSettings {
+            auth: ScimAuth::Basic,
+            username: Some("scim-u".into()),
+            secret_hash: Some("pw".into()),
+            ..ScimSettings::off()
+        };
+        assert!(
+            basic.accepts(
+                PresentedCredential::Basic { username: "scim-u", secret_hash: "pw" },
+                at(1)
+            )
+        );
+        assert!(
+            !basic.accepts(
+                PresentedCredential::Basic { username: "other", secret_hash: "pw" },
+                at(1)
+            )
+        );
+        assert!(!basic.accepts(bearer("pw"), at(1)));
+        let off = ScimSettings { auth: ScimAuth::Off, ..token.clone() };
+        assert!(!off.accepts(bearer("new"), at(1)), "switched off");
     }
 
     #[test]

@@ -201,6 +201,13 @@ pub trait ProviderRepo {
         page: Page,
     ) -> Result<Listed<Provider>, StoreError>;
     async fn update_provider(&mut self, provider: &Provider) -> Result<bool, StoreError>;
+    /// The provider whose current or previous SCIM secret has this hash.
+    /// Deliberately not scoped to a site: the SCIM credential is what
+    /// identifies the provider, and so the site (SPEC §2).
+    async fn provider_by_scim_secret(
+        &mut self,
+        secret_hash: &str,
+    ) -> Result<Option<Provider>, StoreError>;
     async fn delete_provider(&mut self, site: &SiteId, id: &ProviderId)
     -> Result<bool, StoreError>;
 }

@@ -306,6 +306,21 @@ impl ProviderRepo for SqlTx {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn provider_by_scim_secret(
+        &mut self,
+        secret_hash: &str,
+    ) -> Result<Option<Provider>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM providers WHERE scim_secret_hash = $1 OR scim_previous_secret_hash = $1"
+        ))
+        .bind(secret_hash)
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref().map(provider_from).transpose()
+    }
+
     async fn delete_provider(
         &mut self,
         site: &SiteId,
