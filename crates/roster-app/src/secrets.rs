@@ -6,14 +6,14 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 /// A new random secret: `prefix` followed by 64 hex digits (256 bits).
-pub(crate) fn generate(prefix: &str) -> String {
+pub fn generate(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     format!("{prefix}{}", hex(&bytes))
 }
 
 /// The stored form of a secret.
-pub(crate) fn hash(secret: &str) -> String {
+pub fn hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 

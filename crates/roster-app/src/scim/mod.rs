@@ -1,0 +1,69 @@
+//! The SCIM 2.0 use cases (SPEC §2): authentication of a provider's SCIM
+//! client, and users and groups as that client sees them.
+//!
+//! The protocol itself (schemas, filters, PATCH, paging, projection) is the
+//! pure `roster-scim`; storage is `roster-store`; this module joins them in
+//! one transaction per request and answers with `ScimError`s only.
+
+pub mod mapping;
+
+use roster_domain::PresentedCredential;
+use roster_scim::ScimError;
+use roster_store::{ScimScope, StoreError};
+
+use crate::{App, secrets};
+
+/// A SCIM credential as sent in `Authorization`.
+#[derive(Debug, Clone, Copy)]
+pub enum ScimCredential<'a> {
+    Bearer(&'a str),
+    Basic { username: &'a str, password: &'a str },
+}
+
+/// The answer to any credential that does not authenticate: the same for
+/// an unknown, wrong, expired or revoked secret, so that it reveals nothing.
+pub fn unauthorized() -> ScimError {
+    ScimError::new(
+        401,
+        None,
+        "authentication failed: send the SCIM token of an SSO provider as \
+         `Authorization: Bearer <token>` (or its Basic username and password)",
+    )
+}
+
+/// A storage failure: logged in full, answered with a generic 500.
+pub(crate) fn internal(err: StoreError) -> ScimError {
+    tracing::error!(error = %err, "SCIM request failed in storage");
+    ScimError::new(500, None, "internal error; see the server log")
+}
+
+impl App {
+    /// Resolves a SCIM credential to the provider (and so the site) it
+    /// belongs to.
+    pub async fn authenticate_scim(
+        &self,
+        credential: ScimCredential<'_>,
+    ) -> Result<ScimScope, ScimError> {
+        let (secret, username) = match credential {
+            ScimCredential::Bearer(token) => (token, None),
+            ScimCredential::Basic { username, password } => (password, Some(username)),
+        };
+        if secret.is_empty() || secret.len() > 512 {
+            return Err(unauthorized());
+        }
+        let secret_hash = secrets::hash(secret);
+        let provider = {
+            let mut tx = self.store.read().await.map_err(internal)?;
+            tx.provider_by_scim_secret(&secret_hash).await.map_err(internal)?
+        };
+        let Some(provider) = provider else { return Err(unauthorized()) };
+        let presented = match username {
+            None => PresentedCredential::Bearer { secret_hash: &secret_hash },
+            Some(username) => PresentedCredential::Basic { username, secret_hash: &secret_hash },
+        };
+        if !provider.kind.supports_scim() || !provider.scim.accepts(presented, self.clock.now()) {
+            return Err(unauthorized());
+        }
+        Ok(ScimScope { site: provider.site_id, provider: provider.id })
+    }
+}
