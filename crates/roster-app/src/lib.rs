@@ -40,11 +40,24 @@ pub use users::{UserInput, UserPatch};
 pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    public_url: Option<Arc<str>>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self { store, clock, public_url: None }
+    }
+
+    /// The URL clients reach roster at, for the absolute URLs of SCIM
+    /// resources (`meta.location`, `$ref`). Without it, they are built from
+    /// the request's `Host`.
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        self.public_url = url.map(Arc::from);
+        self
+    }
+
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
     }
 
     /// Whether the database answers.

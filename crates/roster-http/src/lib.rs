@@ -10,6 +10,7 @@ mod admin;
 mod error;
 mod extract;
 mod health;
+mod scim;
 
 use std::future::Future;
 
@@ -30,6 +31,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(health::routes())
         .nest("/api/admin", admin::routes())
+        .nest("/api/scim", scim::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(app)

@@ -12,13 +12,30 @@
 //!   data, which decide how each attribute is compared, written and
 //!   returned, and which `/Schemas` and `/ResourceTypes` are rendered from.
 
+mod discovery;
 mod error;
 mod filter;
 pub mod schema;
 
+pub use discovery::{service_provider_config, ServerLimits};
 pub use error::{ScimError, ScimType};
 
 pub use filter::{
     AttrPath, CompValue, CompareOp, Filter, FilterError, MAX_FILTER_CHARS, MAX_FILTER_DEPTH,
     PatchPath, parse_attr_path, parse_filter, parse_patch_path,
+};
+
+mod etag;
+mod list;
+mod projection;
+mod query;
+
+pub use etag::{
+    EntityTag, Precondition, Preconditions, RequestKind, Verdict, etag, evaluate_preconditions,
+};
+pub use list::{LIST_RESPONSE_URN, list_response};
+pub use projection::{Projection, ProjectionPath, project};
+pub use query::{
+    Limits, LimitsError, ListQuery, MAX_START_INDEX, Paging, ResolvedFilter, SEARCH_REQUEST_URN,
+    Sort, SortKey, SortOrder, resolve_filter,
 };

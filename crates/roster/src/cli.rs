@@ -64,6 +64,10 @@ pub struct ServeArgs {
     /// Address and port the HTTP server listens on.
     #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// The URL clients reach roster at (for example https://id.example.com), used in
+    /// the absolute URLs of SCIM resources; by default taken from each request's Host.
+    #[arg(long, env = "ROSTER_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Log format on standard error.
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

@@ -9,7 +9,8 @@ pub mod mapping;
 
 use roster_domain::PresentedCredential;
 use roster_scim::ScimError;
-use roster_store::{ScimScope, StoreError};
+pub use roster_store::ScimScope;
+use roster_store::StoreError;
 
 use crate::{App, secrets};
 

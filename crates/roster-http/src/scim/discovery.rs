@@ -1,0 +1,66 @@
+//! `/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas` (RFC 7644
+//! §4), rendered from the definitions the server runs on. They need an
+//! authenticated client like every other endpoint: the base URL a client
+//! sees is where its resources live.
+
+use axum::extract::Path;
+use roster_scim::schema::{
+    resource_type_json, schema_json, ResourceType, Schema, ENTERPRISE_USER, GROUP, GROUP_RESOURCE,
+    USER, USER_RESOURCE,
+};
+use roster_scim::{service_provider_config as config_json, ScimError, ServerLimits};
+use serde_json::Value;
+
+use super::{ScimClient, ScimFailure, ScimReply};
+
+const RESOURCE_TYPES: [&ResourceType; 2] = [&USER_RESOURCE, &GROUP_RESOURCE];
+const SCHEMAS: [&Schema; 3] = [&USER, &ENTERPRISE_USER, &GROUP];
+const DOCUMENTATION: &str = "https://github.com/roster/roster#readme";
+
+fn list(resources: Vec<Value>) -> Value {
+    serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": resources.len(),
+        "itemsPerPage": resources.len(),
+        "startIndex": 1,
+        "Resources": resources,
+    })
+}
+
+pub(super) async fn service_provider_config(client: ScimClient) -> ScimReply {
+    let location = format!("{}/ServiceProviderConfig", client.base.0);
+    ScimReply::ok(config_json(&ServerLimits::ROSTER, DOCUMENTATION, &location))
+}
+
+pub(super) async fn resource_types(client: ScimClient) -> ScimReply {
+    let base = &client.base.0;
+    ScimReply::ok(list(
+        RESOURCE_TYPES
+            .iter()
+            .map(|rt| resource_type_json(rt, &format!("{base}/ResourceTypes/{}", rt.id)))
+            .collect(),
+    ))
+}
+
+pub(super) async fn resource_type(client: ScimClient, Path(id): Path<String>) -> Result<ScimReply, ScimFailure> {
+    let rt = RESOURCE_TYPES
+        .iter()
+        .find(|rt| rt.id.eq_ignore_ascii_case(&id))
+        .ok_or_else(|| ScimError::not_found(format!("no resource type {id:?}: there are User and Group")))?;
+    Ok(ScimReply::ok(resource_type_json(rt, &format!("{}/ResourceTypes/{}", client.base.0, rt.id))))
+}
+
+pub(super) async fn schemas(client: ScimClient) -> ScimReply {
+    let base = &client.base.0;
+    ScimReply::ok(list(
+        SCHEMAS.iter().map(|schema| schema_json(schema, &format!("{base}/Schemas/{}", schema.id))).collect(),
+    ))
+}
+
+pub(super) async fn schema(client: ScimClient, Path(id): Path<String>) -> Result<ScimReply, ScimFailure> {
+    let schema = SCHEMAS
+        .iter()
+        .find(|schema| schema.id.eq_ignore_ascii_case(&id))
+        .ok_or_else(|| ScimError::not_found(format!("no schema {id:?}")))?;
+    Ok(ScimReply::ok(schema_json(schema, &format!("{}/Schemas/{}", client.base.0, schema.id))))
+}

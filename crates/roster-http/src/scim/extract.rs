@@ -1,0 +1,116 @@
+//! Extractors of the SCIM API: the provider's credential, the base URL of
+//! its resources, and request bodies; every rejection is a SCIM error.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use axum::http::request::Parts;
+use base64::Engine;
+use roster_app::scim::mapping::BaseUrl;
+use roster_app::scim::{unauthorized, ScimCredential, ScimScope};
+use roster_app::App;
+use roster_scim::ScimError;
+use serde_json::Value;
+
+use super::ScimFailure;
+
+/// The authenticated SCIM client and where its resources live.
+pub(crate) struct ScimClient {
+    pub scope: ScimScope,
+    pub base: BaseUrl,
+}
+
+fn credential(value: &str) -> Option<(String, Option<String>)> {
+    let (scheme, rest) = value.trim().split_once(' ')?;
+    let rest = rest.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Some((rest.to_owned(), None));
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(rest).ok()?;
+        let decoded = String::from_utf8(decoded).ok()?;
+        let (username, password) = decoded.split_once(':')?;
+        return Some((password.to_owned(), Some(username.to_owned())));
+    }
+    None
+}
+
+/// `https://host/api/scim` as the client reached it, unless the operator
+/// configured a public URL.
+fn base_url(parts: &Parts, app: &App) -> BaseUrl {
+    if let Some(public) = app.public_url() {
+        return BaseUrl(format!("{}/api/scim", public.trim_end_matches('/')));
+    }
+    let host = parts.headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = parts
+        .headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https" || *p == "http")
+        .unwrap_or("http");
+    BaseUrl(format!("{scheme}://{host}/api/scim"))
+}
+
+impl FromRequestParts<App> for ScimClient {
+    type Rejection = ScimFailure;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ScimFailure> {
+        let header = parts.headers.get(AUTHORIZATION).and_then(|value| value.to_str().ok());
+        let Some((secret, username)) = header.and_then(credential) else {
+            return Err(ScimFailure(unauthorized()));
+        };
+        let presented = match &username {
+            None => ScimCredential::Bearer(&secret),
+            Some(username) => ScimCredential::Basic { username, password: &secret },
+        };
+        let scope = app.authenticate_scim(presented).await?;
+        Ok(Self { scope, base: base_url(parts, app) })
+    }
+}
+
+/// A JSON body sent as `application/scim+json` or `application/json`.
+pub(crate) struct ScimBody(pub Value);
+
+impl FromRequest<App> for ScimBody {
+    type Rejection = ScimFailure;
+
+    async fn from_request(request: Request, app: &App) -> Result<Self, ScimFailure> {
+        let content_type = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        if let Some(content_type) = content_type
+            && content_type != "application/scim+json"
+            && content_type != "application/json"
+        {
+            return Err(ScimFailure(ScimError::new(
+                415,
+                None,
+                format!("send the body as application/scim+json, not {content_type}"),
+            )));
+        }
+        let bytes = Bytes::from_request(request, app).await.map_err(|rejection| {
+            ScimFailure(ScimError::new(rejection.status().as_u16(), None, rejection.body_text()))
+        })?;
+        serde_json::from_slice(&bytes).map(Self).map_err(|err| {
+            ScimFailure(ScimError::invalid_syntax(format!("the body is not valid JSON: {err}")))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials() {
+        assert_eq!(credential("Bearer abc"), Some(("abc".into(), None)));
+        assert_eq!(credential("bearer  abc "), Some(("abc".into(), None)));
+        // "user:pa:ss" in base64: passwords may contain colons.
+        assert_eq!(credential("Basic dXNlcjpwYTpzcw=="), Some(("pa:ss".into(), Some("user".into()))));
+        assert_eq!(credential("Basic !!!"), None);
+        assert_eq!(credential("Digest x"), None);
+        assert_eq!(credential("Bearer"), None);
+    }
+}

@@ -1,0 +1,29 @@
+//! `/api/scim`: the SCIM 2.0 service provider (RFC 7644). One base URL
+//! serves every site: the credential names the SSO provider, and so the
+//! site.
+//!
+//! Requests may be `application/scim+json` or `application/json`; every
+//! response is `application/scim+json`, and every failure a SCIM error body
+//! (RFC 7644 §3.12) with the right status and `scimType`.
+
+mod discovery;
+mod extract;
+mod response;
+
+use axum::Router;
+use axum::routing::get;
+use roster_app::App;
+
+pub(crate) use extract::{ScimBody, ScimClient};
+pub(crate) use response::{ScimFailure, ScimReply};
+
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .route("/ServiceProviderConfig", get(discovery::service_provider_config))
+        .route("/ResourceTypes", get(discovery::resource_types))
+        .route("/ResourceTypes/{id}", get(discovery::resource_type))
+        .route("/Schemas", get(discovery::schemas))
+        .route("/Schemas/{id}", get(discovery::schema))
+        .fallback(response::no_such_endpoint)
+        .method_not_allowed_fallback(response::method_not_allowed)
+}

@@ -1,0 +1,103 @@
+//! SCIM responses: `application/scim+json` bodies, `ETag` and `Location`
+//! headers, and error bodies.
+
+use axum::http::header::{CONTENT_TYPE, ETAG, LOCATION};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use roster_scim::ScimError;
+use serde_json::Value;
+
+pub(crate) const SCIM_JSON: &str = "application/scim+json";
+
+/// A successful SCIM answer.
+pub(crate) struct ScimReply {
+    pub status: StatusCode,
+    pub body: Option<Value>,
+    pub etag: Option<String>,
+    pub location: Option<String>,
+}
+
+impl ScimReply {
+    pub fn ok(body: Value) -> Self {
+        Self { status: StatusCode::OK, body: Some(body), etag: None, location: None }
+    }
+
+    /// A resource: its `meta.version` becomes the `ETag`.
+    pub fn resource(status: StatusCode, body: Value) -> Self {
+        let etag = body.pointer("/meta/version").and_then(Value::as_str).map(str::to_owned);
+        let location = (status == StatusCode::CREATED)
+            .then(|| body.pointer("/meta/location").and_then(Value::as_str).map(str::to_owned))
+            .flatten();
+        Self { status, body: Some(body), etag, location }
+    }
+
+    pub fn empty(status: StatusCode) -> Self {
+        Self { status, body: None, etag: None, location: None }
+    }
+}
+
+fn header(value: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(value).ok()
+}
+
+impl IntoResponse for ScimReply {
+    fn into_response(self) -> Response {
+        let mut response = match self.body {
+            Some(body) => (self.status, body.to_string()).into_response(),
+            None => self.status.into_response(),
+        };
+        let headers = response.headers_mut();
+        if response_has_body(self.status) {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+        }
+        if let Some(etag) = self.etag.as_deref().and_then(header) {
+            headers.insert(ETAG, etag);
+        }
+        if let Some(location) = self.location.as_deref().and_then(header) {
+            headers.insert(LOCATION, location);
+        }
+        response
+    }
+}
+
+fn response_has_body(status: StatusCode) -> bool {
+    !matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED)
+}
+
+/// A SCIM error answer.
+pub(crate) struct ScimFailure(pub ScimError);
+
+impl From<ScimError> for ScimFailure {
+    fn from(err: ScimError) -> Self {
+        Self(err)
+    }
+}
+
+impl IntoResponse for ScimFailure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status == StatusCode::NOT_MODIFIED {
+            return status.into_response();
+        }
+        let mut response = (status, self.0.to_json().to_string()).into_response();
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"roster SCIM\", Basic realm=\"roster SCIM\""),
+            );
+        }
+        response
+    }
+}
+
+pub(crate) async fn no_such_endpoint() -> ScimFailure {
+    ScimFailure(ScimError::not_found(
+        "no such SCIM endpoint: use /Users, /Groups, /Bulk, /.search, /ServiceProviderConfig, \
+         /ResourceTypes or /Schemas",
+    ))
+}
+
+pub(crate) async fn method_not_allowed() -> ScimFailure {
+    ScimFailure(ScimError::new(405, None, "this SCIM endpoint does not support that method"))
+}

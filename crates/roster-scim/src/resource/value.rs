@@ -1,0 +1,254 @@
+//! One attribute's value checked against its definition (RFC 7643 §2.3,
+//! §2.4) and rewritten into canonical form: sub-attribute names in the case
+//! of the schema, unknown sub-attributes and unassigned values (`null`,
+//! `[]`, `{}`) left out, client-sent `readOnly` sub-attributes dropped.
+//!
+//! Shared by [`normalize`](super::normalize) and the PATCH engine, so a
+//! value written by PUT and the same value written by PATCH end up alike.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use super::{Origin, datetime};
+use crate::ScimError;
+use crate::schema::{AttrType, Attribute, Mutability};
+
+/// The canonical form of `value` for `attr` (single- or multi-valued), or
+/// `None` when it is unassigned. `label` names the attribute in errors.
+pub(crate) fn clean_value(
+    attr: &Attribute,
+    value: &Value,
+    label: &str,
+    origin: Origin,
+) -> Result<Option<Value>, ScimError> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    if !attr.multi_valued {
+        return clean_element(attr, value, label, origin);
+    }
+    let Some(items) = value.as_array() else {
+        return Err(ScimError::invalid_value(format!(
+            "{label} is multi-valued and must be an array{}, not {}",
+            of_what(attr),
+            describe(value)
+        )));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(clean) = clean_element(attr, item, label, origin)? {
+            out.push(clean);
+        }
+    }
+    if out.is_empty() {
+        return Ok(None);
+    }
+    check_primary(attr, &out, label)?;
+    Ok(Some(Value::Array(out)))
+}
+
+/// The canonical form of one value of `attr` (the value of a single-valued
+/// attribute, or one element of a multi-valued one), or `None` when it is
+/// unassigned.
+pub(crate) fn clean_element(
+    attr: &Attribute,
+    value: &Value,
+    label: &str,
+    origin: Origin,
+) -> Result<Option<Value>, ScimError> {
+    let ok = match (attr.kind, value) {
+        (_, Value::Null) => return Ok(None),
+        (AttrType::Complex, _) => {
+            let mut object = clean_partial(attr, value, label, origin)?;
+            object.retain(|_, sub| !sub.is_null());
+            for sub in attr.sub_attributes {
+                let dropped = origin == Origin::Client && sub.mutability == Mutability::ReadOnly;
+                if sub.required && !dropped && !object.contains_key(sub.name) {
+                    return Err(ScimError::invalid_value(format!(
+                        "{label}.{} is required",
+                        sub.name
+                    )));
+                }
+            }
+            return Ok((!object.is_empty()).then_some(Value::Object(object)));
+        }
+        (AttrType::String | AttrType::Reference, Value::String(_)) => true,
+        (AttrType::Boolean, Value::Bool(_)) => true,
+        (AttrType::Integer, Value::Number(n)) => n.is_i64() || n.is_u64(),
+        (AttrType::Decimal, Value::Number(_)) => true,
+        (AttrType::DateTime, Value::String(s)) => datetime::parse(s).is_some(),
+        (AttrType::Binary, Value::String(s)) => is_base64(s),
+        _ => false,
+    };
+    if !ok {
+        return Err(ScimError::invalid_value(format!(
+            "{label} must be {}, not {}",
+            expected(attr.kind),
+            describe(value)
+        )));
+    }
+    Ok(Some(value.clone()))
+}
+
+/// The sub-attributes of the complex `value` in canonical form, keeping
+/// `null` (and unassigned values, as `null`) so that a merge can unassign
+/// them: the value of a PATCH that updates some sub-attributes only.
+/// Unknown sub-attributes are left out, as are `readOnly` ones from a
+/// client.
+pub(crate) fn clean_partial(
+    attr: &Attribute,
+    value: &Value,
+    label: &str,
+    origin: Origin,
+) -> Result<Map<String, Value>, ScimError> {
+    let Some(object) = value.as_object() else {
+        return Err(ScimError::invalid_value(format!(
+            "{label} must be {}, not {}",
+            expected(AttrType::Complex),
+            describe(value)
+        )));
+    };
+    let mut out = Map::new();
+    let mut seen = HashSet::new();
+    for (key, item) in object {
+        let Some(sub) = attr.sub(key) else { continue };
+        if !seen.insert(sub.name) {
+            return Err(twice(&format!("{label}.{}", sub.name)));
+        }
+        if origin == Origin::Client && sub.mutability == Mutability::ReadOnly {
+            continue;
+        }
+        let sub_label = format!("{label}.{}", sub.name);
+        let clean = clean_value(sub, item, &sub_label, origin)?.unwrap_or(Value::Null);
+        out.insert(sub.name.to_owned(), clean);
+    }
+    Ok(out)
+}
+
+/// RFC 7643 §2.4: "The primary attribute value "true" MUST appear no more
+/// than once."
+pub(crate) fn check_primary(attr: &Attribute, items: &[Value], label: &str) -> Result<(), ScimError> {
+    if attr.sub("primary").is_none() {
+        return Ok(());
+    }
+    let count = items.iter().filter(|item| is_primary(item)).count();
+    if count > 1 {
+        return Err(ScimError::invalid_value(format!(
+            "{label} has {count} values with \"primary\": true; at most one value may be primary"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether an element of a multi-valued attribute is marked primary.
+pub(crate) fn is_primary(item: &Value) -> bool {
+    item.get("primary") == Some(&Value::Bool(true))
+}
+
+/// Whether two values of `attr` are the same value: for complex values
+/// with a `value` sub-attribute, equal `value`s (the identity a client
+/// means by "this e-mail address" or "this member"), otherwise equal
+/// values. Strings compare as the attribute's `caseExact` says.
+pub(crate) fn same_element(attr: &Attribute, a: &Value, b: &Value) -> bool {
+    if let Some(sub) = attr.sub("value")
+        && let (Some(x), Some(y)) = (a.get("value"), b.get("value"))
+    {
+        return equal(sub, x, y);
+    }
+    equal(attr, a, b)
+}
+
+/// Whether two values of the simple attribute `attr` are equal.
+pub(crate) fn equal(attr: &Attribute, a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) if !attr.case_exact => {
+            x == y || x.to_lowercase() == y.to_lowercase()
+        }
+        _ => a == b,
+    }
+}
+
+/// An error for an attribute given twice under names that differ in case.
+pub(crate) fn twice(label: &str) -> ScimError {
+    ScimError::invalid_syntax(format!(
+        "{label} is given more than once (attribute names are case-insensitive)"
+    ))
+}
+
+/// A short description of a JSON value for error messages.
+pub(crate) fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) if s.chars().count() > 40 => {
+            let head: String = s.chars().take(40).collect();
+            format!("the string {}...", Value::String(head))
+        }
+        Value::String(_) => format!("the string {value}"),
+        Value::Array(_) => "an array".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
+/// What a value of `kind` looks like, for error messages.
+fn expected(kind: AttrType) -> &'static str {
+    match kind {
+        AttrType::String => "a string",
+        AttrType::Boolean => "a boolean (true or false)",
+        AttrType::Decimal => "a number",
+        AttrType::Integer => "an integer",
+        AttrType::DateTime => {
+            "an RFC 3339 date-time string with an offset, such as \"2008-01-23T04:56:22Z\""
+        }
+        AttrType::Binary => "a base64 string",
+        AttrType::Reference => "a reference (a string)",
+        AttrType::Complex => "an object",
+    }
+}
+
+/// " of objects" and the like, for the multi-valued error message.
+fn of_what(attr: &Attribute) -> &'static str {
+    match attr.kind {
+        AttrType::Complex => " of objects",
+        AttrType::String | AttrType::Reference | AttrType::Binary => " of strings",
+        AttrType::Boolean => " of booleans",
+        AttrType::Integer | AttrType::Decimal => " of numbers",
+        AttrType::DateTime => " of date-time strings",
+    }
+}
+
+/// RFC 7643 §2.3.6: base64 as in RFC 4648 §4 (the standard alphabet, with
+/// padding to a multiple of four characters).
+fn is_base64(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() % 4 != 0 {
+        return false;
+    }
+    let body = text.trim_end_matches('=');
+    bytes.len() - body.len() <= 2
+        && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_follows_rfc_4648_section_4() {
+        for ok in ["", "TWFu", "TWE=", "TQ==", "+/+/"] {
+            assert!(is_base64(ok), "{ok:?}");
+        }
+        for bad in ["TWF", "TQ=", "T===", "TW=a", "-_-_", "TWFu\n", "TW u"] {
+            assert!(!is_base64(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn long_strings_are_shortened_in_messages() {
+        let long = Value::String("x".repeat(100));
+        assert_eq!(describe(&long), format!("the string \"{}\"...", "x".repeat(40)));
+        assert_eq!(describe(&serde_json::json!("a\"b")), "the string \"a\\\"b\"");
+    }
+}
