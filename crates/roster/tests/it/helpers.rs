@@ -214,3 +214,99 @@ pub fn assert_error(reply: &Reply, status: StatusCode, code: &str, field: Option
         assert_eq!(reply.body["field"], field, "{reply:?}");
     }
 }
+
+/// A SCIM client of one SSO provider: its bearer token, sent with every
+/// request as `application/scim+json`.
+pub struct Scim<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+    pub provider_id: String,
+}
+
+impl TestApp {
+    /// Creates an SSO provider of `kind` in `site` with a SCIM bearer token,
+    /// set directly through the store (the credential lifecycle has its own
+    /// tests).
+    pub async fn scim_provider(&self, site: &str, kind: &str, name: &str) -> Scim<'_> {
+        let created = self
+            .post(&format!("/api/admin/sites/{site}/providers"), serde_json::json!({ "kind": kind, "name": name }))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+        let provider_id = created.body["id"].as_str().expect("id").to_owned();
+        let token = roster_app::secrets::generate("roster_scim_");
+        let site_id = created_site_id(self, site).await;
+        let mut tx = self.store.write().await.expect("write");
+        let mut provider = tx
+            .provider_by_id(&roster_domain::SiteId::from_raw(site_id), &roster_domain::ProviderId::from_raw(provider_id.clone()))
+            .await
+            .expect("read")
+            .expect("provider");
+        provider.scim.auth = roster_domain::ScimAuth::Token;
+        provider.scim.secret_hash = Some(roster_app::secrets::hash(&token));
+        tx.update_provider(&provider).await.expect("update");
+        tx.commit().await.expect("commit");
+        Scim { app: self, token, provider_id }
+    }
+}
+
+async fn created_site_id(app: &TestApp, site: &str) -> String {
+    let reply = app.get(&format!("/api/admin/sites/{site}")).await;
+    reply.body["id"].as_str().expect("site id").to_owned()
+}
+
+impl Scim<'_> {
+    /// Sends a SCIM request; `path` is relative to `/api/scim`.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.call_with(method, path, body, &[]).await
+    }
+
+    /// Sends a SCIM request with extra headers.
+    pub async fn call_with(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self
+            .app
+            .client
+            .request(method, format!("{}/api/scim{path}", self.app.address))
+            .bearer_auth(&self.token);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/scim+json").body(body.to_string());
+        }
+        reply(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(Method::DELETE, path, None).await
+    }
+}
+
+/// Asserts a SCIM error: status, `scimType` (if any) and the error schema.
+#[track_caller]
+pub fn assert_scim_error(reply: &Reply, status: StatusCode, scim_type: Option<&str>) {
+    assert_eq!(reply.status, status, "{reply:?}");
+    assert_eq!(reply.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error", "{reply:?}");
+    assert_eq!(reply.body["status"], status.as_u16().to_string(), "{reply:?}");
+    match scim_type {
+        Some(scim_type) => assert_eq!(reply.body["scimType"], scim_type, "{reply:?}"),
+        None => assert!(reply.body.get("scimType").is_none(), "{reply:?}"),
+    }
+    assert!(reply.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{reply:?}");
+    assert_eq!(reply.headers["content-type"], "application/scim+json", "{reply:?}");
+}

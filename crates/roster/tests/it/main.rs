@@ -16,6 +16,7 @@ mod admin_users;
 mod cli;
 mod health;
 mod isolation;
+mod scim_discovery;
 mod serve;
 mod store;
 mod tidy;
