@@ -15,6 +15,7 @@ mod groups;
 mod input;
 mod providers;
 pub mod scim;
+mod scim_credentials;
 pub mod secrets;
 mod sites;
 mod users;
@@ -32,6 +33,7 @@ pub use groups::{GroupInput, GroupPatch, MemberInput, MemberPatch};
 pub use input::PageRequest;
 pub use providers::{LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput};
 pub use roster_store::Page;
+pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
 pub use sites::{SiteInput, SitePatch};
 pub use users::{UserInput, UserPatch};
 

@@ -248,4 +248,24 @@ pub enum ProviderCommand {
         #[arg(long)]
         name: String,
     },
+    /// Set a provider's SCIM authentication; prints a new secret once.
+    Scim {
+        #[arg(long)]
+        site: String,
+        /// The provider's name.
+        #[arg(long)]
+        provider: String,
+        /// token, basic or off.
+        #[arg(long)]
+        auth: String,
+        /// The secret stops working at the start of this day (UTC), YYYY-MM-DD.
+        #[arg(long)]
+        expires: Option<String>,
+        /// Replace the secret with a new one.
+        #[arg(long)]
+        reset: bool,
+        /// With --reset: how long the old secret keeps working (30m, 24h, 7d).
+        #[arg(long)]
+        overlap: Option<String>,
+    },
 }

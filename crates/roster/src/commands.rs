@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use roster_app::{
-    AdminKeyScope, App, GroupInput, PageRequest, Principal, ProviderInput, SiteInput, SystemClock,
-    UserInput,
+    AdminKeyScope, App, GroupInput, PageRequest, Principal, ProviderInput, ScimCredentialInput,
+    SiteInput, SystemClock, UserInput,
 };
 
 use crate::cli::{
@@ -174,6 +174,36 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
         ),
         ProviderCommand::Show { site, name } => {
             output::one(&app.find_provider(&OPERATOR, site, name).await?, json)
+        }
+        ProviderCommand::Scim { site, provider, auth, expires, reset, overlap } => {
+            let id = app.find_provider(&OPERATOR, site, provider).await?.id;
+            let input = ScimCredentialInput {
+                auth: auth.clone(),
+                expires: expires.clone(),
+                reset: *reset,
+                overlap: overlap.clone(),
+            };
+            let changed = app.set_scim_credential(&OPERATOR, site, &id, input).await?;
+            if json {
+                return output::one(&changed, true);
+            }
+            let scim = &changed.provider.scim;
+            eprintln!(
+                "SCIM authentication of {}: {}{}",
+                changed.provider.name,
+                scim.auth,
+                scim.expires_at.map(|at| format!(", expires {at}")).unwrap_or_default()
+            );
+            if let Some(token) = &changed.token {
+                eprintln!("New token (shown only now):");
+                println!("{token}");
+            }
+            if let (Some(username), Some(password)) = (&changed.username, &changed.password) {
+                eprintln!("New Basic credentials (shown only now): username, then password:");
+                println!("{username}");
+                println!("{password}");
+            }
+            Ok(())
         }
     }
 }

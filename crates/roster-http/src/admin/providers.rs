@@ -2,10 +2,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use roster_app::views::{ListView, ProviderView};
-use roster_app::{App, PageRequest, ProviderInput, ProviderPatch};
+use roster_app::{
+    App, PageRequest, ProviderInput, ProviderPatch, ScimCredentialInput, ScimCredentialView,
+};
 
 use crate::ApiError;
 use crate::extract::{Admin, JsonBody, Params, Segments};
@@ -14,6 +16,7 @@ pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/sites/{site}/providers", get(list).post(create))
         .route("/sites/{site}/providers/{id}", get(show).patch(update).delete(remove))
+        .route("/sites/{site}/providers/{id}/scim", post(scim_credential))
 }
 
 async fn list(
@@ -58,4 +61,13 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     app.delete_provider(&who, &site, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn scim_credential(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments((site, id)): Segments<(String, String)>,
+    JsonBody(input): JsonBody<ScimCredentialInput>,
+) -> Result<Json<ScimCredentialView>, ApiError> {
+    Ok(Json(app.set_scim_credential(&who, &site, &id, input).await?))
 }

@@ -5,10 +5,10 @@
 
 use axum::extract::Path;
 use roster_scim::schema::{
-    resource_type_json, schema_json, ResourceType, Schema, ENTERPRISE_USER, GROUP, GROUP_RESOURCE,
-    USER, USER_RESOURCE,
+    ENTERPRISE_USER, GROUP, GROUP_RESOURCE, ResourceType, Schema, USER, USER_RESOURCE,
+    resource_type_json, schema_json,
 };
-use roster_scim::{service_provider_config as config_json, ScimError, ServerLimits};
+use roster_scim::{ScimError, ServerLimits, service_provider_config as config_json};
 use serde_json::Value;
 
 use super::{ScimClient, ScimFailure, ScimReply};
@@ -42,22 +42,30 @@ pub(super) async fn resource_types(client: ScimClient) -> ScimReply {
     ))
 }
 
-pub(super) async fn resource_type(client: ScimClient, Path(id): Path<String>) -> Result<ScimReply, ScimFailure> {
-    let rt = RESOURCE_TYPES
-        .iter()
-        .find(|rt| rt.id.eq_ignore_ascii_case(&id))
-        .ok_or_else(|| ScimError::not_found(format!("no resource type {id:?}: there are User and Group")))?;
+pub(super) async fn resource_type(
+    client: ScimClient,
+    Path(id): Path<String>,
+) -> Result<ScimReply, ScimFailure> {
+    let rt = RESOURCE_TYPES.iter().find(|rt| rt.id.eq_ignore_ascii_case(&id)).ok_or_else(|| {
+        ScimError::not_found(format!("no resource type {id:?}: there are User and Group"))
+    })?;
     Ok(ScimReply::ok(resource_type_json(rt, &format!("{}/ResourceTypes/{}", client.base.0, rt.id))))
 }
 
 pub(super) async fn schemas(client: ScimClient) -> ScimReply {
     let base = &client.base.0;
     ScimReply::ok(list(
-        SCHEMAS.iter().map(|schema| schema_json(schema, &format!("{base}/Schemas/{}", schema.id))).collect(),
+        SCHEMAS
+            .iter()
+            .map(|schema| schema_json(schema, &format!("{base}/Schemas/{}", schema.id)))
+            .collect(),
     ))
 }
 
-pub(super) async fn schema(client: ScimClient, Path(id): Path<String>) -> Result<ScimReply, ScimFailure> {
+pub(super) async fn schema(
+    client: ScimClient,
+    Path(id): Path<String>,
+) -> Result<ScimReply, ScimFailure> {
     let schema = SCHEMAS
         .iter()
         .find(|schema| schema.id.eq_ignore_ascii_case(&id))

@@ -6,9 +6,9 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use axum::http::request::Parts;
 use base64::Engine;
-use roster_app::scim::mapping::BaseUrl;
-use roster_app::scim::{unauthorized, ScimCredential, ScimScope};
 use roster_app::App;
+use roster_app::scim::mapping::BaseUrl;
+use roster_app::scim::{ScimCredential, ScimScope, unauthorized};
 use roster_scim::ScimError;
 use serde_json::Value;
 
@@ -75,11 +75,10 @@ impl FromRequest<App> for ScimBody {
     type Rejection = ScimFailure;
 
     async fn from_request(request: Request, app: &App) -> Result<Self, ScimFailure> {
-        let content_type = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        let content_type =
+            request.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(
+                |value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase(),
+            );
         if let Some(content_type) = content_type
             && content_type != "application/scim+json"
             && content_type != "application/json"
@@ -108,7 +107,10 @@ mod tests {
         assert_eq!(credential("Bearer abc"), Some(("abc".into(), None)));
         assert_eq!(credential("bearer  abc "), Some(("abc".into(), None)));
         // "user:pa:ss" in base64: passwords may contain colons.
-        assert_eq!(credential("Basic dXNlcjpwYTpzcw=="), Some(("pa:ss".into(), Some("user".into()))));
+        assert_eq!(
+            credential("Basic dXNlcjpwYTpzcw=="),
+            Some(("pa:ss".into(), Some("user".into())))
+        );
         assert_eq!(credential("Basic !!!"), None);
         assert_eq!(credential("Digest x"), None);
         assert_eq!(credential("Bearer"), None);

@@ -75,7 +75,8 @@ impl From<ScimError> for ScimFailure {
 
 impl IntoResponse for ScimFailure {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status == StatusCode::NOT_MODIFIED {
             return status.into_response();
         }
@@ -84,7 +85,9 @@ impl IntoResponse for ScimFailure {
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"roster SCIM\", Basic realm=\"roster SCIM\""),
+                HeaderValue::from_static(
+                    "Bearer realm=\"roster SCIM\", Basic realm=\"roster SCIM\"",
+                ),
             );
         }
         response

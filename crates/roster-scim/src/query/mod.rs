@@ -73,7 +73,7 @@ pub struct Limits {
 /// Why page-size limits were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitsError {
-    #[error("the maximum page size must be between 1 and {}, not {0}", i64::MAX)]
+    #[error("the maximum page size must be between 1 and 9223372036854775807, not {0}")]
     MaxPageSize(u64),
     #[error("the default page size must be between 1 and the maximum page size {max}, not {default}")]
     DefaultPageSize { default: u64, max: u64 },
@@ -202,7 +202,7 @@ impl ListQuery {
 
     /// Whether results are sorted in descending order.
     pub fn descending(&self) -> bool {
-        self.sort.as_ref().is_some_and(|sort| sort.order == SortOrder::Descending)
+        self.sort.as_ref().is_some_and(|sort| sort.order() == SortOrder::Descending)
     }
 
     pub fn paging(&self) -> &Paging {

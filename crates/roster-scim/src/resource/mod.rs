@@ -53,7 +53,7 @@
 mod datetime;
 mod value;
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -119,7 +119,7 @@ pub(crate) fn normalize_map(
     if origin == Origin::Client {
         check_schemas(rt, object)?;
     }
-    let mut out = Builder { rt, origin, root: Map::new(), seen: HashMap::new() };
+    let mut out = Builder { rt, origin, root: Map::new(), seen: HashSet::new() };
     for (key, value) in object {
         match classify(rt, key) {
             Key::Schemas | Key::Unknown => {}
@@ -211,7 +211,7 @@ struct Builder<'a> {
     root: Map<String, Value>,
     /// The attributes met so far, by schema and canonical name, to refuse
     /// one given twice.
-    seen: HashMap<(&'static str, &'static str), ()>,
+    seen: HashSet<(&'static str, &'static str)>,
 }
 
 impl Builder<'_> {
@@ -222,7 +222,7 @@ impl Builder<'_> {
         value: &Value,
     ) -> Result<(), ScimError> {
         let label = label(self.rt, schema, attr);
-        if self.seen.insert((schema.id, attr.name), ()).is_some() {
+        if !self.seen.insert((schema.id, attr.name)) {
             return Err(value::twice(&label));
         }
         if self.origin == Origin::Client && attr.mutability == Mutability::ReadOnly {

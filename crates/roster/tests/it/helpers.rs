@@ -229,7 +229,10 @@ impl TestApp {
     /// tests).
     pub async fn scim_provider(&self, site: &str, kind: &str, name: &str) -> Scim<'_> {
         let created = self
-            .post(&format!("/api/admin/sites/{site}/providers"), serde_json::json!({ "kind": kind, "name": name }))
+            .post(
+                &format!("/api/admin/sites/{site}/providers"),
+                serde_json::json!({ "kind": kind, "name": name }),
+            )
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
         let provider_id = created.body["id"].as_str().expect("id").to_owned();
@@ -237,7 +240,10 @@ impl TestApp {
         let site_id = created_site_id(self, site).await;
         let mut tx = self.store.write().await.expect("write");
         let mut provider = tx
-            .provider_by_id(&roster_domain::SiteId::from_raw(site_id), &roster_domain::ProviderId::from_raw(provider_id.clone()))
+            .provider_by_id(
+                &roster_domain::SiteId::from_raw(site_id),
+                &roster_domain::ProviderId::from_raw(provider_id.clone()),
+            )
             .await
             .expect("read")
             .expect("provider");
@@ -261,7 +267,13 @@ impl Scim<'_> {
     }
 
     /// Sends a SCIM request with extra headers.
-    pub async fn call_with(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut request = self
             .app
             .client
@@ -271,7 +283,8 @@ impl Scim<'_> {
             request = request.header(*name, *value);
         }
         if let Some(body) = body {
-            request = request.header("content-type", "application/scim+json").body(body.to_string());
+            request =
+                request.header("content-type", "application/scim+json").body(body.to_string());
         }
         reply(request.send().await.expect("request")).await
     }
@@ -301,7 +314,10 @@ impl Scim<'_> {
 #[track_caller]
 pub fn assert_scim_error(reply: &Reply, status: StatusCode, scim_type: Option<&str>) {
     assert_eq!(reply.status, status, "{reply:?}");
-    assert_eq!(reply.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error", "{reply:?}");
+    assert_eq!(
+        reply.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error",
+        "{reply:?}"
+    );
     assert_eq!(reply.body["status"], status.as_u16().to_string(), "{reply:?}");
     match scim_type {
         Some(scim_type) => assert_eq!(reply.body["scimType"], scim_type, "{reply:?}"),

@@ -3,7 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::helpers::{assert_scim_error, reply, spawn_app, Backend};
+use crate::helpers::{Backend, assert_scim_error, reply, spawn_app};
 
 async fn requests_need_a_valid_scim_credential(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -56,12 +56,20 @@ async fn resource_types_and_schemas(backend: Backend) {
     assert_eq!(types.body["totalResults"], 2);
     let user = scim.get("/ResourceTypes/User").await;
     assert_eq!(user.body["endpoint"], "/Users");
-    assert_eq!(user.body["schemaExtensions"][0]["schema"], "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User");
+    assert_eq!(
+        user.body["schemaExtensions"][0]["schema"],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    );
     let schemas = scim.get("/Schemas").await;
     assert_eq!(schemas.body["totalResults"], 3);
     let group = scim.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group").await;
     assert_eq!(group.status, StatusCode::OK);
-    let members = group.body["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "members").unwrap();
+    let members = group.body["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "members")
+        .unwrap();
     assert_eq!(members["multiValued"], true);
     assert_scim_error(&scim.get("/ResourceTypes/Printer").await, StatusCode::NOT_FOUND, None);
     assert_scim_error(&scim.get("/Schemas/urn:nope").await, StatusCode::NOT_FOUND, None);
