@@ -83,6 +83,14 @@ fn parse_overlap(raw: &str) -> Result<Span, AppError> {
     Ok(seconds.seconds())
 }
 
+/// A token's default lifetime: one calendar year (SPEC §2).
+fn one_year_after(now: Timestamp) -> Result<Timestamp, AppError> {
+    now.to_zoned(jiff::tz::TimeZone::UTC)
+        .checked_add(1.year())
+        .map(|at| at.timestamp())
+        .map_err(|err| AppError::invalid("expires", err.to_string()))
+}
+
 /// A new secret in `settings`, the old one kept for `overlap`.
 fn rotate(
     settings: &mut ScimSettings,
@@ -202,5 +210,6 @@ mod tests {
         assert_eq!(parse_expiry("2027-01-31", now).unwrap().to_string(), "2027-01-31T00:00:00Z");
         assert!(parse_expiry("2026-11-24", now).is_err());
         assert!(parse_expiry("31/01/2027", now).is_err());
+        assert_eq!(one_year_after(now).unwrap().to_string(), "2027-11-24T12:00:00Z");
     }
 }
