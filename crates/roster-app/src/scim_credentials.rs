@@ -85,7 +85,7 @@ fn parse_overlap(raw: &str) -> Result<Span, AppError> {
 
 /// A token's default lifetime: one calendar year (SPEC §2).
 fn one_year_after(now: Timestamp) -> Result<Timestamp, AppError> {
-    now.to_zoned(jiff::tz::TimeZone::UTC)
+    now.to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .checked_add(1.year())
         .map(|at| at.timestamp())
         .map_err(|err| AppError::invalid("expires", err.to_string()))

@@ -42,7 +42,9 @@
 use serde_json::{Map, Value};
 
 use crate::query::{single_param, split_list};
-use crate::schema::{AttrType, Attribute, COMMON, Resolved, ResourceType, Returned, Schema};
+use crate::schema::{
+    AttrType, Attribute, COMMON, ResolveError, Resolved, ResourceType, Returned, Schema,
+};
 use crate::{ScimError, parse_attr_path};
 
 /// One name of `attributes` or `excludedAttributes`, resolved.
@@ -62,9 +64,14 @@ impl ProjectionPath {
         }
         let invalid = |why: String| ScimError::invalid_value(format!("{param} \"{text}\": {why}"));
         let path = parse_attr_path(text).map_err(|err| invalid(err.to_string()))?;
-        rt.resolve(path.urn.as_deref(), &path.name, path.sub.as_deref())
-            .map(Self::Attribute)
-            .map_err(|err| invalid(err.to_string()))
+        rt.resolve(path.urn.as_deref(), &path.name, path.sub.as_deref()).map(Self::Attribute).map_err(
+            |err| match err {
+                ResolveError::UnknownSchema(_) => invalid(
+                    "it is neither a schema of this resource type nor an attribute of one".into(),
+                ),
+                other => invalid(other.to_string()),
+            },
+        )
     }
 }
 

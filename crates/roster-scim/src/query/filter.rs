@@ -104,7 +104,11 @@ fn resolve(
                     )));
                 }
             }
-            check_comparison(&resolved, path, *op, value)?;
+            let written = match scope {
+                Some(outer) => format!("{}.{path}", outer.attribute.name),
+                None => path.to_string(),
+            };
+            check_comparison(&resolved, &written, *op, value)?;
             Ok(ResolvedFilter::Compare { path: resolved, op: *op, value: value.clone() })
         }
         Filter::Present(path) => Ok(ResolvedFilter::Present(resolve_path(rt, path, scope)?)),
@@ -188,7 +192,7 @@ fn leaf(resolved: &Resolved) -> &'static Attribute {
 /// Checks that `value` and `op` fit the type of the attribute compared.
 fn check_comparison(
     resolved: &Resolved,
-    path: &AttrPath,
+    path: &str,
     op: CompareOp,
     value: &CompValue,
 ) -> Result<(), ScimError> {

@@ -288,8 +288,11 @@ fn given_twice(first: &str, second: &str) -> ScimError {
 /// query parameter (RFC 7644 §3.9), trimmed; empty items are skipped, so
 /// `attributes=` and a trailing comma ask for nothing.
 pub(crate) fn split_list(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',').map(|item| item.trim_matches([' ', '\t'])).filter(|item| !item.is_empty())
+    text.split(',').map(|item| item.trim_matches(OWS)).filter(|item| !item.is_empty())
 }
+
+/// The white space trimmed around parameter values: space and tab.
+pub(crate) const OWS: [char; 2] = [' ', '\t'];
 
 /// A request's parameters before they are checked, whatever their source.
 #[derive(Debug, Default)]
@@ -360,14 +363,10 @@ impl<'a> Raw<'a> {
                 Some((ast, resolved))
             }
         };
+        let sort_key = self.sort_by.map(|text| SortKey::parse(rt, text)).transpose()?;
         let order = self.sort_order.map(SortOrder::parse).transpose()?;
-        let sort = match self.sort_by {
-            None => None,
-            Some(text) => {
-                let (path, key) = SortKey::parse(rt, text)?;
-                Some(Sort::new(path, key, order.unwrap_or(SortOrder::Ascending)))
-            }
-        };
+        let sort = sort_key
+            .map(|(path, key)| Sort::new(path, key, order.unwrap_or(SortOrder::Ascending)));
         let paging = match (self.cursor, self.start_index) {
             (Some(_), Some(_)) => {
                 return Err(ScimError::invalid_value(
@@ -413,16 +412,17 @@ fn check_search_schemas(object: &Map<String, Value>) -> Result<(), ScimError> {
     )))
 }
 
-/// An integer of a query string: an optional sign and ASCII digits,
-/// saturating at the bounds of `i64`.
-fn text_integer(param: Param, text: &str) -> Result<i64, ScimError> {
+/// An integer of a query string: an optional sign and ASCII digits between
+/// optional white space, saturating at the bounds of `i64`.
+fn text_integer(param: Param, value: &str) -> Result<i64, ScimError> {
+    let text = value.trim_matches(OWS);
     let (negative, digits) = match text.strip_prefix('-') {
         Some(digits) => (true, digits),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ScimError::invalid_value(format!(
-            "{} must be an integer, not \"{text}\"",
+            "{} must be an integer, not \"{value}\"",
             param.name()
         )));
     }

@@ -26,15 +26,17 @@ pub enum SortOrder {
 }
 
 impl SortOrder {
-    /// `ascending` or `descending`, in any letter case.
-    pub fn parse(text: &str) -> Result<Self, ScimError> {
+    /// `ascending` or `descending`, in any letter case, between optional
+    /// white space.
+    pub fn parse(value: &str) -> Result<Self, ScimError> {
+        let text = value.trim_matches(super::OWS);
         if text.eq_ignore_ascii_case("ascending") {
             Ok(Self::Ascending)
         } else if text.eq_ignore_ascii_case("descending") {
             Ok(Self::Descending)
         } else {
             Err(ScimError::invalid_value(format!(
-                "sortOrder must be \"ascending\" or \"descending\", not \"{text}\""
+                "sortOrder must be \"ascending\" or \"descending\", not \"{value}\""
             )))
         }
     }
