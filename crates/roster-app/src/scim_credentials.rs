@@ -166,9 +166,10 @@ impl App {
                     rotate(scim, secrets::hash(&secret), now, overlap)?;
                     if mode == ScimAuth::Token {
                         scim.username = None;
-                        scim.expires_at = Some(
-                            expires.unwrap_or(now.checked_add(365.days().hours(6)).unwrap_or(now)),
-                        );
+                        scim.expires_at = Some(match expires {
+                            Some(expires) => expires,
+                            None => one_year_after(now)?,
+                        });
                         view.token = Some(secret);
                     } else {
                         let username = format!("scim-{}", &secrets::generate("")[..12]);
