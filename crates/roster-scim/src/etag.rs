@@ -202,29 +202,29 @@ impl Preconditions {
     pub fn evaluate(&self, kind: RequestKind, current: Option<i64>) -> Result<Verdict, ScimError> {
         let Some(version) = current else { return Ok(Verdict::Proceed) };
         let tag = etag(version);
-        if let Some(if_match) = &self.if_match {
-            if !if_match.matches(current) {
-                return Err(ScimError::new(
+        if let Some(if_match) = &self.if_match
+            && !if_match.matches(current)
+        {
+            return Err(ScimError::new(
+                412,
+                None,
+                format!(
+                    "the resource has changed: its version is now {tag}, which If-Match does not \
+                     list"
+                ),
+            ));
+        }
+        if let Some(if_none_match) = &self.if_none_match
+            && if_none_match.matches(current)
+        {
+            return match kind {
+                RequestKind::Read => Ok(Verdict::NotModified),
+                RequestKind::Write => Err(ScimError::new(
                     412,
                     None,
-                    format!(
-                        "the resource has changed: its version is now {tag}, which If-Match does \
-                         not list"
-                    ),
-                ));
-            }
-        }
-        if let Some(if_none_match) = &self.if_none_match {
-            if if_none_match.matches(current) {
-                return match kind {
-                    RequestKind::Read => Ok(Verdict::NotModified),
-                    RequestKind::Write => Err(ScimError::new(
-                        412,
-                        None,
-                        format!("the resource's current version {tag} matches If-None-Match"),
-                    )),
-                };
-            }
+                    format!("the resource's current version {tag} matches If-None-Match"),
+                )),
+            };
         }
         Ok(Verdict::Proceed)
     }

@@ -2,51 +2,44 @@
 //! the reference semantics that the store's SQL must agree with, and the
 //! selection of values in PATCH paths (`emails[type eq "work"]`).
 //!
-//! A filter is first compiled against the schema ([`CompiledFilter`]), so
-//! every error is found whatever the data: an unknown attribute, or an
-//! operator or value that does not fit the attribute's type, is 400
-//! `invalidFilter` naming it. Evaluation itself cannot fail. The rules:
+//! A filter is first resolved with [`resolve_filter`], the same resolution
+//! the store compiles to SQL, so both accept exactly the same filters and
+//! read each path the same way: an unknown attribute, or an operator or
+//! value that does not fit the attribute's type, is 400 `invalidFilter`
+//! naming it, whatever the data. Evaluation itself cannot fail. The
+//! semantics:
 //!
-//! - Attribute names resolve with [`ResourceType::resolve`]: in any case,
-//!   with or without a schema URN. `schemas` may be filtered on too, as the
-//!   RFC's example `schemas eq "urn:...:enterprise:2.0:User"` does.
 //! - Strings (and references) compare as the attribute's `caseExact` says:
-//!   case-insensitively otherwise. `gt`, `ge`, `lt` and `le` order strings
-//!   lexicographically by code point, numbers numerically, and `dateTime`
-//!   values as instants (RFC 3339; a comparison value that is not one is an
-//!   error, a stored value that is not one matches nothing).
-//! - `co`, `sw` and `ew` apply to strings and references only; booleans
-//!   take `eq` and `ne` only, and so do `binary` values, which compare
-//!   exactly (RFC 7644: `gt` and the like on booleans or binary are
-//!   `invalidFilter`).
-//! - The comparison value must have the attribute's type: `active eq
-//!   "true"` is refused (the dialect layer rewrites such quirks first).
+//!   case-insensitively otherwise (Unicode lower case). `gt`, `ge`, `lt` and
+//!   `le` order strings lexicographically by code point, numbers
+//!   numerically (exactly for integers), and `dateTime` values as instants,
+//!   so `2011-05-13T04:42:34Z` equals `2011-05-13T06:42:34+02:00`. A stored
+//!   value of the wrong type, or a stored date that does not parse, matches
+//!   nothing.
+//! - `co`, `sw` and `ew` apply to strings and references; booleans and
+//!   `binary` values take `eq` and `ne` only, and `binary` compares exactly.
 //! - A multi-valued attribute matches when any of its values does, for
 //!   simple values and for sub-attributes of complex ones
-//!   (`emails.value co "@x"`). A complex attribute compared without a
-//!   sub-attribute compares its `value` sub-attribute, as the RFC's
-//!   `emails co "example.com"` does; one without `value` cannot be compared.
-//! - `ne` is exactly `not eq`: it matches when no value is equal, so it
+//!   (`emails.value co "@x"`); `emails co "@x"` compares the `value`
+//!   sub-attribute, as [`resolve_filter`] reads it.
+//! - `ne` is exactly `not eq`: it matches when no value is equal, and so
 //!   matches a resource without the attribute. Every other comparison
 //!   fails on an absent attribute.
 //! - `pr` matches a non-null, non-empty value (not `""`, `[]` or `{}`, nor an
 //!   object whose sub-attributes are all empty). `eq null` is `not pr` and
-//!   `ne null` is `pr`; other operators with `null` are refused.
+//!   `ne null` is `pr`.
 //! - `attr[filter]` matches when one value of the complex attribute `attr`
-//!   matches `filter`, whose paths name sub-attributes of `attr`.
+//!   matches all of `filter`.
 
 use std::cmp::Ordering;
 
 use serde_json::{Map, Number, Value};
 
 use crate::resource::{self, Instant, get_ci};
-use crate::schema::{AttrType, Attribute, ResourceType};
-use crate::{AttrPath, CompValue, CompareOp, Filter, ScimError};
-
-/// `schemas`, which every resource has but no schema defines (RFC 7643 §3).
-static SCHEMAS: Attribute = Attribute::string("schemas", "The schema URNs of the resource.")
-    .of_type(AttrType::Reference)
-    .multi();
+use crate::schema::{AttrType, Attribute, Resolved, ResourceType};
+use crate::{
+    AttrPath, CompValue, CompareOp, Filter, ResolvedFilter, ScimError, ScimType, resolve_filter,
+};
 
 /// Whether `resource`, a representation of the resource type `rt` in the
 /// canonical form of [`crate::normalize`], matches `filter`.
@@ -64,96 +57,91 @@ pub fn matches(rt: &ResourceType, filter: &Filter, resource: &Value) -> Result<b
     Ok(CompiledFilter::new(rt, filter)?.matches(resource))
 }
 
-/// Whether `element`, one value of the complex multi-valued `attribute`,
-/// matches `filter`, whose paths name sub-attributes of `attribute`: the
-/// `type eq "work"` of `emails[type eq "work"]` evaluated on one e-mail.
-pub fn matches_element(
-    attribute: &Attribute,
+/// Whether `element`, one value of the complex attribute `attr` of the
+/// resource type `rt`, matches `filter`, whose paths name sub-attributes of
+/// `attr`: the `type eq "work"` of `emails[type eq "work"]` evaluated on one
+/// e-mail address.
+pub fn matches_value(
+    rt: &ResourceType,
+    attr: &AttrPath,
     filter: &Filter,
     element: &Value,
 ) -> Result<bool, ScimError> {
-    Ok(CompiledFilter::for_element(attribute, filter)?.matches(element))
+    Ok(CompiledFilter::for_values(rt, attr, filter)?.matches(element))
 }
 
-/// A filter checked against a schema, ready to be evaluated on any number
-/// of resources (or elements).
+/// A filter resolved against a schema, ready to be evaluated on any number
+/// of resources (or values).
 #[derive(Debug, Clone)]
-pub struct CompiledFilter<'a> {
-    node: Node<'a>,
+pub struct CompiledFilter {
+    node: Node,
 }
 
-impl<'a> CompiledFilter<'a> {
-    /// Compiles `filter` for resources of the type `rt`.
-    pub fn new(rt: &'a ResourceType, filter: &Filter) -> Result<Self, ScimError> {
-        compile(Scope::Resource(rt), filter).map(|node| Self { node }).map_err(Unsupported::into)
+impl CompiledFilter {
+    /// Resolves and compiles `filter` for resources of the type `rt`.
+    pub fn new(rt: &ResourceType, filter: &Filter) -> Result<Self, ScimError> {
+        Ok(Self::from_resolved(rt, &resolve_filter(rt, filter)?))
     }
 
-    /// Compiles `filter` for the values of the complex attribute
-    /// `attribute`, as inside `attribute[filter]`.
-    pub fn for_element(attribute: &'a Attribute, filter: &Filter) -> Result<Self, ScimError> {
-        Self::element(attribute, filter).map_err(Unsupported::into)
+    /// Compiles a filter that [`resolve_filter`] resolved against `rt`.
+    /// Parts that `resolve_filter` never produces (such as a boolean
+    /// compared with a string, in a tree built by hand) match nothing.
+    pub fn from_resolved(rt: &ResourceType, filter: &ResolvedFilter) -> Self {
+        Self { node: compile(rt, filter, Scope::Resource) }
     }
 
-    /// [`Self::for_element`] with the bare reason of a refusal, for callers
-    /// that report it as something other than a filter error.
-    pub(crate) fn element(attribute: &'a Attribute, filter: &Filter) -> Result<Self, Unsupported> {
-        if attribute.kind != AttrType::Complex {
-            return Err(Unsupported(format!(
-                "{} is not a complex attribute: a value filter selects values of a complex \
-                 attribute",
-                attribute.name
-            )));
+    /// Resolves and compiles `filter` for the values of the complex
+    /// attribute `attr` of `rt`, as inside `attr[filter]`: [`Self::matches`]
+    /// then takes one value of `attr`.
+    pub fn for_values(rt: &ResourceType, attr: &AttrPath, filter: &Filter) -> Result<Self, ScimError> {
+        let whole = Filter::ValuePath { attr: attr.clone(), filter: Box::new(filter.clone()) };
+        match resolve_filter(rt, &whole)? {
+            ResolvedFilter::ValuePath { filter, .. } => {
+                Ok(Self { node: compile(rt, &filter, Scope::Element) })
+            }
+            // resolve_filter keeps the shape of the filter it resolves.
+            _ => Err(ScimError::new(500, Some(ScimType::InvalidFilter), "unexpected filter shape")),
         }
-        compile(Scope::Element(attribute), filter).map(|node| Self { node })
     }
 
-    /// Whether `value` (a resource, or an element for
-    /// [`Self::for_element`]) matches.
+    /// Whether `value` (a resource, or a value for [`Self::for_values`])
+    /// matches.
     pub fn matches(&self, value: &Value) -> bool {
         self.node.eval(value)
     }
 }
 
-/// Why a filter cannot be evaluated against the schema.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Unsupported(pub(crate) String);
-
-impl From<Unsupported> for ScimError {
-    fn from(reason: Unsupported) -> Self {
-        ScimError::invalid_filter(format!("invalid filter: {}", reason.0))
-    }
-}
-
 /// What the paths of a filter are relative to.
-#[derive(Debug, Clone, Copy)]
-enum Scope<'a> {
-    Resource(&'a ResourceType),
-    /// One value of this complex attribute.
-    Element(&'a Attribute),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Resource,
+    /// One value of a complex attribute: paths name its sub-attributes.
+    Element,
 }
 
 /// A compiled filter.
 #[derive(Debug, Clone)]
-enum Node<'a> {
-    /// Some value at `target` passes `test` (or none does, if `negate`).
-    Compare { target: Target<'a>, test: Test, negate: bool },
-    Present(Target<'a>),
-    And(Box<Node<'a>>, Box<Node<'a>>),
-    Or(Box<Node<'a>>, Box<Node<'a>>),
-    Not(Box<Node<'a>>),
-    /// Some value of the complex attribute at `target` matches `inner`.
-    Any { target: Target<'a>, inner: Box<Node<'a>> },
+enum Node {
+    /// Matches nothing: a comparison [`resolve_filter`] would have refused.
+    Never,
+    /// Some value at `at` passes `test` (or none does, if `negate`).
+    Compare { at: At, test: Test, negate: bool },
+    Present(At),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    /// Some value of the complex attribute at `at` matches `inner`.
+    Any { at: At, inner: Box<Node> },
 }
 
 /// Where the values a path names are found.
 #[derive(Debug, Clone)]
-struct Target<'a> {
+struct At {
+    scope: Scope,
     /// The extension URN the attribute is nested under, if any.
     extension: Option<&'static str>,
-    attr: &'a Attribute,
-    sub: Option<&'a Attribute>,
-    /// The path as the client wrote it, for messages.
-    label: String,
+    attr: &'static Attribute,
+    sub: Option<&'static Attribute>,
 }
 
 /// A comparison with one value; `ne` is compiled as a negated `eq`.
@@ -166,174 +154,89 @@ enum Test {
     Time { op: CompareOp, value: Instant },
 }
 
-fn compile<'a>(scope: Scope<'a>, filter: &Filter) -> Result<Node<'a>, Unsupported> {
-    Ok(match filter {
-        Filter::Compare { path, op, value } => compare(resolve(scope, path)?, *op, value)?,
-        Filter::Present(path) => Node::Present(resolve(scope, path)?),
-        Filter::And(a, b) => Node::And(Box::new(compile(scope, a)?), Box::new(compile(scope, b)?)),
-        Filter::Or(a, b) => Node::Or(Box::new(compile(scope, a)?), Box::new(compile(scope, b)?)),
-        Filter::Not(a) => Node::Not(Box::new(compile(scope, a)?)),
-        Filter::ValuePath { attr, filter } => {
-            if let Scope::Element(parent) = scope {
-                return Err(Unsupported(format!(
-                    "value filters do not nest: \"{attr}[...]\" inside \"{}[...]\"",
-                    parent.name
-                )));
-            }
-            let target = resolve(scope, attr)?;
-            if target.attr.kind != AttrType::Complex || target.sub.is_some() {
-                return Err(Unsupported(format!(
-                    "\"{attr}\" is not a complex attribute: \"[...]\" selects values of a \
-                     complex attribute"
-                )));
-            }
-            let inner = compile(Scope::Element(target.attr), filter)?;
-            Node::Any { target, inner: Box::new(inner) }
+fn compile(rt: &ResourceType, filter: &ResolvedFilter, scope: Scope) -> Node {
+    let both = |a, b| (Box::new(compile(rt, a, scope)), Box::new(compile(rt, b, scope)));
+    match filter {
+        ResolvedFilter::Compare { path, op, value } => compare(at(rt, path, scope), *op, value),
+        ResolvedFilter::Present(path) => Node::Present(at(rt, path, scope)),
+        ResolvedFilter::And(a, b) => {
+            let (a, b) = both(a, b);
+            Node::And(a, b)
         }
-    })
-}
-
-fn resolve<'a>(scope: Scope<'a>, path: &AttrPath) -> Result<Target<'a>, Unsupported> {
-    let label = path.to_string();
-    match scope {
-        Scope::Resource(rt) => {
-            if path.urn.is_none() && path.sub.is_none() && path.name.eq_ignore_ascii_case("schemas")
-            {
-                return Ok(Target { extension: None, attr: &SCHEMAS, sub: None, label });
-            }
-            let resolved = rt
-                .resolve(path.urn.as_deref(), &path.name, path.sub.as_deref())
-                .map_err(|e| Unsupported(e.to_string()))?;
-            let extension = (resolved.schema.id != rt.schema.id).then_some(resolved.schema.id);
-            Ok(Target { extension, attr: resolved.attribute, sub: resolved.sub, label })
+        ResolvedFilter::Or(a, b) => {
+            let (a, b) = both(a, b);
+            Node::Or(a, b)
         }
-        Scope::Element(parent) => {
-            if path.urn.is_some() || path.sub.is_some() {
-                return Err(Unsupported(format!(
-                    "\"{path}\" inside \"{}[...]\" must name one sub-attribute of {}",
-                    parent.name, parent.name
-                )));
-            }
-            let sub = parent.sub(&path.name).ok_or_else(|| {
-                Unsupported(format!(
-                    "the attribute \"{}\" has no sub-attribute \"{}\"",
-                    parent.name, path.name
-                ))
-            })?;
-            let label = format!("{}.{}", parent.name, sub.name);
-            Ok(Target { extension: None, attr: sub, sub: None, label })
+        ResolvedFilter::Not(a) => Node::Not(Box::new(compile(rt, a, scope))),
+        ResolvedFilter::ValuePath { attr, filter } if scope == Scope::Resource => {
+            let inner = compile(rt, filter, Scope::Element);
+            Node::Any { at: at(rt, attr, scope), inner: Box::new(inner) }
         }
+        ResolvedFilter::ValuePath { .. } => Node::Never,
     }
 }
 
-fn compare<'a>(
-    mut target: Target<'a>,
-    op: CompareOp,
-    value: &CompValue,
-) -> Result<Node<'a>, Unsupported> {
+fn at(rt: &ResourceType, path: &Resolved, scope: Scope) -> At {
+    let extension = (path.schema.id != rt.schema.id).then_some(path.schema.id);
+    At { scope, extension, attr: path.attribute, sub: path.sub }
+}
+
+fn compare(at: At, op: CompareOp, value: &CompValue) -> Node {
     if *value == CompValue::Null {
         return match op {
-            CompareOp::Eq => Ok(Node::Not(Box::new(Node::Present(target)))),
-            CompareOp::Ne => Ok(Node::Present(target)),
-            _ => Err(Unsupported(format!(
-                "\"{op}\" cannot compare {} with null; use \"eq null\", \"ne null\" or \"pr\"",
-                target.label
-            ))),
+            CompareOp::Eq => Node::Not(Box::new(Node::Present(at))),
+            CompareOp::Ne => Node::Present(at),
+            _ => Node::Never,
         };
     }
-    let mut leaf = target.sub.unwrap_or(target.attr);
-    if leaf.kind == AttrType::Complex {
-        match leaf.sub("value") {
-            Some(value_sub) if target.sub.is_none() => {
-                target.sub = Some(value_sub);
-                leaf = value_sub;
-            }
-            _ => {
-                return Err(Unsupported(format!(
-                    "{} is a complex attribute; compare one of its sub-attributes",
-                    target.label
-                )));
-            }
-        }
-    }
-    let kind = leaf.kind;
-    let refuse_op = || {
-        Unsupported(format!(
-            "\"{op}\" cannot be used on {}, a {} attribute",
-            target.label,
-            kind.as_str()
-        ))
-    };
-    let refuse_value = |expected: &str| {
-        Unsupported(format!(
-            "{} is a {} attribute; compare it with {expected}, not {value}",
-            target.label,
-            kind.as_str()
-        ))
-    };
-    let ordering_op = !matches!(op, CompareOp::Co | CompareOp::Sw | CompareOp::Ew);
-    let equality_op = matches!(op, CompareOp::Eq | CompareOp::Ne);
+    let leaf = at.sub.unwrap_or(at.attr);
     let (negate, op) = if op == CompareOp::Ne { (true, CompareOp::Eq) } else { (false, op) };
-    let test = match kind {
-        AttrType::String | AttrType::Reference | AttrType::Binary => {
-            let CompValue::String(text) = value else { return Err(refuse_value("a string")) };
-            if kind == AttrType::Binary && !equality_op {
-                return Err(refuse_op());
-            }
-            let fold = kind != AttrType::Binary && !leaf.case_exact;
+    let substring = matches!(op, CompareOp::Co | CompareOp::Sw | CompareOp::Ew);
+    let test = match (leaf.kind, value) {
+        (AttrType::String | AttrType::Reference, CompValue::String(text)) => {
+            let fold = !leaf.case_exact;
             let needle = if fold { text.to_lowercase() } else { text.clone() };
             Test::Text { op, needle, fold }
         }
-        AttrType::Boolean => {
-            let CompValue::Bool(b) = value else { return Err(refuse_value("true or false")) };
-            if !equality_op {
-                return Err(refuse_op());
-            }
-            Test::Bool(*b)
+        (AttrType::Binary, CompValue::String(text)) if op == CompareOp::Eq => {
+            Test::Text { op, needle: text.clone(), fold: false }
         }
-        AttrType::Integer | AttrType::Decimal => {
-            let CompValue::Number(n) = value else { return Err(refuse_value("a number")) };
-            if !ordering_op {
-                return Err(refuse_op());
-            }
+        (AttrType::Boolean, CompValue::Bool(b)) if op == CompareOp::Eq => Test::Bool(*b),
+        (AttrType::Integer | AttrType::Decimal, CompValue::Number(n)) if !substring => {
             Test::Number { op, value: n.clone() }
         }
-        AttrType::DateTime => {
-            let expected = "an RFC 3339 date-time string such as \"2011-05-13T04:42:34Z\"";
-            let CompValue::String(text) = value else { return Err(refuse_value(expected)) };
-            let Some(instant) = resource::parse_date_time(text) else {
-                return Err(refuse_value(expected));
-            };
-            if !ordering_op {
-                return Err(refuse_op());
+        (AttrType::DateTime, CompValue::String(text)) if !substring => {
+            match resource::parse_date_time(text) {
+                Some(instant) => Test::Time { op, value: instant },
+                None => return Node::Never,
             }
-            Test::Time { op, value: instant }
         }
-        AttrType::Complex => return Err(refuse_op()),
+        _ => return Node::Never,
     };
-    Ok(Node::Compare { target, test, negate })
+    Node::Compare { at, test, negate }
 }
 
-impl Node<'_> {
+impl Node {
     fn eval(&self, base: &Value) -> bool {
         match self {
-            Node::Compare { target, test, negate } => {
-                let hit = target.values(base).into_iter().any(|value| test.passes(value));
+            Node::Never => false,
+            Node::Compare { at, test, negate } => {
+                let hit = at.values(base).into_iter().any(|value| test.passes(value));
                 hit != *negate
             }
-            Node::Present(target) => target.values(base).into_iter().any(non_empty),
+            Node::Present(at) => at.values(base).into_iter().any(non_empty),
             Node::And(a, b) => a.eval(base) && b.eval(base),
             Node::Or(a, b) => a.eval(base) || b.eval(base),
             Node::Not(a) => !a.eval(base),
-            Node::Any { target, inner } => {
-                target.elements(base).into_iter().any(|element| inner.eval(element))
+            Node::Any { at, inner } => {
+                at.elements(base).into_iter().any(|element| inner.eval(element))
             }
         }
     }
 }
 
-impl Target<'_> {
-    /// The attribute's value in `base`, if any.
+impl At {
+    /// The attribute's value in the resource `base`, if any.
     fn attribute<'v>(&self, base: &'v Value) -> Option<&'v Value> {
         let object = base.as_object()?;
         let container: &Map<String, Value> = match self.extension {
@@ -343,8 +246,8 @@ impl Target<'_> {
         get_ci(container, self.attr.name)
     }
 
-    /// The attribute's values: the elements of a multi-valued attribute,
-    /// or the one value.
+    /// The attribute's values in the resource `base`: the elements of a
+    /// multi-valued attribute, or the one value.
     fn elements<'v>(&self, base: &'v Value) -> Vec<&'v Value> {
         match self.attribute(base) {
             None | Some(Value::Null) => Vec::new(),
@@ -353,10 +256,15 @@ impl Target<'_> {
         }
     }
 
-    /// The values the path names, flattened, without nulls.
+    /// The values the path names in `base` (a resource, or one value of
+    /// the attribute in element scope), flattened, without nulls.
     fn values<'v>(&self, base: &'v Value) -> Vec<&'v Value> {
+        let elements = match self.scope {
+            Scope::Resource => self.elements(base),
+            Scope::Element => vec![base],
+        };
         let mut out = Vec::new();
-        for element in self.elements(base) {
+        for element in elements {
             let value = match self.sub {
                 None => Some(element),
                 Some(sub) => element.as_object().and_then(|object| get_ci(object, sub.name)),

@@ -39,3 +39,11 @@ pub use query::{
     Limits, LimitsError, ListQuery, MAX_START_INDEX, Paging, ResolvedFilter, SEARCH_REQUEST_URN,
     Sort, SortKey, SortOrder, resolve_filter,
 };
+
+mod eval;
+mod patch;
+mod resource;
+
+pub use eval::{CompiledFilter, matches, matches_value};
+pub use patch::{PATCH_OP_URN, PatchOperation, PatchOutcome, PatchRequest, apply};
+pub use resource::normalize;

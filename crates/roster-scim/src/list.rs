@@ -77,7 +77,10 @@ mod tests {
         );
         // count=0: the total without resources (RFC 7644 §3.4.2.4).
         let body = list_response(Vec::new(), 42, Some(1), None, None);
-        assert_eq!((body["totalResults"].clone(), body["itemsPerPage"].clone()), (json!(42), json!(0)));
+        assert_eq!(
+            (body["totalResults"].clone(), body["itemsPerPage"].clone()),
+            (json!(42), json!(0))
+        );
     }
 
     #[test]
@@ -107,8 +110,12 @@ mod tests {
     fn resources_keep_their_order() {
         let ids = ["z", "a", "m", "b"];
         let body = list_response(ids.iter().map(|id| user(id)).collect(), 4, Some(1), None, None);
-        let got: Vec<&str> =
-            body["Resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+        let got: Vec<&str> = body["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
         assert_eq!(got, ids);
         assert_eq!(body["itemsPerPage"], 4);
     }

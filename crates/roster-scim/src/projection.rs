@@ -28,7 +28,7 @@
 //!   attribute of that schema; the core schema's URN also names the common
 //!   attributes (`externalId`, `meta`), which have no schema of their own.
 //! - Unknown names are `400 invalidValue`, naming the parameter. Naming a
-//!   `never` attribute is accepted and has no effect.
+//!   `never` attribute, or `schemas`, is accepted and has no effect.
 //! - `schemas` lists the extensions present: when projection removes every
 //!   attribute of an extension, its URN leaves `schemas` (RFC 7643 §3:
 //!   `schemas` names the schemas "used to define the attributes present").
@@ -64,14 +64,14 @@ impl ProjectionPath {
         }
         let invalid = |why: String| ScimError::invalid_value(format!("{param} \"{text}\": {why}"));
         let path = parse_attr_path(text).map_err(|err| invalid(err.to_string()))?;
-        rt.resolve(path.urn.as_deref(), &path.name, path.sub.as_deref()).map(Self::Attribute).map_err(
-            |err| match err {
+        rt.resolve(path.urn.as_deref(), &path.name, path.sub.as_deref())
+            .map(Self::Attribute)
+            .map_err(|err| match err {
                 ResolveError::UnknownSchema(_) => invalid(
                     "it is neither a schema of this resource type nor an attribute of one".into(),
                 ),
                 other => invalid(other.to_string()),
-            },
-        )
+            })
     }
 }
 
@@ -98,7 +98,9 @@ impl Projection {
     ) -> Result<Self, ScimError> {
         let resolve = |names: &[&str], param: &str| -> Result<Vec<ProjectionPath>, ScimError> {
             let mut paths: Vec<ProjectionPath> = Vec::with_capacity(names.len());
-            for name in names {
+            // `schemas` is always returned (RFC 7643 §3); naming it changes
+            // nothing.
+            for name in names.iter().filter(|name| !name.eq_ignore_ascii_case("schemas")) {
                 let path = ProjectionPath::parse(rt, name, param)?;
                 if !paths.contains(&path) {
                     paths.push(path);
@@ -108,7 +110,7 @@ impl Projection {
         };
         let only = resolve(attributes, "attributes")?;
         let except = resolve(excluded_attributes, "excludedAttributes")?;
-        Ok(if !only.is_empty() {
+        Ok(if !attributes.is_empty() {
             Self::Only(only)
         } else if !except.is_empty() {
             Self::Except(except)
@@ -122,8 +124,9 @@ impl Projection {
     /// and `excludedAttributes` (names matched without case, each given at
     /// most once, comma-separated paths) are read.
     pub fn from_params(rt: &ResourceType, params: &[(String, String)]) -> Result<Self, ScimError> {
-        let attributes: Vec<&str> =
-            single_param(params, "attributes")?.map(|v| split_list(v).collect()).unwrap_or_default();
+        let attributes: Vec<&str> = single_param(params, "attributes")?
+            .map(|v| split_list(v).collect())
+            .unwrap_or_default();
         let excluded: Vec<&str> = single_param(params, "excludedAttributes")?
             .map(|v| split_list(v).collect())
             .unwrap_or_default();
@@ -142,8 +145,11 @@ pub fn project(rt: &ResourceType, resource: &Value, projection: &Projection) -> 
             out.insert(key.clone(), value.clone());
             continue;
         }
-        let extension =
-            rt.extensions.iter().map(|(schema, _)| *schema).find(|s| s.id.eq_ignore_ascii_case(key));
+        let extension = rt
+            .extensions
+            .iter()
+            .map(|(schema, _)| *schema)
+            .find(|s| s.id.eq_ignore_ascii_case(key));
         let projected = match extension {
             Some(schema) => {
                 let projected = project_extension(schema, value, projection);
@@ -172,7 +178,10 @@ pub fn project(rt: &ResourceType, resource: &Value, projection: &Projection) -> 
 
 /// A common or core attribute by its member name.
 fn core_attribute(rt: &ResourceType, name: &str) -> Option<&'static Attribute> {
-    COMMON.iter().find(|attr| attr.name.eq_ignore_ascii_case(name)).or_else(|| rt.schema.attribute(name))
+    COMMON
+        .iter()
+        .find(|attr| attr.name.eq_ignore_ascii_case(name))
+        .or_else(|| rt.schema.attribute(name))
 }
 
 /// The attributes of an extension's object that `projection` returns, or
@@ -227,7 +236,8 @@ fn pick(schema: &Schema, attribute: &Attribute, projection: &Projection) -> Pick
             }
             ProjectionPath::Schema(_) => {}
             ProjectionPath::Attribute(resolved) => {
-                let same = resolved.schema.id == schema.id && resolved.attribute.name == attribute.name;
+                let same =
+                    resolved.schema.id == schema.id && resolved.attribute.name == attribute.name;
                 match (same, resolved.sub) {
                     (false, _) => {}
                     (true, None) => {
@@ -279,9 +289,7 @@ fn project_attribute(
         let object = value.as_object()?;
         let out: Map<String, Value> = object
             .iter()
-            .filter(|(key, value)| {
-                attribute.sub(key).is_some_and(|sub| keep(sub)) && is_assigned(value)
-            })
+            .filter(|(key, value)| attribute.sub(key).is_some_and(keep) && is_assigned(value))
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
         (!out.is_empty()).then_some(Value::Object(out))

@@ -79,7 +79,11 @@ fn parse_cases(lines: &[&str]) -> Result<Vec<Case>, String> {
         } else if lines[i].is_empty() || lines[i].starts_with('#') {
             i += 1;
         } else {
-            return Err(format!("line {}: neither a case, a comment nor blank: {:?}", i + 1, lines[i]));
+            return Err(format!(
+                "line {}: neither a case, a comment nor blank: {:?}",
+                i + 1,
+                lines[i]
+            ));
         }
     }
     Ok(cases)
@@ -96,8 +100,11 @@ fn resource_type(file: &str) -> &'static ResourceType {
 /// A resolved path: the extension's schema name, the attribute and the
 /// sub-attribute, in their canonical case.
 fn name(rt: &ResourceType, resolved: &Resolved) -> String {
-    let prefix =
-        if resolved.schema.id == rt.schema.id { String::new() } else { format!("{}:", resolved.schema.name) };
+    let prefix = if resolved.schema.id == rt.schema.id {
+        String::new()
+    } else {
+        format!("{}:", resolved.schema.name)
+    };
     let sub = resolved.sub.map(|sub| format!(".{}", sub.name)).unwrap_or_default();
     format!("{prefix}{}{sub}", resolved.attribute.name)
 }
@@ -159,7 +166,9 @@ fn render_query(rt: &ResourceType, result: Result<ListQuery, ScimError>) -> Stri
     }
     match query.projection() {
         Projection::Default => {}
-        Projection::Only(paths) => lines.push(format!("attributes: {}", projection_paths(rt, paths))),
+        Projection::Only(paths) => {
+            lines.push(format!("attributes: {}", projection_paths(rt, paths)))
+        }
         Projection::Except(paths) => {
             lines.push(format!("excludedAttributes: {}", projection_paths(rt, paths)));
         }

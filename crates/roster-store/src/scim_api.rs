@@ -164,10 +164,11 @@ pub trait ScimGroupRepo {
         site: &SiteId,
         group: &GroupId,
     ) -> Result<Vec<NamedMember>, StoreError>;
-    /// Which of `candidates` exist in the site (users and groups).
+    /// Which of `candidates` the scope manages (users and groups): the
+    /// members a SCIM client may name.
     async fn existing_members(
         &mut self,
-        site: &SiteId,
+        scope: &ScimScope,
         candidates: &[Member],
     ) -> Result<Vec<Member>, StoreError>;
     /// Adds members, ignoring those already in: single-row inserts, so

@@ -37,7 +37,11 @@ use super::sort::whole_schema_hint;
 pub enum ResolvedFilter {
     /// `path op value`; `path.sub` is set whenever `path.attribute` is
     /// complex.
-    Compare { path: Resolved, op: CompareOp, value: CompValue },
+    Compare {
+        path: Resolved,
+        op: CompareOp,
+        value: CompValue,
+    },
     /// `path pr`.
     Present(Resolved),
     And(Box<ResolvedFilter>, Box<ResolvedFilter>),
@@ -45,7 +49,10 @@ pub enum ResolvedFilter {
     Not(Box<ResolvedFilter>),
     /// `attr[filter]`: one value of `attr` (whose `sub` is `None`) matches
     /// all of `filter`, whose paths all name sub-attributes of `attr`.
-    ValuePath { attr: Resolved, filter: Box<ResolvedFilter> },
+    ValuePath {
+        attr: Resolved,
+        filter: Box<ResolvedFilter>,
+    },
 }
 
 impl ResolvedFilter {
@@ -153,9 +160,11 @@ fn resolve_path(
     scope: Option<&Resolved>,
 ) -> Result<Resolved, ScimError> {
     let resolved = match scope {
-        None => rt.resolve(path.urn.as_deref(), &path.name, path.sub.as_deref()).map_err(|err| {
-            invalid(whole_schema_hint(rt, path).unwrap_or_else(|| err.to_string()))
-        })?,
+        None => {
+            rt.resolve(path.urn.as_deref(), &path.name, path.sub.as_deref()).map_err(|err| {
+                invalid(whole_schema_hint(rt, path).unwrap_or_else(|| err.to_string()))
+            })?
+        }
         Some(outer) => {
             let parent = outer.attribute;
             if path.urn.is_some() || path.sub.is_some() {
@@ -249,13 +258,12 @@ fn check_comparison(
             kind.as_str()
         )));
     }
-    if let (AttrType::DateTime, CompValue::String(text)) = (kind, value) {
-        if !is_date_time(text) {
-            return Err(invalid(format!(
-                "{path} is a dateTime; {value} is not a date-time such as \
-                 \"2011-05-13T04:42:34Z\""
-            )));
-        }
+    if let (AttrType::DateTime, CompValue::String(text)) = (kind, value)
+        && !is_date_time(text)
+    {
+        return Err(invalid(format!(
+            "{path} is a dateTime; {value} is not a date-time such as \"2011-05-13T04:42:34Z\""
+        )));
     }
     Ok(())
 }
@@ -288,7 +296,7 @@ pub(crate) fn is_date_time(text: &str) -> bool {
     if !separators || year == 0 || hour > 23 || minute > 59 || second > 59 {
         return false;
     }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -309,7 +317,7 @@ pub(crate) fn is_date_time(text: &str) -> bool {
     }
     match rest {
         b"Z" => true,
-        [sign, h1, h2, b':', m1, m2] if matches!(sign, b'+' | b'-') => {
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
             let digits = [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit());
             let hours = u32::from(h1.wrapping_sub(b'0')) * 10 + u32::from(h2.wrapping_sub(b'0'));
             let minutes = u32::from(m1.wrapping_sub(b'0')) * 10 + u32::from(m2.wrapping_sub(b'0'));

@@ -5,7 +5,7 @@
 //! Both spellings of a query arrive here: the query string of `GET
 //! /Users?filter=...` ([`ListQuery::from_params`]) and the JSON body of
 //! `POST /.search` ([`ListQuery::from_search_body`]). They are read into
-//! one [`Raw`] form and checked by the same code, so the two cannot drift.
+//! one `Raw` form and checked by the same code, so the two cannot drift.
 //!
 //! Interpretations, each a decision where the RFCs leave room:
 //!
@@ -40,6 +40,12 @@
 //!   (RFC 7644 §3.4.2.3 defines it as the order `sortBy` is applied in).
 //! - `attributes` and `excludedAttributes`: see [`Projection`].
 //! - JSON `null` for a body member is the member's absence (RFC 7643 §2.5).
+//! - Spaces and tabs around a value are ignored, except in `cursor`, which
+//!   is opaque (the filter and path parsers skip white space themselves).
+//! - Parameters are checked in this order, so a request with several
+//!   mistakes reports the first: the types of values as they are read
+//!   (integers, JSON types), then `filter`, `sortBy`, `sortOrder`, paging,
+//!   `attributes`, `excludedAttributes`.
 
 mod filter;
 mod sort;
@@ -75,7 +81,9 @@ pub struct Limits {
 pub enum LimitsError {
     #[error("the maximum page size must be between 1 and 9223372036854775807, not {0}")]
     MaxPageSize(u64),
-    #[error("the default page size must be between 1 and the maximum page size {max}, not {default}")]
+    #[error(
+        "the default page size must be between 1 and the maximum page size {max}, not {default}"
+    )]
     DefaultPageSize { default: u64, max: u64 },
 }
 
@@ -353,7 +361,7 @@ impl<'a> Raw<'a> {
         Ok(())
     }
 
-    /// Checks every parameter, in the order of RFC 7644 §3.4.2's sections.
+    /// Checks every parameter, in the order the module documentation gives.
     fn build(self, rt: &ResourceType, limits: &Limits) -> Result<ListQuery, ScimError> {
         let filter = match self.filter {
             None => None,
@@ -365,8 +373,8 @@ impl<'a> Raw<'a> {
         };
         let sort_key = self.sort_by.map(|text| SortKey::parse(rt, text)).transpose()?;
         let order = self.sort_order.map(SortOrder::parse).transpose()?;
-        let sort = sort_key
-            .map(|(path, key)| Sort::new(path, key, order.unwrap_or(SortOrder::Ascending)));
+        let sort =
+            sort_key.map(|(path, key)| Sort::new(path, key, order.unwrap_or(SortOrder::Ascending)));
         let paging = match (self.cursor, self.start_index) {
             (Some(_), Some(_)) => {
                 return Err(ScimError::invalid_value(
@@ -456,7 +464,11 @@ fn json_integer(param: Param, value: &Value) -> Result<i64, ScimError> {
 
 fn json_string(param: Param, value: &Value) -> Result<&str, ScimError> {
     value.as_str().ok_or_else(|| {
-        ScimError::invalid_value(format!("{} must be a string, not {}", param.name(), describe(value)))
+        ScimError::invalid_value(format!(
+            "{} must be a string, not {}",
+            param.name(),
+            describe(value)
+        ))
     })
 }
 

@@ -59,8 +59,7 @@ use serde_json::{Map, Value};
 
 pub(crate) use datetime::{Instant, parse as parse_date_time};
 pub(crate) use value::{
-    check_primary, clean_element, clean_partial, clean_value, describe, equal, is_primary,
-    same_element,
+    clean_element, clean_partial, clean_value, describe, is_primary, same_element,
 };
 
 use crate::ScimError;

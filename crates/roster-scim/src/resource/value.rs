@@ -223,7 +223,7 @@ fn of_what(attr: &Attribute) -> &'static str {
 /// padding to a multiple of four characters).
 fn is_base64(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return false;
     }
     let body = text.trim_end_matches('=');

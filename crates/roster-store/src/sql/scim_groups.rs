@@ -17,6 +17,11 @@ use crate::{Listed, ScimGroupRepo, StoreError};
 /// The groups a provider's SCIM client manages: those it provisioned.
 const GROUP_SCOPE: &str = "g.site_id = $1 AND g.managed_by_provider_id = $2";
 
+const USERS_IN_SCOPE: &str = "SELECT id FROM users WHERE site_id = $1 \
+     AND (provisioned_by_provider_id = $2 OR auth_provider_id = $2)";
+const GROUPS_IN_SCOPE: &str =
+    "SELECT id FROM groups WHERE site_id = $1 AND managed_by_provider_id = $2";
+
 /// Rows per multi-row statement: well under SQLite's parameter limit.
 const CHUNK: usize = 400;
 
@@ -206,20 +211,20 @@ impl ScimGroupRepo for SqlTx {
 
     async fn existing_members(
         &mut self,
-        site: &SiteId,
+        scope: &ScimScope,
         candidates: &[Member],
     ) -> Result<Vec<Member>, StoreError> {
         let (users, groups) = split(candidates);
         let users: Vec<&str> = users.iter().map(|id| id.as_str()).collect();
         let groups: Vec<&str> = groups.iter().map(|id| id.as_str()).collect();
         let mut found: Vec<Member> = self
-            .ids_in("users", site, &users)
+            .ids_in(USERS_IN_SCOPE, scope, &users)
             .await?
             .into_iter()
             .map(|id| Member::User(UserId::from_raw(id)))
             .collect();
         found.extend(
-            self.ids_in("groups", site, &groups)
+            self.ids_in(GROUPS_IN_SCOPE, scope, &groups)
                 .await?
                 .into_iter()
                 .map(|id| Member::Group(GroupId::from_raw(id))),
