@@ -72,19 +72,20 @@ impl SqlTx {
     }
 
     /// `id`s of `table` in the site among `ids`.
+    /// `id`s among `ids` of the rows `select_scoped` returns (it binds the
+    /// site as `$1` and the provider as `$2`).
     async fn ids_in(
         &mut self,
-        table: &str,
-        site: &SiteId,
+        select_scoped: &str,
+        scope: &ScimScope,
         ids: &[&str],
     ) -> Result<Vec<String>, StoreError> {
         let mut found = Vec::new();
         for chunk in ids.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT id FROM {table} WHERE site_id = $1 AND id IN ({})",
-                placeholders(2, chunk.len())
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(site.as_str());
+            let sql = format!("{select_scoped} AND id IN ({})", placeholders(3, chunk.len()));
+            let mut query = sqlx::query(AssertSqlSafe(sql))
+                .bind(scope.site.as_str())
+                .bind(scope.provider.as_str());
             for id in chunk {
                 query = query.bind(id.to_string());
             }
