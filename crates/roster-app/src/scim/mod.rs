@@ -5,7 +5,12 @@
 //! pure `roster-scim`; storage is `roster-store`; this module joins them in
 //! one transaction per request and answers with `ScimError`s only.
 
+mod call;
+mod groups;
 pub mod mapping;
+mod users;
+
+pub use call::{ScimAnswer, ScimCall, limits};
 
 use roster_domain::PresentedCredential;
 use roster_scim::ScimError;

@@ -68,6 +68,39 @@ impl FromRequestParts<App> for ScimClient {
     }
 }
 
+/// The query parameters and precondition headers of a request.
+pub(crate) struct ScimContext {
+    pub params: Vec<(String, String)>,
+    pub if_match: Option<String>,
+    pub if_none_match: Option<String>,
+}
+
+impl FromRequestParts<App> for ScimContext {
+    type Rejection = ScimFailure;
+
+    async fn from_request_parts(parts: &mut Parts, _app: &App) -> Result<Self, ScimFailure> {
+        let params = match parts.uri.query() {
+            None => Vec::new(),
+            Some(query) => {
+                serde_urlencoded::from_str::<Vec<(String, String)>>(query).map_err(|err| {
+                    ScimFailure(ScimError::invalid_syntax(format!(
+                        "the query string is malformed: {err}"
+                    )))
+                })?
+            }
+        };
+        let header = |name: &str| -> Result<Option<String>, ScimFailure> {
+            match parts.headers.get(name) {
+                None => Ok(None),
+                Some(value) => value.to_str().map(|v| Some(v.to_owned())).map_err(|_| {
+                    ScimFailure(ScimError::invalid_syntax(format!("the {name} header is not text")))
+                }),
+            }
+        };
+        Ok(Self { params, if_match: header("if-match")?, if_none_match: header("if-none-match")? })
+    }
+}
+
 /// A JSON body sent as `application/scim+json` or `application/json`.
 pub(crate) struct ScimBody(pub Value);
 

@@ -8,13 +8,14 @@
 
 mod discovery;
 mod extract;
+mod resources;
 mod response;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use roster_app::App;
 
-pub(crate) use extract::{ScimBody, ScimClient};
+pub(crate) use extract::ScimClient;
 pub(crate) use response::{ScimFailure, ScimReply};
 
 pub(crate) fn routes() -> Router<App> {
@@ -24,6 +25,24 @@ pub(crate) fn routes() -> Router<App> {
         .route("/ResourceTypes/{id}", get(discovery::resource_type))
         .route("/Schemas", get(discovery::schemas))
         .route("/Schemas/{id}", get(discovery::schema))
+        .route("/Users", get(resources::list_users).post(resources::create_user))
+        .route("/Users/.search", post(resources::search_users))
+        .route(
+            "/Users/{id}",
+            get(resources::get_user)
+                .put(resources::replace_user)
+                .patch(resources::patch_user)
+                .delete(resources::delete_user),
+        )
+        .route("/Groups", get(resources::list_groups).post(resources::create_group))
+        .route("/Groups/.search", post(resources::search_groups))
+        .route(
+            "/Groups/{id}",
+            get(resources::get_group)
+                .put(resources::replace_group)
+                .patch(resources::patch_group)
+                .delete(resources::delete_group),
+        )
         .fallback(response::no_such_endpoint)
         .method_not_allowed_fallback(response::method_not_allowed)
 }

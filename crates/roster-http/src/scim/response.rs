@@ -36,6 +36,21 @@ impl ScimReply {
     }
 }
 
+impl From<roster_app::scim::ScimAnswer> for ScimReply {
+    fn from(answer: roster_app::scim::ScimAnswer) -> Self {
+        use roster_app::scim::ScimAnswer;
+        match answer {
+            ScimAnswer::Resource { created: true, body } => {
+                Self::resource(StatusCode::CREATED, body)
+            }
+            ScimAnswer::Resource { created: false, body } => Self::resource(StatusCode::OK, body),
+            ScimAnswer::List(body) => Self::ok(body),
+            ScimAnswer::NoContent => Self::empty(StatusCode::NO_CONTENT),
+            ScimAnswer::NotModified => Self::empty(StatusCode::NOT_MODIFIED),
+        }
+    }
+}
+
 fn header(value: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(value).ok()
 }

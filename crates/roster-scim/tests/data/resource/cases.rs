@@ -109,6 +109,34 @@ fn parse(lines: &[&str], with_fields: bool) -> Result<(Vec<(String, String)>, Ve
     Ok((directives, cases))
 }
 
+/// The `.txt` files of `dir` whose names start with `prefix`, in name
+/// order, each with its lines.
+pub fn load(dir: &Path, prefix: &str, with_fields: bool) -> Vec<(DataFile, PathBuf, Vec<String>)> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            name.starts_with(prefix) && name.ends_with(".txt")
+        })
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no {prefix}*.txt data files in {}", dir.display());
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let borrowed: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let (directives, cases) =
+                parse(&borrowed, with_fields).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!cases.is_empty(), "{name} has no cases");
+            (DataFile { dir: dir.to_path_buf(), name, directives, cases }, path, lines)
+        })
+        .collect()
+}
+
 /// Runs every case of the `.txt` files of `dir` whose names start with
 /// `prefix`: `input` reads a case, `check` compares with the expected
 /// lines, and `actual` gives the lines `UPDATE_EXPECT=1` writes. Returns
@@ -122,40 +150,23 @@ pub fn run<T>(
     check: impl Fn(&T, &str) -> Result<(), String>,
 ) -> usize {
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            let name = path.file_name().unwrap().to_string_lossy();
-            name.starts_with(prefix) && name.ends_with(".txt")
-        })
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no {prefix}*.txt data files in {}", dir.display());
     let mut failures = Vec::new();
     let mut total = 0;
-    for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let (directives, cases) =
-            parse(&lines, with_fields).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(!cases.is_empty(), "{name} has no cases");
-        total += cases.len();
-        let file = DataFile { dir: dir.to_path_buf(), name: name.clone(), directives, cases };
+    for (file, path, lines) in load(dir, prefix, with_fields) {
+        total += file.cases.len();
         let mut rewritten: Vec<String> = Vec::new();
         let mut next = 0;
         for case in &file.cases {
             let input = input(&file, case);
             let expect = lines[case.expect.clone()].join("\n");
             if let Err(failure) = check(&input, &expect) {
-                failures.push(format!("{name}:{}: {}\n{failure}", case.line, case.title));
+                failures.push(format!("{}:{}: {}\n{failure}", file.name, case.line, case.title));
             }
-            rewritten.extend(lines[next..case.expect.start].iter().map(|l| l.to_string()));
+            rewritten.extend(lines[next..case.expect.start].iter().cloned());
             rewritten.extend(actual(&input).lines().map(str::to_string));
             next = case.expect.end;
         }
-        rewritten.extend(lines[next..].iter().map(|l| l.to_string()));
+        rewritten.extend(lines[next..].iter().cloned());
         if update {
             std::fs::write(&path, rewritten.join("\n") + "\n").unwrap();
         }

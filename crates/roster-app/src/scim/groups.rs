@@ -1,0 +1,337 @@
+//! SCIM Groups (RFC 7644 §3.3-3.6): the groups a provider's client created
+//! (a local group with the same name is never adopted, SPEC §3), with
+//! members that are users or groups it manages. Membership is written as
+//! deltas, never by rewriting the member list.
+
+use std::collections::{BTreeSet, HashMap};
+
+use roster_domain::{Group, GroupId};
+use roster_scim::schema::GROUP_RESOURCE;
+use roster_scim::{
+    ListQuery, PatchRequest, Projection, RequestKind, ScimError, Verdict, apply, normalize, project,
+};
+use roster_store::{Member, NamedMember, ScimGroup, ScimQuery, Transaction};
+use serde_json::{Value, json};
+
+use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
+use super::internal;
+use super::mapping::{group_fields, group_resource, member_refs, typed_member};
+use crate::App;
+
+fn not_found(id: &str) -> ScimError {
+    ScimError::not_found(format!("no Group with id {id:?}"))
+}
+
+async fn load(
+    tx: &mut dyn Transaction,
+    call: &ScimCall<'_>,
+    id: &str,
+) -> Result<ScimGroup, ScimError> {
+    let Some(id) = crate::input::opaque_id(id) else { return Err(not_found(id)) };
+    tx.scim_group(call.scope, &GroupId::from_raw(id))
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Refuses a name another group of the site has, local or not.
+async fn ensure_free(
+    tx: &mut dyn Transaction,
+    call: &ScimCall<'_>,
+    group: &Group,
+) -> Result<(), ScimError> {
+    match tx.group_by_name(&call.scope.site, &group.name).await.map_err(internal)? {
+        Some(existing) if existing.id != group.id => Err(ScimError::uniqueness(format!(
+            "a group named {:?} already exists in this site (group names ignore letter case)",
+            group.name.as_str()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Turns `(value, type)` references into members this client manages. A
+/// reference without a type is a user if such a user exists, else a group.
+async fn resolve(
+    tx: &mut dyn Transaction,
+    call: &ScimCall<'_>,
+    refs: &[(String, Option<String>)],
+) -> Result<Vec<Member>, ScimError> {
+    let mut candidates = Vec::with_capacity(refs.len());
+    for (id, kind) in refs {
+        if crate::input::opaque_id(id).is_none() {
+            return Err(ScimError::invalid_value(format!("members: {id:?} is not a member id")));
+        }
+        match typed_member(id, kind.as_deref()) {
+            Some(member) => candidates.push(member),
+            None if kind.is_some() => {
+                return Err(ScimError::invalid_value(format!(
+                    "members: the type of {id:?} must be User or Group, not {:?}",
+                    kind.as_deref().unwrap_or_default()
+                )));
+            }
+            None => {
+                candidates.push(Member::User(roster_domain::UserId::from_raw(id.as_str())));
+                candidates.push(Member::Group(GroupId::from_raw(id.as_str())));
+            }
+        }
+    }
+    let existing: BTreeSet<Member> =
+        tx.existing_members(call.scope, &candidates).await.map_err(internal)?.into_iter().collect();
+    let mut members = Vec::with_capacity(refs.len());
+    for (id, kind) in refs {
+        let user = Member::User(roster_domain::UserId::from_raw(id.as_str()));
+        let group = Member::Group(GroupId::from_raw(id.as_str()));
+        let found = match typed_member(id, kind.as_deref()) {
+            Some(member) => existing.contains(&member).then_some(member),
+            None if existing.contains(&user) => Some(user),
+            None => existing.contains(&group).then_some(group),
+        };
+        match found {
+            Some(member) if !members.contains(&member) => members.push(member),
+            Some(_) => {}
+            None => {
+                return Err(ScimError::invalid_value(format!(
+                    "members: there is no User or Group with id {id:?} that this client manages"
+                )));
+            }
+        }
+    }
+    Ok(members)
+}
+
+/// Whether a response would show `members` (so they are worth loading).
+fn shows_members(projection: &Projection) -> bool {
+    let probe = json!({ "schemas": [GROUP_RESOURCE.schema.id], "id": "x", "displayName": "x", "members": [{ "value": "x" }] });
+    project(&GROUP_RESOURCE, &probe, projection).get("members").is_some()
+}
+
+async fn respond(
+    tx: &mut dyn Transaction,
+    call: &ScimCall<'_>,
+    group: &ScimGroup,
+    created: bool,
+) -> Result<ScimAnswer, ScimError> {
+    let projection = call.projection(&GROUP_RESOURCE)?;
+    let members = if shows_members(&projection) {
+        Some(tx.group_members(&group.group.site_id, &group.group.id).await.map_err(internal)?)
+    } else {
+        None
+    };
+    let body = project(
+        &GROUP_RESOURCE,
+        &group_resource(group, members.as_deref(), call.base),
+        &projection,
+    );
+    Ok(ScimAnswer::Resource { created, body })
+}
+
+impl App {
+    /// `POST /Groups`.
+    pub async fn scim_create_group(
+        &self,
+        call: &ScimCall<'_>,
+        body: &Value,
+    ) -> Result<ScimAnswer, ScimError> {
+        let resource = normalize(&GROUP_RESOURCE, body)?;
+        let (name, external_id) = group_fields(&resource)?;
+        call.projection(&GROUP_RESOURCE)?;
+        let now = self.clock.now();
+        let group = Group {
+            id: GroupId::from_raw(uuid::Uuid::new_v4().to_string()),
+            site_id: call.scope.site.clone(),
+            name,
+            managed_by: Some(call.scope.provider.clone()),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.store.write().await.map_err(internal)?;
+        ensure_free(&mut *tx, call, &group).await?;
+        let members = resolve(&mut *tx, call, &member_refs(&resource)).await?;
+        let stored = ScimGroup { group, external_id, version: 1 };
+        tx.insert_scim_group(&stored).await.map_err(internal)?;
+        tx.add_members(&call.scope.site, &stored.group.id, &members, now)
+            .await
+            .map_err(internal)?;
+        let answer = respond(&mut *tx, call, &stored, true).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(answer)
+    }
+
+    /// `GET /Groups/{id}`.
+    pub async fn scim_get_group(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+    ) -> Result<ScimAnswer, ScimError> {
+        let mut tx = self.store.read().await.map_err(internal)?;
+        let group = load(&mut *tx, call, id).await?;
+        if call.check(RequestKind::Read, group.version)? == Verdict::NotModified {
+            return Ok(ScimAnswer::NotModified);
+        }
+        respond(&mut *tx, call, &group, false).await
+    }
+
+    /// `PUT /Groups/{id}`: name and members replaced; members change by
+    /// the difference only.
+    pub async fn scim_replace_group(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+        body: &Value,
+    ) -> Result<ScimAnswer, ScimError> {
+        let resource = normalize(&GROUP_RESOURCE, body)?;
+        let (name, external_id) = group_fields(&resource)?;
+        call.projection(&GROUP_RESOURCE)?;
+        let now = self.clock.now();
+        let mut tx = self.store.write().await.map_err(internal)?;
+        let mut group = load(&mut *tx, call, id).await?;
+        call.check(RequestKind::Write, group.version)?;
+        group.group.name = name;
+        group.group.updated_at = now;
+        group.external_id = external_id;
+        ensure_free(&mut *tx, call, &group.group).await?;
+        let wanted: BTreeSet<Member> =
+            resolve(&mut *tx, call, &member_refs(&resource)).await?.into_iter().collect();
+        let site = call.scope.site.clone();
+        let current: BTreeSet<Member> = tx
+            .group_members(&site, &group.group.id)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|m| m.member)
+            .collect();
+        let added: Vec<Member> = wanted.difference(&current).cloned().collect();
+        let removed: Vec<Member> = current.difference(&wanted).cloned().collect();
+        tx.add_members(&site, &group.group.id, &added, now).await.map_err(internal)?;
+        tx.remove_members(&site, &group.group.id, &removed).await.map_err(internal)?;
+        group.version = tx.update_scim_group(&group).await.map_err(internal)?;
+        let answer = respond(&mut *tx, call, &group, false).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(answer)
+    }
+
+    /// `PATCH /Groups/{id}`: answered with 204 unless the client asks for
+    /// attributes, so that member changes of large groups stay cheap.
+    pub async fn scim_patch_group(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+        body: &Value,
+    ) -> Result<ScimAnswer, ScimError> {
+        let request = PatchRequest::parse(body)?;
+        call.projection(&GROUP_RESOURCE)?;
+        let now = self.clock.now();
+        let mut tx = self.store.write().await.map_err(internal)?;
+        let mut group = load(&mut *tx, call, id).await?;
+        call.check(RequestKind::Write, group.version)?;
+        let site = call.scope.site.clone();
+        let members: Vec<NamedMember> =
+            tx.group_members(&site, &group.group.id).await.map_err(internal)?;
+        let current = group_resource(&group, Some(&members), call.base);
+        let outcome = apply(&GROUP_RESOURCE, &current, &request)?;
+        if outcome.changed {
+            let (name, external_id) = group_fields(&outcome.resource)?;
+            let renamed =
+                name.as_str() != group.group.name.as_str() || external_id != group.external_id;
+            group.group.name = name;
+            group.external_id = external_id;
+            group.group.updated_at = now;
+            if renamed {
+                ensure_free(&mut *tx, call, &group.group).await?;
+            }
+            let added_refs: Vec<(String, Option<String>)> = outcome
+                .members_added
+                .iter()
+                .filter_map(|m| {
+                    let value = m.get("value").and_then(Value::as_str)?;
+                    Some((
+                        value.to_owned(),
+                        m.get("type").and_then(Value::as_str).map(str::to_owned),
+                    ))
+                })
+                .collect();
+            let added = resolve(&mut *tx, call, &added_refs).await?;
+            let by_id: HashMap<&str, &Member> = members
+                .iter()
+                .map(|m| match &m.member {
+                    Member::User(id) => (id.as_str(), &m.member),
+                    Member::Group(id) => (id.as_str(), &m.member),
+                })
+                .collect();
+            let removed: Vec<Member> = outcome
+                .members_removed
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()).map(|m| (*m).clone()))
+                .collect();
+            tx.add_members(&site, &group.group.id, &added, now).await.map_err(internal)?;
+            tx.remove_members(&site, &group.group.id, &removed).await.map_err(internal)?;
+            group.version = if renamed {
+                tx.update_scim_group(&group).await.map_err(internal)?
+            } else {
+                tx.touch_scim_group(&site, &group.group.id, now).await.map_err(internal)?
+            };
+        }
+        let wants_body = call.params.iter().any(|(k, _)| {
+            k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
+        });
+        let answer = if wants_body {
+            respond(&mut *tx, call, &group, false).await?
+        } else {
+            ScimAnswer::NoContent
+        };
+        if outcome.changed {
+            tx.commit().await.map_err(internal)?;
+        }
+        Ok(answer)
+    }
+
+    /// `DELETE /Groups/{id}`.
+    pub async fn scim_delete_group(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+    ) -> Result<ScimAnswer, ScimError> {
+        let mut tx = self.store.write().await.map_err(internal)?;
+        let group = load(&mut *tx, call, id).await?;
+        call.check(RequestKind::Write, group.version)?;
+        tx.delete_group(&call.scope.site, &group.group.id).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(ScimAnswer::NoContent)
+    }
+
+    /// `GET /Groups` and `POST /Groups/.search`.
+    pub async fn scim_list_groups(
+        &self,
+        call: &ScimCall<'_>,
+        query: &ListQuery,
+    ) -> Result<ScimAnswer, ScimError> {
+        let scim_query = ScimQuery::groups(self.store.dialect(), list_params(query)?)?;
+        let mut tx = self.store.read().await.map_err(internal)?;
+        let listed = tx.scim_groups(call.scope, &scim_query).await.map_err(internal)?;
+        let with_members = shows_members(query.projection());
+        let mut resources = Vec::with_capacity(listed.items.len());
+        for group in &listed.items {
+            let members = if with_members {
+                Some(
+                    tx.group_members(&group.group.site_id, &group.group.id)
+                        .await
+                        .map_err(internal)?,
+                )
+            } else {
+                None
+            };
+            resources.push(group_resource(group, members.as_deref(), call.base));
+        }
+        Ok(ScimAnswer::List(list_body(&GROUP_RESOURCE, query, resources, listed.total)?))
+    }
+
+    /// Parses `GET /Groups` parameters.
+    pub fn scim_group_query(&self, params: &[(String, String)]) -> Result<ListQuery, ScimError> {
+        ListQuery::from_params(&GROUP_RESOURCE, params, &limits()?)
+    }
+
+    /// Parses a `POST /Groups/.search` body.
+    pub fn scim_group_search(&self, body: &Value) -> Result<ListQuery, ScimError> {
+        ListQuery::from_search_body(&GROUP_RESOURCE, body, &limits()?)
+    }
+}

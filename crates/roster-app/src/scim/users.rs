@@ -1,0 +1,199 @@
+//! SCIM Users (RFC 7644 §3.3-3.6) as one provider's client sees them: only
+//! the users it manages (SPEC §3), created as SSO users of that provider.
+
+use roster_domain::{AuthMethod, ProvisionedBy, ProvisioningMethod, User, UserId};
+use roster_scim::schema::USER_RESOURCE;
+use roster_scim::{
+    ListQuery, PatchRequest, RequestKind, ScimError, Verdict, apply, normalize, project,
+};
+use roster_store::{ScimQuery, ScimUser, Transaction};
+use serde_json::Value;
+
+use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
+use super::internal;
+use super::mapping::{UserFields, user_fields, user_resource};
+use crate::App;
+
+fn not_found(id: &str) -> ScimError {
+    ScimError::not_found(format!("no User with id {id:?}"))
+}
+
+fn taken(fields: &UserFields) -> ScimError {
+    ScimError::uniqueness(format!(
+        "userName {:?} is already taken in this site (usernames ignore letter case)",
+        fields.username.as_str()
+    ))
+}
+
+/// The user, if this client manages it.
+async fn load(
+    tx: &mut dyn Transaction,
+    call: &ScimCall<'_>,
+    id: &str,
+) -> Result<ScimUser, ScimError> {
+    let Some(id) = crate::input::opaque_id(id) else { return Err(not_found(id)) };
+    tx.scim_user(call.scope, &UserId::from_raw(id))
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Refuses a new username that another user of the site already has.
+async fn ensure_free(
+    tx: &mut dyn Transaction,
+    call: &ScimCall<'_>,
+    fields: &UserFields,
+    own: Option<&UserId>,
+) -> Result<(), ScimError> {
+    match tx.scim_user_by_username(&call.scope.site, &fields.username).await.map_err(internal)? {
+        Some(existing) if Some(&existing) != own => Err(taken(fields)),
+        _ => Ok(()),
+    }
+}
+
+fn answer(call: &ScimCall<'_>, user: &ScimUser, created: bool) -> Result<ScimAnswer, ScimError> {
+    let projection = call.projection(&USER_RESOURCE)?;
+    let body = project(&USER_RESOURCE, &user_resource(user, call.base), &projection);
+    Ok(ScimAnswer::Resource { created, body })
+}
+
+impl App {
+    /// `POST /Users`.
+    pub async fn scim_create_user(
+        &self,
+        call: &ScimCall<'_>,
+        body: &Value,
+    ) -> Result<ScimAnswer, ScimError> {
+        let fields = user_fields(&normalize(&USER_RESOURCE, body)?)?;
+        let projection_ok = call.projection(&USER_RESOURCE)?;
+        let now = self.clock.now();
+        let mut tx = self.store.write().await.map_err(internal)?;
+        ensure_free(&mut *tx, call, &fields, None).await?;
+        let provider = call.scope.provider.clone();
+        let mut user = User::new(
+            UserId::from_raw(uuid::Uuid::new_v4().to_string()),
+            call.scope.site.clone(),
+            fields.username.clone(),
+            now,
+        );
+        user.auth_method = AuthMethod::Sso(provider.clone());
+        user.provisioned_by =
+            ProvisionedBy { method: ProvisioningMethod::Scim, provider: Some(provider) };
+        let mut stored = ScimUser {
+            user,
+            emails: Vec::new(),
+            extra: "{}".into(),
+            version: 1,
+            groups: Vec::new(),
+        };
+        fields.apply(&mut stored, now);
+        tx.insert_scim_user(&stored).await.map_err(|err| match err {
+            roster_store::StoreError::Conflict { .. } => {
+                ScimError::uniqueness("userName is already taken in this site")
+            }
+            other => internal(other),
+        })?;
+        tx.commit().await.map_err(internal)?;
+        let body = project(&USER_RESOURCE, &user_resource(&stored, call.base), &projection_ok);
+        Ok(ScimAnswer::Resource { created: true, body })
+    }
+
+    /// `GET /Users/{id}`.
+    pub async fn scim_get_user(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+    ) -> Result<ScimAnswer, ScimError> {
+        let mut tx = self.store.read().await.map_err(internal)?;
+        let user = load(&mut *tx, call, id).await?;
+        if call.check(RequestKind::Read, user.version)? == Verdict::NotModified {
+            return Ok(ScimAnswer::NotModified);
+        }
+        answer(call, &user, false)
+    }
+
+    /// `PUT /Users/{id}`: every SCIM attribute replaced; `active` kept when
+    /// the client leaves it out.
+    pub async fn scim_replace_user(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+        body: &Value,
+    ) -> Result<ScimAnswer, ScimError> {
+        let fields = user_fields(&normalize(&USER_RESOURCE, body)?)?;
+        call.projection(&USER_RESOURCE)?;
+        let now = self.clock.now();
+        let mut tx = self.store.write().await.map_err(internal)?;
+        let mut user = load(&mut *tx, call, id).await?;
+        call.check(RequestKind::Write, user.version)?;
+        ensure_free(&mut *tx, call, &fields, Some(&user.user.id)).await?;
+        fields.apply(&mut user, now);
+        user.version = tx.update_scim_user(&user).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        answer(call, &user, false)
+    }
+
+    /// `PATCH /Users/{id}`: applied atomically; a PATCH that changes nothing
+    /// writes nothing.
+    pub async fn scim_patch_user(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+        body: &Value,
+    ) -> Result<ScimAnswer, ScimError> {
+        let request = PatchRequest::parse(body)?;
+        call.projection(&USER_RESOURCE)?;
+        let now = self.clock.now();
+        let mut tx = self.store.write().await.map_err(internal)?;
+        let mut user = load(&mut *tx, call, id).await?;
+        call.check(RequestKind::Write, user.version)?;
+        let current = user_resource(&user, call.base);
+        let outcome = apply(&USER_RESOURCE, &current, &request)?;
+        if !outcome.changed {
+            return answer(call, &user, false);
+        }
+        let fields = user_fields(&outcome.resource)?;
+        ensure_free(&mut *tx, call, &fields, Some(&user.user.id)).await?;
+        fields.apply(&mut user, now);
+        user.version = tx.update_scim_user(&user).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        answer(call, &user, false)
+    }
+
+    /// `DELETE /Users/{id}`.
+    pub async fn scim_delete_user(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+    ) -> Result<ScimAnswer, ScimError> {
+        let mut tx = self.store.write().await.map_err(internal)?;
+        let user = load(&mut *tx, call, id).await?;
+        call.check(RequestKind::Write, user.version)?;
+        tx.delete_user(&call.scope.site, &user.user.id).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(ScimAnswer::NoContent)
+    }
+
+    /// `GET /Users` and `POST /Users/.search`.
+    pub async fn scim_list_users(
+        &self,
+        call: &ScimCall<'_>,
+        query: &ListQuery,
+    ) -> Result<ScimAnswer, ScimError> {
+        let scim_query = ScimQuery::users(self.store.dialect(), list_params(query)?)?;
+        let mut tx = self.store.read().await.map_err(internal)?;
+        let listed = tx.scim_users(call.scope, &scim_query).await.map_err(internal)?;
+        let resources = listed.items.iter().map(|user| user_resource(user, call.base)).collect();
+        Ok(ScimAnswer::List(list_body(&USER_RESOURCE, query, resources, listed.total)?))
+    }
+
+    /// Parses `GET /Users` parameters.
+    pub fn scim_user_query(&self, params: &[(String, String)]) -> Result<ListQuery, ScimError> {
+        ListQuery::from_params(&USER_RESOURCE, params, &limits()?)
+    }
+
+    /// Parses a `POST /Users/.search` body.
+    pub fn scim_user_search(&self, body: &Value) -> Result<ListQuery, ScimError> {
+        ListQuery::from_search_body(&USER_RESOURCE, body, &limits()?)
+    }
+}

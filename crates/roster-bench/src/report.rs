@@ -1,0 +1,286 @@
+//! Latency statistics and the report: a text table for people, JSON for
+//! scripts (`scripts/bench.sh` compares two servers from the JSON).
+//!
+//! Percentiles use the nearest-rank method: the p-th percentile of n sorted
+//! samples is the sample of rank ceil(p/100 * n), so it is always a latency
+//! that was measured, never an interpolation.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// The nearest-rank `p`-th percentile (0 < p <= 100) of sorted samples.
+pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let rank = (p / 100.0 * n as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, n) - 1).copied()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Throughput and latency of a set of timed requests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    pub requests: usize,
+    /// Wall-clock seconds from the first request sent to the last answer read.
+    pub seconds: f64,
+    pub requests_per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl Measure {
+    /// The measure of `latencies` (sorted here) taken over `wall` time.
+    pub fn new(latencies: &mut [Duration], wall: Duration) -> Self {
+        latencies.sort_unstable();
+        let seconds = wall.as_secs_f64();
+        let requests = latencies.len();
+        Measure {
+            requests,
+            seconds,
+            requests_per_second: if seconds > 0.0 { requests as f64 / seconds } else { 0.0 },
+            p50_ms: percentile(latencies, 50.0).map_or(0.0, ms),
+            p99_ms: percentile(latencies, 99.0).map_or(0.0, ms),
+        }
+    }
+}
+
+/// How a phase ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "note")]
+pub enum Status {
+    Ok,
+    /// The server answered that it does not implement what the phase sends.
+    Unsupported(String),
+    /// A phase this one needs did not complete.
+    Skipped(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseReport {
+    pub number: u8,
+    /// A stable key for scripts, such as `add_members`.
+    pub key: &'static str,
+    pub name: &'static str,
+    #[serde(flatten)]
+    pub status: Status,
+    /// Present when the phase completed.
+    pub measure: Option<Measure>,
+}
+
+/// Resident memory of the server, in MiB.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerMemory {
+    /// Before the first request.
+    pub start_rss_mib: f64,
+    /// After the paging phase, with every user and group stored.
+    pub loaded_rss_mib: f64,
+    /// After everything was deleted.
+    pub end_rss_mib: f64,
+    /// The peak resident set of the process's life (VmHWM).
+    pub peak_rss_mib: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub label: String,
+    pub base_url: String,
+    pub users: usize,
+    pub groups: usize,
+    pub concurrency: usize,
+    pub phases: Vec<PhaseReport>,
+    /// All completed phases together: their requests, the sum of their
+    /// seconds, and percentiles over all their latencies.
+    pub total: Measure,
+    /// p99 of the phase adding 50 members per PATCH.
+    pub group_patch_p99_ms: Option<f64>,
+    /// Wall-clock time of the walk through all users, 100 per page.
+    pub paging_seconds: Option<f64>,
+    pub server_memory: Option<ServerMemory>,
+}
+
+const NAME_WIDTH: usize = 34;
+
+fn measure_columns(out: &mut String, m: &Measure) {
+    let _ = write!(
+        out,
+        "{:>9} {:>9.3} {:>10.1} {:>8.3} {:>8.3}",
+        m.requests, m.seconds, m.requests_per_second, m.p50_ms, m.p99_ms
+    );
+}
+
+/// The report as a text table.
+pub fn render_text(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "roster-bench: {}, {}, {} users, {} groups, concurrency {}",
+        report.label, report.base_url, report.users, report.groups, report.concurrency
+    );
+    let _ = writeln!(
+        out,
+        "{:>2} {:<NAME_WIDTH$} {:>9} {:>9} {:>10} {:>8} {:>8}",
+        "#", "phase", "requests", "seconds", "req/s", "p50 ms", "p99 ms"
+    );
+    for phase in &report.phases {
+        let _ = write!(out, "{:>2} {:<NAME_WIDTH$} ", phase.number, phase.name);
+        match (&phase.status, &phase.measure) {
+            (Status::Ok, Some(m)) => measure_columns(&mut out, m),
+            (Status::Ok, None) => out.push_str("(no measure)"),
+            (Status::Unsupported(note), _) => {
+                let _ = write!(out, "unsupported: {note}");
+            }
+            (Status::Skipped(note), _) => {
+                let _ = write!(out, "skipped: {note}");
+            }
+        }
+        out.push('\n');
+    }
+    let _ = write!(out, "{:>2} {:<NAME_WIDTH$} ", "", "total");
+    measure_columns(&mut out, &report.total);
+    out.push('\n');
+    if let Some(p99) = report.group_patch_p99_ms {
+        let _ = writeln!(out, "group PATCH +50 members, p99: {p99:.3} ms");
+    }
+    if let Some(seconds) = report.paging_seconds {
+        let _ = writeln!(out, "paging through {} users: {seconds:.3} s", report.users);
+    }
+    if let Some(m) = &report.server_memory {
+        let _ = writeln!(
+            out,
+            "server RSS: {:.1} MiB at start, {:.1} MiB with {} users, {:.1} MiB at the end, \
+             peak {:.1} MiB",
+            m.start_rss_mib, m.loaded_rss_mib, report.users, m.end_rss_mib, m.peak_rss_mib
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn millis(values: &[u64]) -> Vec<Duration> {
+        values.iter().map(|&v| Duration::from_millis(v)).collect()
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let hundred: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&hundred, 50.0), Some(Duration::from_millis(50)));
+        assert_eq!(percentile(&hundred, 99.0), Some(Duration::from_millis(99)));
+        assert_eq!(percentile(&hundred, 100.0), Some(Duration::from_millis(100)));
+
+        let ten = millis(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        // rank ceil(0.99 * 10) = 10: with fewer than 100 samples p99 is the maximum.
+        assert_eq!(percentile(&ten, 99.0), Some(Duration::from_millis(10)));
+        assert_eq!(percentile(&ten, 50.0), Some(Duration::from_millis(5)));
+
+        assert_eq!(percentile(&millis(&[7]), 50.0), Some(Duration::from_millis(7)));
+        assert_eq!(percentile(&millis(&[7]), 0.0), Some(Duration::from_millis(7)));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+
+    #[test]
+    fn a_measure_sorts_its_samples() {
+        let mut samples = millis(&[30, 10, 20, 40]);
+        let m = Measure::new(&mut samples, Duration::from_secs(2));
+        assert_eq!(
+            m,
+            Measure {
+                requests: 4,
+                seconds: 2.0,
+                requests_per_second: 2.0,
+                p50_ms: 20.0,
+                p99_ms: 40.0
+            }
+        );
+        assert_eq!(Measure::new(&mut [], Duration::ZERO).requests_per_second, 0.0);
+    }
+
+    fn sample() -> Report {
+        let m = |requests, seconds: f64, p50_ms, p99_ms| Measure {
+            requests,
+            seconds,
+            requests_per_second: requests as f64 / seconds,
+            p50_ms,
+            p99_ms,
+        };
+        Report {
+            label: "roster".into(),
+            base_url: "http://127.0.0.1:8080/api/scim".into(),
+            users: 200,
+            groups: 2,
+            concurrency: 16,
+            phases: vec![
+                PhaseReport {
+                    number: 1,
+                    key: "create_users",
+                    name: "POST /Users",
+                    status: Status::Ok,
+                    measure: Some(m(200, 0.5, 1.25, 4.5)),
+                },
+                PhaseReport {
+                    number: 8,
+                    key: "remove_members",
+                    name: "group PATCH -50 members[value eq]",
+                    status: Status::Unsupported("400 invalidPath".into()),
+                    measure: None,
+                },
+                PhaseReport {
+                    number: 9,
+                    key: "get_groups",
+                    name: "GET /Groups/{id}",
+                    status: Status::Skipped("needs phase 7".into()),
+                    measure: None,
+                },
+            ],
+            total: m(200, 0.5, 1.25, 4.5),
+            group_patch_p99_ms: Some(3.0),
+            paging_seconds: Some(0.25),
+            server_memory: Some(ServerMemory {
+                start_rss_mib: 10.0,
+                loaded_rss_mib: 30.5,
+                end_rss_mib: 28.0,
+                peak_rss_mib: 31.25,
+            }),
+        }
+    }
+
+    #[test]
+    fn text_table() {
+        let expected = "\
+roster-bench: roster, http://127.0.0.1:8080/api/scim, 200 users, 2 groups, concurrency 16
+ # phase                               requests   seconds      req/s   p50 ms   p99 ms
+ 1 POST /Users                              200     0.500      400.0    1.250    4.500
+ 8 group PATCH -50 members[value eq]  unsupported: 400 invalidPath
+ 9 GET /Groups/{id}                   skipped: needs phase 7
+   total                                    200     0.500      400.0    1.250    4.500
+group PATCH +50 members, p99: 3.000 ms
+paging through 200 users: 0.250 s
+server RSS: 10.0 MiB at start, 30.5 MiB with 200 users, 28.0 MiB at the end, peak 31.2 MiB
+";
+        assert_eq!(render_text(&sample()), expected);
+    }
+
+    #[test]
+    fn json_shape() {
+        let json = serde_json::to_value(sample()).unwrap();
+        assert_eq!(json["phases"][0]["status"], "ok");
+        assert!(json["phases"][0].get("note").is_none());
+        assert_eq!(json["phases"][0]["measure"]["requests_per_second"], 400.0);
+        assert_eq!(json["phases"][1]["status"], "unsupported");
+        assert_eq!(json["phases"][1]["note"], "400 invalidPath");
+        assert_eq!(json["phases"][1]["measure"], serde_json::Value::Null);
+        assert_eq!(json["phases"][2]["status"], "skipped");
+        assert_eq!(json["total"]["p99_ms"], 4.5);
+        assert_eq!(json["server_memory"]["loaded_rss_mib"], 30.5);
+        assert_eq!(json["group_patch_p99_ms"], 3.0);
+    }
+}

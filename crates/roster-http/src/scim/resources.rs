@@ -1,0 +1,159 @@
+//! `/Users` and `/Groups`: each handler builds the call context, runs one
+//! use case and maps its answer.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use roster_app::App;
+use roster_app::scim::{ScimAnswer, ScimCall};
+use roster_scim::ScimError;
+
+use super::extract::{ScimBody, ScimClient, ScimContext};
+use super::{ScimFailure, ScimReply};
+
+type Answer = Result<Response, ScimFailure>;
+
+fn reply(answer: Result<ScimAnswer, ScimError>) -> Answer {
+    Ok(ScimReply::from(answer?).into_response())
+}
+
+fn call<'a>(client: &'a ScimClient, context: &'a ScimContext) -> ScimCall<'a> {
+    ScimCall {
+        scope: &client.scope,
+        base: &client.base,
+        params: &context.params,
+        if_match: context.if_match.as_deref(),
+        if_none_match: context.if_none_match.as_deref(),
+    }
+}
+
+pub(super) async fn list_users(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+) -> Answer {
+    let query = app.scim_user_query(&context.params)?;
+    reply(app.scim_list_users(&call(&client, &context), &query).await)
+}
+
+pub(super) async fn search_users(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    let query = app.scim_user_search(&body)?;
+    reply(app.scim_list_users(&call(&client, &context), &query).await)
+}
+
+pub(super) async fn create_user(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    reply(app.scim_create_user(&call(&client, &context), &body).await)
+}
+
+pub(super) async fn get_user(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    Path(id): Path<String>,
+) -> Answer {
+    reply(app.scim_get_user(&call(&client, &context), &id).await)
+}
+
+pub(super) async fn replace_user(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    Path(id): Path<String>,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    reply(app.scim_replace_user(&call(&client, &context), &id, &body).await)
+}
+
+pub(super) async fn patch_user(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    Path(id): Path<String>,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    reply(app.scim_patch_user(&call(&client, &context), &id, &body).await)
+}
+
+pub(super) async fn delete_user(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    Path(id): Path<String>,
+) -> Answer {
+    reply(app.scim_delete_user(&call(&client, &context), &id).await)
+}
+
+pub(super) async fn list_groups(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+) -> Answer {
+    let query = app.scim_group_query(&context.params)?;
+    reply(app.scim_list_groups(&call(&client, &context), &query).await)
+}
+
+pub(super) async fn search_groups(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    let query = app.scim_group_search(&body)?;
+    reply(app.scim_list_groups(&call(&client, &context), &query).await)
+}
+
+pub(super) async fn create_group(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    reply(app.scim_create_group(&call(&client, &context), &body).await)
+}
+
+pub(super) async fn get_group(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    Path(id): Path<String>,
+) -> Answer {
+    reply(app.scim_get_group(&call(&client, &context), &id).await)
+}
+
+pub(super) async fn replace_group(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    Path(id): Path<String>,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    reply(app.scim_replace_group(&call(&client, &context), &id, &body).await)
+}
+
+pub(super) async fn patch_group(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    Path(id): Path<String>,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    reply(app.scim_patch_group(&call(&client, &context), &id, &body).await)
+}
+
+pub(super) async fn delete_group(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    Path(id): Path<String>,
+) -> Answer {
+    reply(app.scim_delete_group(&call(&client, &context), &id).await)
+}
