@@ -38,6 +38,10 @@
 //!   naming the attribute and the type expected. A multi-valued attribute
 //!   takes an array, never a lone value. `canonicalValues` are not
 //!   enforced (RFC 7643 §7 lets a service provider accept other values).
+//! - A multi-valued attribute holds each value once: values with the same
+//!   identity (equal `value` sub-attributes, compared per `caseExact`, or
+//!   equal values when there is no `value`) are merged into the first, as
+//!   a PATCH `add` merges them, so a group never lists a member twice.
 //! - `required` attributes must have a value, and at most one value of a
 //!   multi-valued attribute is `primary` (RFC 7643 §2.4): otherwise 400
 //!   `invalidValue`.

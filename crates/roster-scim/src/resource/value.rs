@@ -1,7 +1,8 @@
 //! One attribute's value checked against its definition (RFC 7643 §2.3,
 //! §2.4) and rewritten into canonical form: sub-attribute names in the case
 //! of the schema, unknown sub-attributes and unassigned values (`null`,
-//! `[]`, `{}`) left out, client-sent `readOnly` sub-attributes dropped.
+//! `[]`, `{}`) left out, client-sent `readOnly` sub-attributes dropped, and
+//! each value of a multi-valued attribute present once.
 //!
 //! Shared by [`normalize`](super::normalize) and the PATCH engine, so a
 //! value written by PUT and the same value written by PATCH end up alike.
@@ -35,10 +36,20 @@ pub(crate) fn clean_value(
             describe(value)
         )));
     };
-    let mut out = Vec::with_capacity(items.len());
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
     for item in items {
-        if let Some(clean) = clean_element(attr, item, label, origin)? {
-            out.push(clean);
+        let Some(clean) = clean_element(attr, item, label, origin)? else { continue };
+        // A value given twice is one value (RFC 7644 §3.5.2.1 does not add
+        // an existing value again): the later one's sub-attributes are
+        // merged into the first, whose `value` is kept.
+        match out.iter_mut().find(|existing| same_element(attr, existing, &clean)) {
+            Some(Value::Object(existing)) => {
+                if let Value::Object(later) = clean {
+                    existing.extend(later.into_iter().filter(|(name, _)| name != "value"));
+                }
+            }
+            Some(_) => {}
+            None => out.push(clean),
         }
     }
     if out.is_empty() {
@@ -62,6 +73,9 @@ pub(crate) fn clean_element(
         (AttrType::Complex, _) => {
             let mut object = clean_partial(attr, value, label, origin)?;
             object.retain(|_, sub| !sub.is_null());
+            if object.is_empty() {
+                return Ok(None);
+            }
             for sub in attr.sub_attributes {
                 let dropped = origin == Origin::Client && sub.mutability == Mutability::ReadOnly;
                 if sub.required && !dropped && !object.contains_key(sub.name) {
@@ -71,7 +85,7 @@ pub(crate) fn clean_element(
                     )));
                 }
             }
-            return Ok((!object.is_empty()).then_some(Value::Object(object)));
+            return Ok(Some(Value::Object(object)));
         }
         (AttrType::String | AttrType::Reference, Value::String(_)) => true,
         (AttrType::Boolean, Value::Bool(_)) => true,
@@ -82,8 +96,9 @@ pub(crate) fn clean_element(
         _ => false,
     };
     if !ok {
+        let subject = if attr.multi_valued { "each value of " } else { "" };
         return Err(ScimError::invalid_value(format!(
-            "{label} must be {}, not {}",
+            "{subject}{label} must be {}, not {}",
             expected(attr.kind),
             describe(value)
         )));
@@ -103,8 +118,9 @@ pub(crate) fn clean_partial(
     origin: Origin,
 ) -> Result<Map<String, Value>, ScimError> {
     let Some(object) = value.as_object() else {
+        let subject = if attr.multi_valued { "each value of " } else { "" };
         return Err(ScimError::invalid_value(format!(
-            "{label} must be {}, not {}",
+            "{subject}{label} must be {}, not {}",
             expected(AttrType::Complex),
             describe(value)
         )));
