@@ -17,6 +17,7 @@ mod cli;
 mod health;
 mod isolation;
 mod scim_discovery;
+mod scim_groups;
 mod scim_users;
 mod serve;
 mod store;
