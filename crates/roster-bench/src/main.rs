@@ -28,7 +28,7 @@ use crate::phases::Config;
 #[command(name = "roster-bench", version, about = "Load generator for SCIM 2.0 servers")]
 struct Args {
     /// The SCIM base URL, for example http://127.0.0.1:8080/api/scim.
-    #[arg(long, env = "ROSTER_BENCH_BASE_URL")]
+    #[arg(long)]
     base_url: String,
     /// Bearer token sent in the Authorization header.
     #[arg(long, env = "ROSTER_BENCH_TOKEN", hide_env_values = true)]

@@ -5,9 +5,11 @@
 //! pure `roster-scim`; storage is `roster-store`; this module joins them in
 //! one transaction per request and answers with `ScimError`s only.
 
+mod bulk;
 mod call;
 mod groups;
 pub mod mapping;
+mod search;
 mod users;
 
 pub use call::{ScimAnswer, ScimCall, limits};

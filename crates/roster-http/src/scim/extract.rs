@@ -123,7 +123,15 @@ impl FromRequest<App> for ScimBody {
             )));
         }
         let bytes = Bytes::from_request(request, app).await.map_err(|rejection| {
-            ScimFailure(ScimError::new(rejection.status().as_u16(), None, rejection.body_text()))
+            let status = rejection.status().as_u16();
+            let detail = if status == 413 {
+                "the request body is larger than this endpoint accepts (for /Bulk, maxPayloadSize in \
+                 /ServiceProviderConfig)"
+                    .to_owned()
+            } else {
+                rejection.body_text()
+            };
+            ScimFailure(ScimError::new(status, None, detail))
         })?;
         serde_json::from_slice(&bytes).map(Self).map_err(|err| {
             ScimFailure(ScimError::invalid_syntax(format!("the body is not valid JSON: {err}")))

@@ -157,3 +157,23 @@ pub(super) async fn delete_group(
 ) -> Answer {
     reply(app.scim_delete_group(&call(&client, &context), &id).await)
 }
+
+pub(super) async fn bulk(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    let answer = app.scim_bulk(&call(&client, &context), &body).await?;
+    Ok(ScimReply::ok(answer).into_response())
+}
+
+pub(super) async fn search_all(
+    State(app): State<App>,
+    client: ScimClient,
+    context: ScimContext,
+    ScimBody(body): ScimBody,
+) -> Answer {
+    let answer = app.scim_search_all(&call(&client, &context), &body).await?;
+    Ok(ScimReply::ok(answer).into_response())
+}

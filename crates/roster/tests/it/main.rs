@@ -16,6 +16,7 @@ mod admin_users;
 mod cli;
 mod health;
 mod isolation;
+mod scim_bulk;
 mod scim_discovery;
 mod scim_groups;
 mod scim_users;
