@@ -1,7 +1,7 @@
 //! `/ServiceProviderConfig` (RFC 7643 §5, RFC 9865 §5): what this server
 //! supports, with the limits it enforces.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The limits roster enforces and advertises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,11 @@ impl ServerLimits {
 }
 
 /// The ServiceProviderConfig resource; `location` is its absolute URL.
-pub fn service_provider_config(limits: &ServerLimits, documentation: &str, location: &str) -> Value {
+pub fn service_provider_config(
+    limits: &ServerLimits,
+    documentation: &str,
+    location: &str,
+) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "documentationUri": documentation,

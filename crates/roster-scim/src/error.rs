@@ -1,7 +1,7 @@
 //! SCIM errors (RFC 7644 §3.12): an HTTP status, an optional `scimType`
 //! and a detail that says what was wrong, rendered as the SCIM error body.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The `scimType` values of RFC 7644 §3.12, table 9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

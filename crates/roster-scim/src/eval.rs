@@ -37,9 +37,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::resource::{self, Instant, get_ci};
 use crate::schema::{AttrType, Attribute, Resolved, ResourceType};
-use crate::{
-    AttrPath, CompValue, CompareOp, Filter, ResolvedFilter, ScimError, ScimType, resolve_filter,
-};
+use crate::{AttrPath, CompValue, CompareOp, Filter, ResolvedFilter, ScimError, resolve_filter};
 
 /// Whether `resource`, a representation of the resource type `rt` in the
 /// canonical form of [`crate::normalize`], matches `filter`.
@@ -93,14 +91,18 @@ impl CompiledFilter {
     /// Resolves and compiles `filter` for the values of the complex
     /// attribute `attr` of `rt`, as inside `attr[filter]`: [`Self::matches`]
     /// then takes one value of `attr`.
-    pub fn for_values(rt: &ResourceType, attr: &AttrPath, filter: &Filter) -> Result<Self, ScimError> {
+    pub fn for_values(
+        rt: &ResourceType,
+        attr: &AttrPath,
+        filter: &Filter,
+    ) -> Result<Self, ScimError> {
         let whole = Filter::ValuePath { attr: attr.clone(), filter: Box::new(filter.clone()) };
         match resolve_filter(rt, &whole)? {
             ResolvedFilter::ValuePath { filter, .. } => {
                 Ok(Self { node: compile(rt, &filter, Scope::Element) })
             }
             // resolve_filter keeps the shape of the filter it resolves.
-            _ => Err(ScimError::new(500, Some(ScimType::InvalidFilter), "unexpected filter shape")),
+            _ => Err(ScimError::new(500, None, "the resolved value filter lost its shape")),
         }
     }
 
@@ -125,13 +127,20 @@ enum Node {
     /// Matches nothing: a comparison [`resolve_filter`] would have refused.
     Never,
     /// Some value at `at` passes `test` (or none does, if `negate`).
-    Compare { at: At, test: Test, negate: bool },
+    Compare {
+        at: At,
+        test: Test,
+        negate: bool,
+    },
     Present(At),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
     /// Some value of the complex attribute at `at` matches `inner`.
-    Any { at: At, inner: Box<Node> },
+    Any {
+        at: At,
+        inner: Box<Node>,
+    },
 }
 
 /// Where the values a path names are found.
@@ -148,10 +157,20 @@ struct At {
 #[derive(Debug, Clone)]
 enum Test {
     /// Strings, references and binary; `needle` is lower-cased when `fold`.
-    Text { op: CompareOp, needle: String, fold: bool },
+    Text {
+        op: CompareOp,
+        needle: String,
+        fold: bool,
+    },
     Bool(bool),
-    Number { op: CompareOp, value: Number },
-    Time { op: CompareOp, value: Instant },
+    Number {
+        op: CompareOp,
+        value: Number,
+    },
+    Time {
+        op: CompareOp,
+        value: Instant,
+    },
 }
 
 fn compile(rt: &ResourceType, filter: &ResolvedFilter, scope: Scope) -> Node {

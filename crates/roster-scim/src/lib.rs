@@ -17,7 +17,7 @@ mod error;
 mod filter;
 pub mod schema;
 
-pub use discovery::{service_provider_config, ServerLimits};
+pub use discovery::{ServerLimits, service_provider_config};
 pub use error::{ScimError, ScimType};
 
 pub use filter::{

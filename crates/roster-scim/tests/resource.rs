@@ -20,6 +20,8 @@
 // allow-in-tests settings do not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+// Shared with tests/patch.rs, which uses the parts this file does not.
+#[allow(dead_code)]
 #[path = "data/resource/cases.rs"]
 mod cases;
 #[path = "data/resource/kitchen.rs"]
@@ -160,8 +162,8 @@ fn user_fixture_is_canonical() {
     for read_only in ["id", "meta", "groups"] {
         expected.as_object_mut().unwrap().remove(read_only);
     }
-    let manager = &mut expected["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]
-        ["manager"];
+    let manager =
+        &mut expected["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"];
     manager.as_object_mut().unwrap().remove("displayName");
     for email in expected["emails"].as_array_mut().unwrap() {
         email.as_object_mut().unwrap().remove("display");

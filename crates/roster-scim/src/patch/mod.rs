@@ -53,14 +53,17 @@
 //!   `replace` that leaves the value as it is, so a path-less `replace`
 //!   that echoes the resource's `id` succeeds. `readOnly` sub-attributes
 //!   inside a value the client sends (`display` of a new member) are
-//!   ignored, as in a POST. An `immutable` value can be set while it has no
-//!   value and never changed or removed afterwards: a member's `value`,
-//!   `$ref` and `type` cannot change in place, but members can be added and
-//!   removed.
+//!   ignored, as in a POST. An `immutable` attribute can be set while it has
+//!   no value and never changed or removed afterwards; an `immutable`
+//!   sub-attribute cannot change in place (a member's `value`, `$ref` and
+//!   `type`), but the value holding it can be added and removed as a whole
+//!   (a member, or a complex attribute). Re-adding an existing member keeps
+//!   its immutable sub-attributes rather than failing.
 //! - `primary` (RFC 7643 §2.4): when an operation marks a value primary,
 //!   the other values of that attribute get `"primary": false` (the RFC lets
 //!   the service provider do so). An operation that itself marks two values
-//!   primary is 400 `invalidValue`.
+//!   primary (two new values, or a filter that selects two) is 400
+//!   `invalidValue`.
 //! - After the operations, the result is checked as a PUT body would be
 //!   (types, `required`, one `primary`): a PATCH cannot reach a state a PUT
 //!   could not. A PATCH that changes nothing succeeds with `changed` false.
@@ -182,13 +185,13 @@ impl PatchOperation {
             "add" | "replace" => {
                 let Some(value) = value else {
                     return Err(ScimError::invalid_value(format!(
-                        "an {op} operation needs a \"value\""
+                        "the operation \"{op}\" needs a \"value\""
                     )));
                 };
                 if path.is_none() && !value.is_object() {
                     return Err(ScimError::invalid_value(format!(
-                        "an {op} operation without a path needs an object of attributes as its \
-                         value, not {}",
+                        "the operation \"{op}\" without a path needs an object of attributes as \
+                         its value, not {}",
                         describe(value)
                     )));
                 }
@@ -230,10 +233,14 @@ impl PatchOperation {
 fn check_schemas(object: &Map<String, Value>) -> Result<(), ScimError> {
     let must = || format!("\"schemas\" must be an array listing \"{PATCH_OP_URN}\"");
     let Some(schemas) = get_ci(object, "schemas") else {
-        return Err(ScimError::invalid_syntax(format!("the PATCH body has no \"schemas\"; {}", must())));
+        return Err(ScimError::invalid_syntax(format!(
+            "the PATCH body has no \"schemas\"; {}",
+            must()
+        )));
     };
     let listed = schemas.as_array().is_some_and(|list| {
-        list.iter().any(|item| item.as_str().is_some_and(|urn| urn.eq_ignore_ascii_case(PATCH_OP_URN)))
+        list.iter()
+            .any(|item| item.as_str().is_some_and(|urn| urn.eq_ignore_ascii_case(PATCH_OP_URN)))
     });
     if !listed {
         return Err(ScimError::invalid_syntax(format!("{}, not {schemas}", must())));

@@ -7,11 +7,11 @@ use serde_json::{Map, Value};
 
 use super::PatchOperation;
 use super::target::{Select, Target};
+use crate::ScimError;
 use crate::resource::{
     Origin, clean_element, clean_partial, clean_value, describe, is_primary, same_element,
 };
 use crate::schema::{AttrType, Attribute, Mutability, ResourceType};
-use crate::ScimError;
 
 /// `add` or `replace`: they differ only on a whole multi-valued attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,12 +127,11 @@ fn compute(
             Mode::Add => append(attr, before, value, label, origin),
             Mode::Replace => clean_value(attr, value, label, origin),
         },
+        // Unassigning a whole complex value removes it, as `remove` does,
+        // immutable sub-attributes included.
+        Select::Whole if attr.kind == AttrType::Complex && value.is_null() => Ok(None),
         Select::Whole if attr.kind == AttrType::Complex => {
-            let partial = if value.is_null() {
-                unassign_all(before.as_ref())
-            } else {
-                clean_partial(attr, value, label, origin)?
-            };
+            let partial = clean_partial(attr, value, label, origin)?;
             merge_single(attr, before, &partial, label)
         }
         Select::Whole => clean_element(attr, value, label, origin),
@@ -140,7 +139,7 @@ fn compute(
             let mut partial = Map::new();
             let clean = clean_value(sub, value, label, origin)?.unwrap_or(Value::Null);
             partial.insert(sub.name.to_owned(), clean);
-            merge_single(attr, before, &partial, label)
+            merge_single(attr, before, &partial, &target.parent_label)
         }
         Select::Values { filter, sub } => {
             let partial = match sub {
@@ -159,15 +158,15 @@ fn compute(
             if selected.is_empty() {
                 return Err(ScimError::no_target(format!("no value matches {label}")));
             }
-            let mut fresh = Vec::new();
+            let mut marked = Vec::new();
             for i in selected {
                 if let Some(Value::Object(item)) = items.get_mut(i)
-                    && merge(attr, item, &partial, label, Merge::Update)?
+                    && merge(attr, item, &partial, &target.parent_label, Merge::Update)?
                 {
-                    fresh.push(i);
+                    marked.push(i);
                 }
             }
-            settle_primary(attr, &mut items, &fresh, label)?;
+            settle_primary(attr, &mut items, &marked, &target.parent_label)?;
             items.retain(|item| item.as_object().is_none_or(|object| !object.is_empty()));
             Ok((!items.is_empty()).then_some(Value::Array(items)))
         }
@@ -194,7 +193,7 @@ fn append(
             )));
         }
     };
-    let mut fresh = Vec::new();
+    let mut marked = Vec::new();
     for item in new {
         let Some(clean) = clean_element(attr, item, label, origin)? else { continue };
         match items.iter().position(|existing| same_element(attr, existing, &clean)) {
@@ -203,18 +202,18 @@ fn append(
                     (items.get_mut(i), &clean)
                     && merge(attr, existing, partial, label, Merge::Readd)?
                 {
-                    fresh.push(i);
+                    marked.push(i);
                 }
             }
             None => {
                 if is_primary(&clean) {
-                    fresh.push(items.len());
+                    marked.push(items.len());
                 }
                 items.push(clean);
             }
         }
     }
-    settle_primary(attr, &mut items, &fresh, label)?;
+    settle_primary(attr, &mut items, &marked, label)?;
     Ok((!items.is_empty()).then_some(Value::Array(items)))
 }
 
@@ -230,7 +229,7 @@ enum Merge {
 }
 
 /// Merges the sub-attributes of `partial` into `existing` (`null` removes
-/// one), and says whether that made `existing` primary.
+/// one), and says whether `partial` marks it primary.
 fn merge(
     attr: &Attribute,
     existing: &mut Map<String, Value>,
@@ -238,7 +237,6 @@ fn merge(
     label: &str,
     mode: Merge,
 ) -> Result<bool, ScimError> {
-    let was_primary = existing.get("primary") == Some(&Value::Bool(true));
     for (name, value) in partial {
         let Some(sub) = attr.sub(name) else { continue };
         let conflict = sub.mutability == Mutability::Immutable
@@ -259,7 +257,7 @@ fn merge(
             existing.insert(sub.name.to_owned(), value.clone());
         }
     }
-    Ok(!was_primary && existing.get("primary") == Some(&Value::Bool(true)))
+    Ok(partial.get("primary") == Some(&Value::Bool(true)))
 }
 
 /// Merges `partial` into a single-valued complex attribute.
@@ -277,26 +275,22 @@ fn merge_single(
     Ok((!object.is_empty()).then_some(Value::Object(object)))
 }
 
-/// A partial value that unassigns every sub-attribute of `before`.
-fn unassign_all(before: Option<&Value>) -> Map<String, Value> {
-    before
-        .and_then(Value::as_object)
-        .map(|object| object.keys().map(|key| (key.clone(), Value::Null)).collect())
-        .unwrap_or_default()
-}
-
-/// RFC 7643 §2.4: when an operation marks one value primary, the others
-/// stop being primary; an operation may not mark two.
+/// RFC 7643 §2.4: when an operation marks one value primary (`marked`
+/// holds the positions of the values it marks, already primary or not),
+/// the others stop being primary; an operation may not mark two.
 fn settle_primary(
     attr: &Attribute,
     items: &mut [Value],
-    fresh: &[usize],
+    marked: &[usize],
     label: &str,
 ) -> Result<(), ScimError> {
     if attr.sub("primary").is_none() {
         return Ok(());
     }
-    match fresh {
+    let mut marked = marked.to_vec();
+    marked.sort_unstable();
+    marked.dedup();
+    match marked.as_slice() {
         [] => Ok(()),
         [keep] => {
             for (i, item) in items.iter_mut().enumerate() {
@@ -311,7 +305,7 @@ fn settle_primary(
         }
         _ => Err(ScimError::invalid_value(format!(
             "the operation marks {} values of {label} primary; at most one value may be primary",
-            fresh.len()
+            marked.len()
         ))),
     }
 }
@@ -340,8 +334,8 @@ fn remove(
         }
         (_, Some(_)) => {
             return Err(ScimError::invalid_value(format!(
-                "a remove operation takes a value only to name values of a multi-valued \
-                 attribute; {label} is not one"
+                "a remove operation takes a value only with the path of a whole multi-valued \
+                 attribute, to name the values to remove; {label} is not one"
             )));
         }
         (Select::Whole, None) => None,

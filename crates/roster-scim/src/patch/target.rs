@@ -17,6 +17,10 @@ pub(super) struct Target {
     pub(super) select: Select,
     /// The target in canonical spelling, for messages.
     pub(super) label: String,
+    /// The value (or values) the target is part of, without the selected
+    /// sub-attribute: `name`, or `emails[type eq "work"]`, for messages
+    /// about sub-attributes.
+    pub(super) parent_label: String,
 }
 
 /// The part of an attribute an operation selects.
@@ -33,7 +37,12 @@ pub(super) enum Select {
 impl Target {
     /// The target of an operation's `path`.
     pub(super) fn from_path(rt: &ResourceType, path: &PatchPath) -> Result<Self, ScimError> {
-        let invalid = |why: String| ScimError::invalid_path(format!("invalid path \"{path}\": {why}"));
+        let invalid = |why: String| {
+            ScimError::invalid_path(format!(
+                "invalid path {}: {why}",
+                Value::from(path.to_string())
+            ))
+        };
         match path {
             PatchPath::Attr(attr) => {
                 let resolved = rt
@@ -66,15 +75,17 @@ impl Target {
                         ))
                     })?),
                 };
-                let mut label = format!("{}[{filter}]", label(rt, resolved.schema, attribute));
-                if let Some(sub) = sub {
-                    label = format!("{label}.{}", sub.name);
-                }
+                let parent_label = format!("{}[{filter}]", label(rt, resolved.schema, attribute));
+                let label = match sub {
+                    Some(sub) => format!("{parent_label}.{}", sub.name),
+                    None => parent_label.clone(),
+                };
                 Ok(Self {
                     extension: extension(rt, &resolved),
                     attr: attribute,
                     select: Select::Values { filter: compiled, sub },
                     label,
+                    parent_label,
                 })
             }
         }
@@ -96,9 +107,9 @@ impl Target {
         }
         let urn = urn.or(path.urn.as_deref());
         match rt.resolve(urn, &path.name, path.sub.as_deref()) {
-            Ok(resolved) => Self::attribute(rt, resolved)
-                .map(Some)
-                .map_err(|why| ScimError::invalid_path(format!("invalid key \"{key}\": {why}"))),
+            Ok(resolved) => Self::attribute(rt, resolved).map(Some).map_err(|why| {
+                ScimError::invalid_path(format!("invalid key {}: {why}", Value::from(key)))
+            }),
             Err(_) => Ok(None),
         }
     }
@@ -108,7 +119,7 @@ impl Target {
         let attr = resolved.attribute;
         let base = label(rt, resolved.schema, attr);
         let (select, label) = match resolved.sub {
-            None => (Select::Whole, base),
+            None => (Select::Whole, base.clone()),
             Some(sub) if attr.multi_valued => {
                 return Err(format!(
                     "{base} is multi-valued; name the values to change with a filter, as in \
@@ -118,7 +129,7 @@ impl Target {
             }
             Some(sub) => (Select::Sub(sub), format!("{base}.{}", sub.name)),
         };
-        Ok(Self { extension: extension(rt, &resolved), attr, select, label })
+        Ok(Self { extension: extension(rt, &resolved), attr, select, label, parent_label: base })
     }
 
     /// Whether the target is `readOnly`: the attribute, or the selected

@@ -12,7 +12,8 @@
 //!   (`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
 //!   {"organization": "Acme"}`);
 //! - every value has its attribute's type, and no value is unassigned:
-//!   `null`, `[]` and `{}` mean "no value" (RFC 7643 §2.5) and are left out;
+//!   `null`, `[]` and `{}` mean "no value" (RFC 7643 §2.5) and are left out,
+//!   and so is a complex value left with only `readOnly` sub-attributes;
 //! - `schemas` lists the core schema URN, then the URNs of the extensions
 //!   that hold a value, in the resource type's order.
 //!
@@ -186,7 +187,10 @@ fn is_urn(text: &str) -> bool {
 fn check_schemas(rt: &ResourceType, object: &Map<String, Value>) -> Result<(), ScimError> {
     let must = || format!("\"schemas\" must be an array listing \"{}\"", rt.schema.id);
     let Some(schemas) = get_ci(object, "schemas") else {
-        return Err(ScimError::invalid_syntax(format!("the resource has no \"schemas\"; {}", must())));
+        return Err(ScimError::invalid_syntax(format!(
+            "the resource has no \"schemas\"; {}",
+            must()
+        )));
     };
     let Some(list) = schemas.as_array() else {
         return Err(ScimError::invalid_syntax(format!("{}, not {}", must(), describe(schemas))));

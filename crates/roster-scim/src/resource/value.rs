@@ -73,7 +73,14 @@ pub(crate) fn clean_element(
         (AttrType::Complex, _) => {
             let mut object = clean_partial(attr, value, label, origin)?;
             object.retain(|_, sub| !sub.is_null());
-            if object.is_empty() {
+            // A value left with only readOnly sub-attributes (a manager's
+            // displayName without its value) holds nothing a client wrote:
+            // unassigned, as it would be in a client's body.
+            let writable = attr.mutability == Mutability::ReadOnly
+                || object.keys().any(|name| {
+                    attr.sub(name).is_some_and(|sub| sub.mutability != Mutability::ReadOnly)
+                });
+            if !writable {
                 return Ok(None);
             }
             for sub in attr.sub_attributes {
@@ -144,7 +151,11 @@ pub(crate) fn clean_partial(
 
 /// RFC 7643 §2.4: "The primary attribute value "true" MUST appear no more
 /// than once."
-pub(crate) fn check_primary(attr: &Attribute, items: &[Value], label: &str) -> Result<(), ScimError> {
+pub(crate) fn check_primary(
+    attr: &Attribute,
+    items: &[Value],
+    label: &str,
+) -> Result<(), ScimError> {
     if attr.sub("primary").is_none() {
         return Ok(());
     }

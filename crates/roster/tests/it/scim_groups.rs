@@ -9,7 +9,8 @@ use crate::helpers::{Backend, Scim, assert_scim_error, spawn_app};
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 async fn user(scim: &Scim<'_>, name: &str) -> String {
-    let body = json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name });
+    let body =
+        json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name });
     let created = scim.post("/Users", body).await;
     assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
     created.body["id"].as_str().unwrap().to_owned()
@@ -41,7 +42,12 @@ async fn group_lifecycle_and_members(backend: Backend) {
     want.sort();
     assert_eq!(member_ids(&created.body), want);
     assert_eq!(created.body["members"][0]["type"], "User");
-    assert!(created.body["members"][0]["$ref"].as_str().unwrap().ends_with(&format!("/Users/{}", created.body["members"][0]["value"].as_str().unwrap())));
+    assert!(
+        created.body["members"][0]["$ref"].as_str().unwrap().ends_with(&format!(
+            "/Users/{}",
+            created.body["members"][0]["value"].as_str().unwrap()
+        ))
+    );
 
     // A nested group.
     let sub = scim.post("/Groups", json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Platform" })).await;
@@ -90,16 +96,28 @@ async fn bad_group_requests_change_nothing(backend: Backend) {
     // A local group of the same name is never adopted.
     assert_scim_error(&group(json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "LOCAL" })).await, StatusCode::CONFLICT, Some("uniqueness"));
     assert_scim_error(&group(json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "X", "members": [{ "value": "nobody" }] })).await, StatusCode::BAD_REQUEST, Some("invalidValue"));
-    assert_scim_error(&group(json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"] })).await, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    assert_scim_error(
+        &group(json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"] })).await,
+        StatusCode::BAD_REQUEST,
+        Some("invalidValue"),
+    );
     // The local group is invisible to SCIM, as a group and as a member.
     let local_id = local.body["id"].as_str().unwrap();
     assert_scim_error(&scim.get(&format!("/Groups/{local_id}")).await, StatusCode::NOT_FOUND, None);
     let add_local = json!({ "schemas": [PATCH_OP], "Operations": [{ "op": "add", "path": "members", "value": [{ "value": local_id }] }] });
-    assert_scim_error(&scim.patch(&format!("/Groups/{id}"), add_local).await, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    assert_scim_error(
+        &scim.patch(&format!("/Groups/{id}"), add_local).await,
+        StatusCode::BAD_REQUEST,
+        Some("invalidValue"),
+    );
     let bad_op = json!({ "schemas": [PATCH_OP], "Operations": [{ "op": "rename", "path": "displayName", "value": "x" }] });
     assert_eq!(scim.patch(&format!("/Groups/{id}"), bad_op).await.status, StatusCode::BAD_REQUEST);
     let no_target = json!({ "schemas": [PATCH_OP], "Operations": [{ "op": "remove" }] });
-    assert_scim_error(&scim.patch(&format!("/Groups/{id}"), no_target).await, StatusCode::BAD_REQUEST, Some("noTarget"));
+    assert_scim_error(
+        &scim.patch(&format!("/Groups/{id}"), no_target).await,
+        StatusCode::BAD_REQUEST,
+        Some("noTarget"),
+    );
     assert_eq!(app.snapshot().await, before);
     assert_eq!(app.get("/api/admin/sites/acme/groups").await.body["total"], 2);
 }
@@ -130,7 +148,10 @@ async fn concurrent_member_patches_lose_nothing(backend: Backend) {
     assert_eq!(member_ids(&group.body), want);
     // And concurrent removals of disjoint members.
     let removals = users[..30].chunks(5).map(|chunk| {
-        let ops: Vec<Value> = chunk.iter().map(|u| json!({ "op": "remove", "path": format!("members[value eq \"{u}\"]") })).collect();
+        let ops: Vec<Value> = chunk
+            .iter()
+            .map(|u| json!({ "op": "remove", "path": format!("members[value eq \"{u}\"]") }))
+            .collect();
         let body = json!({ "schemas": [PATCH_OP], "Operations": ops });
         let path = format!("/Groups/{id}");
         let scim = &scim;
@@ -144,7 +165,9 @@ async fn concurrent_member_patches_lose_nothing(backend: Backend) {
 }
 
 /// Runs futures concurrently on the test runtime (no extra dependency).
-async fn futures_join_all<F: std::future::Future<Output = StatusCode>>(futures: impl Iterator<Item = F>) -> Vec<StatusCode> {
+async fn futures_join_all<F: std::future::Future<Output = StatusCode>>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<StatusCode> {
     let mut set = Vec::new();
     for future in futures {
         set.push(future);
@@ -169,4 +192,8 @@ async fn futures_join_all<F: std::future::Future<Output = StatusCode>>(futures: 
     out
 }
 
-crate::on_both_databases!(group_lifecycle_and_members, bad_group_requests_change_nothing, concurrent_member_patches_lose_nothing);
+crate::on_both_databases!(
+    group_lifecycle_and_members,
+    bad_group_requests_change_nothing,
+    concurrent_member_patches_lose_nothing
+);

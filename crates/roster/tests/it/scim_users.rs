@@ -51,7 +51,9 @@ async fn user_lifecycle(backend: Backend) {
     assert_eq!(fetched.status, StatusCode::OK);
     assert_eq!(fetched.body, created.body);
 
-    let probe = scim.get("/Users?filter=userName%20eq%20%22BJENSEN%40example.com%22&startIndex=1&count=100").await;
+    let probe = scim
+        .get("/Users?filter=userName%20eq%20%22BJENSEN%40example.com%22&startIndex=1&count=100")
+        .await;
     assert_eq!(probe.body["totalResults"], 1, "{probe:?}");
     assert_eq!(probe.body["Resources"][0]["id"], id.as_str());
     let miss = scim.get("/Users?filter=userName%20eq%20%22nobody%40example.com%22").await;
@@ -83,14 +85,19 @@ async fn etags_guard_updates(backend: Backend) {
     let id = created.body["id"].as_str().unwrap().to_owned();
     let etag = created.headers["etag"].to_str().unwrap().to_owned();
     let path = format!("/Users/{id}");
-    let unchanged = scim.call_with(reqwest::Method::GET, &path, None, &[("if-none-match", &etag)]).await;
+    let unchanged =
+        scim.call_with(reqwest::Method::GET, &path, None, &[("if-none-match", &etag)]).await;
     assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
     let stale = "W/\"999\"";
     let before = app.snapshot().await;
-    let refused = scim.call_with(reqwest::Method::PUT, &path, Some(okta_user("etag")), &[("if-match", stale)]).await;
+    let refused = scim
+        .call_with(reqwest::Method::PUT, &path, Some(okta_user("etag")), &[("if-match", stale)])
+        .await;
     assert_scim_error(&refused, StatusCode::PRECONDITION_FAILED, None);
     assert_eq!(app.snapshot().await, before);
-    let accepted = scim.call_with(reqwest::Method::PUT, &path, Some(okta_user("etag")), &[("if-match", &etag)]).await;
+    let accepted = scim
+        .call_with(reqwest::Method::PUT, &path, Some(okta_user("etag")), &[("if-match", &etag)])
+        .await;
     assert_eq!(accepted.status, StatusCode::OK, "{accepted:?}");
 }
 
@@ -104,9 +111,19 @@ async fn bad_requests_are_scim_errors_and_change_nothing(backend: Backend) {
     let mut clash = okta_user("other");
     clash["userName"] = json!("TAKEN@example.com");
     assert_scim_error(&scim.post("/Users", clash).await, StatusCode::CONFLICT, Some("uniqueness"));
-    assert_scim_error(&scim.post("/Users", json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"] })).await, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    assert_scim_error(
+        &scim
+            .post("/Users", json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"] }))
+            .await,
+        StatusCode::BAD_REQUEST,
+        Some("invalidValue"),
+    );
     assert_scim_error(&scim.post("/Users", json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "x", "active": "yes" })).await, StatusCode::BAD_REQUEST, Some("invalidValue"));
-    assert_scim_error(&scim.post("/Users", json!({ "userName": "x" })).await, StatusCode::BAD_REQUEST, Some("invalidSyntax"));
+    assert_scim_error(
+        &scim.post("/Users", json!({ "userName": "x" })).await,
+        StatusCode::BAD_REQUEST,
+        Some("invalidSyntax"),
+    );
     let not_json = app
         .client
         .post(format!("{}/api/scim/Users", app.address))
@@ -116,10 +133,26 @@ async fn bad_requests_are_scim_errors_and_change_nothing(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_scim_error(&crate::helpers::reply(not_json).await, StatusCode::BAD_REQUEST, Some("invalidSyntax"));
-    assert_scim_error(&scim.get("/Users?filter=userName%20eq").await, StatusCode::BAD_REQUEST, Some("invalidFilter"));
-    assert_scim_error(&scim.get("/Users?filter=shoeSize%20eq%20%2242%22").await, StatusCode::BAD_REQUEST, Some("invalidFilter"));
-    assert_scim_error(&scim.get("/Users?count=abc").await, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    assert_scim_error(
+        &crate::helpers::reply(not_json).await,
+        StatusCode::BAD_REQUEST,
+        Some("invalidSyntax"),
+    );
+    assert_scim_error(
+        &scim.get("/Users?filter=userName%20eq").await,
+        StatusCode::BAD_REQUEST,
+        Some("invalidFilter"),
+    );
+    assert_scim_error(
+        &scim.get("/Users?filter=shoeSize%20eq%20%2242%22").await,
+        StatusCode::BAD_REQUEST,
+        Some("invalidFilter"),
+    );
+    assert_scim_error(
+        &scim.get("/Users?count=abc").await,
+        StatusCode::BAD_REQUEST,
+        Some("invalidValue"),
+    );
     let bad_patch = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [
         { "op": "replace", "path": "displayName", "value": "New" },
         { "op": "remove", "path": "nosuch" }
@@ -144,12 +177,20 @@ async fn lists_filter_sort_and_page(backend: Backend) {
     assert_eq!(sorted.body["totalResults"], 5, "{sorted:?}");
     assert_eq!(sorted.body["startIndex"], 2);
     assert_eq!(sorted.body["itemsPerPage"], 2);
-    let names: Vec<&str> = sorted.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap()).collect();
+    let names: Vec<&str> = sorted.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userName"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["dave@example.com", "carol@example.com"]);
     let filtered = scim.get("/Users?filter=name.givenName%20sw%20%22A%22%20or%20emails%5Bvalue%20co%20%22eve%22%5D&attributes=userName").await;
     assert_eq!(filtered.body["totalResults"], 2, "{filtered:?}");
     let first = &filtered.body["Resources"][0];
-    assert!(first.get("name").is_none() && first.get("userName").is_some() && first.get("id").is_some(), "{first}");
+    assert!(
+        first.get("name").is_none() && first.get("userName").is_some() && first.get("id").is_some(),
+        "{first}"
+    );
     // Cursor paging (RFC 9865) walks every user once.
     let mut seen = Vec::new();
     let mut next = "/Users?cursor&count=2".to_owned();
@@ -167,9 +208,18 @@ async fn lists_filter_sort_and_page(backend: Backend) {
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 5);
-    assert_scim_error(&scim.get("/Users?cursor=forged").await, StatusCode::BAD_REQUEST, Some("invalidCursor"));
+    assert_scim_error(
+        &scim.get("/Users?cursor=forged").await,
+        StatusCode::BAD_REQUEST,
+        Some("invalidCursor"),
+    );
     let search = scim.post("/Users/.search", json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": "userName sw \"b\"", "count": 10 })).await;
     assert_eq!(search.body["totalResults"], 1, "{search:?}");
 }
 
-crate::on_both_databases!(user_lifecycle, etags_guard_updates, bad_requests_are_scim_errors_and_change_nothing, lists_filter_sort_and_page);
+crate::on_both_databases!(
+    user_lifecycle,
+    etags_guard_updates,
+    bad_requests_are_scim_errors_and_change_nothing,
+    lists_filter_sort_and_page
+);

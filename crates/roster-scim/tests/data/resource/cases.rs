@@ -40,7 +40,7 @@ impl Case {
 pub struct DataFile {
     pub dir: PathBuf,
     pub name: String,
-    pub directives: Vec<(String, String)>,
+    pub directives: Directives,
     pub cases: Vec<Case>,
 }
 
@@ -57,7 +57,10 @@ fn field_start(line: &str) -> Option<(String, String)> {
     is_key.then(|| (key.to_string(), value.trim_start().to_string()))
 }
 
-fn parse(lines: &[&str], with_fields: bool) -> Result<(Vec<(String, String)>, Vec<Case>), String> {
+/// `@key value` lines, in order.
+type Directives = Vec<(String, String)>;
+
+fn parse(lines: &[&str], with_fields: bool) -> Result<(Directives, Vec<Case>), String> {
     let mut directives = Vec::new();
     let mut cases = Vec::new();
     let mut i = 0;
@@ -168,7 +171,11 @@ pub fn run<T>(
         }
         rewritten.extend(lines[next..].iter().cloned());
         if update {
-            std::fs::write(&path, rewritten.join("\n") + "\n").unwrap();
+            // Written aside and renamed, so that a test reading the same
+            // files in parallel never sees a half-written one.
+            let temporary = path.with_extension("txt.new");
+            std::fs::write(&temporary, rewritten.join("\n") + "\n").unwrap();
+            std::fs::rename(&temporary, &path).unwrap();
         }
     }
     eprintln!("{total} data cases in {prefix}*.txt");
