@@ -99,7 +99,8 @@ impl ScimQuery {
             Some(filter) => compiler.filter(filter)?,
             None => "1 = 1".to_owned(),
         };
-        let order_by = compiler.order_by(params.sort_by, params.descending)?;
+        let order_by =
+            compiler.order_by(params.sort_by, params.descending, params.filter.is_some())?;
         Ok(Self {
             condition,
             binds: compiler.binds,

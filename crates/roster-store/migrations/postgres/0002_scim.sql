@@ -11,10 +11,13 @@
 ALTER TABLE users ADD COLUMN scim_extra TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE users ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 CREATE INDEX users_external_id ON users (site_id, external_id);
+-- Lists without sortBy are ordered by creation; this index serves their pages.
+CREATE INDEX users_created ON users (site_id, created_at, id);
 
 ALTER TABLE groups ADD COLUMN external_id TEXT;
 ALTER TABLE groups ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 CREATE INDEX groups_external_id ON groups (site_id, external_id);
+CREATE INDEX groups_created ON groups (site_id, created_at, id);
 
 CREATE TABLE user_emails (
     site_id    TEXT    NOT NULL,

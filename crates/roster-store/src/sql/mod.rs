@@ -45,7 +45,8 @@ pub(crate) use scim_filter::{Bind, Compiler, Resource};
 
 use crate::{Listed, Page, Store, StoreError, Transaction};
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(crate) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Which database a store runs on.

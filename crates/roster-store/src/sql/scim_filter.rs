@@ -256,30 +256,36 @@ impl Compiler {
         }
     }
 
-    /// The `FROM` and correlation of the rows of a multi-valued attribute,
-    /// with the element aliased `el`.
-    fn rows_from(&self, rows: Rows) -> String {
+    /// How to test that some row of a multi-valued attribute satisfies
+    /// `cond` (the element aliased `el`). Rows held in tables become
+    /// `id IN (SELECT ...)` over the site (`$1`), which the indexes on
+    /// e-mail values and memberships serve; JSON arrays become a correlated
+    /// `EXISTS`.
+    fn rows_condition(&self, rows: Rows, cond: &str) -> String {
         match (rows, self.dialect) {
-            (Rows::Emails, _) => {
-                "user_emails el WHERE el.site_id = u.site_id AND el.user_id = u.id".to_owned()
-            }
-            (Rows::UserGroups, _) => "group_members el JOIN groups eg ON eg.site_id = el.site_id \
-                 AND eg.id = el.group_id WHERE el.site_id = u.site_id AND el.user_id = u.id"
-                .to_owned(),
-            (Rows::UserMembers, _) => "group_members el JOIN users eu ON eu.site_id = el.site_id \
-                 AND eu.id = el.user_id WHERE el.site_id = g.site_id AND el.group_id = g.id"
-                .to_owned(),
-            (Rows::GroupMembers, _) => "group_member_groups el JOIN groups eg \
+            (Rows::Emails, _) => format!(
+                "u.id IN (SELECT el.user_id FROM user_emails el WHERE el.site_id = $1 AND {cond})"
+            ),
+            (Rows::UserGroups, _) => format!(
+                "u.id IN (SELECT el.user_id FROM group_members el JOIN groups eg \
+                 ON eg.site_id = el.site_id AND eg.id = el.group_id WHERE el.site_id = $1 AND {cond})"
+            ),
+            (Rows::UserMembers, _) => format!(
+                "g.id IN (SELECT el.group_id FROM group_members el JOIN users eu \
+                 ON eu.site_id = el.site_id AND eu.id = el.user_id WHERE el.site_id = $1 AND {cond})"
+            ),
+            (Rows::GroupMembers, _) => format!(
+                "g.id IN (SELECT el.group_id FROM group_member_groups el JOIN groups eg \
                  ON eg.site_id = el.site_id AND eg.id = el.member_group_id \
-                 WHERE el.site_id = g.site_id AND el.group_id = g.id"
-                .to_owned(),
+                 WHERE el.site_id = $1 AND {cond})"
+            ),
             (Rows::Json(key), Dialect::Sqlite) => format!(
-                "json_each(u.scim_extra, {}) el WHERE 1 = 1",
+                "EXISTS (SELECT 1 FROM json_each(u.scim_extra, {}) el WHERE {cond})",
                 quoted(&format!("$.\"{key}\""))
             ),
             (Rows::Json(key), Dialect::Postgres) => format!(
-                "jsonb_array_elements(COALESCE(u.scim_extra::jsonb -> {}, '[]'::jsonb)) el \
-                 WHERE 1 = 1",
+                "EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(u.scim_extra::jsonb -> {}, \
+                 '[]'::jsonb)) el WHERE {cond})",
                 quoted(key)
             ),
         }
@@ -361,8 +367,8 @@ impl Compiler {
         }
     }
 
-    /// `EXISTS` over the rows of a multi-valued attribute; members of a
-    /// group are searched among users and among groups.
+    /// Some row of a multi-valued attribute satisfies the condition; members
+    /// of a group are searched among users and among groups.
     fn exists(
         &mut self,
         rows: Rows,
@@ -370,7 +376,7 @@ impl Compiler {
     ) -> Result<String, ScimError> {
         let mut one = |compiler: &mut Self, rows: Rows| -> Result<String, ScimError> {
             let cond = condition(compiler, rows)?;
-            Ok(format!("EXISTS (SELECT 1 FROM {} AND {cond})", compiler.rows_from(rows)))
+            Ok(compiler.rows_condition(rows, &cond))
         };
         match rows {
             Rows::UserMembers => {
@@ -562,15 +568,26 @@ impl Compiler {
     /// An `ORDER BY` list for `sortBy` (RFC 7644 §3.4.2.3): unassigned
     /// values last when ascending, first when descending; then the id, so
     /// that pages never overlap.
+    ///
+    /// Without `sortBy`, pages follow creation order. When a filter narrows
+    /// the rows, the creation time is wrapped (`+ 0`) so that the planner
+    /// picks the filter's index (`userName`, `externalId`, ...) rather than
+    /// walking the creation index to avoid a sort of a few rows.
     pub(crate) fn order_by(
         &self,
         sort_by: Option<&AttrPath>,
         descending: bool,
+        filtered: bool,
     ) -> Result<String, ScimError> {
         let row = self.row();
         let direction = if descending { "DESC" } else { "ASC" };
         let Some(path) = sort_by else {
-            return Ok(format!("{row}.created_at {direction}, {row}.id {direction}"));
+            let created = if filtered {
+                format!("({row}.created_at + 0)")
+            } else {
+                format!("{row}.created_at")
+            };
+            return Ok(format!("{created} {direction}, {row}.id {direction}"));
         };
         let expr = match self.target(path).map_err(|err| ScimError::invalid_value(err.detail))? {
             Target::Scalar(Scalar::Text { expr, case_exact: false }) => format!("LOWER({expr})"),
@@ -723,7 +740,10 @@ mod tests {
         }
         assert!(!text.contains("$6"), "{text}");
         assert_eq!(binds.len(), 3);
-        assert!(text.contains("EXISTS (SELECT 1 FROM user_emails el"), "{text}");
+        assert!(
+            text.contains("u.id IN (SELECT el.user_id FROM user_emails el WHERE el.site_id = $1"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -780,12 +800,16 @@ mod tests {
     fn sort_keys() {
         let compiler = Compiler::new(Dialect::Sqlite, Resource::User, 1);
         let path = roster_scim::parse_attr_path("userName").unwrap();
-        let order = compiler.order_by(Some(&path), false).unwrap();
+        let order = compiler.order_by(Some(&path), false, false).unwrap();
         assert_eq!(order, "(u.username_key) IS NULL ASC, u.username_key ASC, u.id ASC");
-        assert_eq!(compiler.order_by(None, true).unwrap(), "u.created_at DESC, u.id DESC");
+        assert_eq!(compiler.order_by(None, true, false).unwrap(), "u.created_at DESC, u.id DESC");
+        assert_eq!(
+            compiler.order_by(None, false, true).unwrap(),
+            "(u.created_at + 0) ASC, u.id ASC"
+        );
         let bad = roster_scim::parse_attr_path("nope").unwrap();
         assert_eq!(
-            compiler.order_by(Some(&bad), false).unwrap_err().scim_type,
+            compiler.order_by(Some(&bad), false, false).unwrap_err().scim_type,
             Some(roster_scim::ScimType::InvalidValue)
         );
     }

@@ -46,6 +46,19 @@ pub(super) fn bind_all<'q>(mut query: Query<'q>, binds: &[Bind]) -> Query<'q> {
     query
 }
 
+/// The SQL of one page of a compiled list query: the scope binds `$1`
+/// and `$2`, the filter's values follow, then `LIMIT` and `OFFSET`.
+pub(super) fn page_sql(select: &str, scope_sql: &str, query: &ScimQuery) -> String {
+    let limit_at = 3 + query.binds.len();
+    format!(
+        "{select} WHERE {scope_sql} AND {} ORDER BY {} LIMIT ${} OFFSET ${}",
+        query.condition,
+        query.order_by,
+        limit_at,
+        limit_at + 1
+    )
+}
+
 impl SqlTx {
     /// Runs a compiled list query over `table alias` within `scope_sql`.
     pub(super) async fn scim_page(
@@ -55,14 +68,7 @@ impl SqlTx {
         scope: &ScimScope,
         query: &ScimQuery,
     ) -> Result<(Vec<AnyRow>, u64), StoreError> {
-        let limit_at = 3 + query.binds.len();
-        let sql = format!(
-            "{select} WHERE {scope_sql} AND {} ORDER BY {} LIMIT ${} OFFSET ${}",
-            query.condition,
-            query.order_by,
-            limit_at,
-            limit_at + 1
-        );
+        let sql = page_sql(select, scope_sql, query);
         let rows = bind_all(
             sqlx::query(AssertSqlSafe(sql)).bind(scope.site.as_str()).bind(scope.provider.as_str()),
             &query.binds,
@@ -260,5 +266,64 @@ impl ScimUserRepo for SqlTx {
             .ok_or_else(|| StoreError::Corrupt(format!("user {} vanished", user.user.id)))?;
         self.write_emails(user).await?;
         Ok(row.try_get::<i64, _>("version")?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use roster_scim::{parse_attr_path, parse_filter};
+    use sqlx::Connection;
+
+    use super::*;
+    use crate::{Dialect, ListParams};
+
+    /// The SQLite query plan of a users page for `filter`.
+    async fn plan(filter: &str, sort_by: Option<&str>, offset: u64) -> String {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:").await.unwrap();
+        super::super::SQLITE_MIGRATIONS.run(&mut conn).await.unwrap();
+        let filter = (!filter.is_empty()).then(|| parse_filter(filter).unwrap());
+        let sort_by = sort_by.map(|s| parse_attr_path(s).unwrap());
+        let params = ListParams {
+            filter: filter.as_ref(),
+            sort_by: sort_by.as_ref(),
+            descending: false,
+            offset,
+            limit: 100,
+        };
+        let query = ScimQuery::users(Dialect::Sqlite, params).unwrap();
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {}",
+            page_sql(&format!("SELECT {} FROM users u", user_columns!()), USER_SCOPE, &query)
+        );
+        let explained = bind_all(sqlx::query(AssertSqlSafe(sql)).bind("s").bind("p"), &query.binds);
+        let rows = explained.bind(100i64).bind(0i64).fetch_all(&mut conn).await.unwrap();
+        rows.iter()
+            .map(|row| row.try_get::<String, _>("detail").unwrap())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The issue's indexed look-ups never scan the users table.
+    #[tokio::test]
+    async fn identity_provider_lookups_use_indexes() {
+        let cases = [
+            (r#"id eq "u1""#, "sqlite_autoindex_users_1"),
+            (r#"userName eq "Bjensen@Example.com""#, "sqlite_autoindex_users_2"),
+            (r#"externalId eq "00u1""#, "users_external_id"),
+            (r#"emails.value eq "b@example.com""#, "user_emails_value"),
+            (r#"emails[value eq "b@example.com"]"#, "user_emails_value"),
+            ("", "users_created"),
+        ];
+        for (filter, index) in cases {
+            let plan = plan(filter, None, 0).await;
+            assert!(plan.contains(index), "{filter}: {plan}");
+            assert!(!plan.contains("SCAN u"), "{filter}: {plan}");
+        }
+        let deep_page = plan("", None, 19_900).await;
+        assert!(
+            deep_page.contains("users_created") && !deep_page.contains("TEMP B-TREE"),
+            "{deep_page}"
+        );
     }
 }
