@@ -3,6 +3,8 @@
 //! the current value, computes the new one, checks mutability by comparing
 //! the two, and only then writes it back.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::PatchOperation;
@@ -10,6 +12,7 @@ use super::target::{Select, Target};
 use crate::ScimError;
 use crate::resource::{
     Origin, clean_element, clean_partial, clean_value, describe, is_primary, same_element,
+    value_key,
 };
 use crate::schema::{AttrType, Attribute, Mutability, ResourceType};
 
@@ -99,15 +102,21 @@ fn set(
     // A client may not write a readOnly value, so what it sends there is
     // compared as it is, and must equal the current value.
     let origin = if read_only { Origin::Stored } else { Origin::Client };
-    let before = target.current(resource).cloned();
-    let after = compute(target, before.clone(), value, mode, origin)?;
-    if read_only && after != before {
+    // The old value is kept for comparison only where a rule needs it;
+    // otherwise it is moved out and changed without a copy.
+    let compare = read_only || target.attr.mutability == Mutability::Immutable;
+    let kept = compare.then(|| target.current(resource).cloned()).flatten();
+    let before = target.take(resource);
+    let after = compute(target, before, value, mode, origin)?;
+    if read_only && after != kept {
         return Err(ScimError::mutability(format!(
             "{} is read-only; the operation would change it",
             target.label
         )));
     }
-    check_immutable(target, before.as_ref(), after.as_ref())?;
+    if compare {
+        check_immutable(target, kept.as_ref(), after.as_ref())?;
+    }
     target.store(resource, after);
     Ok(())
 }
@@ -194,9 +203,21 @@ fn append(
         }
     };
     let mut marked = Vec::new();
+    // Existing elements by `value`, so that adding to a large list is not
+    // quadratic; elements without a string `value` are compared whole.
+    let mut by_value: HashMap<String, usize> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| value_key(attr, item).map(|key| (key, index)))
+        .collect();
     for item in new {
         let Some(clean) = clean_element(attr, item, label, origin)? else { continue };
-        match items.iter().position(|existing| same_element(attr, existing, &clean)) {
+        let key = value_key(attr, &clean);
+        let found = match &key {
+            Some(key) => by_value.get(key).copied(),
+            None => items.iter().position(|existing| same_element(attr, existing, &clean)),
+        };
+        match found {
             Some(i) => {
                 if let (Some(Value::Object(existing)), Value::Object(partial)) =
                     (items.get_mut(i), &clean)
@@ -208,6 +229,9 @@ fn append(
             None => {
                 if is_primary(&clean) {
                     marked.push(items.len());
+                }
+                if let Some(key) = key {
+                    by_value.insert(key, items.len());
                 }
                 items.push(clean);
             }
@@ -321,10 +345,15 @@ fn remove(
         return Err(ScimError::mutability(format!("{label} is read-only and cannot be removed")));
     }
     let attr = target.attr;
-    let before = target.current(resource).cloned();
+    // Only an immutable attribute needs its old value for comparison; any
+    // other is moved out and changed in place (member lists are large).
+    let kept = (attr.mutability == Mutability::Immutable)
+        .then(|| target.current(resource).cloned())
+        .flatten();
+    let before = target.take(resource);
     let after = match (&target.select, values) {
         (Select::Whole, Some(values)) if attr.multi_valued => {
-            let mut items = elements(before.clone());
+            let mut items = elements(before);
             for value in values {
                 if let Some(clean) = clean_element(attr, value, label, Origin::Client)? {
                     items.retain(|item| !same_element(attr, item, &clean));
@@ -340,7 +369,7 @@ fn remove(
         }
         (Select::Whole, None) => None,
         (Select::Sub(sub), None) => {
-            let mut object = match before.clone() {
+            let mut object = match before {
                 Some(Value::Object(object)) => object,
                 _ => Map::new(),
             };
@@ -348,7 +377,7 @@ fn remove(
             (!object.is_empty()).then_some(Value::Object(object))
         }
         (Select::Values { filter, sub }, None) => {
-            let mut items = elements(before.clone());
+            let mut items = elements(before);
             match sub {
                 None => items.retain(|item| !filter.matches(item)),
                 Some(sub) => {
@@ -365,7 +394,9 @@ fn remove(
             (!items.is_empty()).then_some(Value::Array(items))
         }
     };
-    check_immutable(target, before.as_ref(), after.as_ref())?;
+    if attr.mutability == Mutability::Immutable {
+        check_immutable(target, kept.as_ref(), after.as_ref())?;
+    }
     target.store(resource, after);
     Ok(())
 }

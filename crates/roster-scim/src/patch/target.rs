@@ -152,6 +152,17 @@ impl Target {
         container.get(self.attr.name)
     }
 
+    /// Moves the attribute's current value out of `resource` (to be put
+    /// back with [`Target::store`]), so that large values such as member
+    /// lists are changed in place rather than copied.
+    pub(super) fn take(&self, resource: &mut Map<String, Value>) -> Option<Value> {
+        let container = match self.extension {
+            None => resource,
+            Some(urn) => resource.get_mut(urn)?.as_object_mut()?,
+        };
+        container.remove(self.attr.name)
+    }
+
     /// Sets the attribute's value in `resource`, or unassigns it.
     pub(super) fn store(&self, resource: &mut Map<String, Value>, value: Option<Value>) {
         let name = self.attr.name.to_owned();

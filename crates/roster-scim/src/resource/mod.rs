@@ -64,7 +64,7 @@ use serde_json::{Map, Value};
 
 pub(crate) use datetime::{Instant, parse as parse_date_time};
 pub(crate) use value::{
-    clean_element, clean_partial, clean_value, describe, is_primary, same_element,
+    clean_element, clean_partial, clean_value, describe, is_primary, same_element, value_key,
 };
 
 use crate::ScimError;

@@ -7,7 +7,7 @@
 //! Shared by [`normalize`](super::normalize) and the PATCH engine, so a
 //! value written by PUT and the same value written by PATCH end up alike.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -37,19 +37,33 @@ pub(crate) fn clean_value(
         )));
     };
     let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    // Elements with a string `value` are found again by that value (as
+    // `same_element` compares it) in a map, so that large member lists
+    // normalize in linear time; other elements are compared one by one.
+    let mut by_value: HashMap<String, usize> = HashMap::new();
     for item in items {
         let Some(clean) = clean_element(attr, item, label, origin)? else { continue };
+        let key = value_key(attr, &clean);
+        let found = match &key {
+            Some(key) => by_value.get(key).copied(),
+            None => out.iter().position(|existing| same_element(attr, existing, &clean)),
+        };
         // A value given twice is one value (RFC 7644 §3.5.2.1 does not add
         // an existing value again): the later one's sub-attributes are
         // merged into the first, whose `value` is kept.
-        match out.iter_mut().find(|existing| same_element(attr, existing, &clean)) {
+        match found.and_then(|index| out.get_mut(index)) {
             Some(Value::Object(existing)) => {
                 if let Value::Object(later) = clean {
                     existing.extend(later.into_iter().filter(|(name, _)| name != "value"));
                 }
             }
             Some(_) => {}
-            None => out.push(clean),
+            None => {
+                if let Some(key) = key {
+                    by_value.insert(key, out.len());
+                }
+                out.push(clean);
+            }
         }
     }
     if out.is_empty() {
@@ -171,6 +185,15 @@ pub(crate) fn check_primary(
 /// Whether an element of a multi-valued attribute is marked primary.
 pub(crate) fn is_primary(item: &Value) -> bool {
     item.get("primary") == Some(&Value::Bool(true))
+}
+
+/// The identity of an element with a string `value`, as [`same_element`]
+/// compares it: the value itself, lower-cased unless it is case-exact.
+/// `None` for elements that must be compared whole.
+pub(crate) fn value_key(attr: &Attribute, element: &Value) -> Option<String> {
+    let sub = attr.sub("value")?;
+    let text = element.get("value")?.as_str()?;
+    Some(if sub.case_exact { text.to_owned() } else { text.to_lowercase() })
 }
 
 /// Whether two values of `attr` are the same value: for complex values

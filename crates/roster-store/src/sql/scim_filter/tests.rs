@@ -1,0 +1,117 @@
+//! Unit tests of the SCIM filter compiler: the SQL it writes.
+use roster_scim::parse_filter;
+
+use super::*;
+
+fn sql(dialect: Dialect, resource: Resource, filter: &str) -> Result<(String, Vec<Bind>), String> {
+    let filter = parse_filter(filter).map_err(|e| e.to_string())?;
+    let mut compiler = Compiler::new(dialect, resource, 3);
+    let text = compiler.filter(&filter).map_err(|e| e.detail)?;
+    Ok((text, compiler.binds))
+}
+
+#[test]
+fn indexed_equality_binds_a_lower_cased_key() {
+    let (text, binds) = sql(Dialect::Sqlite, Resource::User, r#"userName eq "BJensen""#).unwrap();
+    assert_eq!(text, "(u.username_key IS NOT NULL AND u.username_key = $3)");
+    assert_eq!(binds, [Bind::Text("bjensen".into())]);
+    let (text, _) = sql(Dialect::Postgres, Resource::Group, r#"displayName eq "Admins""#).unwrap();
+    assert_eq!(text, "(g.name_key IS NOT NULL AND g.name_key = $3)");
+}
+
+#[test]
+fn like_patterns_are_escaped() {
+    let (text, binds) =
+        sql(Dialect::Sqlite, Resource::User, r#"displayName co "50%_off\\""#).unwrap();
+    assert!(text.contains("LIKE LOWER($3) ESCAPE '\\'"), "{text}");
+    assert_eq!(binds, [Bind::Text("%50\\%\\_off\\\\%".into())]);
+}
+
+#[test]
+fn case_exact_substrings_avoid_like() {
+    let (text, _) = sql(Dialect::Sqlite, Resource::User, r#"externalId sw "AB""#).unwrap();
+    assert!(text.contains("substr(u.external_id, 1, length($3)) = $3"), "{text}");
+    let (text, _) = sql(Dialect::Postgres, Resource::User, r#"externalId co "AB""#).unwrap();
+    assert!(text.contains("strpos(u.external_id, $3) > 0"), "{text}");
+}
+
+#[test]
+fn placeholders_count_from_the_start() {
+    let (text, binds) = sql(
+        Dialect::Postgres,
+        Resource::User,
+        r#"userName eq "a" or (emails[type eq "work" and value co "@x.com"] and not (active eq false))"#,
+    )
+    .unwrap();
+    for n in 3..6 {
+        assert!(text.contains(&format!("${n}")), "{text}");
+    }
+    assert!(!text.contains("$6"), "{text}");
+    assert_eq!(binds.len(), 3);
+    assert!(
+        text.contains("u.id IN (SELECT el.user_id FROM user_emails el WHERE el.site_id = $1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_attributes_per_dialect() {
+    let (text, _) = sql(Dialect::Sqlite, Resource::User, r#"title eq "CEO""#).unwrap();
+    assert!(text.contains(r#"json_extract(u.scim_extra, '$."title"')"#), "{text}");
+    let (text, _) = sql(
+        Dialect::Postgres,
+        Resource::User,
+        r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "R&D""#,
+    )
+    .unwrap();
+    assert!(
+        text.contains(r#"(u.scim_extra::jsonb #>> '{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","department"}')"#),
+        "{text}"
+    );
+    let (text, _) =
+        sql(Dialect::Postgres, Resource::User, r#"phoneNumbers[type eq "work"]"#).unwrap();
+    assert!(text.contains("jsonb_array_elements"), "{text}");
+}
+
+#[test]
+fn members_search_users_and_groups() {
+    let (text, binds) =
+        sql(Dialect::Sqlite, Resource::Group, r#"members[value eq "2819c223"]"#).unwrap();
+    assert!(text.contains("group_members el") && text.contains("group_member_groups el"), "{text}");
+    assert_eq!(binds.len(), 2);
+}
+
+#[test]
+fn bad_filters_say_why() {
+    let cases = [
+        (r#"password eq "x""#, "password cannot be used in a filter"),
+        (r#"name eq "x""#, "name is complex"),
+        (r#"active eq "true""#, "boolean"),
+        (r#"meta.created gt "yesterday""#, "RFC 3339"),
+        (r#"active gt true"#, "only eq and ne"),
+        (r#"nope eq "x""#, "unknown attribute"),
+        (r#"userName lt null"#, "only eq and ne compare with null"),
+        (r#"displayName[value eq "x"]"#, "multi-valued"),
+    ];
+    for (filter, wanted) in cases {
+        let err = sql(Dialect::Sqlite, Resource::User, filter).unwrap_err();
+        assert!(err.contains(wanted), "{filter}: {err}");
+    }
+    let err = sql(Dialect::Sqlite, Resource::Group, r#"title eq "x""#).unwrap_err();
+    assert!(err.contains("unknown attribute"), "{err}");
+}
+
+#[test]
+fn sort_keys() {
+    let compiler = Compiler::new(Dialect::Sqlite, Resource::User, 1);
+    let path = roster_scim::parse_attr_path("userName").unwrap();
+    let order = compiler.order_by(Some(&path), false, false).unwrap();
+    assert_eq!(order, "(u.username_key) IS NULL ASC, u.username_key ASC, u.id ASC");
+    assert_eq!(compiler.order_by(None, true, false).unwrap(), "u.created_at DESC, u.id DESC");
+    assert_eq!(compiler.order_by(None, false, true).unwrap(), "(u.created_at + 0) ASC, u.id ASC");
+    let bad = roster_scim::parse_attr_path("nope").unwrap();
+    assert_eq!(
+        compiler.order_by(Some(&bad), false, false).unwrap_err().scim_type,
+        Some(roster_scim::ScimType::InvalidValue)
+    );
+}
