@@ -195,6 +195,9 @@ fn compile(rt: &ResourceType, filter: &ResolvedFilter, scope: Scope) -> Node {
     }
 }
 
+/// The value of a `primary` sub-attribute that is not given.
+static NOT_PRIMARY: Value = Value::Bool(false);
+
 fn at(rt: &ResourceType, path: &Resolved, scope: Scope) -> At {
     let extension = (path.schema.id != rt.schema.id).then_some(path.schema.id);
     At { scope, extension, attr: path.attribute, sub: path.sub }
@@ -286,6 +289,12 @@ impl At {
         for element in elements {
             let value = match self.sub {
                 None => Some(element),
+                // RFC 7643 §2.4: a `primary` that is not given is false.
+                Some(sub) if sub.name == "primary" && sub.kind == AttrType::Boolean => {
+                    element.as_object().map(|object| {
+                        get_ci(object, sub.name).filter(|v| !v.is_null()).unwrap_or(&NOT_PRIMARY)
+                    })
+                }
                 Some(sub) => element.as_object().and_then(|object| get_ci(object, sub.name)),
             };
             match value {

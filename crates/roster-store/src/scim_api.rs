@@ -82,6 +82,9 @@ pub struct ListParams<'a> {
     pub descending: bool,
     pub offset: u64,
     pub limit: u64,
+    /// The base URL the client sees, so that `$ref` and `meta.location`
+    /// can be filtered.
+    pub base_url: Option<&'a str>,
 }
 
 /// The placeholders `$1` (site) and `$2` (provider) belong to the scope;
@@ -94,7 +97,8 @@ impl ScimQuery {
         resource: Resource,
         params: ListParams<'_>,
     ) -> Result<Self, ScimError> {
-        let mut compiler = Compiler::new(dialect, resource, FIRST_FILTER_PLACEHOLDER);
+        let base = params.base_url.map(str::to_owned);
+        let mut compiler = Compiler::with_base(dialect, resource, FIRST_FILTER_PLACEHOLDER, base);
         let condition = match params.filter {
             Some(filter) => compiler.filter(filter)?,
             None => "1 = 1".to_owned(),

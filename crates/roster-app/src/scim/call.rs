@@ -66,7 +66,10 @@ pub(crate) fn page_of(query: &ListQuery) -> Result<(u64, u64), ScimError> {
 }
 
 /// The store's list parameters for a parsed list query.
-pub(crate) fn list_params(query: &ListQuery) -> Result<ListParams<'_>, ScimError> {
+pub(crate) fn list_params<'a>(
+    query: &'a ListQuery,
+    base: &'a BaseUrl,
+) -> Result<ListParams<'a>, ScimError> {
     let (offset, limit) = page_of(query)?;
     Ok(ListParams {
         filter: query.filter_ast(),
@@ -74,6 +77,7 @@ pub(crate) fn list_params(query: &ListQuery) -> Result<ListParams<'_>, ScimError
         descending: query.descending(),
         offset,
         limit,
+        base_url: Some(&base.0),
     })
 }
 

@@ -305,7 +305,7 @@ impl App {
         call: &ScimCall<'_>,
         query: &ListQuery,
     ) -> Result<ScimAnswer, ScimError> {
-        let scim_query = ScimQuery::groups(self.store.dialect(), list_params(query)?)?;
+        let scim_query = ScimQuery::groups(self.store.dialect(), list_params(query, call.base)?)?;
         let mut tx = self.store.read().await.map_err(internal)?;
         let listed = tx.scim_groups(call.scope, &scim_query).await.map_err(internal)?;
         let with_members = shows_members(query.projection());

@@ -41,6 +41,7 @@ impl App {
                 descending: query.descending(),
                 offset,
                 limit: count,
+                base_url: Some(&call.base.0),
             };
             let listed = tx
                 .scim_users(call.scope, &ScimQuery::users(dialect, params)?)
@@ -60,6 +61,7 @@ impl App {
                 descending: query.descending(),
                 offset: offset.saturating_sub(users_total),
                 limit: remaining,
+                base_url: Some(&call.base.0),
             };
             let listed = tx
                 .scim_groups(call.scope, &ScimQuery::groups(dialect, params)?)

@@ -180,7 +180,7 @@ impl App {
         call: &ScimCall<'_>,
         query: &ListQuery,
     ) -> Result<ScimAnswer, ScimError> {
-        let scim_query = ScimQuery::users(self.store.dialect(), list_params(query)?)?;
+        let scim_query = ScimQuery::users(self.store.dialect(), list_params(query, call.base)?)?;
         let mut tx = self.store.read().await.map_err(internal)?;
         let listed = tx.scim_users(call.scope, &scim_query).await.map_err(internal)?;
         let resources = listed.items.iter().map(|user| user_resource(user, call.base)).collect();

@@ -290,6 +290,7 @@ mod tests {
             descending: false,
             offset,
             limit: 100,
+            base_url: None,
         };
         let query = ScimQuery::users(Dialect::Sqlite, params).unwrap();
         let sql = format!(

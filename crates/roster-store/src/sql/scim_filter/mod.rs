@@ -58,10 +58,9 @@ enum Scalar {
     JsonFlag { expr: String },
     /// Microseconds since the epoch (`meta.created`, `meta.lastModified`).
     Time { expr: String },
-    /// `meta.version`, an integer compared with `W/"n"`.
-    Version { expr: String },
-    /// A value that is the same for every row (`meta.resourceType`).
-    Constant(Option<&'static str>),
+    /// A value that is the same for every row (`meta.resourceType`), and
+    /// whether it compares case-exactly.
+    Constant(Option<&'static str>, bool),
 }
 
 /// The rows of a multi-valued attribute.
@@ -78,7 +77,17 @@ enum Rows {
 /// What an attribute path designates.
 enum Target {
     Scalar(Scalar),
-    Rows { rows: Rows, attribute: &'static Attribute, sub: Option<&'static Attribute> },
+    /// A singular complex attribute (`name`, `manager`, `meta`): only `pr`
+    /// applies to it as a whole; `attr[...]` filters its sub-attributes.
+    Complex {
+        attribute: &'static Attribute,
+        present: String,
+    },
+    Rows {
+        rows: Rows,
+        attribute: &'static Attribute,
+        sub: Option<&'static Attribute>,
+    },
 }
 
 /// Compiles filters and sort keys, numbering placeholders from a start.
@@ -87,6 +96,9 @@ pub(crate) struct Compiler {
     resource: Resource,
     next: usize,
     pub(crate) binds: Vec<Bind>,
+    /// The base URL of the SCIM resources, for `$ref` and `meta.location`.
+    base: Option<String>,
+    base_placeholder: Option<String>,
 }
 
 fn invalid(detail: impl Into<String>) -> ScimError {
@@ -112,8 +124,43 @@ fn like_escape(text: &str) -> String {
 }
 
 impl Compiler {
+    #[cfg(test)]
     pub(crate) fn new(dialect: Dialect, resource: Resource, first_placeholder: usize) -> Self {
-        Self { dialect, resource, next: first_placeholder, binds: Vec::new() }
+        Self::with_base(dialect, resource, first_placeholder, None)
+    }
+
+    /// A compiler that can also compare `$ref` and `meta.location`, which
+    /// are URLs under `base`.
+    pub(crate) fn with_base(
+        dialect: Dialect,
+        resource: Resource,
+        first_placeholder: usize,
+        base: Option<String>,
+    ) -> Self {
+        Self {
+            dialect,
+            resource,
+            next: first_placeholder,
+            binds: Vec::new(),
+            base,
+            base_placeholder: None,
+        }
+    }
+
+    /// `base/Kind/id` as SQL, the base URL bound once.
+    fn url_of(&mut self, kind: &str, id: &str) -> Result<String, ScimError> {
+        let base = match (&self.base_placeholder, &self.base) {
+            (Some(placeholder), _) => placeholder.clone(),
+            (None, Some(base)) => {
+                let placeholder = self.bind(Bind::Text(base.clone()));
+                self.base_placeholder = Some(placeholder.clone());
+                placeholder
+            }
+            (None, None) => {
+                return Err(invalid("URLs ($ref, meta.location) cannot be filtered here"));
+            }
+        };
+        Ok(format!("({base} || '/{kind}/' || {id})"))
     }
 
     fn bind(&mut self, value: Bind) -> String {
@@ -155,7 +202,7 @@ impl Compiler {
     }
 
     /// Resolves a path against the resource type.
-    fn target(&self, path: &AttrPath) -> Result<Target, ScimError> {
+    fn target(&mut self, path: &AttrPath) -> Result<Target, ScimError> {
         let rt = self.resource.resource_type();
         let resolved = rt
             .resolve(path.urn.as_deref(), &path.name, path.sub.as_deref())
@@ -178,13 +225,27 @@ impl Compiler {
             ("meta", Some("lastModified")) => {
                 Ok(Target::Scalar(Scalar::Time { expr: format!("{row}.updated_at") }))
             }
-            ("meta", Some("version")) => {
-                Ok(Target::Scalar(Scalar::Version { expr: format!("{row}.version") }))
+            // The version as the ETag a client sees: `W/"3"`.
+            ("meta", Some("version")) => Ok(Target::Scalar(Scalar::Text {
+                expr: format!("('W/\"' || {row}.version || '\"')"),
+                case_exact: true,
+            })),
+            ("meta", Some("resourceType")) => {
+                Ok(Target::Scalar(Scalar::Constant(Some(rt.name), true)))
             }
-            ("meta", Some("resourceType")) => Ok(Target::Scalar(Scalar::Constant(Some(rt.name)))),
+            // Every resource has meta.
+            ("meta", None) => Ok(Target::Complex { attribute, present: truth(true) }),
+            ("meta", Some("location")) => {
+                let kind = match self.resource {
+                    Resource::User => "Users",
+                    Resource::Group => "Groups",
+                };
+                let expr = self.url_of(kind, &format!("{row}.id"))?;
+                Ok(Target::Scalar(Scalar::Text { expr, case_exact: true }))
+            }
             ("meta", _) => Err(invalid(format!(
-                "meta{} cannot be used in a filter; use meta.created, meta.lastModified, \
-                 meta.version or meta.resourceType",
+                "meta{} cannot be used in a filter (it depends on the URL the client \
+                 uses); use meta.created, meta.lastModified, meta.version or meta.resourceType",
                 sub_name.map(|s| format!(".{s}")).unwrap_or_default()
             ))),
             _ => match self.resource {
@@ -211,7 +272,13 @@ impl Compiler {
                     &[schema.id, attribute.name, sub.name],
                     sub,
                 ))),
-                (_, None) if attribute.kind == AttrType::Complex => Err(complex(attribute)),
+                (_, None) if attribute.kind == AttrType::Complex => Ok(Target::Complex {
+                    attribute,
+                    present: format!(
+                        "({} IS NOT NULL)",
+                        self.json_at("u.scim_extra", &[schema.id, attribute.name])
+                    ),
+                }),
                 (_, None) => Ok(Target::Scalar(self.json_scalar(
                     "u.scim_extra",
                     &[schema.id, attribute.name],
@@ -222,7 +289,22 @@ impl Compiler {
         match (attribute.name, sub.map(|s| s.name)) {
             ("userName", None) => Ok(Target::Scalar(Scalar::Key { expr: "u.username_key".into() })),
             ("displayName", None) => text("display_name"),
-            ("timezone", None) => text("time_zone"),
+            // A time zone that is not an IANA name stays in the extras.
+            ("timezone", None) => Ok(Target::Scalar(Scalar::Text {
+                expr: format!(
+                    "COALESCE(u.time_zone, {})",
+                    self.json_at("u.scim_extra", &["timezone"])
+                ),
+                case_exact: false,
+            })),
+            ("name", None) => Ok(Target::Complex {
+                attribute,
+                present: format!(
+                    "(u.full_name IS NOT NULL OR u.first_name IS NOT NULL OR u.last_name IS NOT NULL \
+                     OR {} IS NOT NULL)",
+                    self.json_at("u.scim_extra", &["name"])
+                ),
+            }),
             ("active", None) => Ok(Target::Scalar(Scalar::Flag { expr: "u.enabled".into() })),
             ("name", Some("formatted")) => text("full_name"),
             ("name", Some("givenName")) => text("first_name"),
@@ -236,7 +318,10 @@ impl Compiler {
                 let sub = sub.ok_or_else(|| complex(attribute))?;
                 Ok(Target::Scalar(self.json_scalar("u.scim_extra", &[name, sub.name], sub)))
             }
-            (_, None) if attribute.kind == AttrType::Complex => Err(complex(attribute)),
+            (name, None) if attribute.kind == AttrType::Complex => Ok(Target::Complex {
+                attribute,
+                present: format!("({} IS NOT NULL)", self.json_at("u.scim_extra", &[name])),
+            }),
             (name, None) => {
                 Ok(Target::Scalar(self.json_scalar("u.scim_extra", &[name], attribute)))
             }
@@ -292,22 +377,29 @@ impl Compiler {
     }
 
     /// One sub-attribute of an element of `rows`.
-    fn element(&self, rows: Rows, sub: &'static Attribute) -> Result<Scalar, ScimError> {
-        let text = |expr: &str, case_exact| Ok(Scalar::Text { expr: expr.to_owned(), case_exact });
+    fn element(&mut self, rows: Rows, sub: &'static Attribute) -> Result<Scalar, ScimError> {
+        let text = |expr: &str, case_exact| -> Result<Scalar, ScimError> {
+            Ok(Scalar::Text { expr: expr.to_owned(), case_exact })
+        };
         match (rows, sub.name) {
             (Rows::Emails, "value") => Ok(Scalar::Key { expr: "el.value_key".into() }),
             (Rows::Emails, "type") => text("el.kind", false),
             (Rows::Emails, "primary") => Ok(Scalar::Flag { expr: "el.is_primary".into() }),
-            (Rows::Emails, "display") => Ok(Scalar::Constant(None)),
-            (Rows::UserGroups, "value") => text("el.group_id", true),
+            (Rows::Emails, "display") => Ok(Scalar::Constant(None, false)),
+            (Rows::UserGroups, "value") => text("el.group_id", false),
+            (Rows::UserGroups, "$ref") => text(&self.url_of("Groups", "el.group_id")?, true),
+            (Rows::UserMembers, "$ref") => text(&self.url_of("Users", "el.user_id")?, true),
+            (Rows::GroupMembers, "$ref") => {
+                text(&self.url_of("Groups", "el.member_group_id")?, true)
+            }
             (Rows::UserGroups, "display") => text("eg.name", false),
-            (Rows::UserGroups, "type") => Ok(Scalar::Constant(Some("direct"))),
+            (Rows::UserGroups, "type") => Ok(Scalar::Constant(Some("direct"), false)),
             (Rows::UserMembers, "value") => text("el.user_id", true),
             (Rows::UserMembers, "display") => text("eu.username", false),
-            (Rows::UserMembers, "type") => Ok(Scalar::Constant(Some("User"))),
+            (Rows::UserMembers, "type") => Ok(Scalar::Constant(Some("User"), false)),
             (Rows::GroupMembers, "value") => text("el.member_group_id", true),
             (Rows::GroupMembers, "display") => text("eg.name", false),
-            (Rows::GroupMembers, "type") => Ok(Scalar::Constant(Some("Group"))),
+            (Rows::GroupMembers, "type") => Ok(Scalar::Constant(Some("Group"), false)),
             (Rows::Json(_), name) => {
                 let source = match self.dialect {
                     Dialect::Sqlite => "el.value",
@@ -333,6 +425,7 @@ impl Compiler {
             Filter::Not(inner) => Ok(format!("(NOT {})", self.filter(inner)?)),
             Filter::Present(path) => match self.target(path)? {
                 Target::Scalar(scalar) => Ok(present(&scalar)),
+                Target::Complex { present, .. } => Ok(present),
                 Target::Rows { rows, sub, .. } => self.exists(rows, |compiler, rows| match sub {
                     None => Ok("1 = 1".to_owned()),
                     Some(sub) => Ok(present(&compiler.element(rows, sub)?)),
@@ -340,6 +433,24 @@ impl Compiler {
             },
             Filter::Compare { path, op, value } => match self.target(path)? {
                 Target::Scalar(scalar) => self.compare(&scalar, *op, value, path),
+                Target::Complex { present, attribute } => match (op, value) {
+                    // RFC 7643 §2.5: unassigned is null.
+                    (CompareOp::Eq, CompValue::Null) => Ok(format!("(NOT {present})")),
+                    (CompareOp::Ne, CompValue::Null) => Ok(present),
+                    _ => Err(complex(attribute)),
+                },
+                // An attribute with no value (or no value with the
+                // sub-attribute) is null; one with any is not.
+                Target::Rows { .. } if *value == CompValue::Null => {
+                    let present = self.filter(&Filter::Present(path.clone()))?;
+                    match op {
+                        CompareOp::Eq => Ok(format!("(NOT {present})")),
+                        CompareOp::Ne => Ok(present),
+                        _ => Err(invalid(format!(
+                            "{path} {op} null: only eq and ne compare with null"
+                        ))),
+                    }
+                }
                 Target::Rows { rows, attribute, sub } => {
                     let sub = match sub {
                         Some(sub) => sub,
@@ -360,6 +471,8 @@ impl Compiler {
                     .exists(rows, |compiler, rows| {
                         compiler.element_filter(rows, attribute, filter)
                     }),
+                // `name[givenName eq "x"]` is `name.givenName eq "x"`.
+                Target::Complex { .. } => self.filter(&qualified(filter, attr)?),
                 _ => Err(invalid(format!(
                     "{attr}[...] needs a multi-valued attribute such as emails or members"
                 ))),
@@ -439,8 +552,8 @@ impl Compiler {
     ) -> Result<String, ScimError> {
         if *value == CompValue::Null {
             return match (scalar, op) {
-                (Scalar::Constant(constant), CompareOp::Eq) => Ok(truth(constant.is_none())),
-                (Scalar::Constant(constant), CompareOp::Ne) => Ok(truth(constant.is_some())),
+                (Scalar::Constant(constant, _), CompareOp::Eq) => Ok(truth(constant.is_none())),
+                (Scalar::Constant(constant, _), CompareOp::Ne) => Ok(truth(constant.is_some())),
                 (_, CompareOp::Eq) => Ok(format!("NOT {}", present(scalar))),
                 (_, CompareOp::Ne) => Ok(present(scalar)),
                 _ => Err(invalid(format!("{path} {op} null: only eq and ne compare with null"))),
@@ -453,9 +566,9 @@ impl Compiler {
             ))),
         };
         match scalar {
-            Scalar::Constant(constant) => {
+            Scalar::Constant(constant, case_exact) => {
                 let text = string()?;
-                Ok(truth(constant.is_some_and(|c| constant_matches(c, op, &text))))
+                Ok(truth(constant.is_some_and(|c| constant_matches(c, op, &text, *case_exact))))
             }
             Scalar::Text { expr, case_exact } => {
                 let text = string()?;
@@ -487,6 +600,14 @@ impl Compiler {
                         }
                     }
                 };
+                // RFC 7643 §2.4: a `primary` that is not given is false.
+                let expr = match (scalar, self.dialect) {
+                    (Scalar::JsonFlag { .. }, Dialect::Postgres) => {
+                        format!("COALESCE({expr}, 'false')")
+                    }
+                    (Scalar::JsonFlag { .. }, Dialect::Sqlite) => format!("COALESCE({expr}, 0)"),
+                    _ => expr.clone(),
+                };
                 match op {
                     CompareOp::Eq => Ok(format!("({expr} IS NOT NULL AND {expr} = {literal})")),
                     CompareOp::Ne => Ok(format!("({expr} IS NULL OR {expr} <> {literal})")),
@@ -502,20 +623,6 @@ impl Compiler {
                     .ok_or_else(|| invalid(format!("{path} is a dateTime: {op} does not apply")))?;
                 let placeholder = self.bind(Bind::Int(time.as_microsecond()));
                 Ok(format!("({expr} IS NOT NULL AND {expr} {operator} {placeholder})"))
-            }
-            Scalar::Version { expr } => {
-                let text = string()?;
-                let version =
-                    text.trim_start_matches("W/").trim_matches('"').parse::<i64>().map_err(
-                        |_| invalid(format!("{text:?} is not a version of this server")),
-                    )?;
-                let operator = match op {
-                    CompareOp::Eq => "=",
-                    CompareOp::Ne => "<>",
-                    _ => return Err(invalid("meta.version: only eq and ne apply")),
-                };
-                let placeholder = self.bind(Bind::Int(version));
-                Ok(format!("({expr} {operator} {placeholder})"))
             }
         }
     }
@@ -535,9 +642,16 @@ impl Compiler {
         let guard = |cond: String| format!("({expr} IS NOT NULL AND {cond})");
         if let Some(operator) = ordering_operator(op) {
             let placeholder = self.bind(Bind::Text(text));
+            // gt/ge/lt/le order strings by code point, as SQLite does and as
+            // the in-memory evaluator does, whatever collation the
+            // PostgreSQL database was created with.
+            let collate = match (op, self.dialect) {
+                (CompareOp::Eq | CompareOp::Ne, _) | (_, Dialect::Sqlite) => "",
+                (_, Dialect::Postgres) => " COLLATE \"C\"",
+            };
             return Ok(match op {
                 CompareOp::Ne => format!("({expr} IS NULL OR {lhs} <> {})", wrap(&placeholder)),
-                _ => guard(format!("{lhs} {operator} {}", wrap(&placeholder))),
+                _ => guard(format!("{lhs}{collate} {operator} {}", wrap(&placeholder))),
             });
         }
         if text.is_empty() {
@@ -574,7 +688,7 @@ impl Compiler {
     /// picks the filter's index (`userName`, `externalId`, ...) rather than
     /// walking the creation index to avoid a sort of a few rows.
     pub(crate) fn order_by(
-        &self,
+        &mut self,
         sort_by: Option<&AttrPath>,
         descending: bool,
         filtered: bool,
@@ -590,44 +704,85 @@ impl Compiler {
             return Ok(format!("{created} {direction}, {row}.id {direction}"));
         };
         let expr = match self.target(path).map_err(|err| ScimError::invalid_value(err.detail))? {
-            Target::Scalar(Scalar::Text { expr, case_exact: false }) => format!("LOWER({expr})"),
-            Target::Scalar(
-                Scalar::Text { expr, .. }
-                | Scalar::Key { expr }
-                | Scalar::Flag { expr }
-                | Scalar::JsonFlag { expr }
-                | Scalar::Time { expr }
-                | Scalar::Version { expr },
-            ) => expr,
-            Target::Scalar(Scalar::Constant(_)) => format!("{row}.id"),
-            Target::Rows { rows: Rows::Emails, .. } => "(SELECT el.value_key FROM user_emails el \
-                 WHERE el.site_id = u.site_id AND el.user_id = u.id \
-                 ORDER BY el.is_primary DESC, el.position LIMIT 1)"
-                .to_owned(),
-            Target::Rows { rows: Rows::Json(key), attribute, sub } => {
-                let sub = sub.or_else(|| attribute.sub("value")).map_or("value", |s| s.name);
-                match self.dialect {
-                    Dialect::Sqlite => format!(
-                        "LOWER(json_extract(u.scim_extra, {}))",
-                        quoted(&format!("$.\"{key}\"[0].\"{sub}\""))
-                    ),
-                    Dialect::Postgres => format!(
-                        "LOWER(u.scim_extra::jsonb #>> {})",
-                        quoted(&format!("{{\"{key}\",0,\"{sub}\"}}"))
-                    ),
-                }
+            Target::Scalar(scalar) => self.sort_key(&scalar, row),
+            Target::Complex { attribute, .. } => {
+                return Err(ScimError::invalid_value(format!(
+                    "cannot sort by {}, a complex attribute; sort by one of its sub-attributes",
+                    attribute.name
+                )));
             }
-            Target::Rows { .. } => {
-                return Err(ScimError::invalid_value(format!("cannot sort by {path}")));
+            // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its
+            // primary value, else its first.
+            Target::Rows { rows, attribute, sub } => {
+                let sub = sub
+                    .or_else(|| attribute.sub("value"))
+                    .ok_or_else(|| ScimError::invalid_value(format!("cannot sort by {path}")))?;
+                let element =
+                    self.element(rows, sub).map_err(|err| ScimError::invalid_value(err.detail))?;
+                let key = self.sort_key(&element, "el");
+                self.first_value(rows, &key)
             }
         };
+        let collate = match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " COLLATE \"C\"",
+        };
+        let text_sort = !matches!(
+            self.target(path),
+            Ok(Target::Scalar(Scalar::Time { .. } | Scalar::Flag { .. } | Scalar::JsonFlag { .. }))
+        );
+        let collate = if text_sort { collate } else { "" };
         Ok(format!(
-            "({expr}) IS NULL {nulls}, {expr} {direction}, {row}.id {direction}",
+            "({expr}) IS NULL {nulls}, {expr}{collate} {direction}, {row}.id {direction}",
             nulls = if descending { "DESC" } else { "ASC" }
         ))
     }
-}
 
+    /// The value a scalar sorts by.
+    fn sort_key(&self, scalar: &Scalar, row: &str) -> String {
+        match scalar {
+            Scalar::Text { expr, case_exact: false } => format!("LOWER({expr})"),
+            Scalar::Text { expr, .. }
+            | Scalar::Key { expr }
+            | Scalar::Flag { expr }
+            | Scalar::JsonFlag { expr }
+            | Scalar::Time { expr } => expr.clone(),
+            Scalar::Constant(..) => format!("{row}.id"),
+        }
+    }
+
+    /// The sort key of the primary (else first) row of a multi-valued
+    /// attribute, as a scalar subquery; `key` reads the element `el`.
+    fn first_value(&self, rows: Rows, key: &str) -> String {
+        match (rows, self.dialect) {
+            (Rows::Emails, _) => format!(
+                "(SELECT {key} FROM user_emails el WHERE el.site_id = u.site_id \
+                 AND el.user_id = u.id ORDER BY el.is_primary DESC, el.position LIMIT 1)"
+            ),
+            (Rows::UserGroups, _) => format!(
+                "(SELECT {key} FROM group_members el JOIN groups eg ON eg.site_id = el.site_id \
+                 AND eg.id = el.group_id WHERE el.site_id = u.site_id AND el.user_id = u.id \
+                 ORDER BY eg.name_key, eg.id LIMIT 1)"
+            ),
+            (Rows::UserMembers | Rows::GroupMembers, _) => format!(
+                "(SELECT {key} FROM group_members el JOIN users eu ON eu.site_id = el.site_id \
+                 AND eu.id = el.user_id WHERE el.site_id = g.site_id AND el.group_id = g.id \
+                 ORDER BY eu.username_key, eu.id LIMIT 1)"
+            ),
+            (Rows::Json(name), Dialect::Sqlite) => format!(
+                "(SELECT {key} FROM json_each(u.scim_extra, {}) el \
+                 ORDER BY COALESCE(json_extract(el.value, '$.primary'), 0) DESC, el.key LIMIT 1)",
+                quoted(&format!("$.\"{name}\""))
+            ),
+            (Rows::Json(name), Dialect::Postgres) => format!(
+                "(SELECT {key} FROM jsonb_array_elements(COALESCE(u.scim_extra::jsonb -> {}, \
+                 '[]'::jsonb)) WITH ORDINALITY el(value, n) \
+                 ORDER BY COALESCE(el.value ->> 'primary', 'false') = 'true' DESC, el.n LIMIT 1)",
+                quoted(name)
+            ),
+        }
+    }
+}
 fn complex(attribute: &Attribute) -> ScimError {
     invalid(format!(
         "{0} is complex: compare one of its sub-attributes, such as {0}.{1}",
@@ -646,11 +801,10 @@ fn present(scalar: &Scalar) -> String {
         Scalar::Text { expr, .. } | Scalar::Key { expr } => {
             format!("({expr} IS NOT NULL AND {expr} <> '')")
         }
-        Scalar::Flag { expr }
-        | Scalar::JsonFlag { expr }
-        | Scalar::Time { expr }
-        | Scalar::Version { expr } => format!("({expr} IS NOT NULL)"),
-        Scalar::Constant(constant) => truth(constant.is_some()),
+        Scalar::Flag { expr } | Scalar::Time { expr } => format!("({expr} IS NOT NULL)"),
+        // RFC 7643 §2.4: an unspecified `primary` is false, so assigned.
+        Scalar::JsonFlag { .. } => truth(true),
+        Scalar::Constant(constant, _) => truth(constant.is_some()),
     }
 }
 
@@ -666,10 +820,13 @@ fn ordering_operator(op: CompareOp) -> Option<&'static str> {
     }
 }
 
-/// A comparison with a constant, case-insensitively (resource type names
-/// and `direct` are case-insensitive strings).
-fn constant_matches(constant: &str, op: CompareOp, text: &str) -> bool {
-    let (c, t) = (constant.to_lowercase(), text.to_lowercase());
+/// A comparison with a constant, as its attribute's `caseExact` says.
+fn constant_matches(constant: &str, op: CompareOp, text: &str, case_exact: bool) -> bool {
+    let (c, t) = if case_exact {
+        (constant.to_owned(), text.to_owned())
+    } else {
+        (constant.to_lowercase(), text.to_lowercase())
+    };
     match op {
         CompareOp::Eq => c == t,
         CompareOp::Ne => c != t,
@@ -685,3 +842,34 @@ fn constant_matches(constant: &str, op: CompareOp, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// A filter inside `attr[...]` of a singular complex attribute, with its
+/// paths made sub-attributes of `attr` (`name[givenName eq "x"]`).
+fn qualified(filter: &Filter, attr: &AttrPath) -> Result<Filter, ScimError> {
+    let path = |inner: &AttrPath| {
+        if inner.urn.is_some() || inner.sub.is_some() {
+            return Err(invalid(format!(
+                "inside {attr}[...], name a sub-attribute of {attr}, not {inner}"
+            )));
+        }
+        Ok(AttrPath {
+            urn: attr.urn.clone(),
+            name: attr.name.clone(),
+            sub: Some(inner.name.clone()),
+        })
+    };
+    Ok(match filter {
+        Filter::Compare { path: inner, op, value } => {
+            Filter::Compare { path: path(inner)?, op: *op, value: value.clone() }
+        }
+        Filter::Present(inner) => Filter::Present(path(inner)?),
+        Filter::And(l, r) => {
+            Filter::And(Box::new(qualified(l, attr)?), Box::new(qualified(r, attr)?))
+        }
+        Filter::Or(l, r) => {
+            Filter::Or(Box::new(qualified(l, attr)?), Box::new(qualified(r, attr)?))
+        }
+        Filter::Not(inner) => Filter::Not(Box::new(qualified(inner, attr)?)),
+        Filter::ValuePath { .. } => return Err(invalid("value filters cannot be nested")),
+    })
+}

@@ -103,7 +103,7 @@ fn bad_filters_say_why() {
 
 #[test]
 fn sort_keys() {
-    let compiler = Compiler::new(Dialect::Sqlite, Resource::User, 1);
+    let mut compiler = Compiler::new(Dialect::Sqlite, Resource::User, 1);
     let path = roster_scim::parse_attr_path("userName").unwrap();
     let order = compiler.order_by(Some(&path), false, false).unwrap();
     assert_eq!(order, "(u.username_key) IS NULL ASC, u.username_key ASC, u.id ASC");
