@@ -11,8 +11,9 @@
 ALTER TABLE users ADD COLUMN scim_extra TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE users ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 CREATE INDEX users_external_id ON users (site_id, external_id);
--- Lists without sortBy are ordered by creation; this index serves their pages.
-CREATE INDEX users_created ON users (site_id, created_at, id);
+-- Lists without sortBy are ordered by creation; this index serves their pages
+-- and, holding the columns of a SCIM client's scope, their counts.
+CREATE INDEX users_created ON users (site_id, created_at, id, provisioned_by_provider_id, auth_provider_id);
 
 ALTER TABLE groups ADD COLUMN external_id TEXT;
 ALTER TABLE groups ADD COLUMN version BIGINT NOT NULL DEFAULT 1;

@@ -173,11 +173,13 @@ impl GroupRepo for SqlTx {
                 .await?,
         )?;
         let (limit, offset) = limit_offset(page);
+        // The `|| ''` keeps the planner on the group's rows: ordering by the
+        // indexed name directly would walk every user of the site.
         let rows = sqlx::query(
             "SELECT m.user_id, m.is_admin, u.username FROM group_members m \
              JOIN users u ON u.site_id = m.site_id AND u.id = m.user_id \
              WHERE m.site_id = $1 AND m.group_id = $2 \
-             ORDER BY u.username_key, m.user_id LIMIT $3 OFFSET $4",
+             ORDER BY (u.username_key || ''), m.user_id LIMIT $3 OFFSET $4",
         )
         .bind(site.as_str())
         .bind(group.as_str())

@@ -177,7 +177,7 @@ impl ScimGroupRepo for SqlTx {
         let users = sqlx::query(
             "SELECT m.user_id AS id, u.username AS display FROM group_members m \
              JOIN users u ON u.site_id = m.site_id AND u.id = m.user_id \
-             WHERE m.site_id = $1 AND m.group_id = $2 ORDER BY u.username_key, u.id",
+             WHERE m.site_id = $1 AND m.group_id = $2",
         )
         .bind(site.as_str())
         .bind(group.as_str())
@@ -186,7 +186,7 @@ impl ScimGroupRepo for SqlTx {
         let groups = sqlx::query(
             "SELECT m.member_group_id AS id, g.name AS display FROM group_member_groups m \
              JOIN groups g ON g.site_id = m.site_id AND g.id = m.member_group_id \
-             WHERE m.site_id = $1 AND m.group_id = $2 ORDER BY g.name_key, g.id",
+             WHERE m.site_id = $1 AND m.group_id = $2",
         )
         .bind(site.as_str())
         .bind(group.as_str())
@@ -207,6 +207,16 @@ impl ScimGroupRepo for SqlTx {
                 display: c.text("display")?,
             });
         }
+        // Sorted here rather than in SQL: an ORDER BY on the users' name
+        // would lead the planner to walk every user of the site in name
+        // order instead of the group's members.
+        out.sort_by_cached_key(|m| {
+            let id = match &m.member {
+                Member::User(id) => (0, id.as_str().to_owned()),
+                Member::Group(id) => (1, id.as_str().to_owned()),
+            };
+            (id.0, m.display.to_lowercase(), id.1)
+        });
         Ok(out)
     }
 

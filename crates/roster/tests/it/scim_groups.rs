@@ -197,3 +197,60 @@ crate::on_both_databases!(
     bad_group_requests_change_nothing,
     concurrent_member_patches_lose_nothing
 );
+
+/// Group searches, replacement by PUT, content types and body limits.
+async fn group_search_and_transport_errors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    for name in ["Sales", "Support", "Engineering"] {
+        scim.post("/Groups", json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name })).await;
+    }
+    let search = scim
+        .post(
+            "/Groups/.search",
+            json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": "displayName sw \"s\"", "sortBy": "displayName", "sortOrder": "descending" }),
+        )
+        .await;
+    assert_eq!(search.status, StatusCode::OK, "{search:?}");
+    let names: Vec<&str> = search.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Support", "Sales"]);
+    let bad_search =
+        scim.post("/Groups/.search", json!({ "filter": "displayName sw \"s\"" })).await;
+    assert_scim_error(&bad_search, StatusCode::BAD_REQUEST, Some("invalidSyntax"));
+    let before = app.snapshot().await;
+    let form = app
+        .client
+        .post(format!("{}/api/scim/Groups", app.address))
+        .bearer_auth(&scim.token)
+        .header("content-type", "text/plain")
+        .body("displayName=x")
+        .send()
+        .await
+        .unwrap();
+    assert_scim_error(&crate::helpers::reply(form).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, None);
+    let plain_json = app
+        .client
+        .post(format!("{}/api/scim/Groups", app.address))
+        .bearer_auth(&scim.token)
+        .header("content-type", "application/json")
+        .body(json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Via JSON" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain_json.status(), StatusCode::CREATED, "application/json is accepted too");
+    let after_json = app.snapshot().await;
+    let huge = json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "x".repeat(3 * 1024 * 1024) });
+    assert_scim_error(&scim.post("/Groups", huge).await, StatusCode::PAYLOAD_TOO_LARGE, None);
+    let array = scim.post("/Groups", json!(["displayName"])).await;
+    assert_eq!(array.status, StatusCode::BAD_REQUEST, "{array:?}");
+    assert_eq!(app.snapshot().await, after_json);
+    assert_ne!(before, after_json);
+}
+
+crate::on_both_databases!(group_search_and_transport_errors);
