@@ -100,15 +100,13 @@ fn rotate(
 ) -> Result<(), AppError> {
     let until =
         now.checked_add(overlap).map_err(|err| AppError::invalid("overlap", err.to_string()))?;
-    match settings.secret_hash.take() {
-        Some(old) if until > now => {
-            settings.previous_secret_hash = Some(old);
-            settings.previous_valid_until = Some(until);
-        }
-        _ => {
-            settings.previous_secret_hash = None;
-            settings.previous_valid_until = None;
-        }
+    // The replaced secret is kept (as a hash) even without an overlap, with
+    // a validity that has already ended: it no longer authenticates, but a
+    // client still sending it is recognised and its failures are recorded
+    // on this provider.
+    if let Some(old) = settings.secret_hash.take() {
+        settings.previous_secret_hash = Some(old);
+        settings.previous_valid_until = Some(until);
     }
     settings.secret_hash = Some(new_hash);
     Ok(())

@@ -208,6 +208,14 @@ pub trait ProviderRepo {
         &mut self,
         secret_hash: &str,
     ) -> Result<Option<Provider>, StoreError>;
+    /// Records a successful or failed SCIM authentication of a provider.
+    async fn record_scim_authentication(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+        succeeded: bool,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
     async fn delete_provider(&mut self, site: &SiteId, id: &ProviderId)
     -> Result<bool, StoreError>;
 }

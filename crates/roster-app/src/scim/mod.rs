@@ -21,6 +21,9 @@ use roster_store::StoreError;
 
 use crate::{App, secrets};
 
+/// How often the time of the last SCIM authentication is written.
+const AUTH_RECORD_INTERVAL_SECONDS: i64 = 60;
+
 /// A SCIM credential as sent in `Authorization`.
 #[derive(Debug, Clone, Copy)]
 pub enum ScimCredential<'a> {
@@ -69,7 +72,22 @@ impl App {
             None => PresentedCredential::Bearer { secret_hash: &secret_hash },
             Some(username) => PresentedCredential::Basic { username, secret_hash: &secret_hash },
         };
-        if !provider.kind.supports_scim() || !provider.scim.accepts(presented, self.clock.now()) {
+        let now = self.clock.now();
+        let accepted = provider.kind.supports_scim() && provider.scim.accepts(presented, now);
+        // A secret that was this provider's (expired, revoked after an
+        // overlap, or sent in the wrong mode) is a failure worth showing to
+        // its administrators; successes are recorded at most once a minute
+        // so that reads do not turn into writes.
+        let last =
+            if accepted { provider.scim.last_success_at } else { provider.scim.last_failure_at };
+        if last.is_none_or(|at| now.as_second() - at.as_second() >= AUTH_RECORD_INTERVAL_SECONDS) {
+            let mut tx = self.store.write().await.map_err(internal)?;
+            tx.record_scim_authentication(&provider.site_id, &provider.id, accepted, now)
+                .await
+                .map_err(internal)?;
+            tx.commit().await.map_err(internal)?;
+        }
+        if !accepted {
             return Err(unauthorized());
         }
         Ok(ScimScope { site: provider.site_id, provider: provider.id })

@@ -321,6 +321,27 @@ impl ProviderRepo for SqlTx {
         row.as_ref().map(provider_from).transpose()
     }
 
+    async fn record_scim_authentication(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+        succeeded: bool,
+        at: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = if succeeded {
+            "UPDATE providers SET scim_last_success_at = $3 WHERE site_id = $1 AND id = $2"
+        } else {
+            "UPDATE providers SET scim_last_failure_at = $3 WHERE site_id = $1 AND id = $2"
+        };
+        sqlx::query(sql)
+            .bind(site.as_str())
+            .bind(provider.as_str())
+            .bind(micros(at))
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     async fn delete_provider(
         &mut self,
         site: &SiteId,

@@ -13,13 +13,7 @@ const TABLES: [(&str, &str); 6] = [
     ("users", "SELECT * FROM users ORDER BY site_id, id"),
     ("groups", "SELECT * FROM groups ORDER BY site_id, id"),
     ("group_members", "SELECT * FROM group_members ORDER BY site_id, group_id, user_id"),
-    // `last_used_at` is bookkeeping that authentication updates even for
-    // requests that are then refused; it is not data a request changes.
-    (
-        "admin_keys",
-        "SELECT id, site_id, name, secret_hash, prefix, created_at, revoked_at FROM admin_keys \
-         ORDER BY id",
-    ),
+    ("admin_keys", "SELECT * FROM admin_keys ORDER BY id"),
 ];
 
 pub(crate) async fn dump(conn: &mut AnyConnection) -> Result<String, StoreError> {
@@ -35,9 +29,14 @@ pub(crate) async fn dump(conn: &mut AnyConnection) -> Result<String, StoreError>
     Ok(out)
 }
 
+/// Bookkeeping that authentication updates even for requests that are then
+/// refused; not data a request changes.
+const BOOKKEEPING: [&str; 3] = ["last_used_at", "scim_last_success_at", "scim_last_failure_at"];
+
 fn render(row: &AnyRow) -> String {
     row.columns()
         .iter()
+        .filter(|col| !BOOKKEEPING.contains(&col.name()))
         .map(|col| {
             let i = col.ordinal();
             let value = match row.try_get::<Option<i64>, _>(i) {

@@ -17,6 +17,7 @@ mod cli;
 mod health;
 mod isolation;
 mod scim_bulk;
+mod scim_credentials;
 mod scim_discovery;
 mod scim_filters;
 mod scim_groups;

@@ -83,3 +83,35 @@ crate::on_both_databases!(
     service_provider_config_advertises_what_is_enforced,
     resource_types_and_schemas,
 );
+
+/// The provider shows when its SCIM client last authenticated, and when a
+/// secret of its failed (here: after a reset).
+async fn authentications_are_recorded(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    let provider = format!("/api/admin/sites/acme/providers/{}", scim.provider_id);
+    assert_eq!(app.get(&provider).await.body["scim"]["last_success_at"], serde_json::Value::Null);
+    assert_eq!(scim.get("/Users").await.status, StatusCode::OK);
+    let shown = app.get(&provider).await;
+    assert!(shown.body["scim"]["last_success_at"].is_string(), "{shown:?}");
+    assert_eq!(shown.body["scim"]["last_failure_at"], serde_json::Value::Null);
+    let reset = app
+        .post(&format!("{provider}/scim"), serde_json::json!({ "auth": "token", "reset": true }))
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{reset:?}");
+    let new_token = reset.body["token"].as_str().unwrap().to_owned();
+    // The old token fails at once, and the failure is attributed.
+    assert_scim_error(&scim.get("/Users").await, StatusCode::UNAUTHORIZED, None);
+    assert!(app.get(&provider).await.body["scim"]["last_failure_at"].is_string());
+    let fresh = app
+        .client
+        .get(format!("{}/api/scim/Users", app.address))
+        .bearer_auth(&new_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fresh.status(), StatusCode::OK);
+}
+
+crate::on_both_databases!(authentications_are_recorded);

@@ -1,0 +1,126 @@
+//! The SCIM credential lifecycle of SPEC §2 end to end: token and Basic,
+//! expiry, reset with and without an overlap, switching off, and the oidc
+//! refusal.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, assert_error, reply, spawn_app};
+
+async fn provider(app: &TestApp, kind: &str) -> String {
+    let created =
+        app.post("/api/admin/sites/acme/providers", json!({ "kind": kind, "name": kind })).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    format!("/api/admin/sites/acme/providers/{}/scim", created.body["id"].as_str().unwrap())
+}
+
+async fn users_status(
+    app: &TestApp,
+    auth: &dyn Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+) -> StatusCode {
+    let request = app.client.get(format!("{}/api/scim/Users", app.address));
+    reply(auth(request).send().await.unwrap()).await.status
+}
+
+async fn token_lifecycle(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let path = provider(&app, "okta").await;
+    let created = app.post(&path, json!({ "auth": "token" })).await;
+    assert_eq!(created.status, StatusCode::OK, "{created:?}");
+    let first = created.body["token"].as_str().unwrap().to_owned();
+    assert!(first.starts_with("roster_scim_"));
+    assert_eq!(created.body["provider"]["scim"]["auth"], "token");
+    // One year by default.
+    let expires: jiff::Timestamp =
+        created.body["provider"]["scim"]["expires_at"].as_str().unwrap().parse().unwrap();
+    let days = (expires.as_second() - jiff::Timestamp::now().as_second()) / 86_400;
+    assert!((364..=366).contains(&days), "{days}");
+    assert!(!app.snapshot().await.contains(&first), "only the hash is stored");
+    let bearer = |token: String| move |r: reqwest::RequestBuilder| r.bearer_auth(&token);
+    assert_eq!(users_status(&app, &bearer(first.clone())).await, StatusCode::OK);
+
+    // Moving the expiry keeps the token.
+    let moved = app.post(&path, json!({ "auth": "token", "expires": "2099-01-01" })).await;
+    assert!(moved.body.get("token").is_none());
+    assert_eq!(moved.body["provider"]["scim"]["expires_at"], "2099-01-01T00:00:00Z");
+    assert_eq!(users_status(&app, &bearer(first.clone())).await, StatusCode::OK);
+
+    // A reset with an overlap: both work for the window.
+    let rotated = app.post(&path, json!({ "auth": "token", "reset": true, "overlap": "1h" })).await;
+    let second = rotated.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(users_status(&app, &bearer(first.clone())).await, StatusCode::OK);
+    assert_eq!(users_status(&app, &bearer(second.clone())).await, StatusCode::OK);
+    // A reset without one revokes at once.
+    let third = app.post(&path, json!({ "auth": "token", "reset": true })).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(users_status(&app, &bearer(second)).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(users_status(&app, &bearer(first)).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(users_status(&app, &bearer(third.clone())).await, StatusCode::OK);
+
+    // Switched off, the old credential is refused.
+    let off = app.post(&path, json!({ "auth": "off" })).await;
+    assert_eq!(off.body["provider"]["scim"]["auth"], "off");
+    assert_eq!(users_status(&app, &bearer(third)).await, StatusCode::UNAUTHORIZED);
+}
+
+async fn basic_credentials(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let path = provider(&app, "jumpcloud").await;
+    let created = app.post(&path, json!({ "auth": "basic" })).await;
+    let username = created.body["username"].as_str().unwrap().to_owned();
+    let password = created.body["password"].as_str().unwrap().to_owned();
+    assert_eq!(created.body["provider"]["scim"]["username"], username.as_str());
+    let basic = |u: String, p: String| move |r: reqwest::RequestBuilder| r.basic_auth(&u, Some(&p));
+    assert_eq!(
+        users_status(&app, &basic(username.clone(), password.clone())).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        users_status(&app, &basic("someone".into(), password.clone())).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        users_status(&app, &basic(username.clone(), "wrong".into())).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let password_as_token = move |r: reqwest::RequestBuilder| r.bearer_auth(&password);
+    assert_eq!(users_status(&app, &password_as_token).await, StatusCode::UNAUTHORIZED);
+}
+
+async fn bad_credential_requests_change_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let oidc = provider(&app, "oidc").await;
+    let okta = provider(&app, "okta").await;
+    let before = app.snapshot().await;
+    let refused = app.post(&oidc, json!({ "auth": "token" })).await;
+    assert_error(&refused, StatusCode::BAD_REQUEST, "invalid_request", Some("scim.auth"));
+    assert!(refused.body["message"].as_str().unwrap().contains("OIDC"), "{refused:?}");
+    let cases: [(Value, &str); 6] = [
+        (json!({ "auth": "magic" }), "auth"),
+        (json!({ "auth": "token", "expires": "2001-01-01" }), "expires"),
+        (json!({ "auth": "token", "expires": "soon" }), "expires"),
+        (json!({ "auth": "token", "reset": true, "overlap": "90d" }), "overlap"),
+        (json!({ "auth": "off", "reset": true }), "auth"),
+        (json!({ "auth": "token", "secret": "chosen-by-client" }), "secret"),
+    ];
+    for (body, field) in cases {
+        assert_error(
+            &app.post(&okta, body).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            Some(field),
+        );
+    }
+    assert_eq!(app.snapshot().await, before);
+}
+
+crate::on_both_databases!(
+    token_lifecycle,
+    basic_credentials,
+    bad_credential_requests_change_nothing
+);
