@@ -47,3 +47,10 @@ mod resource;
 pub use eval::{CompiledFilter, matches, matches_value};
 pub use patch::{PATCH_OP_URN, PatchOperation, PatchOutcome, PatchRequest, apply};
 pub use resource::normalize;
+
+mod dialect;
+
+pub use dialect::{
+    Normalized, Tolerance, filter_text, patch_body, replace_as_add, replace_misses_as_adds,
+    resource_body,
+};

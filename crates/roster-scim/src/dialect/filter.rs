@@ -1,0 +1,182 @@
+//! Unquoted filter values ([`Tolerance::EntraUnquotedFilterValue`]).
+//!
+//! RFC 7644 §3.4.2.2 writes a string `compValue` as a JSON string; Entra ID
+//! has been seen to send `externalId eq 12345` and `userName eq alice@x`.
+//! The strict parser refuses the second, and the first parses as a number
+//! that [`crate::resolve_filter`] then refuses for a string attribute.
+//!
+//! A value is quoted only in the one position the grammar gives a value:
+//! the token right after a comparison operator that follows an attribute
+//! path. It is quoted when the strict engine would refuse it there: a bare
+//! word that is not `true`, `false` or `null` (any case) nor a JSON number,
+//! or a JSON number compared with an attribute whose type takes a string
+//! (string, reference, binary, dateTime). The token ends at white space,
+//! a quote, a parenthesis or a bracket, so a value with spaces is not
+//! guessed at. The rewrite is kept only if the result parses; otherwise, and
+//! for every filter the engine already accepts, the text comes back
+//! byte-identical so that errors quote what the client sent.
+
+use serde_json::Value;
+
+use super::{Normalized, Tolerance};
+use crate::schema::{AttrType, ResourceType};
+use crate::{CompareOp, parse_attr_path, parse_filter, resolve_filter};
+
+/// The `filter` query parameter (or SearchRequest member) of a request on
+/// resources of type `rt`, with unquoted values quoted (see the module
+/// documentation). `applied` is empty, and `value` equals `filter`, unless
+/// a value was quoted.
+pub fn filter_text(rt: &ResourceType, filter: &str) -> Normalized<String> {
+    if parse_filter(filter).is_ok_and(|tree| resolve_filter(rt, &tree).is_ok()) {
+        return Normalized::unchanged(filter.to_owned());
+    }
+    let tokens = tokens(filter);
+    let mut out = String::with_capacity(filter.len() + 8);
+    let mut quoted = false;
+    // Indices into `tokens` of the tokens that are not white space.
+    let mut solid: Vec<usize> = Vec::new();
+    // The attribute of each open `[`, whose sub-attributes the paths
+    // inside it name.
+    let mut scopes: Vec<Option<&str>> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let text = &filter[token.start..token.end];
+        match token.kind {
+            Kind::Open if text == "[" => {
+                let attr = solid.last().map(|&j| &tokens[j]).filter(|t| t.kind == Kind::Word);
+                scopes.push(attr.map(|t| &filter[t.start..t.end]));
+            }
+            Kind::Close if text == "]" => {
+                scopes.pop();
+            }
+            _ => {}
+        }
+        let replacement = (token.kind == Kind::Word && i > 0 && tokens[i - 1].kind == Kind::Space)
+            .then(|| value_position(filter, &tokens, &solid))
+            .flatten()
+            .filter(|attr| needs_quotes(rt, scopes.last().copied().flatten(), attr, text));
+        match replacement {
+            Some(_) => {
+                out.push_str(&Value::from(text).to_string());
+                quoted = true;
+            }
+            None => out.push_str(text),
+        }
+        if token.kind != Kind::Space {
+            solid.push(i);
+        }
+    }
+    if quoted && parse_filter(&out).is_ok() {
+        Normalized { value: out, applied: vec![Tolerance::EntraUnquotedFilterValue] }
+    } else {
+        Normalized::unchanged(filter.to_owned())
+    }
+}
+
+/// When the next token is in value position (`attrPath SP compareOp SP`),
+/// the attribute path's text.
+fn value_position<'f>(filter: &'f str, tokens: &[Token], solid: &[usize]) -> Option<&'f str> {
+    let [.., path, op] = solid else { return None };
+    let (path, op) = (&tokens[*path], &tokens[*op]);
+    if path.kind != Kind::Word || op.kind != Kind::Word {
+        return None;
+    }
+    let op_text = &filter[op.start..op.end];
+    let path_text = &filter[path.start..path.end];
+    let keyword = ["and", "or", "not"].iter().any(|k| path_text.eq_ignore_ascii_case(k));
+    let compare = CompareOp::ALL.iter().any(|c| c.as_str().eq_ignore_ascii_case(op_text));
+    (compare && !keyword).then_some(path_text)
+}
+
+/// Whether the bare token `value`, compared with `path` (inside
+/// `scope[...]` when given), is refused by the strict engine and reads as
+/// a string.
+fn needs_quotes(rt: &ResourceType, scope: Option<&str>, path: &str, value: &str) -> bool {
+    let literal = ["true", "false", "null"].iter().any(|k| value.eq_ignore_ascii_case(k));
+    if literal {
+        return false;
+    }
+    if serde_json::from_str::<serde_json::Number>(value).is_err() {
+        return true;
+    }
+    // A JSON number: refused only where the attribute takes a string.
+    let Ok(path) = parse_attr_path(path) else { return false };
+    let resolved = match scope.map(parse_attr_path) {
+        Some(Ok(outer)) => rt.resolve(outer.urn.as_deref(), &outer.name, Some(&path.name)),
+        Some(Err(_)) => return false,
+        None => rt.resolve(path.urn.as_deref(), &path.name, path.sub.as_deref()),
+    };
+    let Ok(resolved) = resolved else { return false };
+    let mut attribute = resolved.sub.unwrap_or(resolved.attribute);
+    if attribute.kind == AttrType::Complex && attribute.multi_valued {
+        // RFC 7644 §3.4.2.2: `emails eq ...` compares `emails.value`.
+        match attribute.sub("value") {
+            Some(value) => attribute = value,
+            None => return false,
+        }
+    }
+    matches!(
+        attribute.kind,
+        AttrType::String | AttrType::Reference | AttrType::Binary | AttrType::DateTime
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Space,
+    /// A JSON string, from its opening quote to its closing one (or the end).
+    Str,
+    /// `(` or `[`.
+    Open,
+    /// `)` or `]`.
+    Close,
+    /// Anything else up to white space, a quote or a bracket.
+    Word,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+/// A coarse split of `filter` into tokens that covers every byte, so that
+/// concatenating the tokens gives `filter` back.
+fn tokens(filter: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut chars = filter.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let kind = match c {
+            c if c.is_whitespace() => {
+                while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+                Kind::Space
+            }
+            '"' => {
+                let mut escaped = false;
+                for (_, c) in chars.by_ref() {
+                    match (escaped, c) {
+                        (true, _) => escaped = false,
+                        (false, '\\') => escaped = true,
+                        (false, '"') => break,
+                        _ => {}
+                    }
+                }
+                Kind::Str
+            }
+            '(' | '[' => Kind::Open,
+            ')' | ']' => Kind::Close,
+            _ => {
+                while chars
+                    .next_if(|(_, c)| {
+                        !c.is_whitespace() && !matches!(c, '"' | '(' | ')' | '[' | ']')
+                    })
+                    .is_some()
+                {}
+                Kind::Word
+            }
+        };
+        let end = chars.peek().map_or(filter.len(), |(i, _)| *i);
+        out.push(Token { kind, start, end });
+    }
+    out
+}

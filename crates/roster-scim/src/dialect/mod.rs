@@ -1,0 +1,244 @@
+//! The identity-provider dialect layer: what Entra ID, Okta and OneLogin
+//! really send, rewritten into what the strict RFC engine accepts, before
+//! the engine sees it (issue 5 §3, SPEC §2).
+//!
+//! The strict engine ([`crate::PatchRequest::parse`], [`crate::normalize`],
+//! [`crate::parse_filter`]) refuses every one of these quirks; this module
+//! is the only place that tolerates them. Invariants:
+//!
+//! - Each rewrite is a [`Tolerance`] named after the provider behaviour that
+//!   needs it, and every function reports which tolerances it applied (in
+//!   the order first applied, each once), so the server can log them.
+//! - Input that is already standard comes back unchanged (equal JSON, or a
+//!   byte-identical filter) with no tolerance applied: the layer only ever
+//!   turns something the strict engine would refuse into something it
+//!   accepts, never changes the meaning of a conformant request.
+//! - The functions are pure and total: they never fail. What they cannot
+//!   make sense of is passed through untouched, so that the strict engine
+//!   reports the client's own text in its error.
+//!
+//! The layer is deliberately narrow. It does not, for example, accept a
+//! string for an integer or an unknown `op`: only the behaviours recorded
+//! in `tests/data/dialect/` from the providers' public documentation.
+
+mod filter;
+mod retry;
+mod values;
+
+use serde_json::{Map, Value};
+
+use crate::schema::ResourceType;
+
+pub use filter::filter_text;
+pub use retry::{replace_as_add, replace_misses_as_adds};
+
+/// One tolerated deviation from RFC 7643/7644, named after the identity
+/// provider behaviour that needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tolerance {
+    /// Entra ID writes PATCH op names capitalised (`"Replace"`, `"Add"`,
+    /// `"Remove"`); RFC 7644 §3.5.2 spells them in lower case.
+    EntraCapitalisedOp,
+    /// Entra ID (and OneLogin templates that map `{$user.active}`) send
+    /// boolean attributes as strings (`"True"`, `"False"`, any case);
+    /// RFC 7643 §2.3.2 wants JSON `true`/`false`.
+    EntraStringBoolean,
+    /// Entra ID may send a filter value without quotes (`externalId eq
+    /// 12345`, `userName eq alice@x`); RFC 7644 §3.4.2.2 wants a JSON
+    /// string.
+    EntraUnquotedFilterValue,
+    /// Entra ID sends `replace` with a value-filter path
+    /// (`emails[type eq "work"].value`) that matches nothing and expects the
+    /// value to be added; RFC 7644 §3.5.2.3 answers `noTarget`.
+    EntraReplaceMissAdds,
+    /// OneLogin's SCIM templates use the draft or SCIM 1.1 schema URNs
+    /// (`urn:scim:schemas:core:2.0`, `urn:scim:schemas:core:1.0`,
+    /// `urn:scim:schemas:extension:enterprise:2.0`) instead of RFC 7643's.
+    OneLoginSchemaUrn,
+}
+
+impl Tolerance {
+    /// Every tolerance, in declaration order.
+    pub const ALL: [Tolerance; 5] = [
+        Tolerance::EntraCapitalisedOp,
+        Tolerance::EntraStringBoolean,
+        Tolerance::EntraUnquotedFilterValue,
+        Tolerance::EntraReplaceMissAdds,
+        Tolerance::OneLoginSchemaUrn,
+    ];
+
+    /// A stable, snake-case name for logs and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tolerance::EntraCapitalisedOp => "entra_capitalised_op",
+            Tolerance::EntraStringBoolean => "entra_string_boolean",
+            Tolerance::EntraUnquotedFilterValue => "entra_unquoted_filter_value",
+            Tolerance::EntraReplaceMissAdds => "entra_replace_miss_adds",
+            Tolerance::OneLoginSchemaUrn => "onelogin_schema_urn",
+        }
+    }
+
+    /// One sentence saying what the provider sent and what it became.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Tolerance::EntraCapitalisedOp => {
+                "capitalised PATCH op name (Entra ID) rewritten in lower case"
+            }
+            Tolerance::EntraStringBoolean => {
+                "boolean attribute sent as a string (Entra ID) rewritten as a JSON boolean"
+            }
+            Tolerance::EntraUnquotedFilterValue => {
+                "unquoted filter value (Entra ID) quoted as a JSON string"
+            }
+            Tolerance::EntraReplaceMissAdds => {
+                "filtered replace that matched nothing (Entra ID) retried as an add"
+            }
+            Tolerance::OneLoginSchemaUrn => {
+                "non-standard schema URN (OneLogin) rewritten to the RFC 7643 URN"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Tolerance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The result of a dialect rewrite: the value for the strict engine and the
+/// tolerances that were needed to produce it (empty when the input was
+/// already standard, in which case `value` equals the input).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalized<T = Value> {
+    pub value: T,
+    pub applied: Vec<Tolerance>,
+}
+
+impl<T> Normalized<T> {
+    /// `value`, needing no tolerance.
+    pub(crate) fn unchanged(value: T) -> Self {
+        Self { value, applied: Vec::new() }
+    }
+}
+
+/// The tolerances applied so far, each once, in the order first applied.
+#[derive(Debug, Default)]
+pub(crate) struct Applied(Vec<Tolerance>);
+
+impl Applied {
+    pub(crate) fn note(&mut self, tolerance: Tolerance) {
+        if !self.0.contains(&tolerance) {
+            self.0.push(tolerance);
+        }
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<Tolerance> {
+        self.0
+    }
+}
+
+/// A PATCH request body (RFC 7644 §3.5.2) for a resource of type `rt`, as
+/// the strict [`crate::PatchRequest::parse`] accepts it.
+///
+/// Rewrites, in each element of `Operations` (found case-insensitively, as
+/// the engine finds it):
+///
+/// - [`Tolerance::EntraCapitalisedOp`]: an `op` that is `add`, `replace` or
+///   `remove` in another letter case becomes lower case. Other ops are left
+///   for the engine to refuse.
+/// - [`Tolerance::EntraStringBoolean`]: a string `"true"`/`"false"` (any
+///   letter case) becomes a JSON boolean where the schema of `rt` says the
+///   target is boolean: the `value` of an operation whose `path` names a
+///   boolean attribute or sub-attribute (`active`, `emails[type eq
+///   "work"].primary`), boolean sub-attributes inside complex values
+///   (`{"primary": "True"}` under `emails`), and the keys of a path-less
+///   value object (bare, dotted, URN-qualified or under an extension URN).
+/// - [`Tolerance::OneLoginSchemaUrn`]: keys of a path-less value object
+///   written with a non-standard schema URN get the RFC 7643 URN.
+///
+/// Left alone because the engine already accepts them: Entra's
+/// `"value": [{"value": "..."}]` lists, Okta's path-less `replace` that
+/// echoes `id` with `active`, paths in any letter case. A body that is not
+/// an object, or an operation that is not, comes back as it was.
+pub fn patch_body(rt: &ResourceType, body: &Value) -> Normalized {
+    let mut applied = Applied::default();
+    let mut out = body.clone();
+    let operations = out
+        .as_object_mut()
+        .and_then(|object| get_ci_mut(object, "Operations"))
+        .and_then(Value::as_array_mut);
+    for item in operations.into_iter().flatten() {
+        if let Some(operation) = item.as_object_mut() {
+            patch_operation(rt, operation, &mut applied);
+        }
+    }
+    Normalized { value: out, applied: applied.into_vec() }
+}
+
+/// One operation of [`patch_body`].
+fn patch_operation(rt: &ResourceType, operation: &mut Map<String, Value>, applied: &mut Applied) {
+    if let Some(Value::String(op)) = get_ci_mut(operation, "op") {
+        let lower = op.to_ascii_lowercase();
+        if lower != *op && matches!(lower.as_str(), "add" | "replace" | "remove") {
+            *op = lower;
+            applied.note(Tolerance::EntraCapitalisedOp);
+        }
+    }
+    let path = match crate::resource::get_ci(operation, "path") {
+        Some(Value::String(path)) => Some(path.clone()),
+        _ => None,
+    };
+    let Some(value) = get_ci_mut(operation, "value") else { return };
+    match path {
+        None => {
+            if let Some(object) = value.as_object_mut() {
+                values::fix_attributes(rt, object, applied);
+            }
+        }
+        Some(path) => {
+            if let Some(target) = values::patch_target(rt, &path) {
+                values::fix_value(target.attribute, target.whole_multi, value, applied);
+            }
+        }
+    }
+}
+
+/// A POST or PUT body (RFC 7644 §3.3, §3.5.1) for a resource of type `rt`,
+/// as the strict [`crate::normalize`] accepts it.
+///
+/// Rewrites:
+///
+/// - [`Tolerance::OneLoginSchemaUrn`]: in `schemas`, a non-standard URN
+///   becomes the RFC 7643 one (`urn:scim:schemas:core:2.0` and
+///   `urn:scim:schemas:core:1.0`, with or without `:User`/`:Group`, become
+///   the core schema of `rt`; `urn:scim:schemas:extension:enterprise:2.0`
+///   and `...:1.0`, with or without `:User`, the enterprise extension when
+///   `rt` has it), keeping the first of any duplicates; top-level keys that
+///   are such a URN, or qualified by one (`urn:scim:schemas:core:1.0:userName`),
+///   are renamed likewise, unless the standard key is also present (then
+///   both are left and the engine sees the standard one).
+/// - [`Tolerance::EntraStringBoolean`]: string booleans for boolean
+///   attributes and sub-attributes, as in [`patch_body`].
+///
+/// A body that is not an object comes back as it was.
+pub fn resource_body(rt: &ResourceType, body: &Value) -> Normalized {
+    let mut applied = Applied::default();
+    let mut out = body.clone();
+    if let Some(object) = out.as_object_mut() {
+        values::fix_schemas(rt, object, &mut applied);
+        values::fix_attributes(rt, object, &mut applied);
+    }
+    Normalized { value: out, applied: applied.into_vec() }
+}
+
+/// The value of `name` in `object`, compared exactly first and then
+/// case-insensitively, as [`crate::resource::get_ci`] finds it.
+fn get_ci_mut<'v>(object: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Value> {
+    let key = if object.contains_key(name) {
+        name.to_owned()
+    } else {
+        object.keys().find(|key| key.eq_ignore_ascii_case(name))?.clone()
+    };
+    object.get_mut(&key)
+}
