@@ -5,7 +5,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use roster_domain::{Group, GroupId, GroupName, ProviderId, SiteId, User, UserId, Username};
+use roster_domain::{
+    Group, GroupId, GroupName, ProviderId, ProviderKind, SiteId, User, UserId, Username,
+};
 use roster_scim::{AttrPath, Filter, ScimError};
 
 use crate::sql::{Compiler, Resource};
@@ -17,6 +19,9 @@ use crate::{Dialect, Listed, StoreError};
 pub struct ScimScope {
     pub site: SiteId,
     pub provider: ProviderId,
+    /// The provider's product, whose known deviations the dialect layer
+    /// tolerates.
+    pub kind: ProviderKind,
 }
 
 /// One e-mail address of a user, in the order the client sent them.

@@ -7,15 +7,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use roster_domain::{Group, GroupId};
 use roster_scim::schema::GROUP_RESOURCE;
-use roster_scim::{
-    ListQuery, PatchRequest, Projection, RequestKind, ScimError, Verdict, apply, normalize, project,
-};
+use roster_scim::{ListQuery, Projection, RequestKind, ScimError, Verdict, normalize, project};
 use roster_store::{Member, NamedMember, ScimGroup, ScimQuery, Transaction};
 use serde_json::{Value, json};
 
 use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
-use super::internal;
 use super::mapping::{group_fields, group_resource, member_refs, typed_member};
+use super::{dialect, internal};
 use crate::App;
 
 fn not_found(id: &str) -> ScimError {
@@ -132,7 +130,8 @@ impl App {
         call: &ScimCall<'_>,
         body: &Value,
     ) -> Result<ScimAnswer, ScimError> {
-        let resource = normalize(&GROUP_RESOURCE, body)?;
+        let resource =
+            normalize(&GROUP_RESOURCE, &dialect::resource(call.scope.kind, &GROUP_RESOURCE, body))?;
         let (name, external_id) = group_fields(&resource)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.clock.now();
@@ -179,7 +178,8 @@ impl App {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimError> {
-        let resource = normalize(&GROUP_RESOURCE, body)?;
+        let resource =
+            normalize(&GROUP_RESOURCE, &dialect::resource(call.scope.kind, &GROUP_RESOURCE, body))?;
         let (name, external_id) = group_fields(&resource)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.clock.now();
@@ -218,7 +218,7 @@ impl App {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimError> {
-        let request = PatchRequest::parse(body)?;
+        let request = dialect::patch(call.scope.kind, &GROUP_RESOURCE, body)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
@@ -228,7 +228,7 @@ impl App {
         let members: Vec<NamedMember> =
             tx.group_members(&site, &group.group.id).await.map_err(internal)?;
         let current = group_resource(&group, Some(&members), call.base);
-        let outcome = apply(&GROUP_RESOURCE, &current, &request)?;
+        let outcome = dialect::apply_patch(call.scope.kind, &GROUP_RESOURCE, &current, &request)?;
         if outcome.changed {
             let (name, external_id) = group_fields(&outcome.resource)?;
             let renamed =
@@ -326,12 +326,28 @@ impl App {
     }
 
     /// Parses `GET /Groups` parameters.
-    pub fn scim_group_query(&self, params: &[(String, String)]) -> Result<ListQuery, ScimError> {
-        ListQuery::from_params(&GROUP_RESOURCE, params, &limits()?)
+    pub fn scim_group_query(
+        &self,
+        scope: &roster_store::ScimScope,
+        params: &[(String, String)],
+    ) -> Result<ListQuery, ScimError> {
+        ListQuery::from_params(
+            &GROUP_RESOURCE,
+            &dialect::params(scope.kind, &GROUP_RESOURCE, params),
+            &limits()?,
+        )
     }
 
     /// Parses a `POST /Groups/.search` body.
-    pub fn scim_group_search(&self, body: &Value) -> Result<ListQuery, ScimError> {
-        ListQuery::from_search_body(&GROUP_RESOURCE, body, &limits()?)
+    pub fn scim_group_search(
+        &self,
+        scope: &roster_store::ScimScope,
+        body: &Value,
+    ) -> Result<ListQuery, ScimError> {
+        ListQuery::from_search_body(
+            &GROUP_RESOURCE,
+            &dialect::search(scope.kind, &GROUP_RESOURCE, body),
+            &limits()?,
+        )
     }
 }

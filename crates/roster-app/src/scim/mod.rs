@@ -7,6 +7,7 @@
 
 mod bulk;
 mod call;
+mod dialect;
 mod groups;
 pub mod mapping;
 mod search;
@@ -90,6 +91,6 @@ impl App {
         if !accepted {
             return Err(unauthorized());
         }
-        Ok(ScimScope { site: provider.site_id, provider: provider.id })
+        Ok(ScimScope { site: provider.site_id, provider: provider.id, kind: provider.kind })
     }
 }

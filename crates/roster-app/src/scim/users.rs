@@ -3,15 +3,13 @@
 
 use roster_domain::{AuthMethod, ProvisionedBy, ProvisioningMethod, User, UserId};
 use roster_scim::schema::USER_RESOURCE;
-use roster_scim::{
-    ListQuery, PatchRequest, RequestKind, ScimError, Verdict, apply, normalize, project,
-};
+use roster_scim::{ListQuery, RequestKind, ScimError, Verdict, normalize, project};
 use roster_store::{ScimQuery, ScimUser, Transaction};
 use serde_json::Value;
 
 use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
-use super::internal;
 use super::mapping::{UserFields, user_fields, user_resource};
+use super::{dialect, internal};
 use crate::App;
 
 fn not_found(id: &str) -> ScimError {
@@ -64,7 +62,10 @@ impl App {
         call: &ScimCall<'_>,
         body: &Value,
     ) -> Result<ScimAnswer, ScimError> {
-        let fields = user_fields(&normalize(&USER_RESOURCE, body)?)?;
+        let fields = user_fields(&normalize(
+            &USER_RESOURCE,
+            &dialect::resource(call.scope.kind, &USER_RESOURCE, body),
+        )?)?;
         let projection_ok = call.projection(&USER_RESOURCE)?;
         let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
@@ -120,7 +121,10 @@ impl App {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimError> {
-        let fields = user_fields(&normalize(&USER_RESOURCE, body)?)?;
+        let fields = user_fields(&normalize(
+            &USER_RESOURCE,
+            &dialect::resource(call.scope.kind, &USER_RESOURCE, body),
+        )?)?;
         call.projection(&USER_RESOURCE)?;
         let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
@@ -141,14 +145,14 @@ impl App {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimError> {
-        let request = PatchRequest::parse(body)?;
+        let request = dialect::patch(call.scope.kind, &USER_RESOURCE, body)?;
         call.projection(&USER_RESOURCE)?;
         let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
         let mut user = load(&mut *tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
         let current = user_resource(&user, call.base);
-        let outcome = apply(&USER_RESOURCE, &current, &request)?;
+        let outcome = dialect::apply_patch(call.scope.kind, &USER_RESOURCE, &current, &request)?;
         if !outcome.changed {
             return answer(call, &user, false);
         }
@@ -188,12 +192,28 @@ impl App {
     }
 
     /// Parses `GET /Users` parameters.
-    pub fn scim_user_query(&self, params: &[(String, String)]) -> Result<ListQuery, ScimError> {
-        ListQuery::from_params(&USER_RESOURCE, params, &limits()?)
+    pub fn scim_user_query(
+        &self,
+        scope: &roster_store::ScimScope,
+        params: &[(String, String)],
+    ) -> Result<ListQuery, ScimError> {
+        ListQuery::from_params(
+            &USER_RESOURCE,
+            &dialect::params(scope.kind, &USER_RESOURCE, params),
+            &limits()?,
+        )
     }
 
     /// Parses a `POST /Users/.search` body.
-    pub fn scim_user_search(&self, body: &Value) -> Result<ListQuery, ScimError> {
-        ListQuery::from_search_body(&USER_RESOURCE, body, &limits()?)
+    pub fn scim_user_search(
+        &self,
+        scope: &roster_store::ScimScope,
+        body: &Value,
+    ) -> Result<ListQuery, ScimError> {
+        ListQuery::from_search_body(
+            &USER_RESOURCE,
+            &dialect::search(scope.kind, &USER_RESOURCE, body),
+            &limits()?,
+        )
     }
 }

@@ -31,7 +31,7 @@ pub(super) async fn list_users(
     client: ScimClient,
     context: ScimContext,
 ) -> Answer {
-    let query = app.scim_user_query(&context.params)?;
+    let query = app.scim_user_query(&client.scope, &context.params)?;
     reply(app.scim_list_users(&call(&client, &context), &query).await)
 }
 
@@ -41,7 +41,7 @@ pub(super) async fn search_users(
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    let query = app.scim_user_search(&body)?;
+    let query = app.scim_user_search(&client.scope, &body)?;
     reply(app.scim_list_users(&call(&client, &context), &query).await)
 }
 
@@ -97,7 +97,7 @@ pub(super) async fn list_groups(
     client: ScimClient,
     context: ScimContext,
 ) -> Answer {
-    let query = app.scim_group_query(&context.params)?;
+    let query = app.scim_group_query(&client.scope, &context.params)?;
     reply(app.scim_list_groups(&call(&client, &context), &query).await)
 }
 
@@ -107,7 +107,7 @@ pub(super) async fn search_groups(
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    let query = app.scim_group_search(&body)?;
+    let query = app.scim_group_search(&client.scope, &body)?;
     reply(app.scim_list_groups(&call(&client, &context), &query).await)
 }
 

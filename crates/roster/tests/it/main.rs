@@ -18,6 +18,7 @@ mod health;
 mod isolation;
 mod scim_bulk;
 mod scim_credentials;
+mod scim_dialects;
 mod scim_discovery;
 mod scim_filters;
 mod scim_groups;

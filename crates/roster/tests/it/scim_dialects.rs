@@ -1,0 +1,66 @@
+//! Identity providers' deviations, accepted end to end through the dialect
+//! layer (the strict engine's own tests prove it still refuses them raw).
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{Backend, spawn_app};
+
+async fn entra_id_requests(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let scim = app.scim_provider("acme", "entra_id", "Entra").await;
+    // The test-connection probe: a random userName, an empty list.
+    let probe =
+        scim.get("/Users?filter=userName%20eq%20%22ba3b8a3b-12a2-4f8a-9c1f-0e2e2f3a4b5c%22").await;
+    assert_eq!(probe.status, StatusCode::OK);
+    assert_eq!(probe.body["totalResults"], 0);
+    let created = scim
+        .post(
+            "/Users",
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+                "externalId": "12345",
+                "userName": "Test_User_1@contoso.com",
+                "active": "True",
+                "emails": [{ "primary": true, "type": "work", "value": "Test_User_1@contoso.com" }],
+                "name": { "formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName" },
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { "organization": "Contoso" }
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    assert_eq!(created.body["active"], true);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    // An unquoted externalId.
+    let by_external = scim.get("/Users?filter=externalId%20eq%2012345").await;
+    assert_eq!(by_external.body["totalResults"], 1, "{by_external:?}");
+    // Capitalised ops, string booleans, a filtered replace that adds.
+    let patch = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [
+            { "op": "Replace", "path": "active", "value": "False" },
+            { "op": "Replace", "path": "emails[type eq \"home\"].value", "value": "home@contoso.com" }
+        ]
+    });
+    let patched = scim.patch(&format!("/Users/{id}"), patch).await;
+    assert_eq!(patched.status, StatusCode::OK, "{patched:?}");
+    assert_eq!(patched.body["active"], false);
+    let home: Vec<_> =
+        patched.body["emails"].as_array().unwrap().iter().filter(|e| e["type"] == "home").collect();
+    assert_eq!(home.len(), 1, "{patched:?}");
+    assert_eq!(home[0]["value"], "home@contoso.com");
+}
+
+async fn onelogin_schema_urns(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let scim = app.scim_provider("acme", "onelogin", "OneLogin").await;
+    let created = scim
+        .post("/Users", json!({ "schemas": ["urn:scim:schemas:core:2.0"], "userName": "ol@example.com", "name": { "givenName": "One", "familyName": "Login" } }))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    assert_eq!(created.body["schemas"][0], "urn:ietf:params:scim:schemas:core:2.0:User");
+}
+
+crate::on_both_databases!(entra_id_requests, onelogin_schema_urns);
