@@ -678,110 +678,6 @@ impl Compiler {
         };
         Ok(guard(cond))
     }
-
-    /// An `ORDER BY` list for `sortBy` (RFC 7644 §3.4.2.3): unassigned
-    /// values last when ascending, first when descending; then the id, so
-    /// that pages never overlap.
-    ///
-    /// Without `sortBy`, pages follow creation order. When a filter narrows
-    /// the rows, the creation time is wrapped (`+ 0`) so that the planner
-    /// picks the filter's index (`userName`, `externalId`, ...) rather than
-    /// walking the creation index to avoid a sort of a few rows.
-    pub(crate) fn order_by(
-        &mut self,
-        sort_by: Option<&AttrPath>,
-        descending: bool,
-        filtered: bool,
-    ) -> Result<String, ScimError> {
-        let row = self.row();
-        let direction = if descending { "DESC" } else { "ASC" };
-        let Some(path) = sort_by else {
-            let created = if filtered {
-                format!("({row}.created_at + 0)")
-            } else {
-                format!("{row}.created_at")
-            };
-            return Ok(format!("{created} {direction}, {row}.id {direction}"));
-        };
-        let expr = match self.target(path).map_err(|err| ScimError::invalid_value(err.detail))? {
-            Target::Scalar(scalar) => self.sort_key(&scalar, row),
-            Target::Complex { attribute, .. } => {
-                return Err(ScimError::invalid_value(format!(
-                    "cannot sort by {}, a complex attribute; sort by one of its sub-attributes",
-                    attribute.name
-                )));
-            }
-            // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its
-            // primary value, else its first.
-            Target::Rows { rows, attribute, sub } => {
-                let sub = sub
-                    .or_else(|| attribute.sub("value"))
-                    .ok_or_else(|| ScimError::invalid_value(format!("cannot sort by {path}")))?;
-                let element =
-                    self.element(rows, sub).map_err(|err| ScimError::invalid_value(err.detail))?;
-                let key = self.sort_key(&element, "el");
-                self.first_value(rows, &key)
-            }
-        };
-        let collate = match self.dialect {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => " COLLATE \"C\"",
-        };
-        let text_sort = !matches!(
-            self.target(path),
-            Ok(Target::Scalar(Scalar::Time { .. } | Scalar::Flag { .. } | Scalar::JsonFlag { .. }))
-        );
-        let collate = if text_sort { collate } else { "" };
-        Ok(format!(
-            "({expr}) IS NULL {nulls}, {expr}{collate} {direction}, {row}.id {direction}",
-            nulls = if descending { "DESC" } else { "ASC" }
-        ))
-    }
-
-    /// The value a scalar sorts by.
-    fn sort_key(&self, scalar: &Scalar, row: &str) -> String {
-        match scalar {
-            Scalar::Text { expr, case_exact: false } => format!("LOWER({expr})"),
-            Scalar::Text { expr, .. }
-            | Scalar::Key { expr }
-            | Scalar::Flag { expr }
-            | Scalar::JsonFlag { expr }
-            | Scalar::Time { expr } => expr.clone(),
-            Scalar::Constant(..) => format!("{row}.id"),
-        }
-    }
-
-    /// The sort key of the primary (else first) row of a multi-valued
-    /// attribute, as a scalar subquery; `key` reads the element `el`.
-    fn first_value(&self, rows: Rows, key: &str) -> String {
-        match (rows, self.dialect) {
-            (Rows::Emails, _) => format!(
-                "(SELECT {key} FROM user_emails el WHERE el.site_id = u.site_id \
-                 AND el.user_id = u.id ORDER BY el.is_primary DESC, el.position LIMIT 1)"
-            ),
-            (Rows::UserGroups, _) => format!(
-                "(SELECT {key} FROM group_members el JOIN groups eg ON eg.site_id = el.site_id \
-                 AND eg.id = el.group_id WHERE el.site_id = u.site_id AND el.user_id = u.id \
-                 ORDER BY eg.name_key, eg.id LIMIT 1)"
-            ),
-            (Rows::UserMembers | Rows::GroupMembers, _) => format!(
-                "(SELECT {key} FROM group_members el JOIN users eu ON eu.site_id = el.site_id \
-                 AND eu.id = el.user_id WHERE el.site_id = g.site_id AND el.group_id = g.id \
-                 ORDER BY eu.username_key, eu.id LIMIT 1)"
-            ),
-            (Rows::Json(name), Dialect::Sqlite) => format!(
-                "(SELECT {key} FROM json_each(u.scim_extra, {}) el \
-                 ORDER BY COALESCE(json_extract(el.value, '$.primary'), 0) DESC, el.key LIMIT 1)",
-                quoted(&format!("$.\"{name}\""))
-            ),
-            (Rows::Json(name), Dialect::Postgres) => format!(
-                "(SELECT {key} FROM jsonb_array_elements(COALESCE(u.scim_extra::jsonb -> {}, \
-                 '[]'::jsonb)) WITH ORDINALITY el(value, n) \
-                 ORDER BY COALESCE(el.value ->> 'primary', 'false') = 'true' DESC, el.n LIMIT 1)",
-                quoted(name)
-            ),
-        }
-    }
 }
 fn complex(attribute: &Attribute) -> ScimError {
     invalid(format!(
@@ -840,6 +736,7 @@ fn constant_matches(constant: &str, op: CompareOp, text: &str, case_exact: bool)
     }
 }
 
+mod sort;
 #[cfg(test)]
 mod tests;
 
