@@ -9,7 +9,7 @@
 //! as sent, in `scim_extra`, and returned.
 
 use jiff::Timestamp;
-use roster_domain::{DisplayText, Email, GroupId, GroupName, TimeZoneName, Username};
+use roster_domain::{DisplayText, Email, GroupId, GroupName, ProviderKind, TimeZoneName, Username};
 use roster_scim::ScimError;
 use roster_scim::schema::{ENTERPRISE_USER, GROUP, USER};
 use roster_store::{Member, NamedMember, ScimGroup, ScimUser, StoredEmail};
@@ -282,6 +282,35 @@ pub fn user_fields(resource: &Value) -> Result<UserFields, ScimError> {
     })
 }
 
+/// The stored fields of a User resource as a provider of `kind` means them.
+///
+/// Entra ID (SPEC §2, the seeds' "User Fields Mapping"): the User
+/// Principal Name is the username and the mail the e-mail; the full name
+/// is the given and family name joined, or the username when both are
+/// blank; displayName and the other profile attributes Entra sends
+/// (title, phone numbers, addresses, department, manager ...) are ignored,
+/// neither stored nor returned. What identifies and controls the user
+/// (externalId, active) and the company (`organization`, SPEC §2) stay.
+pub fn user_fields_for(kind: ProviderKind, resource: &Value) -> Result<UserFields, ScimError> {
+    let fields = user_fields(resource)?;
+    Ok(match kind {
+        ProviderKind::EntraId => entra_id_fields(fields),
+        _ => fields,
+    })
+}
+
+fn entra_id_fields(fields: UserFields) -> UserFields {
+    let joined = [&fields.first_name, &fields.last_name]
+        .into_iter()
+        .flatten()
+        .map(DisplayText::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let full_name =
+        DisplayText::parse(&joined).or_else(|_| DisplayText::parse(fields.username.as_str())).ok();
+    UserFields { full_name, display_name: None, time_zone: None, extra: "{}".to_owned(), ..fields }
+}
+
 fn emails(items: &[Value]) -> Result<Vec<StoredEmail>, ScimError> {
     let mut out: Vec<StoredEmail> = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -470,6 +499,47 @@ mod tests {
         assert!(err.detail.contains("emails[0].value"), "{}", err.detail);
         assert!(user_fields(&json!({ "userName": " x" })).is_err());
         assert!(user_fields(&json!({})).is_err());
+    }
+
+    #[test]
+    fn entra_id_keeps_the_mapped_attributes_only() {
+        let resource = json!({
+            "userName": "Test_User_1@contoso.com",
+            "externalId": "e1",
+            "active": false,
+            "displayName": "Someone Else",
+            "title": "Engineer",
+            "timezone": "Europe/Paris",
+            "name": { "givenName": "Test", "familyName": "User", "formatted": "Mr. Test User" },
+            "emails": [{ "value": "test@contoso.com", "type": "work", "primary": true }],
+            ENTERPRISE_USER.id: { "organization": "Contoso", "department": "Sales" }
+        });
+        let fields = user_fields_for(ProviderKind::EntraId, &resource).unwrap();
+        assert_eq!(fields.full_name.as_ref().unwrap().as_str(), "Test User");
+        assert_eq!(fields.display_name, None);
+        assert_eq!(fields.time_zone, None);
+        assert_eq!(fields.extra, "{}");
+        assert_eq!(fields.company.as_ref().unwrap().as_str(), "Contoso");
+        assert_eq!(fields.external_id.as_deref(), Some("e1"));
+        assert_eq!(fields.active, Some(false));
+        assert_eq!(fields.emails.len(), 1);
+        // Other providers keep everything.
+        let okta = user_fields_for(ProviderKind::Okta, &resource).unwrap();
+        assert_eq!(okta.full_name.as_ref().unwrap().as_str(), "Mr. Test User");
+        assert!(okta.extra.contains("Engineer"), "{}", okta.extra);
+
+        let only_given = user_fields_for(
+            ProviderKind::EntraId,
+            &json!({ "userName": "a@contoso.com", "name": { "givenName": "Ann" } }),
+        )
+        .unwrap();
+        assert_eq!(only_given.full_name.unwrap().as_str(), "Ann");
+        let blank = user_fields_for(
+            ProviderKind::EntraId,
+            &json!({ "userName": "b@contoso.com", "name": { "givenName": " ", "familyName": "" } }),
+        )
+        .unwrap();
+        assert_eq!(blank.full_name.unwrap().as_str(), "b@contoso.com");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use roster_store::{ScimQuery, ScimUser, Transaction};
 use serde_json::Value;
 
 use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
-use super::mapping::{UserFields, user_fields, user_resource};
+use super::mapping::{UserFields, user_fields_for, user_resource};
 use super::{dialect, internal};
 use crate::App;
 
@@ -62,10 +62,10 @@ impl App {
         call: &ScimCall<'_>,
         body: &Value,
     ) -> Result<ScimAnswer, ScimError> {
-        let fields = user_fields(&normalize(
-            &USER_RESOURCE,
-            &dialect::resource(call.scope.kind, &USER_RESOURCE, body),
-        )?)?;
+        let fields = user_fields_for(
+            call.scope.kind,
+            &normalize(&USER_RESOURCE, &dialect::resource(call.scope.kind, &USER_RESOURCE, body))?,
+        )?;
         let projection_ok = call.projection(&USER_RESOURCE)?;
         let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
@@ -121,10 +121,10 @@ impl App {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimError> {
-        let fields = user_fields(&normalize(
-            &USER_RESOURCE,
-            &dialect::resource(call.scope.kind, &USER_RESOURCE, body),
-        )?)?;
+        let fields = user_fields_for(
+            call.scope.kind,
+            &normalize(&USER_RESOURCE, &dialect::resource(call.scope.kind, &USER_RESOURCE, body))?,
+        )?;
         call.projection(&USER_RESOURCE)?;
         let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
@@ -156,7 +156,7 @@ impl App {
         if !outcome.changed {
             return answer(call, &user, false);
         }
-        let fields = user_fields(&outcome.resource)?;
+        let fields = user_fields_for(call.scope.kind, &outcome.resource)?;
         ensure_free(&mut *tx, call, &fields, Some(&user.user.id)).await?;
         fields.apply(&mut user, now);
         user.version = tx.update_scim_user(&user).await.map_err(internal)?;

@@ -22,6 +22,7 @@ mod scim_dialects;
 mod scim_discovery;
 mod scim_filters;
 mod scim_groups;
+mod scim_managed;
 mod scim_users;
 mod serve;
 mod store;
