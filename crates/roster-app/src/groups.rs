@@ -103,6 +103,7 @@ impl App {
             managed_by: None,
             created_at: now,
             updated_at: now,
+            state: roster_domain::policy::ProvisioningState::Active,
         };
         tx.insert_group(&group).await?;
         tx.commit().await?;

@@ -2,6 +2,7 @@
 
 use jiff::Timestamp;
 
+use crate::policy::ProvisioningState;
 use crate::{GroupId, GroupName, ProviderId, SiteId, UserId};
 
 /// A group of one site. `managed_by` names the SSO provider whose
@@ -15,6 +16,8 @@ pub struct Group {
     pub managed_by: Option<ProviderId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Pending when the provider's group filters leave it out (SPEC §4).
+    pub state: ProvisioningState,
 }
 
 /// A user's membership of a group, and whether the user administers it.

@@ -11,6 +11,7 @@ mod ids;
 mod manual;
 mod names;
 mod patterns;
+pub mod policy;
 mod provider;
 mod site;
 mod time_zone;

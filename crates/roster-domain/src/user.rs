@@ -2,6 +2,7 @@
 
 use jiff::Timestamp;
 
+use crate::policy::{GrantState, ProvisioningState};
 use crate::{DisplayText, Email, InvalidValue, ProviderId, SiteId, TimeZoneName, UserId, Username};
 
 /// How a user signs in.
@@ -136,6 +137,11 @@ pub struct User {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub last_login_at: Option<Timestamp>,
+    /// Whether the application sees the user (SPEC §4 group filters) and
+    /// whether its source still manages it.
+    pub state: ProvisioningState,
+    /// What the provider's role mappings granted, to take back exactly that.
+    pub grants: GrantState,
 }
 
 impl User {
@@ -163,6 +169,8 @@ impl User {
             created_at: now,
             updated_at: now,
             last_login_at: None,
+            state: ProvisioningState::Active,
+            grants: GrantState::default(),
         }
     }
 

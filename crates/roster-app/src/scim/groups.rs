@@ -142,6 +142,7 @@ impl App {
             managed_by: Some(call.scope.provider.clone()),
             created_at: now,
             updated_at: now,
+            state: roster_domain::policy::ProvisioningState::Active,
         };
         let mut tx = self.store.write().await.map_err(internal)?;
         ensure_free(&mut *tx, call, &group).await?;

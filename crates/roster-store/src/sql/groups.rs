@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use roster_domain::policy::ProvisioningState;
 use roster_domain::{Group, GroupId, GroupName, Membership, ProviderId, SiteId, UserId, Username};
 use sqlx::any::AnyRow;
 
@@ -19,6 +20,7 @@ pub(super) fn group_from(row: &AnyRow) -> Result<Group, StoreError> {
         managed_by: c.opt_text("managed_by_provider_id")?.map(ProviderId::from_raw),
         created_at: c.time("created_at")?,
         updated_at: c.time("updated_at")?,
+        state: c.parsed("provisioning_state", ProvisioningState::parse)?,
     })
 }
 
@@ -49,7 +51,7 @@ impl GroupRepo for SqlTx {
         sqlx::query(concat!(
             "INSERT INTO groups (",
             group_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         ))
         .bind(group.site_id.as_str())
         .bind(group.id.as_str())
@@ -58,6 +60,7 @@ impl GroupRepo for SqlTx {
         .bind(group.managed_by.as_ref().map(|p| p.as_str().to_owned()))
         .bind(micros(group.created_at))
         .bind(micros(group.updated_at))
+        .bind(group.state.as_str())
         .execute(self.conn())
         .await
         .map_err(|err| write_error(err, "group name"))?;
@@ -70,7 +73,11 @@ impl GroupRepo for SqlTx {
         id: &GroupId,
     ) -> Result<Option<Group>, StoreError> {
         self.one_in_site(
-            concat!("SELECT ", group_columns!(), " FROM groups WHERE site_id = $1 AND id = $2"),
+            concat!(
+                "SELECT ",
+                group_columns!(),
+                " FROM groups WHERE site_id = $1 AND id = $2 AND provisioning_state <> 'pending'"
+            ),
             site,
             id.as_str(),
             group_from,
@@ -102,11 +109,12 @@ impl GroupRepo for SqlTx {
         page: Page,
     ) -> Result<Listed<Group>, StoreError> {
         self.page_in_site(
-            "SELECT COUNT(*) FROM groups WHERE site_id = $1",
+            "SELECT COUNT(*) FROM groups WHERE site_id = $1 AND provisioning_state <> 'pending'",
             concat!(
                 "SELECT ",
                 group_columns!(),
-                " FROM groups WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
+                " FROM groups WHERE site_id = $1 AND provisioning_state <> 'pending' \
+                 ORDER BY created_at, id LIMIT $2 OFFSET $3"
             ),
             site,
             page,
@@ -118,7 +126,8 @@ impl GroupRepo for SqlTx {
     async fn update_group(&mut self, group: &Group) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE groups SET name = $3, name_key = $4, managed_by_provider_id = $5, \
-             updated_at = $6, version = version + 1 WHERE site_id = $1 AND id = $2",
+             updated_at = $6, provisioning_state = $7, version = version + 1 \
+             WHERE site_id = $1 AND id = $2",
         )
         .bind(group.site_id.as_str())
         .bind(group.id.as_str())
@@ -126,6 +135,7 @@ impl GroupRepo for SqlTx {
         .bind(group.name.key())
         .bind(group.managed_by.as_ref().map(|p| p.as_str().to_owned()))
         .bind(micros(group.updated_at))
+        .bind(group.state.as_str())
         .execute(self.conn())
         .await
         .map_err(|err| write_error(err, "group name"))?;
@@ -166,11 +176,15 @@ impl GroupRepo for SqlTx {
         page: Page,
     ) -> Result<Listed<MemberRecord>, StoreError> {
         let total = count_of(
-            &sqlx::query("SELECT COUNT(*) FROM group_members WHERE site_id = $1 AND group_id = $2")
-                .bind(site.as_str())
-                .bind(group.as_str())
-                .fetch_one(self.conn())
-                .await?,
+            &sqlx::query(
+                "SELECT COUNT(*) FROM group_members m \
+                 JOIN users u ON u.site_id = m.site_id AND u.id = m.user_id \
+                 WHERE m.site_id = $1 AND m.group_id = $2 AND u.provisioning_state <> 'pending'",
+            )
+            .bind(site.as_str())
+            .bind(group.as_str())
+            .fetch_one(self.conn())
+            .await?,
         )?;
         let (limit, offset) = limit_offset(page);
         // The `|| ''` keeps the planner on the group's rows: ordering by the
@@ -178,7 +192,7 @@ impl GroupRepo for SqlTx {
         let rows = sqlx::query(
             "SELECT m.user_id, m.is_admin, u.username FROM group_members m \
              JOIN users u ON u.site_id = m.site_id AND u.id = m.user_id \
-             WHERE m.site_id = $1 AND m.group_id = $2 \
+             WHERE m.site_id = $1 AND m.group_id = $2 AND u.provisioning_state <> 'pending' \
              ORDER BY (u.username_key || ''), m.user_id LIMIT $3 OFFSET $4",
         )
         .bind(site.as_str())

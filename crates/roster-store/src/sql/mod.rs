@@ -9,14 +9,15 @@ macro_rules! user_columns {
         "site_id, id, username, username_key, full_name, first_name, last_name, display_name, \
          email, company, time_zone, enabled, auth_provider_id, site_admin, readonly_site_admin, \
          two_factor, webdav, ftp, sftp, external_id, provisioned_by, provisioned_by_provider_id, \
-         created_at, updated_at, last_login_at"
+         created_at, updated_at, last_login_at, provisioning_state, provider_grants"
     };
 }
 
 /// Every column of `groups` that the domain `Group` holds.
 macro_rules! group_columns {
     () => {
-        "site_id, id, name, name_key, managed_by_provider_id, created_at, updated_at"
+        "site_id, id, name, name_key, managed_by_provider_id, created_at, updated_at, \
+         provisioning_state"
     };
 }
 

@@ -18,7 +18,8 @@ use crate::{Listed, ScimGroupRepo, StoreError};
 const GROUP_SCOPE: &str = "g.site_id = $1 AND g.managed_by_provider_id = $2";
 
 const USERS_IN_SCOPE: &str = "SELECT id FROM users WHERE site_id = $1 \
-     AND (provisioned_by_provider_id = $2 OR auth_provider_id = $2)";
+     AND (provisioned_by_provider_id = $2 OR auth_provider_id = $2) \
+     AND provisioning_state <> 'released'";
 const GROUPS_IN_SCOPE: &str =
     "SELECT id FROM groups WHERE site_id = $1 AND managed_by_provider_id = $2";
 
@@ -133,7 +134,7 @@ impl ScimGroupRepo for SqlTx {
         sqlx::query(concat!(
             "INSERT INTO groups (",
             group_columns!(),
-            ", external_id, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            ", external_id, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(g.site_id.as_str())
         .bind(g.id.as_str())
@@ -142,6 +143,7 @@ impl ScimGroupRepo for SqlTx {
         .bind(g.managed_by.as_ref().map(|p| p.as_str().to_owned()))
         .bind(micros(g.created_at))
         .bind(micros(g.updated_at))
+        .bind(g.state.as_str())
         .bind(group.external_id.clone())
         .bind(group.version)
         .execute(self.conn())
@@ -154,7 +156,8 @@ impl ScimGroupRepo for SqlTx {
         let g = &group.group;
         let row = sqlx::query(
             "UPDATE groups SET name = $3, name_key = $4, external_id = $5, updated_at = $6, \
-             version = version + 1 WHERE site_id = $1 AND id = $2 RETURNING version",
+             provisioning_state = $7, version = version + 1 \
+             WHERE site_id = $1 AND id = $2 RETURNING version",
         )
         .bind(g.site_id.as_str())
         .bind(g.id.as_str())
@@ -162,6 +165,7 @@ impl ScimGroupRepo for SqlTx {
         .bind(g.name.key())
         .bind(group.external_id.clone())
         .bind(micros(g.updated_at))
+        .bind(g.state.as_str())
         .fetch_optional(self.conn())
         .await
         .map_err(|err| write_error(err, "group name"))?

@@ -15,9 +15,10 @@ use crate::scim_api::{ScimQuery, ScimScope, ScimUser, StoredEmail};
 use crate::{Listed, ScimUserRepo, StoreError};
 
 /// The users a provider's SCIM client manages: those it provisioned and
-/// those an administrator associated with it (SPEC §3).
-const USER_SCOPE: &str =
-    "u.site_id = $1 AND (u.provisioned_by_provider_id = $2 OR u.auth_provider_id = $2)";
+/// those an administrator associated with it (SPEC §3), except the ones it
+/// removed that the options kept (released).
+const USER_SCOPE: &str = "u.site_id = $1 AND (u.provisioned_by_provider_id = $2 OR \
+     u.auth_provider_id = $2) AND u.provisioning_state <> 'released'";
 
 /// `$start, $start+1, ...`, `count` of them.
 pub(super) fn placeholders(start: usize, count: usize) -> String {
@@ -239,7 +240,7 @@ impl ScimUserRepo for SqlTx {
             "INSERT INTO users (",
             user_columns!(),
             ", scim_extra, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
         );
         bind_user(sqlx::query(sql), &user.user)
             .bind(user.extra.clone())
@@ -256,8 +257,8 @@ impl ScimUserRepo for SqlTx {
              time_zone = $11, enabled = $12, auth_provider_id = $13, site_admin = $14, \
              readonly_site_admin = $15, two_factor = $16, webdav = $17, ftp = $18, sftp = $19, \
              external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
-             created_at = $23, updated_at = $24, last_login_at = $25, scim_extra = $26, \
-             version = version + 1 WHERE site_id = $1 AND id = $2 RETURNING version";
+             created_at = $23, updated_at = $24, last_login_at = $25, provisioning_state = $26, \
+             provider_grants = $27, scim_extra = $28, version = version + 1 WHERE site_id = $1 AND id = $2 RETURNING version";
         let row = bind_user(sqlx::query(sql), &user.user)
             .bind(user.extra.clone())
             .fetch_optional(self.conn())

@@ -1,6 +1,7 @@
 //! Users.
 
 use async_trait::async_trait;
+use roster_domain::policy::{GrantState, ProvisioningState};
 use roster_domain::{
     AuthMethod, DisplayText, Email, Permissions, ProviderId, ProvisionedBy, ProvisioningMethod,
     Roles, SiteId, TimeZoneName, TwoFactor, User, UserId, Username,
@@ -48,6 +49,8 @@ pub(super) fn bind_user<'q>(
         .bind(micros(user.created_at))
         .bind(micros(user.updated_at))
         .bind(opt_micros(user.last_login_at))
+        .bind(user.state.as_str())
+        .bind(user.grants.to_stored())
 }
 
 pub(super) fn user_from(row: &AnyRow) -> Result<User, StoreError> {
@@ -87,6 +90,8 @@ pub(super) fn user_from(row: &AnyRow) -> Result<User, StoreError> {
         created_at: c.time("created_at")?,
         updated_at: c.time("updated_at")?,
         last_login_at: c.opt_time("last_login_at")?,
+        state: c.parsed("provisioning_state", ProvisioningState::parse)?,
+        grants: GrantState::from_stored(&c.text("provider_grants")?),
     })
 }
 
@@ -97,7 +102,7 @@ impl UserRepo for SqlTx {
             "INSERT INTO users (",
             user_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+             $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
         ));
         bind_user(query, user)
             .execute(self.conn())
@@ -108,7 +113,11 @@ impl UserRepo for SqlTx {
 
     async fn user_by_id(&mut self, site: &SiteId, id: &UserId) -> Result<Option<User>, StoreError> {
         self.one_in_site(
-            concat!("SELECT ", user_columns!(), " FROM users WHERE site_id = $1 AND id = $2"),
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users WHERE site_id = $1 AND id = $2 AND provisioning_state <> 'pending'"
+            ),
             site,
             id.as_str(),
             user_from,
@@ -136,11 +145,12 @@ impl UserRepo for SqlTx {
 
     async fn list_users(&mut self, site: &SiteId, page: Page) -> Result<Listed<User>, StoreError> {
         self.page_in_site(
-            "SELECT COUNT(*) FROM users WHERE site_id = $1",
+            "SELECT COUNT(*) FROM users WHERE site_id = $1 AND provisioning_state <> 'pending'",
             concat!(
                 "SELECT ",
                 user_columns!(),
-                " FROM users WHERE site_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
+                " FROM users WHERE site_id = $1 AND provisioning_state <> 'pending' \
+                 ORDER BY created_at, id LIMIT $2 OFFSET $3"
             ),
             site,
             page,
@@ -156,7 +166,8 @@ impl UserRepo for SqlTx {
              time_zone = $11, enabled = $12, auth_provider_id = $13, site_admin = $14, \
              readonly_site_admin = $15, two_factor = $16, webdav = $17, ftp = $18, sftp = $19, \
              external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
-             created_at = $23, updated_at = $24, last_login_at = $25, version = version + 1 \
+             created_at = $23, updated_at = $24, last_login_at = $25, provisioning_state = $26, \
+             provider_grants = $27, version = version + 1 \
              WHERE site_id = $1 AND id = $2",
         );
         let done = bind_user(query, user)

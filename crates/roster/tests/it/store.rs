@@ -187,6 +187,7 @@ async fn memberships_are_single_row_writes(backend: Backend) {
         managed_by: None,
         created_at: at(1, 0),
         updated_at: at(1, 0),
+        state: roster_domain::policy::ProvisioningState::Active,
     };
     let mut tx = store.write().await.unwrap();
     tx.insert_site(&acme).await.unwrap();

@@ -1,0 +1,16 @@
+-- The provisioning policy (SPEC §4, roster_domain::policy):
+-- - provisioning_state: 'active' (the application sees it), 'pending'
+--   (outside the provider's group filters: kept for the identity provider,
+--   invisible to the application) or, for users, 'released' (removed by its
+--   source, kept by the options; no longer managed by the source).
+-- - users.provider_grants: the roles the provider's group mappings granted
+--   ('site_admin', 'readonly_site_admin', 'password_login', joined by ','),
+--   so that leaving a group takes back exactly those.
+-- - group_members.admin_granted: the group-admin flag came from the
+--   provider's group admin groups.
+-- The other dialect's file is the same schema.
+
+ALTER TABLE users ADD COLUMN provisioning_state TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE users ADD COLUMN provider_grants TEXT NOT NULL DEFAULT '';
+ALTER TABLE groups ADD COLUMN provisioning_state TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE group_members ADD COLUMN admin_granted BIGINT NOT NULL DEFAULT 0 CHECK (admin_granted IN (0, 1));
