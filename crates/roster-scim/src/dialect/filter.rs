@@ -1,4 +1,12 @@
-//! Unquoted filter values ([`Tolerance::EntraUnquotedFilterValue`]).
+//! Filters as Entra ID writes them: unquoted values
+//! ([`Tolerance::EntraUnquotedFilterValue`]) and comparisons of a value
+//! path's sub-attribute ([`Tolerance::EntraValuePathFilter`]).
+//!
+//! Value paths: Microsoft's provisioning tutorial has a server match users
+//! by `emails[type eq "work"].value eq "x"`, a PATCH path followed by a
+//! comparison, which RFC 7644's filter grammar does not allow after `]`.
+//! It has one meaning, `emails[type eq "work" and value eq "x"]`, and is
+//! rewritten into it.
 //!
 //! RFC 7644 §3.4.2.2 writes a string `compValue` as a JSON string; Entra ID
 //! has been seen to send `externalId eq 12345` and `userName eq alice@x`.
@@ -27,9 +35,100 @@ use crate::{CompareOp, parse_attr_path, parse_filter, resolve_filter};
 /// documentation). `applied` is empty, and `value` equals `filter`, unless
 /// a value was quoted.
 pub fn filter_text(rt: &ResourceType, filter: &str) -> Normalized<String> {
-    if parse_filter(filter).is_ok_and(|tree| resolve_filter(rt, &tree).is_ok()) {
+    let accepted =
+        |text: &str| parse_filter(text).is_ok_and(|tree| resolve_filter(rt, &tree).is_ok());
+    if accepted(filter) {
         return Normalized::unchanged(filter.to_owned());
     }
+    if let Some(rewritten) = value_path_comparisons(filter) {
+        let mut inner = unquoted_values(rt, &rewritten);
+        if accepted(&inner.value) {
+            inner.applied.insert(0, Tolerance::EntraValuePathFilter);
+            return inner;
+        }
+    }
+    unquoted_values(rt, filter)
+}
+
+/// `attr[filter].sub op value` rewritten as `attr[(filter) and sub op
+/// value]`, wherever it occurs; `None` when there is none.
+fn value_path_comparisons(filter: &str) -> Option<String> {
+    let tokens = tokens(filter);
+    let mut out = String::with_capacity(filter.len() + 16);
+    let mut rewrote = false;
+    let mut opens: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = tokens[i];
+        let text = &filter[token.start..token.end];
+        if token.kind == Kind::Open && text == "[" {
+            opens.push(out.len());
+        }
+        let sub = tokens.get(i + 1).filter(|t| t.kind == Kind::Word);
+        let sub_text = sub.map(|t| &filter[t.start..t.end]).unwrap_or_default();
+        let closes_value_path = token.kind == Kind::Close && text == "]";
+        match (closes_value_path, sub_text.strip_prefix('.'), opens.pop_if(|_| closes_value_path)) {
+            (true, Some(sub_name), Some(open_at)) if !sub_name.is_empty() => {
+                // `[` sp? op (sp value)?
+                let (Some(op), rest) = comparison(filter, &tokens, i + 2) else {
+                    return None;
+                };
+                let inner = out.split_off(open_at + 1);
+                out.push('(');
+                out.push_str(&inner);
+                out.push_str(") and ");
+                out.push_str(sub_name);
+                out.push(' ');
+                out.push_str(op);
+                if let Some(value) = rest.value {
+                    out.push(' ');
+                    out.push_str(value);
+                }
+                out.push(']');
+                rewrote = true;
+                i = rest.next;
+                continue;
+            }
+            _ => out.push_str(text),
+        }
+        i += 1;
+    }
+    rewrote.then_some(out)
+}
+
+/// What follows a value path's sub-attribute.
+struct Rest<'f> {
+    value: Option<&'f str>,
+    next: usize,
+}
+
+/// ` op value` (or ` pr`) starting at token `at`.
+fn comparison<'f>(filter: &'f str, tokens: &[Token], at: usize) -> (Option<&'f str>, Rest<'f>) {
+    let text = |t: &Token| &filter[t.start..t.end];
+    let none = Rest { value: None, next: at };
+    let (Some(space), Some(op)) = (tokens.get(at), tokens.get(at + 1)) else { return (None, none) };
+    if space.kind != Kind::Space || op.kind != Kind::Word {
+        return (None, none);
+    }
+    let op_text = text(op);
+    if op_text.eq_ignore_ascii_case("pr") {
+        return (Some(op_text), Rest { value: None, next: at + 2 });
+    }
+    if !CompareOp::ALL.iter().any(|c| c.as_str().eq_ignore_ascii_case(op_text)) {
+        return (None, none);
+    }
+    match (tokens.get(at + 2), tokens.get(at + 3)) {
+        (Some(space), Some(value))
+            if space.kind == Kind::Space && matches!(value.kind, Kind::Str | Kind::Word) =>
+        {
+            (Some(op_text), Rest { value: Some(text(value)), next: at + 4 })
+        }
+        _ => (None, none),
+    }
+}
+
+/// [`Tolerance::EntraUnquotedFilterValue`] (see the module documentation).
+fn unquoted_values(rt: &ResourceType, filter: &str) -> Normalized<String> {
     let tokens = tokens(filter);
     let mut out = String::with_capacity(filter.len() + 8);
     let mut quoted = false;

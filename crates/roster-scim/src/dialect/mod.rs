@@ -27,7 +27,7 @@ mod values;
 
 use serde_json::{Map, Value};
 
-use crate::schema::ResourceType;
+use crate::schema::{ENTERPRISE_USER, ResourceType};
 
 pub use filter::filter_text;
 pub use retry::{replace_as_add, replace_misses_as_adds};
@@ -51,6 +51,15 @@ pub enum Tolerance {
     /// (`emails[type eq "work"].value`) that matches nothing and expects the
     /// value to be added; RFC 7644 §3.5.2.3 answers `noTarget`.
     EntraReplaceMissAdds,
+    /// Entra ID matches users by `emails[type eq "work"].value eq "x"`,
+    /// a value path's sub-attribute compared after `]`, which RFC 7644
+    /// §3.4.2.2 does not allow; it means `emails[type eq "work" and value
+    /// eq "x"]`.
+    EntraValuePathFilter,
+    /// Entra ID sends the enterprise `manager` as the manager's id (a
+    /// string), or as a list of one `{"value", "$ref"}`; RFC 7643 §4.3
+    /// makes it a single complex attribute, `{"value": id}`.
+    EntraManagerAsId,
     /// OneLogin's SCIM templates use the draft or SCIM 1.1 schema URNs
     /// (`urn:scim:schemas:core:2.0`, `urn:scim:schemas:core:1.0`,
     /// `urn:scim:schemas:extension:enterprise:2.0`) instead of RFC 7643's.
@@ -59,11 +68,13 @@ pub enum Tolerance {
 
 impl Tolerance {
     /// Every tolerance, in declaration order.
-    pub const ALL: [Tolerance; 5] = [
+    pub const ALL: [Tolerance; 7] = [
         Tolerance::EntraCapitalisedOp,
         Tolerance::EntraStringBoolean,
         Tolerance::EntraUnquotedFilterValue,
         Tolerance::EntraReplaceMissAdds,
+        Tolerance::EntraValuePathFilter,
+        Tolerance::EntraManagerAsId,
         Tolerance::OneLoginSchemaUrn,
     ];
 
@@ -74,6 +85,8 @@ impl Tolerance {
             Tolerance::EntraStringBoolean => "entra_string_boolean",
             Tolerance::EntraUnquotedFilterValue => "entra_unquoted_filter_value",
             Tolerance::EntraReplaceMissAdds => "entra_replace_miss_adds",
+            Tolerance::EntraValuePathFilter => "entra_value_path_filter",
+            Tolerance::EntraManagerAsId => "entra_manager_as_id",
             Tolerance::OneLoginSchemaUrn => "onelogin_schema_urn",
         }
     }
@@ -92,6 +105,12 @@ impl Tolerance {
             }
             Tolerance::EntraReplaceMissAdds => {
                 "filtered replace that matched nothing (Entra ID) retried as an add"
+            }
+            Tolerance::EntraValuePathFilter => {
+                "value path compared after its bracket (Entra ID) moved inside the bracket"
+            }
+            Tolerance::EntraManagerAsId => {
+                "manager sent as an id or a list (Entra ID) rewritten as {\"value\": id}"
             }
             Tolerance::OneLoginSchemaUrn => {
                 "non-standard schema URN (OneLogin) rewritten to the RFC 7643 URN"
@@ -193,10 +212,14 @@ fn patch_operation(rt: &ResourceType, operation: &mut Map<String, Value>, applie
     match path {
         None => {
             if let Some(object) = value.as_object_mut() {
+                fix_manager_keys(object, applied);
                 values::fix_attributes(rt, object, applied);
             }
         }
         Some(path) => {
+            if is_manager(&path) {
+                fix_manager(value, applied);
+            }
             if let Some(target) = values::patch_target(rt, &path) {
                 values::fix_value(target.attribute, target.whole_multi, value, applied);
             }
@@ -227,9 +250,46 @@ pub fn resource_body(rt: &ResourceType, body: &Value) -> Normalized {
     let mut out = body.clone();
     if let Some(object) = out.as_object_mut() {
         values::fix_schemas(rt, object, &mut applied);
+        fix_manager_keys(object, &mut applied);
         values::fix_attributes(rt, object, &mut applied);
     }
     Normalized { value: out, applied: applied.into_vec() }
+}
+
+/// Whether a path or key names the enterprise `manager`, bare or
+/// URN-qualified.
+fn is_manager(path: &str) -> bool {
+    path.eq_ignore_ascii_case("manager")
+        || path.len() > ENTERPRISE_USER.id.len()
+            && path[..ENTERPRISE_USER.id.len()].eq_ignore_ascii_case(ENTERPRISE_USER.id)
+            && path[ENTERPRISE_USER.id.len()..].eq_ignore_ascii_case(":manager")
+}
+
+/// [`Tolerance::EntraManagerAsId`] on the keys of an object: a resource, or
+/// a path-less PATCH value, and its enterprise extension object.
+fn fix_manager_keys(object: &mut Map<String, Value>, applied: &mut Applied) {
+    for (key, value) in object.iter_mut() {
+        if is_manager(key) {
+            fix_manager(value, applied);
+        } else if key.eq_ignore_ascii_case(ENTERPRISE_USER.id)
+            && let Some(extension) = value.as_object_mut()
+            && let Some(manager) = get_ci_mut(extension, "manager")
+        {
+            fix_manager(manager, applied);
+        }
+    }
+}
+
+/// A manager id (string) becomes `{"value": id}`; a list of manager
+/// objects becomes its first.
+fn fix_manager(value: &mut Value, applied: &mut Applied) {
+    let fixed = match value {
+        Value::String(id) if !id.is_empty() => serde_json::json!({ "value": id }),
+        Value::Array(items) if items.first().is_some_and(Value::is_object) => items[0].clone(),
+        _ => return,
+    };
+    *value = fixed;
+    applied.note(Tolerance::EntraManagerAsId);
 }
 
 /// The value of `name` in `object`, compared exactly first and then

@@ -1,0 +1,430 @@
+//! Recorded identity-provider conversations, replayed against the server.
+//!
+//! `tests/data/idp/<kind>/` holds, per provider kind, scenario files
+//! (`*.http`) written from the provider's public documentation (cited in
+//! the folder's README). Each scenario runs on a fresh database, with a
+//! site `acme` and one SSO provider of that kind holding a SCIM token, and
+//! checks every response and, through the admin API, what was stored.
+//!
+//! Scenario format (lines starting with `#` are comments):
+//!
+//! ```text
+//! === Title of the exchange
+//! POST /Users?filter=userName eq "x"      (path relative to /api/scim)
+//! If-Match: W/"1"                          (request headers, optional)
+//! { "json": "body" }                       (optional, up to "---")
+//! --- 201
+//! Location: {{base}}/Users/{{alice}}      (expected headers, optional)
+//! { "expected": "json" }                   (optional)
+//! ```
+//!
+//! `ADMIN GET /users/{{alice}}` sends the request to the admin API of the
+//! site (`/api/admin/sites/acme/...`) with an operator key instead.
+//! Spaces and `"` in the query are percent-encoded as a client would.
+//!
+//! The expected body is matched as a subset: every key given must be
+//! present and match; arrays match element for element in any order and
+//! must have the same length. `"{{name}}"` binds `name` to the actual value
+//! the first time and must equal it afterwards (and is substituted in later
+//! requests); `"{{*}}"` matches any value; `"{{absent}}"` requires the key
+//! to be missing. `{{base}}` (the SCIM base URL), `{{provider}}` (the
+//! provider's id) and `{{site}}` are bound from the start.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::helpers::{Backend, TestApp, reply, spawn_app};
+
+/// One request and the response it must get.
+#[derive(Debug)]
+struct Exchange {
+    title: String,
+    line: usize,
+    admin: bool,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+    status: u16,
+    expected_headers: Vec<(String, String)>,
+    expected_body: Option<String>,
+}
+
+fn parse(text: &str, file: &Path) -> Vec<Exchange> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line))
+        .filter(|(_, line)| !line.starts_with('#'))
+        .collect();
+    let mut exchanges = Vec::new();
+    let mut at = 0;
+    let fail = |line: usize, why: &str| -> ! { panic!("{}:{line}: {why}", file.display()) };
+    while at < lines.len() {
+        let (line, text) = lines[at];
+        at += 1;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let Some(title) = text.strip_prefix("=== ") else {
+            fail(line, "expected \"=== title\"");
+        };
+        let Some(&(request_line, request)) = lines.get(at) else {
+            fail(line, "a title without a request");
+        };
+        at += 1;
+        let (admin, request) = match request.strip_prefix("ADMIN ") {
+            Some(rest) => (true, rest),
+            None => (false, request),
+        };
+        let Some((method, path)) = request.split_once(' ') else {
+            fail(request_line, "expected \"METHOD /path\"");
+        };
+        let method = Method::from_bytes(method.as_bytes())
+            .unwrap_or_else(|_| fail(request_line, "unknown method"));
+        let (headers, body) = headers_and_body(&lines, &mut at, |t| t.starts_with("--- "));
+        let Some(&(status_line, status)) = lines.get(at) else {
+            fail(request_line, "a request without \"--- STATUS\"");
+        };
+        at += 1;
+        let status = status
+            .strip_prefix("--- ")
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or_else(|| fail(status_line, "expected \"--- STATUS\""));
+        let (expected_headers, expected_body) =
+            headers_and_body(&lines, &mut at, |t| t.starts_with("=== "));
+        exchanges.push(Exchange {
+            title: title.to_owned(),
+            line,
+            admin,
+            method,
+            path: path.trim().to_owned(),
+            headers,
+            body,
+            status,
+            expected_headers,
+            expected_body,
+        });
+    }
+    exchanges
+}
+
+/// Header lines, then a JSON body (from the first line starting with `{`
+/// or `[`) up to the line `stop` accepts.
+fn headers_and_body(
+    lines: &[(usize, &str)],
+    at: &mut usize,
+    stop: impl Fn(&str) -> bool,
+) -> (Vec<(String, String)>, Option<String>) {
+    let mut headers = Vec::new();
+    let mut body = Vec::new();
+    while let Some(&(_, text)) = lines.get(*at) {
+        if stop(text) {
+            break;
+        }
+        *at += 1;
+        if body.is_empty() && !text.starts_with(['{', '[']) {
+            if let Some((name, value)) = text.split_once(": ") {
+                headers.push((name.to_owned(), value.to_owned()));
+            }
+            continue;
+        }
+        body.push(text);
+    }
+    let body = body.join("\n").trim_end().to_owned();
+    (headers, (!body.trim().is_empty()).then_some(body))
+}
+
+/// Values bound by `{{name}}` so far.
+struct Bindings(BTreeMap<String, Value>);
+
+impl Bindings {
+    /// Replaces every bound `{{name}}` in `text` by its value's text.
+    fn substitute(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for (name, value) in &self.0 {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            out = out.replace(&format!("{{{{{name}}}}}"), &text);
+        }
+        out
+    }
+
+    /// Whether `actual` matches `expected`; on a mismatch, where and why.
+    fn matches(&mut self, expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
+        match expected {
+            Value::String(text) => {
+                if text == "{{*}}" {
+                    return Ok(());
+                }
+                if let Some(name) = placeholder(text) {
+                    return match self.0.get(name) {
+                        Some(bound) if bound == actual => Ok(()),
+                        Some(bound) => {
+                            Err(format!("{at}: {actual} is not {{{{{name}}}}} = {bound}"))
+                        }
+                        None => {
+                            self.0.insert(name.to_owned(), actual.clone());
+                            Ok(())
+                        }
+                    };
+                }
+                let want = self.substitute(text);
+                match actual.as_str().and_then(|have| template_bindings(&want, have)) {
+                    Some(bound) => {
+                        for (name, value) in bound {
+                            self.0.insert(name, Value::String(value));
+                        }
+                        Ok(())
+                    }
+                    None => Err(format!("{at}: expected {want:?}, got {actual}")),
+                }
+            }
+            Value::Object(want) => {
+                let Some(have) = actual.as_object() else {
+                    return Err(format!("{at}: expected an object, got {actual}"));
+                };
+                for (key, value) in want {
+                    let path = format!("{at}.{key}");
+                    match (value.as_str(), have.get(key)) {
+                        (Some("{{absent}}"), None) => {}
+                        (Some("{{absent}}"), Some(got)) => {
+                            return Err(format!("{path}: expected no value, got {got}"));
+                        }
+                        (_, None) => return Err(format!("{path}: missing")),
+                        (_, Some(got)) => self.matches(value, got, &path)?,
+                    }
+                }
+                Ok(())
+            }
+            Value::Array(want) => {
+                let Some(have) = actual.as_array() else {
+                    return Err(format!("{at}: expected an array, got {actual}"));
+                };
+                if want.len() != have.len() {
+                    return Err(format!(
+                        "{at}: expected {} elements, got {}: {actual}",
+                        want.len(),
+                        have.len()
+                    ));
+                }
+                // Any order: each expected element takes the first unused
+                // actual element it matches, binding nothing on a miss.
+                let mut used = vec![false; have.len()];
+                for (index, item) in want.iter().enumerate() {
+                    let found = have.iter().enumerate().find_map(|(i, got)| {
+                        if used[i] {
+                            return None;
+                        }
+                        let mut trial = Bindings(self.0.clone());
+                        trial.matches(item, got, &format!("{at}[{index}]")).ok()?;
+                        Some((i, trial))
+                    });
+                    let Some((i, trial)) = found else {
+                        return Err(format!("{at}: nothing matches {item} in {actual}"));
+                    };
+                    used[i] = true;
+                    self.0 = trial.0;
+                }
+                Ok(())
+            }
+            _ if expected == actual => Ok(()),
+            _ => Err(format!("{at}: expected {expected}, got {actual}")),
+        }
+    }
+}
+
+fn placeholder(text: &str) -> Option<&str> {
+    let name = text.strip_prefix("{{")?.strip_suffix("}}")?;
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then_some(name)
+}
+
+/// Matches `have` against a template whose remaining `{{name}}`s are
+/// unbound, returning what each binds to (each takes the text up to the
+/// next literal part).
+fn template_bindings(template: &str, have: &str) -> Option<Vec<(String, String)>> {
+    let mut bound = Vec::new();
+    let mut rest_template = template;
+    let mut rest = have;
+    loop {
+        let Some(open) = rest_template.find("{{") else {
+            return (rest_template == rest).then_some(bound);
+        };
+        let literal = &rest_template[..open];
+        rest = rest.strip_prefix(literal)?;
+        let close = rest_template[open..].find("}}")? + open;
+        let name = &rest_template[open + 2..close];
+        rest_template = &rest_template[close + 2..];
+        let next_literal = rest_template.split("{{").next().unwrap_or("");
+        let end = if next_literal.is_empty() { rest.len() } else { rest.find(next_literal)? };
+        bound.push((name.to_owned(), rest[..end].to_owned()));
+        rest = &rest[end..];
+    }
+}
+
+/// Percent-encodes what a client would in a query: spaces and quotes.
+fn encode_query(path: &str) -> String {
+    match path.split_once('?') {
+        Some((path, query)) => {
+            format!("{path}?{}", query.replace(' ', "%20").replace('"', "%22"))
+        }
+        None => path.to_owned(),
+    }
+}
+
+async fn run_scenario(app: &TestApp, kind: &str, file: &Path) {
+    let text = std::fs::read_to_string(file).expect("read a scenario");
+    let exchanges = parse(&text, file);
+    assert!(!exchanges.is_empty(), "{}: no exchanges", file.display());
+    app.site("acme").await;
+    let scim = app.scim_provider("acme", kind, &format!("{kind} directory")).await;
+    let mut bindings = Bindings(BTreeMap::from([
+        ("base".to_owned(), Value::String(format!("{}/api/scim", app.address))),
+        ("provider".to_owned(), Value::String(scim.provider_id.clone())),
+        ("site".to_owned(), Value::String("acme".to_owned())),
+    ]));
+    for exchange in exchanges {
+        let path = encode_query(&bindings.substitute(&exchange.path));
+        let url = if exchange.admin {
+            format!("{}/api/admin/sites/acme{path}", app.address)
+        } else {
+            format!("{}/api/scim{path}", app.address)
+        };
+        let mut request = app.client.request(exchange.method.clone(), url);
+        let mut authorized = false;
+        let mut typed = false;
+        for (name, value) in &exchange.headers {
+            authorized |= name.eq_ignore_ascii_case("authorization");
+            typed |= name.eq_ignore_ascii_case("content-type");
+            request = request.header(name, bindings.substitute(value));
+        }
+        if !authorized {
+            request = request.bearer_auth(if exchange.admin { &app.key } else { &scim.token });
+        }
+        if let Some(body) = &exchange.body {
+            if !typed {
+                request = request.header("content-type", "application/scim+json");
+            }
+            request = request.body(bindings.substitute(body));
+        }
+        let got = reply(request.send().await.expect("request")).await;
+        let context = format!(
+            "{}:{} \"{}\"\n{} {path}\n-> {} {}",
+            file.display(),
+            exchange.line,
+            exchange.title,
+            exchange.method,
+            got.status,
+            serde_json::to_string_pretty(&got.body).unwrap_or_default()
+        );
+        assert_eq!(got.status.as_u16(), exchange.status, "{context}");
+        for (name, value) in &exchange.expected_headers {
+            let actual = got
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{context}\nmissing header {name}"));
+            if let Err(why) =
+                bindings.matches(&Value::String(value.clone()), &Value::String(actual.into()), name)
+            {
+                panic!("{context}\n{why}");
+            }
+        }
+        if let Some(expected) = &exchange.expected_body {
+            let expected: Value = serde_json::from_str(expected).unwrap_or_else(|err| {
+                panic!("{}:{}: the expected body is not JSON: {err}", file.display(), exchange.line)
+            });
+            if let Err(why) = bindings.matches(&expected, &got.body, "body") {
+                panic!("{context}\n{why}");
+            }
+        }
+    }
+}
+
+fn scenarios(kind: &str) -> Vec<PathBuf> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/idp").join(kind);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|err| panic!("{}: {err}", folder.display()))
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "http"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{}: no scenarios", folder.display());
+    assert!(
+        folder.join("README.md").exists(),
+        "{}: cite the sources in README.md",
+        folder.display()
+    );
+    files
+}
+
+async fn replay(kind: &str, backend: Backend) {
+    for file in scenarios(kind) {
+        let app = spawn_app(backend).await;
+        run_scenario(&app, kind, &file).await;
+    }
+}
+
+async fn okta(backend: Backend) {
+    replay("okta", backend).await;
+}
+
+async fn entra_id(backend: Backend) {
+    replay("entra_id", backend).await;
+}
+
+async fn jumpcloud(backend: Backend) {
+    replay("jumpcloud", backend).await;
+}
+
+async fn onelogin(backend: Backend) {
+    replay("onelogin", backend).await;
+}
+
+async fn duo(backend: Backend) {
+    replay("duo", backend).await;
+}
+
+crate::on_both_databases!(okta, entra_id, jumpcloud, onelogin, duo);
+
+#[test]
+fn the_matcher_binds_compares_and_reports() {
+    let mut bindings = Bindings(BTreeMap::new());
+    let expected = serde_json::json!({ "id": "{{alice}}", "meta": { "location": "x/{{alice}}" }, "gone": "{{absent}}", "list": [{ "v": 2 }, { "v": 1 }] });
+    let actual = serde_json::json!({ "id": "u1", "meta": { "location": "x/u1" }, "list": [{ "v": 1 }, { "v": 2 }], "extra": true });
+    assert_eq!(bindings.matches(&expected, &actual, "body"), Ok(()));
+    assert_eq!(bindings.0["alice"], "u1");
+    let wrong = serde_json::json!({ "id": "u2", "meta": { "location": "x/u2" }, "list": [{ "v": 1 }, { "v": 2 }] });
+    assert!(bindings.matches(&expected, &wrong, "body").unwrap_err().contains("{{alice}}"));
+    let present = serde_json::json!({ "id": "u1", "meta": { "location": "x/u1" }, "gone": 1, "list": [{ "v": 1 }, { "v": 2 }] });
+    assert!(bindings.matches(&expected, &present, "body").unwrap_err().contains("body.gone"));
+    let short =
+        serde_json::json!({ "id": "u1", "meta": { "location": "x/u1" }, "list": [{ "v": 1 }] });
+    assert!(bindings.matches(&expected, &short, "body").unwrap_err().contains("2 elements"));
+    assert_eq!(
+        template_bindings("a/{{x}}/b/{{y}}", "a/1/b/22"),
+        Some(vec![("x".into(), "1".into()), ("y".into(), "22".into())])
+    );
+    assert_eq!(template_bindings("a/{{x}}/b", "a/1/c"), None);
+    assert_eq!(template_bindings("plain", "plain"), Some(vec![]));
+}
+
+#[test]
+fn scenarios_parse_into_exchanges() {
+    let text = "# a comment\n=== Probe\nGET /Users?filter=userName eq \"x\"\n--- 200\n{\"totalResults\": 0}\n\n=== Create\nPOST /Users\nContent-Type: application/json\n{\n  \"userName\": \"x\"\n}\n--- 201\nLocation: {{base}}/Users/{{x}}\n";
+    let exchanges = parse(text, Path::new("inline"));
+    assert_eq!(exchanges.len(), 2);
+    assert_eq!(exchanges[0].path, "/Users?filter=userName eq \"x\"");
+    assert_eq!(exchanges[0].status, 200);
+    assert_eq!(exchanges[0].expected_body.as_deref(), Some("{\"totalResults\": 0}"));
+    assert_eq!(exchanges[1].headers, vec![("Content-Type".into(), "application/json".into())]);
+    assert_eq!(exchanges[1].body.as_deref(), Some("{\n  \"userName\": \"x\"\n}"));
+    assert_eq!(exchanges[1].expected_headers.len(), 1);
+    assert_eq!(exchanges[1].expected_body, None);
+    assert_eq!(encode_query(&exchanges[0].path), "/Users?filter=userName%20eq%20%22x%22");
+}
