@@ -14,6 +14,7 @@ mod error;
 mod groups;
 mod input;
 mod providers;
+mod provisioning;
 pub mod scim;
 mod scim_credentials;
 pub mod secrets;

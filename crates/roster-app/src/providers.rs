@@ -507,6 +507,18 @@ impl App {
         }
         provider.updated_at = self.clock.now();
         tx.update_provider(&provider).await?;
+        // SPEC §4: scopes and role mappings follow a change of the options,
+        // in both directions, in the same transaction.
+        if provider.options != before.options {
+            crate::provisioning::reconcile_provider(
+                &mut *tx,
+                &site.id,
+                &provider.id,
+                &provider.options,
+                provider.updated_at,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(provider.into())
     }

@@ -77,6 +77,9 @@ pub struct UserView {
     pub external_id: Option<String>,
     pub provisioned_by: &'static str,
     pub provisioned_by_provider_id: Option<String>,
+    /// `active`, or `released` once its identity provider removed it and the
+    /// options kept it (pending users are not shown at all).
+    pub provisioning_state: &'static str,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub last_login_at: Option<Timestamp>,
@@ -111,6 +114,7 @@ impl From<User> for UserView {
             external_id: user.external_id,
             provisioned_by: user.provisioned_by.method.as_str(),
             provisioned_by_provider_id: user.provisioned_by.provider.map(|p| p.to_string()),
+            provisioning_state: user.state.as_str(),
             created_at: user.created_at,
             updated_at: user.updated_at,
             last_login_at: user.last_login_at,

@@ -75,6 +75,7 @@ pub trait Transaction:
     + AdminKeyRepo
     + crate::ScimUserRepo
     + crate::ScimGroupRepo
+    + crate::PolicyRepo
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

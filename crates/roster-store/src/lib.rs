@@ -19,6 +19,7 @@
 
 mod api;
 mod error;
+mod policy_api;
 mod scim_api;
 mod sql;
 
@@ -27,6 +28,7 @@ pub use api::{
     Store, Transaction, UserRepo,
 };
 pub use error::StoreError;
+pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{
     ListParams, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, ScimScope, ScimUser,
     ScimUserRepo, StoredEmail,

@@ -1,11 +1,15 @@
 //! SCIM Groups (RFC 7644 §3.3-3.6): the groups a provider's client created
 //! (a local group with the same name is never adopted, SPEC §3), with
 //! members that are users or groups it manages. Membership is written as
-//! deltas, never by rewriting the member list.
+//! deltas, never by rewriting the member list. The provider's options
+//! decide (SPEC §4) whether a group is in scope, whether member additions
+//! and removals apply, and which roles follow from the memberships.
 
 use std::collections::{BTreeSet, HashMap};
 
-use roster_domain::{Group, GroupId};
+use jiff::Timestamp;
+use roster_domain::policy::member_change_applies;
+use roster_domain::{Group, GroupId, ProvisioningOptions, UserId};
 use roster_scim::schema::GROUP_RESOURCE;
 use roster_scim::{ListQuery, Projection, RequestKind, ScimError, Verdict, normalize, project};
 use roster_store::{Member, NamedMember, ScimGroup, ScimQuery, Transaction};
@@ -15,6 +19,48 @@ use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
 use super::mapping::{group_fields, group_resource, member_refs, typed_member};
 use super::{dialect, internal};
 use crate::App;
+use crate::provisioning::{group_state, options_of, reevaluate_group_admins, reevaluate_users};
+
+/// The users among `members`.
+fn user_ids<'a>(members: impl IntoIterator<Item = &'a Member>) -> Vec<UserId> {
+    members
+        .into_iter()
+        .filter_map(|m| match m {
+            Member::User(id) => Some(id.clone()),
+            Member::Group(_) => None,
+        })
+        .collect()
+}
+
+/// The membership changes the options let through: additions under
+/// "provision group memberships", removals under "de-provision group
+/// memberships".
+fn allowed(
+    options: &ProvisioningOptions,
+    added: Vec<Member>,
+    removed: Vec<Member>,
+) -> (Vec<Member>, Vec<Member>) {
+    let added = if member_change_applies(options, true) { added } else { Vec::new() };
+    let removed = if member_change_applies(options, false) { removed } else { Vec::new() };
+    (added, removed)
+}
+
+/// Re-evaluates what follows from a group's memberships: its members'
+/// group-admin flags and the scope and roles of `users`.
+async fn follow_memberships(
+    tx: &mut dyn Transaction,
+    call: &ScimCall<'_>,
+    options: &ProvisioningOptions,
+    group: Option<&Group>,
+    users: &[UserId],
+    now: Timestamp,
+) -> Result<(), ScimError> {
+    let (site, provider) = (&call.scope.site, &call.scope.provider);
+    if let Some(group) = group {
+        reevaluate_group_admins(tx, site, options, group, false).await.map_err(internal)?;
+    }
+    reevaluate_users(tx, site, provider, options, users, now, false).await.map_err(internal)
+}
 
 fn not_found(id: &str) -> ScimError {
     ScimError::not_found(format!("no Group with id {id:?}"))
@@ -147,11 +193,18 @@ impl App {
         let mut tx = self.store.write().await.map_err(internal)?;
         ensure_free(&mut *tx, call, &group).await?;
         let members = resolve(&mut *tx, call, &member_refs(&resource)).await?;
+        let options =
+            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let mut group = group;
+        group.state = group_state(&options, &group.name);
+        let (members, _) = allowed(&options, members, Vec::new());
         let stored = ScimGroup { group, external_id, version: 1 };
         tx.insert_scim_group(&stored).await.map_err(internal)?;
         tx.add_members(&call.scope.site, &stored.group.id, &members, now)
             .await
             .map_err(internal)?;
+        follow_memberships(&mut *tx, call, &options, Some(&stored.group), &user_ids(&members), now)
+            .await?;
         let answer = respond(&mut *tx, call, &stored, true).await?;
         tx.commit().await.map_err(internal)?;
         Ok(answer)
@@ -187,6 +240,10 @@ impl App {
         let mut tx = self.store.write().await.map_err(internal)?;
         let mut group = load(&mut *tx, call, id).await?;
         call.check(RequestKind::Write, group.version)?;
+        let options =
+            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let renamed = name != group.group.name;
+        group.group.state = group_state(&options, &name);
         group.group.name = name;
         group.group.updated_at = now;
         group.external_id = external_id;
@@ -201,11 +258,21 @@ impl App {
             .into_iter()
             .map(|m| m.member)
             .collect();
-        let added: Vec<Member> = wanted.difference(&current).cloned().collect();
-        let removed: Vec<Member> = current.difference(&wanted).cloned().collect();
+        let (added, removed) = allowed(
+            &options,
+            wanted.difference(&current).cloned().collect(),
+            current.difference(&wanted).cloned().collect(),
+        );
         tx.add_members(&site, &group.group.id, &added, now).await.map_err(internal)?;
         tx.remove_members(&site, &group.group.id, &removed).await.map_err(internal)?;
         group.version = tx.update_scim_group(&group).await.map_err(internal)?;
+        // A new name may match other mappings: every member is affected.
+        let affected = if renamed {
+            user_ids(current.union(&wanted))
+        } else {
+            user_ids(added.iter().chain(&removed))
+        };
+        follow_memberships(&mut *tx, call, &options, Some(&group.group), &affected, now).await?;
         let answer = respond(&mut *tx, call, &group, false).await?;
         tx.commit().await.map_err(internal)?;
         Ok(answer)
@@ -231,9 +298,13 @@ impl App {
         let current = group_resource(&group, Some(&members), call.base);
         let outcome = dialect::apply_patch(call.scope.kind, &GROUP_RESOURCE, &current, &request)?;
         if outcome.changed {
+            let options = options_of(&mut *tx, &call.scope.site, &call.scope.provider)
+                .await
+                .map_err(internal)?;
             let (name, external_id) = group_fields(&outcome.resource)?;
-            let renamed =
-                name.as_str() != group.group.name.as_str() || external_id != group.external_id;
+            let new_name = name.as_str() != group.group.name.as_str();
+            let renamed = new_name || external_id != group.external_id;
+            group.group.state = group_state(&options, &name);
             group.group.name = name;
             group.external_id = external_id;
             group.group.updated_at = now;
@@ -264,6 +335,7 @@ impl App {
                 .iter()
                 .filter_map(|id| by_id.get(id.as_str()).map(|m| (*m).clone()))
                 .collect();
+            let (added, removed) = allowed(&options, added, removed);
             tx.add_members(&site, &group.group.id, &added, now).await.map_err(internal)?;
             tx.remove_members(&site, &group.group.id, &removed).await.map_err(internal)?;
             group.version = if renamed {
@@ -271,6 +343,13 @@ impl App {
             } else {
                 tx.touch_scim_group(&site, &group.group.id, now).await.map_err(internal)?
             };
+            let affected = if new_name {
+                user_ids(members.iter().map(|m| &m.member).chain(&added))
+            } else {
+                user_ids(added.iter().chain(&removed))
+            };
+            follow_memberships(&mut *tx, call, &options, Some(&group.group), &affected, now)
+                .await?;
         }
         let wants_body = call.params.iter().any(|(k, _)| {
             k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
@@ -295,7 +374,13 @@ impl App {
         let mut tx = self.store.write().await.map_err(internal)?;
         let group = load(&mut *tx, call, id).await?;
         call.check(RequestKind::Write, group.version)?;
+        let members =
+            tx.group_members(&call.scope.site, &group.group.id).await.map_err(internal)?;
         tx.delete_group(&call.scope.site, &group.group.id).await.map_err(internal)?;
+        let options =
+            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let users = user_ids(members.iter().map(|m| &m.member));
+        follow_memberships(&mut *tx, call, &options, None, &users, self.clock.now()).await?;
         tx.commit().await.map_err(internal)?;
         Ok(ScimAnswer::NoContent)
     }

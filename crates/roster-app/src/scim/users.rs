@@ -1,7 +1,16 @@
 //! SCIM Users (RFC 7644 §3.3-3.6) as one provider's client sees them: only
-//! the users it manages (SPEC §3), created as SSO users of that provider.
+//! the users it manages (SPEC §3), created as SSO users of that provider,
+//! with its provisioning options applied (SPEC §4): defaults at creation,
+//! company and time zone fallbacks, and de-provisioning on `active: false`
+//! and `DELETE`.
 
-use roster_domain::{AuthMethod, ProvisionedBy, ProvisioningMethod, User, UserId};
+use roster_domain::policy::{
+    Deactivation, ProvisioningState, Removal, evaluate_user, on_deactivated, on_removed,
+    provisioned_defaults, source_attributes,
+};
+use roster_domain::{
+    AuthMethod, ProvisionedBy, ProvisioningMethod, ProvisioningOptions, User, UserId,
+};
 use roster_scim::schema::USER_RESOURCE;
 use roster_scim::{ListQuery, RequestKind, ScimError, Verdict, normalize, project};
 use roster_store::{ScimQuery, ScimUser, Transaction};
@@ -11,6 +20,33 @@ use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
 use super::mapping::{UserFields, user_fields_for, user_resource};
 use super::{dialect, internal};
 use crate::App;
+use crate::provisioning::options_of;
+
+/// The company and time zone fallbacks of the provider, after the source's
+/// fields were written.
+fn fill_defaults(options: &ProvisioningOptions, user: &mut ScimUser) {
+    let (company, time_zone) =
+        source_attributes(options, user.user.company.take(), user.user.time_zone.take());
+    user.user.company = company;
+    user.user.time_zone = time_zone;
+}
+
+/// Applies the options to a write that turned an enabled user inactive;
+/// `false` when they delete the user (the caller then answers with the
+/// resource as the client left it).
+fn deactivate(options: &ProvisioningOptions, was_enabled: bool, user: &mut ScimUser) -> bool {
+    if !was_enabled || user.user.enabled {
+        return true;
+    }
+    match on_deactivated(options) {
+        Deactivation::Ignore => {
+            user.user.enabled = true;
+            true
+        }
+        Deactivation::Disable => true,
+        Deactivation::Delete => false,
+    }
+}
 
 fn not_found(id: &str) -> ScimError {
     ScimError::not_found(format!("no User with id {id:?}"))
@@ -70,6 +106,8 @@ impl App {
         let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
         ensure_free(&mut *tx, call, &fields, None).await?;
+        let options =
+            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
         let provider = call.scope.provider.clone();
         let mut user = User::new(
             UserId::from_raw(uuid::Uuid::new_v4().to_string()),
@@ -88,6 +126,11 @@ impl App {
             groups: Vec::new(),
         };
         fields.apply(&mut stored, now);
+        fill_defaults(&options, &mut stored);
+        provisioned_defaults(&options, &mut stored.user);
+        // A new user is in no group yet: outside a group whitelist it starts
+        // pending, until a group sync puts it in scope.
+        stored.user = evaluate_user(&stored.user, &call.scope.provider, &options, &[]);
         tx.insert_scim_user(&stored).await.map_err(|err| match err {
             roster_store::StoreError::Conflict { .. } => {
                 ScimError::uniqueness("userName is already taken in this site")
@@ -128,11 +171,31 @@ impl App {
         call.projection(&USER_RESOURCE)?;
         let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
-        let mut user = load(&mut *tx, call, id).await?;
+        let user = load(&mut *tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
         ensure_free(&mut *tx, call, &fields, Some(&user.user.id)).await?;
+        self.write_user(tx, call, user, fields, now).await
+    }
+
+    /// Writes a PUT's or PATCH's fields and commits, applying the options.
+    async fn write_user(
+        &self,
+        mut tx: Box<dyn Transaction>,
+        call: &ScimCall<'_>,
+        mut user: ScimUser,
+        fields: UserFields,
+        now: jiff::Timestamp,
+    ) -> Result<ScimAnswer, ScimError> {
+        let options =
+            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let was_enabled = user.user.enabled;
         fields.apply(&mut user, now);
-        user.version = tx.update_scim_user(&user).await.map_err(internal)?;
+        fill_defaults(&options, &mut user);
+        if deactivate(&options, was_enabled, &mut user) {
+            user.version = tx.update_scim_user(&user).await.map_err(internal)?;
+        } else {
+            tx.delete_user(&call.scope.site, &user.user.id).await.map_err(internal)?;
+        }
         tx.commit().await.map_err(internal)?;
         answer(call, &user, false)
     }
@@ -149,7 +212,7 @@ impl App {
         call.projection(&USER_RESOURCE)?;
         let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
-        let mut user = load(&mut *tx, call, id).await?;
+        let user = load(&mut *tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
         let current = user_resource(&user, call.base);
         let outcome = dialect::apply_patch(call.scope.kind, &USER_RESOURCE, &current, &request)?;
@@ -158,22 +221,33 @@ impl App {
         }
         let fields = user_fields_for(call.scope.kind, &outcome.resource)?;
         ensure_free(&mut *tx, call, &fields, Some(&user.user.id)).await?;
-        fields.apply(&mut user, now);
-        user.version = tx.update_scim_user(&user).await.map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
-        answer(call, &user, false)
+        self.write_user(tx, call, user, fields, now).await
     }
 
-    /// `DELETE /Users/{id}`.
+    /// `DELETE /Users/{id}`: de-provisioned as the options say; in every
+    /// case the client no longer finds the user (RFC 7644 §3.6).
     pub async fn scim_delete_user(
         &self,
         call: &ScimCall<'_>,
         id: &str,
     ) -> Result<ScimAnswer, ScimError> {
+        let now = self.clock.now();
         let mut tx = self.store.write().await.map_err(internal)?;
-        let user = load(&mut *tx, call, id).await?;
+        let mut user = load(&mut *tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
-        tx.delete_user(&call.scope.site, &user.user.id).await.map_err(internal)?;
+        let options =
+            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let removal = on_removed(&options);
+        if removal == Removal::Delete {
+            tx.delete_user(&call.scope.site, &user.user.id).await.map_err(internal)?;
+        } else {
+            if removal == Removal::DisableAndRelease {
+                user.user.enabled = false;
+            }
+            user.user.state = ProvisioningState::Released;
+            user.user.updated_at = now;
+            tx.update_scim_user(&user).await.map_err(internal)?;
+        }
         tx.commit().await.map_err(internal)?;
         Ok(ScimAnswer::NoContent)
     }

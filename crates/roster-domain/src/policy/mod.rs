@@ -39,7 +39,7 @@ pub use lifecycle::{
     Deactivation, FirstLogin, Removal, first_login, member_change_applies, on_deactivated,
     on_removed, provisioned_defaults, source_attributes,
 };
-pub use roles::{GrantState, evaluate_group_admin, evaluate_user};
+pub use roles::{GrantState, depends_on_memberships, evaluate_group_admin, evaluate_user};
 pub use scope::{group_in_scope, user_in_scope};
 
 use crate::InvalidValue;

@@ -62,22 +62,20 @@ fn mapped(
 }
 
 /// A provisioned user after the provider's scope and role mappings are
-/// applied to its identity-provider groups. `state` `Released` is left as
-/// it is: the source no longer manages that user.
+/// applied to its identity-provider groups. A released user is returned as
+/// it is: the source no longer manages it.
 pub fn evaluate_user(
     user: &User,
-    grants: GrantState,
     provider: &ProviderId,
     options: &ProvisioningOptions,
     idp_groups: &[GroupName],
-    state: ProvisioningState,
-) -> (User, GrantState, ProvisioningState) {
-    if state == ProvisioningState::Released {
-        return (user.clone(), grants, state);
+) -> User {
+    if user.state == ProvisioningState::Released {
+        return user.clone();
     }
     let mut user = user.clone();
-    let mut grants = grants;
-    let state = if user_in_scope(options, idp_groups) {
+    let mut grants = user.grants;
+    user.state = if user_in_scope(options, idp_groups) {
         ProvisioningState::Active
     } else {
         ProvisioningState::Pending
@@ -101,7 +99,22 @@ pub fn evaluate_user(
         (false, AuthMethod::Password) => AuthMethod::Sso(provider.clone()),
         (false, other) => other.clone(),
     };
-    (user, grants, state)
+    user.grants = grants;
+    user
+}
+
+/// Whether any option depends on users' group memberships, so that a
+/// membership change must re-evaluate the users it touches.
+pub fn depends_on_memberships(options: &ProvisioningOptions) -> bool {
+    [
+        &options.only_users_in_groups,
+        &options.site_admin_groups,
+        &options.readonly_site_admin_groups,
+        &options.group_admin_groups,
+        &options.password_groups,
+    ]
+    .into_iter()
+    .any(|list| !list.is_empty())
 }
 
 /// A member's group-admin flag in a group this provider manages, and

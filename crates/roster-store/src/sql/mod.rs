@@ -23,6 +23,7 @@ macro_rules! group_columns {
 
 mod admin_keys;
 mod groups;
+mod policy;
 mod providers;
 mod row;
 mod scim_filter;

@@ -198,7 +198,8 @@ impl UserRepo for SqlTx {
     ) -> Result<u64, StoreError> {
         self.count_in_site(
             "SELECT COUNT(*) FROM users WHERE site_id = $1 AND id <> $2 AND enabled = 1 \
-             AND site_admin = 1 AND auth_provider_id IS NULL",
+             AND site_admin = 1 AND auth_provider_id IS NULL \
+             AND provisioning_state <> 'pending'",
             site,
             except.as_str(),
         )

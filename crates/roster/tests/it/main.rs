@@ -23,6 +23,8 @@ mod scim_discovery;
 mod scim_filters;
 mod scim_groups;
 mod scim_managed;
+mod scim_policy;
+mod scim_replay;
 mod scim_users;
 mod serve;
 mod store;

@@ -1,0 +1,111 @@
+//! Applies the provisioning policy (`roster_domain::policy`) to stored users
+//! and groups: after a source changes memberships, and after an
+//! administrator changes a provider's options. Only users the provider
+//! provisioned are evaluated: a user an administrator merely associated
+//! with it keeps the scope and roles the administrator gave.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use roster_domain::policy::{
+    ProvisioningState, depends_on_memberships, evaluate_group_admin, evaluate_user, group_in_scope,
+};
+use roster_domain::{Group, GroupName, ProviderId, ProvisioningOptions, SiteId, UserId};
+use roster_store::{StoreError, Transaction};
+
+/// The options of a provider, read in the caller's transaction.
+pub(crate) async fn options_of(
+    tx: &mut dyn Transaction,
+    site: &SiteId,
+    provider: &ProviderId,
+) -> Result<ProvisioningOptions, StoreError> {
+    Ok(tx
+        .provider_by_id(site, provider)
+        .await?
+        .map(|p| p.options)
+        .unwrap_or_else(ProvisioningOptions::defaults))
+}
+
+/// The state a group of the provider should be in under its options.
+pub(crate) fn group_state(options: &ProvisioningOptions, name: &GroupName) -> ProvisioningState {
+    if group_in_scope(options, name) {
+        ProvisioningState::Active
+    } else {
+        ProvisioningState::Pending
+    }
+}
+
+/// Re-evaluates scope and role mappings of `ids` after their
+/// identity-provider groups may have changed. Cheap when no option looks
+/// at memberships: then nothing can change.
+pub(crate) async fn reevaluate_users(
+    tx: &mut dyn Transaction,
+    site: &SiteId,
+    provider: &ProviderId,
+    options: &ProvisioningOptions,
+    ids: &[UserId],
+    now: Timestamp,
+    force: bool,
+) -> Result<(), StoreError> {
+    if ids.is_empty() || !(force || depends_on_memberships(options)) {
+        return Ok(());
+    }
+    let mut groups: HashMap<UserId, Vec<GroupName>> = HashMap::new();
+    for (user, group) in tx.idp_groups_of(site, provider, ids).await? {
+        groups.entry(user).or_default().push(group);
+    }
+    for user in tx.users_in_any_state(site, ids).await? {
+        if user.provisioned_by.provider.as_ref() != Some(provider) {
+            continue;
+        }
+        let idp_groups = groups.get(&user.id).map(Vec::as_slice).unwrap_or_default();
+        let mut evaluated = evaluate_user(&user, provider, options, idp_groups);
+        if evaluated != user {
+            evaluated.updated_at = now;
+            tx.update_user(&evaluated).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Re-evaluates the group-admin flags of a provider's group.
+pub(crate) async fn reevaluate_group_admins(
+    tx: &mut dyn Transaction,
+    site: &SiteId,
+    options: &ProvisioningOptions,
+    group: &Group,
+    force: bool,
+) -> Result<(), StoreError> {
+    if !force && options.group_admin_groups.is_empty() {
+        return Ok(());
+    }
+    for grant in tx.member_grants(site, &group.id).await? {
+        let (is_admin, granted) =
+            evaluate_group_admin(options, &group.name, grant.is_admin, grant.granted);
+        if (is_admin, granted) != (grant.is_admin, grant.granted) {
+            let changed = roster_store::MemberGrant { is_admin, granted, ..grant };
+            tx.set_member_grant(site, &group.id, &changed).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Everything a provider provisioned, after its options changed: group
+/// scopes, group admins, users' scopes and roles, in both directions.
+pub(crate) async fn reconcile_provider(
+    tx: &mut dyn Transaction,
+    site: &SiteId,
+    provider: &ProviderId,
+    options: &ProvisioningOptions,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for group in tx.managed_groups(site, provider).await? {
+        let state = group_state(options, &group.name);
+        if state != group.state {
+            tx.set_group_state(site, &group.id, state).await?;
+        }
+        reevaluate_group_admins(tx, site, options, &group, true).await?;
+    }
+    let ids = tx.managed_user_ids(site, provider).await?;
+    reevaluate_users(tx, site, provider, options, &ids, now, true).await
+}
