@@ -248,6 +248,22 @@ pub enum ProviderCommand {
         #[arg(long)]
         name: String,
     },
+    /// Set a provider's provisioning options (see the README's table) and
+    /// print the provider.
+    Options {
+        #[arg(long)]
+        site: String,
+        /// The provider's name.
+        #[arg(long)]
+        provider: String,
+        /// OPTION=VALUE, repeatable: `true`/`false` for switches, text for
+        /// the rest (an empty value clears a group list).
+        #[arg(long = "set", value_name = "OPTION=VALUE")]
+        set: Vec<String>,
+        /// Clear an optional value (provision_company, default_time_zone).
+        #[arg(long = "unset", value_name = "OPTION")]
+        unset: Vec<String>,
+    },
     /// Set a provider's SCIM authentication; prints a new secret once.
     Scim {
         #[arg(long)]

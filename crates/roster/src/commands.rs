@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use roster_app::{
-    AdminKeyScope, App, GroupInput, PageRequest, Principal, ProviderInput, ScimCredentialInput,
-    SiteInput, SystemClock, UserInput,
+    AdminKeyScope, App, GroupInput, PageRequest, Principal, ProviderInput, ProviderPatch,
+    ProvisioningInput, ScimCredentialInput, SiteInput, SystemClock, UserInput,
 };
 
 use crate::cli::{
@@ -155,6 +155,31 @@ async fn group(app: &App, command: &GroupCommand, json: bool) -> anyhow::Result<
     }
 }
 
+/// `--set OPTION=VALUE` and `--unset OPTION` as the admin API's
+/// `provisioning` object, so that both validate the same way.
+fn provisioning_input(set: &[String], unset: &[String]) -> anyhow::Result<ProvisioningInput> {
+    let mut object = serde_json::Map::new();
+    for pair in set {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--set {pair:?}: expected OPTION=VALUE"))?;
+        let value = match value {
+            "true" => serde_json::Value::Bool(true),
+            "false" => serde_json::Value::Bool(false),
+            text => serde_json::Value::String(text.to_owned()),
+        };
+        object.insert(key.trim().to_owned(), value);
+    }
+    for key in unset {
+        object.insert(key.trim().to_owned(), serde_json::Value::Null);
+    }
+    if object.is_empty() {
+        anyhow::bail!("nothing to change: give --set OPTION=VALUE or --unset OPTION");
+    }
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|err| anyhow::anyhow!("provisioning options: {err}"))
+}
+
 async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::Result<()> {
     match command {
         ProviderCommand::Create { site, kind, name } => {
@@ -174,6 +199,16 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
         ),
         ProviderCommand::Show { site, name } => {
             output::one(&app.find_provider(&OPERATOR, site, name).await?, json)
+        }
+        ProviderCommand::Options { site, provider, set, unset } => {
+            let id = app.find_provider(&OPERATOR, site, provider).await?.id;
+            let patch = ProviderPatch {
+                name: None,
+                saml: None,
+                ldap: None,
+                provisioning: Some(provisioning_input(set, unset)?),
+            };
+            output::one(&app.update_provider(&OPERATOR, site, &id, patch).await?, json)
         }
         ProviderCommand::Scim { site, provider, auth, expires, reset, overlap } => {
             let id = app.find_provider(&OPERATOR, site, provider).await?.id;

@@ -409,6 +409,65 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     assert_eq!(snapshot(&db).await, before);
 }
 
+/// `provider options --site acme --provider NAME` and `extra`.
+fn set<'a>(provider: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["provider", "options", "--site", "acme", "--provider", provider];
+    args.extend_from_slice(extra);
+    args
+}
+
+async fn provider_options(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    run_ok(&db, &["site", "create", "--slug", "acme"]);
+    run_ok(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"]);
+    run_ok(&db, &["provider", "create", "--site", "acme", "--kind", "entra_id", "--name", "Entra"]);
+    let okta = run_json(
+        &db,
+        &set(
+            "Okta",
+            &[
+                "--set",
+                "site_admin_groups=Admins, IT *",
+                "--set",
+                "deprovisioning_method=delete",
+                "--set",
+                "sftp=true",
+                "--set",
+                "default_time_zone=Europe/Paris",
+                "--set",
+                "provision_company=Acme",
+            ],
+        ),
+    );
+    let options = &okta["provisioning"];
+    assert_eq!(options["site_admin_groups"], "Admins,IT *", "{okta}");
+    assert_eq!(options["deprovisioning_method"], "delete");
+    assert_eq!(options["sftp"], true);
+    assert_eq!(options["default_time_zone"], "Europe/Paris");
+    let cleared = run_json(
+        &db,
+        &set("Okta", &["--unset", "provision_company", "--set", "site_admin_groups="]),
+    );
+    assert_eq!(cleared["provisioning"]["provision_company"], Value::Null, "{cleared}");
+    assert_eq!(cleared["provisioning"]["site_admin_groups"], "");
+    assert_eq!(cleared["provisioning"]["default_time_zone"], "Europe/Paris");
+
+    let before = snapshot(&db).await;
+    assert_fails(
+        &run(&db, &set("Okta", &["--set", "default_time_zone=Mars/Olympus"])),
+        &["provisioning.default_time_zone"],
+    );
+    assert_fails(&run(&db, &set("Okta", &["--set", "shoe_size=42"])), &["shoe_size"]);
+    assert_fails(&run(&db, &set("Okta", &["--set", "sftp"])), &["OPTION=VALUE"]);
+    assert_fails(
+        &run(&db, &set("Okta", &["--set", "default_groups=Nobody"])),
+        &["provisioning.default_groups"],
+    );
+    assert_fails(&run(&db, &set("Okta", &[])), &["nothing to change"]);
+    assert_fails(&run(&db, &set("Entra", &["--set", "only_groups=Sales"])), &["scoping filters"]);
+    assert_eq!(snapshot(&db).await, before);
+}
+
 fn is_empty(dir: &Path) -> bool {
     std::fs::read_dir(dir).expect("read the directory").next().is_none()
 }
@@ -482,6 +541,7 @@ async fn manual_changes_can_be_locked(backend: Backend) {
 }
 
 crate::on_both_databases!(
+    provider_options,
     usage_mistakes_are_one_line,
     bootstrap_as_in_the_readme,
     users,
