@@ -80,6 +80,8 @@ pub struct UserView {
     /// `active`, or `released` once its identity provider removed it and the
     /// options kept it (pending users are not shown at all).
     pub provisioning_state: &'static str,
+    /// Whether a password was set (the password itself is never shown).
+    pub password_set: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub last_login_at: Option<Timestamp>,
@@ -115,6 +117,7 @@ impl From<User> for UserView {
             provisioned_by: user.provisioned_by.method.as_str(),
             provisioned_by_provider_id: user.provisioned_by.provider.map(|p| p.to_string()),
             provisioning_state: user.state.as_str(),
+            password_set: user.password_hash.is_some(),
             created_at: user.created_at,
             updated_at: user.updated_at,
             last_login_at: user.last_login_at,

@@ -142,6 +142,8 @@ pub struct User {
     pub state: ProvisioningState,
     /// What the provider's role mappings granted, to take back exactly that.
     pub grants: GrantState,
+    /// The PHC string (Argon2id) of the user's password, if one was set.
+    pub password_hash: Option<String>,
 }
 
 impl User {
@@ -171,6 +173,7 @@ impl User {
             last_login_at: None,
             state: ProvisioningState::Active,
             grants: GrantState::default(),
+            password_hash: None,
         }
     }
 

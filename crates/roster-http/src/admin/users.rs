@@ -1,11 +1,11 @@
-//! `/sites/{site}/users` and `/sites/{site}/users/{id}`.
+//! `/sites/{site}/users`, `/sites/{site}/users/{id}` and its `/password`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Json, Router};
 use roster_app::views::{ListView, UserView};
-use roster_app::{App, PageRequest, UserInput, UserPatch};
+use roster_app::{App, PageRequest, PasswordInput, UserInput, UserPatch};
 
 use crate::ApiError;
 use crate::extract::{Admin, JsonBody, Params, Segments};
@@ -14,6 +14,7 @@ pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/sites/{site}/users", get(list).post(create))
         .route("/sites/{site}/users/{id}", get(show).patch(update).delete(remove))
+        .route("/sites/{site}/users/{id}/password", put(set_password))
 }
 
 async fn list(
@@ -58,4 +59,13 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     app.delete_user(&who, &site, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_password(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments((site, id)): Segments<(String, String)>,
+    JsonBody(input): JsonBody<PasswordInput>,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(app.set_password(&who, &site, &id, input).await?))
 }

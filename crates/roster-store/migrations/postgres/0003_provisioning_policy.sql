@@ -8,9 +8,12 @@
 --   so that leaving a group takes back exactly those.
 -- - group_members.admin_granted: the group-admin flag came from the
 --   provider's group admin groups.
+-- - users.password_hash: the Argon2id PHC string of a password set for the
+--   user (password groups sign in with one), NULL when none was set.
 -- The other dialect's file is the same schema.
 
 ALTER TABLE users ADD COLUMN provisioning_state TEXT NOT NULL DEFAULT 'active';
 ALTER TABLE users ADD COLUMN provider_grants TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN password_hash TEXT;
 ALTER TABLE groups ADD COLUMN provisioning_state TEXT NOT NULL DEFAULT 'active';
 ALTER TABLE group_members ADD COLUMN admin_granted BIGINT NOT NULL DEFAULT 0 CHECK (admin_granted IN (0, 1));

@@ -9,7 +9,8 @@ macro_rules! user_columns {
         "site_id, id, username, username_key, full_name, first_name, last_name, display_name, \
          email, company, time_zone, enabled, auth_provider_id, site_admin, readonly_site_admin, \
          two_factor, webdav, ftp, sftp, external_id, provisioned_by, provisioned_by_provider_id, \
-         created_at, updated_at, last_login_at, provisioning_state, provider_grants"
+         created_at, updated_at, last_login_at, provisioning_state, provider_grants, \
+         password_hash"
     };
 }
 

@@ -240,7 +240,8 @@ impl ScimUserRepo for SqlTx {
             "INSERT INTO users (",
             user_columns!(),
             ", scim_extra, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
+             $29, $30)"
         );
         bind_user(sqlx::query(sql), &user.user)
             .bind(user.extra.clone())
@@ -258,7 +259,8 @@ impl ScimUserRepo for SqlTx {
              readonly_site_admin = $15, two_factor = $16, webdav = $17, ftp = $18, sftp = $19, \
              external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
              created_at = $23, updated_at = $24, last_login_at = $25, provisioning_state = $26, \
-             provider_grants = $27, scim_extra = $28, version = version + 1 WHERE site_id = $1 AND id = $2 RETURNING version";
+             provider_grants = $27, password_hash = $28, scim_extra = $29, \
+             version = version + 1 WHERE site_id = $1 AND id = $2 RETURNING version";
         let row = bind_user(sqlx::query(sql), &user.user)
             .bind(user.extra.clone())
             .fetch_optional(self.conn())

@@ -51,6 +51,7 @@ pub(super) fn bind_user<'q>(
         .bind(opt_micros(user.last_login_at))
         .bind(user.state.as_str())
         .bind(user.grants.to_stored())
+        .bind(user.password_hash.clone())
 }
 
 pub(super) fn user_from(row: &AnyRow) -> Result<User, StoreError> {
@@ -92,6 +93,7 @@ pub(super) fn user_from(row: &AnyRow) -> Result<User, StoreError> {
         last_login_at: c.opt_time("last_login_at")?,
         state: c.parsed("provisioning_state", ProvisioningState::parse)?,
         grants: GrantState::from_stored(&c.text("provider_grants")?),
+        password_hash: c.opt_text("password_hash")?,
     })
 }
 
@@ -102,7 +104,7 @@ impl UserRepo for SqlTx {
             "INSERT INTO users (",
             user_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
+             $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
         ));
         bind_user(query, user)
             .execute(self.conn())
@@ -167,7 +169,7 @@ impl UserRepo for SqlTx {
              readonly_site_admin = $15, two_factor = $16, webdav = $17, ftp = $18, sftp = $19, \
              external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
              created_at = $23, updated_at = $24, last_login_at = $25, provisioning_state = $26, \
-             provider_grants = $27, version = version + 1 \
+             provider_grants = $27, password_hash = $28, version = version + 1 \
              WHERE site_id = $1 AND id = $2",
         );
         let done = bind_user(query, user)

@@ -379,7 +379,73 @@ async fn new_users_take_the_provider_defaults(backend: Backend) {
     assert_eq!((c["company"].clone(), c["time_zone"].clone()), (Value::Null, Value::Null));
 }
 
+async fn password_group_members_get_a_password_from_an_administrator(backend: Backend) {
+    let app = acme(backend).await;
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    options(&app, &scim, json!({ "password_groups": "Break Glass" })).await;
+    let ann = create_user(&scim, user("ann@example.com")).await;
+    let bob = create_user(&scim, user("bob@example.com")).await;
+    create_group(&scim, "Break Glass", &[&ann]).await;
+    let password = |id: &str| format!("{USERS}/{id}/password");
+    let before = app.snapshot().await;
+    // Bob signs in with SSO: a password would be useless, so it is refused.
+    let refused = app
+        .call(
+            reqwest::Method::PUT,
+            &password(&bob),
+            Some(json!({ "password": "a long enough secret" })),
+        )
+        .await;
+    crate::helpers::assert_error(&refused, StatusCode::CONFLICT, "conflict", Some("auth_method"));
+    let short =
+        app.call(reqwest::Method::PUT, &password(&ann), Some(json!({ "password": "short" }))).await;
+    crate::helpers::assert_error(
+        &short,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("password"),
+    );
+    let unknown = app
+        .call(
+            reqwest::Method::PUT,
+            &password(&ann),
+            Some(json!({ "pass": "a long enough secret" })),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{unknown:?}");
+    assert_eq!(app.snapshot().await, before);
+
+    let set = app
+        .call(
+            reqwest::Method::PUT,
+            &password(&ann),
+            Some(json!({ "password": "a long enough secret" })),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    assert_eq!(set.body["password_set"], true);
+    assert!(!set.body.to_string().contains("argon2"), "the hash is never shown");
+    let stored = app
+        .store
+        .read()
+        .await
+        .unwrap()
+        .user_by_id(
+            &roster_domain::SiteId::from_raw(
+                app.get("/api/admin/sites/acme").await.body["id"].as_str().unwrap(),
+            ),
+            &roster_domain::UserId::from_raw(ann.as_str()),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = stored.password_hash.expect("stored");
+    assert!(roster_app::passwords::verify_password("a long enough secret", &hash));
+    assert!(!roster_app::passwords::verify_password("a long enough secreT", &hash));
+}
+
 crate::on_both_databases!(
+    password_group_members_get_a_password_from_an_administrator,
     deprovisioning_follows_both_options,
     membership_options_gate_additions_and_removals,
     the_user_whitelist_keeps_outsiders_pending,
