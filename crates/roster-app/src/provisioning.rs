@@ -60,6 +60,20 @@ pub(crate) async fn reevaluate_users(
         }
         let idp_groups = groups.get(&user.id).map(Vec::as_slice).unwrap_or_default();
         let mut evaluated = evaluate_user(&user, provider, options, idp_groups);
+        let loses_password_admin = user.is_password_site_admin()
+            && user.state != ProvisioningState::Pending
+            && (!evaluated.is_password_site_admin()
+                || evaluated.state == ProvisioningState::Pending);
+        if loses_password_admin && tx.count_password_site_admins(site, &user.id).await? == 0 {
+            // SPEC §3: an identity provider's change never takes away the
+            // last site admin who signs in with a password; the mapping
+            // applies once another one exists.
+            tracing::warn!(user = %user.id, "kept the last password site admin despite the provider's mapping");
+            evaluated.auth_method = user.auth_method.clone();
+            evaluated.roles.site_admin = user.roles.site_admin;
+            evaluated.grants = user.grants;
+            evaluated.state = user.state;
+        }
         if evaluated != user {
             evaluated.updated_at = now;
             tx.update_user(&evaluated).await?;

@@ -267,6 +267,9 @@ async fn group_filters_hide_groups_even_after_provisioning(backend: Backend) {
 async fn roles_follow_memberships_in_both_directions(backend: Backend) {
     let app = acme(backend).await;
     let scim = app.scim_provider("acme", "okta", "Okta").await;
+    // A local password admin, so that the last-password-admin guard (its
+    // own test) stays out of the way.
+    app.user("acme", json!({ "username": "root", "site_admin": true })).await;
     options(
         &app,
         &scim,
@@ -444,7 +447,34 @@ async fn password_group_members_get_a_password_from_an_administrator(backend: Ba
     assert!(!roster_app::passwords::verify_password("a long enough secreT", &hash));
 }
 
+async fn the_last_password_admin_survives_a_mapping(backend: Backend) {
+    let app = acme(backend).await;
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    options(&app, &scim, json!({ "password_groups": "Glass", "site_admin_groups": "Glass" })).await;
+    let ann = create_user(&scim, user("ann@example.com")).await;
+    let glass = create_group(&scim, "Glass", &[&ann]).await;
+    let a = seen(&app, &ann).await.unwrap();
+    assert_eq!(
+        (a["auth_method"].clone(), a["site_admin"].clone()),
+        (json!("password"), json!(true))
+    );
+    // Ann is the site's only password admin: leaving the group keeps her.
+    remove_member(&scim, &glass, &ann).await;
+    let a = seen(&app, &ann).await.unwrap();
+    assert_eq!(
+        (a["auth_method"].clone(), a["site_admin"].clone()),
+        (json!("password"), json!(true))
+    );
+    // Once another password admin exists, the mapping applies.
+    app.user("acme", json!({ "username": "root", "site_admin": true })).await;
+    add_member(&scim, &glass, &ann).await;
+    remove_member(&scim, &glass, &ann).await;
+    let a = seen(&app, &ann).await.unwrap();
+    assert_eq!((a["auth_method"].clone(), a["site_admin"].clone()), (json!("sso"), json!(false)));
+}
+
 crate::on_both_databases!(
+    the_last_password_admin_survives_a_mapping,
     password_group_members_get_a_password_from_an_administrator,
     deprovisioning_follows_both_options,
     membership_options_gate_additions_and_removals,
