@@ -50,6 +50,14 @@ pub trait PolicyRepo {
         provider: &ProviderId,
     ) -> Result<Vec<Group>, StoreError>;
 
+    /// Removes `user` from every group `provider` manages.
+    async fn leave_provider_groups(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+        user: &UserId,
+    ) -> Result<(), StoreError>;
+
     async fn set_group_state(
         &mut self,
         site: &SiteId,

@@ -5,8 +5,8 @@
 //! and `DELETE`.
 
 use roster_domain::policy::{
-    Deactivation, ProvisioningState, Removal, evaluate_user, on_deactivated, on_removed,
-    provisioned_defaults, source_attributes,
+    Deactivation, ProvisioningState, Removal, evaluate_user, member_change_applies, on_deactivated,
+    on_removed, provisioned_defaults, source_attributes,
 };
 use roster_domain::{
     AuthMethod, ProvisionedBy, ProvisioningMethod, ProvisioningOptions, User, UserId,
@@ -247,6 +247,13 @@ impl App {
             user.user.state = ProvisioningState::Released;
             user.user.updated_at = now;
             tx.update_scim_user(&user).await.map_err(internal)?;
+            // The identity provider removed the user, and with it the user's
+            // memberships of its groups (when the options remove those).
+            if member_change_applies(&options, false) {
+                tx.leave_provider_groups(&call.scope.site, &call.scope.provider, &user.user.id)
+                    .await
+                    .map_err(internal)?;
+            }
         }
         tx.commit().await.map_err(internal)?;
         Ok(ScimAnswer::NoContent)

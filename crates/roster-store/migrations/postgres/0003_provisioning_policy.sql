@@ -17,3 +17,8 @@ ALTER TABLE users ADD COLUMN provider_grants TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN password_hash TEXT;
 ALTER TABLE groups ADD COLUMN provisioning_state TEXT NOT NULL DEFAULT 'active';
 ALTER TABLE group_members ADD COLUMN admin_granted BIGINT NOT NULL DEFAULT 0 CHECK (admin_granted IN (0, 1));
+
+-- SCIM lists leave out released users: the index that serves their pages
+-- and counts holds the state too, so that a count stays inside the index.
+DROP INDEX users_created;
+CREATE INDEX users_created ON users (site_id, created_at, id, provisioned_by_provider_id, auth_provider_id, provisioning_state);

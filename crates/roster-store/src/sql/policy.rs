@@ -105,6 +105,24 @@ impl PolicyRepo for SqlTx {
         rows.iter().map(group_from).collect()
     }
 
+    async fn leave_provider_groups(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+        user: &UserId,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM group_members WHERE site_id = $1 AND user_id = $3 AND group_id IN \
+             (SELECT id FROM groups WHERE site_id = $1 AND managed_by_provider_id = $2)",
+        )
+        .bind(site.as_str())
+        .bind(provider.as_str())
+        .bind(user.as_str())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
     async fn set_group_state(
         &mut self,
         site: &SiteId,

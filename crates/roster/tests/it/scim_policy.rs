@@ -102,11 +102,13 @@ async fn deprovisioning_follows_both_options(backend: Backend) {
     // The default: disable, keep the history, and release the user from
     // the identity provider's view.
     let ann = create_user(&scim, user("ann@example.com")).await;
+    let staff = create_group(&scim, "Staff", &[&ann]).await;
     assert_eq!(scim.delete(&format!("/Users/{ann}")).await.status, StatusCode::NO_CONTENT);
     assert_scim_error(&scim.get(&format!("/Users/{ann}")).await, StatusCode::NOT_FOUND, None);
     let kept = seen(&app, &ann).await.expect("kept for audit");
     assert_eq!(kept["enabled"], false);
     assert_eq!(kept["provisioning_state"], "released");
+    assert!(listed_names(&app, &format!("{GROUPS}/{staff}/members"), "username").await.is_empty());
     // Its username stays taken: no silent adoption of the kept record.
     assert_scim_error(
         &scim.post("/Users", user("ann@example.com")).await,
