@@ -1,7 +1,6 @@
 //! Extractors that authenticate and parse, and turn every rejection into a
 //! JSON [`ApiError`] that says what was wrong.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -10,6 +9,7 @@ use roster_app::{App, Principal};
 use serde::de::DeserializeOwned;
 
 use crate::ApiError;
+use crate::body::{BODY_LIMIT, BodyError, read_limited};
 
 /// The caller of the admin API, from `Authorization: Bearer <admin key>`.
 pub(crate) struct Admin(pub Principal);
@@ -37,7 +37,7 @@ pub(crate) struct JsonBody<T>(pub T);
 impl<T: DeserializeOwned> FromRequest<App> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, app: &App) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, _app: &App) -> Result<Self, ApiError> {
         let content_type =
             request.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(
                 |value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase(),
@@ -51,9 +51,19 @@ impl<T: DeserializeOwned> FromRequest<App> for JsonBody<T> {
                 format!("send the body as application/json, not {content_type}"),
             ));
         }
-        let bytes = Bytes::from_request(request, app).await.map_err(|rejection| {
-            ApiError::new(rejection.status(), "invalid_body", rejection.body_text())
-        })?;
+        let bytes =
+            read_limited(request.into_body(), BODY_LIMIT).await.map_err(|err| match err {
+                BodyError::TooLarge => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "invalid_body",
+                    "the request body is larger than 2 MiB",
+                ),
+                BodyError::Unreadable(why) => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_body",
+                    format!("the body could not be read: {why}"),
+                ),
+            })?;
         parse_json(&bytes).map(Self)
     }
 }

@@ -7,6 +7,7 @@
 //! never produce a 5xx.
 
 mod admin;
+mod body;
 mod error;
 mod extract;
 mod health;

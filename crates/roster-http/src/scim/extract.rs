@@ -1,7 +1,6 @@
 //! Extractors of the SCIM API: the provider's credential, the base URL of
 //! its resources, and request bodies; every rejection is a SCIM error.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use axum::http::request::Parts;
@@ -9,10 +8,11 @@ use base64::Engine;
 use roster_app::App;
 use roster_app::scim::mapping::BaseUrl;
 use roster_app::scim::{ScimCredential, ScimScope, unauthorized};
-use roster_scim::ScimError;
+use roster_scim::{ScimError, ServerLimits};
 use serde_json::Value;
 
 use super::ScimFailure;
+use crate::body::{BODY_LIMIT, BodyError, read_limited};
 
 /// The authenticated SCIM client and where its resources live.
 pub(crate) struct ScimClient {
@@ -107,7 +107,7 @@ pub(crate) struct ScimBody(pub Value);
 impl FromRequest<App> for ScimBody {
     type Rejection = ScimFailure;
 
-    async fn from_request(request: Request, app: &App) -> Result<Self, ScimFailure> {
+    async fn from_request(request: Request, _app: &App) -> Result<Self, ScimFailure> {
         let content_type =
             request.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(
                 |value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase(),
@@ -122,16 +122,23 @@ impl FromRequest<App> for ScimBody {
                 format!("send the body as application/scim+json, not {content_type}"),
             )));
         }
-        let bytes = Bytes::from_request(request, app).await.map_err(|rejection| {
-            let status = rejection.status().as_u16();
-            let detail = if status == 413 {
-                "the request body is larger than this endpoint accepts (for /Bulk, maxPayloadSize in \
-                 /ServiceProviderConfig)"
-                    .to_owned()
-            } else {
-                rejection.body_text()
-            };
-            ScimFailure(ScimError::new(status, None, detail))
+        let limit = if request.uri().path().ends_with("/Bulk") {
+            ServerLimits::ROSTER.bulk_max_payload_size
+        } else {
+            BODY_LIMIT
+        };
+        let bytes = read_limited(request.into_body(), limit).await.map_err(|err| {
+            ScimFailure(match err {
+                BodyError::TooLarge => ScimError::new(
+                    413,
+                    None,
+                    "the request body is larger than this endpoint accepts (for /Bulk, \
+                     maxPayloadSize in /ServiceProviderConfig)",
+                ),
+                BodyError::Unreadable(why) => {
+                    ScimError::invalid_syntax(format!("the body could not be read: {why}"))
+                }
+            })
         })?;
         serde_json::from_slice(&bytes).map(Self).map_err(|err| {
             ScimFailure(ScimError::invalid_syntax(format!("the body is not valid JSON: {err}")))

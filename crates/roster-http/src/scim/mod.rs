@@ -12,10 +12,8 @@ mod resources;
 mod response;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use roster_app::App;
-use roster_scim::ServerLimits;
 
 pub(crate) use extract::ScimClient;
 pub(crate) use response::{ScimFailure, ScimReply};
@@ -45,11 +43,8 @@ pub(crate) fn routes() -> Router<App> {
                 .patch(resources::patch_group)
                 .delete(resources::delete_group),
         )
-        .route(
-            "/Bulk",
-            post(resources::bulk)
-                .layer(DefaultBodyLimit::max(ServerLimits::ROSTER.bulk_max_payload_size)),
-        )
+        // Body size limits are the body extractor's (`extract::read_limited`).
+        .route("/Bulk", post(resources::bulk))
         .route("/.search", post(resources::search_all))
         .fallback(response::no_such_endpoint)
         .method_not_allowed_fallback(response::method_not_allowed)
