@@ -7,9 +7,12 @@ use roster_domain::{
 use roster_store::{Page, Transaction};
 use serde::Deserialize;
 
+use roster_domain::policy::ProvisioningState;
+
 use crate::access::visible_site;
 use crate::error::field;
 use crate::input::{not_null, opaque_id};
+use crate::provisioning::follow_admin_group_change;
 use crate::views::{GroupView, ListView, MemberView};
 use crate::{App, AppError, PageRequest, Principal};
 
@@ -38,6 +41,11 @@ pub struct MemberInput {
 #[serde(deny_unknown_fields)]
 pub struct MemberPatch {
     pub is_admin: bool,
+}
+
+/// Every user member of a group, whatever its state.
+async fn member_ids(tx: &mut dyn Transaction, group: &Group) -> Result<Vec<UserId>, AppError> {
+    Ok(tx.member_grants(&group.site_id, &group.id).await?.into_iter().map(|m| m.user).collect())
 }
 
 async fn load_group(tx: &mut dyn Transaction, site: &Site, id: &str) -> Result<Group, AppError> {
@@ -144,8 +152,12 @@ impl App {
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         let name = field("name", GroupName::parse(name))?;
-        let group =
-            tx.group_by_name(&site.id, &name).await?.ok_or(AppError::NotFound { what: "group" })?;
+        // A pending group (outside its provider's filters) is not shown.
+        let group = tx
+            .group_by_name(&site.id, &name)
+            .await?
+            .filter(|g| g.state != ProvisioningState::Pending)
+            .ok_or(AppError::NotFound { what: "group" })?;
         Ok(group.into())
     }
 
@@ -172,6 +184,16 @@ impl App {
             group.name = name;
             group.updated_at = self.clock.now();
             tx.update_group(&group).await?;
+            let members = member_ids(&mut *tx, &group).await?;
+            follow_admin_group_change(
+                &mut *tx,
+                &site.id,
+                group.managed_by.as_ref(),
+                Some(&group),
+                &members,
+                group.updated_at,
+            )
+            .await?;
             tx.commit().await?;
         }
         Ok(group.into())
@@ -188,7 +210,18 @@ impl App {
         ensure_manual_group_changes_allowed(&site)?;
         let group = load_group(&mut *tx, &site, id).await?;
         ensure_not_a_default_group(&mut *tx, &group).await?;
+        let members = member_ids(&mut *tx, &group).await?;
         tx.delete_group(&site.id, &group.id).await?;
+        let now = self.clock.now();
+        follow_admin_group_change(
+            &mut *tx,
+            &site.id,
+            group.managed_by.as_ref(),
+            None,
+            &members,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -226,7 +259,18 @@ impl App {
             tx.user_by_id(&site.id, &UserId::from_raw(user_id)).await?.ok_or_else(unknown)?;
         let membership =
             Membership { user_id: user.id.clone(), is_admin: input.is_admin.unwrap_or(false) };
-        tx.put_member(&site.id, &group.id, &membership, self.clock.now()).await?;
+        let now = self.clock.now();
+        tx.put_member(&site.id, &group.id, &membership, now).await?;
+        let affected = [user.id.clone()];
+        follow_admin_group_change(
+            &mut *tx,
+            &site.id,
+            group.managed_by.as_ref(),
+            Some(&group),
+            &affected,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(MemberView {
             user_id: user.id.to_string(),
@@ -278,9 +322,20 @@ impl App {
         ensure_manual_group_changes_allowed(&site)?;
         let group = load_group(&mut *tx, &site, group).await?;
         let user = opaque_id(user).ok_or(AppError::NotFound { what: "member" })?;
-        if !tx.remove_member(&site.id, &group.id, &UserId::from_raw(user)).await? {
+        let user = UserId::from_raw(user);
+        if !tx.remove_member(&site.id, &group.id, &user).await? {
             return Err(AppError::NotFound { what: "member" });
         }
+        let now = self.clock.now();
+        follow_admin_group_change(
+            &mut *tx,
+            &site.id,
+            group.managed_by.as_ref(),
+            Some(&group),
+            &[user],
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use roster_domain::policy::{
     ProvisioningState, depends_on_memberships, evaluate_group_admin, evaluate_user, group_in_scope,
 };
-use roster_domain::{Group, GroupName, ProviderId, ProvisioningOptions, SiteId, UserId};
+use roster_domain::{Group, GroupName, ProviderId, ProvisioningOptions, SiteId, User, UserId};
 use roster_store::{StoreError, Transaction};
 
 /// The options of a provider, read in the caller's transaction.
@@ -64,7 +64,7 @@ pub(crate) async fn reevaluate_users(
             && user.state != ProvisioningState::Pending
             && (!evaluated.is_password_site_admin()
                 || evaluated.state == ProvisioningState::Pending);
-        if loses_password_admin && tx.count_password_site_admins(site, &user.id).await? == 0 {
+        if loses_password_admin && is_last_password_admin(tx, &user).await? {
             // SPEC §3: an identity provider's change never takes away the
             // last site admin who signs in with a password; the mapping
             // applies once another one exists.
@@ -80,6 +80,21 @@ pub(crate) async fn reevaluate_users(
         }
     }
     Ok(())
+}
+
+/// Whether `user` is the site's only enabled, visible site admin who signs
+/// in with a password (SPEC §3). Takes the site's lock first so that two
+/// concurrent changes cannot each count on the other (as the admin API's
+/// guard does).
+pub(crate) async fn is_last_password_admin(
+    tx: &mut dyn Transaction,
+    user: &User,
+) -> Result<bool, StoreError> {
+    if !user.is_password_site_admin() || user.state == ProvisioningState::Pending {
+        return Ok(false);
+    }
+    tx.lock_site(&user.site_id).await?;
+    Ok(tx.count_password_site_admins(&user.site_id, &user.id).await? == 0)
 }
 
 /// Re-evaluates the group-admin flags of a provider's group.
@@ -102,6 +117,30 @@ pub(crate) async fn reevaluate_group_admins(
         }
     }
     Ok(())
+}
+
+/// After an administrator changed a group a provider manages (renamed it,
+/// changed its members, deleted it): what the provider's options derive
+/// from it follows, as after the same change from the identity provider.
+/// `users` are the members affected; `group` is `None` once deleted.
+pub(crate) async fn follow_admin_group_change(
+    tx: &mut dyn Transaction,
+    site: &SiteId,
+    managed_by: Option<&ProviderId>,
+    group: Option<&Group>,
+    users: &[UserId],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let Some(provider) = managed_by else { return Ok(()) };
+    let options = options_of(tx, site, provider).await?;
+    if let Some(group) = group {
+        let state = group_state(&options, &group.name);
+        if state != group.state {
+            tx.set_group_state(site, &group.id, state).await?;
+        }
+        reevaluate_group_admins(tx, site, &options, group, false).await?;
+    }
+    reevaluate_users(tx, site, provider, &options, users, now, false).await
 }
 
 /// Everything a provider provisioned, after its options changed: group

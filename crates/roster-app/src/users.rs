@@ -2,6 +2,7 @@
 //! site's "allow manual ..." setting and the last-password-admin guard
 //! (SPEC §3).
 
+use roster_domain::policy::ProvisioningState;
 use roster_domain::{
     AuthMethod, ProviderId, Site, TwoFactor, User, UserId, Username,
     ensure_manual_user_changes_allowed, ensure_password_admin_remains,
@@ -233,9 +234,11 @@ impl App {
         let mut tx = self.store.read().await?;
         let site = visible_site(&mut *tx, who, site).await?;
         let username = field("username", Username::parse(username))?;
+        // A pending user (outside its provider's filters) is not shown.
         let user = tx
             .user_by_username(&site.id, &username)
             .await?
+            .filter(|u| u.state != ProvisioningState::Pending)
             .ok_or(AppError::NotFound { what: "user" })?;
         Ok(user.into())
     }
@@ -283,6 +286,13 @@ impl App {
             let method = patch.auth_method.as_deref().unwrap_or("sso");
             user.auth_method =
                 auth_method(&mut *tx, &site, method, patch.sso_provider_id.as_deref()).await?;
+            // SPEC §3: associating a user with a provider hands it to that
+            // provider's SCIM, including a user an earlier source released.
+            if matches!(user.auth_method, AuthMethod::Sso(_))
+                && user.state == ProvisioningState::Released
+            {
+                user.state = ProvisioningState::Active;
+            }
         }
         if let Some(site_admin) = patch.site_admin {
             user.roles.site_admin = site_admin;

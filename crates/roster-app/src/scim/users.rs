@@ -20,7 +20,7 @@ use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
 use super::mapping::{UserFields, user_fields_for, user_resource};
 use super::{dialect, internal};
 use crate::App;
-use crate::provisioning::options_of;
+use crate::provisioning::{is_last_password_admin, options_of};
 
 /// The company and time zone fallbacks of the provider, after the source's
 /// fields were written.
@@ -189,8 +189,15 @@ impl App {
         let options =
             options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
         let was_enabled = user.user.enabled;
+        let last_admin = is_last_password_admin(&mut *tx, &user.user).await.map_err(internal)?;
         fields.apply(&mut user, now);
         fill_defaults(&options, &mut user);
+        if last_admin && !user.user.enabled {
+            // SPEC §3: the identity provider cannot disable the last site
+            // admin who signs in with a password.
+            tracing::warn!(user = %user.user.id, "kept the last password site admin enabled");
+            user.user.enabled = true;
+        }
         if deactivate(&options, was_enabled, &mut user) {
             user.version = tx.update_scim_user(&user).await.map_err(internal)?;
         } else {
@@ -237,7 +244,16 @@ impl App {
         call.check(RequestKind::Write, user.version)?;
         let options =
             options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
-        let removal = on_removed(&options);
+        let removal = if user.user.state == ProvisioningState::Pending {
+            // Never provisioned into the application: nothing to keep.
+            Removal::Delete
+        } else if is_last_password_admin(&mut *tx, &user.user).await.map_err(internal)? {
+            // SPEC §3: released, but kept enabled.
+            tracing::warn!(user = %user.user.id, "kept the last password site admin enabled");
+            Removal::Release
+        } else {
+            on_removed(&options)
+        };
         if removal == Removal::Delete {
             tx.delete_user(&call.scope.site, &user.user.id).await.map_err(internal)?;
         } else {

@@ -96,7 +96,12 @@ pub fn evaluate_user(
         (true, _) => AuthMethod::Password,
         // Leaving the password groups returns the user to this provider's
         // single sign-on; a user an administrator moved elsewhere stays.
-        (false, AuthMethod::Password) => AuthMethod::Sso(provider.clone()),
+        // A password the user no longer signs in with must not work again
+        // if it is put back on password login later.
+        (false, AuthMethod::Password) => {
+            user.password_hash = None;
+            AuthMethod::Sso(provider.clone())
+        }
         (false, other) => other.clone(),
     };
     user.grants = grants;

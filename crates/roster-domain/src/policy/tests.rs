@@ -128,12 +128,14 @@ fn each_mapping_reads_its_own_option() {
 
     // Password groups: password login while a member, the provider's SSO
     // again after leaving.
-    let glass = evaluate_user(&user, &okta(), &options, &names(&["Break Glass"]));
+    let mut glass = evaluate_user(&user, &okta(), &options, &names(&["Break Glass"]));
     assert_eq!(glass.auth_method, AuthMethod::Password);
     assert!(glass.grants.password_login);
+    glass.password_hash = Some("$argon2id$...".into());
     let back = evaluate_user(&glass, &okta(), &options, &[]);
     assert_eq!(back.auth_method, AuthMethod::Sso(okta()));
     assert!(!back.grants.password_login);
+    assert_eq!(back.password_hash, None, "the old password stops working");
 
     // A user an administrator put on password login stays on it.
     let mut by_hand = provisioned_user();

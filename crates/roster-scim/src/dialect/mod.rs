@@ -259,10 +259,13 @@ pub fn resource_body(rt: &ResourceType, body: &Value) -> Normalized {
 /// Whether a path or key names the enterprise `manager`, bare or
 /// URN-qualified.
 fn is_manager(path: &str) -> bool {
-    path.eq_ignore_ascii_case("manager")
-        || path.len() > ENTERPRISE_USER.id.len()
-            && path[..ENTERPRISE_USER.id.len()].eq_ignore_ascii_case(ENTERPRISE_USER.id)
-            && path[ENTERPRISE_USER.id.len()..].eq_ignore_ascii_case(":manager")
+    // Byte-wise: a key may hold any characters, and slicing a `str` at a
+    // byte that is not a character boundary would panic.
+    let (path, urn) = (path.as_bytes(), ENTERPRISE_USER.id.as_bytes());
+    path.eq_ignore_ascii_case(b"manager")
+        || path.len() > urn.len()
+            && path[..urn.len()].eq_ignore_ascii_case(urn)
+            && path[urn.len()..].eq_ignore_ascii_case(b":manager")
 }
 
 /// [`Tolerance::EntraManagerAsId`] on the keys of an object: a resource, or
@@ -301,4 +304,20 @@ fn get_ci_mut<'v>(object: &'v mut Map<String, Value>, name: &str) -> Option<&'v 
         object.keys().find(|key| key.eq_ignore_ascii_case(name))?.clone()
     };
     object.get_mut(&key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::USER_RESOURCE;
+
+    #[test]
+    fn manager_keys_of_any_characters_are_safe() {
+        let odd = format!("{}é:manager", "a".repeat(ENTERPRISE_USER.id.len() - 1));
+        assert!(!is_manager(&odd));
+        assert!(is_manager("Manager"));
+        assert!(is_manager(&format!("{}:MANAGER", ENTERPRISE_USER.id.to_uppercase())));
+        let body = serde_json::json!({ "userName": "x", odd.clone(): "y" });
+        assert_eq!(resource_body(&USER_RESOURCE, &body).value, body);
+    }
 }

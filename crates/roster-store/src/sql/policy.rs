@@ -112,6 +112,16 @@ impl PolicyRepo for SqlTx {
         user: &UserId,
     ) -> Result<(), StoreError> {
         sqlx::query(
+            "UPDATE groups SET version = version + 1 WHERE site_id = $1 \
+             AND managed_by_provider_id = $2 AND id IN \
+             (SELECT group_id FROM group_members WHERE site_id = $1 AND user_id = $3)",
+        )
+        .bind(site.as_str())
+        .bind(provider.as_str())
+        .bind(user.as_str())
+        .execute(self.conn())
+        .await?;
+        sqlx::query(
             "DELETE FROM group_members WHERE site_id = $1 AND user_id = $3 AND group_id IN \
              (SELECT id FROM groups WHERE site_id = $1 AND managed_by_provider_id = $2)",
         )

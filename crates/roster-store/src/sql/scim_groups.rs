@@ -181,7 +181,7 @@ impl ScimGroupRepo for SqlTx {
         let users = sqlx::query(
             "SELECT m.user_id AS id, u.username AS display FROM group_members m \
              JOIN users u ON u.site_id = m.site_id AND u.id = m.user_id \
-             WHERE m.site_id = $1 AND m.group_id = $2",
+             WHERE m.site_id = $1 AND m.group_id = $2 AND u.provisioning_state <> 'released'",
         )
         .bind(site.as_str())
         .bind(group.as_str())

@@ -180,6 +180,15 @@ impl UserRepo for SqlTx {
     }
 
     async fn delete_user(&mut self, site: &SiteId, id: &UserId) -> Result<bool, StoreError> {
+        // The user's groups change: new ETags (RFC 7644 §3.14).
+        sqlx::query(
+            "UPDATE groups SET version = version + 1 WHERE site_id = $1 AND id IN \
+             (SELECT group_id FROM group_members WHERE site_id = $1 AND user_id = $2)",
+        )
+        .bind(site.as_str())
+        .bind(id.as_str())
+        .execute(self.conn())
+        .await?;
         sqlx::query("DELETE FROM group_members WHERE site_id = $1 AND user_id = $2")
             .bind(site.as_str())
             .bind(id.as_str())

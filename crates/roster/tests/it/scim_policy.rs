@@ -325,6 +325,13 @@ async fn roles_follow_memberships_in_both_directions(backend: Backend) {
     assert_eq!(b["auth_method"], "sso");
     assert_eq!(b["sso_provider_id"], scim.provider_id.as_str());
 
+    // An administrator's change to a provider's group counts the same.
+    add_member(&scim, &auditors, &ann).await;
+    assert_eq!(seen(&app, &ann).await.unwrap()["readonly_site_admin"], true);
+    let removed = app.delete(&format!("{GROUPS}/{auditors}/members/{ann}")).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{removed:?}");
+    assert_eq!(seen(&app, &ann).await.unwrap()["readonly_site_admin"], false);
+
     // Emptying an option takes its grants back too.
     add_member(&scim, &admins, &ann).await;
     assert_eq!(seen(&app, &ann).await.unwrap()["site_admin"], true);
@@ -467,15 +474,109 @@ async fn the_last_password_admin_survives_a_mapping(backend: Backend) {
         (a["auth_method"].clone(), a["site_admin"].clone()),
         (json!("password"), json!(true))
     );
-    // Once another password admin exists, the mapping applies.
+    // Nor can the identity provider disable or remove her.
+    let off = scim
+        .patch(
+            &format!("/Users/{ann}"),
+            patch(json!([{ "op": "replace", "path": "active", "value": false }])),
+        )
+        .await;
+    assert_eq!(off.body["active"], true, "{off:?}");
+    assert_eq!(scim.delete(&format!("/Users/{ann}")).await.status, StatusCode::NO_CONTENT);
+    let a = seen(&app, &ann).await.unwrap();
+    assert_eq!((a["enabled"].clone(), a["site_admin"].clone()), (json!(true), json!(true)));
+    // Once another password admin exists, an administrator can hand her
+    // back to the provider, and the mappings apply again both ways.
+    let to_sso = json!({ "auth_method": "sso", "sso_provider_id": scim.provider_id });
+    let refused = app.patch(&format!("{USERS}/{ann}"), to_sso.clone()).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "still the last password admin: {refused:?}");
     app.user("acme", json!({ "username": "root", "site_admin": true })).await;
+    let back = app.patch(&format!("{USERS}/{ann}"), to_sso).await;
+    assert_eq!(back.body["provisioning_state"], "active", "{back:?}");
     add_member(&scim, &glass, &ann).await;
+    assert_eq!(seen(&app, &ann).await.unwrap()["auth_method"], "password");
     remove_member(&scim, &glass, &ann).await;
     let a = seen(&app, &ann).await.unwrap();
     assert_eq!((a["auth_method"].clone(), a["site_admin"].clone()), (json!("sso"), json!(false)));
 }
 
+async fn removals_keep_both_views_consistent(backend: Backend) {
+    let app = acme(backend).await;
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    options(
+        &app,
+        &scim,
+        json!({ "only_users_in_groups": "IT", "deprovision_group_memberships": false }),
+    )
+    .await;
+
+    // A pending user the source deletes was never in the application: it
+    // is gone, and its username is free again.
+    let pending = create_user(&scim, user("pending@example.com")).await;
+    assert_eq!(scim.delete(&format!("/Users/{pending}")).await.status, StatusCode::NO_CONTENT);
+    assert!(
+        !listed_names(&app, USERS, "username").await.contains(&"pending@example.com".to_owned())
+    );
+    create_user(&scim, user("pending@example.com")).await;
+
+    // A released user leaves the identity provider's view of its groups,
+    // while the membership the options keep stays in the application.
+    let ann = create_user(&scim, user("ann@example.com")).await;
+    let it = create_group(&scim, "IT", &[&ann]).await;
+    let before = scim.get(&format!("/Groups/{it}")).await;
+    let etag = before.headers["etag"].to_str().unwrap().to_owned();
+    assert_eq!(scim.delete(&format!("/Users/{ann}")).await.status, StatusCode::NO_CONTENT);
+    let group = scim.get(&format!("/Groups/{it}")).await;
+    assert!(group.body.get("members").is_none(), "{group:?}");
+    let by_member = scim.get(&format!("/Groups?filter=members.value%20eq%20%22{ann}%22")).await;
+    assert_eq!(by_member.body["totalResults"], 0, "{by_member:?}");
+    assert_eq!(
+        listed_names(&app, &format!("{GROUPS}/{it}/members"), "username").await,
+        vec!["ann@example.com"]
+    );
+    // The identity provider pushes the group back as it sees it.
+    let pushed = scim
+        .put(&format!("/Groups/{it}"), json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "IT", "members": [] }))
+        .await;
+    assert_eq!(pushed.status, StatusCode::OK, "{pushed:?}");
+
+    // Deleting a member changes its groups' ETags.
+    options(
+        &app,
+        &scim,
+        json!({ "deprovisioning_method": "delete", "deprovision_group_memberships": true }),
+    )
+    .await;
+    let bob = create_user(&scim, user("bob@example.com")).await;
+    add_member(&scim, &it, &bob).await;
+    let etag =
+        scim.get(&format!("/Groups/{it}")).await.headers["etag"].to_str().unwrap().to_owned();
+    assert_eq!(scim.delete(&format!("/Users/{bob}")).await.status, StatusCode::NO_CONTENT);
+    let unchanged = scim
+        .call_with(
+            reqwest::Method::GET,
+            &format!("/Groups/{it}"),
+            None,
+            &[("if-none-match", &etag)],
+        )
+        .await;
+    assert_eq!(unchanged.status, StatusCode::OK, "a stale ETag must not get 304: {unchanged:?}");
+
+    // An administrator who associates the released user with the provider
+    // hands it back to its SCIM client.
+    let back = app
+        .patch(
+            &format!("{USERS}/{ann}"),
+            json!({ "auth_method": "sso", "sso_provider_id": scim.provider_id }),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::OK, "{back:?}");
+    assert_eq!(back.body["provisioning_state"], "active");
+    assert_eq!(scim.get(&format!("/Users/{ann}")).await.status, StatusCode::OK);
+}
+
 crate::on_both_databases!(
+    removals_keep_both_views_consistent,
     the_last_password_admin_survives_a_mapping,
     password_group_members_get_a_password_from_an_administrator,
     deprovisioning_follows_both_options,

@@ -357,7 +357,8 @@ impl Compiler {
             ),
             (Rows::UserMembers, _) => format!(
                 "g.id IN (SELECT el.group_id FROM group_members el JOIN users eu \
-                 ON eu.site_id = el.site_id AND eu.id = el.user_id WHERE el.site_id = $1 AND {cond})"
+                 ON eu.site_id = el.site_id AND eu.id = el.user_id WHERE el.site_id = $1 \
+                 AND eu.provisioning_state <> 'released' AND {cond})"
             ),
             (Rows::GroupMembers, _) => format!(
                 "g.id IN (SELECT el.group_id FROM group_member_groups el JOIN groups eg \
