@@ -50,12 +50,15 @@ pub trait PolicyRepo {
         provider: &ProviderId,
     ) -> Result<Vec<Group>, StoreError>;
 
-    /// Removes `user` from every group `provider` manages.
-    async fn leave_provider_groups(
+    /// A released `user` leaves the SCIM view of the groups `provider`
+    /// manages: their versions change, and with `remove` the memberships
+    /// are deleted too.
+    async fn release_from_provider_groups(
         &mut self,
         site: &SiteId,
         provider: &ProviderId,
         user: &UserId,
+        remove: bool,
     ) -> Result<(), StoreError>;
 
     async fn set_group_state(

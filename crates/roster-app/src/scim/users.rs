@@ -264,12 +264,17 @@ impl App {
             user.user.updated_at = now;
             tx.update_scim_user(&user).await.map_err(internal)?;
             // The identity provider removed the user, and with it the user's
-            // memberships of its groups (when the options remove those).
-            if member_change_applies(&options, false) {
-                tx.leave_provider_groups(&call.scope.site, &call.scope.provider, &user.user.id)
-                    .await
-                    .map_err(internal)?;
-            }
+            // memberships of its groups (when the options remove those);
+            // either way they leave its view of the groups.
+            let remove = member_change_applies(&options, false);
+            tx.release_from_provider_groups(
+                &call.scope.site,
+                &call.scope.provider,
+                &user.user.id,
+                remove,
+            )
+            .await
+            .map_err(internal)?;
         }
         tx.commit().await.map_err(internal)?;
         Ok(ScimAnswer::NoContent)

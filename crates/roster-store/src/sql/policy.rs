@@ -105,11 +105,12 @@ impl PolicyRepo for SqlTx {
         rows.iter().map(group_from).collect()
     }
 
-    async fn leave_provider_groups(
+    async fn release_from_provider_groups(
         &mut self,
         site: &SiteId,
         provider: &ProviderId,
         user: &UserId,
+        remove: bool,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE groups SET version = version + 1 WHERE site_id = $1 \
@@ -121,6 +122,9 @@ impl PolicyRepo for SqlTx {
         .bind(user.as_str())
         .execute(self.conn())
         .await?;
+        if !remove {
+            return Ok(());
+        }
         sqlx::query(
             "DELETE FROM group_members WHERE site_id = $1 AND user_id = $3 AND group_id IN \
              (SELECT id FROM groups WHERE site_id = $1 AND managed_by_provider_id = $2)",
