@@ -54,76 +54,61 @@ pub fn filter_text(rt: &ResourceType, filter: &str) -> Normalized<String> {
 /// value]`, wherever it occurs; `None` when there is none.
 fn value_path_comparisons(filter: &str) -> Option<String> {
     let tokens = tokens(filter);
+    let text = |t: &Token| &filter[t.start..t.end];
     let mut out = String::with_capacity(filter.len() + 16);
     let mut rewrote = false;
+    // Where in `out` each open `[` is.
     let mut opens: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        let token = tokens[i];
-        let text = &filter[token.start..token.end];
-        if token.kind == Kind::Open && text == "[" {
-            opens.push(out.len());
-        }
-        let sub = tokens.get(i + 1).filter(|t| t.kind == Kind::Word);
-        let sub_text = sub.map(|t| &filter[t.start..t.end]).unwrap_or_default();
-        let closes_value_path = token.kind == Kind::Close && text == "]";
-        match (closes_value_path, sub_text.strip_prefix('.'), opens.pop_if(|_| closes_value_path)) {
-            (true, Some(sub_name), Some(open_at)) if !sub_name.is_empty() => {
-                // `[` sp? op (sp value)?
-                let (Some(op), rest) = comparison(filter, &tokens, i + 2) else {
-                    return None;
-                };
-                let inner = out.split_off(open_at + 1);
-                out.push('(');
-                out.push_str(&inner);
-                out.push_str(") and ");
-                out.push_str(sub_name);
-                out.push(' ');
-                out.push_str(op);
-                if let Some(value) = rest.value {
-                    out.push(' ');
-                    out.push_str(value);
+        let token = &tokens[i];
+        match (token.kind, text(token)) {
+            (Kind::Open, "[") => opens.push(out.len()),
+            (Kind::Close, "]") => {
+                let open_at = opens.pop();
+                let sub = tokens
+                    .get(i + 1)
+                    .filter(|t| t.kind == Kind::Word)
+                    .and_then(|t| text(t).strip_prefix('.'))
+                    .filter(|sub| !sub.is_empty());
+                if let (Some(open_at), Some(sub)) = (open_at, sub) {
+                    let (comparison, next) = comparison(filter, &tokens, i + 2)?;
+                    let inner = out.split_off(open_at + 1);
+                    out.push_str(&format!("({inner}) and {sub} {comparison}]"));
+                    rewrote = true;
+                    i = next;
+                    continue;
                 }
-                out.push(']');
-                rewrote = true;
-                i = rest.next;
-                continue;
             }
-            _ => out.push_str(text),
+            _ => {}
         }
+        out.push_str(text(token));
         i += 1;
     }
     rewrote.then_some(out)
 }
 
-/// What follows a value path's sub-attribute.
-struct Rest<'f> {
-    value: Option<&'f str>,
-    next: usize,
-}
-
-/// ` op value` (or ` pr`) starting at token `at`.
-fn comparison<'f>(filter: &'f str, tokens: &[Token], at: usize) -> (Option<&'f str>, Rest<'f>) {
-    let text = |t: &Token| &filter[t.start..t.end];
-    let none = Rest { value: None, next: at };
-    let (Some(space), Some(op)) = (tokens.get(at), tokens.get(at + 1)) else { return (None, none) };
+/// The text of ` op value` (or ` pr`) starting at token `at`, without the
+/// leading space, and the index of the token after it.
+fn comparison<'f>(filter: &'f str, tokens: &[Token], at: usize) -> Option<(&'f str, usize)> {
+    let [space, op, rest @ ..] = tokens.get(at..)? else { return None };
     if space.kind != Kind::Space || op.kind != Kind::Word {
-        return (None, none);
+        return None;
     }
-    let op_text = text(op);
+    let op_text = &filter[op.start..op.end];
     if op_text.eq_ignore_ascii_case("pr") {
-        return (Some(op_text), Rest { value: None, next: at + 2 });
+        return Some((op_text, at + 2));
     }
     if !CompareOp::ALL.iter().any(|c| c.as_str().eq_ignore_ascii_case(op_text)) {
-        return (None, none);
+        return None;
     }
-    match (tokens.get(at + 2), tokens.get(at + 3)) {
-        (Some(space), Some(value))
+    match rest {
+        [space, value, ..]
             if space.kind == Kind::Space && matches!(value.kind, Kind::Str | Kind::Word) =>
         {
-            (Some(op_text), Rest { value: Some(text(value)), next: at + 4 })
+            Some((&filter[op.start..value.end], at + 4))
         }
-        _ => (None, none),
+        _ => None,
     }
 }
 
