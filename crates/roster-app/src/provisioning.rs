@@ -119,10 +119,31 @@ pub(crate) async fn reevaluate_group_admins(
     Ok(())
 }
 
-/// After an administrator changed a group a provider manages (renamed it,
-/// changed its members, deleted it): what the provider's options derive
-/// from it follows, as after the same change from the identity provider.
-/// `users` are the members affected; `group` is `None` once deleted.
+/// After a group of `provider` changed (renamed, members added or removed,
+/// deleted), from its identity provider or an administrator: the group's
+/// scope and its members' group-admin flags, and the scope and roles of
+/// `users` (the members affected) follow. `group` is `None` once deleted.
+pub(crate) async fn follow_group_change(
+    tx: &mut dyn Transaction,
+    site: &SiteId,
+    provider: &ProviderId,
+    options: &ProvisioningOptions,
+    group: Option<&Group>,
+    users: &[UserId],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    if let Some(group) = group {
+        let state = group_state(options, &group.name);
+        if state != group.state {
+            tx.set_group_state(site, &group.id, state).await?;
+        }
+        reevaluate_group_admins(tx, site, options, group, false).await?;
+    }
+    reevaluate_users(tx, site, provider, options, users, now, false).await
+}
+
+/// [`follow_group_change`] for an administrator's change, which may touch
+/// a local group (then nothing follows).
 pub(crate) async fn follow_admin_group_change(
     tx: &mut dyn Transaction,
     site: &SiteId,
@@ -133,14 +154,7 @@ pub(crate) async fn follow_admin_group_change(
 ) -> Result<(), StoreError> {
     let Some(provider) = managed_by else { return Ok(()) };
     let options = options_of(tx, site, provider).await?;
-    if let Some(group) = group {
-        let state = group_state(&options, &group.name);
-        if state != group.state {
-            tx.set_group_state(site, &group.id, state).await?;
-        }
-        reevaluate_group_admins(tx, site, &options, group, false).await?;
-    }
-    reevaluate_users(tx, site, provider, &options, users, now, false).await
+    follow_group_change(tx, site, provider, &options, group, users, now).await
 }
 
 /// Everything a provider provisioned, after its options changed: group

@@ -19,7 +19,7 @@ use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
 use super::mapping::{group_fields, group_resource, member_refs, typed_member};
 use super::{dialect, internal};
 use crate::App;
-use crate::provisioning::{group_state, options_of, reevaluate_group_admins, reevaluate_users};
+use crate::provisioning::{follow_group_change, group_state, options_of};
 
 /// The users among `members`.
 fn user_ids<'a>(members: impl IntoIterator<Item = &'a Member>) -> Vec<UserId> {
@@ -45,8 +45,8 @@ fn allowed(
     (added, removed)
 }
 
-/// Re-evaluates what follows from a group's memberships: its members'
-/// group-admin flags and the scope and roles of `users`.
+/// What follows from a group's memberships under the options (see
+/// [`follow_group_change`]).
 async fn follow_memberships(
     tx: &mut dyn Transaction,
     call: &ScimCall<'_>,
@@ -56,10 +56,7 @@ async fn follow_memberships(
     now: Timestamp,
 ) -> Result<(), ScimError> {
     let (site, provider) = (&call.scope.site, &call.scope.provider);
-    if let Some(group) = group {
-        reevaluate_group_admins(tx, site, options, group, false).await.map_err(internal)?;
-    }
-    reevaluate_users(tx, site, provider, options, users, now, false).await.map_err(internal)
+    follow_group_change(tx, site, provider, options, group, users, now).await.map_err(internal)
 }
 
 fn not_found(id: &str) -> ScimError {
@@ -181,22 +178,20 @@ impl App {
         let (name, external_id) = group_fields(&resource)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.clock.now();
+        let mut tx = self.store.write().await.map_err(internal)?;
+        let options =
+            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
         let group = Group {
             id: GroupId::from_raw(uuid::Uuid::new_v4().to_string()),
             site_id: call.scope.site.clone(),
+            state: group_state(&options, &name),
             name,
             managed_by: Some(call.scope.provider.clone()),
             created_at: now,
             updated_at: now,
-            state: roster_domain::policy::ProvisioningState::Active,
         };
-        let mut tx = self.store.write().await.map_err(internal)?;
         ensure_free(&mut *tx, call, &group).await?;
         let members = resolve(&mut *tx, call, &member_refs(&resource)).await?;
-        let options =
-            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
-        let mut group = group;
-        group.state = group_state(&options, &group.name);
         let (members, _) = allowed(&options, members, Vec::new());
         let stored = ScimGroup { group, external_id, version: 1 };
         tx.insert_scim_group(&stored).await.map_err(internal)?;

@@ -326,3 +326,21 @@ pub fn assert_scim_error(reply: &Reply, status: StatusCode, scim_type: Option<&s
     assert!(reply.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{reply:?}");
     assert_eq!(reply.headers["content-type"], "application/scim+json", "{reply:?}");
 }
+
+/// A minimal SCIM User resource with `userName` `name`.
+pub fn scim_user(name: &str) -> Value {
+    serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": name,
+        "name": { "givenName": "Given", "familyName": "Family" },
+        "active": true
+    })
+}
+
+/// A SCIM PatchOp request with these `Operations`.
+pub fn patch_op(operations: Value) -> Value {
+    serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": operations
+    })
+}

@@ -6,24 +6,12 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Scim, assert_scim_error, spawn_app};
+use crate::helpers::{Backend, Scim, assert_scim_error, patch_op, scim_user as user, spawn_app};
 
 const USERS: &str = "/api/admin/sites/acme/users";
 
-fn user(name: &str) -> Value {
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": name,
-        "name": { "givenName": "Given", "familyName": "Family" },
-        "active": true
-    })
-}
-
 fn replace_active(active: bool) -> Value {
-    json!({
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{ "op": "replace", "path": "active", "value": active }]
-    })
+    patch_op(json!([{ "op": "replace", "path": "active", "value": active }]))
 }
 
 /// Every way a SCIM client could reach user `id`: all answer 404.

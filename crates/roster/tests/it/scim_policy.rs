@@ -4,23 +4,12 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Scim, TestApp, assert_scim_error, spawn_app};
+use crate::helpers::{
+    Backend, Scim, TestApp, assert_scim_error, patch_op as patch, scim_user as user, spawn_app,
+};
 
 const USERS: &str = "/api/admin/sites/acme/users";
 const GROUPS: &str = "/api/admin/sites/acme/groups";
-
-fn user(name: &str) -> Value {
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": name,
-        "name": { "givenName": "Given", "familyName": "Family" },
-        "active": true
-    })
-}
-
-fn patch(operations: Value) -> Value {
-    json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations })
-}
 
 async fn options(app: &TestApp, scim: &Scim<'_>, provisioning: Value) {
     let reply = app
