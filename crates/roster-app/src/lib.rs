@@ -1,72 +1,69 @@
-//! The use cases of roster: each public method of [`App`] is one operation
-//! of the admin API and the CLI, run in one store transaction that commits
-//! only when the whole operation succeeded.
+//! The use cases of roster, in areas that each own a folder, their input
+//! types and their error enum, over one shared [`Context`]:
 //!
-//! This crate never speaks HTTP (no axum here) and never writes SQL (that is
-//! `roster-store`). It checks who may do what, validates input into domain
-//! types, applies the pure rules of `roster-domain` and renders results as
-//! the JSON views that both the API and the CLI print.
+//! - [`admin`]: what administrators do through the admin API, the CLI and
+//!   the console (sites, users, groups, providers, credentials, keys).
+//! - [`scim`]: what an identity provider's SCIM client does (SPEC §2).
+//!
+//! SAML sign-in (`sso`), directory sync (`sync`), scheduled jobs (`jobs`)
+//! and logs (`logs`) join as areas of their own; `ARCHITECTURE.md` shows
+//! where. Each use case runs in one store transaction that commits only
+//! when the whole operation succeeded, and asks the store only for the
+//! capabilities its area names.
+//!
+//! This crate never speaks HTTP (no axum here) and never writes SQL (that
+//! is `roster-store`). It checks who may do what, validates input into
+//! domain types, applies the pure rules of `roster-domain` and
+//! `roster-scim`, and returns typed results that the HTTP layer and the CLI
+//! map exhaustively.
 
 mod access;
-mod admin_keys;
+pub mod admin;
 mod clock;
+mod context;
 mod error;
-mod groups;
-mod input;
+mod ids;
 pub mod passwords;
-mod providers;
 mod provisioning;
 pub mod scim;
-mod scim_credentials;
 pub mod secrets;
-mod sites;
-mod users;
-pub mod views;
 
 use std::sync::Arc;
 
-use roster_store::Store;
-
-pub use access::Principal;
-pub use admin_keys::{AdminKeyScope, CreatedAdminKey};
+pub use access::{AdminRole, Principal, SignedIn};
 pub use clock::{Clock, SystemClock};
-pub use error::AppError;
-pub use groups::{GroupInput, GroupPatch, MemberInput, MemberPatch};
-pub use input::PageRequest;
-pub use passwords::PasswordInput;
-pub use providers::{LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput};
-pub use roster_store::Page;
-pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
-pub use sites::{SiteInput, SitePatch};
-pub use users::{UserInput, UserPatch};
+pub use context::{AppConfig, Context};
+pub use error::InternalError;
 
-/// Everything a use case needs: the store and the clock.
+/// The application: the shared context, and an entry point per area.
 #[derive(Clone)]
 pub struct App {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    public_url: Option<Arc<str>>,
+    ctx: Arc<Context>,
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock, public_url: None }
+    pub fn new(ctx: Context) -> Self {
+        Self { ctx: Arc::new(ctx) }
     }
 
-    /// The URL clients reach roster at, for the absolute URLs of SCIM
-    /// resources (`meta.location`, `$ref`). Without it, they are built from
-    /// the request's `Host`.
-    pub fn with_public_url(mut self, url: Option<String>) -> Self {
-        self.public_url = url.map(Arc::from);
-        self
+    /// Sites, users, groups, providers, credentials and keys, as
+    /// administrators manage them.
+    pub fn admin(&self) -> admin::Admin<'_> {
+        admin::Admin::new(&self.ctx)
     }
 
-    pub fn public_url(&self) -> Option<&str> {
-        self.public_url.as_deref()
+    /// The SCIM service provider, as identity providers' clients use it.
+    pub fn scim(&self) -> scim::Scim<'_> {
+        scim::Scim::new(&self.ctx)
+    }
+
+    /// The settings the application was started with.
+    pub fn config(&self) -> &AppConfig {
+        &self.ctx.config
     }
 
     /// Whether the database answers.
-    pub async fn ready(&self) -> Result<(), AppError> {
-        Ok(self.store.ping().await?)
+    pub async fn ready(&self) -> Result<(), InternalError> {
+        Ok(self.ctx.store.ping().await?)
     }
 }

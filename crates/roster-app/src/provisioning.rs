@@ -11,11 +11,20 @@ use roster_domain::policy::{
     ProvisioningState, depends_on_memberships, evaluate_group_admin, evaluate_user, group_in_scope,
 };
 use roster_domain::{Group, GroupName, ProviderId, ProvisioningOptions, SiteId, User, UserId};
-use roster_store::{StoreError, Transaction};
+use roster_store::{PolicyRepo, ProviderRepo, SiteRepo, StoreError, UserRepo};
+
+/// The store capabilities the policy needs: every area that provisions
+/// (admin, SCIM, and later sign-in and sync) has them.
+pub(crate) trait ProvisioningTx:
+    SiteRepo + UserRepo + ProviderRepo + PolicyRepo + Send
+{
+}
+
+impl<T> ProvisioningTx for T where T: SiteRepo + UserRepo + ProviderRepo + PolicyRepo + Send {}
 
 /// The options of a provider, read in the caller's transaction.
 pub(crate) async fn options_of(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ProvisioningTx,
     site: &SiteId,
     provider: &ProviderId,
 ) -> Result<ProvisioningOptions, StoreError> {
@@ -39,7 +48,7 @@ pub(crate) fn group_state(options: &ProvisioningOptions, name: &GroupName) -> Pr
 /// identity-provider groups may have changed. Cheap when no option looks
 /// at memberships: then nothing can change.
 pub(crate) async fn reevaluate_users(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ProvisioningTx,
     site: &SiteId,
     provider: &ProviderId,
     options: &ProvisioningOptions,
@@ -87,7 +96,7 @@ pub(crate) async fn reevaluate_users(
 /// concurrent changes cannot each count on the other (as the admin API's
 /// guard does).
 pub(crate) async fn is_last_password_admin(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ProvisioningTx,
     user: &User,
 ) -> Result<bool, StoreError> {
     if !user.is_password_site_admin() || user.state == ProvisioningState::Pending {
@@ -99,7 +108,7 @@ pub(crate) async fn is_last_password_admin(
 
 /// Re-evaluates the group-admin flags of a provider's group.
 pub(crate) async fn reevaluate_group_admins(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ProvisioningTx,
     site: &SiteId,
     options: &ProvisioningOptions,
     group: &Group,
@@ -124,7 +133,7 @@ pub(crate) async fn reevaluate_group_admins(
 /// scope and its members' group-admin flags, and the scope and roles of
 /// `users` (the members affected) follow. `group` is `None` once deleted.
 pub(crate) async fn follow_group_change(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ProvisioningTx,
     site: &SiteId,
     provider: &ProviderId,
     options: &ProvisioningOptions,
@@ -145,7 +154,7 @@ pub(crate) async fn follow_group_change(
 /// [`follow_group_change`] for an administrator's change, which may touch
 /// a local group (then nothing follows).
 pub(crate) async fn follow_admin_group_change(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ProvisioningTx,
     site: &SiteId,
     managed_by: Option<&ProviderId>,
     group: Option<&Group>,
@@ -160,7 +169,7 @@ pub(crate) async fn follow_admin_group_change(
 /// Everything a provider provisioned, after its options changed: group
 /// scopes, group admins, users' scopes and roles, in both directions.
 pub(crate) async fn reconcile_provider(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ProvisioningTx,
     site: &SiteId,
     provider: &ProviderId,
     options: &ProvisioningOptions,

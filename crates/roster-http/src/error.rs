@@ -1,10 +1,16 @@
-//! Every error the HTTP layer returns, as JSON:
-//! `{"error": "<code>", "message": "...", "field": "..."}`.
+//! Every error the HTTP layer returns: for API clients as JSON,
+//! `{"error": "<code>", "message": "...", "field": "..."}`; for people in a
+//! browser (the sign-in pages and the console) as an HTML page saying the
+//! same. One mapping from the use cases' errors serves both.
 
 use axum::Json;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
+use axum::http::header::ACCEPT;
+use axum::response::Html;
 use axum::response::{IntoResponse, Response};
-use roster_app::AppError;
+use roster_app::InternalError;
+use roster_app::admin::AdminError;
 use roster_domain::ManualChangeRefused;
 use serde::Serialize;
 
@@ -38,17 +44,17 @@ impl ApiError {
     }
 }
 
-impl From<AppError> for ApiError {
-    fn from(err: AppError) -> Self {
+impl From<AdminError> for ApiError {
+    fn from(err: AdminError) -> Self {
         match err {
-            AppError::Invalid { field, message } => Self::invalid(field, message),
-            AppError::NotFound { what } => {
+            AdminError::Invalid { field, message } => Self::invalid(field, message),
+            AdminError::NotFound { what } => {
                 Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
             }
-            AppError::Conflict { field, message } => {
+            AdminError::Conflict { field, message } => {
                 Self { field: Some(field), ..Self::new(StatusCode::CONFLICT, "conflict", message) }
             }
-            AppError::Refused(refusal) => {
+            AdminError::Refused(refusal) => {
                 let message = refusal.to_string();
                 match refusal {
                     ManualChangeRefused::UsersLocked | ManualChangeRefused::GroupsLocked => {
@@ -59,23 +65,28 @@ impl From<AppError> for ApiError {
                     }
                 }
             }
-            AppError::Forbidden(message) => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
-            AppError::Unauthorized => Self::new(
+            AdminError::Forbidden(message) => {
+                Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            AdminError::Unauthorized => Self::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "send a valid admin key as `Authorization: Bearer <key>`",
             ),
-            AppError::Internal(source) => {
-                // STYLE rule 3: a 5xx logs the detail and returns a generic
-                // message.
-                tracing::error!(error = %source, "internal error");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "internal error; see the server log",
-                )
-            }
+            AdminError::Internal(source) => source.into(),
         }
+    }
+}
+
+impl From<InternalError> for ApiError {
+    fn from(source: InternalError) -> Self {
+        // STYLE rule 3: a 5xx logs the detail and returns a generic message.
+        tracing::error!(error = %source, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; see the server log",
+        )
     }
 }
 
@@ -93,9 +104,76 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The answer for paths that do not exist.
-pub(crate) async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+impl ApiError {
+    /// The error as a page for a person in a browser: the status, the
+    /// message and the field it concerns, escaped.
+    pub fn into_page(self) -> Response {
+        let title = self.status.canonical_reason().unwrap_or("Error");
+        let field = self
+            .field
+            .as_deref()
+            .map(|field| {
+                format!("<p class=\"field\">About: <code>{}</code></p>", escape_html(field))
+            })
+            .unwrap_or_default();
+        let page = format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <title>{status} {title} · roster</title></head>\
+             <body><main><h1>{title}</h1><p>{message}</p>{field}</main></body></html>\n",
+            status = self.status.as_u16(),
+            title = escape_html(title),
+            message = escape_html(&self.message),
+        );
+        (self.status, Html(page)).into_response()
+    }
+}
+
+/// An error answered as an HTML page, for the routes people open in a
+/// browser.
+pub struct PageError(pub ApiError);
+
+impl<E: Into<ApiError>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.into_page()
+    }
+}
+
+/// Text made safe to place in HTML content and attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The answer for paths that do not exist: a page for a browser (which
+/// asks for `text/html`), JSON for everyone else.
+pub(crate) async fn not_found(headers: HeaderMap) -> Response {
+    let err = ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
+    if wants_html(&headers) { err.into_page() } else { err.into_response() }
+}
+
+/// Whether the client prefers a page: a browser's `Accept` names
+/// `text/html`; API clients send `application/json`, `*/*` or nothing.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.split(',').any(|item| item.trim().starts_with("text/html")))
 }
 
 /// The answer for a known path with a method it does not support.
@@ -105,4 +183,56 @@ pub(crate) async fn method_not_allowed() -> ApiError {
         "method_not_allowed",
         "this endpoint does not support that method",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_text(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_page_says_what_the_json_says_and_escapes_it() {
+        let err = ApiError::invalid("name<x>", "\"<script>alert(1)</script>\" & more");
+        let page = err.into_page();
+        assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+        assert!(
+            page.headers()[axum::http::header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = body_text(page).await;
+        assert!(html.contains("<h1>Bad Request</h1>"), "{html}");
+        assert!(
+            html.contains("&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot; &amp; more"),
+            "{html}"
+        );
+        assert!(html.contains("<code>name&lt;x&gt;</code>"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+    }
+
+    #[tokio::test]
+    async fn internal_errors_show_no_detail_on_a_page() {
+        let detail = InternalError::Corrupt { what: "a column", detail: "secret detail".into() };
+        let html = body_text(PageError::from(detail).into_response()).await;
+        assert!(html.contains("Internal Server Error"), "{html}");
+        assert!(!html.contains("secret detail"), "{html}");
+    }
+
+    #[test]
+    fn browsers_get_pages_and_api_clients_json() {
+        let accept = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT, value.parse().unwrap());
+            wants_html(&headers)
+        };
+        assert!(accept("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"));
+        assert!(!accept("application/json"));
+        assert!(!accept("*/*"));
+        assert!(!wants_html(&HeaderMap::new()));
+    }
 }

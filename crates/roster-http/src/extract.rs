@@ -26,8 +26,8 @@ impl FromRequestParts<App> for Admin {
                 let (scheme, key) = value.split_once(' ')?;
                 scheme.eq_ignore_ascii_case("bearer").then(|| key.trim())
             })
-            .ok_or(roster_app::AppError::Unauthorized)?;
-        Ok(Self(app.authenticate_admin(key).await?))
+            .ok_or(roster_app::admin::AdminError::Unauthorized)?;
+        Ok(Self(app.admin().authenticate_admin(key).await?))
     }
 }
 

@@ -1,9 +1,12 @@
-//! The HTTP face of roster: axum routers for the admin API and health
-//! checks (SCIM and SAML join them later), with request ids and tracing.
+//! The HTTP face of roster: axum routers for the admin API, the SCIM 2.0
+//! service and health checks, with request ids and tracing. SAML sign-in
+//! (`/saml`, `/login`) and the console (`/admin`) join them as routers of
+//! their own.
 //!
 //! Handlers are thin: an extractor authenticates and parses, one
 //! `roster-app` call does the work, and [`error::ApiError`] maps the result
-//! with an exhaustive `match`. Every failure is a JSON body; client mistakes
+//! with an exhaustive `match`. Every failure is a JSON body (a SCIM error
+//! body under `/api/scim`), or an HTML page for a browser; client mistakes
 //! never produce a 5xx.
 
 mod admin;
@@ -23,7 +26,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-pub use error::ApiError;
+pub use error::{ApiError, PageError};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

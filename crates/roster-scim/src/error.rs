@@ -38,23 +38,67 @@ impl ScimType {
     }
 }
 
+/// The HTTP statuses a SCIM error may carry: those of RFC 7644 §3.12
+/// table 8 that this server answers, and 405, 413 and 415 of RFC 9110.
+/// A closed set, so that every layer maps it without a fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScimStatus {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PreconditionFailed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    /// The engine met data that breaks its own invariants (a stored
+    /// resource that does not normalise): a server fault, not the client's.
+    InternalServerError,
+    NotImplemented,
+}
+
+impl ScimStatus {
+    pub fn code(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict => 409,
+            Self::PreconditionFailed => 412,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::InternalServerError => 500,
+            Self::NotImplemented => 501,
+        }
+    }
+}
+
+impl std::fmt::Display for ScimStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
 /// An error answer of the SCIM protocol.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{status} {}: {detail}", scim_type.map_or("-", ScimType::as_str))]
 pub struct ScimError {
-    pub status: u16,
+    pub status: ScimStatus,
     pub scim_type: Option<ScimType>,
     pub detail: String,
 }
 
 impl ScimError {
-    pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
+    pub fn new(status: ScimStatus, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
         Self { status, scim_type, detail: detail.into() }
     }
 
     /// 400 with a `scimType`.
     pub fn bad_request(scim_type: ScimType, detail: impl Into<String>) -> Self {
-        Self::new(400, Some(scim_type), detail)
+        Self::new(ScimStatus::BadRequest, Some(scim_type), detail)
     }
 
     pub fn invalid_filter(detail: impl Into<String>) -> Self {
@@ -83,11 +127,11 @@ impl ScimError {
 
     /// 409 uniqueness: the value is taken.
     pub fn uniqueness(detail: impl Into<String>) -> Self {
-        Self::new(409, Some(ScimType::Uniqueness), detail)
+        Self::new(ScimStatus::Conflict, Some(ScimType::Uniqueness), detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(404, None, detail)
+        Self::new(ScimStatus::NotFound, None, detail)
     }
 
     /// The SCIM error body (`status` is a string, as RFC 7644 §3.12 shows).

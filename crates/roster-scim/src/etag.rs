@@ -206,7 +206,7 @@ impl Preconditions {
             && !if_match.matches(current)
         {
             return Err(ScimError::new(
-                412,
+                crate::ScimStatus::PreconditionFailed,
                 None,
                 format!(
                     "the resource has changed: its version is now {tag}, which If-Match does not \
@@ -220,7 +220,7 @@ impl Preconditions {
             return match kind {
                 RequestKind::Read => Ok(Verdict::NotModified),
                 RequestKind::Write => Err(ScimError::new(
-                    412,
+                    crate::ScimStatus::PreconditionFailed,
                     None,
                     format!("the resource's current version {tag} matches If-None-Match"),
                 )),

@@ -102,7 +102,7 @@ impl CompiledFilter {
                 Ok(Self { node: compile(rt, &filter, Scope::Element) })
             }
             // resolve_filter keeps the shape of the filter it resolves.
-            _ => Err(ScimError::new(500, None, "the resolved value filter lost its shape")),
+            _ => Err(ScimError::new(crate::ScimStatus::InternalServerError, None, "the resolved value filter lost its shape")),
         }
     }
 

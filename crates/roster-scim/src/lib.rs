@@ -18,7 +18,7 @@ mod filter;
 pub mod schema;
 
 pub use discovery::{ServerLimits, service_provider_config};
-pub use error::{ScimError, ScimType};
+pub use error::{ScimError, ScimStatus, ScimType};
 
 pub use filter::{
     AttrPath, CompValue, CompareOp, Filter, FilterError, MAX_FILTER_CHARS, MAX_FILTER_DEPTH,

@@ -251,7 +251,7 @@ fn an_invalid_stored_resource_is_a_server_error() {
     }))
     .unwrap();
     let error = apply(&GROUP_RESOURCE, &json!({"displayName": 7}), &request).unwrap_err();
-    assert_eq!(error.status, 500);
+    assert_eq!(error.status, roster_scim::ScimStatus::InternalServerError);
     assert_eq!(error.scim_type, None);
 }
 

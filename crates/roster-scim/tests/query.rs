@@ -356,7 +356,7 @@ fn preconditions_parse_once_and_evaluate_per_version() {
     let pre = Preconditions::parse(Some("W/\"3\", W/\"4\""), None).unwrap();
     assert_eq!(pre.evaluate(RequestKind::Write, Some(3)), Ok(Verdict::Proceed));
     assert_eq!(pre.evaluate(RequestKind::Write, Some(4)), Ok(Verdict::Proceed));
-    assert_eq!(pre.evaluate(RequestKind::Write, Some(5)).unwrap_err().status, 412);
+    assert_eq!(pre.evaluate(RequestKind::Write, Some(5)).unwrap_err().status.code(), 412);
     assert_eq!(pre.evaluate(RequestKind::Write, None), Ok(Verdict::Proceed));
     let none = Preconditions::parse(None, None).unwrap();
     assert_eq!(none, Preconditions::default());

@@ -1,6 +1,6 @@
-//! The storage interface: one transaction type that implements a small
-//! repository trait per entity. Every method that touches site data takes
-//! the site.
+//! The storage interface: a small capability trait per entity, all
+//! implemented by the one transaction type [`crate::Tx`]. Every method that
+//! touches site data takes the site.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -9,7 +9,7 @@ use roster_domain::{
     SiteId, SiteSlug, User, UserId, Username,
 };
 
-use crate::{Dialect, StoreError};
+use crate::StoreError;
 
 /// A window into a list ordered by creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,38 +47,15 @@ pub struct AdminKeyRecord {
     pub revoked_at: Option<Timestamp>,
 }
 
-/// A database: a factory of transactions.
-#[async_trait]
-pub trait Store: Send + Sync {
-    /// A transaction that only reads.
-    async fn read(&self) -> Result<Box<dyn Transaction>, StoreError>;
-    /// A transaction that may write. On SQLite there is one writer at a
-    /// time; others wait for it.
-    async fn write(&self) -> Result<Box<dyn Transaction>, StoreError>;
-    /// Whether the database answers (for `/readyz`).
-    async fn ping(&self) -> Result<(), StoreError>;
-    fn dialect(&self) -> Dialect;
-    /// Every row of every table in a canonical text form, for tests that
-    /// prove a rejected request changed nothing.
-    async fn snapshot(&self) -> Result<String, StoreError>;
-    /// Closes the connections (at shutdown).
-    async fn close(&self);
-}
-
 /// One use case's unit of work. Dropped without `commit`, it rolls back.
+///
+/// The store's one transaction type, [`crate::Tx`], implements this and
+/// every capability trait below; a use case names only the capabilities it
+/// uses (as an `impl` bound or an opaque `impl ...` type), so a new feature
+/// adds a capability trait instead of widening one.
 #[async_trait]
-pub trait Transaction:
-    SiteRepo
-    + UserRepo
-    + GroupRepo
-    + ProviderRepo
-    + AdminKeyRepo
-    + crate::ScimUserRepo
-    + crate::ScimGroupRepo
-    + crate::PolicyRepo
-    + Send
-{
-    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+pub trait Transaction: Send {
+    async fn commit(self) -> Result<(), StoreError>;
 }
 
 #[async_trait]

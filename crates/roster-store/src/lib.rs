@@ -25,7 +25,7 @@ mod sql;
 
 pub use api::{
     AdminKeyRecord, AdminKeyRepo, GroupRepo, Listed, MemberRecord, Page, ProviderRepo, SiteRepo,
-    Store, Transaction, UserRepo,
+    Transaction, UserRepo,
 };
 pub use error::StoreError;
 pub use policy_api::{MemberGrant, PolicyRepo};
@@ -33,4 +33,4 @@ pub use scim_api::{
     ListParams, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, ScimScope, ScimUser,
     ScimUserRepo, StoredEmail,
 };
-pub use sql::{Dialect, StoreConfig, connect};
+pub use sql::{Dialect, Store, StoreConfig, Tx, connect};

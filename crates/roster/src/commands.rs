@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use roster_app::{
-    AdminKeyScope, App, GroupInput, PageRequest, Principal, ProviderInput, ProviderPatch,
-    ProvisioningInput, ScimCredentialInput, SiteInput, SystemClock, UserInput,
+use roster_app::admin::{
+    AdminKeyScope, GroupInput, PageRequest, ProviderInput, ProviderPatch, ProvisioningInput,
+    ScimCredentialInput, SiteInput, UserInput,
 };
+use roster_app::{App, AppConfig, Context as AppContext, Principal, SystemClock};
 
 use crate::cli::{
     AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, PageArgs, ProviderCommand,
@@ -38,7 +39,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn open(database: &DatabaseArgs) -> anyhow::Result<App> {
     let config = store_config(database, CLI_CONNECTIONS)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
-    Ok(App::new(store, Arc::new(SystemClock)))
+    // The CLI builds no URLs for SCIM clients, so it needs no public URL.
+    let settings = AppConfig { public_url: None };
+    Ok(App::new(AppContext::new(store, Arc::new(SystemClock), settings)))
 }
 
 fn page(args: &PageArgs) -> PageRequest {
@@ -57,14 +60,16 @@ async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()
                 allow_manual_groups: Some(!no_manual_groups),
                 two_factor: None,
             };
-            output::one(&app.create_site(&OPERATOR, input).await?, json)
+            output::one(&app.admin().create_site(&OPERATOR, input).await?, json)
         }
         SiteCommand::List(args) => output::list(
-            &app.list_sites(&OPERATOR, page(args)).await?,
+            &app.admin().list_sites(&OPERATOR, page(args)).await?,
             &["slug", "name", "id"],
             json,
         ),
-        SiteCommand::Show { site } => output::one(&app.get_site(&OPERATOR, site).await?, json),
+        SiteCommand::Show { site } => {
+            output::one(&app.admin().get_site(&OPERATOR, site).await?, json)
+        }
     }
 }
 
@@ -75,7 +80,7 @@ async fn admin_key(app: &App, command: &AdminKeyCommand, json: bool) -> anyhow::
                 Some(slug) => AdminKeyScope::Site(slug.clone()),
                 None => AdminKeyScope::Operator,
             };
-            let created = app.create_admin_key(&OPERATOR, scope, name.as_deref()).await?;
+            let created = app.admin().create_admin_key(&OPERATOR, scope, name.as_deref()).await?;
             if json {
                 return output::one(&created, true);
             }
@@ -84,11 +89,11 @@ async fn admin_key(app: &App, command: &AdminKeyCommand, json: bool) -> anyhow::
             Ok(())
         }
         AdminKeyCommand::List { site, page: args } => {
-            let keys = app.list_admin_keys(&OPERATOR, site.as_deref(), page(args)).await?;
+            let keys = app.admin().list_admin_keys(&OPERATOR, site.as_deref(), page(args)).await?;
             output::list(&keys, &["id", "prefix", "name", "site_id", "revoked_at"], json)
         }
         AdminKeyCommand::Revoke { id } => {
-            app.revoke_admin_key(&OPERATOR, id).await?;
+            app.admin().revoke_admin_key(&OPERATOR, id).await?;
             if json {
                 println!("{{\"revoked\": true}}");
             } else {
@@ -103,22 +108,22 @@ async fn user(app: &App, command: &UserCommand, json: bool) -> anyhow::Result<()
     match command {
         UserCommand::Create(args) => {
             let input = user_input(app, args).await?;
-            output::one(&app.create_user(&OPERATOR, &args.site, input).await?, json)
+            output::one(&app.admin().create_user(&OPERATOR, &args.site, input).await?, json)
         }
         UserCommand::List { site, page: args } => output::list(
-            &app.list_users(&OPERATOR, site, page(args)).await?,
+            &app.admin().list_users(&OPERATOR, site, page(args)).await?,
             &["id", "username", "email", "enabled", "auth_method"],
             json,
         ),
         UserCommand::Show { site, username } => {
-            output::one(&app.find_user(&OPERATOR, site, username).await?, json)
+            output::one(&app.admin().find_user(&OPERATOR, site, username).await?, json)
         }
     }
 }
 
 async fn user_input(app: &App, args: &UserCreateArgs) -> anyhow::Result<UserInput> {
     let sso_provider_id = match &args.sso_provider {
-        Some(name) => Some(app.find_provider(&OPERATOR, &args.site, name).await?.id),
+        Some(name) => Some(app.admin().find_provider(&OPERATOR, &args.site, name).await?.id),
         None => None,
     };
     Ok(UserInput {
@@ -142,15 +147,15 @@ async fn group(app: &App, command: &GroupCommand, json: bool) -> anyhow::Result<
     match command {
         GroupCommand::Create { site, name } => {
             let input = GroupInput { name: name.clone() };
-            output::one(&app.create_group(&OPERATOR, site, input).await?, json)
+            output::one(&app.admin().create_group(&OPERATOR, site, input).await?, json)
         }
         GroupCommand::List { site, page: args } => output::list(
-            &app.list_groups(&OPERATOR, site, page(args)).await?,
+            &app.admin().list_groups(&OPERATOR, site, page(args)).await?,
             &["id", "name", "managed_by_provider_id"],
             json,
         ),
         GroupCommand::Show { site, name } => {
-            output::one(&app.find_group(&OPERATOR, site, name).await?, json)
+            output::one(&app.admin().find_group(&OPERATOR, site, name).await?, json)
         }
     }
 }
@@ -190,35 +195,35 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
                 ldap: None,
                 provisioning: None,
             };
-            output::one(&app.create_provider(&OPERATOR, site, input).await?, json)
+            output::one(&app.admin().create_provider(&OPERATOR, site, input).await?, json)
         }
         ProviderCommand::List { site, page: args } => output::list(
-            &app.list_providers(&OPERATOR, site, page(args)).await?,
+            &app.admin().list_providers(&OPERATOR, site, page(args)).await?,
             &["id", "kind", "name"],
             json,
         ),
         ProviderCommand::Show { site, name } => {
-            output::one(&app.find_provider(&OPERATOR, site, name).await?, json)
+            output::one(&app.admin().find_provider(&OPERATOR, site, name).await?, json)
         }
         ProviderCommand::Options { site, provider, set, unset } => {
-            let id = app.find_provider(&OPERATOR, site, provider).await?.id;
+            let id = app.admin().find_provider(&OPERATOR, site, provider).await?.id;
             let patch = ProviderPatch {
                 name: None,
                 saml: None,
                 ldap: None,
                 provisioning: Some(provisioning_input(set, unset)?),
             };
-            output::one(&app.update_provider(&OPERATOR, site, &id, patch).await?, json)
+            output::one(&app.admin().update_provider(&OPERATOR, site, &id, patch).await?, json)
         }
         ProviderCommand::Scim { site, provider, auth, expires, reset, overlap } => {
-            let id = app.find_provider(&OPERATOR, site, provider).await?.id;
+            let id = app.admin().find_provider(&OPERATOR, site, provider).await?.id;
             let input = ScimCredentialInput {
                 auth: auth.clone(),
                 expires: expires.clone(),
                 reset: *reset,
                 overlap: overlap.clone(),
             };
-            let changed = app.set_scim_credential(&OPERATOR, site, &id, input).await?;
+            let changed = app.admin().set_scim_credential(&OPERATOR, site, &id, input).await?;
             if json {
                 return output::one(&changed, true);
             }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use roster_app::{App, SystemClock};
+use roster_app::{App, AppConfig, Context as AppContext, SystemClock};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -20,8 +20,8 @@ pub async fn run(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "roster is listening");
-    let app =
-        App::new(store.clone(), Arc::new(SystemClock)).with_public_url(args.public_url.clone());
+    let settings = AppConfig { public_url: args.public_url.clone() };
+    let app = App::new(AppContext::new(store.clone(), Arc::new(SystemClock), settings));
     roster_http::serve(listener, app, shutdown_signal()).await.context("the HTTP server failed")?;
     store.close().await;
     tracing::info!("roster stopped");

@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use roster_scim::{ScimError, ServerLimits};
+use roster_scim::{ScimError, ScimStatus, ServerLimits};
 use serde_json::{Map, Value, json};
 
 use super::call::{ScimAnswer, ScimCall};
-use crate::App;
+use super::{Scim, ScimFailure};
 
 const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
@@ -50,7 +50,7 @@ fn parse(
         .ok_or_else(|| ScimError::invalid_syntax("Operations must be an array"))?;
     if operations.len() > limits.bulk_max_operations {
         return Err(ScimError::new(
-            413,
+            ScimStatus::PayloadTooLarge,
             None,
             format!(
                 "the request has {} operations; at most {} are allowed (see /ServiceProviderConfig)",
@@ -121,7 +121,28 @@ fn error_result(op: &Operation, err: &ScimError) -> Value {
     Value::Object(result)
 }
 
-impl App {
+/// A failed operation as its entry of the bulk response reports it. The
+/// request was authenticated before any operation ran; a server failure is
+/// logged and reported without its detail, and the other operations go on
+/// (each is its own transaction).
+fn operation_error(failure: ScimFailure) -> ScimError {
+    match failure {
+        ScimFailure::Refused(err) => err,
+        ScimFailure::Unauthenticated => {
+            ScimError::new(ScimStatus::Unauthorized, None, "authentication failed")
+        }
+        ScimFailure::Internal(err) => {
+            tracing::error!(error = %err, "a bulk operation failed");
+            ScimError::new(
+                ScimStatus::InternalServerError,
+                None,
+                "internal error; see the server log",
+            )
+        }
+    }
+}
+
+impl Scim<'_> {
     /// Runs one operation as the corresponding use case.
     async fn bulk_one(
         &self,
@@ -129,7 +150,7 @@ impl App {
         op: &Operation,
         path: &str,
         data: Option<&Value>,
-    ) -> Result<ScimAnswer, ScimError> {
+    ) -> Result<ScimAnswer, ScimFailure> {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let need = || {
             data.ok_or_else(|| {
@@ -137,23 +158,24 @@ impl App {
             })
         };
         match (op.method.as_str(), segments.as_slice()) {
-            ("POST", ["Users"]) => self.scim_create_user(call, need()?).await,
-            ("POST", ["Groups"]) => self.scim_create_group(call, need()?).await,
-            ("PUT", ["Users", id]) => self.scim_replace_user(call, id, need()?).await,
-            ("PUT", ["Groups", id]) => self.scim_replace_group(call, id, need()?).await,
-            ("PATCH", ["Users", id]) => self.scim_patch_user(call, id, need()?).await,
-            ("PATCH", ["Groups", id]) => self.scim_patch_group(call, id, need()?).await,
-            ("DELETE", ["Users", id]) => self.scim_delete_user(call, id).await,
-            ("DELETE", ["Groups", id]) => self.scim_delete_group(call, id).await,
+            ("POST", ["Users"]) => self.create_user(call, need()?).await,
+            ("POST", ["Groups"]) => self.create_group(call, need()?).await,
+            ("PUT", ["Users", id]) => self.replace_user(call, id, need()?).await,
+            ("PUT", ["Groups", id]) => self.replace_group(call, id, need()?).await,
+            ("PATCH", ["Users", id]) => self.patch_user(call, id, need()?).await,
+            ("PATCH", ["Groups", id]) => self.patch_group(call, id, need()?).await,
+            ("DELETE", ["Users", id]) => self.delete_user(call, id).await,
+            ("DELETE", ["Groups", id]) => self.delete_group(call, id).await,
             (method, _) => Err(ScimError::invalid_syntax(format!(
                 "{method} {path} is not a bulk operation: use POST /Users or /Groups, or PUT, PATCH \
                  or DELETE /Users/{{id}} or /Groups/{{id}}"
-            ))),
+            ))
+            .into()),
         }
     }
 
     /// `POST /Bulk`.
-    pub async fn scim_bulk(&self, call: &ScimCall<'_>, body: &Value) -> Result<Value, ScimError> {
+    pub async fn bulk(&self, call: &ScimCall<'_>, body: &Value) -> Result<Value, ScimFailure> {
         let limits = ServerLimits::ROSTER;
         let (operations, fail_on_errors) = parse(body, &limits)?;
         let mut ids: HashMap<String, String> = HashMap::new();
@@ -194,11 +216,7 @@ impl App {
                         if let Some(bulk_id) = &op.bulk_id {
                             result.insert("bulkId".into(), json!(bulk_id));
                         }
-                        let status = match &answer {
-                            ScimAnswer::Resource { created: true, .. } => "201",
-                            ScimAnswer::NoContent => "204",
-                            _ => "200",
-                        };
+                        let status = answer.status_code().to_string();
                         if let ScimAnswer::Resource { body, .. } = &answer {
                             if let Some(location) = body.pointer("/meta/location") {
                                 result.insert("location".into(), location.clone());
@@ -215,9 +233,9 @@ impl App {
                         result.insert("status".into(), json!(status));
                         Value::Object(result)
                     }
-                    Err(err) => {
+                    Err(failure) => {
                         errors += 1;
-                        error_result(op, &err)
+                        error_result(op, &operation_error(failure))
                     }
                 };
                 results[index] = Some(result);
@@ -231,7 +249,7 @@ impl App {
             if !progressed {
                 for index in waiting {
                     let err = ScimError::new(
-                        409,
+                        ScimStatus::Conflict,
                         Some(roster_scim::ScimType::InvalidValue),
                         "a bulkId this operation refers to is not created by any operation of the request (or the references are circular)",
                     );
@@ -263,9 +281,12 @@ mod tests {
         let small = ServerLimits { bulk_max_operations: 1, ..ServerLimits::ROSTER };
         let two = json!({ "schemas": [BULK_REQUEST], "Operations": [
             { "method": "DELETE", "path": "/Users/a" }, { "method": "DELETE", "path": "/Users/b" } ] });
-        assert_eq!(parse(&two, &small).unwrap_err().status, 413);
+        assert_eq!(parse(&two, &small).unwrap_err().status, ScimStatus::PayloadTooLarge);
         let no_bulk_id = json!({ "schemas": [BULK_REQUEST], "Operations": [{ "method": "POST", "path": "/Users", "data": {} }] });
-        assert_eq!(parse(&no_bulk_id, &ServerLimits::ROSTER).unwrap_err().status, 400);
+        assert_eq!(
+            parse(&no_bulk_id, &ServerLimits::ROSTER).unwrap_err().status,
+            ScimStatus::BadRequest
+        );
         assert!(parse(&json!({ "Operations": [] }), &ServerLimits::ROSTER).is_err());
     }
 }

@@ -11,6 +11,7 @@ use roster_store::{ListParams, ScimScope};
 use serde_json::Value;
 
 use super::mapping::BaseUrl;
+use crate::InternalError;
 
 /// The context of one SCIM request: who asks, where its resources live,
 /// the query parameters and the precondition headers.
@@ -36,11 +37,24 @@ pub enum ScimAnswer {
     NotModified,
 }
 
+impl ScimAnswer {
+    /// The answer's HTTP status code, as an entry of a bulk response
+    /// reports it (RFC 7644 §3.7.3).
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Resource { created: true, .. } => 201,
+            Self::Resource { created: false, .. } | Self::List(_) => 200,
+            Self::NoContent => 204,
+            Self::NotModified => 304,
+        }
+    }
+}
+
 /// The limits this server enforces (and advertises).
-pub fn limits() -> Result<Limits, ScimError> {
+pub fn limits() -> Result<Limits, InternalError> {
     let server = ServerLimits::ROSTER;
     Limits::new(server.default_page_size, server.max_page_size)
-        .map_err(|err| ScimError::new(500, None, format!("inconsistent server limits: {err:?}")))
+        .map_err(|err| InternalError::Settings(format!("page size limits: {err:?}")))
 }
 
 impl ScimCall<'_> {
@@ -71,14 +85,25 @@ pub(crate) fn list_params<'a>(
     base: &'a BaseUrl,
 ) -> Result<ListParams<'a>, ScimError> {
     let (offset, limit) = page_of(query)?;
-    Ok(ListParams {
+    Ok(window(query, base, offset, limit))
+}
+
+/// The store's list parameters for a query's filter and sort over the
+/// rows `offset..offset + limit`.
+pub(crate) fn window<'a>(
+    query: &'a ListQuery,
+    base: &'a BaseUrl,
+    offset: u64,
+    limit: u64,
+) -> ListParams<'a> {
+    ListParams {
         filter: query.filter_ast(),
         sort_by: query.sort().map(|sort| sort.path()),
         descending: query.descending(),
         offset,
         limit,
         base_url: Some(&base.0),
-    })
+    }
 }
 
 /// Cursors (RFC 9865) are opaque to clients; here they hold the position

@@ -12,13 +12,14 @@ use roster_domain::policy::member_change_applies;
 use roster_domain::{Group, GroupId, ProvisioningOptions, UserId};
 use roster_scim::schema::GROUP_RESOURCE;
 use roster_scim::{ListQuery, Projection, RequestKind, ScimError, Verdict, normalize, project};
-use roster_store::{Member, NamedMember, ScimGroup, ScimQuery, Transaction};
+use roster_store::{
+    GroupRepo, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, Transaction,
+};
 use serde_json::{Value, json};
 
-use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
+use super::call::{ScimAnswer, ScimCall, list_body, list_params};
 use super::mapping::{group_fields, group_resource, member_refs, typed_member};
-use super::{dialect, internal};
-use crate::App;
+use super::{Scim, ScimFailure, ScimTx, dialect};
 use crate::provisioning::{follow_group_change, group_state, options_of};
 
 /// The users among `members`.
@@ -48,44 +49,42 @@ fn allowed(
 /// What follows from a group's memberships under the options (see
 /// [`follow_group_change`]).
 async fn follow_memberships(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ScimTx,
     call: &ScimCall<'_>,
     options: &ProvisioningOptions,
     group: Option<&Group>,
     users: &[UserId],
     now: Timestamp,
-) -> Result<(), ScimError> {
+) -> Result<(), ScimFailure> {
     let (site, provider) = (&call.scope.site, &call.scope.provider);
-    follow_group_change(tx, site, provider, options, group, users, now).await.map_err(internal)
+    Ok(follow_group_change(tx, site, provider, options, group, users, now).await?)
 }
 
-fn not_found(id: &str) -> ScimError {
-    ScimError::not_found(format!("no Group with id {id:?}"))
+fn not_found(id: &str) -> ScimFailure {
+    ScimFailure::Refused(super::not_found(&GROUP_RESOURCE, id))
 }
 
 async fn load(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ScimTx,
     call: &ScimCall<'_>,
     id: &str,
-) -> Result<ScimGroup, ScimError> {
-    let Some(id) = crate::input::opaque_id(id) else { return Err(not_found(id)) };
-    tx.scim_group(call.scope, &GroupId::from_raw(id))
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| not_found(id))
+) -> Result<ScimGroup, ScimFailure> {
+    let Some(id) = crate::ids::opaque_id(id) else { return Err(not_found(id)) };
+    tx.scim_group(call.scope, &GroupId::from_raw(id)).await?.ok_or_else(|| not_found(id))
 }
 
 /// Refuses a name another group of the site has, local or not.
 async fn ensure_free(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ScimTx,
     call: &ScimCall<'_>,
     group: &Group,
-) -> Result<(), ScimError> {
-    match tx.group_by_name(&call.scope.site, &group.name).await.map_err(internal)? {
+) -> Result<(), ScimFailure> {
+    match tx.group_by_name(&call.scope.site, &group.name).await? {
         Some(existing) if existing.id != group.id => Err(ScimError::uniqueness(format!(
             "a group named {:?} already exists in this site (group names ignore letter case)",
             group.name.as_str()
-        ))),
+        ))
+        .into()),
         _ => Ok(()),
     }
 }
@@ -93,14 +92,16 @@ async fn ensure_free(
 /// Turns `(value, type)` references into members this client manages. A
 /// reference without a type is a user if such a user exists, else a group.
 async fn resolve(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ScimTx,
     call: &ScimCall<'_>,
     refs: &[(String, Option<String>)],
-) -> Result<Vec<Member>, ScimError> {
+) -> Result<Vec<Member>, ScimFailure> {
     let mut candidates = Vec::with_capacity(refs.len());
     for (id, kind) in refs {
-        if crate::input::opaque_id(id).is_none() {
-            return Err(ScimError::invalid_value(format!("members: {id:?} is not a member id")));
+        if crate::ids::opaque_id(id).is_none() {
+            return Err(
+                ScimError::invalid_value(format!("members: {id:?} is not a member id")).into()
+            );
         }
         match typed_member(id, kind.as_deref()) {
             Some(member) => candidates.push(member),
@@ -108,7 +109,8 @@ async fn resolve(
                 return Err(ScimError::invalid_value(format!(
                     "members: the type of {id:?} must be User or Group, not {:?}",
                     kind.as_deref().unwrap_or_default()
-                )));
+                ))
+                .into());
             }
             None => {
                 candidates.push(Member::User(roster_domain::UserId::from_raw(id.as_str())));
@@ -117,7 +119,7 @@ async fn resolve(
         }
     }
     let existing: BTreeSet<Member> =
-        tx.existing_members(call.scope, &candidates).await.map_err(internal)?.into_iter().collect();
+        tx.existing_members(call.scope, &candidates).await?.into_iter().collect();
     let mut members = Vec::with_capacity(refs.len());
     for (id, kind) in refs {
         let user = Member::User(roster_domain::UserId::from_raw(id.as_str()));
@@ -133,7 +135,8 @@ async fn resolve(
             None => {
                 return Err(ScimError::invalid_value(format!(
                     "members: there is no User or Group with id {id:?} that this client manages"
-                )));
+                ))
+                .into());
             }
         }
     }
@@ -147,14 +150,14 @@ fn shows_members(projection: &Projection) -> bool {
 }
 
 async fn respond(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ScimTx,
     call: &ScimCall<'_>,
     group: &ScimGroup,
     created: bool,
-) -> Result<ScimAnswer, ScimError> {
+) -> Result<ScimAnswer, ScimFailure> {
     let projection = call.projection(&GROUP_RESOURCE)?;
     let members = if shows_members(&projection) {
-        Some(tx.group_members(&group.group.site_id, &group.group.id).await.map_err(internal)?)
+        Some(tx.group_members(&group.group.site_id, &group.group.id).await?)
     } else {
         None
     };
@@ -166,21 +169,20 @@ async fn respond(
     Ok(ScimAnswer::Resource { created, body })
 }
 
-impl App {
+impl Scim<'_> {
     /// `POST /Groups`.
-    pub async fn scim_create_group(
+    pub async fn create_group(
         &self,
         call: &ScimCall<'_>,
         body: &Value,
-    ) -> Result<ScimAnswer, ScimError> {
+    ) -> Result<ScimAnswer, ScimFailure> {
         let resource =
             normalize(&GROUP_RESOURCE, &dialect::resource(call.scope.kind, &GROUP_RESOURCE, body))?;
         let (name, external_id) = group_fields(&resource)?;
         call.projection(&GROUP_RESOURCE)?;
-        let now = self.clock.now();
-        let mut tx = self.store.write().await.map_err(internal)?;
-        let options =
-            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
         let group = Group {
             id: GroupId::from_raw(uuid::Uuid::new_v4().to_string()),
             site_id: call.scope.site.clone(),
@@ -190,112 +192,101 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        ensure_free(&mut *tx, call, &group).await?;
-        let members = resolve(&mut *tx, call, &member_refs(&resource)).await?;
+        ensure_free(&mut tx, call, &group).await?;
+        let members = resolve(&mut tx, call, &member_refs(&resource)).await?;
         let (members, _) = allowed(&options, members, Vec::new());
         let stored = ScimGroup { group, external_id, version: 1 };
-        tx.insert_scim_group(&stored).await.map_err(internal)?;
-        tx.add_members(&call.scope.site, &stored.group.id, &members, now)
-            .await
-            .map_err(internal)?;
-        follow_memberships(&mut *tx, call, &options, Some(&stored.group), &user_ids(&members), now)
+        tx.insert_scim_group(&stored).await?;
+        tx.add_members(&call.scope.site, &stored.group.id, &members, now).await?;
+        follow_memberships(&mut tx, call, &options, Some(&stored.group), &user_ids(&members), now)
             .await?;
-        let answer = respond(&mut *tx, call, &stored, true).await?;
-        tx.commit().await.map_err(internal)?;
+        let answer = respond(&mut tx, call, &stored, true).await?;
+        tx.commit().await?;
         Ok(answer)
     }
 
     /// `GET /Groups/{id}`.
-    pub async fn scim_get_group(
+    pub async fn get_group(
         &self,
         call: &ScimCall<'_>,
         id: &str,
-    ) -> Result<ScimAnswer, ScimError> {
-        let mut tx = self.store.read().await.map_err(internal)?;
-        let group = load(&mut *tx, call, id).await?;
+    ) -> Result<ScimAnswer, ScimFailure> {
+        let mut tx = self.read().await?;
+        let group = load(&mut tx, call, id).await?;
         if call.check(RequestKind::Read, group.version)? == Verdict::NotModified {
             return Ok(ScimAnswer::NotModified);
         }
-        respond(&mut *tx, call, &group, false).await
+        respond(&mut tx, call, &group, false).await
     }
 
     /// `PUT /Groups/{id}`: name and members replaced; members change by
     /// the difference only.
-    pub async fn scim_replace_group(
+    pub async fn replace_group(
         &self,
         call: &ScimCall<'_>,
         id: &str,
         body: &Value,
-    ) -> Result<ScimAnswer, ScimError> {
+    ) -> Result<ScimAnswer, ScimFailure> {
         let resource =
             normalize(&GROUP_RESOURCE, &dialect::resource(call.scope.kind, &GROUP_RESOURCE, body))?;
         let (name, external_id) = group_fields(&resource)?;
         call.projection(&GROUP_RESOURCE)?;
-        let now = self.clock.now();
-        let mut tx = self.store.write().await.map_err(internal)?;
-        let mut group = load(&mut *tx, call, id).await?;
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let mut group = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, group.version)?;
-        let options =
-            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
         let renamed = name != group.group.name;
         group.group.state = group_state(&options, &name);
         group.group.name = name;
         group.group.updated_at = now;
         group.external_id = external_id;
-        ensure_free(&mut *tx, call, &group.group).await?;
+        ensure_free(&mut tx, call, &group.group).await?;
         let wanted: BTreeSet<Member> =
-            resolve(&mut *tx, call, &member_refs(&resource)).await?.into_iter().collect();
+            resolve(&mut tx, call, &member_refs(&resource)).await?.into_iter().collect();
         let site = call.scope.site.clone();
-        let current: BTreeSet<Member> = tx
-            .group_members(&site, &group.group.id)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|m| m.member)
-            .collect();
+        let current: BTreeSet<Member> =
+            tx.group_members(&site, &group.group.id).await?.into_iter().map(|m| m.member).collect();
         let (added, removed) = allowed(
             &options,
             wanted.difference(&current).cloned().collect(),
             current.difference(&wanted).cloned().collect(),
         );
-        tx.add_members(&site, &group.group.id, &added, now).await.map_err(internal)?;
-        tx.remove_members(&site, &group.group.id, &removed).await.map_err(internal)?;
-        group.version = tx.update_scim_group(&group).await.map_err(internal)?;
+        tx.add_members(&site, &group.group.id, &added, now).await?;
+        tx.remove_members(&site, &group.group.id, &removed).await?;
+        group.version = tx.update_scim_group(&group).await?;
         // A new name may match other mappings: every member is affected.
         let affected = if renamed {
             user_ids(current.union(&wanted))
         } else {
             user_ids(added.iter().chain(&removed))
         };
-        follow_memberships(&mut *tx, call, &options, Some(&group.group), &affected, now).await?;
-        let answer = respond(&mut *tx, call, &group, false).await?;
-        tx.commit().await.map_err(internal)?;
+        follow_memberships(&mut tx, call, &options, Some(&group.group), &affected, now).await?;
+        let answer = respond(&mut tx, call, &group, false).await?;
+        tx.commit().await?;
         Ok(answer)
     }
 
     /// `PATCH /Groups/{id}`: answered with 204 unless the client asks for
     /// attributes, so that member changes of large groups stay cheap.
-    pub async fn scim_patch_group(
+    pub async fn patch_group(
         &self,
         call: &ScimCall<'_>,
         id: &str,
         body: &Value,
-    ) -> Result<ScimAnswer, ScimError> {
+    ) -> Result<ScimAnswer, ScimFailure> {
         let request = dialect::patch(call.scope.kind, &GROUP_RESOURCE, body)?;
         call.projection(&GROUP_RESOURCE)?;
-        let now = self.clock.now();
-        let mut tx = self.store.write().await.map_err(internal)?;
-        let mut group = load(&mut *tx, call, id).await?;
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let mut group = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, group.version)?;
         let site = call.scope.site.clone();
-        let members: Vec<NamedMember> =
-            tx.group_members(&site, &group.group.id).await.map_err(internal)?;
+        let members: Vec<NamedMember> = tx.group_members(&site, &group.group.id).await?;
         let current = group_resource(&group, Some(&members), call.base);
         let outcome = dialect::apply_patch(call.scope.kind, &GROUP_RESOURCE, &current, &request)?;
         if outcome.changed {
-            let options = options_of(&mut *tx, &call.scope.site, &call.scope.provider)
-                .await
-                .map_err(internal)?;
+            let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
             let (name, external_id) = group_fields(&outcome.resource)?;
             let new_name = name.as_str() != group.group.name.as_str();
             let renamed = new_name || external_id != group.external_id;
@@ -304,7 +295,7 @@ impl App {
             group.external_id = external_id;
             group.group.updated_at = now;
             if renamed {
-                ensure_free(&mut *tx, call, &group.group).await?;
+                ensure_free(&mut tx, call, &group.group).await?;
             }
             let added_refs: Vec<(String, Option<String>)> = outcome
                 .members_added
@@ -317,7 +308,7 @@ impl App {
                     ))
                 })
                 .collect();
-            let added = resolve(&mut *tx, call, &added_refs).await?;
+            let added = resolve(&mut tx, call, &added_refs).await?;
             let by_id: HashMap<&str, &Member> = members
                 .iter()
                 .map(|m| match &m.member {
@@ -331,104 +322,71 @@ impl App {
                 .filter_map(|id| by_id.get(id.as_str()).map(|m| (*m).clone()))
                 .collect();
             let (added, removed) = allowed(&options, added, removed);
-            tx.add_members(&site, &group.group.id, &added, now).await.map_err(internal)?;
-            tx.remove_members(&site, &group.group.id, &removed).await.map_err(internal)?;
+            tx.add_members(&site, &group.group.id, &added, now).await?;
+            tx.remove_members(&site, &group.group.id, &removed).await?;
             group.version = if renamed {
-                tx.update_scim_group(&group).await.map_err(internal)?
+                tx.update_scim_group(&group).await?
             } else {
-                tx.touch_scim_group(&site, &group.group.id, now).await.map_err(internal)?
+                tx.touch_scim_group(&site, &group.group.id, now).await?
             };
             let affected = if new_name {
                 user_ids(members.iter().map(|m| &m.member).chain(&added))
             } else {
                 user_ids(added.iter().chain(&removed))
             };
-            follow_memberships(&mut *tx, call, &options, Some(&group.group), &affected, now)
-                .await?;
+            follow_memberships(&mut tx, call, &options, Some(&group.group), &affected, now).await?;
         }
         let wants_body = call.params.iter().any(|(k, _)| {
             k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
         });
         let answer = if wants_body {
-            respond(&mut *tx, call, &group, false).await?
+            respond(&mut tx, call, &group, false).await?
         } else {
             ScimAnswer::NoContent
         };
         if outcome.changed {
-            tx.commit().await.map_err(internal)?;
+            tx.commit().await?;
         }
         Ok(answer)
     }
 
     /// `DELETE /Groups/{id}`.
-    pub async fn scim_delete_group(
+    pub async fn delete_group(
         &self,
         call: &ScimCall<'_>,
         id: &str,
-    ) -> Result<ScimAnswer, ScimError> {
-        let mut tx = self.store.write().await.map_err(internal)?;
-        let group = load(&mut *tx, call, id).await?;
+    ) -> Result<ScimAnswer, ScimFailure> {
+        let mut tx = self.write().await?;
+        let group = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, group.version)?;
-        let members =
-            tx.group_members(&call.scope.site, &group.group.id).await.map_err(internal)?;
-        tx.delete_group(&call.scope.site, &group.group.id).await.map_err(internal)?;
-        let options =
-            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let members = tx.group_members(&call.scope.site, &group.group.id).await?;
+        tx.delete_group(&call.scope.site, &group.group.id).await?;
+        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
         let users = user_ids(members.iter().map(|m| &m.member));
-        follow_memberships(&mut *tx, call, &options, None, &users, self.clock.now()).await?;
-        tx.commit().await.map_err(internal)?;
+        follow_memberships(&mut tx, call, &options, None, &users, self.now()).await?;
+        tx.commit().await?;
         Ok(ScimAnswer::NoContent)
     }
 
     /// `GET /Groups` and `POST /Groups/.search`.
-    pub async fn scim_list_groups(
+    pub async fn list_groups(
         &self,
         call: &ScimCall<'_>,
         query: &ListQuery,
-    ) -> Result<ScimAnswer, ScimError> {
-        let scim_query = ScimQuery::groups(self.store.dialect(), list_params(query, call.base)?)?;
-        let mut tx = self.store.read().await.map_err(internal)?;
-        let listed = tx.scim_groups(call.scope, &scim_query).await.map_err(internal)?;
+    ) -> Result<ScimAnswer, ScimFailure> {
+        let scim_query = ScimQuery::groups(self.dialect(), list_params(query, call.base)?)?;
+        let mut tx = self.read().await?;
+        let listed = tx.scim_groups(call.scope, &scim_query).await?;
         let with_members = shows_members(query.projection());
         let mut resources = Vec::with_capacity(listed.items.len());
         for group in &listed.items {
             let members = if with_members {
-                Some(
-                    tx.group_members(&group.group.site_id, &group.group.id)
-                        .await
-                        .map_err(internal)?,
-                )
+                Some(tx.group_members(&group.group.site_id, &group.group.id).await?)
             } else {
                 None
             };
             resources.push(group_resource(group, members.as_deref(), call.base));
         }
         Ok(ScimAnswer::List(list_body(&GROUP_RESOURCE, query, resources, listed.total)?))
-    }
-
-    /// Parses `GET /Groups` parameters.
-    pub fn scim_group_query(
-        &self,
-        scope: &roster_store::ScimScope,
-        params: &[(String, String)],
-    ) -> Result<ListQuery, ScimError> {
-        ListQuery::from_params(
-            &GROUP_RESOURCE,
-            &dialect::params(scope.kind, &GROUP_RESOURCE, params),
-            &limits()?,
-        )
-    }
-
-    /// Parses a `POST /Groups/.search` body.
-    pub fn scim_group_search(
-        &self,
-        scope: &roster_store::ScimScope,
-        body: &Value,
-    ) -> Result<ListQuery, ScimError> {
-        ListQuery::from_search_body(
-            &GROUP_RESOURCE,
-            &dialect::search(scope.kind, &GROUP_RESOURCE, body),
-            &limits()?,
-        )
     }
 }

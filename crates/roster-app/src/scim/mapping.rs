@@ -15,6 +15,8 @@ use roster_scim::schema::{ENTERPRISE_USER, GROUP, USER};
 use roster_store::{Member, NamedMember, ScimGroup, ScimUser, StoredEmail};
 use serde_json::{Map, Value, json};
 
+use crate::InternalError;
+
 /// Where resources are served, for `meta.location` and `$ref`.
 #[derive(Debug, Clone)]
 pub struct BaseUrl(pub String);
@@ -29,11 +31,6 @@ impl BaseUrl {
     }
 }
 
-/// The weak ETag of a version (RFC 7644 §3.14).
-pub fn etag(version: i64) -> String {
-    format!("W/\"{version}\"")
-}
-
 fn meta(
     resource_type: &str,
     created: Timestamp,
@@ -46,21 +43,29 @@ fn meta(
         "created": created.to_string(),
         "lastModified": modified.to_string(),
         "location": location,
-        "version": etag(version),
+        "version": roster_scim::etag(version),
     })
 }
 
-fn object(value: &str) -> Map<String, Value> {
-    match serde_json::from_str::<Value>(value) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
+/// The attributes kept as sent (`scim_extra`): a JSON object this module
+/// wrote. Anything else is corruption, reported rather than replaced by an
+/// empty object, which would silently drop what the identity provider sent.
+fn stored_extras(user: &ScimUser) -> Result<Map<String, Value>, InternalError> {
+    let corrupt = |detail: String| InternalError::Corrupt {
+        what: "the SCIM attributes of a user",
+        detail: format!("user {}: {detail}", user.user.id),
+    };
+    match serde_json::from_str::<Value>(&user.extra) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(corrupt(format!("a JSON object was expected, not {other}"))),
+        Err(err) => Err(corrupt(err.to_string())),
     }
 }
 
 /// The SCIM representation of a stored user.
-pub fn user_resource(user: &ScimUser, base: &BaseUrl) -> Value {
+pub fn user_resource(user: &ScimUser, base: &BaseUrl) -> Result<Value, InternalError> {
     let u = &user.user;
-    let mut out = object(&user.extra);
+    let mut out = stored_extras(user)?;
     let mut name = match out.remove("name") {
         Some(Value::Object(name)) => name,
         _ => Map::new(),
@@ -138,7 +143,7 @@ pub fn user_resource(user: &ScimUser, base: &BaseUrl) -> Value {
         "meta".into(),
         meta("User", u.created_at, u.updated_at, base.user(u.id.as_str()), user.version),
     );
-    Value::Object(out)
+    Ok(Value::Object(out))
 }
 
 /// The stored fields a SCIM user resource carries.
@@ -442,6 +447,19 @@ mod tests {
     }
 
     #[test]
+    fn corrupt_stored_attributes_are_an_internal_error_not_an_empty_object() {
+        let base = BaseUrl("https://r.example/api/scim".into());
+        for corrupt in ["not json", "[1, 2]", "\"text\"", ""] {
+            let err = user_resource(&stored(corrupt), &base).unwrap_err();
+            assert!(
+                matches!(err, InternalError::Corrupt { ref detail, .. } if detail.contains("u1")),
+                "{corrupt:?}: {err}"
+            );
+        }
+        assert!(user_resource(&stored(r#"{"title": "Guide"}"#), &base).is_ok());
+    }
+
+    #[test]
     fn a_resource_round_trips_through_columns_and_extras() {
         let resource = json!({
             "schemas": [USER.id, ENTERPRISE_USER.id],
@@ -467,7 +485,7 @@ mod tests {
         fields.apply(&mut user, Timestamp::UNIX_EPOCH);
         assert_eq!(user.user.email.as_ref().unwrap().as_str(), "bjensen@example.com");
         assert!(!user.user.enabled);
-        let back = user_resource(&user, &BaseUrl("https://r.example/api/scim".into()));
+        let back = user_resource(&user, &BaseUrl("https://r.example/api/scim".into())).unwrap();
         for key in [
             "userName",
             "externalId",
@@ -495,7 +513,7 @@ mod tests {
         assert!(fields.extra.contains("Pacific Standard Time"));
         let err = user_fields(&json!({ "userName": "x", "emails": [{ "value": "not-mail" }] }))
             .unwrap_err();
-        assert_eq!(err.status, 400);
+        assert_eq!(err.status, roster_scim::ScimStatus::BadRequest);
         assert!(err.detail.contains("emails[0].value"), "{}", err.detail);
         assert!(user_fields(&json!({ "userName": " x" })).is_err());
         assert!(user_fields(&json!({})).is_err());

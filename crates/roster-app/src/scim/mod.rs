@@ -1,96 +1,123 @@
-//! The SCIM 2.0 use cases (SPEC §2): authentication of a provider's SCIM
-//! client, and users and groups as that client sees them.
+//! The SCIM area (SPEC §2): authentication of a provider's SCIM client,
+//! and users and groups as that client sees them, with the provider's
+//! options applied (SPEC §4).
 //!
 //! The protocol itself (schemas, filters, PATCH, paging, projection) is the
 //! pure `roster-scim`; storage is `roster-store`; this module joins them in
-//! one transaction per request and answers with `ScimError`s only.
+//! one transaction per request and answers with a [`ScimFailure`] when it
+//! refuses.
+//!
+//! May use: the store capabilities of [`ScimTx`], the clock, the
+//! configuration, and the shared `provisioning` and `secrets` modules.
+//! Never another area.
 
+mod auth;
 mod bulk;
 mod call;
 mod dialect;
+mod error;
 mod groups;
 pub mod mapping;
 mod search;
 mod users;
 
+pub use auth::ScimCredential;
 pub use call::{ScimAnswer, ScimCall, limits};
-
-use roster_domain::PresentedCredential;
-use roster_scim::ScimError;
+pub use error::ScimFailure;
 pub use roster_store::ScimScope;
-use roster_store::StoreError;
 
-use crate::{App, secrets};
+use roster_scim::schema::ResourceType;
+use roster_scim::{ListQuery, ScimError};
+use roster_store::{
+    GroupRepo, PolicyRepo, ProviderRepo, ScimGroupRepo, ScimUserRepo, SiteRepo, Transaction,
+    UserRepo,
+};
+use serde_json::Value;
 
-/// How often the time of the last SCIM authentication is written.
-const AUTH_RECORD_INTERVAL_SECONDS: i64 = 60;
+use crate::Context;
 
-/// A SCIM credential as sent in `Authorization`.
-#[derive(Debug, Clone, Copy)]
-pub enum ScimCredential<'a> {
-    Bearer(&'a str),
-    Basic { username: &'a str, password: &'a str },
+/// The store capabilities the SCIM area uses.
+pub(crate) trait ScimTx:
+    Transaction
+    + SiteRepo
+    + UserRepo
+    + GroupRepo
+    + ProviderRepo
+    + PolicyRepo
+    + ScimUserRepo
+    + ScimGroupRepo
+{
 }
 
-/// The answer to any credential that does not authenticate: the same for
-/// an unknown, wrong, expired or revoked secret, so that it reveals nothing.
-pub fn unauthorized() -> ScimError {
-    ScimError::new(
-        401,
-        None,
-        "authentication failed: send the SCIM token of an SSO provider as \
-         `Authorization: Bearer <token>` (or its Basic username and password)",
-    )
+impl<T> ScimTx for T where
+    T: Transaction
+        + SiteRepo
+        + UserRepo
+        + GroupRepo
+        + ProviderRepo
+        + PolicyRepo
+        + ScimUserRepo
+        + ScimGroupRepo
+{
 }
 
-/// A storage failure: logged in full, answered with a generic 500.
-pub(crate) fn internal(err: StoreError) -> ScimError {
-    tracing::error!(error = %err, "SCIM request failed in storage");
-    ScimError::new(500, None, "internal error; see the server log")
+/// The SCIM use cases; `App::scim` hands one out.
+pub struct Scim<'a> {
+    ctx: &'a Context,
 }
 
-impl App {
-    /// Resolves a SCIM credential to the provider (and so the site) it
-    /// belongs to.
-    pub async fn authenticate_scim(
-        &self,
-        credential: ScimCredential<'_>,
-    ) -> Result<ScimScope, ScimError> {
-        let (secret, username) = match credential {
-            ScimCredential::Bearer(token) => (token, None),
-            ScimCredential::Basic { username, password } => (password, Some(username)),
-        };
-        if secret.is_empty() || secret.len() > 512 {
-            return Err(unauthorized());
-        }
-        let secret_hash = secrets::hash(secret);
-        let provider = {
-            let mut tx = self.store.read().await.map_err(internal)?;
-            tx.provider_by_scim_secret(&secret_hash).await.map_err(internal)?
-        };
-        let Some(provider) = provider else { return Err(unauthorized()) };
-        let presented = match username {
-            None => PresentedCredential::Bearer { secret_hash: &secret_hash },
-            Some(username) => PresentedCredential::Basic { username, secret_hash: &secret_hash },
-        };
-        let now = self.clock.now();
-        let accepted = provider.kind.supports_scim() && provider.scim.accepts(presented, now);
-        // A secret that was this provider's (expired, revoked after an
-        // overlap, or sent in the wrong mode) is a failure worth showing to
-        // its administrators; successes are recorded at most once a minute
-        // so that reads do not turn into writes.
-        let last =
-            if accepted { provider.scim.last_success_at } else { provider.scim.last_failure_at };
-        if last.is_none_or(|at| now.as_second() - at.as_second() >= AUTH_RECORD_INTERVAL_SECONDS) {
-            let mut tx = self.store.write().await.map_err(internal)?;
-            tx.record_scim_authentication(&provider.site_id, &provider.id, accepted, now)
-                .await
-                .map_err(internal)?;
-            tx.commit().await.map_err(internal)?;
-        }
-        if !accepted {
-            return Err(unauthorized());
-        }
-        Ok(ScimScope { site: provider.site_id, provider: provider.id, kind: provider.kind })
+impl<'a> Scim<'a> {
+    pub(crate) fn new(ctx: &'a Context) -> Self {
+        Self { ctx }
     }
+
+    /// The URL clients reach roster at, when configured.
+    pub fn public_url(&self) -> Option<&str> {
+        self.ctx.config.public_url.as_deref()
+    }
+
+    /// Parses the query parameters of `GET /Users` or `GET /Groups`, after
+    /// the provider's dialect tolerances.
+    pub fn list_query(
+        &self,
+        scope: &ScimScope,
+        rt: &ResourceType,
+        params: &[(String, String)],
+    ) -> Result<ListQuery, ScimFailure> {
+        Ok(ListQuery::from_params(rt, &dialect::params(scope.kind, rt, params), &limits()?)?)
+    }
+
+    /// Parses the body of `POST /Users/.search` or `POST /Groups/.search`,
+    /// after the provider's dialect tolerances.
+    pub fn search_query(
+        &self,
+        scope: &ScimScope,
+        rt: &ResourceType,
+        body: &Value,
+    ) -> Result<ListQuery, ScimFailure> {
+        Ok(ListQuery::from_search_body(rt, &dialect::search(scope.kind, rt, body), &limits()?)?)
+    }
+
+    /// A read-only transaction, seen through the SCIM capabilities only.
+    async fn read(&self) -> Result<impl ScimTx + use<>, ScimFailure> {
+        Ok(self.ctx.store.read().await?)
+    }
+
+    /// A writing transaction, seen through the SCIM capabilities only.
+    async fn write(&self) -> Result<impl ScimTx + use<>, ScimFailure> {
+        Ok(self.ctx.store.write().await?)
+    }
+
+    fn now(&self) -> jiff::Timestamp {
+        self.ctx.clock.now()
+    }
+
+    fn dialect(&self) -> roster_store::Dialect {
+        self.ctx.store.dialect()
+    }
+}
+
+/// A resource the client asked for by id that it cannot see.
+fn not_found(rt: &ResourceType, id: &str) -> ScimError {
+    ScimError::not_found(format!("no {} with id {id:?}", rt.name))
 }

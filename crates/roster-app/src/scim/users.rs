@@ -13,13 +13,12 @@ use roster_domain::{
 };
 use roster_scim::schema::USER_RESOURCE;
 use roster_scim::{ListQuery, RequestKind, ScimError, Verdict, normalize, project};
-use roster_store::{ScimQuery, ScimUser, Transaction};
+use roster_store::{PolicyRepo, ScimQuery, ScimUser, ScimUserRepo, Transaction, UserRepo};
 use serde_json::Value;
 
-use super::call::{ScimAnswer, ScimCall, limits, list_body, list_params};
+use super::call::{ScimAnswer, ScimCall, list_body, list_params};
 use super::mapping::{UserFields, user_fields_for, user_resource};
-use super::{dialect, internal};
-use crate::App;
+use super::{Scim, ScimFailure, ScimTx, dialect};
 use crate::provisioning::{is_last_password_admin, options_of};
 
 /// The company and time zone fallbacks of the provider, after the source's
@@ -48,8 +47,8 @@ fn deactivate(options: &ProvisioningOptions, was_enabled: bool, user: &mut ScimU
     }
 }
 
-fn not_found(id: &str) -> ScimError {
-    ScimError::not_found(format!("no User with id {id:?}"))
+fn not_found(id: &str) -> ScimFailure {
+    ScimFailure::Refused(super::not_found(&USER_RESOURCE, id))
 }
 
 fn taken(fields: &UserFields) -> ScimError {
@@ -61,53 +60,49 @@ fn taken(fields: &UserFields) -> ScimError {
 
 /// The user, if this client manages it.
 async fn load(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ScimTx,
     call: &ScimCall<'_>,
     id: &str,
-) -> Result<ScimUser, ScimError> {
-    let Some(id) = crate::input::opaque_id(id) else { return Err(not_found(id)) };
-    tx.scim_user(call.scope, &UserId::from_raw(id))
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| not_found(id))
+) -> Result<ScimUser, ScimFailure> {
+    let Some(id) = crate::ids::opaque_id(id) else { return Err(not_found(id)) };
+    tx.scim_user(call.scope, &UserId::from_raw(id)).await?.ok_or_else(|| not_found(id))
 }
 
 /// Refuses a new username that another user of the site already has.
 async fn ensure_free(
-    tx: &mut dyn Transaction,
+    tx: &mut impl ScimTx,
     call: &ScimCall<'_>,
     fields: &UserFields,
     own: Option<&UserId>,
-) -> Result<(), ScimError> {
-    match tx.scim_user_by_username(&call.scope.site, &fields.username).await.map_err(internal)? {
-        Some(existing) if Some(&existing) != own => Err(taken(fields)),
+) -> Result<(), ScimFailure> {
+    match tx.scim_user_by_username(&call.scope.site, &fields.username).await? {
+        Some(existing) if Some(&existing) != own => Err(taken(fields).into()),
         _ => Ok(()),
     }
 }
 
-fn answer(call: &ScimCall<'_>, user: &ScimUser, created: bool) -> Result<ScimAnswer, ScimError> {
+fn answer(call: &ScimCall<'_>, user: &ScimUser, created: bool) -> Result<ScimAnswer, ScimFailure> {
     let projection = call.projection(&USER_RESOURCE)?;
-    let body = project(&USER_RESOURCE, &user_resource(user, call.base), &projection);
+    let body = project(&USER_RESOURCE, &user_resource(user, call.base)?, &projection);
     Ok(ScimAnswer::Resource { created, body })
 }
 
-impl App {
+impl Scim<'_> {
     /// `POST /Users`.
-    pub async fn scim_create_user(
+    pub async fn create_user(
         &self,
         call: &ScimCall<'_>,
         body: &Value,
-    ) -> Result<ScimAnswer, ScimError> {
+    ) -> Result<ScimAnswer, ScimFailure> {
         let fields = user_fields_for(
             call.scope.kind,
             &normalize(&USER_RESOURCE, &dialect::resource(call.scope.kind, &USER_RESOURCE, body))?,
         )?;
         let projection_ok = call.projection(&USER_RESOURCE)?;
-        let now = self.clock.now();
-        let mut tx = self.store.write().await.map_err(internal)?;
-        ensure_free(&mut *tx, call, &fields, None).await?;
-        let options =
-            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let now = self.now();
+        let mut tx = self.write().await?;
+        ensure_free(&mut tx, call, &fields, None).await?;
+        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
         let provider = call.scope.provider.clone();
         let mut user = User::new(
             UserId::from_raw(uuid::Uuid::new_v4().to_string()),
@@ -131,25 +126,18 @@ impl App {
         // A new user is in no group yet: outside a group whitelist it starts
         // pending, until a group sync puts it in scope.
         stored.user = evaluate_user(&stored.user, &call.scope.provider, &options, &[]);
-        tx.insert_scim_user(&stored).await.map_err(|err| match err {
-            roster_store::StoreError::Conflict { .. } => {
-                ScimError::uniqueness("userName is already taken in this site")
-            }
-            other => internal(other),
-        })?;
-        tx.commit().await.map_err(internal)?;
-        let body = project(&USER_RESOURCE, &user_resource(&stored, call.base), &projection_ok);
+        // A concurrent create of the same username is refused as
+        // `uniqueness` by the store error's mapping.
+        tx.insert_scim_user(&stored).await?;
+        tx.commit().await?;
+        let body = project(&USER_RESOURCE, &user_resource(&stored, call.base)?, &projection_ok);
         Ok(ScimAnswer::Resource { created: true, body })
     }
 
     /// `GET /Users/{id}`.
-    pub async fn scim_get_user(
-        &self,
-        call: &ScimCall<'_>,
-        id: &str,
-    ) -> Result<ScimAnswer, ScimError> {
-        let mut tx = self.store.read().await.map_err(internal)?;
-        let user = load(&mut *tx, call, id).await?;
+    pub async fn get_user(&self, call: &ScimCall<'_>, id: &str) -> Result<ScimAnswer, ScimFailure> {
+        let mut tx = self.read().await?;
+        let user = load(&mut tx, call, id).await?;
         if call.check(RequestKind::Read, user.version)? == Verdict::NotModified {
             return Ok(ScimAnswer::NotModified);
         }
@@ -158,38 +146,37 @@ impl App {
 
     /// `PUT /Users/{id}`: every SCIM attribute replaced; `active` kept when
     /// the client leaves it out.
-    pub async fn scim_replace_user(
+    pub async fn replace_user(
         &self,
         call: &ScimCall<'_>,
         id: &str,
         body: &Value,
-    ) -> Result<ScimAnswer, ScimError> {
+    ) -> Result<ScimAnswer, ScimFailure> {
         let fields = user_fields_for(
             call.scope.kind,
             &normalize(&USER_RESOURCE, &dialect::resource(call.scope.kind, &USER_RESOURCE, body))?,
         )?;
         call.projection(&USER_RESOURCE)?;
-        let now = self.clock.now();
-        let mut tx = self.store.write().await.map_err(internal)?;
-        let user = load(&mut *tx, call, id).await?;
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let user = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
-        ensure_free(&mut *tx, call, &fields, Some(&user.user.id)).await?;
+        ensure_free(&mut tx, call, &fields, Some(&user.user.id)).await?;
         self.write_user(tx, call, user, fields, now).await
     }
 
     /// Writes a PUT's or PATCH's fields and commits, applying the options.
     async fn write_user(
         &self,
-        mut tx: Box<dyn Transaction>,
+        mut tx: impl ScimTx,
         call: &ScimCall<'_>,
         mut user: ScimUser,
         fields: UserFields,
         now: jiff::Timestamp,
-    ) -> Result<ScimAnswer, ScimError> {
-        let options =
-            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+    ) -> Result<ScimAnswer, ScimFailure> {
+        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
         let was_enabled = user.user.enabled;
-        let last_admin = is_last_password_admin(&mut *tx, &user.user).await.map_err(internal)?;
+        let last_admin = is_last_password_admin(&mut tx, &user.user).await?;
         fields.apply(&mut user, now);
         fill_defaults(&options, &mut user);
         if last_admin && !user.user.enabled {
@@ -199,55 +186,54 @@ impl App {
             user.user.enabled = true;
         }
         if deactivate(&options, was_enabled, &mut user) {
-            user.version = tx.update_scim_user(&user).await.map_err(internal)?;
+            user.version = tx.update_scim_user(&user).await?;
         } else {
-            tx.delete_user(&call.scope.site, &user.user.id).await.map_err(internal)?;
+            tx.delete_user(&call.scope.site, &user.user.id).await?;
         }
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         answer(call, &user, false)
     }
 
     /// `PATCH /Users/{id}`: applied atomically; a PATCH that changes nothing
     /// writes nothing.
-    pub async fn scim_patch_user(
+    pub async fn patch_user(
         &self,
         call: &ScimCall<'_>,
         id: &str,
         body: &Value,
-    ) -> Result<ScimAnswer, ScimError> {
+    ) -> Result<ScimAnswer, ScimFailure> {
         let request = dialect::patch(call.scope.kind, &USER_RESOURCE, body)?;
         call.projection(&USER_RESOURCE)?;
-        let now = self.clock.now();
-        let mut tx = self.store.write().await.map_err(internal)?;
-        let user = load(&mut *tx, call, id).await?;
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let user = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
-        let current = user_resource(&user, call.base);
+        let current = user_resource(&user, call.base)?;
         let outcome = dialect::apply_patch(call.scope.kind, &USER_RESOURCE, &current, &request)?;
         if !outcome.changed {
             return answer(call, &user, false);
         }
         let fields = user_fields_for(call.scope.kind, &outcome.resource)?;
-        ensure_free(&mut *tx, call, &fields, Some(&user.user.id)).await?;
+        ensure_free(&mut tx, call, &fields, Some(&user.user.id)).await?;
         self.write_user(tx, call, user, fields, now).await
     }
 
     /// `DELETE /Users/{id}`: de-provisioned as the options say; in every
     /// case the client no longer finds the user (RFC 7644 §3.6).
-    pub async fn scim_delete_user(
+    pub async fn delete_user(
         &self,
         call: &ScimCall<'_>,
         id: &str,
-    ) -> Result<ScimAnswer, ScimError> {
-        let now = self.clock.now();
-        let mut tx = self.store.write().await.map_err(internal)?;
-        let mut user = load(&mut *tx, call, id).await?;
+    ) -> Result<ScimAnswer, ScimFailure> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let mut user = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
-        let options =
-            options_of(&mut *tx, &call.scope.site, &call.scope.provider).await.map_err(internal)?;
+        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
         let removal = if user.user.state == ProvisioningState::Pending {
             // Never provisioned into the application: nothing to keep.
             Removal::Delete
-        } else if is_last_password_admin(&mut *tx, &user.user).await.map_err(internal)? {
+        } else if is_last_password_admin(&mut tx, &user.user).await? {
             // SPEC §3: released, but kept enabled.
             tracing::warn!(user = %user.user.id, "kept the last password site admin enabled");
             Removal::Release
@@ -255,14 +241,14 @@ impl App {
             on_removed(&options)
         };
         if removal == Removal::Delete {
-            tx.delete_user(&call.scope.site, &user.user.id).await.map_err(internal)?;
+            tx.delete_user(&call.scope.site, &user.user.id).await?;
         } else {
             if removal == Removal::DisableAndRelease {
                 user.user.enabled = false;
             }
             user.user.state = ProvisioningState::Released;
             user.user.updated_at = now;
-            tx.update_scim_user(&user).await.map_err(internal)?;
+            tx.update_scim_user(&user).await?;
             // The identity provider removed the user, and with it the user's
             // memberships of its groups (when the options remove those);
             // either way they leave its view of the groups.
@@ -273,49 +259,26 @@ impl App {
                 &user.user.id,
                 remove,
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         }
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(ScimAnswer::NoContent)
     }
 
     /// `GET /Users` and `POST /Users/.search`.
-    pub async fn scim_list_users(
+    pub async fn list_users(
         &self,
         call: &ScimCall<'_>,
         query: &ListQuery,
-    ) -> Result<ScimAnswer, ScimError> {
-        let scim_query = ScimQuery::users(self.store.dialect(), list_params(query, call.base)?)?;
-        let mut tx = self.store.read().await.map_err(internal)?;
-        let listed = tx.scim_users(call.scope, &scim_query).await.map_err(internal)?;
-        let resources = listed.items.iter().map(|user| user_resource(user, call.base)).collect();
+    ) -> Result<ScimAnswer, ScimFailure> {
+        let scim_query = ScimQuery::users(self.dialect(), list_params(query, call.base)?)?;
+        let mut tx = self.read().await?;
+        let listed = tx.scim_users(call.scope, &scim_query).await?;
+        let resources = listed
+            .items
+            .iter()
+            .map(|user| user_resource(user, call.base))
+            .collect::<Result<_, _>>()?;
         Ok(ScimAnswer::List(list_body(&USER_RESOURCE, query, resources, listed.total)?))
-    }
-
-    /// Parses `GET /Users` parameters.
-    pub fn scim_user_query(
-        &self,
-        scope: &roster_store::ScimScope,
-        params: &[(String, String)],
-    ) -> Result<ListQuery, ScimError> {
-        ListQuery::from_params(
-            &USER_RESOURCE,
-            &dialect::params(scope.kind, &USER_RESOURCE, params),
-            &limits()?,
-        )
-    }
-
-    /// Parses a `POST /Users/.search` body.
-    pub fn scim_user_search(
-        &self,
-        scope: &roster_store::ScimScope,
-        body: &Value,
-    ) -> Result<ListQuery, ScimError> {
-        ListQuery::from_search_body(
-            &USER_RESOURCE,
-            &dialect::search(scope.kind, &USER_RESOURCE, body),
-            &limits()?,
-        )
     }
 }

@@ -4,8 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
-use roster_app::views::{GroupView, ListView, MemberView};
-use roster_app::{App, GroupInput, GroupPatch, MemberInput, MemberPatch, PageRequest};
+use roster_app::App;
+use roster_app::admin::views::{GroupView, ListView, MemberView};
+use roster_app::admin::{GroupInput, GroupPatch, MemberInput, MemberPatch, PageRequest};
 
 use crate::ApiError;
 use crate::extract::{Admin, JsonBody, Params, Segments};
@@ -27,7 +28,7 @@ async fn list(
     Segments(site): Segments<String>,
     Params(page): Params<PageRequest>,
 ) -> Result<Json<ListView<GroupView>>, ApiError> {
-    Ok(Json(app.list_groups(&who, &site, page).await?))
+    Ok(Json(app.admin().list_groups(&who, &site, page).await?))
 }
 
 async fn create(
@@ -36,7 +37,7 @@ async fn create(
     Segments(site): Segments<String>,
     JsonBody(input): JsonBody<GroupInput>,
 ) -> Result<(StatusCode, Json<GroupView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.create_group(&who, &site, input).await?)))
+    Ok((StatusCode::CREATED, Json(app.admin().create_group(&who, &site, input).await?)))
 }
 
 async fn show(
@@ -44,7 +45,7 @@ async fn show(
     Admin(who): Admin,
     Segments((site, id)): Segments<(String, String)>,
 ) -> Result<Json<GroupView>, ApiError> {
-    Ok(Json(app.get_group(&who, &site, &id).await?))
+    Ok(Json(app.admin().get_group(&who, &site, &id).await?))
 }
 
 async fn update(
@@ -53,7 +54,7 @@ async fn update(
     Segments((site, id)): Segments<(String, String)>,
     JsonBody(patch): JsonBody<GroupPatch>,
 ) -> Result<Json<GroupView>, ApiError> {
-    Ok(Json(app.update_group(&who, &site, &id, patch).await?))
+    Ok(Json(app.admin().update_group(&who, &site, &id, patch).await?))
 }
 
 async fn remove(
@@ -61,7 +62,7 @@ async fn remove(
     Admin(who): Admin,
     Segments((site, id)): Segments<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    app.delete_group(&who, &site, &id).await?;
+    app.admin().delete_group(&who, &site, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -71,7 +72,7 @@ async fn members(
     Segments((site, id)): Segments<(String, String)>,
     Params(page): Params<PageRequest>,
 ) -> Result<Json<ListView<MemberView>>, ApiError> {
-    Ok(Json(app.list_members(&who, &site, &id, page).await?))
+    Ok(Json(app.admin().list_members(&who, &site, &id, page).await?))
 }
 
 async fn add_member(
@@ -80,7 +81,7 @@ async fn add_member(
     Segments((site, id)): Segments<(String, String)>,
     JsonBody(input): JsonBody<MemberInput>,
 ) -> Result<(StatusCode, Json<MemberView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.add_member(&who, &site, &id, input).await?)))
+    Ok((StatusCode::CREATED, Json(app.admin().add_member(&who, &site, &id, input).await?)))
 }
 
 async fn update_member(
@@ -89,7 +90,7 @@ async fn update_member(
     Segments((site, id, user)): Segments<(String, String, String)>,
     JsonBody(patch): JsonBody<MemberPatch>,
 ) -> Result<Json<MemberView>, ApiError> {
-    Ok(Json(app.update_member(&who, &site, &id, &user, patch).await?))
+    Ok(Json(app.admin().update_member(&who, &site, &id, &user, patch).await?))
 }
 
 async fn remove_member(
@@ -97,6 +98,6 @@ async fn remove_member(
     Admin(who): Admin,
     Segments((site, id, user)): Segments<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    app.remove_member(&who, &site, &id, &user).await?;
+    app.admin().remove_member(&who, &site, &id, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,8 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use roster_app::views::{AdminKeyView, ListView};
-use roster_app::{AdminKeyScope, App, CreatedAdminKey, PageRequest};
+use roster_app::App;
+use roster_app::admin::views::{AdminKeyView, ListView};
+use roster_app::admin::{AdminKeyScope, CreatedAdminKey, PageRequest};
 use serde::Deserialize;
 
 use crate::ApiError;
@@ -30,7 +31,7 @@ async fn list_all(
     Admin(who): Admin,
     Params(page): Params<PageRequest>,
 ) -> Result<Json<ListView<AdminKeyView>>, ApiError> {
-    Ok(Json(app.list_admin_keys(&who, None, page).await?))
+    Ok(Json(app.admin().list_admin_keys(&who, None, page).await?))
 }
 
 async fn create_operator_key(
@@ -39,7 +40,7 @@ async fn create_operator_key(
     JsonBody(input): JsonBody<KeyInput>,
 ) -> Result<(StatusCode, Json<CreatedAdminKey>), ApiError> {
     let created =
-        app.create_admin_key(&who, AdminKeyScope::Operator, input.name.as_deref()).await?;
+        app.admin().create_admin_key(&who, AdminKeyScope::Operator, input.name.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -49,7 +50,7 @@ async fn list_site(
     Segments(site): Segments<String>,
     Params(page): Params<PageRequest>,
 ) -> Result<Json<ListView<AdminKeyView>>, ApiError> {
-    Ok(Json(app.list_admin_keys(&who, Some(&site), page).await?))
+    Ok(Json(app.admin().list_admin_keys(&who, Some(&site), page).await?))
 }
 
 async fn create_site_key(
@@ -58,8 +59,10 @@ async fn create_site_key(
     Segments(site): Segments<String>,
     JsonBody(input): JsonBody<KeyInput>,
 ) -> Result<(StatusCode, Json<CreatedAdminKey>), ApiError> {
-    let created =
-        app.create_admin_key(&who, AdminKeyScope::Site(site), input.name.as_deref()).await?;
+    let created = app
+        .admin()
+        .create_admin_key(&who, AdminKeyScope::Site(site), input.name.as_deref())
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -68,6 +71,6 @@ async fn revoke(
     Admin(who): Admin,
     Segments(id): Segments<String>,
 ) -> Result<StatusCode, ApiError> {
-    app.revoke_admin_key(&who, &id).await?;
+    app.admin().revoke_admin_key(&who, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

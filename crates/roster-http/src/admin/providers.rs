@@ -4,9 +4,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use roster_app::views::{ListView, ProviderView};
-use roster_app::{
-    App, PageRequest, ProviderInput, ProviderPatch, ScimCredentialInput, ScimCredentialView,
+use roster_app::App;
+use roster_app::admin::views::{ListView, ProviderView};
+use roster_app::admin::{
+    PageRequest, ProviderInput, ProviderPatch, ScimCredentialInput, ScimCredentialView,
 };
 
 use crate::ApiError;
@@ -25,7 +26,7 @@ async fn list(
     Segments(site): Segments<String>,
     Params(page): Params<PageRequest>,
 ) -> Result<Json<ListView<ProviderView>>, ApiError> {
-    Ok(Json(app.list_providers(&who, &site, page).await?))
+    Ok(Json(app.admin().list_providers(&who, &site, page).await?))
 }
 
 async fn create(
@@ -34,7 +35,7 @@ async fn create(
     Segments(site): Segments<String>,
     JsonBody(input): JsonBody<ProviderInput>,
 ) -> Result<(StatusCode, Json<ProviderView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.create_provider(&who, &site, input).await?)))
+    Ok((StatusCode::CREATED, Json(app.admin().create_provider(&who, &site, input).await?)))
 }
 
 async fn show(
@@ -42,7 +43,7 @@ async fn show(
     Admin(who): Admin,
     Segments((site, id)): Segments<(String, String)>,
 ) -> Result<Json<ProviderView>, ApiError> {
-    Ok(Json(app.get_provider(&who, &site, &id).await?))
+    Ok(Json(app.admin().get_provider(&who, &site, &id).await?))
 }
 
 async fn update(
@@ -51,7 +52,7 @@ async fn update(
     Segments((site, id)): Segments<(String, String)>,
     JsonBody(patch): JsonBody<ProviderPatch>,
 ) -> Result<Json<ProviderView>, ApiError> {
-    Ok(Json(app.update_provider(&who, &site, &id, patch).await?))
+    Ok(Json(app.admin().update_provider(&who, &site, &id, patch).await?))
 }
 
 async fn remove(
@@ -59,7 +60,7 @@ async fn remove(
     Admin(who): Admin,
     Segments((site, id)): Segments<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    app.delete_provider(&who, &site, &id).await?;
+    app.admin().delete_provider(&who, &site, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -69,5 +70,5 @@ async fn scim_credential(
     Segments((site, id)): Segments<(String, String)>,
     JsonBody(input): JsonBody<ScimCredentialInput>,
 ) -> Result<Json<ScimCredentialView>, ApiError> {
-    Ok(Json(app.set_scim_credential(&who, &site, &id, input).await?))
+    Ok(Json(app.admin().set_scim_credential(&who, &site, &id, input).await?))
 }

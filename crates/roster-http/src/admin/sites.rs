@@ -4,8 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use roster_app::views::{ListView, SiteView};
-use roster_app::{App, PageRequest, SiteInput, SitePatch};
+use roster_app::App;
+use roster_app::admin::views::{ListView, SiteView};
+use roster_app::admin::{PageRequest, SiteInput, SitePatch};
 
 use crate::ApiError;
 use crate::extract::{Admin, JsonBody, Params, Segments};
@@ -21,7 +22,7 @@ async fn list(
     Admin(who): Admin,
     Params(page): Params<PageRequest>,
 ) -> Result<Json<ListView<SiteView>>, ApiError> {
-    Ok(Json(app.list_sites(&who, page).await?))
+    Ok(Json(app.admin().list_sites(&who, page).await?))
 }
 
 async fn create(
@@ -29,7 +30,7 @@ async fn create(
     Admin(who): Admin,
     JsonBody(input): JsonBody<SiteInput>,
 ) -> Result<(StatusCode, Json<SiteView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.create_site(&who, input).await?)))
+    Ok((StatusCode::CREATED, Json(app.admin().create_site(&who, input).await?)))
 }
 
 async fn show(
@@ -37,7 +38,7 @@ async fn show(
     Admin(who): Admin,
     Segments(site): Segments<String>,
 ) -> Result<Json<SiteView>, ApiError> {
-    Ok(Json(app.get_site(&who, &site).await?))
+    Ok(Json(app.admin().get_site(&who, &site).await?))
 }
 
 async fn update(
@@ -46,7 +47,7 @@ async fn update(
     Segments(site): Segments<String>,
     JsonBody(patch): JsonBody<SitePatch>,
 ) -> Result<Json<SiteView>, ApiError> {
-    Ok(Json(app.update_site(&who, &site, patch).await?))
+    Ok(Json(app.admin().update_site(&who, &site, patch).await?))
 }
 
 async fn remove(
@@ -54,6 +55,6 @@ async fn remove(
     Admin(who): Admin,
     Segments(site): Segments<String>,
 ) -> Result<StatusCode, ApiError> {
-    app.delete_site(&who, &site).await?;
+    app.admin().delete_site(&who, &site).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,8 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use roster_app::views::{ListView, UserView};
-use roster_app::{App, PageRequest, PasswordInput, UserInput, UserPatch};
+use roster_app::App;
+use roster_app::admin::views::{ListView, UserView};
+use roster_app::admin::{PageRequest, PasswordInput, UserInput, UserPatch};
 
 use crate::ApiError;
 use crate::extract::{Admin, JsonBody, Params, Segments};
@@ -23,7 +24,7 @@ async fn list(
     Segments(site): Segments<String>,
     Params(page): Params<PageRequest>,
 ) -> Result<Json<ListView<UserView>>, ApiError> {
-    Ok(Json(app.list_users(&who, &site, page).await?))
+    Ok(Json(app.admin().list_users(&who, &site, page).await?))
 }
 
 async fn create(
@@ -32,7 +33,7 @@ async fn create(
     Segments(site): Segments<String>,
     JsonBody(input): JsonBody<UserInput>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.create_user(&who, &site, input).await?)))
+    Ok((StatusCode::CREATED, Json(app.admin().create_user(&who, &site, input).await?)))
 }
 
 async fn show(
@@ -40,7 +41,7 @@ async fn show(
     Admin(who): Admin,
     Segments((site, id)): Segments<(String, String)>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(app.get_user(&who, &site, &id).await?))
+    Ok(Json(app.admin().get_user(&who, &site, &id).await?))
 }
 
 async fn update(
@@ -49,7 +50,7 @@ async fn update(
     Segments((site, id)): Segments<(String, String)>,
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(app.update_user(&who, &site, &id, patch).await?))
+    Ok(Json(app.admin().update_user(&who, &site, &id, patch).await?))
 }
 
 async fn remove(
@@ -57,7 +58,7 @@ async fn remove(
     Admin(who): Admin,
     Segments((site, id)): Segments<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    app.delete_user(&who, &site, &id).await?;
+    app.admin().delete_user(&who, &site, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -67,5 +68,5 @@ async fn set_password(
     Segments((site, id)): Segments<(String, String)>,
     JsonBody(input): JsonBody<PasswordInput>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(app.set_password(&who, &site, &id, input).await?))
+    Ok(Json(app.admin().set_password(&who, &site, &id, input).await?))
 }

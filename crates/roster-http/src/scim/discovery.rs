@@ -8,23 +8,19 @@ use roster_scim::schema::{
     ENTERPRISE_USER, GROUP, GROUP_RESOURCE, ResourceType, Schema, USER, USER_RESOURCE,
     resource_type_json, schema_json,
 };
-use roster_scim::{ScimError, ServerLimits, service_provider_config as config_json};
+use roster_scim::{ScimError, ServerLimits, list_response, service_provider_config as config_json};
 use serde_json::Value;
 
-use super::{ScimClient, ScimFailure, ScimReply};
+use super::{ScimClient, ScimErrorReply, ScimReply};
 
 const RESOURCE_TYPES: [&ResourceType; 2] = [&USER_RESOURCE, &GROUP_RESOURCE];
 const SCHEMAS: [&Schema; 3] = [&USER, &ENTERPRISE_USER, &GROUP];
 const DOCUMENTATION: &str = "https://github.com/roster/roster#readme";
 
+/// The whole of a small fixed list, as one page.
 fn list(resources: Vec<Value>) -> Value {
-    serde_json::json!({
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-        "totalResults": resources.len(),
-        "itemsPerPage": resources.len(),
-        "startIndex": 1,
-        "Resources": resources,
-    })
+    let total = resources.len() as u64;
+    list_response(resources, total, Some(1), None, None)
 }
 
 pub(super) async fn service_provider_config(client: ScimClient) -> ScimReply {
@@ -45,7 +41,7 @@ pub(super) async fn resource_types(client: ScimClient) -> ScimReply {
 pub(super) async fn resource_type(
     client: ScimClient,
     Path(id): Path<String>,
-) -> Result<ScimReply, ScimFailure> {
+) -> Result<ScimReply, ScimErrorReply> {
     let rt = RESOURCE_TYPES.iter().find(|rt| rt.id.eq_ignore_ascii_case(&id)).ok_or_else(|| {
         ScimError::not_found(format!("no resource type {id:?}: there are User and Group"))
     })?;
@@ -65,7 +61,7 @@ pub(super) async fn schemas(client: ScimClient) -> ScimReply {
 pub(super) async fn schema(
     client: ScimClient,
     Path(id): Path<String>,
-) -> Result<ScimReply, ScimFailure> {
+) -> Result<ScimReply, ScimErrorReply> {
     let schema = SCHEMAS
         .iter()
         .find(|schema| schema.id.eq_ignore_ascii_case(&id))

@@ -7,11 +7,11 @@ use axum::http::request::Parts;
 use base64::Engine;
 use roster_app::App;
 use roster_app::scim::mapping::BaseUrl;
-use roster_app::scim::{ScimCredential, ScimScope, unauthorized};
-use roster_scim::{ScimError, ServerLimits};
+use roster_app::scim::{ScimCredential, ScimFailure, ScimScope};
+use roster_scim::{ScimError, ScimStatus, ServerLimits};
 use serde_json::Value;
 
-use super::ScimFailure;
+use super::ScimErrorReply;
 use crate::body::{BODY_LIMIT, BodyError, read_limited};
 
 /// The authenticated SCIM client and where its resources live.
@@ -38,7 +38,7 @@ fn credential(value: &str) -> Option<(String, Option<String>)> {
 /// `https://host/api/scim` as the client reached it, unless the operator
 /// configured a public URL.
 fn base_url(parts: &Parts, app: &App) -> BaseUrl {
-    if let Some(public) = app.public_url() {
+    if let Some(public) = app.config().public_url.as_deref() {
         return BaseUrl(format!("{}/api/scim", public.trim_end_matches('/')));
     }
     let host = parts.headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
@@ -52,18 +52,18 @@ fn base_url(parts: &Parts, app: &App) -> BaseUrl {
 }
 
 impl FromRequestParts<App> for ScimClient {
-    type Rejection = ScimFailure;
+    type Rejection = ScimErrorReply;
 
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ScimFailure> {
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ScimErrorReply> {
         let header = parts.headers.get(AUTHORIZATION).and_then(|value| value.to_str().ok());
         let Some((secret, username)) = header.and_then(credential) else {
-            return Err(ScimFailure(unauthorized()));
+            return Err(ScimFailure::Unauthenticated.into());
         };
         let presented = match &username {
             None => ScimCredential::Bearer(&secret),
             Some(username) => ScimCredential::Basic { username, password: &secret },
         };
-        let scope = app.authenticate_scim(presented).await?;
+        let scope = app.scim().authenticate(presented).await?;
         Ok(Self { scope, base: base_url(parts, app) })
     }
 }
@@ -76,24 +76,26 @@ pub(crate) struct ScimContext {
 }
 
 impl FromRequestParts<App> for ScimContext {
-    type Rejection = ScimFailure;
+    type Rejection = ScimErrorReply;
 
-    async fn from_request_parts(parts: &mut Parts, _app: &App) -> Result<Self, ScimFailure> {
+    async fn from_request_parts(parts: &mut Parts, _app: &App) -> Result<Self, ScimErrorReply> {
         let params = match parts.uri.query() {
             None => Vec::new(),
             Some(query) => {
                 serde_urlencoded::from_str::<Vec<(String, String)>>(query).map_err(|err| {
-                    ScimFailure(ScimError::invalid_syntax(format!(
+                    ScimErrorReply(ScimError::invalid_syntax(format!(
                         "the query string is malformed: {err}"
                     )))
                 })?
             }
         };
-        let header = |name: &str| -> Result<Option<String>, ScimFailure> {
+        let header = |name: &str| -> Result<Option<String>, ScimErrorReply> {
             match parts.headers.get(name) {
                 None => Ok(None),
                 Some(value) => value.to_str().map(|v| Some(v.to_owned())).map_err(|_| {
-                    ScimFailure(ScimError::invalid_syntax(format!("the {name} header is not text")))
+                    ScimErrorReply(ScimError::invalid_syntax(format!(
+                        "the {name} header is not text"
+                    )))
                 }),
             }
         };
@@ -105,9 +107,9 @@ impl FromRequestParts<App> for ScimContext {
 pub(crate) struct ScimBody(pub Value);
 
 impl FromRequest<App> for ScimBody {
-    type Rejection = ScimFailure;
+    type Rejection = ScimErrorReply;
 
-    async fn from_request(request: Request, _app: &App) -> Result<Self, ScimFailure> {
+    async fn from_request(request: Request, _app: &App) -> Result<Self, ScimErrorReply> {
         let content_type =
             request.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(
                 |value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase(),
@@ -116,8 +118,8 @@ impl FromRequest<App> for ScimBody {
             && content_type != "application/scim+json"
             && content_type != "application/json"
         {
-            return Err(ScimFailure(ScimError::new(
-                415,
+            return Err(ScimErrorReply(ScimError::new(
+                ScimStatus::UnsupportedMediaType,
                 None,
                 format!("send the body as application/scim+json, not {content_type}"),
             )));
@@ -128,9 +130,9 @@ impl FromRequest<App> for ScimBody {
             BODY_LIMIT
         };
         let bytes = read_limited(request.into_body(), limit).await.map_err(|err| {
-            ScimFailure(match err {
+            ScimErrorReply(match err {
                 BodyError::TooLarge => ScimError::new(
-                    413,
+                    ScimStatus::PayloadTooLarge,
                     None,
                     "the request body is larger than this endpoint accepts (for /Bulk, \
                      maxPayloadSize in /ServiceProviderConfig)",
@@ -141,7 +143,7 @@ impl FromRequest<App> for ScimBody {
             })
         })?;
         serde_json::from_slice(&bytes).map(Self).map_err(|err| {
-            ScimFailure(ScimError::invalid_syntax(format!("the body is not valid JSON: {err}")))
+            ScimErrorReply(ScimError::invalid_syntax(format!("the body is not valid JSON: {err}")))
         })
     }
 }

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use roster_app::App;
 
 pub(crate) use extract::ScimClient;
-pub(crate) use response::{ScimFailure, ScimReply};
+pub(crate) use response::{ScimErrorReply, ScimReply};
 
 pub(crate) fn routes() -> Router<App> {
     Router::new()

@@ -4,15 +4,15 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use roster_app::App;
-use roster_app::scim::{ScimAnswer, ScimCall};
-use roster_scim::ScimError;
+use roster_app::scim::{ScimAnswer, ScimCall, ScimFailure};
+use roster_scim::schema::{GROUP_RESOURCE, USER_RESOURCE};
 
 use super::extract::{ScimBody, ScimClient, ScimContext};
-use super::{ScimFailure, ScimReply};
+use super::{ScimErrorReply, ScimReply};
 
-type Answer = Result<Response, ScimFailure>;
+type Answer = Result<Response, ScimErrorReply>;
 
-fn reply(answer: Result<ScimAnswer, ScimError>) -> Answer {
+fn reply(answer: Result<ScimAnswer, ScimFailure>) -> Answer {
     Ok(ScimReply::from(answer?).into_response())
 }
 
@@ -31,8 +31,8 @@ pub(super) async fn list_users(
     client: ScimClient,
     context: ScimContext,
 ) -> Answer {
-    let query = app.scim_user_query(&client.scope, &context.params)?;
-    reply(app.scim_list_users(&call(&client, &context), &query).await)
+    let query = app.scim().list_query(&client.scope, &USER_RESOURCE, &context.params)?;
+    reply(app.scim().list_users(&call(&client, &context), &query).await)
 }
 
 pub(super) async fn search_users(
@@ -41,8 +41,8 @@ pub(super) async fn search_users(
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    let query = app.scim_user_search(&client.scope, &body)?;
-    reply(app.scim_list_users(&call(&client, &context), &query).await)
+    let query = app.scim().search_query(&client.scope, &USER_RESOURCE, &body)?;
+    reply(app.scim().list_users(&call(&client, &context), &query).await)
 }
 
 pub(super) async fn create_user(
@@ -51,7 +51,7 @@ pub(super) async fn create_user(
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    reply(app.scim_create_user(&call(&client, &context), &body).await)
+    reply(app.scim().create_user(&call(&client, &context), &body).await)
 }
 
 pub(super) async fn get_user(
@@ -60,7 +60,7 @@ pub(super) async fn get_user(
     context: ScimContext,
     Path(id): Path<String>,
 ) -> Answer {
-    reply(app.scim_get_user(&call(&client, &context), &id).await)
+    reply(app.scim().get_user(&call(&client, &context), &id).await)
 }
 
 pub(super) async fn replace_user(
@@ -70,7 +70,7 @@ pub(super) async fn replace_user(
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    reply(app.scim_replace_user(&call(&client, &context), &id, &body).await)
+    reply(app.scim().replace_user(&call(&client, &context), &id, &body).await)
 }
 
 pub(super) async fn patch_user(
@@ -80,7 +80,7 @@ pub(super) async fn patch_user(
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    reply(app.scim_patch_user(&call(&client, &context), &id, &body).await)
+    reply(app.scim().patch_user(&call(&client, &context), &id, &body).await)
 }
 
 pub(super) async fn delete_user(
@@ -89,7 +89,7 @@ pub(super) async fn delete_user(
     context: ScimContext,
     Path(id): Path<String>,
 ) -> Answer {
-    reply(app.scim_delete_user(&call(&client, &context), &id).await)
+    reply(app.scim().delete_user(&call(&client, &context), &id).await)
 }
 
 pub(super) async fn list_groups(
@@ -97,8 +97,8 @@ pub(super) async fn list_groups(
     client: ScimClient,
     context: ScimContext,
 ) -> Answer {
-    let query = app.scim_group_query(&client.scope, &context.params)?;
-    reply(app.scim_list_groups(&call(&client, &context), &query).await)
+    let query = app.scim().list_query(&client.scope, &GROUP_RESOURCE, &context.params)?;
+    reply(app.scim().list_groups(&call(&client, &context), &query).await)
 }
 
 pub(super) async fn search_groups(
@@ -107,8 +107,8 @@ pub(super) async fn search_groups(
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    let query = app.scim_group_search(&client.scope, &body)?;
-    reply(app.scim_list_groups(&call(&client, &context), &query).await)
+    let query = app.scim().search_query(&client.scope, &GROUP_RESOURCE, &body)?;
+    reply(app.scim().list_groups(&call(&client, &context), &query).await)
 }
 
 pub(super) async fn create_group(
@@ -117,7 +117,7 @@ pub(super) async fn create_group(
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    reply(app.scim_create_group(&call(&client, &context), &body).await)
+    reply(app.scim().create_group(&call(&client, &context), &body).await)
 }
 
 pub(super) async fn get_group(
@@ -126,7 +126,7 @@ pub(super) async fn get_group(
     context: ScimContext,
     Path(id): Path<String>,
 ) -> Answer {
-    reply(app.scim_get_group(&call(&client, &context), &id).await)
+    reply(app.scim().get_group(&call(&client, &context), &id).await)
 }
 
 pub(super) async fn replace_group(
@@ -136,7 +136,7 @@ pub(super) async fn replace_group(
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    reply(app.scim_replace_group(&call(&client, &context), &id, &body).await)
+    reply(app.scim().replace_group(&call(&client, &context), &id, &body).await)
 }
 
 pub(super) async fn patch_group(
@@ -146,7 +146,7 @@ pub(super) async fn patch_group(
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    reply(app.scim_patch_group(&call(&client, &context), &id, &body).await)
+    reply(app.scim().patch_group(&call(&client, &context), &id, &body).await)
 }
 
 pub(super) async fn delete_group(
@@ -155,7 +155,7 @@ pub(super) async fn delete_group(
     context: ScimContext,
     Path(id): Path<String>,
 ) -> Answer {
-    reply(app.scim_delete_group(&call(&client, &context), &id).await)
+    reply(app.scim().delete_group(&call(&client, &context), &id).await)
 }
 
 pub(super) async fn bulk(
@@ -164,7 +164,7 @@ pub(super) async fn bulk(
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    let answer = app.scim_bulk(&call(&client, &context), &body).await?;
+    let answer = app.scim().bulk(&call(&client, &context), &body).await?;
     Ok(ScimReply::ok(answer).into_response())
 }
 
@@ -174,6 +174,6 @@ pub(super) async fn search_all(
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    let answer = app.scim_search_all(&call(&client, &context), &body).await?;
+    let answer = app.scim().search_all(&call(&client, &context), &body).await?;
     Ok(ScimReply::ok(answer).into_response())
 }

@@ -4,7 +4,9 @@
 use axum::http::header::{CONTENT_TYPE, ETAG, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use roster_scim::ScimError;
+use roster_app::InternalError;
+use roster_app::scim::ScimFailure;
+use roster_scim::{ScimError, ScimStatus};
 use serde_json::Value;
 
 pub(crate) const SCIM_JSON: &str = "application/scim+json";
@@ -80,21 +82,64 @@ fn response_has_body(status: StatusCode) -> bool {
 }
 
 /// A SCIM error answer.
-pub(crate) struct ScimFailure(pub ScimError);
+pub(crate) struct ScimErrorReply(pub ScimError);
 
-impl From<ScimError> for ScimFailure {
+impl From<ScimError> for ScimErrorReply {
     fn from(err: ScimError) -> Self {
         Self(err)
     }
 }
 
-impl IntoResponse for ScimFailure {
-    fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status == StatusCode::NOT_MODIFIED {
-            return status.into_response();
+impl From<ScimFailure> for ScimErrorReply {
+    fn from(failure: ScimFailure) -> Self {
+        match failure {
+            ScimFailure::Refused(err) => Self(err),
+            ScimFailure::Unauthenticated => Self(ScimError::new(
+                ScimStatus::Unauthorized,
+                None,
+                "authentication failed: send the SCIM token of an SSO provider as \
+                 `Authorization: Bearer <token>` (or its Basic username and password)",
+            )),
+            ScimFailure::Internal(source) => {
+                // STYLE rule 3: a 5xx logs the detail and returns a generic
+                // message.
+                tracing::error!(error = %source, "SCIM request failed");
+                Self(ScimError::new(
+                    ScimStatus::InternalServerError,
+                    None,
+                    "internal error; see the server log",
+                ))
+            }
         }
+    }
+}
+
+impl From<InternalError> for ScimErrorReply {
+    fn from(err: InternalError) -> Self {
+        ScimFailure::Internal(err).into()
+    }
+}
+
+/// The HTTP status of a SCIM error.
+fn status_code(status: ScimStatus) -> StatusCode {
+    match status {
+        ScimStatus::BadRequest => StatusCode::BAD_REQUEST,
+        ScimStatus::Unauthorized => StatusCode::UNAUTHORIZED,
+        ScimStatus::Forbidden => StatusCode::FORBIDDEN,
+        ScimStatus::NotFound => StatusCode::NOT_FOUND,
+        ScimStatus::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ScimStatus::Conflict => StatusCode::CONFLICT,
+        ScimStatus::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+        ScimStatus::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ScimStatus::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ScimStatus::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        ScimStatus::NotImplemented => StatusCode::NOT_IMPLEMENTED,
+    }
+}
+
+impl IntoResponse for ScimErrorReply {
+    fn into_response(self) -> Response {
+        let status = status_code(self.0.status);
         let mut response = (status, self.0.to_json().to_string()).into_response();
         response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
         if status == StatusCode::UNAUTHORIZED {
@@ -109,13 +154,17 @@ impl IntoResponse for ScimFailure {
     }
 }
 
-pub(crate) async fn no_such_endpoint() -> ScimFailure {
-    ScimFailure(ScimError::not_found(
+pub(crate) async fn no_such_endpoint() -> ScimErrorReply {
+    ScimErrorReply(ScimError::not_found(
         "no such SCIM endpoint: use /Users, /Groups, /Bulk, /.search, /ServiceProviderConfig, \
          /ResourceTypes or /Schemas",
     ))
 }
 
-pub(crate) async fn method_not_allowed() -> ScimFailure {
-    ScimFailure(ScimError::new(405, None, "this SCIM endpoint does not support that method"))
+pub(crate) async fn method_not_allowed() -> ScimErrorReply {
+    ScimErrorReply(ScimError::new(
+        ScimStatus::MethodNotAllowed,
+        None,
+        "this SCIM endpoint does not support that method",
+    ))
 }

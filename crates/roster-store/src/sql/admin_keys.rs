@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use roster_domain::{AdminKeyId, SiteId};
 use sqlx::any::AnyRow;
 
-use super::SqlTx;
+use super::Tx;
 use super::row::{Cols, count_of, limit_offset, micros, opt_micros, write_error};
 use crate::{AdminKeyRecord, AdminKeyRepo, Listed, Page, StoreError};
 
@@ -30,7 +30,7 @@ fn key_from(row: &AnyRow) -> Result<AdminKeyRecord, StoreError> {
 }
 
 #[async_trait]
-impl AdminKeyRepo for SqlTx {
+impl AdminKeyRepo for Tx {
     async fn insert_admin_key(&mut self, key: &AdminKeyRecord) -> Result<(), StoreError> {
         sqlx::query(concat!(
             "INSERT INTO admin_keys (",

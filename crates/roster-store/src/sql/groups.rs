@@ -7,7 +7,7 @@ use roster_domain::policy::ProvisioningState;
 use roster_domain::{Group, GroupId, GroupName, Membership, ProviderId, SiteId, UserId, Username};
 use sqlx::any::AnyRow;
 
-use super::SqlTx;
+use super::Tx;
 use super::row::{Cols, count_of, flag, limit_offset, micros, write_error};
 use crate::{GroupRepo, Listed, MemberRecord, Page, StoreError};
 
@@ -24,7 +24,7 @@ pub(super) fn group_from(row: &AnyRow) -> Result<Group, StoreError> {
     })
 }
 
-impl SqlTx {
+impl Tx {
     /// Marks a group changed: a new version and modification time.
     pub(crate) async fn touch_group(
         &mut self,
@@ -46,7 +46,7 @@ impl SqlTx {
 }
 
 #[async_trait]
-impl GroupRepo for SqlTx {
+impl GroupRepo for Tx {
     async fn insert_group(&mut self, group: &Group) -> Result<(), StoreError> {
         sqlx::query(concat!(
             "INSERT INTO groups (",

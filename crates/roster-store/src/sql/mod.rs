@@ -31,6 +31,7 @@ mod scim_filter;
 mod scim_groups;
 mod scim_users;
 mod sites;
+#[cfg(feature = "test-support")]
 mod snapshot;
 mod users;
 
@@ -46,7 +47,7 @@ use sqlx::any::AnyRow;
 
 pub(crate) use scim_filter::{Bind, Compiler, Resource};
 
-use crate::{Listed, Page, Store, StoreError, Transaction};
+use crate::{Listed, Page, StoreError, Transaction};
 
 pub(crate) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
     sqlx::migrate!("./migrations/sqlite");
@@ -72,7 +73,7 @@ pub enum StoreConfig {
 const SQLITE_READERS: u32 = 4;
 
 /// Opens the database and applies pending migrations.
-pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, StoreError> {
     install_default_drivers();
     let store = match config {
         StoreConfig::Sqlite { path } => {
@@ -90,7 +91,7 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<dyn Store>, 
             sqlx::query("PRAGMA journal_mode = WAL").execute(&writer).await?;
             SQLITE_MIGRATIONS.run(&writer).await?;
             let readers = sqlite_pool(&url, SQLITE_READERS).await?;
-            SqlStore { dialect: Dialect::Sqlite, readers, writer }
+            Store { dialect: Dialect::Sqlite, readers, writer }
         }
         StoreConfig::Postgres { url, max_connections } => {
             let pool = AnyPoolOptions::new()
@@ -99,7 +100,7 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<dyn Store>, 
                 .connect(url)
                 .await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
-            SqlStore { dialect: Dialect::Postgres, readers: pool.clone(), writer: pool }
+            Store { dialect: Dialect::Postgres, readers: pool.clone(), writer: pool }
         }
     };
     Ok(std::sync::Arc::new(store))
@@ -152,21 +153,26 @@ async fn sqlite_pool(url: &str, max_connections: u32) -> Result<AnyPool, StoreEr
     Ok(pool)
 }
 
-/// The store: on SQLite a pool of readers and a pool of one writer; on
-/// PostgreSQL one pool for both.
-pub(crate) struct SqlStore {
+/// The database: a factory of transactions. On SQLite a pool of readers
+/// and a pool of one writer; on PostgreSQL one pool for both.
+///
+/// One type serves both dialects, so there is no store trait: use cases
+/// see a [`Tx`] only through the capability traits they name.
+pub struct Store {
     dialect: Dialect,
     readers: AnyPool,
     writer: AnyPool,
 }
 
-/// A transaction of either dialect.
-pub(crate) struct SqlTx {
+/// A transaction of either dialect; it implements every capability trait
+/// of the store and rolls back when dropped without
+/// [`Transaction::commit`].
+pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     dialect: Dialect,
 }
 
-impl SqlTx {
+impl Tx {
     fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }
@@ -222,13 +228,15 @@ impl SqlTx {
     }
 }
 
-#[async_trait]
-impl Store for SqlStore {
-    async fn read(&self) -> Result<Box<dyn Transaction>, StoreError> {
-        Ok(Box::new(SqlTx { tx: self.readers.begin().await?, dialect: self.dialect }))
+impl Store {
+    /// A transaction that only reads.
+    pub async fn read(&self) -> Result<Tx, StoreError> {
+        Ok(Tx { tx: self.readers.begin().await?, dialect: self.dialect })
     }
 
-    async fn write(&self) -> Result<Box<dyn Transaction>, StoreError> {
+    /// A transaction that may write. On SQLite there is one writer at a
+    /// time; others wait for it.
+    pub async fn write(&self) -> Result<Tx, StoreError> {
         let tx = match self.dialect {
             // IMMEDIATE takes the write lock at BEGIN, where the busy
             // timeout applies, instead of failing later when a deferred
@@ -236,32 +244,39 @@ impl Store for SqlStore {
             Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => self.writer.begin().await?,
         };
-        Ok(Box::new(SqlTx { tx, dialect: self.dialect }))
+        Ok(Tx { tx, dialect: self.dialect })
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.readers).await?;
         Ok(())
     }
 
-    fn dialect(&self) -> Dialect {
+    pub fn dialect(&self) -> Dialect {
         self.dialect
     }
 
-    async fn snapshot(&self) -> Result<String, StoreError> {
+    /// Every row of every table in a canonical text form, for tests that
+    /// prove a rejected request changed nothing. Only with the
+    /// `test-support` feature, which the test suites enable: it is not part
+    /// of what the application may call.
+    #[cfg(feature = "test-support")]
+    pub async fn snapshot(&self) -> Result<String, StoreError> {
         let mut conn = self.readers.acquire().await?;
         snapshot::dump(&mut conn).await
     }
 
-    async fn close(&self) {
+    /// Closes the connections (at shutdown).
+    pub async fn close(&self) {
         self.readers.close().await;
         self.writer.close().await;
     }
 }
 
 #[async_trait]
-impl Transaction for SqlTx {
-    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+impl Transaction for Tx {
+    async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
         Ok(())
     }

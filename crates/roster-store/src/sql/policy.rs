@@ -5,7 +5,7 @@ use roster_domain::policy::ProvisioningState;
 use roster_domain::{Group, GroupId, GroupName, ProviderId, SiteId, User, UserId};
 use sqlx::AssertSqlSafe;
 
-use super::SqlTx;
+use super::Tx;
 use super::groups::group_from;
 use super::row::{Cols, flag};
 use super::scim_users::placeholders;
@@ -17,7 +17,7 @@ use crate::policy_api::{MemberGrant, PolicyRepo};
 const CHUNK: usize = 400;
 
 #[async_trait]
-impl PolicyRepo for SqlTx {
+impl PolicyRepo for Tx {
     async fn users_in_any_state(
         &mut self,
         site: &SiteId,

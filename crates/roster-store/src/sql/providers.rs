@@ -12,7 +12,7 @@ use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 
-use super::SqlTx;
+use super::Tx;
 use super::row::{Cols, flag, micros, opt_micros, write_error};
 use crate::{Listed, Page, ProviderRepo, StoreError};
 
@@ -242,7 +242,7 @@ fn provider_from(row: &AnyRow) -> Result<Provider, StoreError> {
 }
 
 #[async_trait]
-impl ProviderRepo for SqlTx {
+impl ProviderRepo for Tx {
     async fn insert_provider(&mut self, provider: &Provider) -> Result<(), StoreError> {
         bind_provider(sqlx::query(INSERT), provider)
             .execute(self.conn())

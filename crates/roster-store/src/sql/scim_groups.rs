@@ -7,7 +7,7 @@ use roster_domain::{GroupId, SiteId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::SqlTx;
+use super::Tx;
 use super::groups::group_from;
 use super::row::{Cols, micros, write_error};
 use super::scim_users::placeholders;
@@ -47,7 +47,7 @@ fn split(members: &[Member]) -> (Vec<&UserId>, Vec<&GroupId>) {
     (users, groups)
 }
 
-impl SqlTx {
+impl Tx {
     /// `DELETE FROM table WHERE site_id = $1 AND group_id = $2 AND column IN (...)`.
     async fn delete_in(
         &mut self,
@@ -99,7 +99,7 @@ impl SqlTx {
 }
 
 #[async_trait]
-impl ScimGroupRepo for SqlTx {
+impl ScimGroupRepo for Tx {
     async fn scim_group(
         &mut self,
         scope: &ScimScope,

@@ -10,7 +10,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::row::{Cols, count_of, flag};
 use super::users::{bind_user, user_from};
-use super::{Bind, SqlTx};
+use super::{Bind, Tx};
 use crate::scim_api::{ScimQuery, ScimScope, ScimUser, StoredEmail};
 use crate::{Listed, ScimUserRepo, StoreError};
 
@@ -60,7 +60,7 @@ pub(super) fn page_sql(select: &str, scope_sql: &str, query: &ScimQuery) -> Stri
     )
 }
 
-impl SqlTx {
+impl Tx {
     /// Runs a compiled list query over `table alias` within `scope_sql`.
     pub(super) async fn scim_page(
         &mut self,
@@ -187,7 +187,7 @@ impl SqlTx {
 }
 
 #[async_trait]
-impl ScimUserRepo for SqlTx {
+impl ScimUserRepo for Tx {
     async fn scim_user(
         &mut self,
         scope: &ScimScope,

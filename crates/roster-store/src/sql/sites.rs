@@ -5,7 +5,7 @@ use roster_domain::{DisplayText, Site, SiteId, SiteSlug, TwoFactor};
 use sqlx::any::AnyRow;
 
 use super::row::{Cols, count_of, flag, limit_offset, micros, write_error};
-use super::{Dialect, SqlTx};
+use super::{Dialect, Tx};
 use crate::{Listed, Page, SiteRepo, StoreError};
 
 macro_rules! columns {
@@ -29,7 +29,7 @@ fn site_from(row: &AnyRow) -> Result<Site, StoreError> {
 }
 
 #[async_trait]
-impl SiteRepo for SqlTx {
+impl SiteRepo for Tx {
     async fn insert_site(&mut self, site: &Site) -> Result<(), StoreError> {
         sqlx::query(concat!(
             "INSERT INTO sites (",

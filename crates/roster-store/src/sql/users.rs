@@ -10,7 +10,7 @@ use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 
-use super::SqlTx;
+use super::Tx;
 use super::row::{Cols, flag, micros, opt_micros, write_error};
 use crate::{Listed, Page, StoreError, UserRepo};
 
@@ -98,7 +98,7 @@ pub(super) fn user_from(row: &AnyRow) -> Result<User, StoreError> {
 }
 
 #[async_trait]
-impl UserRepo for SqlTx {
+impl UserRepo for Tx {
     async fn insert_user(&mut self, user: &User) -> Result<(), StoreError> {
         let query = sqlx::query(concat!(
             "INSERT INTO users (",

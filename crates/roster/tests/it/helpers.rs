@@ -2,11 +2,13 @@
 //! database, an HTTP client, direct access to the store, and a macro that
 //! runs one test body on SQLite and on PostgreSQL.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use jiff::{SignedDuration, Timestamp};
 use reqwest::{Method, StatusCode};
-use roster_app::{AdminKeyScope, App, Principal, SystemClock};
-use roster_store::{Store, StoreConfig};
+use roster_app::admin::AdminKeyScope;
+use roster_app::{App, AppConfig, Clock, Context, Principal, SystemClock};
+use roster_store::{ProviderRepo, Store, StoreConfig, Transaction};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -84,12 +86,40 @@ pub async fn postgres_database() -> String {
     format!("{server}/{name}")
 }
 
+/// The server's clock in tests: the system clock moved by an offset the
+/// test controls, so that time still passes between requests (as stored
+/// timestamps expect) and a test can jump past an expiry or a schedule.
+pub struct TestClock {
+    offset: Mutex<SignedDuration>,
+}
+
+impl TestClock {
+    fn new() -> Self {
+        Self { offset: Mutex::new(SignedDuration::ZERO) }
+    }
+
+    /// Moves the clock forward (or back, with a negative duration).
+    pub fn advance(&self, by: SignedDuration) {
+        let mut offset = self.offset.lock().expect("clock lock");
+        *offset += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> Timestamp {
+        let offset = *self.offset.lock().expect("clock lock");
+        SystemClock.now().checked_add(offset).expect("a representable time")
+    }
+}
+
 /// A running server and everything a test needs to talk to it.
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub app: App,
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
+    /// The server's clock, which the test may move.
+    pub clock: Arc<TestClock>,
     pub _database: TestDatabase,
     /// An operator admin key.
     pub key: String,
@@ -106,7 +136,9 @@ pub struct Reply {
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let database = fresh_database(backend).await;
     let store = roster_store::connect(&database.config).await.expect("open the store");
-    let app = App::new(store.clone(), Arc::new(SystemClock));
+    let clock = Arc::new(TestClock::new());
+    let settings = AppConfig { public_url: None };
+    let app = App::new(Context::new(store.clone(), clock.clone(), settings));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
     let server = app.clone();
@@ -114,11 +146,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         roster_http::serve(listener, server, std::future::pending()).await.expect("server");
     });
     let key = app
+        .admin()
         .create_admin_key(&Principal::Operator, AdminKeyScope::Operator, Some("tests"))
         .await
         .expect("operator key")
         .secret;
-    TestApp { address, client: reqwest::Client::new(), app, store, _database: database, key }
+    TestApp { address, client: reqwest::Client::new(), app, store, clock, _database: database, key }
 }
 
 impl TestApp {

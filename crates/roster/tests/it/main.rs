@@ -16,6 +16,7 @@ mod admin_users;
 mod cli;
 mod health;
 mod isolation;
+mod principals;
 mod scim_bulk;
 mod scim_credentials;
 mod scim_dialects;

@@ -2,6 +2,7 @@
 //! expiry, reset with and without an overlap, switching off, and the oidc
 //! refusal.
 
+use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -119,8 +120,45 @@ async fn bad_credential_requests_change_nothing(backend: Backend) {
     assert_eq!(app.snapshot().await, before);
 }
 
+/// The server's clock moves past an expiry and an overlap window: the
+/// secrets stop working then, not before.
+async fn secrets_stop_working_when_their_time_passes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let path = provider(&app, "okta").await;
+    let first = app.post(&path, json!({ "auth": "token" })).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bearer = |token: String| move |r: reqwest::RequestBuilder| r.bearer_auth(&token);
+
+    // A reset with a one-hour overlap: the old token works for the hour.
+    let second = app
+        .post(&path, json!({ "auth": "token", "reset": true, "overlap": "1h" }))
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.clock.advance(SignedDuration::from_mins(59));
+    assert_eq!(users_status(&app, &bearer(first.clone())).await, StatusCode::OK);
+    app.clock.advance(SignedDuration::from_mins(2));
+    assert_eq!(users_status(&app, &bearer(first)).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(users_status(&app, &bearer(second.clone())).await, StatusCode::OK);
+
+    // The new token expires a year after it was made (by default).
+    app.clock.advance(SignedDuration::from_hours(24 * 364));
+    assert_eq!(users_status(&app, &bearer(second.clone())).await, StatusCode::OK);
+    app.clock.advance(SignedDuration::from_hours(24 * 2));
+    assert_eq!(users_status(&app, &bearer(second)).await, StatusCode::UNAUTHORIZED);
+    // Its administrators see the failures.
+    let shown = app.get(&path.trim_end_matches("/scim").to_owned()).await;
+    assert!(shown.body["scim"]["last_failure_at"].is_string(), "{shown:?}");
+}
+
 crate::on_both_databases!(
     token_lifecycle,
     basic_credentials,
-    bad_credential_requests_change_nothing
+    bad_credential_requests_change_nothing,
+    secrets_stop_working_when_their_time_passes,
 );

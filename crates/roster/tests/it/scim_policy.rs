@@ -2,6 +2,7 @@
 //! option changes what the application sees.
 
 use reqwest::StatusCode;
+use roster_store::UserRepo;
 use serde_json::{Value, json};
 
 use crate::helpers::{

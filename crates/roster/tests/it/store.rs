@@ -11,7 +11,9 @@ use roster_domain::{
     ProvisioningMethod, ProvisioningOptions, SamlTrust, ScimSettings, Site, SiteId, SiteSlug,
     TimeZoneName, TwoFactor, User, UserId, Username, UsernameAttribute,
 };
-use roster_store::{Store, StoreError, connect};
+use roster_store::{
+    GroupRepo, ProviderRepo, SiteRepo, Store, StoreError, Transaction, UserRepo, connect,
+};
 use sqlx::Row;
 
 use crate::helpers::{Backend, fresh_database};
@@ -102,7 +104,7 @@ fn full_user(site: &Site, provider: &Provider) -> User {
     user
 }
 
-async fn open(backend: Backend) -> (Arc<dyn Store>, crate::helpers::TestDatabase) {
+async fn open(backend: Backend) -> (Arc<Store>, crate::helpers::TestDatabase) {
     let db = fresh_database(backend).await;
     (connect(&db.config).await.unwrap(), db)
 }
@@ -167,8 +169,8 @@ async fn unique_values_conflict_and_dropped_transactions_roll_back(backend: Back
     assert_eq!(tx.list_sites(roster_store_page()).await.unwrap().total, 1);
 }
 
-fn roster_store_page() -> roster_app::Page {
-    roster_app::Page { offset: 0, limit: 100 }
+fn roster_store_page() -> roster_store::Page {
+    roster_store::Page { offset: 0, limit: 100 }
 }
 
 async fn memberships_are_single_row_writes(backend: Backend) {
@@ -216,10 +218,12 @@ async fn concurrent_writes_all_succeed(backend: Backend) {
         let app = app.app.clone();
         tasks.push(tokio::spawn(async move {
             let input =
-                roster_app::UserInput { username: format!("user{i}"), ..Default::default() };
-            let created = app.create_user(&roster_app::Principal::Operator, "acme", input).await;
-            let listed =
-                app.list_users(&roster_app::Principal::Operator, "acme", Default::default()).await;
+                roster_app::admin::UserInput { username: format!("user{i}"), ..Default::default() };
+            let admin = app.admin();
+            let created = admin.create_user(&roster_app::Principal::Operator, "acme", input).await;
+            let listed = admin
+                .list_users(&roster_app::Principal::Operator, "acme", Default::default())
+                .await;
             (created.map(|_| ()).map_err(|e| format!("{e:?}")), listed.is_ok())
         }));
     }

@@ -5,13 +5,15 @@
 
 use jiff::{Span, Timestamp, ToSpan};
 use roster_domain::{Provider, ProviderId, ScimAuth, ScimSettings};
+use roster_store::{ProviderRepo, Transaction};
 use serde::{Deserialize, Serialize};
 
-use crate::access::visible_site;
-use crate::error::field;
-use crate::input::opaque_id;
-use crate::views::ProviderView;
-use crate::{App, AppError, Principal, secrets};
+use super::error::field;
+use super::input::opaque_id;
+use super::lookup::changeable_site;
+use super::views::ProviderView;
+use super::{Admin, AdminError};
+use crate::{Principal, secrets};
 
 /// What an administrator asks for.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -45,24 +47,24 @@ pub struct ScimCredentialView {
 const TOKEN_PREFIX: &str = "roster_scim_";
 const MAX_OVERLAP_SECONDS: i64 = 30 * 24 * 3600;
 
-fn parse_expiry(raw: &str, now: Timestamp) -> Result<Timestamp, AppError> {
+fn parse_expiry(raw: &str, now: Timestamp) -> Result<Timestamp, AdminError> {
     let date: jiff::civil::Date = raw.parse().map_err(|_| {
-        AppError::invalid("expires", format!("{raw:?} is not a date such as 2027-01-31"))
+        AdminError::invalid("expires", format!("{raw:?} is not a date such as 2027-01-31"))
     })?;
     let at = date
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .map_err(|err| AppError::invalid("expires", err.to_string()))?
+        .map_err(|err| AdminError::invalid("expires", err.to_string()))?
         .timestamp();
     if at <= now {
-        return Err(AppError::invalid("expires", format!("{raw} is not in the future")));
+        return Err(AdminError::invalid("expires", format!("{raw} is not in the future")));
     }
     Ok(at)
 }
 
 /// `90m`, `24h`, `7d` (or `0`) as a span.
-fn parse_overlap(raw: &str) -> Result<Span, AppError> {
+fn parse_overlap(raw: &str) -> Result<Span, AdminError> {
     let bad = || {
-        AppError::invalid(
+        AdminError::invalid(
             "overlap",
             format!("{raw:?} is not a duration such as 30m, 24h or 7d (at most 30d)"),
         )
@@ -84,11 +86,11 @@ fn parse_overlap(raw: &str) -> Result<Span, AppError> {
 }
 
 /// A token's default lifetime: one calendar year (SPEC §2).
-fn one_year_after(now: Timestamp) -> Result<Timestamp, AppError> {
+fn one_year_after(now: Timestamp) -> Result<Timestamp, AdminError> {
     now.to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .checked_add(1.year())
         .map(|at| at.timestamp())
-        .map_err(|err| AppError::invalid("expires", err.to_string()))
+        .map_err(|err| AdminError::invalid("expires", err.to_string()))
 }
 
 /// A new secret in `settings`, the old one kept for `overlap`.
@@ -97,9 +99,9 @@ fn rotate(
     new_hash: String,
     now: Timestamp,
     overlap: Span,
-) -> Result<(), AppError> {
+) -> Result<(), AdminError> {
     let until =
-        now.checked_add(overlap).map_err(|err| AppError::invalid("overlap", err.to_string()))?;
+        now.checked_add(overlap).map_err(|err| AdminError::invalid("overlap", err.to_string()))?;
     // The replaced secret is kept (as a hash) even without an overlap, with
     // a validity that has already ended: it no longer authenticates, but a
     // client still sending it is recognised and its failures are recorded
@@ -112,7 +114,7 @@ fn rotate(
     Ok(())
 }
 
-impl App {
+impl Admin<'_> {
     /// Sets a provider's SCIM authentication and returns any new secret.
     pub async fn set_scim_credential(
         &self,
@@ -120,19 +122,19 @@ impl App {
         site: &str,
         provider: &str,
         input: ScimCredentialInput,
-    ) -> Result<ScimCredentialView, AppError> {
+    ) -> Result<ScimCredentialView, AdminError> {
         let mode = field("auth", ScimAuth::parse(&input.auth))?;
-        let now = self.clock.now();
+        let now = self.now();
         let expires = input.expires.as_deref().map(|raw| parse_expiry(raw, now)).transpose()?;
         let overlap =
             input.overlap.as_deref().map(parse_overlap).transpose()?.unwrap_or(0.seconds());
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let id = opaque_id(provider).ok_or(AppError::NotFound { what: "provider" })?;
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
+        let id = opaque_id(provider).ok_or(AdminError::NotFound { what: "provider" })?;
         let mut provider: Provider = tx
             .provider_by_id(&site.id, &ProviderId::from_raw(id))
             .await?
-            .ok_or(AppError::NotFound { what: "provider" })?;
+            .ok_or(AdminError::NotFound { what: "provider" })?;
         let mut view = ScimCredentialView {
             provider: provider.clone().into(),
             token: None,
@@ -144,7 +146,7 @@ impl App {
         match mode {
             ScimAuth::Off => {
                 if input.reset || input.expires.is_some() || input.overlap.is_some() {
-                    return Err(AppError::invalid(
+                    return Err(AdminError::invalid(
                         "auth",
                         "reset, expires and overlap need auth token or basic",
                     ));
@@ -177,7 +179,10 @@ impl App {
                         view.password = Some(secret);
                     }
                 } else if input.overlap.is_some() {
-                    return Err(AppError::invalid("overlap", "an overlap only applies with reset"));
+                    return Err(AdminError::invalid(
+                        "overlap",
+                        "an overlap only applies with reset",
+                    ));
                 } else if let Some(expires) = expires {
                     scim.expires_at = Some(expires);
                 }

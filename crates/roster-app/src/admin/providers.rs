@@ -7,14 +7,15 @@ use roster_domain::{
     LdapSettings, Provider, ProviderId, ProviderKind, ProviderName, ProvisioningOptions, SamlTrust,
     ScimSettings, Site, TwoFactor, UsernameAttribute,
 };
-use roster_store::Transaction;
+use roster_store::{GroupRepo, ProviderRepo, Transaction, UserRepo};
 use serde::Deserialize;
 
-use crate::access::visible_site;
-use crate::error::field;
-use crate::input::{no_nul, not_null, nullable, opaque_id, text, time_zone};
-use crate::views::{ListView, ProviderView};
-use crate::{App, AppError, PageRequest, Principal};
+use super::error::field;
+use super::input::{no_nul, not_null, nullable, text, time_zone};
+use super::lookup::{changeable_site, load};
+use super::views::{ListView, ProviderView};
+use super::{Admin, AdminError, AdminTx, PageRequest};
+use crate::Principal;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -125,12 +126,15 @@ pub struct ProvisioningInput {
     pub default_time_zone: Option<Option<String>>,
 }
 
-fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
-    let url = |name: &str, raw: &Option<String>| -> Result<Option<HttpUrl>, AppError> {
+fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AdminError> {
+    let url = |name: &str, raw: &Option<String>| -> Result<Option<HttpUrl>, AdminError> {
         raw.as_deref().map(|raw| field(&format!("saml.{name}"), HttpUrl::parse(raw))).transpose()
     };
     let required = |name: &str| {
-        AppError::invalid(format!("saml.{name}"), format!("is required with trust {}", input.trust))
+        AdminError::invalid(
+            format!("saml.{name}"),
+            format!("is required with trust {}", input.trust),
+        )
     };
     let allowed: &[&str] = match input.trust.as_str() {
         "none" => &[],
@@ -138,7 +142,7 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
         "metadata_xml" => &["metadata_xml"],
         "fingerprint" => &["fingerprint", "sso_url", "slo_url"],
         other => {
-            return Err(AppError::invalid(
+            return Err(AdminError::invalid(
                 "saml.trust",
                 format!("{other:?} is not one of none, metadata_url, metadata_xml, fingerprint"),
             ));
@@ -152,7 +156,7 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
         ("slo_url", input.slo_url.is_some()),
     ];
     if let Some((name, _)) = given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
-        return Err(AppError::invalid(
+        return Err(AdminError::invalid(
             format!("saml.{name}"),
             format!("does not apply to trust {}", input.trust),
         ));
@@ -166,7 +170,7 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
             let xml = input.metadata_xml.clone().ok_or_else(|| required("metadata_xml"))?;
             no_nul("saml.metadata_xml", &xml)?;
             if !xml.trim_start().starts_with('<') {
-                return Err(AppError::invalid(
+                return Err(AdminError::invalid(
                     "saml.metadata_xml",
                     "must be an XML metadata document",
                 ));
@@ -187,18 +191,18 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AppError> {
     })
 }
 
-fn host(name: &str, raw: &str) -> Result<String, AppError> {
+fn host(name: &str, raw: &str) -> Result<String, AdminError> {
     if raw.is_empty() || raw.len() > 253 || raw.chars().any(|c| c.is_whitespace() || c.is_control())
     {
-        return Err(AppError::invalid(name, "must be a host name or IP address without spaces"));
+        return Err(AdminError::invalid(name, "must be a host name or IP address without spaces"));
     }
     Ok(raw.to_owned())
 }
 
-fn optional_text(name: &str, raw: Option<&str>) -> Result<Option<String>, AppError> {
+fn optional_text(name: &str, raw: Option<&str>) -> Result<Option<String>, AdminError> {
     match raw {
         Some(value) if value.trim().is_empty() || value.chars().any(char::is_control) => {
-            Err(AppError::invalid(
+            Err(AdminError::invalid(
                 name,
                 "must not be blank or contain control characters (send null to clear it)",
             ))
@@ -213,7 +217,10 @@ fn default_port(secure: bool) -> u16 {
 
 /// Applies an LDAP input on top of the current settings (or on a fresh set
 /// when there are none, in which case `host` and `base_dn` are required).
-fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSettings, AppError> {
+fn apply_ldap(
+    current: Option<LdapSettings>,
+    input: &LdapInput,
+) -> Result<LdapSettings, AdminError> {
     let secure = input.secure.or(current.as_ref().map(|l| l.secure)).unwrap_or(true);
     let mut ldap = match current {
         Some(ldap) => ldap,
@@ -224,7 +231,7 @@ fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSe
                 input
                     .host
                     .as_deref()
-                    .ok_or_else(|| AppError::invalid("ldap.host", "is required"))?,
+                    .ok_or_else(|| AdminError::invalid("ldap.host", "is required"))?,
             )?,
             backup_host: None,
             server_type: LdapServerType::ActiveDirectory,
@@ -237,7 +244,7 @@ fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSe
             base_dn: input
                 .base_dn
                 .clone()
-                .ok_or_else(|| AppError::invalid("ldap.base_dn", "is required"))?,
+                .ok_or_else(|| AdminError::invalid("ldap.base_dn", "is required"))?,
             domain: None,
             consecutive_failures: 0,
         },
@@ -265,7 +272,7 @@ fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSe
     ldap.secure = secure;
     if let Some(port) = input.port {
         if port == 0 {
-            return Err(AppError::invalid("ldap.port", "must be between 1 and 65535"));
+            return Err(AdminError::invalid("ldap.port", "must be between 1 and 65535"));
         }
         ldap.port = port;
     }
@@ -277,7 +284,7 @@ fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSe
     }
     if let Some(raw) = &input.bind_password {
         if raw.as_deref().is_some_and(str::is_empty) {
-            return Err(AppError::invalid(
+            return Err(AdminError::invalid(
                 "ldap.bind_password",
                 "must not be empty (send null to clear it)",
             ));
@@ -289,7 +296,7 @@ fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSe
     }
     if let Some(raw) = &input.base_dn {
         if raw.trim().is_empty() || raw.chars().any(char::is_control) {
-            return Err(AppError::invalid(
+            return Err(AdminError::invalid(
                 "ldap.base_dn",
                 "must not be empty or contain control characters",
             ));
@@ -304,11 +311,11 @@ fn apply_ldap(current: Option<LdapSettings>, input: &LdapInput) -> Result<LdapSe
 
 /// Applies provisioning options; default groups must name existing groups.
 async fn apply_provisioning(
-    tx: &mut dyn Transaction,
+    tx: &mut impl AdminTx,
     site: &Site,
     options: &mut ProvisioningOptions,
     input: &ProvisioningInput,
-) -> Result<(), AppError> {
+) -> Result<(), AdminError> {
     let flags = [
         (&mut options.provision_users_on_first_login, input.provision_users_on_first_login),
         (&mut options.deprovision_users, input.deprovision_users),
@@ -359,7 +366,7 @@ async fn apply_provisioning(
             field("provisioning.default_groups", ProvisioningOptions::parse_group_names(raw))?;
         for name in &names {
             if tx.group_by_name(&site.id, name).await?.is_none() {
-                return Err(AppError::invalid(
+                return Err(AdminError::invalid(
                     "provisioning.default_groups",
                     format!("there is no group named {:?} in this site", name.as_str()),
                 ));
@@ -370,36 +377,25 @@ async fn apply_provisioning(
     Ok(())
 }
 
-async fn load_provider(
-    tx: &mut dyn Transaction,
-    site: &Site,
-    id: &str,
-) -> Result<Provider, AppError> {
-    let id = opaque_id(id).ok_or(AppError::NotFound { what: "provider" })?;
-    tx.provider_by_id(&site.id, &ProviderId::from_raw(id))
-        .await?
-        .ok_or(AppError::NotFound { what: "provider" })
-}
-
-fn name_taken(name: &ProviderName) -> AppError {
-    AppError::Conflict {
+fn name_taken(name: &ProviderName) -> AdminError {
+    AdminError::Conflict {
         field: "name".to_owned(),
         message: format!("a provider named {:?} already exists in this site", name.as_str()),
     }
 }
 
-impl App {
+impl Admin<'_> {
     pub async fn create_provider(
         &self,
         who: &Principal,
         site: &str,
         input: ProviderInput,
-    ) -> Result<ProviderView, AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    ) -> Result<ProviderView, AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         let kind = field("kind", ProviderKind::parse(&input.kind))?;
         let name = field("name", ProviderName::parse(&input.name))?;
-        let now = self.clock.now();
+        let now = self.now();
         let mut provider = Provider {
             id: ProviderId::from_raw(uuid::Uuid::new_v4().to_string()),
             site_id: site.id.clone(),
@@ -419,7 +415,7 @@ impl App {
             provider.ldap = Some(apply_ldap(None, ldap)?);
         }
         if let Some(provisioning) = &input.provisioning {
-            apply_provisioning(&mut *tx, &site, &mut provider.options, provisioning).await?;
+            apply_provisioning(&mut tx, &site, &mut provider.options, provisioning).await?;
         }
         provider.check_consistency()?;
         if tx.provider_by_name(&site.id, &provider.name).await?.is_some() {
@@ -435,12 +431,8 @@ impl App {
         who: &Principal,
         site: &str,
         page: PageRequest,
-    ) -> Result<ListView<ProviderView>, AppError> {
-        let page = page.page()?;
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let listed = tx.list_providers(&site.id, page).await?;
-        Ok(ListView::from_listed(listed, page, ProviderView::from))
+    ) -> Result<ListView<ProviderView>, AdminError> {
+        self.list::<Provider>(who, site, page).await
     }
 
     pub async fn get_provider(
@@ -448,27 +440,20 @@ impl App {
         who: &Principal,
         site: &str,
         id: &str,
-    ) -> Result<ProviderView, AppError> {
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        Ok(load_provider(&mut *tx, &site, id).await?.into())
+    ) -> Result<ProviderView, AdminError> {
+        self.get::<Provider>(who, site, id).await
     }
 
-    /// Finds a provider by its name, for the CLI.
+    /// Finds a provider by name (without regard to letter case), for the
+    /// CLI; pending records (outside their provider's filters) are not
+    /// shown.
     pub async fn find_provider(
         &self,
         who: &Principal,
         site: &str,
         name: &str,
-    ) -> Result<ProviderView, AppError> {
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let name = field("name", ProviderName::parse(name))?;
-        let provider = tx
-            .provider_by_name(&site.id, &name)
-            .await?
-            .ok_or(AppError::NotFound { what: "provider" })?;
-        Ok(provider.into())
+    ) -> Result<ProviderView, AdminError> {
+        self.find::<Provider>(who, site, name).await
     }
 
     pub async fn update_provider(
@@ -477,10 +462,10 @@ impl App {
         site: &str,
         id: &str,
         patch: ProviderPatch,
-    ) -> Result<ProviderView, AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let before = load_provider(&mut *tx, &site, id).await?;
+    ) -> Result<ProviderView, AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
+        let before = load::<Provider, _>(&mut tx, &site, id).await?;
         let mut provider = before.clone();
         if let Some(name) = &patch.name {
             provider.name = field("name", ProviderName::parse(name))?;
@@ -494,7 +479,7 @@ impl App {
             Some(Some(ldap)) => provider.ldap = Some(apply_ldap(provider.ldap.take(), ldap)?),
         }
         if let Some(provisioning) = &patch.provisioning {
-            apply_provisioning(&mut *tx, &site, &mut provider.options, provisioning).await?;
+            apply_provisioning(&mut tx, &site, &mut provider.options, provisioning).await?;
         }
         provider.check_consistency()?;
         if provider == before {
@@ -505,13 +490,13 @@ impl App {
         {
             return Err(name_taken(&provider.name));
         }
-        provider.updated_at = self.clock.now();
+        provider.updated_at = self.now();
         tx.update_provider(&provider).await?;
         // SPEC §4: scopes and role mappings follow a change of the options,
         // in both directions, in the same transaction.
         if provider.options != before.options {
             crate::provisioning::reconcile_provider(
-                &mut *tx,
+                &mut tx,
                 &site.id,
                 &provider.id,
                 &provider.options,
@@ -530,14 +515,14 @@ impl App {
         who: &Principal,
         site: &str,
         id: &str,
-    ) -> Result<(), AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let provider = load_provider(&mut *tx, &site, id).await?;
+    ) -> Result<(), AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
+        let provider = load::<Provider, _>(&mut tx, &site, id).await?;
         let users = tx.count_users_signing_in_with(&site.id, &provider.id).await?;
         let groups = tx.count_groups_managed_by(&site.id, &provider.id).await?;
         if users > 0 || groups > 0 {
-            return Err(AppError::Conflict {
+            return Err(AdminError::Conflict {
                 field: "provider".to_owned(),
                 message: format!(
                     "{users} user(s) sign in with this provider and it manages {groups} group(s); \
@@ -578,17 +563,17 @@ mod tests {
         input.metadata_url = Some("https://idp.example.com/md".into());
         let err = saml_trust(&input).unwrap_err();
         assert!(
-            matches!(err, AppError::Invalid { ref field, .. } if field == "saml.metadata_url"),
+            matches!(err, AdminError::Invalid { ref field, .. } if field == "saml.metadata_url"),
             "{err:?}"
         );
         let err = saml_trust(&saml("metadata_url")).unwrap_err();
         assert!(
-            matches!(err, AppError::Invalid { ref field, .. } if field == "saml.metadata_url"),
+            matches!(err, AdminError::Invalid { ref field, .. } if field == "saml.metadata_url"),
             "{err:?}"
         );
         let err = saml_trust(&saml("magic")).unwrap_err();
         assert!(
-            matches!(err, AppError::Invalid { ref field, .. } if field == "saml.trust"),
+            matches!(err, AdminError::Invalid { ref field, .. } if field == "saml.trust"),
             "{err:?}"
         );
     }
@@ -597,7 +582,7 @@ mod tests {
     fn ldap_needs_host_and_base_dn_and_picks_the_port() {
         let err = apply_ldap(None, &LdapInput::default()).unwrap_err();
         assert!(
-            matches!(err, AppError::Invalid { ref field, .. } if field == "ldap.host"),
+            matches!(err, AdminError::Invalid { ref field, .. } if field == "ldap.host"),
             "{err:?}"
         );
         let input = LdapInput {

@@ -2,13 +2,15 @@
 //! own admin keys too.
 
 use roster_domain::{DisplayText, Site, SiteId, SiteSlug, TwoFactor};
+use roster_store::{SiteRepo, Transaction};
 use serde::Deserialize;
 
-use crate::access::visible_site;
-use crate::error::field;
-use crate::input::not_null;
-use crate::views::{ListView, SiteView};
-use crate::{App, AppError, PageRequest, Principal};
+use super::error::field;
+use super::input::not_null;
+use super::lookup::{changeable_site, visible_site};
+use super::views::{ListView, SiteView};
+use super::{Admin, AdminError, PageRequest};
+use crate::Principal;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,21 +39,17 @@ pub struct SitePatch {
     pub two_factor: Option<String>,
 }
 
-impl App {
+impl Admin<'_> {
     pub async fn create_site(
         &self,
         who: &Principal,
         input: SiteInput,
-    ) -> Result<SiteView, AppError> {
-        who.require_operator("create sites")?;
+    ) -> Result<SiteView, AdminError> {
+        who.require_operator().map_err(|denied| AdminError::denied(denied, "create sites"))?;
         let slug = field("slug", SiteSlug::parse(&input.slug))?;
         let name = field("name", DisplayText::parse(input.name.as_deref().unwrap_or(&input.slug)))?;
-        let mut site = Site::new(
-            SiteId::from_raw(uuid::Uuid::new_v4().to_string()),
-            slug,
-            name,
-            self.clock.now(),
-        );
+        let mut site =
+            Site::new(SiteId::from_raw(uuid::Uuid::new_v4().to_string()), slug, name, self.now());
         if let Some(allow) = input.allow_manual_users {
             site.allow_manual_users = allow;
         }
@@ -61,7 +59,7 @@ impl App {
         if let Some(policy) = &input.two_factor {
             site.two_factor = field("two_factor", TwoFactor::parse_site_policy(policy))?;
         }
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         tx.insert_site(&site).await?;
         tx.commit().await?;
         Ok(site.into())
@@ -71,16 +69,17 @@ impl App {
         &self,
         who: &Principal,
         page: PageRequest,
-    ) -> Result<ListView<SiteView>, AppError> {
+    ) -> Result<ListView<SiteView>, AdminError> {
         let page = page.page()?;
-        let mut tx = self.store.read().await?;
-        match who {
-            Principal::Operator => {
+        let mut tx = self.read().await?;
+        match who.own_site() {
+            None => {
                 let listed = tx.list_sites(page).await?;
                 Ok(ListView::from_listed(listed, page, SiteView::from))
             }
-            Principal::Site(id) => {
-                // A site key sees exactly its own site.
+            Some(id) => {
+                // A site key or a signed-in administrator sees exactly its
+                // own site.
                 let own = tx.site_by_id(id).await?;
                 let total = u64::from(own.is_some());
                 let items =
@@ -90,9 +89,9 @@ impl App {
         }
     }
 
-    pub async fn get_site(&self, who: &Principal, slug: &str) -> Result<SiteView, AppError> {
-        let mut tx = self.store.read().await?;
-        Ok(visible_site(&mut *tx, who, slug).await?.into())
+    pub async fn get_site(&self, who: &Principal, slug: &str) -> Result<SiteView, AdminError> {
+        let mut tx = self.read().await?;
+        Ok(visible_site(&mut tx, who, slug).await?.into())
     }
 
     pub async fn update_site(
@@ -100,9 +99,9 @@ impl App {
         who: &Principal,
         slug: &str,
         patch: SitePatch,
-    ) -> Result<SiteView, AppError> {
-        let mut tx = self.store.write().await?;
-        let mut site = visible_site(&mut *tx, who, slug).await?;
+    ) -> Result<SiteView, AdminError> {
+        let mut tx = self.write().await?;
+        let mut site = changeable_site(&mut tx, who, slug).await?;
         if let Some(slug) = &patch.slug {
             site.slug = field("slug", SiteSlug::parse(slug))?;
         }
@@ -118,17 +117,17 @@ impl App {
         if let Some(policy) = &patch.two_factor {
             site.two_factor = field("two_factor", TwoFactor::parse_site_policy(policy))?;
         }
-        site.updated_at = self.clock.now();
+        site.updated_at = self.now();
         tx.update_site(&site).await?;
         tx.commit().await?;
         Ok(site.into())
     }
 
     /// Deletes the site with all its users, groups, providers and keys.
-    pub async fn delete_site(&self, who: &Principal, slug: &str) -> Result<(), AppError> {
-        who.require_operator("delete sites")?;
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, slug).await?;
+    pub async fn delete_site(&self, who: &Principal, slug: &str) -> Result<(), AdminError> {
+        who.require_operator().map_err(|denied| AdminError::denied(denied, "delete sites"))?;
+        let mut tx = self.write().await?;
+        let site = visible_site(&mut tx, who, slug).await?;
         tx.delete_site(&site.id).await?;
         tx.commit().await?;
         Ok(())

@@ -7,14 +7,15 @@ use roster_domain::{
     AuthMethod, ProviderId, Site, TwoFactor, User, UserId, Username,
     ensure_manual_user_changes_allowed, ensure_password_admin_remains,
 };
-use roster_store::Transaction;
+use roster_store::{Transaction, UserRepo};
 use serde::Deserialize;
 
-use crate::access::visible_site;
-use crate::error::field;
-use crate::input::{email, external_id, not_null, nullable, opaque_id, text, time_zone};
-use crate::views::{ListView, UserView};
-use crate::{App, AppError, PageRequest, Principal};
+use super::error::field;
+use super::input::{email, external_id, not_null, nullable, opaque_id, text, time_zone};
+use super::lookup::{changeable_site, load};
+use super::views::{ListView, UserView};
+use super::{Admin, AdminError, AdminTx, PageRequest};
+use crate::Principal;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,50 +88,46 @@ pub struct UserPatch {
 /// Resolves `auth_method` and `sso_provider_id` into an [`AuthMethod`],
 /// checking that the provider belongs to the site.
 async fn auth_method(
-    tx: &mut dyn Transaction,
+    tx: &mut impl AdminTx,
     site: &Site,
     method: &str,
     provider: Option<&str>,
-) -> Result<AuthMethod, AppError> {
+) -> Result<AuthMethod, AdminError> {
     match (method, provider) {
         ("password", None) => Ok(AuthMethod::Password),
         ("password", Some(_)) => {
-            Err(AppError::invalid("sso_provider_id", "is only allowed with auth_method sso"))
+            Err(AdminError::invalid("sso_provider_id", "is only allowed with auth_method sso"))
         }
         ("sso", None) => {
-            Err(AppError::invalid("sso_provider_id", "is required with auth_method sso"))
+            Err(AdminError::invalid("sso_provider_id", "is required with auth_method sso"))
         }
         ("sso", Some(id)) => {
             let Some(id) = opaque_id(id) else {
-                return Err(AppError::invalid("sso_provider_id", "is not a provider id"));
+                return Err(AdminError::invalid("sso_provider_id", "is not a provider id"));
             };
             let id = ProviderId::from_raw(id);
             match tx.provider_by_id(&site.id, &id).await? {
                 Some(_) => Ok(AuthMethod::Sso(id)),
-                None => Err(AppError::invalid(
+                None => Err(AdminError::invalid(
                     "sso_provider_id",
                     "no SSO provider with this id exists in the site",
                 )),
             }
         }
-        (other, _) => {
-            Err(AppError::invalid("auth_method", format!("{other:?} is not one of password, sso")))
-        }
+        (other, _) => Err(AdminError::invalid(
+            "auth_method",
+            format!("{other:?} is not one of password, sso"),
+        )),
     }
-}
-
-async fn load_user(tx: &mut dyn Transaction, site: &Site, id: &str) -> Result<User, AppError> {
-    let id = opaque_id(id).ok_or(AppError::NotFound { what: "user" })?;
-    tx.user_by_id(&site.id, &UserId::from_raw(id)).await?.ok_or(AppError::NotFound { what: "user" })
 }
 
 /// The guard of SPEC §3 for a change from `before` to `after` (`None`:
 /// deletion).
 async fn keep_a_password_admin(
-    tx: &mut dyn Transaction,
+    tx: &mut impl AdminTx,
     before: &User,
     after: Option<&User>,
-) -> Result<(), AppError> {
+) -> Result<(), AdminError> {
     if !before.is_password_site_admin() {
         return Ok(());
     }
@@ -141,8 +138,8 @@ async fn keep_a_password_admin(
     Ok(ensure_password_admin_remains(before, after, others)?)
 }
 
-fn username_taken(username: &Username) -> AppError {
-    AppError::Conflict {
+fn username_taken(username: &Username) -> AdminError {
+    AdminError::Conflict {
         field: "username".to_owned(),
         message: format!(
             "a user named {:?} already exists in this site (usernames ignore letter case)",
@@ -151,22 +148,22 @@ fn username_taken(username: &Username) -> AppError {
     }
 }
 
-impl App {
+impl Admin<'_> {
     pub async fn create_user(
         &self,
         who: &Principal,
         site: &str,
         input: UserInput,
-    ) -> Result<UserView, AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    ) -> Result<UserView, AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_user_changes_allowed(&site)?;
         let username = field("username", Username::parse(&input.username))?;
         let mut user = User::new(
             UserId::from_raw(uuid::Uuid::new_v4().to_string()),
             site.id.clone(),
             username,
-            self.clock.now(),
+            self.now(),
         );
         user.full_name = text("full_name", input.full_name.as_deref())?;
         user.first_name = text("first_name", input.first_name.as_deref())?;
@@ -177,7 +174,7 @@ impl App {
         user.time_zone = time_zone("time_zone", input.time_zone.as_deref())?;
         user.enabled = input.enabled.unwrap_or(true);
         user.auth_method = auth_method(
-            &mut *tx,
+            &mut tx,
             &site,
             input.auth_method.as_deref().unwrap_or("password"),
             input.sso_provider_id.as_deref(),
@@ -205,12 +202,8 @@ impl App {
         who: &Principal,
         site: &str,
         page: PageRequest,
-    ) -> Result<ListView<UserView>, AppError> {
-        let page = page.page()?;
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let listed = tx.list_users(&site.id, page).await?;
-        Ok(ListView::from_listed(listed, page, UserView::from))
+    ) -> Result<ListView<UserView>, AdminError> {
+        self.list::<User>(who, site, page).await
     }
 
     pub async fn get_user(
@@ -218,29 +211,20 @@ impl App {
         who: &Principal,
         site: &str,
         id: &str,
-    ) -> Result<UserView, AppError> {
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        Ok(load_user(&mut *tx, &site, id).await?.into())
+    ) -> Result<UserView, AdminError> {
+        self.get::<User>(who, site, id).await
     }
 
-    /// Finds a user by username (case-insensitively), for the CLI.
+    /// Finds a user by username (without regard to letter case), for the
+    /// CLI; pending records (outside their provider's filters) are not
+    /// shown.
     pub async fn find_user(
         &self,
         who: &Principal,
         site: &str,
         username: &str,
-    ) -> Result<UserView, AppError> {
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let username = field("username", Username::parse(username))?;
-        // A pending user (outside its provider's filters) is not shown.
-        let user = tx
-            .user_by_username(&site.id, &username)
-            .await?
-            .filter(|u| u.state != ProvisioningState::Pending)
-            .ok_or(AppError::NotFound { what: "user" })?;
-        Ok(user.into())
+    ) -> Result<UserView, AdminError> {
+        self.find::<User>(who, site, username).await
     }
 
     pub async fn update_user(
@@ -249,11 +233,11 @@ impl App {
         site: &str,
         id: &str,
         patch: UserPatch,
-    ) -> Result<UserView, AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    ) -> Result<UserView, AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_user_changes_allowed(&site)?;
-        let before = load_user(&mut *tx, &site, id).await?;
+        let before = load::<User, _>(&mut tx, &site, id).await?;
         let mut user = before.clone();
         if let Some(username) = &patch.username {
             user.username = field("username", Username::parse(username))?;
@@ -285,7 +269,7 @@ impl App {
         if patch.auth_method.is_some() || patch.sso_provider_id.is_some() {
             let method = patch.auth_method.as_deref().unwrap_or("sso");
             user.auth_method =
-                auth_method(&mut *tx, &site, method, patch.sso_provider_id.as_deref()).await?;
+                auth_method(&mut tx, &site, method, patch.sso_provider_id.as_deref()).await?;
             // SPEC §3: associating a user with a provider hands it to that
             // provider's SCIM, including a user an earlier source released.
             if matches!(user.auth_method, AuthMethod::Sso(_))
@@ -320,24 +304,29 @@ impl App {
         if user == before && user.username.as_str() == before.username.as_str() {
             return Ok(before.into());
         }
-        keep_a_password_admin(&mut *tx, &before, Some(&user)).await?;
+        keep_a_password_admin(&mut tx, &before, Some(&user)).await?;
         if user.username != before.username
             && tx.user_by_username(&site.id, &user.username).await?.is_some()
         {
             return Err(username_taken(&user.username));
         }
-        user.updated_at = self.clock.now();
+        user.updated_at = self.now();
         tx.update_user(&user).await?;
         tx.commit().await?;
         Ok(user.into())
     }
 
-    pub async fn delete_user(&self, who: &Principal, site: &str, id: &str) -> Result<(), AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    pub async fn delete_user(
+        &self,
+        who: &Principal,
+        site: &str,
+        id: &str,
+    ) -> Result<(), AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_user_changes_allowed(&site)?;
-        let user = load_user(&mut *tx, &site, id).await?;
-        keep_a_password_admin(&mut *tx, &user, None).await?;
+        let user = load::<User, _>(&mut tx, &site, id).await?;
+        keep_a_password_admin(&mut tx, &user, None).await?;
         tx.delete_user(&site.id, &user.id).await?;
         tx.commit().await?;
         Ok(())

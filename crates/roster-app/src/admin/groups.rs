@@ -2,19 +2,18 @@
 //! "allow manual ... groups" setting (SPEC §3).
 
 use roster_domain::{
-    Group, GroupId, GroupName, Membership, Site, UserId, ensure_manual_group_changes_allowed,
+    Group, GroupId, GroupName, Membership, UserId, ensure_manual_group_changes_allowed,
 };
-use roster_store::{Page, Transaction};
+use roster_store::{GroupRepo, Page, Transaction, UserRepo};
 use serde::Deserialize;
 
-use roster_domain::policy::ProvisioningState;
-
-use crate::access::visible_site;
-use crate::error::field;
-use crate::input::{not_null, opaque_id};
+use super::error::field;
+use super::input::{not_null, opaque_id};
+use super::lookup::{changeable_site, load, visible_site};
+use super::views::{GroupView, ListView, MemberView};
+use super::{Admin, AdminError, AdminTx, PageRequest};
+use crate::Principal;
 use crate::provisioning::follow_admin_group_change;
-use crate::views::{GroupView, ListView, MemberView};
-use crate::{App, AppError, PageRequest, Principal};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,30 +43,23 @@ pub struct MemberPatch {
 }
 
 /// Every user member of a group, whatever its state.
-async fn member_ids(tx: &mut dyn Transaction, group: &Group) -> Result<Vec<UserId>, AppError> {
+async fn member_ids(tx: &mut impl AdminTx, group: &Group) -> Result<Vec<UserId>, AdminError> {
     Ok(tx.member_grants(&group.site_id, &group.id).await?.into_iter().map(|m| m.user).collect())
-}
-
-async fn load_group(tx: &mut dyn Transaction, site: &Site, id: &str) -> Result<Group, AppError> {
-    let id = opaque_id(id).ok_or(AppError::NotFound { what: "group" })?;
-    tx.group_by_id(&site.id, &GroupId::from_raw(id))
-        .await?
-        .ok_or(AppError::NotFound { what: "group" })
 }
 
 /// Refuses to rename or delete a group that a provider names in its
 /// `default_groups`, so that option never points at a missing group.
 async fn ensure_not_a_default_group(
-    tx: &mut dyn Transaction,
+    tx: &mut impl AdminTx,
     group: &Group,
-) -> Result<(), AppError> {
+) -> Result<(), AdminError> {
     let providers = tx.list_providers(&group.site_id, Page { offset: 0, limit: 1_000 }).await?;
     if let Some(provider) = providers
         .items
         .iter()
         .find(|provider| provider.options.default_groups.contains(&group.name))
     {
-        return Err(AppError::Conflict {
+        return Err(AdminError::Conflict {
             field: "group".to_owned(),
             message: format!(
                 "the provider {:?} adds users to this group at first login (default_groups); \
@@ -79,8 +71,8 @@ async fn ensure_not_a_default_group(
     Ok(())
 }
 
-fn name_taken(name: &GroupName) -> AppError {
-    AppError::Conflict {
+fn name_taken(name: &GroupName) -> AdminError {
+    AdminError::Conflict {
         field: "name".to_owned(),
         message: format!(
             "a group named {:?} already exists in this site (group names ignore letter case)",
@@ -89,21 +81,21 @@ fn name_taken(name: &GroupName) -> AppError {
     }
 }
 
-impl App {
+impl Admin<'_> {
     pub async fn create_group(
         &self,
         who: &Principal,
         site: &str,
         input: GroupInput,
-    ) -> Result<GroupView, AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    ) -> Result<GroupView, AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
         let name = field("name", GroupName::parse(&input.name))?;
         if tx.group_by_name(&site.id, &name).await?.is_some() {
             return Err(name_taken(&name));
         }
-        let now = self.clock.now();
+        let now = self.now();
         let group = Group {
             id: GroupId::from_raw(uuid::Uuid::new_v4().to_string()),
             site_id: site.id.clone(),
@@ -123,12 +115,8 @@ impl App {
         who: &Principal,
         site: &str,
         page: PageRequest,
-    ) -> Result<ListView<GroupView>, AppError> {
-        let page = page.page()?;
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let listed = tx.list_groups(&site.id, page).await?;
-        Ok(ListView::from_listed(listed, page, GroupView::from))
+    ) -> Result<ListView<GroupView>, AdminError> {
+        self.list::<Group>(who, site, page).await
     }
 
     pub async fn get_group(
@@ -136,29 +124,20 @@ impl App {
         who: &Principal,
         site: &str,
         id: &str,
-    ) -> Result<GroupView, AppError> {
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        Ok(load_group(&mut *tx, &site, id).await?.into())
+    ) -> Result<GroupView, AdminError> {
+        self.get::<Group>(who, site, id).await
     }
 
-    /// Finds a group by name (case-insensitively), for the CLI.
+    /// Finds a group by name (without regard to letter case), for the
+    /// CLI; pending records (outside their provider's filters) are not
+    /// shown.
     pub async fn find_group(
         &self,
         who: &Principal,
         site: &str,
         name: &str,
-    ) -> Result<GroupView, AppError> {
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let name = field("name", GroupName::parse(name))?;
-        // A pending group (outside its provider's filters) is not shown.
-        let group = tx
-            .group_by_name(&site.id, &name)
-            .await?
-            .filter(|g| g.state != ProvisioningState::Pending)
-            .ok_or(AppError::NotFound { what: "group" })?;
-        Ok(group.into())
+    ) -> Result<GroupView, AdminError> {
+        self.find::<Group>(who, site, name).await
     }
 
     pub async fn update_group(
@@ -167,11 +146,11 @@ impl App {
         site: &str,
         id: &str,
         patch: GroupPatch,
-    ) -> Result<GroupView, AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    ) -> Result<GroupView, AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
-        let mut group = load_group(&mut *tx, &site, id).await?;
+        let mut group = load::<Group, _>(&mut tx, &site, id).await?;
         if let Some(name) = &patch.name {
             let name = field("name", GroupName::parse(name))?;
             if name.as_str() == group.name.as_str() {
@@ -180,13 +159,13 @@ impl App {
             if name != group.name && tx.group_by_name(&site.id, &name).await?.is_some() {
                 return Err(name_taken(&name));
             }
-            ensure_not_a_default_group(&mut *tx, &group).await?;
+            ensure_not_a_default_group(&mut tx, &group).await?;
             group.name = name;
-            group.updated_at = self.clock.now();
+            group.updated_at = self.now();
             tx.update_group(&group).await?;
-            let members = member_ids(&mut *tx, &group).await?;
+            let members = member_ids(&mut tx, &group).await?;
             follow_admin_group_change(
-                &mut *tx,
+                &mut tx,
                 &site.id,
                 group.managed_by.as_ref(),
                 Some(&group),
@@ -204,17 +183,17 @@ impl App {
         who: &Principal,
         site: &str,
         id: &str,
-    ) -> Result<(), AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    ) -> Result<(), AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
-        let group = load_group(&mut *tx, &site, id).await?;
-        ensure_not_a_default_group(&mut *tx, &group).await?;
-        let members = member_ids(&mut *tx, &group).await?;
+        let group = load::<Group, _>(&mut tx, &site, id).await?;
+        ensure_not_a_default_group(&mut tx, &group).await?;
+        let members = member_ids(&mut tx, &group).await?;
         tx.delete_group(&site.id, &group.id).await?;
-        let now = self.clock.now();
+        let now = self.now();
         follow_admin_group_change(
-            &mut *tx,
+            &mut tx,
             &site.id,
             group.managed_by.as_ref(),
             None,
@@ -232,11 +211,11 @@ impl App {
         site: &str,
         group: &str,
         page: PageRequest,
-    ) -> Result<ListView<MemberView>, AppError> {
+    ) -> Result<ListView<MemberView>, AdminError> {
         let page = page.page()?;
-        let mut tx = self.store.read().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
-        let group = load_group(&mut *tx, &site, group).await?;
+        let mut tx = self.read().await?;
+        let site = visible_site(&mut tx, who, site).await?;
+        let group = load::<Group, _>(&mut tx, &site, group).await?;
         let listed = tx.list_members(&site.id, &group.id, page).await?;
         Ok(ListView::from_listed(listed, page, MemberView::from))
     }
@@ -248,22 +227,22 @@ impl App {
         site: &str,
         group: &str,
         input: MemberInput,
-    ) -> Result<MemberView, AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    ) -> Result<MemberView, AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
-        let group = load_group(&mut *tx, &site, group).await?;
-        let unknown = || AppError::invalid("user_id", "no user with this id exists in the site");
+        let group = load::<Group, _>(&mut tx, &site, group).await?;
+        let unknown = || AdminError::invalid("user_id", "no user with this id exists in the site");
         let user_id = opaque_id(&input.user_id).ok_or_else(unknown)?;
         let user =
             tx.user_by_id(&site.id, &UserId::from_raw(user_id)).await?.ok_or_else(unknown)?;
         let membership =
             Membership { user_id: user.id.clone(), is_admin: input.is_admin.unwrap_or(false) };
-        let now = self.clock.now();
+        let now = self.now();
         tx.put_member(&site.id, &group.id, &membership, now).await?;
         let affected = [user.id.clone()];
         follow_admin_group_change(
-            &mut *tx,
+            &mut tx,
             &site.id,
             group.managed_by.as_ref(),
             Some(&group),
@@ -286,22 +265,22 @@ impl App {
         group: &str,
         user: &str,
         patch: MemberPatch,
-    ) -> Result<MemberView, AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    ) -> Result<MemberView, AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
-        let group = load_group(&mut *tx, &site, group).await?;
+        let group = load::<Group, _>(&mut tx, &site, group).await?;
         let user_id =
-            UserId::from_raw(opaque_id(user).ok_or(AppError::NotFound { what: "member" })?);
+            UserId::from_raw(opaque_id(user).ok_or(AdminError::NotFound { what: "member" })?);
         if tx.membership(&site.id, &group.id, &user_id).await?.is_none() {
-            return Err(AppError::NotFound { what: "member" });
+            return Err(AdminError::NotFound { what: "member" });
         }
         let user = tx
             .user_by_id(&site.id, &user_id)
             .await?
-            .ok_or(AppError::NotFound { what: "member" })?;
+            .ok_or(AdminError::NotFound { what: "member" })?;
         let membership = Membership { user_id, is_admin: patch.is_admin };
-        tx.put_member(&site.id, &group.id, &membership, self.clock.now()).await?;
+        tx.put_member(&site.id, &group.id, &membership, self.now()).await?;
         tx.commit().await?;
         Ok(MemberView {
             user_id: user.id.to_string(),
@@ -316,19 +295,19 @@ impl App {
         site: &str,
         group: &str,
         user: &str,
-    ) -> Result<(), AppError> {
-        let mut tx = self.store.write().await?;
-        let site = visible_site(&mut *tx, who, site).await?;
+    ) -> Result<(), AdminError> {
+        let mut tx = self.write().await?;
+        let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
-        let group = load_group(&mut *tx, &site, group).await?;
-        let user = opaque_id(user).ok_or(AppError::NotFound { what: "member" })?;
+        let group = load::<Group, _>(&mut tx, &site, group).await?;
+        let user = opaque_id(user).ok_or(AdminError::NotFound { what: "member" })?;
         let user = UserId::from_raw(user);
         if !tx.remove_member(&site.id, &group.id, &user).await? {
-            return Err(AppError::NotFound { what: "member" });
+            return Err(AdminError::NotFound { what: "member" });
         }
-        let now = self.clock.now();
+        let now = self.now();
         follow_admin_group_change(
-            &mut *tx,
+            &mut tx,
             &site.id,
             group.managed_by.as_ref(),
             Some(&group),

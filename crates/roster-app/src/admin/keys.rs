@@ -3,13 +3,14 @@
 //! returned once, at creation; only its SHA-256 hash is stored.
 
 use roster_domain::AdminKeyId;
-use roster_store::AdminKeyRecord;
+use roster_store::{AdminKeyRecord, AdminKeyRepo, Transaction};
 use serde::Serialize;
 
-use crate::access::visible_site;
-use crate::input::opaque_id;
-use crate::views::{AdminKeyView, ListView};
-use crate::{App, AppError, PageRequest, Principal, secrets};
+use super::input::opaque_id;
+use super::lookup::{changeable_site, visible_site};
+use super::views::{AdminKeyView, ListView};
+use super::{Admin, AdminError, PageRequest};
+use crate::{Principal, secrets};
 
 /// Every admin key starts with this, so that secret scanners recognise it.
 const KEY_PREFIX: &str = "roster_ak_";
@@ -34,29 +35,30 @@ pub struct CreatedAdminKey {
     pub secret: String,
 }
 
-fn key_name(name: Option<&str>) -> Result<String, AppError> {
+fn key_name(name: Option<&str>) -> Result<String, AdminError> {
     let name = name.unwrap_or("admin key");
     if name.trim().is_empty() || name.chars().any(char::is_control) || name.chars().count() > 100 {
-        return Err(AppError::invalid("name", "must be 1 to 100 printable characters"));
+        return Err(AdminError::invalid("name", "must be 1 to 100 printable characters"));
     }
     Ok(name.to_owned())
 }
 
-impl App {
+impl Admin<'_> {
     pub async fn create_admin_key(
         &self,
         who: &Principal,
         scope: AdminKeyScope,
         name: Option<&str>,
-    ) -> Result<CreatedAdminKey, AppError> {
+    ) -> Result<CreatedAdminKey, AdminError> {
         let name = key_name(name)?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write().await?;
         let site_id = match &scope {
             AdminKeyScope::Operator => {
-                who.require_operator("create operator keys")?;
+                who.require_operator()
+                    .map_err(|denied| AdminError::denied(denied, "create operator keys"))?;
                 None
             }
-            AdminKeyScope::Site(slug) => Some(visible_site(&mut *tx, who, slug).await?.id),
+            AdminKeyScope::Site(slug) => Some(changeable_site(&mut tx, who, slug).await?.id),
         };
         let secret = secrets::generate(KEY_PREFIX);
         let record = AdminKeyRecord {
@@ -65,7 +67,7 @@ impl App {
             name,
             secret_hash: secrets::hash(&secret),
             prefix: secret.chars().take(SHOWN_PREFIX_LEN).collect(),
-            created_at: self.clock.now(),
+            created_at: self.now(),
             last_used_at: None,
             revoked_at: None,
         };
@@ -80,15 +82,12 @@ impl App {
         who: &Principal,
         site: Option<&str>,
         page: PageRequest,
-    ) -> Result<ListView<AdminKeyView>, AppError> {
+    ) -> Result<ListView<AdminKeyView>, AdminError> {
         let page = page.page()?;
-        let mut tx = self.store.read().await?;
+        let mut tx = self.read().await?;
         let site_id = match site {
-            Some(slug) => Some(visible_site(&mut *tx, who, slug).await?.id),
-            None => match who {
-                Principal::Operator => None,
-                Principal::Site(id) => Some(id.clone()),
-            },
+            Some(slug) => Some(visible_site(&mut tx, who, slug).await?.id),
+            None => who.own_site().cloned(),
         };
         let listed = tx.list_admin_keys(site_id.as_ref(), page).await?;
         Ok(ListView::from_listed(listed, page, AdminKeyView::from))
@@ -96,50 +95,48 @@ impl App {
 
     /// Revokes a key at once. A site key may revoke keys of its own site,
     /// itself included.
-    pub async fn revoke_admin_key(&self, who: &Principal, id: &str) -> Result<(), AppError> {
-        let mut tx = self.store.write().await?;
+    pub async fn revoke_admin_key(&self, who: &Principal, id: &str) -> Result<(), AdminError> {
+        who.may_change().map_err(|denied| AdminError::denied(denied, "revoke keys"))?;
+        let mut tx = self.write().await?;
         // A site key cannot even confirm that another site's key exists.
-        let scope = match who {
-            Principal::Operator => None,
-            Principal::Site(site) => Some(site),
-        };
-        let id = opaque_id(id).ok_or(AppError::NotFound { what: "admin key" })?;
+        let scope = who.own_site();
+        let id = opaque_id(id).ok_or(AdminError::NotFound { what: "admin key" })?;
         let key = tx
             .admin_key_by_id(scope, &AdminKeyId::from_raw(id))
             .await?
-            .ok_or(AppError::NotFound { what: "admin key" })?;
+            .ok_or(AdminError::NotFound { what: "admin key" })?;
         if key.revoked_at.is_none() {
-            tx.revoke_admin_key(scope, &key.id, self.clock.now()).await?;
+            tx.revoke_admin_key(scope, &key.id, self.now()).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
     /// Resolves a bearer key into the principal it stands for.
-    pub async fn authenticate_admin(&self, secret: &str) -> Result<Principal, AppError> {
+    pub async fn authenticate_admin(&self, secret: &str) -> Result<Principal, AdminError> {
         if !secret.starts_with(KEY_PREFIX) {
-            return Err(AppError::Unauthorized);
+            return Err(AdminError::Unauthorized);
         }
         let hash = secrets::hash(secret);
         let key = {
-            let mut tx = self.store.read().await?;
+            let mut tx = self.read().await?;
             tx.admin_key_by_hash(&hash).await?
         };
         let Some(key) = key.filter(|key| key.revoked_at.is_none()) else {
-            return Err(AppError::Unauthorized);
+            return Err(AdminError::Unauthorized);
         };
-        let now = self.clock.now();
+        let now = self.now();
         let stale = key
             .last_used_at
             .is_none_or(|used| now.as_second() - used.as_second() >= TOUCH_INTERVAL_SECONDS);
         if stale {
-            let mut tx = self.store.write().await?;
+            let mut tx = self.write().await?;
             tx.touch_admin_key(&key.id, now).await?;
             tx.commit().await?;
         }
         Ok(match key.site_id {
             None => Principal::Operator,
-            Some(site) => Principal::Site(site),
+            Some(site) => Principal::SiteKey(site),
         })
     }
 }

@@ -1,0 +1,73 @@
+//! The admin area: what administrators do through the admin API, the CLI
+//! and the console. Sites, users, groups and memberships, SSO providers
+//! with their options and SCIM credentials, admin keys and passwords, each
+//! obeying who the caller is ([`crate::Principal`]), the site's "allow
+//! manual ..." settings and the last-password-admin guard (SPEC §3).
+//!
+//! May use: the store capabilities of [`AdminTx`], the clock, and the
+//! shared `provisioning`, `passwords` and `secrets` modules. Never another
+//! area.
+
+mod error;
+mod groups;
+mod input;
+mod keys;
+mod lookup;
+mod passwords;
+mod providers;
+mod scim_credentials;
+mod sites;
+mod users;
+pub mod views;
+
+use roster_store::{
+    AdminKeyRepo, GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, Transaction, UserRepo,
+};
+
+pub use error::AdminError;
+pub use groups::{GroupInput, GroupPatch, MemberInput, MemberPatch};
+pub use input::PageRequest;
+pub use keys::{AdminKeyScope, CreatedAdminKey};
+pub use passwords::PasswordInput;
+pub use providers::{LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput};
+pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
+pub use sites::{SiteInput, SitePatch};
+pub use users::{UserInput, UserPatch};
+
+use crate::Context;
+
+/// The store capabilities the admin area uses.
+pub(crate) trait AdminTx:
+    Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + AdminKeyRepo + PolicyRepo
+{
+}
+
+impl<T> AdminTx for T where
+    T: Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + AdminKeyRepo + PolicyRepo
+{
+}
+
+/// The admin use cases; `App::admin` hands one out.
+pub struct Admin<'a> {
+    ctx: &'a Context,
+}
+
+impl<'a> Admin<'a> {
+    pub(crate) fn new(ctx: &'a Context) -> Self {
+        Self { ctx }
+    }
+
+    /// A read-only transaction, seen through the admin capabilities only.
+    async fn read(&self) -> Result<impl AdminTx + use<>, AdminError> {
+        Ok(self.ctx.store.read().await?)
+    }
+
+    /// A writing transaction, seen through the admin capabilities only.
+    async fn write(&self) -> Result<impl AdminTx + use<>, AdminError> {
+        Ok(self.ctx.store.write().await?)
+    }
+
+    fn now(&self) -> jiff::Timestamp {
+        self.ctx.clock.now()
+    }
+}

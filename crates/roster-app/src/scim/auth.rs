@@ -1,0 +1,62 @@
+//! Authentication of an identity provider's SCIM client: the credential
+//! names the provider, and so the site (SPEC §2).
+
+use roster_domain::PresentedCredential;
+use roster_store::{ProviderRepo, ScimScope, Transaction};
+
+use super::{Scim, ScimFailure};
+use crate::secrets;
+
+/// How often the time of the last SCIM authentication is written.
+const AUTH_RECORD_INTERVAL_SECONDS: i64 = 60;
+
+/// The longest secret worth hashing; anything longer is not ours.
+const MAX_SECRET_BYTES: usize = 512;
+
+/// A SCIM credential as sent in `Authorization`.
+#[derive(Debug, Clone, Copy)]
+pub enum ScimCredential<'a> {
+    Bearer(&'a str),
+    Basic { username: &'a str, password: &'a str },
+}
+
+impl Scim<'_> {
+    /// Resolves a SCIM credential to the provider (and so the site) it
+    /// belongs to.
+    pub async fn authenticate(
+        &self,
+        credential: ScimCredential<'_>,
+    ) -> Result<ScimScope, ScimFailure> {
+        let (secret, username) = match credential {
+            ScimCredential::Bearer(token) => (token, None),
+            ScimCredential::Basic { username, password } => (password, Some(username)),
+        };
+        if secret.is_empty() || secret.len() > MAX_SECRET_BYTES {
+            return Err(ScimFailure::Unauthenticated);
+        }
+        let secret_hash = secrets::hash(secret);
+        let provider = self.read().await?.provider_by_scim_secret(&secret_hash).await?;
+        let Some(provider) = provider else { return Err(ScimFailure::Unauthenticated) };
+        let presented = match username {
+            None => PresentedCredential::Bearer { secret_hash: &secret_hash },
+            Some(username) => PresentedCredential::Basic { username, secret_hash: &secret_hash },
+        };
+        let now = self.now();
+        let accepted = provider.kind.supports_scim() && provider.scim.accepts(presented, now);
+        // A secret that was this provider's (expired, revoked after an
+        // overlap, or sent in the wrong mode) is a failure worth showing to
+        // its administrators; successes are recorded at most once a minute
+        // so that reads do not turn into writes.
+        let last =
+            if accepted { provider.scim.last_success_at } else { provider.scim.last_failure_at };
+        if last.is_none_or(|at| now.as_second() - at.as_second() >= AUTH_RECORD_INTERVAL_SECONDS) {
+            let mut tx = self.write().await?;
+            tx.record_scim_authentication(&provider.site_id, &provider.id, accepted, now).await?;
+            tx.commit().await?;
+        }
+        if !accepted {
+            return Err(ScimFailure::Unauthenticated);
+        }
+        Ok(ScimScope { site: provider.site_id, provider: provider.id, kind: provider.kind })
+    }
+}
