@@ -13,6 +13,7 @@ mod names;
 mod patterns;
 pub mod policy;
 mod provider;
+mod secret;
 mod site;
 mod time_zone;
 mod user;
@@ -31,6 +32,7 @@ pub use provider::{
     PresentedCredential, Provider, ProviderKind, ProviderRefusal, ProvisioningOptions, SamlTrust,
     ScimAuth, ScimSettings, UsernameAttribute,
 };
+pub use secret::Secret;
 pub use site::Site;
 pub use time_zone::TimeZoneName;
 pub use user::{

@@ -5,8 +5,8 @@
 use jiff::Timestamp;
 
 use crate::{
-    DisplayText, GroupName, GroupPatternList, InvalidValue, ProviderId, ProviderName, SiteId,
-    TimeZoneName, TwoFactor,
+    DisplayText, GroupName, GroupPatternList, InvalidValue, ProviderId, ProviderName, Secret,
+    SiteId, TimeZoneName, TwoFactor,
 };
 
 /// The identity products roster knows how to talk to.
@@ -301,8 +301,9 @@ pub struct LdapSettings {
     pub secure: bool,
     pub username_attribute: UsernameAttribute,
     pub bind_username: Option<String>,
-    /// Needed in clear to bind; never returned by the admin API.
-    pub bind_password: Option<String>,
+    /// Needed in clear to bind; never returned by the admin API, never in
+    /// a `Debug` dump.
+    pub bind_password: Option<Secret>,
     pub base_dn: String,
     pub domain: Option<String>,
     pub consecutive_failures: u32,

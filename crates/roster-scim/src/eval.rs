@@ -102,7 +102,11 @@ impl CompiledFilter {
                 Ok(Self { node: compile(rt, &filter, Scope::Element) })
             }
             // resolve_filter keeps the shape of the filter it resolves.
-            _ => Err(ScimError::new(crate::ScimStatus::InternalServerError, None, "the resolved value filter lost its shape")),
+            _ => Err(ScimError::new(
+                crate::ScimStatus::InternalServerError,
+                None,
+                "the resolved value filter lost its shape",
+            )),
         }
     }
 

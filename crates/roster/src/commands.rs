@@ -85,7 +85,7 @@ async fn admin_key(app: &App, command: &AdminKeyCommand, json: bool) -> anyhow::
                 return output::one(&created, true);
             }
             eprintln!("Admin key {} created. It is shown only now; keep it safe:", created.key.id);
-            println!("{}", created.secret);
+            println!("{}", created.secret.expose());
             Ok(())
         }
         AdminKeyCommand::List { site, page: args } => {
@@ -236,12 +236,12 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
             );
             if let Some(token) = &changed.token {
                 eprintln!("New token (shown only now):");
-                println!("{token}");
+                println!("{}", token.expose());
             }
             if let (Some(username), Some(password)) = (&changed.username, &changed.password) {
                 eprintln!("New Basic credentials (shown only now): username, then password:");
                 println!("{username}");
-                println!("{password}");
+                println!("{}", password.expose());
             }
             Ok(())
         }

@@ -2,7 +2,7 @@
 //! site, or is an operator key for the whole instance. The clear key is
 //! returned once, at creation; only its SHA-256 hash is stored.
 
-use roster_domain::AdminKeyId;
+use roster_domain::{AdminKeyId, Secret};
 use roster_store::{AdminKeyRecord, AdminKeyRepo, Transaction};
 use serde::Serialize;
 
@@ -32,7 +32,8 @@ pub enum AdminKeyScope {
 pub struct CreatedAdminKey {
     #[serde(flatten)]
     pub key: AdminKeyView,
-    pub secret: String,
+    #[serde(serialize_with = "Secret::serialize_exposed")]
+    pub secret: Secret,
 }
 
 fn key_name(name: Option<&str>) -> Result<String, AdminError> {
@@ -73,7 +74,7 @@ impl Admin<'_> {
         };
         tx.insert_admin_key(&record).await?;
         tx.commit().await?;
-        Ok(CreatedAdminKey { key: record.into(), secret })
+        Ok(CreatedAdminKey { key: record.into(), secret: Secret::new(secret) })
     }
 
     /// Keys of one site, or (operators only, with `None`) of the instance.

@@ -1,7 +1,7 @@
 //! An administrator sets the password of a user who signs in with one
 //! (local users, and members of a provider's password groups, SPEC §4).
 
-use roster_domain::{AuthMethod, InvalidValue, UserId};
+use roster_domain::{AuthMethod, InvalidValue, Secret, UserId};
 use roster_store::{Transaction, UserRepo};
 use serde::Deserialize;
 
@@ -19,7 +19,7 @@ const MAX_CHARS: usize = 1024;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordInput {
-    pub password: String,
+    pub password: Secret,
 }
 
 fn check(password: &str) -> Result<(), InvalidValue> {
@@ -46,8 +46,8 @@ impl Admin<'_> {
         id: &str,
         input: PasswordInput,
     ) -> Result<UserView, AdminError> {
-        field("password", check(&input.password))?;
-        let hash = hash_password(&input.password)
+        field("password", check(input.password.expose()))?;
+        let hash = hash_password(input.password.expose())
             .map_err(|err| AdminError::invalid("password", format!("cannot be hashed: {err}")))?;
         let mut tx = self.write().await?;
         let site = changeable_site(&mut tx, who, site).await?;

@@ -5,7 +5,7 @@
 use roster_domain::{
     CertificateFingerprint, DeprovisioningMethod, GroupPatternList, HttpUrl, LdapServerType,
     LdapSettings, Provider, ProviderId, ProviderKind, ProviderName, ProvisioningOptions, SamlTrust,
-    ScimSettings, Site, TwoFactor, UsernameAttribute,
+    ScimSettings, Secret, Site, TwoFactor, UsernameAttribute,
 };
 use roster_store::{GroupRepo, ProviderRepo, Transaction, UserRepo};
 use serde::Deserialize;
@@ -76,7 +76,7 @@ pub struct LdapInput {
     #[serde(default, deserialize_with = "nullable")]
     pub bind_username: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    pub bind_password: Option<Option<String>>,
+    pub bind_password: Option<Option<Secret>>,
     #[serde(default, deserialize_with = "not_null")]
     pub base_dn: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
@@ -126,6 +126,40 @@ pub struct ProvisioningInput {
     pub default_time_zone: Option<Option<String>>,
 }
 
+/// How the request says the IdP's signing key is trusted.
+#[derive(Debug, Clone, Copy)]
+enum TrustMethod {
+    None,
+    MetadataUrl,
+    MetadataXml,
+    Fingerprint,
+}
+
+impl TrustMethod {
+    fn parse(raw: &str) -> Result<Self, AdminError> {
+        match raw {
+            "none" => Ok(Self::None),
+            "metadata_url" => Ok(Self::MetadataUrl),
+            "metadata_xml" => Ok(Self::MetadataXml),
+            "fingerprint" => Ok(Self::Fingerprint),
+            other => Err(AdminError::invalid(
+                "saml.trust",
+                format!("{other:?} is not one of none, metadata_url, metadata_xml, fingerprint"),
+            )),
+        }
+    }
+
+    /// The `saml.*` fields that belong to this method.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Self::None => &[],
+            Self::MetadataUrl => &["metadata_url"],
+            Self::MetadataXml => &["metadata_xml"],
+            Self::Fingerprint => &["fingerprint", "sso_url", "slo_url"],
+        }
+    }
+}
+
 fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AdminError> {
     let url = |name: &str, raw: &Option<String>| -> Result<Option<HttpUrl>, AdminError> {
         raw.as_deref().map(|raw| field(&format!("saml.{name}"), HttpUrl::parse(raw))).transpose()
@@ -136,18 +170,8 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AdminError> {
             format!("is required with trust {}", input.trust),
         )
     };
-    let allowed: &[&str] = match input.trust.as_str() {
-        "none" => &[],
-        "metadata_url" => &["metadata_url"],
-        "metadata_xml" => &["metadata_xml"],
-        "fingerprint" => &["fingerprint", "sso_url", "slo_url"],
-        other => {
-            return Err(AdminError::invalid(
-                "saml.trust",
-                format!("{other:?} is not one of none, metadata_url, metadata_xml, fingerprint"),
-            ));
-        }
-    };
+    let method = TrustMethod::parse(&input.trust)?;
+    let allowed = method.fields();
     let given = [
         ("metadata_url", input.metadata_url.is_some()),
         ("metadata_xml", input.metadata_xml.is_some()),
@@ -161,12 +185,13 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AdminError> {
             format!("does not apply to trust {}", input.trust),
         ));
     }
-    Ok(match input.trust.as_str() {
-        "metadata_url" => SamlTrust::MetadataUrl {
+    Ok(match method {
+        TrustMethod::None => SamlTrust::NotConfigured,
+        TrustMethod::MetadataUrl => SamlTrust::MetadataUrl {
             url: url("metadata_url", &input.metadata_url)?
                 .ok_or_else(|| required("metadata_url"))?,
         },
-        "metadata_xml" => {
+        TrustMethod::MetadataXml => {
             let xml = input.metadata_xml.clone().ok_or_else(|| required("metadata_xml"))?;
             no_nul("saml.metadata_xml", &xml)?;
             if !xml.trim_start().starts_with('<') {
@@ -177,7 +202,7 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AdminError> {
             }
             SamlTrust::MetadataXml { xml }
         }
-        "fingerprint" => SamlTrust::Fingerprint {
+        TrustMethod::Fingerprint => SamlTrust::Fingerprint {
             sha256: field(
                 "saml.fingerprint",
                 CertificateFingerprint::parse(
@@ -187,7 +212,6 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AdminError> {
             sso_url: url("sso_url", &input.sso_url)?.ok_or_else(|| required("sso_url"))?,
             slo_url: url("slo_url", &input.slo_url)?,
         },
-        _ => SamlTrust::NotConfigured,
     })
 }
 
@@ -283,14 +307,14 @@ fn apply_ldap(
         ldap.bind_username = optional_text("ldap.bind_username", raw.as_deref())?;
     }
     if let Some(raw) = &input.bind_password {
-        if raw.as_deref().is_some_and(str::is_empty) {
+        if raw.as_ref().is_some_and(|password| password.expose().is_empty()) {
             return Err(AdminError::invalid(
                 "ldap.bind_password",
                 "must not be empty (send null to clear it)",
             ));
         }
         if let Some(password) = raw {
-            no_nul("ldap.bind_password", password)?;
+            no_nul("ldap.bind_password", password.expose())?;
         }
         ldap.bind_password = raw.clone();
     }

@@ -4,7 +4,7 @@
 //! once, or after an overlap window the administrator asks for.
 
 use jiff::{Span, Timestamp, ToSpan};
-use roster_domain::{Provider, ProviderId, ScimAuth, ScimSettings};
+use roster_domain::{Provider, ProviderId, ScimAuth, ScimSettings, Secret};
 use roster_store::{ProviderRepo, Transaction};
 use serde::{Deserialize, Serialize};
 
@@ -36,12 +36,23 @@ pub struct ScimCredentialInput {
 #[derive(Debug, Serialize)]
 pub struct ScimCredentialView {
     pub provider: ProviderView,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "exposed")]
+    pub token: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "exposed")]
+    pub password: Option<Secret>,
+}
+
+/// A new secret in the one response that shows it.
+fn exposed<S: serde::Serializer>(
+    secret: &Option<Secret>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(secret) => Secret::serialize_exposed(secret, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 const TOKEN_PREFIX: &str = "roster_scim_";
@@ -170,13 +181,13 @@ impl Admin<'_> {
                             Some(expires) => expires,
                             None => one_year_after(now)?,
                         });
-                        view.token = Some(secret);
+                        view.token = Some(Secret::new(secret));
                     } else {
                         let username = format!("scim-{}", &secrets::generate("")[..12]);
                         scim.username = Some(username.clone());
                         scim.expires_at = expires;
                         view.username = Some(username);
-                        view.password = Some(secret);
+                        view.password = Some(Secret::new(secret));
                     }
                 } else if input.overlap.is_some() {
                     return Err(AdminError::invalid(

@@ -260,7 +260,11 @@ pub fn apply(
     let base = normalize_map(rt, resource, Origin::Stored).map_err(|e| {
         // The service provider's own representation is wrong: not the
         // client's fault.
-        ScimError::new(crate::ScimStatus::InternalServerError, None, format!("the stored resource is invalid: {}", e.detail))
+        ScimError::new(
+            crate::ScimStatus::InternalServerError,
+            None,
+            format!("the stored resource is invalid: {}", e.detail),
+        )
     })?;
     let mut work = base.clone();
     for (i, operation) in request.operations.iter().enumerate() {

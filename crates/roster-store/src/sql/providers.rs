@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use roster_domain::{
     CertificateFingerprint, DeprovisioningMethod, DisplayText, GroupPatternList, HttpUrl,
     LdapServerType, LdapSettings, Provider, ProviderId, ProviderKind, ProviderName,
-    ProvisioningOptions, SamlTrust, ScimAuth, ScimSettings, SiteId, TimeZoneName, TwoFactor,
-    UsernameAttribute,
+    ProvisioningOptions, SamlTrust, ScimAuth, ScimSettings, Secret, SiteId, TimeZoneName,
+    TwoFactor, UsernameAttribute,
 };
 use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
@@ -110,7 +110,7 @@ fn bind_provider<'q>(
         .bind(flag(ldap.is_some_and(|l| l.secure)))
         .bind(ldap.map(|l| l.username_attribute.as_str()))
         .bind(ldap.and_then(|l| l.bind_username.clone()))
-        .bind(ldap.and_then(|l| l.bind_password.clone()))
+        .bind(ldap.and_then(|l| l.bind_password.as_ref().map(|p| p.expose().to_owned())))
         .bind(ldap.map(|l| l.base_dn.clone()))
         .bind(ldap.and_then(|l| l.domain.clone()))
         .bind(ldap.map_or(0, |l| i64::from(l.consecutive_failures)))
@@ -183,7 +183,7 @@ fn ldap_from(c: &Cols<'_>) -> Result<Option<LdapSettings>, StoreError> {
             .opt_parsed("ldap_username_attribute", UsernameAttribute::parse)?
             .unwrap_or(UsernameAttribute::SamAccountName),
         bind_username: c.opt_text("ldap_bind_username")?,
-        bind_password: c.opt_text("ldap_bind_password")?,
+        bind_password: c.opt_text("ldap_bind_password")?.map(Secret::new),
         base_dn: required("ldap_base_dn", c.opt_text("ldap_base_dn")?)?,
         domain: c.opt_text("ldap_domain")?,
         consecutive_failures: u32::try_from(c.int("ldap_consecutive_failures")?)

@@ -151,6 +151,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .await
         .expect("operator key")
         .secret;
+    let key = key.expose().to_owned();
     TestApp { address, client: reqwest::Client::new(), app, store, clock, _database: database, key }
 }
 

@@ -68,7 +68,7 @@ fn provider(site: &Site) -> Provider {
             secure: true,
             username_attribute: UsernameAttribute::UserPrincipalName,
             bind_username: Some("cn=roster".into()),
-            bind_password: Some("secret".into()),
+            bind_password: Some(roster_domain::Secret::new("secret")),
             base_dn: "dc=corp,dc=example".into(),
             domain: Some("corp.example".into()),
             consecutive_failures: 2,

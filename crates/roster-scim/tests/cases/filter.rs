@@ -1,31 +1,23 @@
-//! The filter, PATCH-path and attribute-path parsers, run over the data
-//! files in `tests/data/filter/` (STYLE rule 7: protocol tests are data).
+//! The filter, PATCH-path and attribute-path parsers, run over
+//! `tests/data/filter/`.
 //!
-//! A data file is a list of cases. A case is a line `> INPUT` (everything
-//! after `> ` is the input, trailing white space included; a lone `>` is the
-//! empty input) followed by the expected output lines and ended by a blank
-//! line. Lines starting with `#` between cases are comments. The file name
-//! picks the parser: `patch*` files hold PATCH paths, `attr_path*` files
-//! lone attribute paths (`sortBy`), all others filters.
-//!
-//! The expected output of an accepted input is its tree as an S-expression
-//! (`ast:`) and its canonical text (`canonical:`); of a rejected input, a
-//! caret under the reported position and the error's `Display`.
-//!
-//! `UPDATE_EXPECT=1 cargo test -p roster-scim --test filter` rewrites the
-//! expected outputs from what the parsers do now; review the diff.
-
-// Integration-test helpers are plain functions, not `#[test]`s, so clippy's
-// allow-in-tests settings do not reach them.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! A case's input is its `>` line, trailing white space included. The file
+//! name picks the parser: `patch*` files hold PATCH paths, `attr_path*`
+//! files lone attribute paths (`sortBy`), all others filters. An accepted
+//! input prints its tree as an S-expression (`ast:`, a schema URN in
+//! angle brackets) and its canonical text (`canonical:`); a rejected one
+//! prints a caret under the reported position and the error's `Display`.
 
 use std::fmt::Display;
-use std::path::{Path, PathBuf};
 
 use roster_scim::{
     AttrPath, Filter, FilterError, MAX_FILTER_CHARS, MAX_FILTER_DEPTH, PatchPath, parse_attr_path,
     parse_filter, parse_patch_path,
 };
+
+use crate::runner::{DataFile, Files, Layout};
+
+const FILES: Files = Files { dir: "filter", prefix: "", layout: Layout::Input };
 
 /// Which parser a data file exercises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,73 +27,14 @@ enum Grammar {
     AttrPath,
 }
 
-/// One input for [`check`].
-#[derive(Debug)]
-struct Input<'a> {
-    grammar: Grammar,
-    text: &'a str,
-}
-
-/// One case of a data file: the input and where its expected lines are.
-#[derive(Debug)]
-struct Case {
-    input: String,
-    /// The 1-based line number of the `>` line.
-    line: usize,
-    /// The expected lines, as line indices `start..end` of the file.
-    expect: std::ops::Range<usize>,
-}
-
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/filter")
-}
-
-/// Every data file with the grammar it exercises, in name order.
-fn data_files() -> Vec<(PathBuf, Grammar)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data_dir())
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|path| {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let grammar = if name.starts_with("patch") {
-                Grammar::Patch
-            } else if name.starts_with("attr_path") {
-                Grammar::AttrPath
-            } else {
-                Grammar::Filter
-            };
-            (path, grammar)
-        })
-        .collect()
-}
-
-/// The cases of a data file, or why the file is malformed.
-fn parse_cases(lines: &[&str]) -> Result<Vec<Case>, String> {
-    let mut cases = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        if let Some(input) = line.strip_prefix('>') {
-            let input = input.strip_prefix(' ').unwrap_or(input);
-            let start = i + 1;
-            let mut end = start;
-            while end < lines.len() && !lines[end].is_empty() {
-                end += 1;
-            }
-            cases.push(Case { input: input.to_string(), line: i + 1, expect: start..end });
-            i = end;
-        } else if line.is_empty() || line.starts_with('#') {
-            i += 1;
-        } else {
-            return Err(format!("line {}: neither a case, a comment nor blank: {line:?}", i + 1));
-        }
+fn grammar(file: &DataFile) -> Grammar {
+    if file.name.starts_with("patch") {
+        Grammar::Patch
+    } else if file.name.starts_with("attr_path") {
+        Grammar::AttrPath
+    } else {
+        Grammar::Filter
     }
-    Ok(cases)
 }
 
 /// A path as `name.sub`, with its schema URN in angle brackets in front, so
@@ -154,74 +87,26 @@ fn render<T: Display>(
 }
 
 /// What the parser makes of `input`, in the data files' form.
-fn actual(input: &Input<'_>) -> String {
-    match input.grammar {
-        Grammar::Filter => render(input.text, parse_filter(input.text), sexpr),
-        Grammar::Patch => render(input.text, parse_patch_path(input.text), patch_sexpr),
-        Grammar::AttrPath => render(input.text, parse_attr_path(input.text), path),
+fn actual(grammar: Grammar, input: &str) -> String {
+    match grammar {
+        Grammar::Filter => render(input, parse_filter(input), sexpr),
+        Grammar::Patch => render(input, parse_patch_path(input), patch_sexpr),
+        Grammar::AttrPath => render(input, parse_attr_path(input), path),
     }
-}
-
-/// Checks one case: the parser's output for `input` is `expect`.
-fn check(input: &Input<'_>, expect: &str) -> Result<(), String> {
-    let actual = actual(input);
-    if actual == expect {
-        return Ok(());
-    }
-    Err(format!("> {}\nexpected:\n{expect}\nactual:\n{actual}", input.text))
 }
 
 #[test]
 fn data_files_match_the_parsers() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let files = data_files();
-    assert!(files.len() >= 3, "expected the data files in {}", data_dir().display());
-    let mut failures = Vec::new();
-    let mut total = 0;
-    for (file, grammar) in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let cases = parse_cases(&lines).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(!cases.is_empty(), "{name} has no cases");
-        total += cases.len();
-        let mut rewritten: Vec<String> = Vec::new();
-        let mut next = 0;
-        for case in &cases {
-            let input = Input { grammar, text: &case.input };
-            let expect = lines[case.expect.clone()].join("\n");
-            if let Err(failure) = check(&input, &expect) {
-                failures.push(format!("{name}:{}:\n{failure}", case.line));
-            }
-            rewritten.extend(lines[next..case.expect.start].iter().map(|l| l.to_string()));
-            rewritten.extend(actual(&input).lines().map(str::to_string));
-            next = case.expect.end;
-        }
-        rewritten.extend(lines[next..].iter().map(|l| l.to_string()));
-        if update {
-            std::fs::write(&file, rewritten.join("\n") + "\n").unwrap();
-        }
-    }
-    eprintln!("{total} data cases");
-    if update {
-        return;
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} cases differ (UPDATE_EXPECT=1 rewrites them):\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    let total = FILES.run(|file, case| Ok(actual(grammar(file), &case.text())));
+    assert!(total >= 600, "only {total} filter and path cases");
 }
 
 /// Every input of every data file, with its grammar.
 fn all_inputs() -> Vec<(Grammar, String)> {
     let mut inputs = Vec::new();
-    for (file, grammar) in data_files() {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        for case in parse_cases(&lines).unwrap() {
-            inputs.push((grammar, case.input));
+    for file in FILES.load() {
+        for case in &file.cases {
+            inputs.push((grammar(&file), case.text()));
         }
     }
     inputs

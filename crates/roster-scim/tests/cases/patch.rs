@@ -1,85 +1,52 @@
-//! The PATCH engine ([`PatchRequest::parse`] and [`apply`]) run over the
-//! data files in `tests/data/patch/` (STYLE rule 7: protocol tests are
-//! data).
+//! The PATCH engine ([`PatchRequest::parse`] and [`apply`]) run over
+//! `tests/data/patch/`.
 //!
-//! Each case (format: `tests/data/resource/cases.rs`) has a `start:`, the
-//! name of a resource in `tests/data/patch/start.json` or an inline JSON
-//! resource, whose `schemas` give the resource type; and either `ops:`, the
-//! `Operations` array of a body with the PatchOp schema, or `body:`, a whole
-//! request body. The expected output is `error: <status> <scimType>:
-//! <detail>`, or `changed: true|false`, for groups the member deltas
-//! (`members_added:`, `members_removed:`), and the resulting resource as
-//! pretty JSON with sorted keys (`resource: unchanged` when it equals the
-//! start exactly).
-//!
-//! `UPDATE_EXPECT=1 cargo test -p roster-scim --test patch` rewrites the
-//! expected outputs; review the diff.
-
-// Integration-test helpers are plain functions, not `#[test]`s, so clippy's
-// allow-in-tests settings do not reach them.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-// Shared with tests/resource.rs, which uses the parts this file does not.
-#[allow(dead_code)]
-#[path = "data/resource/cases.rs"]
-mod cases;
-#[path = "data/resource/kitchen.rs"]
-mod kitchen;
+//! Each case has a `start:` field, the name of a resource in
+//! `tests/data/patch/start.json` or an inline JSON resource, whose
+//! `schemas` give the resource type; and either `ops:`, the `Operations`
+//! array of a body with the PatchOp schema, or `body:`, a whole request
+//! body. The output is `error: <status> <scimType>: <detail>`, or
+//! `changed: true|false`, for groups the member deltas (`members_added:`,
+//! `members_removed:`), and the resulting resource as pretty JSON with
+//! sorted keys (`resource: unchanged` when it equals the start exactly).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-use roster_scim::schema::{
-    Attribute, GROUP, GROUP_RESOURCE, Mutability, ResourceType, USER_RESOURCE,
-};
+use roster_scim::schema::{Attribute, GROUP_RESOURCE, Mutability, ResourceType};
 use roster_scim::{PATCH_OP_URN, PatchOutcome, PatchRequest, ScimError, apply, normalize};
 use serde_json::{Value, json};
 
-use cases::{Case, DataFile};
-use kitchen::{KITCHEN, KITCHEN_RESOURCE};
+use crate::kitchen::type_of;
+use crate::runner::{self, Case, Files, Layout};
 
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/patch")
-}
+const FILES: Files = Files { dir: "patch", prefix: "", layout: Layout::Fields };
 
 fn starts() -> Value {
-    let text = std::fs::read_to_string(data_dir().join("start.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    FILES.fixture("start.json")
 }
 
-/// The resource type of a resource, from its `schemas`.
-fn type_of(resource: &Value) -> &'static ResourceType {
-    let listed = |urn: &str| {
-        resource["schemas"].as_array().is_some_and(|list| list.iter().any(|s| s == urn))
-    };
-    if listed(GROUP.id) {
-        &GROUP_RESOURCE
-    } else if listed(KITCHEN.id) {
-        &KITCHEN_RESOURCE
-    } else {
-        &USER_RESOURCE
-    }
-}
-
-/// One input for [`check`]: a starting resource and a PATCH body.
+/// A starting resource and a PATCH body.
 struct Input {
     start: Value,
     body: Value,
 }
 
-fn read(_: &DataFile, case: &Case) -> Input {
+fn read(case: &Case) -> Input {
     let start = case.field("start").expect("a start: field");
     let start = if start.starts_with('{') {
-        cases::json(case, start)
+        case.json(start)
     } else {
-        starts().get(start).cloned().unwrap_or_else(|| panic!("no start resource {start:?}"))
+        starts()
+            .get(start)
+            .cloned()
+            .unwrap_or_else(|| panic!("{}: no start resource {start:?}", case.at()))
     };
     let body = match (case.field("ops"), case.field("body")) {
         (Some(ops), None) => {
-            json!({"schemas": [PATCH_OP_URN], "Operations": cases::json(case, ops)})
+            json!({"schemas": [PATCH_OP_URN], "Operations": case.json(ops)})
         }
-        (None, Some(body)) => cases::json(case, body),
-        _ => panic!("line {}: give exactly one of ops: and body:", case.line),
+        (None, Some(body)) => case.json(body),
+        _ => panic!("{}: give exactly one of ops: and body:", case.at()),
     };
     Input { start, body }
 }
@@ -99,29 +66,20 @@ fn actual(input: &Input) -> String {
     };
     let mut out = vec![format!("changed: {}", outcome.changed)];
     if rt.id == GROUP_RESOURCE.id {
-        out.push(format!("members_added: {}", cases::compact(&json!(outcome.members_added))));
-        out.push(format!("members_removed: {}", cases::compact(&json!(outcome.members_removed))));
+        out.push(format!("members_added: {}", runner::compact(&json!(outcome.members_added))));
+        out.push(format!("members_removed: {}", runner::compact(&json!(outcome.members_removed))));
     }
     if outcome.resource == input.start {
         out.push("resource: unchanged".to_string());
     } else {
-        out.push(cases::pretty(&outcome.resource));
+        out.push(runner::pretty(&outcome.resource));
     }
     out.join("\n")
 }
 
-/// Checks one case: the engine's output for `input` is `expect`.
-fn check(input: &Input, expect: &str) -> Result<(), String> {
-    let actual = actual(input);
-    if actual == expect {
-        return Ok(());
-    }
-    Err(format!("expected:\n{expect}\nactual:\n{actual}"))
-}
-
 #[test]
 fn data_files_match_the_engine() {
-    let total = cases::run(&data_dir(), "", true, read, actual, check);
+    let total = FILES.run(|_, case| Ok(actual(&read(case))));
     assert!(total >= 150, "only {total} PATCH cases");
 }
 
@@ -189,12 +147,12 @@ fn writable(rt: &ResourceType, resource: &Value) -> Value {
 #[test]
 fn results_are_valid_and_deltas_add_up() {
     let mut accepted = 0;
-    for (file, _, _) in cases::load(&data_dir(), "", true) {
+    for file in FILES.load() {
         for case in &file.cases {
-            let input = read(&file, case);
+            let input = read(case);
             let (rt, Ok(outcome)) = run(&input) else { continue };
             accepted += 1;
-            let at = format!("{}:{}", file.name, case.line);
+            let at = case.at();
             let put = normalize(rt, &outcome.resource).unwrap_or_else(|e| panic!("{at}: {e}"));
             assert_eq!(put, writable(rt, &outcome.resource), "{at}: not what a PUT stores");
             if rt.id != GROUP_RESOURCE.id {

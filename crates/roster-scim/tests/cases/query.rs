@@ -1,17 +1,14 @@
 //! List and search parameters, and `If-Match` / `If-None-Match`
-//! preconditions, run over the data files in `tests/data/query/` (STYLE
-//! rule 7: protocol tests are data).
+//! preconditions, run over `tests/data/query/`.
 //!
-//! A case is one or more lines starting with `>` (the input), then the
-//! expected output lines, then a blank line; `#` lines between cases are
-//! comments. What the input lines are depends on the file name:
+//! What a case's input lines are depends on the file name:
 //!
-//! - `search*.txt`: the lines after `> ` form a `POST /.search` JSON body.
-//! - `preconditions*.txt`: one line `> METHOD | VERSION | Header: value |
+//! - `search*.txt`: together, a `POST /.search` JSON body.
+//! - `preconditions*.txt`: one line `METHOD | VERSION | Header: value |
 //!   ...`, where VERSION is the resource's current version or `-` when it
 //!   does not exist; the output is `proceed`, `304 not modified` or the
 //!   error.
-//! - any other file: one query parameter per line, `> name=value` (split at
+//! - any other file: one query parameter per line, `name=value` (split at
 //!   the first `=`; a lone `>` is no parameter at all).
 //!
 //! Files whose name contains `group` query Groups, the others Users, with
@@ -19,13 +16,6 @@
 //! what differs from a query without parameters (no filter, no sort, index
 //! paging from 1, count 20, default projection), or `defaults`; a refused
 //! one prints its SCIM error.
-//!
-//! `UPDATE_EXPECT=1 cargo test -p roster-scim --test query` rewrites the
-//! expected outputs from what the code does now; review the diff.
-
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::path::{Path, PathBuf};
 
 use roster_scim::schema::{GROUP_RESOURCE, Resolved, ResourceType, USER_RESOURCE};
 use roster_scim::{
@@ -34,60 +24,9 @@ use roster_scim::{
 };
 use serde_json::{Value, json};
 
-/// One case of a data file.
-#[derive(Debug)]
-struct Case {
-    /// The input lines, without their `>` prefix.
-    input: Vec<String>,
-    /// The 1-based line number of the first input line.
-    line: usize,
-    /// The expected lines, as line indices of the file.
-    expect: std::ops::Range<usize>,
-}
+use crate::runner::{Files, Layout};
 
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/query")
-}
-
-fn data_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data_dir())
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn parse_cases(lines: &[&str]) -> Result<Vec<Case>, String> {
-    let mut cases = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        if lines[i].starts_with('>') {
-            let line = i + 1;
-            let mut input = Vec::new();
-            while i < lines.len() && lines[i].starts_with('>') {
-                let text = &lines[i][1..];
-                input.push(text.strip_prefix(' ').unwrap_or(text).to_string());
-                i += 1;
-            }
-            let start = i;
-            while i < lines.len() && !lines[i].is_empty() {
-                i += 1;
-            }
-            cases.push(Case { input, line, expect: start..i });
-        } else if lines[i].is_empty() || lines[i].starts_with('#') {
-            i += 1;
-        } else {
-            return Err(format!(
-                "line {}: neither a case, a comment nor blank: {:?}",
-                i + 1,
-                lines[i]
-            ));
-        }
-    }
-    Ok(cases)
-}
+const FILES: Files = Files { dir: "query", prefix: "", layout: Layout::Input };
 
 fn limits() -> Limits {
     Limits::new(20, 100).unwrap()
@@ -179,7 +118,9 @@ fn render_query(rt: &ResourceType, result: Result<ListQuery, ScimError>) -> Stri
     lines.join("\n")
 }
 
-fn params(input: &[String]) -> Vec<(String, String)> {
+/// The query parameters of `> name=value` input lines, split at the first
+/// `=`; a lone `>` is no parameter at all.
+pub fn params(input: &[String]) -> Vec<(String, String)> {
     input
         .iter()
         .filter(|line| !line.is_empty())
@@ -234,50 +175,8 @@ fn actual(file: &str, input: &[String]) -> String {
 
 #[test]
 fn data_files_match_the_code() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let files = data_files();
-    assert!(files.len() >= 5, "expected the data files in {}", data_dir().display());
-    let mut failures = Vec::new();
-    let mut total = 0;
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let cases = parse_cases(&lines).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(!cases.is_empty(), "{name} has no cases");
-        total += cases.len();
-        let mut rewritten: Vec<String> = Vec::new();
-        let mut next = 0;
-        for case in &cases {
-            let expect = lines[case.expect.clone()].join("\n");
-            let got = actual(&name, &case.input);
-            if got != expect {
-                let input = case.input.iter().map(|l| format!("> {l}")).collect::<Vec<_>>();
-                failures.push(format!(
-                    "{name}:{}:\n{}\nexpected:\n{expect}\nactual:\n{got}",
-                    case.line,
-                    input.join("\n")
-                ));
-            }
-            rewritten.extend(lines[next..case.expect.start].iter().map(|l| l.to_string()));
-            rewritten.extend(got.lines().map(str::to_string));
-            next = case.expect.end;
-        }
-        rewritten.extend(lines[next..].iter().map(|l| l.to_string()));
-        if update {
-            std::fs::write(&file, rewritten.join("\n") + "\n").unwrap();
-        }
-    }
-    eprintln!("{total} data cases");
-    if update {
-        return;
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} cases differ (UPDATE_EXPECT=1 rewrites them):\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    let total = FILES.run(|file, case| Ok(actual(&file.name, &case.input)));
+    assert!(total >= 500, "only {total} query cases");
 }
 
 /// Property: a query string and the equivalent search body mean the same.

@@ -1,112 +1,29 @@
 //! `attributes` / `excludedAttributes` projection (RFC 7644 §3.9, RFC 7643
-//! §2.2 `returned`), run over the data files in `tests/data/projection/`
-//! (STYLE rule 7: protocol tests are data).
+//! §2.2 `returned`), run over `tests/data/projection/`.
 //!
-//! A case is one or more `> name=value` lines (query parameters, as
-//! `Projection::from_params` reads them; a lone `>` is none), then the
-//! projected resource, one line per top-level member in name order as
-//! compact JSON with sorted keys, or the SCIM error; then a blank line.
-//! Files named `user*.txt` project `user.json` as a User, `group*.txt`
-//! project `group.json` as a Group. Both fixtures hold a `password`, members
-//! no schema defines and unassigned values, which projection leaves out.
-//!
-//! `UPDATE_EXPECT=1 cargo test -p roster-scim --test projection` rewrites
-//! the expected outputs from what the code does now; review the diff.
-
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::path::{Path, PathBuf};
+//! A case's input lines are query parameters, `name=value`, as
+//! `Projection::from_params` reads them (a lone `>` is none). The output is
+//! the projected resource, one line per top-level member in name order as
+//! compact JSON with sorted keys, or the SCIM error. Files named
+//! `user*.txt` project `user.json` as a User, `group*.txt` project
+//! `group.json` as a Group. Both fixtures hold a `password`, members no
+//! schema defines and unassigned values, which projection leaves out.
 
 use roster_scim::schema::{GROUP_RESOURCE, ResourceType, USER_RESOURCE};
 use roster_scim::{Projection, ProjectionPath, project};
 use serde_json::{Map, Value, json};
 
-#[derive(Debug)]
-struct Case {
-    input: Vec<String>,
-    line: usize,
-    expect: std::ops::Range<usize>,
-}
+use crate::query::params;
+use crate::runner::{Files, Layout, sorted};
 
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/projection")
-}
-
-fn data_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data_dir())
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn parse_cases(lines: &[&str]) -> Result<Vec<Case>, String> {
-    let mut cases = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        if lines[i].starts_with('>') {
-            let line = i + 1;
-            let mut input = Vec::new();
-            while i < lines.len() && lines[i].starts_with('>') {
-                let text = &lines[i][1..];
-                input.push(text.strip_prefix(' ').unwrap_or(text).to_string());
-                i += 1;
-            }
-            let start = i;
-            while i < lines.len() && !lines[i].is_empty() {
-                i += 1;
-            }
-            cases.push(Case { input, line, expect: start..i });
-        } else if lines[i].is_empty() || lines[i].starts_with('#') {
-            i += 1;
-        } else {
-            return Err(format!(
-                "line {}: neither a case, a comment nor blank: {:?}",
-                i + 1,
-                lines[i]
-            ));
-        }
-    }
-    Ok(cases)
-}
-
-fn fixture(name: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(data_dir().join(name)).unwrap()).unwrap()
-}
+const FILES: Files = Files { dir: "projection", prefix: "", layout: Layout::Input };
 
 /// The resource type and fixture a data file projects.
 fn subject(file: &str) -> (&'static ResourceType, Value) {
     if file.starts_with("group") {
-        (&GROUP_RESOURCE, fixture("group.json"))
+        (&GROUP_RESOURCE, FILES.fixture("group.json"))
     } else {
-        (&USER_RESOURCE, fixture("user.json"))
-    }
-}
-
-fn params(input: &[String]) -> Vec<(String, String)> {
-    input
-        .iter()
-        .filter(|line| !line.is_empty())
-        .map(|line| match line.split_once('=') {
-            Some((name, value)) => (name.to_string(), value.to_string()),
-            None => (line.to_string(), String::new()),
-        })
-        .collect()
-}
-
-/// `value` with the members of every object in name order, whatever order
-/// `serde_json::Map` keeps.
-fn sorted(value: &Value) -> Value {
-    match value {
-        Value::Object(members) => {
-            let mut keys: Vec<&String> = members.keys().collect();
-            keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&members[k]))).collect())
-        }
-        Value::Array(values) => Value::Array(values.iter().map(sorted).collect()),
-        other => other.clone(),
+        (&USER_RESOURCE, FILES.fixture("user.json"))
     }
 }
 
@@ -126,61 +43,16 @@ fn actual(file: &str, input: &[String]) -> String {
 
 #[test]
 fn data_files_match_the_code() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let files = data_files();
-    assert!(files.len() >= 2, "expected the data files in {}", data_dir().display());
-    let mut failures = Vec::new();
-    let mut total = 0;
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let cases = parse_cases(&lines).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(!cases.is_empty(), "{name} has no cases");
-        total += cases.len();
-        let mut rewritten: Vec<String> = Vec::new();
-        let mut next = 0;
-        for case in &cases {
-            let expect = lines[case.expect.clone()].join("\n");
-            let got = actual(&name, &case.input);
-            if got != expect {
-                let input = case.input.iter().map(|l| format!("> {l}")).collect::<Vec<_>>();
-                failures.push(format!(
-                    "{name}:{}:\n{}\nexpected:\n{expect}\nactual:\n{got}",
-                    case.line,
-                    input.join("\n")
-                ));
-            }
-            rewritten.extend(lines[next..case.expect.start].iter().map(|l| l.to_string()));
-            rewritten.extend(got.lines().map(str::to_string));
-            next = case.expect.end;
-        }
-        rewritten.extend(lines[next..].iter().map(|l| l.to_string()));
-        if update {
-            std::fs::write(&file, rewritten.join("\n") + "\n").unwrap();
-        }
-    }
-    eprintln!("{total} data cases");
-    if update {
-        return;
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} cases differ (UPDATE_EXPECT=1 rewrites them):\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    let total = FILES.run(|file, case| Ok(actual(&file.name, &case.input)));
+    assert!(total >= 120, "only {total} projection cases");
 }
 
 /// Every projection of every data file, with its resource type and input.
 fn all_projections() -> Vec<(&'static ResourceType, Value, Projection)> {
     let mut all = Vec::new();
-    for file in data_files() {
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(&file).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        for case in parse_cases(&lines).unwrap() {
-            let (rt, resource) = subject(&name);
+    for file in FILES.load() {
+        for case in &file.cases {
+            let (rt, resource) = subject(&file.name);
             if let Ok(projection) = Projection::from_params(rt, &params(&case.input)) {
                 all.push((rt, resource, projection));
             }

@@ -1,10 +1,9 @@
 //! The dialect layer (`roster_scim::{patch_body, resource_body,
-//! filter_text, replace_misses_as_adds}`) run over the data files in
-//! `tests/data/dialect/` (STYLE rule 7: protocol tests are data).
+//! filter_text, replace_misses_as_adds}`) run over `tests/data/dialect/`.
 //!
-//! Each case (format: `tests/data/resource/cases.rs`) has `type: User` or
-//! `type: Group` (or `start:`, a resource of `tests/data/dialect/start.json`,
-//! which also gives the type) and exactly one input:
+//! Each case has `type: User` or `type: Group` (or `start:`, a resource of
+//! `tests/data/dialect/start.json`, which also gives the type) and exactly
+//! one input field:
 //!
 //! - `patch:` a PATCH body: the output shows the tolerances applied, what
 //!   the strict engine makes of the raw body (`raw:`, parsed and applied to
@@ -15,31 +14,21 @@
 //! - `filter:` a filter: the same, with `parse_filter` + `resolve_filter`,
 //!   and the normalised text.
 //!
-//! Every case also checks, outside the data, that an input needing no
-//! tolerance comes back equal, and that normalising twice changes nothing
-//! more. `UPDATE_EXPECT=1 cargo test -p roster-scim --test dialect` rewrites
-//! the expected outputs; review the diff.
+//! Every case must also keep two invariants, which no expected output can
+//! excuse: an input needing no tolerance comes back equal, and normalising
+//! twice changes nothing more.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-#[allow(dead_code)]
-#[path = "data/resource/cases.rs"]
-mod cases;
-
-use std::path::{Path, PathBuf};
-
-use roster_scim::schema::{GROUP_RESOURCE, ResourceType, USER_RESOURCE};
+use roster_scim::schema::{ResourceType, USER_RESOURCE};
 use roster_scim::{
     Normalized, PatchOperation, PatchRequest, ScimError, ScimType, Tolerance, apply, filter_text,
     normalize, parse_filter, patch_body, replace_misses_as_adds, resolve_filter, resource_body,
 };
 use serde_json::{Value, json};
 
-use cases::{Case, DataFile};
+use crate::kitchen::type_named;
+use crate::runner::{self, Case, Files, Layout};
 
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/dialect")
-}
+const FILES: Files = Files { dir: "dialect", prefix: "", layout: Layout::Fields };
 
 enum Body {
     Patch(Value),
@@ -53,30 +42,23 @@ struct Input {
     body: Body,
 }
 
-fn type_named(name: &str) -> &'static ResourceType {
-    match name {
-        "User" => &USER_RESOURCE,
-        "Group" => &GROUP_RESOURCE,
-        other => panic!("unknown type {other:?}"),
-    }
-}
-
-fn read(_: &DataFile, case: &Case) -> Input {
+fn read(case: &Case) -> Input {
     let start = case.field("start").map(|name| {
-        let text = std::fs::read_to_string(data_dir().join("start.json")).unwrap();
-        let all: Value = serde_json::from_str(&text).unwrap();
-        all.get(name).cloned().unwrap_or_else(|| panic!("no start resource {name:?}"))
+        let all = FILES.fixture("start.json");
+        all.get(name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{}: no start resource {name:?}", case.at()))
     });
     let rt = match (case.field("type"), &start) {
         (Some(name), _) => type_named(name),
         (None, Some(start)) => type_named(start["meta"]["resourceType"].as_str().unwrap()),
-        (None, None) => panic!("line {}: give type: or start:", case.line),
+        (None, None) => panic!("{}: give type: or start:", case.at()),
     };
     let body = match (case.field("patch"), case.field("resource"), case.field("filter")) {
-        (Some(text), None, None) => Body::Patch(cases::json(case, text)),
-        (None, Some(text), None) => Body::Resource(cases::json(case, text)),
+        (Some(text), None, None) => Body::Patch(case.json(text)),
+        (None, Some(text), None) => Body::Resource(case.json(text)),
         (None, None, Some(text)) => Body::Filter(text.to_string()),
-        _ => panic!("line {}: give exactly one of patch:, resource:, filter:", case.line),
+        _ => panic!("{}: give exactly one of patch:, resource:, filter:", case.at()),
     };
     Input { rt, start, body }
 }
@@ -99,7 +81,7 @@ fn strict_patch(input: &Input, body: &Value) -> Result<Option<Value>, ScimError>
 fn verdict(result: &Result<Option<Value>, ScimError>) -> String {
     match result {
         Ok(None) => "ok".to_string(),
-        Ok(Some(resource)) => format!("ok {}", cases::compact(resource)),
+        Ok(Some(resource)) => format!("ok {}", runner::compact(resource)),
         Err(e) => format!("error: {e}"),
     }
 }
@@ -130,7 +112,7 @@ fn retry_lines(rt: &ResourceType, start: &Value, body: &Value) -> Vec<String> {
     let outcome = apply(rt, start, &retry.value).map(|outcome| Some(outcome.resource));
     vec![
         applied_line(&retry.applied),
-        format!("retry: {}", cases::compact(&json!(ops))),
+        format!("retry: {}", runner::compact(&json!(ops))),
         format!("retried: {}", verdict(&outcome)),
     ]
 }
@@ -139,7 +121,7 @@ fn body_lines(out: &mut Vec<String>, raw: &Value, normalized: &Normalized) {
     if normalized.value == *raw {
         out.push("body: unchanged".to_string());
     } else {
-        out.push(cases::pretty(&normalized.value));
+        out.push(runner::pretty(&normalized.value));
     }
 }
 
@@ -220,18 +202,13 @@ fn invariants(input: &Input) -> Result<(), String> {
     }
 }
 
-fn check(input: &Input, expect: &str) -> Result<(), String> {
-    invariants(input)?;
-    let actual = actual(input);
-    if actual == expect {
-        return Ok(());
-    }
-    Err(format!("expected:\n{expect}\nactual:\n{actual}"))
-}
-
 #[test]
 fn data_files_match_the_dialect_layer() {
-    let total = cases::run(&data_dir(), "", true, read, actual, check);
+    let total = FILES.run(|_, case| {
+        let input = read(case);
+        invariants(&input)?;
+        Ok(actual(&input))
+    });
     assert!(total >= 30, "only {total} dialect cases");
 }
 

@@ -1,10 +1,15 @@
-//! A test-only resource type with an attribute of every type and
+//! The resource types the data files name: the real User and Group, and
+//! Kitchen, a test-only type with an attribute of every type and
 //! characteristic the real schemas lack (integer, decimal, binary, an
 //! immutable top-level attribute, a required extension, a required
-//! sub-attribute, multi-valued simple attributes), included by
-//! `tests/resource.rs` and `tests/patch.rs`.
+//! sub-attribute, multi-valued simple attributes), so that the resource
+//! and PATCH data can reach every branch of the engine.
 
-use roster_scim::schema::{AttrType, Attribute, Mutability, ResourceType, Returned, Schema};
+use roster_scim::schema::{
+    AttrType, Attribute, GROUP, GROUP_RESOURCE, Mutability, ResourceType, Returned, Schema,
+    USER_RESOURCE,
+};
+use serde_json::Value;
 
 const fn attr(name: &'static str) -> Attribute {
     Attribute::string(name, "A test attribute.")
@@ -57,3 +62,28 @@ pub static KITCHEN_RESOURCE: ResourceType = ResourceType {
     schema: &KITCHEN,
     extensions: &[(&EXTRA, true)],
 };
+
+/// The resource type a case names in its `type:` field.
+pub fn type_named(name: &str) -> &'static ResourceType {
+    match name {
+        "User" => &USER_RESOURCE,
+        "Group" => &GROUP_RESOURCE,
+        "Kitchen" => &KITCHEN_RESOURCE,
+        other => panic!("unknown resource type {other:?}"),
+    }
+}
+
+/// The resource type of a resource, from its `schemas`: a resource that
+/// lists neither the Group nor the Kitchen schema is taken for a User.
+pub fn type_of(resource: &Value) -> &'static ResourceType {
+    let listed = |urn: &str| {
+        resource["schemas"].as_array().is_some_and(|list| list.iter().any(|s| s == urn))
+    };
+    if listed(GROUP.id) {
+        &GROUP_RESOURCE
+    } else if listed(KITCHEN.id) {
+        &KITCHEN_RESOURCE
+    } else {
+        &USER_RESOURCE
+    }
+}
