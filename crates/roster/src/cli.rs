@@ -1,6 +1,12 @@
 //! The command line, declared with clap. Every flag that configures the
 //! server also reads a `ROSTER_...` environment variable; the README's
 //! configuration table lists them (a test checks it against `--help`).
+//!
+//! Flag names: a flag that selects an existing thing is named after its
+//! kind and takes the thing's everyday identifier (`--site` a slug,
+//! `--provider` and `--group` a name, `--user` a username); a flag that
+//! names a new thing says which identifier it sets (`--slug`, `--name`,
+//! `--username`). Every flag carries a help line.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,9 +23,6 @@ use secrecy::SecretString;
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
-    /// Print machine-readable JSON instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -43,20 +46,27 @@ pub enum Command {
     /// Run the HTTP server.
     Serve(ServeArgs),
     /// Manage sites.
-    #[command(subcommand)]
-    Site(SiteCommand),
+    Site(Manage<SiteCommand>),
     /// Manage admin API keys.
-    #[command(subcommand, name = "admin-key")]
-    AdminKey(AdminKeyCommand),
+    #[command(name = "admin-key")]
+    AdminKey(Manage<AdminKeyCommand>),
     /// Manage users of a site.
-    #[command(subcommand)]
-    User(UserCommand),
+    User(Manage<UserCommand>),
     /// Manage groups of a site.
-    #[command(subcommand)]
-    Group(GroupCommand),
+    Group(Manage<GroupCommand>),
     /// Manage SSO providers of a site.
+    Provider(Manage<ProviderCommand>),
+}
+
+// `--json` lives here, global to the management subcommands, rather than on
+// `Cli`: `serve` prints no data, so its help must not offer the flag.
+#[derive(Debug, Args)]
+pub struct Manage<C: Subcommand> {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
     #[command(subcommand)]
-    Provider(ProviderCommand),
+    pub command: C,
 }
 
 #[derive(Debug, Args)]
@@ -85,8 +95,10 @@ pub enum LogFormat {
 /// `--offset` and `--limit` of list commands.
 #[derive(Debug, Args)]
 pub struct PageArgs {
+    /// Skip this many items first (default 0).
     #[arg(long)]
     pub offset: Option<u64>,
+    /// Show at most this many items (default 50, at most 500).
     #[arg(long)]
     pub limit: Option<u64>,
 }
@@ -112,6 +124,7 @@ pub enum SiteCommand {
     List(PageArgs),
     /// Show one site.
     Show {
+        /// The site's slug.
         #[arg(long)]
         site: String,
     },
@@ -121,7 +134,7 @@ pub enum SiteCommand {
 pub enum AdminKeyCommand {
     /// Create an admin key and print it (it is shown only this once).
     Create {
-        /// The site the key manages.
+        /// The slug of the site the key manages.
         #[arg(long, required_unless_present = "operator", conflicts_with = "operator")]
         site: Option<String>,
         /// An operator key, which manages every site.
@@ -133,6 +146,7 @@ pub enum AdminKeyCommand {
     },
     /// List admin keys (of one site with --site).
     List {
+        /// Only the keys of this site (its slug).
         #[arg(long)]
         site: Option<String>,
         #[command(flatten)]
@@ -140,6 +154,7 @@ pub enum AdminKeyCommand {
     },
     /// Revoke an admin key at once.
     Revoke {
+        /// The key's id, as `admin-key list` shows it.
         #[arg(long)]
         id: String,
     },
@@ -151,6 +166,7 @@ pub enum UserCommand {
     Create(UserCreateArgs),
     /// List the users of a site.
     List {
+        /// The site's slug.
         #[arg(long)]
         site: String,
         #[command(flatten)]
@@ -158,34 +174,45 @@ pub enum UserCommand {
     },
     /// Show a user by username.
     Show {
+        /// The site's slug.
         #[arg(long)]
         site: String,
+        /// The user's username, in any letter case.
         #[arg(long)]
-        username: String,
+        user: String,
     },
 }
 
 #[derive(Debug, Args)]
 pub struct UserCreateArgs {
+    /// The site's slug.
     #[arg(long)]
     pub site: String,
+    /// The new user's username, unique in the site regardless of letter case.
     #[arg(long)]
     pub username: String,
+    /// The user's e-mail address.
     #[arg(long)]
     pub email: Option<String>,
+    /// The user's full name.
     #[arg(long)]
     pub full_name: Option<String>,
+    /// The user's first name.
     #[arg(long)]
     pub first_name: Option<String>,
+    /// The user's last name.
     #[arg(long)]
     pub last_name: Option<String>,
+    /// The user's company.
     #[arg(long)]
     pub company: Option<String>,
     /// IANA time zone, for example Europe/Paris.
     #[arg(long)]
     pub time_zone: Option<String>,
+    /// Make the user an administrator of the site.
     #[arg(long)]
     pub site_admin: bool,
+    /// Make the user a read-only administrator of the site.
     #[arg(long)]
     pub readonly_site_admin: bool,
     /// Create the user disabled.
@@ -200,13 +227,16 @@ pub struct UserCreateArgs {
 pub enum GroupCommand {
     /// Create a local group.
     Create {
+        /// The site's slug.
         #[arg(long)]
         site: String,
+        /// The new group's name, unique in the site regardless of letter case.
         #[arg(long)]
         name: String,
     },
     /// List the groups of a site.
     List {
+        /// The site's slug.
         #[arg(long)]
         site: String,
         #[command(flatten)]
@@ -214,10 +244,12 @@ pub enum GroupCommand {
     },
     /// Show a group by name.
     Show {
+        /// The site's slug.
         #[arg(long)]
         site: String,
+        /// The group's name, in any letter case.
         #[arg(long)]
-        name: String,
+        group: String,
     },
 }
 
@@ -225,17 +257,19 @@ pub enum GroupCommand {
 pub enum ProviderCommand {
     /// Create an SSO provider.
     Create {
+        /// The site's slug.
         #[arg(long)]
         site: String,
         /// okta, entra_id, jumpcloud, onelogin, duo, ldap, saml or oidc.
         #[arg(long)]
         kind: String,
-        /// Display name, shown on the sign-in button.
+        /// The new provider's name, unique in the site; shown on the sign-in button.
         #[arg(long)]
         name: String,
     },
     /// List the SSO providers of a site.
     List {
+        /// The site's slug.
         #[arg(long)]
         site: String,
         #[command(flatten)]
@@ -243,14 +277,17 @@ pub enum ProviderCommand {
     },
     /// Show an SSO provider by name.
     Show {
+        /// The site's slug.
         #[arg(long)]
         site: String,
+        /// The provider's name.
         #[arg(long)]
-        name: String,
+        provider: String,
     },
     /// Set a provider's provisioning options (see the README's table) and
     /// print the provider.
     Options {
+        /// The site's slug.
         #[arg(long)]
         site: String,
         /// The provider's name.
@@ -264,17 +301,28 @@ pub enum ProviderCommand {
         #[arg(long = "unset", value_name = "OPTION")]
         unset: Vec<String>,
     },
-    /// Set a provider's SCIM authentication; prints a new secret once.
+    /// Set a provider's SCIM authentication; print a new secret if one is made.
+    ///
+    /// A new secret is made, and printed only this once, when --auth token or
+    /// basic changes the provider's mode (from off, or from the other of the
+    /// two) and when --reset is given. Otherwise no secret is printed: --auth
+    /// off, or the provider's current mode again (such as --auth token
+    /// --expires DATE on a provider that already uses a token), only changes
+    /// the settings. A token goes to standard output on one line; Basic
+    /// credentials as two lines, the username then the password; with --json,
+    /// as the fields `token`, or `username` and `password`.
     Scim {
+        /// The site's slug.
         #[arg(long)]
         site: String,
         /// The provider's name.
         #[arg(long)]
         provider: String,
-        /// token, basic or off.
+        /// token (a bearer token), basic (a username and password) or off (no SCIM).
         #[arg(long)]
         auth: String,
-        /// The secret stops working at the start of this day (UTC), YYYY-MM-DD.
+        /// The secret stops working at the start of this day (UTC), YYYY-MM-DD;
+        /// a new token otherwise expires one year after it is made.
         #[arg(long)]
         expires: Option<String>,
         /// Replace the secret with a new one.

@@ -24,14 +24,14 @@ const CLI_CONNECTIONS: u32 = 2;
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => crate::serve::run(&cli.database, args).await,
-        Command::Site(command) => site(&open(&cli.database).await?, command, cli.json).await,
-        Command::AdminKey(command) => {
-            admin_key(&open(&cli.database).await?, command, cli.json).await
+        Command::Site(args) => site(&open(&cli.database).await?, &args.command, args.json).await,
+        Command::AdminKey(args) => {
+            admin_key(&open(&cli.database).await?, &args.command, args.json).await
         }
-        Command::User(command) => user(&open(&cli.database).await?, command, cli.json).await,
-        Command::Group(command) => group(&open(&cli.database).await?, command, cli.json).await,
-        Command::Provider(command) => {
-            provider(&open(&cli.database).await?, command, cli.json).await
+        Command::User(args) => user(&open(&cli.database).await?, &args.command, args.json).await,
+        Command::Group(args) => group(&open(&cli.database).await?, &args.command, args.json).await,
+        Command::Provider(args) => {
+            provider(&open(&cli.database).await?, &args.command, args.json).await
         }
     }
 }
@@ -115,8 +115,8 @@ async fn user(app: &App, command: &UserCommand, json: bool) -> anyhow::Result<()
             &["id", "username", "email", "enabled", "auth_method"],
             json,
         ),
-        UserCommand::Show { site, username } => {
-            output::one(&app.admin().find_user(&OPERATOR, site, username).await?, json)
+        UserCommand::Show { site, user } => {
+            output::one(&app.admin().find_user(&OPERATOR, site, user).await?, json)
         }
     }
 }
@@ -154,8 +154,8 @@ async fn group(app: &App, command: &GroupCommand, json: bool) -> anyhow::Result<
             &["id", "name", "managed_by_provider_id"],
             json,
         ),
-        GroupCommand::Show { site, name } => {
-            output::one(&app.admin().find_group(&OPERATOR, site, name).await?, json)
+        GroupCommand::Show { site, group } => {
+            output::one(&app.admin().find_group(&OPERATOR, site, group).await?, json)
         }
     }
 }
@@ -202,8 +202,8 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
             &["id", "kind", "name"],
             json,
         ),
-        ProviderCommand::Show { site, name } => {
-            output::one(&app.admin().find_provider(&OPERATOR, site, name).await?, json)
+        ProviderCommand::Show { site, provider } => {
+            output::one(&app.admin().find_provider(&OPERATOR, site, provider).await?, json)
         }
         ProviderCommand::Options { site, provider, set, unset } => {
             let id = app.admin().find_provider(&OPERATOR, site, provider).await?.id;

@@ -1,7 +1,8 @@
 //! The `roster` command line, run as a real process against a real database:
 //! bootstrapping a site and its first admin key as the README shows it, the
 //! text and `--json` output of every management command, one-line errors
-//! that leave the data unchanged, and site isolation.
+//! that leave the data unchanged, and site isolation; and the help itself:
+//! every flag explained, `--json` offered exactly where something is printed.
 //!
 //! [`roster`] is also what `serve.rs` uses to start the binary: it clears
 //! the caller's `ROSTER_*` variables (and `RUST_LOG`) so that nothing but
@@ -149,7 +150,68 @@ async fn bootstrap_as_in_the_readme(backend: Backend) {
     let reply = get(&server, &json_key, "/api/admin/sites/acme").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
     assert_eq!(get(&server, &key, "/api/admin/sites/acme").await.status, StatusCode::OK);
+
+    // The README goes on to an SSO provider and its SCIM token: with the base
+    // URL, all an identity provider needs.
+    run_ok(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"]);
+    let token = secrets(&run(&db, &scim_args(&["--auth", "token"])));
+    assert!(token.len() == 1 && token[0].starts_with("roster_scim_"), "{token:?}");
+    let reply = get(&server, &token[0], "/api/scim/Users").await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.body["totalResults"], 0, "{reply:?}");
     assert!(server.stop().success());
+}
+
+/// `provider scim --site acme --provider Okta` and `extra`.
+fn scim_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["provider", "scim", "--site", "acme", "--provider", "Okta"];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// The lines a successful `provider scim` printed on standard output: the
+/// new secret, if any (the summary goes to standard error).
+#[track_caller]
+fn secrets(output: &Output) -> Vec<String> {
+    assert!(output.status.success(), "{}", describe(output));
+    String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
+}
+
+/// A secret is printed exactly when `provider scim --help` says: when
+/// `--auth token` or `basic` changes the mode, and with `--reset`; never for
+/// `--auth off` or for the current mode again, such as a new `--expires`.
+async fn scim_prints_a_secret_only_when_it_makes_one(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    run_ok(&db, &["site", "create", "--slug", "acme"]);
+    run_ok(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"]);
+    let scim = |extra: &[&str]| secrets(&run(&db, &scim_args(extra)));
+
+    let first = scim(&["--auth", "token"]);
+    assert!(first.len() == 1 && first[0].starts_with("roster_scim_"), "{first:?}");
+    assert_eq!(scim(&["--auth", "token", "--expires", "2099-01-01"]), Vec::<String>::new());
+    let shown = run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Okta"]);
+    assert_eq!(shown["scim"]["expires_at"], "2099-01-01T00:00:00Z", "{shown}");
+    assert_eq!(scim(&["--auth", "token"]), Vec::<String>::new());
+    let reset = scim(&["--auth", "token", "--reset"]);
+    assert!(reset.len() == 1 && reset[0].starts_with("roster_scim_"), "{reset:?}");
+    assert_ne!(reset, first);
+
+    let basic = scim(&["--auth", "basic"]);
+    assert_eq!(basic.len(), 2, "a username, then a password: {basic:?}");
+    assert!(basic[0].starts_with("scim-") && !basic[1].is_empty(), "{basic:?}");
+    assert_eq!(scim(&["--auth", "basic", "--expires", "2099-01-01"]), Vec::<String>::new());
+
+    let json = run_json(&db, &scim_args(&["--auth", "token"]));
+    assert!(json["token"].as_str().is_some_and(|t| t.starts_with("roster_scim_")), "{json}");
+    let json = run_json(&db, &scim_args(&["--auth", "token", "--expires", "2099-02-01"]));
+    for secret in ["token", "username", "password"] {
+        assert!(json.get(secret).is_none(), "{secret} printed again: {json}");
+    }
+    assert_eq!(json["provider"]["scim"]["expires_at"], "2099-02-01T00:00:00Z", "{json}");
+
+    assert_eq!(scim(&["--auth", "off"]), Vec::<String>::new());
+    let shown = run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Okta"]);
+    assert_eq!(shown["scim"]["auth"], "off", "{shown}");
 }
 
 async fn users(backend: Backend) {
@@ -198,12 +260,12 @@ async fn users(backend: Backend) {
     assert_eq!(carol["auth_method"], "sso");
     assert_eq!(carol["sso_provider_id"], okta["id"]);
 
-    let shown = run_json(&db, &["user", "show", "--site", "acme", "--username", "ALICE"]);
+    let shown = run_json(&db, &["user", "show", "--site", "acme", "--user", "ALICE"]);
     assert_eq!(shown["id"], alice["id"]);
     assert_eq!(shown["username"], "alice");
-    let shown = run_json(&db, &["user", "show", "--site", "acme", "--username", "bob.smith"]);
+    let shown = run_json(&db, &["user", "show", "--site", "acme", "--user", "bob.smith"]);
     assert_eq!(shown["username"], "Bob.Smith", "the case given at creation is kept");
-    let text = run_ok(&db, &["user", "show", "--site", "acme", "--username", "Carol"]);
+    let text = run_ok(&db, &["user", "show", "--site", "acme", "--user", "Carol"]);
     assert!(text.lines().any(|line| line == "auth_method: sso"), "{text}");
 
     let list = run_json(&db, &["user", "list", "--site", "acme"]);
@@ -239,6 +301,11 @@ async fn groups_providers_and_sites(backend: Backend) {
 
     let sites = run_json(&db, &["site", "list"]);
     assert_eq!(sites["total"], 2, "{sites}");
+    // `--json` may come anywhere after the command group's name.
+    for args in [&["site", "list", "--json", "--limit", "1"][..], &["site", "--json", "list"]] {
+        let page: Value = serde_json::from_str(&run_ok(&db, args)).expect("JSON");
+        assert_eq!(page["total"], 2, "roster {args:?}: {page}");
+    }
     let text = run_ok(&db, &["site", "list"]);
     assert!(text.lines().any(|line| line.starts_with("acme\tAcme Inc.\t")), "{text}");
     assert_eq!(run_json(&db, &["site", "show", "--site", "acme"])["id"], acme["id"]);
@@ -250,14 +317,14 @@ async fn groups_providers_and_sites(backend: Backend) {
     assert_eq!(group["managed_by_provider_id"], Value::Null);
     let text = run_ok(&db, &["group", "create", "--site", "acme", "--name", "Sales"]);
     assert!(text.lines().any(|line| line == "name: Sales"), "{text}");
-    let shown = run_json(&db, &["group", "show", "--site", "acme", "--name", "engineering"]);
+    let shown = run_json(&db, &["group", "show", "--site", "acme", "--group", "engineering"]);
     assert_eq!((&shown["id"], &shown["name"]), (&group["id"], &Value::from("Engineering")));
     let list = run_json(&db, &["group", "list", "--site", "acme"]);
     assert_eq!(list["total"], 2, "{list}");
     let text = run_ok(&db, &["group", "list", "--site", "acme"]);
     let expected = format!("{}\tEngineering\t-", group["id"].as_str().expect("id"));
     assert!(text.lines().any(|line| line == expected), "{text}");
-    let text = run_ok(&db, &["group", "show", "--site", "acme", "--name", "Sales"]);
+    let text = run_ok(&db, &["group", "show", "--site", "acme", "--group", "Sales"]);
     assert!(text.lines().any(|line| line == "name: Sales"), "{text}");
 
     let okta = run_json(
@@ -272,10 +339,10 @@ async fn groups_providers_and_sites(backend: Backend) {
     );
     assert!(text.lines().any(|line| line == "kind: entra_id"), "{text}");
     assert_eq!(
-        run_json(&db, &["provider", "show", "--site", "acme", "--name", "Okta"])["id"],
+        run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Okta"])["id"],
         okta["id"]
     );
-    let text = run_ok(&db, &["provider", "show", "--site", "acme", "--name", "Entra ID"]);
+    let text = run_ok(&db, &["provider", "show", "--site", "acme", "--provider", "Entra ID"]);
     assert!(text.lines().any(|line| line == "name: Entra ID"), "{text}");
     let list = run_json(&db, &["provider", "list", "--site", "acme"]);
     let mut kinds: Vec<&str> = items(&list).iter().filter_map(|p| p["kind"].as_str()).collect();
@@ -338,6 +405,10 @@ async fn usage_mistakes_are_one_line(backend: Backend) {
         &["site", "create"][..],
         &["site", "create", "--slug", "a", "--colour", "blue"],
         &["user", "frobnicate"],
+        // `serve` prints no data, so it has no `--json`.
+        &["serve", "--json"],
+        // One flag name for one thing: an existing provider is `--provider`.
+        &["provider", "show", "--site", "acme", "--name", "Okta"],
     ] {
         let mut full: Vec<&str> = db.cli_args.iter().map(String::as_str).collect();
         full.extend_from_slice(args);
@@ -382,7 +453,7 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
         ),
         (&["group", "create", "--site", "acme", "--name", "ENGINEERING"], &["name", "ENGINEERING"]),
         (&["user", "list", "--site", "nope"], &["site not found"]),
-        (&["user", "show", "--site", "acme", "--username", "nobody"], &["user not found"]),
+        (&["user", "show", "--site", "acme", "--user", "nobody"], &["user not found"]),
     ];
     for (args, expected) in cases {
         let output = run(&db, args);
@@ -468,6 +539,133 @@ async fn provider_options(backend: Backend) {
     assert_eq!(snapshot(&db).await, before);
 }
 
+/// `roster <command> --help`, which must succeed.
+fn help(command: &[String]) -> String {
+    let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+    args.push("--help");
+    let output = roster(&args).output().expect("run the roster binary");
+    assert!(output.status.success(), "roster {args:?}: {}", describe(&output));
+    String::from_utf8(output.stdout).expect("UTF-8 help")
+}
+
+/// The lines of a help section (`Commands:`, `Options:`) up to the next
+/// heading.
+fn section<'a>(help: &'a str, heading: &str) -> Vec<&'a str> {
+    help.lines()
+        .skip_while(|line| *line != heading)
+        .skip(1)
+        .take_while(|line| line.is_empty() || line.starts_with(' '))
+        .collect()
+}
+
+/// Every command that does something, as its path of names (`["serve"]`,
+/// `["provider", "scim"]`, ...), found by following the `Commands:` lists
+/// of the help, so that a new command is checked without being named here.
+fn leaf_commands() -> Vec<Vec<String>> {
+    let mut leaves = Vec::new();
+    let mut todo = vec![Vec::new()];
+    while let Some(command) = todo.pop() {
+        let text = help(&command);
+        let children: Vec<Vec<String>> = section(&text, "Commands:")
+            .iter()
+            .filter_map(|line| line.split_whitespace().next())
+            .filter(|name| *name != "help")
+            .map(|name| [command.clone(), vec![name.to_owned()]].concat())
+            .collect();
+        if children.is_empty() {
+            leaves.push(command);
+        } else {
+            todo.extend(children);
+        }
+    }
+    leaves.sort();
+    leaves
+}
+
+/// The options of a help text, each with its help: on the same line after
+/// the flag (short help) or on the next line (long help), `[env: ...]` and
+/// `[default: ...]` left out.
+fn options(help: &str) -> Vec<(String, String)> {
+    let lines = section(help, "Options:");
+    let mut found = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let line = line.trim();
+        if !line.starts_with('-') {
+            continue;
+        }
+        let (flag, rest) = line.split_once("  ").unwrap_or((line, ""));
+        let next = lines.get(index + 1).map_or("", |next| next.trim());
+        let text = if !rest.trim().is_empty() || next.starts_with('-') { rest } else { next };
+        let text = text.split(" [").next().unwrap_or("").trim();
+        let text = if text.starts_with('[') { "" } else { text };
+        found.push((flag.trim().to_owned(), text.to_owned()));
+    }
+    found
+}
+
+#[test]
+fn help_parsers_read_commands_and_options() {
+    let short = "Usage: roster site [OPTIONS] <COMMAND>\n\nCommands:\n  create  Create a site\n  \
+                 help    Print this\n\nOptions:\n      --site <SITE>                  \n      \
+                 --json                         Print JSON\n  -h, --help  Print help\n";
+    assert_eq!(
+        section(short, "Commands:"),
+        ["  create  Create a site", "  help    Print this", ""]
+    );
+    let long = "Options:\n      --data-dir <DIR>\n          Directory [env: X=]\n\n      \
+                --reset\n\n      --overlap <O>\n          How long\n";
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    };
+    assert_eq!(
+        options(short),
+        pairs(&[("--site <SITE>", ""), ("--json", "Print JSON"), ("-h, --help", "Print help")])
+    );
+    assert_eq!(
+        options(long),
+        pairs(&[("--data-dir <DIR>", "Directory"), ("--reset", ""), ("--overlap <O>", "How long")])
+    );
+}
+
+/// Every flag of every command says what it is.
+#[test]
+fn every_flag_has_a_help_line() {
+    let leaves = leaf_commands();
+    for expected in [&["serve"][..], &["site", "list"], &["provider", "scim"]] {
+        assert!(leaves.iter().any(|leaf| leaf == expected), "{expected:?} not in {leaves:?}");
+    }
+    for command in leaves {
+        let text = help(&command);
+        let found = options(&text);
+        assert!(found.iter().any(|(flag, _)| flag.contains("--help")), "{command:?}: {text}");
+        for (flag, explained) in found {
+            assert!(!explained.is_empty(), "roster {command:?}: {flag} has no help:\n{text}");
+        }
+    }
+}
+
+/// `--json` is offered by every command that prints data, which is every
+/// command but `serve`.
+#[test]
+fn json_is_offered_by_every_command_but_serve() {
+    for command in leaf_commands() {
+        let text = help(&command);
+        let offered = options(&text).iter().any(|(flag, _)| flag == "--json");
+        assert_eq!(offered, command != ["serve"], "roster {command:?}:\n{text}");
+    }
+}
+
+/// The help of `provider scim` says when a secret is printed, not that one
+/// always is.
+#[test]
+fn scim_help_says_when_a_secret_is_printed() {
+    let text = help(&["provider".to_owned(), "scim".to_owned()]);
+    assert!(!text.contains("prints a new secret once"), "{text}");
+    for phrase in ["--reset", "--auth off", "no secret is printed", "--expires"] {
+        assert!(text.contains(phrase), "{phrase:?} missing from:\n{text}");
+    }
+}
+
 fn is_empty(dir: &Path) -> bool {
     std::fs::read_dir(dir).expect("read the directory").next().is_none()
 }
@@ -485,15 +683,15 @@ async fn sites_are_isolated(backend: Backend) {
     let before = snapshot(&db).await;
 
     assert_fails(
-        &run(&db, &["user", "show", "--site", "b", "--username", "alice"]),
+        &run(&db, &["user", "show", "--site", "b", "--user", "alice"]),
         &["user not found"],
     );
     assert_fails(
-        &run(&db, &["group", "show", "--site", "b", "--name", "eng"]),
+        &run(&db, &["group", "show", "--site", "b", "--group", "eng"]),
         &["group not found"],
     );
     assert_fails(
-        &run(&db, &["provider", "show", "--site", "b", "--name", "Okta"]),
+        &run(&db, &["provider", "show", "--site", "b", "--provider", "Okta"]),
         &["provider not found"],
     );
     // A user of b cannot sign in through a's provider.
@@ -506,7 +704,7 @@ async fn sites_are_isolated(backend: Backend) {
     );
     assert_eq!(snapshot(&db).await, before);
 
-    run_json(&db, &["user", "show", "--site", "a", "--username", "alice"]);
+    run_json(&db, &["user", "show", "--site", "a", "--user", "alice"]);
     for command in ["user", "group", "provider"] {
         assert_eq!(run_json(&db, &[command, "list", "--site", "b"])["total"], 0, "{command} list");
         assert_eq!(run_json(&db, &[command, "list", "--site", "a"])["total"], 1, "{command} list");
@@ -542,6 +740,7 @@ async fn manual_changes_can_be_locked(backend: Backend) {
 
 crate::on_both_databases!(
     provider_options,
+    scim_prints_a_secret_only_when_it_makes_one,
     usage_mistakes_are_one_line,
     bootstrap_as_in_the_readme,
     users,
