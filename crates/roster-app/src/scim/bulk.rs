@@ -8,7 +8,7 @@ use roster_scim::{ScimError, ScimStatus, ServerLimits};
 use serde_json::{Map, Value, json};
 
 use super::call::{ScimAnswer, ScimCall};
-use super::{Scim, ScimFailure};
+use super::{Scim, ScimFailure, ScimResource};
 
 const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
@@ -157,15 +157,20 @@ impl Scim<'_> {
                 ScimError::invalid_syntax(format!("{} {path} needs data", op.method))
             })
         };
+        let endpoint = |segment: &str| ScimResource::from_endpoint(segment);
         match (op.method.as_str(), segments.as_slice()) {
-            ("POST", ["Users"]) => self.create_user(call, need()?).await,
-            ("POST", ["Groups"]) => self.create_group(call, need()?).await,
-            ("PUT", ["Users", id]) => self.replace_user(call, id, need()?).await,
-            ("PUT", ["Groups", id]) => self.replace_group(call, id, need()?).await,
-            ("PATCH", ["Users", id]) => self.patch_user(call, id, need()?).await,
-            ("PATCH", ["Groups", id]) => self.patch_group(call, id, need()?).await,
-            ("DELETE", ["Users", id]) => self.delete_user(call, id).await,
-            ("DELETE", ["Groups", id]) => self.delete_group(call, id).await,
+            ("POST", [kind]) if let Some(resource) = endpoint(kind) => {
+                self.create(call, resource, need()?).await
+            }
+            ("PUT", [kind, id]) if let Some(resource) = endpoint(kind) => {
+                self.replace(call, resource, id, need()?).await
+            }
+            ("PATCH", [kind, id]) if let Some(resource) = endpoint(kind) => {
+                self.patch(call, resource, id, need()?).await
+            }
+            ("DELETE", [kind, id]) if let Some(resource) = endpoint(kind) => {
+                self.delete(call, resource, id).await
+            }
             (method, _) => Err(ScimError::invalid_syntax(format!(
                 "{method} {path} is not a bulk operation: use POST /Users or /Groups, or PUT, PATCH \
                  or DELETE /Users/{{id}} or /Groups/{{id}}"

@@ -171,7 +171,7 @@ async fn respond(
 
 impl Scim<'_> {
     /// `POST /Groups`.
-    pub async fn create_group(
+    pub(super) async fn create_group(
         &self,
         call: &ScimCall<'_>,
         body: &Value,
@@ -206,7 +206,7 @@ impl Scim<'_> {
     }
 
     /// `GET /Groups/{id}`.
-    pub async fn get_group(
+    pub(super) async fn get_group(
         &self,
         call: &ScimCall<'_>,
         id: &str,
@@ -221,7 +221,7 @@ impl Scim<'_> {
 
     /// `PUT /Groups/{id}`: name and members replaced; members change by
     /// the difference only.
-    pub async fn replace_group(
+    pub(super) async fn replace_group(
         &self,
         call: &ScimCall<'_>,
         id: &str,
@@ -269,7 +269,7 @@ impl Scim<'_> {
 
     /// `PATCH /Groups/{id}`: answered with 204 unless the client asks for
     /// attributes, so that member changes of large groups stay cheap.
-    pub async fn patch_group(
+    pub(super) async fn patch_group(
         &self,
         call: &ScimCall<'_>,
         id: &str,
@@ -351,7 +351,7 @@ impl Scim<'_> {
     }
 
     /// `DELETE /Groups/{id}`.
-    pub async fn delete_group(
+    pub(super) async fn delete_group(
         &self,
         call: &ScimCall<'_>,
         id: &str,
@@ -369,7 +369,7 @@ impl Scim<'_> {
     }
 
     /// `GET /Groups` and `POST /Groups/.search`.
-    pub async fn list_groups(
+    pub(super) async fn list_groups(
         &self,
         call: &ScimCall<'_>,
         query: &ListQuery,

@@ -18,23 +18,23 @@ mod dialect;
 mod error;
 mod groups;
 pub mod mapping;
+mod resource;
 mod search;
 mod users;
 
 pub use auth::ScimCredential;
 pub use call::{ScimAnswer, ScimCall, limits};
 pub use error::ScimFailure;
+pub use resource::ScimResource;
 pub use roster_store::ScimScope;
 
+use crate::Context;
+use roster_scim::ScimError;
 use roster_scim::schema::ResourceType;
-use roster_scim::{ListQuery, ScimError};
 use roster_store::{
     GroupRepo, PolicyRepo, ProviderRepo, ScimGroupRepo, ScimUserRepo, SiteRepo, Transaction,
     UserRepo,
 };
-use serde_json::Value;
-
-use crate::Context;
 
 /// The store capabilities the SCIM area uses.
 pub(crate) trait ScimTx:
@@ -74,28 +74,6 @@ impl<'a> Scim<'a> {
     /// The URL clients reach roster at, when configured.
     pub fn public_url(&self) -> Option<&str> {
         self.ctx.config.public_url.as_deref()
-    }
-
-    /// Parses the query parameters of `GET /Users` or `GET /Groups`, after
-    /// the provider's dialect tolerances.
-    pub fn list_query(
-        &self,
-        scope: &ScimScope,
-        rt: &ResourceType,
-        params: &[(String, String)],
-    ) -> Result<ListQuery, ScimFailure> {
-        Ok(ListQuery::from_params(rt, &dialect::params(scope.kind, rt, params), &limits()?)?)
-    }
-
-    /// Parses the body of `POST /Users/.search` or `POST /Groups/.search`,
-    /// after the provider's dialect tolerances.
-    pub fn search_query(
-        &self,
-        scope: &ScimScope,
-        rt: &ResourceType,
-        body: &Value,
-    ) -> Result<ListQuery, ScimFailure> {
-        Ok(ListQuery::from_search_body(rt, &dialect::search(scope.kind, rt, body), &limits()?)?)
     }
 
     /// A read-only transaction, seen through the SCIM capabilities only.

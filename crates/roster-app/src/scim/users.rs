@@ -89,7 +89,7 @@ fn answer(call: &ScimCall<'_>, user: &ScimUser, created: bool) -> Result<ScimAns
 
 impl Scim<'_> {
     /// `POST /Users`.
-    pub async fn create_user(
+    pub(super) async fn create_user(
         &self,
         call: &ScimCall<'_>,
         body: &Value,
@@ -135,7 +135,11 @@ impl Scim<'_> {
     }
 
     /// `GET /Users/{id}`.
-    pub async fn get_user(&self, call: &ScimCall<'_>, id: &str) -> Result<ScimAnswer, ScimFailure> {
+    pub(super) async fn get_user(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+    ) -> Result<ScimAnswer, ScimFailure> {
         let mut tx = self.read().await?;
         let user = load(&mut tx, call, id).await?;
         if call.check(RequestKind::Read, user.version)? == Verdict::NotModified {
@@ -146,7 +150,7 @@ impl Scim<'_> {
 
     /// `PUT /Users/{id}`: every SCIM attribute replaced; `active` kept when
     /// the client leaves it out.
-    pub async fn replace_user(
+    pub(super) async fn replace_user(
         &self,
         call: &ScimCall<'_>,
         id: &str,
@@ -196,7 +200,7 @@ impl Scim<'_> {
 
     /// `PATCH /Users/{id}`: applied atomically; a PATCH that changes nothing
     /// writes nothing.
-    pub async fn patch_user(
+    pub(super) async fn patch_user(
         &self,
         call: &ScimCall<'_>,
         id: &str,
@@ -220,7 +224,7 @@ impl Scim<'_> {
 
     /// `DELETE /Users/{id}`: de-provisioned as the options say; in every
     /// case the client no longer finds the user (RFC 7644 §3.6).
-    pub async fn delete_user(
+    pub(super) async fn delete_user(
         &self,
         call: &ScimCall<'_>,
         id: &str,
@@ -266,7 +270,7 @@ impl Scim<'_> {
     }
 
     /// `GET /Users` and `POST /Users/.search`.
-    pub async fn list_users(
+    pub(super) async fn list_users(
         &self,
         call: &ScimCall<'_>,
         query: &ListQuery,

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use roster_app::App;
 
 pub(crate) use extract::ScimClient;
+use resources::{Groups, Users, create, delete, get as read, list, patch, replace, search};
 pub(crate) use response::{ScimErrorReply, ScimReply};
 
 pub(crate) fn routes() -> Router<App> {
@@ -25,23 +26,20 @@ pub(crate) fn routes() -> Router<App> {
         .route("/ResourceTypes/{id}", get(discovery::resource_type))
         .route("/Schemas", get(discovery::schemas))
         .route("/Schemas/{id}", get(discovery::schema))
-        .route("/Users", get(resources::list_users).post(resources::create_user))
-        .route("/Users/.search", post(resources::search_users))
+        .route("/Users", get(list::<Users>).post(create::<Users>))
+        .route("/Users/.search", post(search::<Users>))
         .route(
             "/Users/{id}",
-            get(resources::get_user)
-                .put(resources::replace_user)
-                .patch(resources::patch_user)
-                .delete(resources::delete_user),
+            get(read::<Users>).put(replace::<Users>).patch(patch::<Users>).delete(delete::<Users>),
         )
-        .route("/Groups", get(resources::list_groups).post(resources::create_group))
-        .route("/Groups/.search", post(resources::search_groups))
+        .route("/Groups", get(list::<Groups>).post(create::<Groups>))
+        .route("/Groups/.search", post(search::<Groups>))
         .route(
             "/Groups/{id}",
-            get(resources::get_group)
-                .put(resources::replace_group)
-                .patch(resources::patch_group)
-                .delete(resources::delete_group),
+            get(read::<Groups>)
+                .put(replace::<Groups>)
+                .patch(patch::<Groups>)
+                .delete(delete::<Groups>),
         )
         // Body size limits are the body extractor's (`extract::read_limited`).
         .route("/Bulk", post(resources::bulk))

@@ -4,8 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use roster_app::App;
-use roster_app::scim::{ScimAnswer, ScimCall, ScimFailure};
-use roster_scim::schema::{GROUP_RESOURCE, USER_RESOURCE};
+use roster_app::scim::{ScimAnswer, ScimCall, ScimFailure, ScimResource};
 
 use super::extract::{ScimBody, ScimClient, ScimContext};
 use super::{ScimErrorReply, ScimReply};
@@ -26,136 +25,87 @@ fn call<'a>(client: &'a ScimClient, context: &'a ScimContext) -> ScimCall<'a> {
     }
 }
 
-pub(super) async fn list_users(
+/// Which endpoint a handler serves; the routes instantiate each handler
+/// once per resource (`list::<Users>`, `list::<Groups>`).
+pub(super) trait Endpoint: Send + Sync + 'static {
+    const RESOURCE: ScimResource;
+}
+
+pub(super) struct Users;
+pub(super) struct Groups;
+
+impl Endpoint for Users {
+    const RESOURCE: ScimResource = ScimResource::User;
+}
+
+impl Endpoint for Groups {
+    const RESOURCE: ScimResource = ScimResource::Group;
+}
+
+pub(super) async fn list<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
 ) -> Answer {
-    let query = app.scim().list_query(&client.scope, &USER_RESOURCE, &context.params)?;
-    reply(app.scim().list_users(&call(&client, &context), &query).await)
+    let query = app.scim().list_query(&client.scope, E::RESOURCE, &context.params)?;
+    reply(app.scim().list(&call(&client, &context), E::RESOURCE, &query).await)
 }
 
-pub(super) async fn search_users(
+pub(super) async fn search<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    let query = app.scim().search_query(&client.scope, &USER_RESOURCE, &body)?;
-    reply(app.scim().list_users(&call(&client, &context), &query).await)
+    let query = app.scim().search_query(&client.scope, E::RESOURCE, &body)?;
+    reply(app.scim().list(&call(&client, &context), E::RESOURCE, &query).await)
 }
 
-pub(super) async fn create_user(
+pub(super) async fn create<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    reply(app.scim().create_user(&call(&client, &context), &body).await)
+    reply(app.scim().create(&call(&client, &context), E::RESOURCE, &body).await)
 }
 
-pub(super) async fn get_user(
+pub(super) async fn get<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
     Path(id): Path<String>,
 ) -> Answer {
-    reply(app.scim().get_user(&call(&client, &context), &id).await)
+    reply(app.scim().get(&call(&client, &context), E::RESOURCE, &id).await)
 }
 
-pub(super) async fn replace_user(
-    State(app): State<App>,
-    client: ScimClient,
-    context: ScimContext,
-    Path(id): Path<String>,
-    ScimBody(body): ScimBody,
-) -> Answer {
-    reply(app.scim().replace_user(&call(&client, &context), &id, &body).await)
-}
-
-pub(super) async fn patch_user(
-    State(app): State<App>,
-    client: ScimClient,
-    context: ScimContext,
-    Path(id): Path<String>,
-    ScimBody(body): ScimBody,
-) -> Answer {
-    reply(app.scim().patch_user(&call(&client, &context), &id, &body).await)
-}
-
-pub(super) async fn delete_user(
-    State(app): State<App>,
-    client: ScimClient,
-    context: ScimContext,
-    Path(id): Path<String>,
-) -> Answer {
-    reply(app.scim().delete_user(&call(&client, &context), &id).await)
-}
-
-pub(super) async fn list_groups(
-    State(app): State<App>,
-    client: ScimClient,
-    context: ScimContext,
-) -> Answer {
-    let query = app.scim().list_query(&client.scope, &GROUP_RESOURCE, &context.params)?;
-    reply(app.scim().list_groups(&call(&client, &context), &query).await)
-}
-
-pub(super) async fn search_groups(
-    State(app): State<App>,
-    client: ScimClient,
-    context: ScimContext,
-    ScimBody(body): ScimBody,
-) -> Answer {
-    let query = app.scim().search_query(&client.scope, &GROUP_RESOURCE, &body)?;
-    reply(app.scim().list_groups(&call(&client, &context), &query).await)
-}
-
-pub(super) async fn create_group(
-    State(app): State<App>,
-    client: ScimClient,
-    context: ScimContext,
-    ScimBody(body): ScimBody,
-) -> Answer {
-    reply(app.scim().create_group(&call(&client, &context), &body).await)
-}
-
-pub(super) async fn get_group(
-    State(app): State<App>,
-    client: ScimClient,
-    context: ScimContext,
-    Path(id): Path<String>,
-) -> Answer {
-    reply(app.scim().get_group(&call(&client, &context), &id).await)
-}
-
-pub(super) async fn replace_group(
+pub(super) async fn replace<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    reply(app.scim().replace_group(&call(&client, &context), &id, &body).await)
+    reply(app.scim().replace(&call(&client, &context), E::RESOURCE, &id, &body).await)
 }
 
-pub(super) async fn patch_group(
+pub(super) async fn patch<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
     Path(id): Path<String>,
     ScimBody(body): ScimBody,
 ) -> Answer {
-    reply(app.scim().patch_group(&call(&client, &context), &id, &body).await)
+    reply(app.scim().patch(&call(&client, &context), E::RESOURCE, &id, &body).await)
 }
 
-pub(super) async fn delete_group(
+pub(super) async fn delete<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
     Path(id): Path<String>,
 ) -> Answer {
-    reply(app.scim().delete_group(&call(&client, &context), &id).await)
+    reply(app.scim().delete(&call(&client, &context), E::RESOURCE, &id).await)
 }
 
 pub(super) async fn bulk(

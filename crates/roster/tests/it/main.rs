@@ -30,3 +30,4 @@ mod scim_users;
 mod serve;
 mod store;
 mod tidy;
+mod tidy_modules;

@@ -152,7 +152,7 @@ async fn secrets_stop_working_when_their_time_passes(backend: Backend) {
     app.clock.advance(SignedDuration::from_hours(24 * 2));
     assert_eq!(users_status(&app, &bearer(second)).await, StatusCode::UNAUTHORIZED);
     // Its administrators see the failures.
-    let shown = app.get(&path.trim_end_matches("/scim").to_owned()).await;
+    let shown = app.get(path.trim_end_matches("/scim")).await;
     assert!(shown.body["scim"]["last_failure_at"].is_string(), "{shown:?}");
 }
 
