@@ -2,8 +2,10 @@
 //! as data in, data out.
 //!
 //! Nothing here does I/O, reads a clock or spawns a task (STYLE rule 1), so
-//! every rule is proven by fast table tests over data files. The layers
-//! above map its typed errors to SCIM error responses (RFC 7644 §3.12).
+//! every rule is proven by fast table tests over data files
+//! (`tests/cases/`, reading `tests/data/`). The layers above map its typed
+//! errors ([`ScimError`] with a closed [`ScimStatus`]) to SCIM error
+//! responses (RFC 7644 §3.12).
 //!
 //! - [`filter`](parse_filter): the `filter` query parameter and PATCH `path`
 //!   values parsed into a syntax tree ([`Filter`], [`PatchPath`]) that the
@@ -11,6 +13,24 @@
 //! - [`schema`]: the User, enterprise User and Group schemas as static
 //!   data, which decide how each attribute is compared, written and
 //!   returned, and which `/Schemas` and `/ResourceTypes` are rendered from.
+//! - `resource` ([`normalize`]): a client's resource checked against its
+//!   schema and put in canonical form.
+//! - `eval` ([`CompiledFilter`], [`matches()`]): filters evaluated in memory,
+//!   the reference the SQL compilation is tested against.
+//! - `patch` ([`PatchRequest`], [`apply`]): atomic PATCH with member deltas.
+//! - `query` ([`ListQuery`]): list and search requests from query strings
+//!   and `.search` bodies: filter, sort, paging, attributes.
+//! - `projection` ([`Projection`], [`project`]): `attributes` and
+//!   `excludedAttributes` applied to a resource.
+//! - `list` ([`list_response`]): the ListResponse envelope.
+//! - `etag` ([`Preconditions`], [`etag`]): versions as weak ETags and
+//!   `If-Match` / `If-None-Match`.
+//! - `discovery` ([`ServerLimits`], [`service_provider_config`]): what the
+//!   server advertises and enforces.
+//! - `error` ([`ScimError`], [`ScimType`], [`ScimStatus`]).
+//! - `dialect` ([`Tolerance`], [`Normalized`]): the identity providers'
+//!   deviations, each named, rewritten into what the strict engine
+//!   accepts.
 
 mod discovery;
 mod error;

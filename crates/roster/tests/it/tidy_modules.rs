@@ -8,6 +8,8 @@
 //!   what is shared and never the reverse.
 //! - In `roster-http`, a router folder named like an area (`src/admin`,
 //!   `src/scim`) calls only that area of `roster_app`.
+//! - `ARCHITECTURE.md`'s codemap names every crate and every area, and
+//!   every path it names exists.
 //!
 //! The check is a pure function over file texts, also run here on bad
 //! input, so that a check that passes everything fails its own test.
@@ -156,5 +158,64 @@ fn the_module_check_reports_every_forbidden_edge() {
     assert_eq!(
         http_problems(&http, &areas),
         ["roster-http/src/scim/extract.rs: the scim routes call the admin area"]
+    );
+}
+
+/// What is wrong with the codemap of `ARCHITECTURE.md`: paths it names
+/// that do not exist (`exists` says which do), and crates and areas it
+/// does not name.
+fn codemap_problems(
+    architecture: &str,
+    crates: &[String],
+    areas: &[String],
+    exists: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let quoted: Vec<&str> = architecture.split('`').skip(1).step_by(2).collect();
+    for path in quoted.iter().filter(|text| text.starts_with("crates/")) {
+        if !exists(path.trim_end_matches('/')) {
+            problems.push(format!("ARCHITECTURE.md names {path}, which does not exist"));
+        }
+    }
+    for krate in crates {
+        if !quoted.iter().any(|text| text.trim_end_matches('/') == format!("crates/{krate}")) {
+            problems.push(format!("ARCHITECTURE.md does not name crates/{krate}"));
+        }
+    }
+    for area in areas {
+        if !quoted.contains(&format!("{area}/").as_str()) {
+            problems.push(format!("ARCHITECTURE.md does not name the {area}/ area"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_codemap_matches_the_folders() {
+    let root = workspace_root();
+    let architecture = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let mut crates: Vec<String> = std::fs::read_dir(root.join("crates"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    crates.sort();
+    let exists = |path: &str| root.join(path).exists();
+    let problems = codemap_problems(&architecture, &crates, &app_areas(&root), &exists);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_codemap_check_reports_missing_and_unnamed_folders() {
+    let text = "- `crates/roster-app`: areas `admin/` and `crates/roster-app/src/gone.rs`.";
+    let exists = |path: &str| path == "crates/roster-app";
+    let crates = vec!["roster-app".to_owned(), "roster-new".to_owned()];
+    let areas = vec!["admin".to_owned(), "sso".to_owned()];
+    assert_eq!(
+        codemap_problems(text, &crates, &areas, &exists),
+        [
+            "ARCHITECTURE.md names crates/roster-app/src/gone.rs, which does not exist",
+            "ARCHITECTURE.md does not name crates/roster-new",
+            "ARCHITECTURE.md does not name the sso/ area",
+        ]
     );
 }
