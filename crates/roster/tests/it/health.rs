@@ -1,4 +1,5 @@
-//! `/healthz` and `/readyz`, and the JSON answer for unknown paths.
+//! `/healthz` and `/readyz`, and the answer for unknown paths: JSON for
+//! API clients, an HTML page for a browser.
 
 use reqwest::StatusCode;
 
@@ -30,4 +31,27 @@ async fn unknown_paths_answer_json(backend: Backend) {
     crate::helpers::assert_error(&reply, StatusCode::NOT_FOUND, "not_found", None);
 }
 
-crate::on_both_databases!(health_and_readiness, unknown_paths_answer_json);
+async fn a_browser_gets_a_page_for_an_unknown_path(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app
+        .client
+        .get(format!("{}/login/<script>", app.address))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let page = response.text().await.unwrap();
+    assert!(page.contains("<h1>Not Found</h1>") && page.contains("no such endpoint"), "{page}");
+    // The same path without a browser's Accept is the JSON error.
+    let reply = app.get("/login/x").await;
+    crate::helpers::assert_error(&reply, StatusCode::NOT_FOUND, "not_found", None);
+}
+
+crate::on_both_databases!(
+    health_and_readiness,
+    unknown_paths_answer_json,
+    a_browser_gets_a_page_for_an_unknown_path,
+);
