@@ -37,9 +37,11 @@ pub enum AdminRole {
 /// Why a principal may not do something it can see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denied {
-    /// The action needs an operator (creating or deleting sites, keys of
-    /// other sites).
-    NotOperator,
+    /// The action needs an operator (creating or deleting sites, operator
+    /// keys); the caller holds a site key.
+    SiteKeyNotOperator,
+    /// The action needs an operator; the caller is a signed-in person.
+    PersonNotOperator,
     /// A read-only site administrator asked for a change.
     ReadOnly,
 }
@@ -77,7 +79,8 @@ impl Principal {
     pub fn require_operator(&self) -> Result<(), Denied> {
         match self {
             Self::Operator => Ok(()),
-            Self::SiteKey(_) | Self::Person(_) => Err(Denied::NotOperator),
+            Self::SiteKey(_) => Err(Denied::SiteKeyNotOperator),
+            Self::Person(_) => Err(Denied::PersonNotOperator),
         }
     }
 }
@@ -107,8 +110,10 @@ mod tests {
             assert!(principal.sees(&acme), "{principal:?}");
             assert!(!principal.sees(&other), "{principal:?}");
             assert_eq!(principal.own_site(), Some(&acme));
-            assert_eq!(principal.require_operator(), Err(Denied::NotOperator));
         }
+        assert_eq!(key.require_operator(), Err(Denied::SiteKeyNotOperator));
+        assert_eq!(admin.require_operator(), Err(Denied::PersonNotOperator));
+        assert_eq!(read_only.require_operator(), Err(Denied::PersonNotOperator));
         assert_eq!(read_only.may_change(), Err(Denied::ReadOnly));
         assert_eq!(admin.may_change(), Ok(()));
         assert_eq!(key.may_change(), Ok(()));

@@ -8,6 +8,7 @@
 //! which the runner reports as a gap of the server; any other unexpected
 //! answer is a wrong answer and aborts the run.
 
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -69,13 +70,13 @@ fn truncate(text: &str, max: usize) -> String {
 pub struct Scim {
     http: reqwest::Client,
     base: String,
-    token: Option<String>,
+    token: Option<SecretString>,
 }
 
 impl Scim {
     pub fn new(
         base_url: &str,
-        token: Option<String>,
+        token: Option<SecretString>,
         concurrency: usize,
         timeout: Duration,
     ) -> Result<Self> {
@@ -98,7 +99,7 @@ impl Scim {
             .request(method, format!("{}{path}", self.base))
             .header("accept", "application/scim+json");
         if let Some(token) = &self.token {
-            builder = builder.bearer_auth(token);
+            builder = builder.bearer_auth(token.expose_secret());
         }
         if let Some(text) = &body_text {
             builder = builder.header("content-type", "application/scim+json").body(text.clone());

@@ -20,9 +20,15 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use secrecy::SecretString;
 
 use crate::client::Scim;
 use crate::phases::Config;
+
+/// A token kept out of `Debug` output.
+fn secret(raw: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(raw.to_owned()))
+}
 
 #[derive(Debug, Parser)]
 #[command(name = "roster-bench", version, about = "Load generator for SCIM 2.0 servers")]
@@ -31,8 +37,8 @@ struct Args {
     #[arg(long)]
     base_url: String,
     /// Bearer token sent in the Authorization header.
-    #[arg(long, env = "ROSTER_BENCH_TOKEN", hide_env_values = true)]
-    token: Option<String>,
+    #[arg(long, env = "ROSTER_BENCH_TOKEN", hide_env_values = true, value_parser = secret)]
+    token: Option<SecretString>,
     /// Users to create.
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..))]
     users: u32,

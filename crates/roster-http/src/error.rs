@@ -4,9 +4,9 @@
 //! same. One mapping from the use cases' errors serves both.
 
 use axum::Json;
-use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::header::ACCEPT;
+use axum::http::{HeaderMap, Uri};
 use axum::response::Html;
 use axum::response::{IntoResponse, Response};
 use roster_app::InternalError;
@@ -128,22 +128,6 @@ impl ApiError {
     }
 }
 
-/// An error answered as an HTML page, for the routes people open in a
-/// browser.
-pub struct PageError(pub ApiError);
-
-impl<E: Into<ApiError>> From<E> for PageError {
-    fn from(err: E) -> Self {
-        Self(err.into())
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        self.0.into_page()
-    }
-}
-
 /// Text made safe to place in HTML content and attribute values.
 fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -161,19 +145,42 @@ fn escape_html(text: &str) -> String {
 }
 
 /// The answer for paths that do not exist: a page for a browser (which
-/// asks for `text/html`), JSON for everyone else.
-pub(crate) async fn not_found(headers: HeaderMap) -> Response {
+/// asks for `text/html`) outside the APIs, JSON for everyone else. Under
+/// `/api` the answer is always JSON: API clients parse it.
+pub(crate) async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
     let err = ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
-    if wants_html(&headers) { err.into_page() } else { err.into_response() }
+    let api = uri.path() == "/api" || uri.path().starts_with("/api/");
+    if !api && wants_html(&headers) { err.into_page() } else { err.into_response() }
 }
 
-/// Whether the client prefers a page: a browser's `Accept` names
-/// `text/html`; API clients send `application/json`, `*/*` or nothing.
+/// Whether the client prefers a page (RFC 9110 §12.5.1): `Accept` gives
+/// `text/html` a weight above zero and at least that of
+/// `application/json`. Browsers send `text/html` first; API clients send
+/// `application/json`, `*/*` or nothing.
 fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.split(',').any(|item| item.trim().starts_with("text/html")))
+    let Some(accept) = headers.get(ACCEPT).and_then(|value| value.to_str().ok()) else {
+        return false;
+    };
+    let weight = |wanted: &str| {
+        accept
+            .split(',')
+            .filter_map(|item| {
+                let mut parts = item.split(';').map(str::trim);
+                let media = parts.next()?;
+                media.eq_ignore_ascii_case(wanted).then(|| {
+                    parts
+                        .filter_map(|param| param.strip_prefix("q="))
+                        .find_map(|q| q.parse::<f32>().ok())
+                        .unwrap_or(1.0)
+                })
+            })
+            .fold(None, |best: Option<f32>, q| Some(best.map_or(q, |b| b.max(q))))
+    };
+    match (weight("text/html"), weight("application/json")) {
+        (Some(html), Some(json)) => html > 0.0 && html >= json,
+        (Some(html), None) => html > 0.0,
+        (None, Some(_) | None) => false,
+    }
 }
 
 /// The answer for a known path with a method it does not support.
@@ -218,7 +225,7 @@ mod tests {
     #[tokio::test]
     async fn internal_errors_show_no_detail_on_a_page() {
         let detail = InternalError::Corrupt { what: "a column", detail: "secret detail".into() };
-        let html = body_text(PageError::from(detail).into_response()).await;
+        let html = body_text(ApiError::from(detail).into_page()).await;
         assert!(html.contains("Internal Server Error"), "{html}");
         assert!(!html.contains("secret detail"), "{html}");
     }
@@ -231,8 +238,11 @@ mod tests {
             wants_html(&headers)
         };
         assert!(accept("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"));
+        assert!(accept("application/json;q=0.5, TEXT/HTML"));
         assert!(!accept("application/json"));
         assert!(!accept("*/*"));
+        assert!(!accept("text/html;q=0"));
+        assert!(!accept("application/json, text/html;q=0.1"));
         assert!(!wants_html(&HeaderMap::new()));
     }
 }

@@ -178,7 +178,8 @@ pub enum UserCommand {
         #[arg(long)]
         site: String,
         /// The user's username, in any letter case.
-        #[arg(long)]
+        // `--username` was this flag's name before; scripts keep working.
+        #[arg(long, alias = "username")]
         user: String,
     },
 }
@@ -248,7 +249,8 @@ pub enum GroupCommand {
         #[arg(long)]
         site: String,
         /// The group's name, in any letter case.
-        #[arg(long)]
+        // `--name` was this flag's name before; scripts keep working.
+        #[arg(long, alias = "name")]
         group: String,
     },
 }
@@ -281,7 +283,8 @@ pub enum ProviderCommand {
         #[arg(long)]
         site: String,
         /// The provider's name.
-        #[arg(long)]
+        // `--name` was this flag's name before; scripts keep working.
+        #[arg(long, alias = "name")]
         provider: String,
     },
     /// Set a provider's provisioning options (see the README's table) and

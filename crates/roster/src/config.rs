@@ -2,6 +2,7 @@
 //! program runs with (STYLE rule 9: no globals, no `Default`).
 
 use anyhow::bail;
+use roster_domain::Secret;
 use roster_store::StoreConfig;
 use secrecy::ExposeSecret;
 
@@ -20,7 +21,7 @@ pub fn store_config(args: &DatabaseArgs, max_connections: u32) -> anyhow::Result
                     "--database-url must be a postgres:// URL; for SQLite, leave it unset and use --data-dir"
                 );
             }
-            Ok(StoreConfig::Postgres { url: url.to_owned(), max_connections })
+            Ok(StoreConfig::Postgres { url: Secret::new(url), max_connections })
         }
         None => Ok(StoreConfig::Sqlite { path: args.data_dir.join(SQLITE_FILE) }),
     }

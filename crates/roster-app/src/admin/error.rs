@@ -44,8 +44,11 @@ impl AdminError {
     /// what it tried, in words ("create sites").
     pub(crate) fn denied(denied: Denied, action: &str) -> Self {
         Self::Forbidden(match denied {
-            Denied::NotOperator => {
-                format!("only an operator may {action}; this credential belongs to one site")
+            Denied::SiteKeyNotOperator => {
+                format!("only an operator key may {action}; this key belongs to one site")
+            }
+            Denied::PersonNotOperator => {
+                format!("only an operator may {action}; you administer one site")
             }
             Denied::ReadOnly => {
                 format!("a read-only site administrator may not {action}")

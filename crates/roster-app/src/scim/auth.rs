@@ -14,10 +14,22 @@ const AUTH_RECORD_INTERVAL_SECONDS: i64 = 60;
 const MAX_SECRET_BYTES: usize = 512;
 
 /// A SCIM credential as sent in `Authorization`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub enum ScimCredential<'a> {
     Bearer(&'a str),
     Basic { username: &'a str, password: &'a str },
+}
+
+/// The username of a Basic credential is not secret; the rest is.
+impl std::fmt::Debug for ScimCredential<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bearer(_) => f.write_str("Bearer([redacted])"),
+            Self::Basic { username, .. } => {
+                write!(f, "Basic {{ username: {username:?}, password: [redacted] }}")
+            }
+        }
+    }
 }
 
 impl Scim<'_> {

@@ -24,8 +24,14 @@ pub enum ScimFailure {
 }
 
 impl From<ScimError> for ScimFailure {
+    /// The engine's own 5xx (a stored resource it cannot read back) is the
+    /// server's fault: logged, and answered without its detail.
     fn from(err: ScimError) -> Self {
-        Self::Refused(err)
+        if err.status == ScimStatus::InternalServerError {
+            Self::Internal(InternalError::Corrupt { what: "a SCIM resource", detail: err.detail })
+        } else {
+            Self::Refused(err)
+        }
     }
 }
 
@@ -35,22 +41,12 @@ impl From<InternalError> for ScimFailure {
     }
 }
 
+/// A storage failure the use case did not expect is the server's: a use
+/// case that can meet a conflict (a concurrent create of the same name)
+/// maps it to its SCIM answer where it writes. The database's own words
+/// never reach the client.
 impl From<StoreError> for ScimFailure {
     fn from(err: StoreError) -> Self {
-        match err {
-            // The checks before a write found the value free; a concurrent
-            // request took it since.
-            StoreError::Conflict { what } => Self::Refused(ScimError::uniqueness(format!(
-                "{what} is already taken in this site"
-            ))),
-            StoreError::Reference(detail) => Self::Refused(ScimError::new(
-                ScimStatus::Conflict,
-                None,
-                format!("the change would break a reference ({detail})"),
-            )),
-            other @ (StoreError::Corrupt(_)
-            | StoreError::Database(_)
-            | StoreError::Migration(_)) => Self::Internal(InternalError::Store(other)),
-        }
+        Self::Internal(InternalError::Store(err))
     }
 }

@@ -13,7 +13,9 @@ use roster_domain::{
 };
 use roster_scim::schema::USER_RESOURCE;
 use roster_scim::{ListQuery, RequestKind, ScimError, Verdict, normalize, project};
-use roster_store::{PolicyRepo, ScimQuery, ScimUser, ScimUserRepo, Transaction, UserRepo};
+use roster_store::{
+    PolicyRepo, ScimQuery, ScimUser, ScimUserRepo, StoreError, Transaction, UserRepo,
+};
 use serde_json::Value;
 
 use super::call::{ScimAnswer, ScimCall, list_body, list_params};
@@ -126,9 +128,16 @@ impl Scim<'_> {
         // A new user is in no group yet: outside a group whitelist it starts
         // pending, until a group sync puts it in scope.
         stored.user = evaluate_user(&stored.user, &call.scope.provider, &options, &[]);
-        // A concurrent create of the same username is refused as
-        // `uniqueness` by the store error's mapping.
-        tx.insert_scim_user(&stored).await?;
+        tx.insert_scim_user(&stored).await.map_err(|err| match err {
+            // A concurrent create took the username since `ensure_free`.
+            StoreError::Conflict { .. } => ScimFailure::Refused(ScimError::uniqueness(
+                "userName is already taken in this site",
+            )),
+            other @ (StoreError::Reference(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Database(_)
+            | StoreError::Migration(_)) => other.into(),
+        })?;
         tx.commit().await?;
         let body = project(&USER_RESOURCE, &user_resource(&stored, call.base)?, &projection_ok);
         Ok(ScimAnswer::Resource { created: true, body })

@@ -42,7 +42,7 @@ use async_trait::async_trait;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor};
 
-use roster_domain::SiteId;
+use roster_domain::{Secret, SiteId};
 use sqlx::any::AnyRow;
 
 pub(crate) use scim_filter::{Bind, Compiler, Resource};
@@ -65,8 +65,8 @@ pub enum Dialect {
 pub enum StoreConfig {
     /// An SQLite file, created (with its directory) if missing.
     Sqlite { path: PathBuf },
-    /// A `postgres://` URL.
-    Postgres { url: String, max_connections: u32 },
+    /// A `postgres://` URL, which may hold a password.
+    Postgres { url: Secret, max_connections: u32 },
 }
 
 /// Readers on SQLite: WAL lets them run beside the one writer.
@@ -97,7 +97,7 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, Stor
             let pool = AnyPoolOptions::new()
                 .max_connections(*max_connections)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect(url.expose())
                 .await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
             Store { dialect: Dialect::Postgres, readers: pool.clone(), writer: pool }

@@ -33,20 +33,23 @@ async fn unknown_paths_answer_json(backend: Backend) {
 
 async fn a_browser_gets_a_page_for_an_unknown_path(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app
-        .client
-        .get(format!("{}/login/<script>", app.address))
-        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-        .send()
-        .await
-        .unwrap();
+    let browser = |path: &str| {
+        app.client
+            .get(format!("{}{path}", app.address))
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .send()
+    };
+    let response = browser("/login/nowhere").await.unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(content_type.starts_with("text/html"), "{content_type}");
     let page = response.text().await.unwrap();
     assert!(page.contains("<h1>Not Found</h1>") && page.contains("no such endpoint"), "{page}");
-    // The same path without a browser's Accept is the JSON error.
-    let reply = app.get("/login/x").await;
+    // Without a browser's Accept, and under /api whatever Accept says, the
+    // answer is the JSON error.
+    let reply = app.get("/login/nowhere").await;
+    crate::helpers::assert_error(&reply, StatusCode::NOT_FOUND, "not_found", None);
+    let reply = crate::helpers::reply(browser("/api/admin/nothing-here").await.unwrap()).await;
     crate::helpers::assert_error(&reply, StatusCode::NOT_FOUND, "not_found", None);
 }
 

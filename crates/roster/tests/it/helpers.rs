@@ -59,7 +59,10 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
         Backend::Postgres => {
             let url = postgres_database().await;
             TestDatabase {
-                config: StoreConfig::Postgres { url: url.clone(), max_connections: 8 },
+                config: StoreConfig::Postgres {
+                    url: roster_domain::Secret::new(url.clone()),
+                    max_connections: 8,
+                },
                 cli_args: vec!["--database-url".into(), url],
                 _dir: dir,
             }

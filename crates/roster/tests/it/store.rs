@@ -284,7 +284,7 @@ async fn schema_of(backend: Backend) -> Schema {
     connect(&db.config).await.unwrap().close().await;
     let url = match &db.config {
         roster_store::StoreConfig::Sqlite { path } => format!("sqlite://{}", path.display()),
-        roster_store::StoreConfig::Postgres { url, .. } => url.clone(),
+        roster_store::StoreConfig::Postgres { url, .. } => url.expose().to_owned(),
     };
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap();
     let sqlite = backend == Backend::Sqlite;
