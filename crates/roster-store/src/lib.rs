@@ -3,7 +3,8 @@
 //!
 //! Invariants:
 //! - This is the only crate with SQL. Everything above it sees the traits in
-//!   [`api`] and the domain types of `roster-domain`.
+//!   capability traits (`SiteRepo`, `UserRepo`, ..., implemented by
+//!   [`Tx`]) and the domain types of `roster-domain`.
 //! - Every table that holds site data carries the site in its primary key,
 //!   and every query on it names the site: isolation lives here, not only in
 //!   the handlers.

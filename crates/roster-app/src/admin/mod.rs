@@ -4,7 +4,7 @@
 //! obeying who the caller is ([`crate::Principal`]), the site's "allow
 //! manual ..." settings and the last-password-admin guard (SPEC §3).
 //!
-//! May use: the store capabilities of [`AdminTx`], the clock, and the
+//! May use: the store capabilities of `AdminTx`, the clock, and the
 //! shared `provisioning`, `passwords` and `secrets` modules. Never another
 //! area.
 

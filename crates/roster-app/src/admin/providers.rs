@@ -468,9 +468,7 @@ impl Admin<'_> {
         self.get::<Provider>(who, site, id).await
     }
 
-    /// Finds a provider by name (without regard to letter case), for the
-    /// CLI; pending records (outside their provider's filters) are not
-    /// shown.
+    /// Finds a provider by its name, for the CLI.
     pub async fn find_provider(
         &self,
         who: &Principal,

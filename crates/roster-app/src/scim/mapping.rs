@@ -62,14 +62,28 @@ fn stored_extras(user: &ScimUser) -> Result<Map<String, Value>, InternalError> {
     }
 }
 
+/// A complex attribute kept in the extras: absent, or an object as
+/// `user_fields` stored it.
+fn stored_object(
+    user: &ScimUser,
+    extras: &mut Map<String, Value>,
+    key: &str,
+) -> Result<Map<String, Value>, InternalError> {
+    match extras.remove(key) {
+        None => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(other) => Err(InternalError::Corrupt {
+            what: "the SCIM attributes of a user",
+            detail: format!("user {}: {key} is {other}, not an object", user.user.id),
+        }),
+    }
+}
+
 /// The SCIM representation of a stored user.
 pub fn user_resource(user: &ScimUser, base: &BaseUrl) -> Result<Value, InternalError> {
     let u = &user.user;
     let mut out = stored_extras(user)?;
-    let mut name = match out.remove("name") {
-        Some(Value::Object(name)) => name,
-        _ => Map::new(),
-    };
+    let mut name = stored_object(user, &mut out, "name")?;
     let text = |t: &Option<DisplayText>| t.as_ref().map(|t| Value::String(t.as_str().to_owned()));
     for (key, value) in
         [("formatted", &u.full_name), ("givenName", &u.first_name), ("familyName", &u.last_name)]
@@ -78,10 +92,7 @@ pub fn user_resource(user: &ScimUser, base: &BaseUrl) -> Result<Value, InternalE
             name.insert(key.to_owned(), value);
         }
     }
-    let mut enterprise = match out.remove(ENTERPRISE_USER.id) {
-        Some(Value::Object(ext)) => ext,
-        _ => Map::new(),
-    };
+    let mut enterprise = stored_object(user, &mut out, ENTERPRISE_USER.id)?;
     if let Some(company) = text(&u.company) {
         enterprise.insert("organization".to_owned(), company);
     }
@@ -455,6 +466,13 @@ mod tests {
                 matches!(err, InternalError::Corrupt { ref detail, .. } if detail.contains("u1")),
                 "{corrupt:?}: {err}"
             );
+        }
+        for corrupt in [
+            r#"{"name": "x"}"#,
+            r#"{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": []}"#,
+        ] {
+            let err = user_resource(&stored(corrupt), &base).unwrap_err();
+            assert!(matches!(err, InternalError::Corrupt { .. }), "{corrupt}: {err}");
         }
         assert!(user_resource(&stored(r#"{"title": "Guide"}"#), &base).is_ok());
     }

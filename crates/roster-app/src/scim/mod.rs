@@ -7,7 +7,7 @@
 //! one transaction per request and answers with a [`ScimFailure`] when it
 //! refuses.
 //!
-//! May use: the store capabilities of [`ScimTx`], the clock, the
+//! May use: the store capabilities of `ScimTx`, the clock, the
 //! configuration, and the shared `provisioning` and `secrets` modules.
 //! Never another area.
 
@@ -69,11 +69,6 @@ pub struct Scim<'a> {
 impl<'a> Scim<'a> {
     pub(crate) fn new(ctx: &'a Context) -> Self {
         Self { ctx }
-    }
-
-    /// The URL clients reach roster at, when configured.
-    pub fn public_url(&self) -> Option<&str> {
-        self.ctx.config.public_url.as_deref()
     }
 
     /// A read-only transaction, seen through the SCIM capabilities only.

@@ -8,6 +8,10 @@
 //! `UPDATE_EXPECT=1 cargo test -p roster-scim --test cases` rewrites the
 //! expected outputs from what the code does now; name a module
 //! (`... --test cases patch::`) to refresh one subject. Review the diff.
+//!
+//! Each subject asserts at least as many cases as its files hold today, so
+//! a data file deleted or renamed by mistake fails its test; raise the
+//! floor when you add cases.
 
 // Test helpers are plain functions, not `#[test]`s, so clippy's
 // allow-in-tests settings do not reach them.

@@ -155,7 +155,9 @@ impl Files {
     /// fails listing every case that differs, or with `UPDATE_EXPECT=1`
     /// rewrites the expected outputs instead. Returns the number of cases.
     pub fn run(&self, actual: impl Fn(&DataFile, &Case) -> Actual) -> usize {
-        let update = std::env::var_os("UPDATE_EXPECT").is_some();
+        // Only `1` rewrites: `UPDATE_EXPECT=0` or an empty value left in an
+        // environment must not turn a failing run into a passing one.
+        let update = std::env::var("UPDATE_EXPECT").is_ok_and(|value| value == "1");
         // Each failure with whether rewriting the expected output fixes it.
         let mut failures: Vec<(bool, String)> = Vec::new();
         let mut total = 0;

@@ -137,7 +137,7 @@ fn bind_provider<'q>(
         .bind(micros(provider.updated_at))
 }
 
-fn required(col: &str, value: Option<String>) -> Result<String, StoreError> {
+fn required<T>(col: &str, value: Option<T>) -> Result<T, StoreError> {
     value.ok_or_else(|| StoreError::Corrupt(format!("{col} is missing")))
 }
 
@@ -168,26 +168,34 @@ fn ldap_from(c: &Cols<'_>) -> Result<Option<LdapSettings>, StoreError> {
     if !c.flag("ldap_configured")? {
         return Ok(None);
     }
-    let port = c.opt_int("ldap_port")?.unwrap_or(389);
+    // Configured settings were written whole: a missing column is
+    // corruption, never replaced by a default.
+    let port = required("ldap_port", c.opt_int("ldap_port")?)?;
     Ok(Some(LdapSettings {
         enabled: c.flag("ldap_enabled")?,
         host: required("ldap_host", c.opt_text("ldap_host")?)?,
         backup_host: c.opt_text("ldap_backup_host")?,
-        server_type: c
-            .opt_parsed("ldap_server_type", LdapServerType::parse)?
-            .unwrap_or(LdapServerType::ActiveDirectory),
+        server_type: required(
+            "ldap_server_type",
+            c.opt_parsed("ldap_server_type", LdapServerType::parse)?,
+        )?,
         port: u16::try_from(port)
             .map_err(|_| StoreError::Corrupt(format!("ldap_port = {port}")))?,
         secure: c.flag("ldap_secure")?,
-        username_attribute: c
-            .opt_parsed("ldap_username_attribute", UsernameAttribute::parse)?
-            .unwrap_or(UsernameAttribute::SamAccountName),
+        username_attribute: required(
+            "ldap_username_attribute",
+            c.opt_parsed("ldap_username_attribute", UsernameAttribute::parse)?,
+        )?,
         bind_username: c.opt_text("ldap_bind_username")?,
         bind_password: c.opt_text("ldap_bind_password")?.map(Secret::new),
         base_dn: required("ldap_base_dn", c.opt_text("ldap_base_dn")?)?,
         domain: c.opt_text("ldap_domain")?,
-        consecutive_failures: u32::try_from(c.int("ldap_consecutive_failures")?)
-            .unwrap_or(u32::MAX),
+        consecutive_failures: {
+            let failures = c.int("ldap_consecutive_failures")?;
+            u32::try_from(failures).map_err(|_| {
+                StoreError::Corrupt(format!("ldap_consecutive_failures = {failures}"))
+            })?
+        },
     }))
 }
 

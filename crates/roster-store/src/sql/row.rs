@@ -106,5 +106,6 @@ pub(crate) fn limit_offset(page: crate::Page) -> (i64, i64) {
 
 /// Reads a `SELECT COUNT(*)` result.
 pub(crate) fn count_of(row: &AnyRow) -> Result<u64, StoreError> {
-    Ok(u64::try_from(row.try_get::<i64, _>(0)?).unwrap_or(0))
+    let count = row.try_get::<i64, _>(0)?;
+    u64::try_from(count).map_err(|_| StoreError::Corrupt(format!("a count of {count}")))
 }

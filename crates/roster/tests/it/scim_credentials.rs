@@ -145,15 +145,21 @@ async fn secrets_stop_working_when_their_time_passes(backend: Backend) {
     app.clock.advance(SignedDuration::from_mins(2));
     assert_eq!(users_status(&app, &bearer(first)).await, StatusCode::UNAUTHORIZED);
     assert_eq!(users_status(&app, &bearer(second.clone())).await, StatusCode::OK);
+    let provider_path = path.trim_end_matches("/scim").to_owned();
+    let failed_at = |shown: &crate::helpers::Reply| -> jiff::Timestamp {
+        shown.body["scim"]["last_failure_at"].as_str().unwrap().parse().unwrap()
+    };
+    let overlap_failure = failed_at(&app.get(&provider_path).await);
 
     // The new token expires a year after it was made (by default).
     app.clock.advance(SignedDuration::from_hours(24 * 364));
     assert_eq!(users_status(&app, &bearer(second.clone())).await, StatusCode::OK);
     app.clock.advance(SignedDuration::from_hours(24 * 2));
     assert_eq!(users_status(&app, &bearer(second)).await, StatusCode::UNAUTHORIZED);
-    // Its administrators see the failures.
-    let shown = app.get(path.trim_end_matches("/scim")).await;
-    assert!(shown.body["scim"]["last_failure_at"].is_string(), "{shown:?}");
+    // Its administrators see the failure, a year after the previous one.
+    let expiry_failure = failed_at(&app.get(&provider_path).await);
+    let days = (expiry_failure.as_second() - overlap_failure.as_second()) / 86_400;
+    assert_eq!(days, 366, "{overlap_failure} then {expiry_failure}");
 }
 
 crate::on_both_databases!(

@@ -6,6 +6,9 @@
 //!   area; the shared modules (the `.rs` files beside `lib.rs`: context,
 //!   access, provisioning, ...) never name an area, so areas depend on
 //!   what is shared and never the reverse.
+//! - An area opens transactions only in its `mod.rs` (its `read()` and
+//!   `write()`, which hand out the area's capability set); no other file of
+//!   the area touches the context's store.
 //! - In `roster-http`, a router folder named like an area (`src/admin`,
 //!   `src/scim`) calls only that area of `roster_app`.
 //! - `ARCHITECTURE.md`'s codemap names every crate and every area, and
@@ -51,9 +54,41 @@ fn app_areas(root: &Path) -> Vec<String> {
     areas
 }
 
+/// The top-level names of every `prefix::{...}` group in `text`, nested
+/// groups included (`crate::{ids::{a, b}, admin::X}` gives `ids`, `admin`).
+fn grouped_names(text: &str, prefix: &str) -> Vec<String> {
+    let opening = format!("{prefix}::{{");
+    let mut names = Vec::new();
+    for (at, _) in text.match_indices(&opening) {
+        let body = &text[at + opening.len()..];
+        let (mut depth, mut item) = (0usize, String::new());
+        for c in body.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => break,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    names.push(std::mem::take(&mut item));
+                    continue;
+                }
+                _ => {}
+            }
+            if depth == 0 || item.is_empty() {
+                item.push(c);
+            }
+        }
+        names.push(item);
+    }
+    names
+        .iter()
+        .filter_map(|item| item.trim().split(|c: char| !(c.is_alphanumeric() || c == '_')).next())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Whether `text` names the module `prefix::area`, as a path
 /// (`crate::scim::mapping`, `crate::scim;`) or inside a grouped import
-/// (`use crate::{admin, Context};`).
+/// (`use crate::{admin, Context};`, nested groups too).
 fn names_module(text: &str, prefix: &str, area: &str) -> bool {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_';
     let direct = format!("{prefix}::{area}");
@@ -62,13 +97,20 @@ fn names_module(text: &str, prefix: &str, area: &str) -> bool {
         let after = text[at + direct.len()..].chars().next();
         !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
     });
-    let grouped = format!("{prefix}::{{");
-    let in_group = text.match_indices(&grouped).any(|(at, _)| {
-        let body = &text[at + grouped.len()..];
-        let body = &body[..body.find('}').unwrap_or(body.len())];
-        body.split(|c: char| !is_ident(c)).any(|word| word == area)
-    });
-    by_path || in_group
+    by_path || grouped_names(text, prefix).iter().any(|name| name == area)
+}
+
+/// The ways a file of `roster-app` can name the crate root: `crate`, and
+/// `super` as many times as the file's module is deep (`provisioning.rs`
+/// and `admin/mod.rs` are one deep, `admin/users.rs` two).
+fn root_prefixes(path: &str) -> Vec<String> {
+    let segments = path.split('/').count();
+    let depth = if path.ends_with("/mod.rs") { segments - 1 } else { segments };
+    let mut prefixes = vec!["crate".to_owned()];
+    if depth > 0 {
+        prefixes.push(vec!["super"; depth].join("::"));
+    }
+    prefixes
 }
 
 /// The area a file belongs to: its first folder, when that is an area.
@@ -78,16 +120,19 @@ fn area_of<'a>(path: &str, areas: &'a [String]) -> Option<&'a str> {
 }
 
 /// Every forbidden edge among `files` of `roster-app` (paths relative to
-/// its `src/`).
+/// its `src/`). `lib.rs` declares the areas and is exempt; an area's
+/// `mod.rs` is where its transactions are opened, so only it may reach the
+/// context's store.
 fn app_problems(files: &[(String, String)], areas: &[String]) -> Vec<String> {
     let mut problems = Vec::new();
     for (path, text) in files {
-        let own = area_of(path, areas);
-        if own.is_none() && path == "lib.rs" {
+        if path == "lib.rs" {
             continue;
         }
+        let own = area_of(path, areas);
+        let prefixes = root_prefixes(path);
         for area in areas.iter().filter(|area| Some(area.as_str()) != own) {
-            if names_module(text, "crate", area) || names_module(text, "super::super", area) {
+            if prefixes.iter().any(|prefix| names_module(text, prefix, area)) {
                 problems.push(match own {
                     Some(own) => {
                         format!("roster-app/src/{path}: the {own} area names the {area} area")
@@ -95,6 +140,15 @@ fn app_problems(files: &[(String, String)], areas: &[String]) -> Vec<String> {
                     None => format!("roster-app/src/{path}: a shared module names the {area} area"),
                 });
             }
+        }
+        if let Some(own) = own
+            && *path != format!("{own}/mod.rs")
+            && text.contains("ctx.store")
+        {
+            problems.push(format!(
+                "roster-app/src/{path}: opens the store outside {own}/mod.rs, around the area's \
+                 capability set"
+            ));
         }
     }
     problems
@@ -136,16 +190,23 @@ fn the_module_check_reports_every_forbidden_edge() {
         file("lib.rs", "pub mod admin;\npub mod scim;\nuse crate::admin::Admin;"),
         file("admin/users.rs", "use crate::scim::mapping::BaseUrl;\nuse crate::Principal;"),
         file("admin/ok.rs", "use super::AdminError;\nuse crate::provisioning;\n// crate::scimitar"),
+        file("admin/mod.rs", "use super::scim::ScimTx;\nlet tx = self.ctx.store.read();"),
+        file("admin/sneaky.rs", "let tx = self.ctx.store.write();"),
         file("scim/groups.rs", "use crate::{Context, admin};"),
-        file("scim/deep/x.rs", "use super::super::admin::views;"),
-        file("provisioning.rs", "fn f() -> crate::scim::ScimFailure { todo!() }"),
-        file("context.rs", "use crate::Clock;"),
+        file("scim/nested.rs", "use crate::{ids::{a, b}, admin::views::X};"),
+        file("scim/deep/x.rs", "use super::super::super::admin::views;"),
+        file("provisioning.rs", "fn f() -> super::scim::ScimFailure { todo!() }"),
+        file("context.rs", "use crate::Clock;\nuse crate::{ids::{scim_like}, Clock};"),
     ];
     assert_eq!(
         app_problems(&app, &areas),
         [
             "roster-app/src/admin/users.rs: the admin area names the scim area",
+            "roster-app/src/admin/mod.rs: the admin area names the scim area",
+            "roster-app/src/admin/sneaky.rs: opens the store outside admin/mod.rs, around the \
+             area's capability set",
             "roster-app/src/scim/groups.rs: the scim area names the admin area",
+            "roster-app/src/scim/nested.rs: the scim area names the admin area",
             "roster-app/src/scim/deep/x.rs: the scim area names the admin area",
             "roster-app/src/provisioning.rs: a shared module names the scim area",
         ]
@@ -153,11 +214,15 @@ fn the_module_check_reports_every_forbidden_edge() {
     let http = [
         file("admin/users.rs", "use roster_app::admin::views::UserView;\nuse roster_app::App;"),
         file("scim/extract.rs", "use roster_app::admin::AdminError;"),
+        file("scim/grouped.rs", "use roster_app::{App, admin::{AdminError, views}};"),
         file("error.rs", "use roster_app::admin::AdminError;\nuse roster_app::scim::ScimFailure;"),
     ];
     assert_eq!(
         http_problems(&http, &areas),
-        ["roster-http/src/scim/extract.rs: the scim routes call the admin area"]
+        [
+            "roster-http/src/scim/extract.rs: the scim routes call the admin area",
+            "roster-http/src/scim/grouped.rs: the scim routes call the admin area",
+        ]
     );
 }
 

