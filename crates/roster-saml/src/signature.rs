@@ -1,0 +1,211 @@
+//! XML signatures over a SAML response, with bergshamra doing the
+//! cryptography and this module the policy an SP needs on top of it:
+//!
+//! - only the identity provider's configured certificates are trusted (or,
+//!   by fingerprint, the one certificate whose SHA-256 matches); keys an
+//!   attacker embeds in `KeyInfo` are never used on their own;
+//! - every signature in the document must verify;
+//! - each signature has exactly one reference, `#ID` of the element that
+//!   holds it (enveloped), and that element is the Response itself or the
+//!   one Assertion directly inside it; any other target is refused, which
+//!   closes the wrapping attacks that move signed content around;
+//! - algorithms come from an allow-list: RSA or ECDSA with SHA-256 and
+//!   stronger, exclusive canonicalisation, the enveloped transform; SHA-1
+//!   only where the provider allows it;
+//! - the caller learns which assertion node the signatures cover, in the
+//!   very tree that was verified, and reads nothing else.
+
+use base64::Engine;
+use bergshamra::keys::loader;
+use bergshamra::{DsigContext, KeysManager, VerifyResult};
+use sha2::{Digest, Sha256};
+use uppsala::{Document, NodeId};
+
+use crate::SamlError;
+use crate::input::truncate;
+use crate::xml::{self, DSIG, PROTOCOL};
+
+/// How the identity provider's signing key is trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdpKeys {
+    /// X.509 certificates (DER) from the IdP's metadata or configuration;
+    /// any of them may sign, so a rotation announced in metadata needs no
+    /// action.
+    Certificates(Vec<Vec<u8>>),
+    /// The SHA-256 fingerprint of the IdP's certificate: the certificate
+    /// travels in the signature's `KeyInfo` and is trusted only when its
+    /// fingerprint matches.
+    Fingerprint([u8; 32]),
+}
+
+const SIGNATURE_METHODS: [&str; 6] = [
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+];
+const DIGEST_METHODS: [&str; 3] = [
+    "http://www.w3.org/2001/04/xmlenc#sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512",
+];
+const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
+const EXCLUSIVE_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+
+/// Verifies every signature of a response document and returns the
+/// assertion they cover. `assertion` is the document's only assertion (or,
+/// before decryption, its only `EncryptedAssertion`), which `response.rs`
+/// found directly inside the Response; `covered` says that a Response
+/// signature was already verified over the encrypted form.
+pub(crate) fn covered_assertion(
+    doc: &Document<'_>,
+    assertion: NodeId,
+    keys: &IdpKeys,
+    allow_sha1: bool,
+    covered: bool,
+) -> Result<NodeId, SamlError> {
+    let response = doc.document_element().ok_or(SamlError::Missing("Response"))?;
+    let signatures = xml::descendants(doc, response, DSIG, "Signature");
+    if signatures.is_empty() {
+        return if covered { Ok(assertion) } else { Err(SamlError::Unsigned) };
+    }
+    let trusted = trusted_certificates(doc, &signatures, keys)?;
+    let mut manager = KeysManager::new();
+    for der in &trusted {
+        let key = loader::load_x509_cert_der(der)
+            .map_err(|err| SamlError::BadCertificate(truncate(&err.to_string())))?;
+        manager.add_key(key);
+    }
+    let context = DsigContext::new(manager);
+    let results = bergshamra::dsig::verify::verify_all_document(&context, doc)
+        .map_err(|err| SamlError::BadSignature(truncate(&err.to_string())))?;
+    if results.len() != signatures.len() {
+        return Err(SamlError::BadSignature("not every signature was checked".into()));
+    }
+    let mut covers_assertion = covered;
+    for result in results {
+        let (signature, references) = match result {
+            VerifyResult::Valid { signature_node, references, .. } => (signature_node, references),
+            VerifyResult::Invalid { reason } => {
+                return Err(SamlError::BadSignature(truncate(&reason)));
+            }
+        };
+        check_algorithms(doc, signature, allow_sha1)?;
+        let [reference] = references.as_slice() else {
+            return Err(SamlError::BadSignature(
+                "a signature must have exactly one reference".into(),
+            ));
+        };
+        let target = reference
+            .resolved_node
+            .filter(|_| reference.digest_verified)
+            .ok_or_else(|| SamlError::BadSignature("the reference was not verified".into()))?;
+        let id = xml::attr(doc, target, "ID").unwrap_or_default();
+        if id.is_empty() || reference.uri != format!("#{id}") {
+            return Err(SamlError::BadSignature("the reference must name its element's ID".into()));
+        }
+        if doc.parent(signature) != Some(target) {
+            return Err(SamlError::BadSignature(
+                "a signature must sit inside the element it signs".into(),
+            ));
+        }
+        if target == response || target == assertion {
+            covers_assertion = true;
+        } else {
+            return Err(SamlError::BadSignature(format!(
+                "a signature covers {}, not the Response or its Assertion",
+                xml::name_of(doc, target)
+            )));
+        }
+    }
+    debug_assert!(xml::is(doc, response, PROTOCOL, "Response"));
+    if covers_assertion { Ok(assertion) } else { Err(SamlError::AssertionNotSigned) }
+}
+
+/// The certificates that may have signed: the configured ones, or the
+/// `KeyInfo` certificates whose fingerprint matches.
+fn trusted_certificates(
+    doc: &Document<'_>,
+    signatures: &[NodeId],
+    keys: &IdpKeys,
+) -> Result<Vec<Vec<u8>>, SamlError> {
+    match keys {
+        IdpKeys::Certificates(certificates) if certificates.is_empty() => {
+            Err(SamlError::NoSigningCertificate)
+        }
+        IdpKeys::Certificates(certificates) => Ok(certificates.clone()),
+        IdpKeys::Fingerprint(expected) => {
+            let mut matching = Vec::new();
+            for &signature in signatures {
+                for node in xml::descendants(doc, signature, DSIG, "X509Certificate") {
+                    let text = xml::text(doc, node)?;
+                    let compact: String =
+                        text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+                    let Ok(der) = base64::engine::general_purpose::STANDARD.decode(compact) else {
+                        continue;
+                    };
+                    if Sha256::digest(&der).as_slice() == expected.as_slice() {
+                        matching.push(der);
+                    }
+                }
+            }
+            if matching.is_empty() {
+                return Err(SamlError::BadSignature(
+                    "no certificate in the signature matches the configured fingerprint".into(),
+                ));
+            }
+            Ok(matching)
+        }
+    }
+}
+
+/// Refuses any algorithm outside the allow-list, and any transform but the
+/// two a SAML signature uses.
+fn check_algorithms(
+    doc: &Document<'_>,
+    signature: NodeId,
+    allow_sha1: bool,
+) -> Result<(), SamlError> {
+    let signed_info =
+        xml::child(doc, signature, DSIG, "SignedInfo").ok_or(SamlError::Missing("SignedInfo"))?;
+    let algorithm = |node: Option<NodeId>, what: &'static str| -> Result<String, SamlError> {
+        let node = node.ok_or(SamlError::Missing(what))?;
+        Ok(xml::attr(doc, node, "Algorithm").unwrap_or_default().to_owned())
+    };
+    let canonicalization = algorithm(
+        xml::child(doc, signed_info, DSIG, "CanonicalizationMethod"),
+        "CanonicalizationMethod",
+    )?;
+    if canonicalization != EXCLUSIVE_C14N {
+        return Err(SamlError::Algorithm(truncate(&canonicalization)));
+    }
+    let method =
+        algorithm(xml::child(doc, signed_info, DSIG, "SignatureMethod"), "SignatureMethod")?;
+    if !(SIGNATURE_METHODS.contains(&method.as_str()) || (allow_sha1 && method == RSA_SHA1)) {
+        return Err(SamlError::Algorithm(truncate(&method)));
+    }
+    for reference in xml::children(doc, signed_info, DSIG, "Reference") {
+        let digest = algorithm(xml::child(doc, reference, DSIG, "DigestMethod"), "DigestMethod")?;
+        if !(DIGEST_METHODS.contains(&digest.as_str()) || (allow_sha1 && digest == SHA1)) {
+            return Err(SamlError::Algorithm(truncate(&digest)));
+        }
+        if let Some(transforms) = xml::child(doc, reference, DSIG, "Transforms") {
+            for transform in doc.children(transforms) {
+                if doc.element(transform).is_none() {
+                    continue;
+                }
+                let uri = algorithm(Some(transform), "Transform")?;
+                if !xml::is(doc, transform, DSIG, "Transform")
+                    || !(uri == ENVELOPED || uri == EXCLUSIVE_C14N)
+                {
+                    return Err(SamlError::Algorithm(truncate(&uri)));
+                }
+            }
+        }
+    }
+    Ok(())
+}
