@@ -129,6 +129,11 @@ else
     start_cluster
 fi
 
+# The SAML sign-in tests talk to a real identity provider (pysaml2 signing
+# through xmlsec1); its script installs what is missing and is quick when
+# nothing is.
+scripts/install-saml-idp.sh
+
 # The style rules that a reviewer should not have to check by hand:
 # formatting, and clippy (no unwrap/expect/panic outside tests) with
 # warnings as errors. ROSTER_SKIP_LINT=1 skips them while iterating.

@@ -4,9 +4,11 @@
 //! - [`admin`]: what administrators do through the admin API, the CLI and
 //!   the console (sites, users, groups, providers, credentials, keys).
 //! - [`scim`]: what an identity provider's SCIM client does (SPEC §2).
+//! - [`sso`]: SAML sign-in, just-in-time provisioning and sessions
+//!   (SPEC §5).
 //!
-//! SAML sign-in (`sso`), directory sync (`sync`), scheduled jobs (`jobs`)
-//! and logs (`logs`) join as areas of their own; `ARCHITECTURE.md` shows
+//! Directory sync (`sync`), scheduled jobs (`jobs`) and logs (`logs`) join
+//! as areas of their own; `ARCHITECTURE.md` shows
 //! where. Each use case runs in one store transaction that commits only
 //! when the whole operation succeeded, and asks the store only for the
 //! capabilities its area names.
@@ -27,6 +29,7 @@ pub mod passwords;
 mod provisioning;
 pub mod scim;
 pub mod secrets;
+pub mod sso;
 
 use std::sync::Arc;
 
@@ -55,6 +58,11 @@ impl App {
     /// The SCIM service provider, as identity providers' clients use it.
     pub fn scim(&self) -> scim::Scim<'_> {
         scim::Scim::new(&self.ctx)
+    }
+
+    /// SAML sign-in and the sessions of signed-in people.
+    pub fn sso(&self) -> sso::Sso<'_> {
+        sso::Sso::new(&self.ctx)
     }
 
     /// The settings the application was started with.

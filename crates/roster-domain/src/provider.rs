@@ -55,6 +55,21 @@ impl ProviderKind {
         })
     }
 
+    /// Whether people sign in through the provider with SAML: every kind
+    /// but `oidc` (and `ldap`, which provisions and is signed in to
+    /// through SAML when an administrator configures a trust for it).
+    pub fn signs_in_with_saml(self) -> bool {
+        !matches!(self, Self::Oidc)
+    }
+
+    /// Whether the IdP may start a sign-in itself (its dashboard), when no
+    /// administrator chose: on for the named products, whose dashboards
+    /// start sign-ins (the seeds' Default Relay State), off for a generic
+    /// SAML provider (SPEC §5).
+    pub fn idp_initiated_by_default(self) -> bool {
+        !matches!(self, Self::Saml | Self::Oidc | Self::Ldap)
+    }
+
     /// SCIM is designed to work with SAML: only SAML-based providers and
     /// LDAP may enable it (SPEC §2).
     pub fn supports_scim(self) -> bool {

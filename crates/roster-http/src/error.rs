@@ -11,6 +11,7 @@ use axum::response::Html;
 use axum::response::{IntoResponse, Response};
 use roster_app::InternalError;
 use roster_app::admin::AdminError;
+use roster_app::sso::SsoError;
 use roster_domain::ManualChangeRefused;
 use serde::Serialize;
 
@@ -78,6 +79,32 @@ impl From<AdminError> for ApiError {
     }
 }
 
+impl From<SsoError> for ApiError {
+    fn from(err: SsoError) -> Self {
+        let message = err.to_string();
+        match err {
+            SsoError::Unavailable(_) => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "sign_in_unavailable", message)
+            }
+            SsoError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, "not_found", message),
+            SsoError::Refused(reason) => {
+                // What was wrong is worth an administrator's attention: an
+                // IdP misconfiguration, or an attack.
+                tracing::warn!(%reason, "a SAML response was refused");
+                Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message)
+            }
+            SsoError::UserRefused(reason) => {
+                tracing::warn!(%reason, "a sign-in was refused");
+                Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message)
+            }
+            SsoError::Unauthenticated => {
+                Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first")
+            }
+            SsoError::Internal(source) => source.into(),
+        }
+    }
+}
+
 impl From<InternalError> for ApiError {
     fn from(source: InternalError) -> Self {
         // STYLE rule 3: a 5xx logs the detail and returns a generic message.
@@ -129,7 +156,7 @@ impl ApiError {
 }
 
 /// Text made safe to place in HTML content and attribute values.
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -15,6 +15,7 @@ mod error;
 mod extract;
 mod health;
 mod scim;
+mod sso;
 
 use std::future::Future;
 
@@ -36,6 +37,7 @@ pub fn router(app: App) -> Router {
         .merge(health::routes())
         .nest("/api/admin", admin::routes())
         .nest("/api/scim", scim::routes())
+        .merge(sso::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(app)

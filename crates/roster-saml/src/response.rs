@@ -27,8 +27,10 @@ pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(90);
 /// What the SP expects of a response.
 #[derive(Debug, Clone)]
 pub struct Expected<'a> {
-    /// The IdP's entity id: the Issuer of the response and the assertion.
-    pub idp_entity_id: &'a str,
+    /// The IdP's entity id, when known (from its metadata): the Issuer of
+    /// the response and the assertion must be it. Trust by certificate
+    /// fingerprint knows no entity id; the key identifies the IdP then.
+    pub idp_entity_id: Option<&'a str>,
     /// The SP's entity id: the assertion's Audience.
     pub sp_entity_id: &'a str,
     /// The ACS URL the response was posted to: its Destination and the
@@ -193,8 +195,10 @@ fn check_response(
     let destination =
         xml::attr(doc, response, "Destination").ok_or(SamlError::Required("Destination"))?;
     same("Destination", destination, expected.acs_url)?;
-    if let Some(issuer) = xml::child(doc, response, ASSERTION, "Issuer") {
-        same("the response's Issuer", &xml::text(doc, issuer)?, expected.idp_entity_id)?;
+    if let (Some(issuer), Some(idp)) =
+        (xml::child(doc, response, ASSERTION, "Issuer"), expected.idp_entity_id)
+    {
+        same("the response's Issuer", &xml::text(doc, issuer)?, idp)?;
     }
     let in_response_to = xml::attr(doc, response, "InResponseTo").map(str::to_owned);
     match &in_response_to {
@@ -275,7 +279,9 @@ fn read_assertion(
     let issuer =
         xml::child(doc, assertion, ASSERTION, "Issuer").ok_or(SamlError::Missing("Issuer"))?;
     let issuer = xml::text(doc, issuer)?;
-    same("the assertion's Issuer", &issuer, expected.idp_entity_id)?;
+    if let Some(idp) = expected.idp_entity_id {
+        same("the assertion's Issuer", &issuer, idp)?;
+    }
 
     // Conditions: the validity window and the audience.
     let conditions = xml::child(doc, assertion, ASSERTION, "Conditions")

@@ -9,8 +9,8 @@
 //! recording time plus 30 s), `trust` (`idp`, `other`, `fingerprint`,
 //! `wrong-fingerprint`, `none`), `outstanding` (comma-separated request
 //! ids, or `none`; default `_req1`), `unsolicited` and `sha1` (`yes`),
-//! `decrypt`
-//! (`none` to configure no key).
+//! `decrypt` (`none` to configure no key), `issuer` (`any` when the SP
+//! knows no IdP entity id, as with trust by fingerprint).
 //!
 //! `UPDATE_EXPECT=1 cargo test -p roster-saml --test responses` rewrites the
 //! expected outcomes; review the diff: every hostile case must stay an
@@ -113,7 +113,10 @@ fn actual(case: &Case) -> String {
     };
     let now = setting("now").unwrap_or("2026-12-01T12:00:30Z").parse().unwrap();
     let expected = Expected {
-        idp_entity_id: "https://idp.example.test/metadata",
+        idp_entity_id: match setting("issuer") {
+            Some("any") => None,
+            _ => Some("https://idp.example.test/metadata"),
+        },
         sp_entity_id: "https://roster.example.test/saml/metadata",
         acs_url: "https://roster.example.test/saml/consume",
         outstanding: &outstanding,

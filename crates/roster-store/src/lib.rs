@@ -23,6 +23,7 @@ mod error;
 mod policy_api;
 mod scim_api;
 mod sql;
+mod sso_api;
 
 pub use api::{
     AdminKeyRecord, AdminKeyRepo, GroupRepo, Listed, MemberRecord, Page, ProviderRepo, SiteRepo,
@@ -35,3 +36,4 @@ pub use scim_api::{
     ScimUserRepo, StoredEmail,
 };
 pub use sql::{Dialect, Store, StoreConfig, Tx, connect};
+pub use sso_api::{SamlRequestRecord, SessionRecord, SsoRepo};

@@ -7,13 +7,16 @@ use sqlx::{AnyConnection, Column, Row};
 use crate::StoreError;
 
 /// Tables and the order that makes their dump deterministic.
-const TABLES: [(&str, &str); 6] = [
+const TABLES: [(&str, &str); 9] = [
     ("sites", "SELECT * FROM sites ORDER BY id"),
     ("providers", "SELECT * FROM providers ORDER BY site_id, id"),
     ("users", "SELECT * FROM users ORDER BY site_id, id"),
     ("groups", "SELECT * FROM groups ORDER BY site_id, id"),
     ("group_members", "SELECT * FROM group_members ORDER BY site_id, group_id, user_id"),
     ("admin_keys", "SELECT * FROM admin_keys ORDER BY id"),
+    ("saml_requests", "SELECT * FROM saml_requests ORDER BY site_id, id"),
+    ("saml_assertions", "SELECT * FROM saml_assertions ORDER BY site_id, issuer, assertion_id"),
+    ("sessions", "SELECT * FROM sessions ORDER BY site_id, secret_hash"),
 ];
 
 pub(crate) async fn dump(conn: &mut AnyConnection) -> Result<String, StoreError> {

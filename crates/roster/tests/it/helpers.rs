@@ -139,11 +139,12 @@ pub struct Reply {
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let database = fresh_database(backend).await;
     let store = roster_store::connect(&database.config).await.expect("open the store");
-    let clock = Arc::new(TestClock::new());
-    let settings = AppConfig { public_url: None };
-    let app = App::new(Context::new(store.clone(), clock.clone(), settings));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
+    let clock = Arc::new(TestClock::new());
+    // SAML needs the public URL; it is what SCIM would build from `Host`.
+    let settings = AppConfig { public_url: Some(address.clone()) };
+    let app = App::new(Context::new(store.clone(), clock.clone(), settings));
     let server = app.clone();
     tokio::spawn(async move {
         roster_http::serve(listener, server, std::future::pending()).await.expect("server");

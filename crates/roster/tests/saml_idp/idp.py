@@ -14,6 +14,7 @@ Output goes to stdout (JSON, XML or base64); on bad input the tool prints
 """
 
 import argparse
+import atexit
 import base64
 import copy
 import datetime as dt
@@ -31,48 +32,52 @@ from xml.etree import ElementTree
 
 warnings.filterwarnings("ignore")  # pysaml2 imports deprecated `cryptography` names
 
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
-from lxml import etree  # noqa: E402
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, class_name, md, saml, samlp  # noqa: E402
-from saml2 import xmldsig as ds  # noqa: E402
-from saml2.config import IdPConfig  # noqa: E402
-from saml2.metadata import do_key_descriptor, sign_entity_descriptor  # noqa: E402
-from saml2.server import Server  # noqa: E402
-from saml2.sigver import pre_encrypt_assertion, pre_encryption_part, pre_signature_part  # noqa: E402
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
+from lxml import etree
+
+# pysaml2 takes half a second to import; `keys` (once per test IdP) does without it.
+if sys.argv[1:2] != ["keys"]:
+    from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, class_name, md, saml, samlp
+    from saml2.config import IdPConfig
+    from saml2.metadata import do_key_descriptor, sign_entity_descriptor
+    from saml2.server import Server
+    from saml2.sigver import pre_encrypt_assertion, pre_encryption_part, pre_signature_part
 
 NS = {
-    "samlp": samlp.NAMESPACE,
-    "saml": saml.NAMESPACE,
-    "ds": ds.NAMESPACE,
+    "samlp": "urn:oasis:names:tc:SAML:2.0:protocol",
+    "saml": "urn:oasis:names:tc:SAML:2.0:assertion",
+    "ds": "http://www.w3.org/2000/09/xmldsig#",
     "xenc": "http://www.w3.org/2001/04/xmlenc#",
-    "md": md.NAMESPACE,
+    "md": "urn:oasis:names:tc:SAML:2.0:metadata",
 }
 for _prefix, _uri in NS.items():  # pysaml2 serialises through ElementTree: readable prefixes
     ElementTree.register_namespace(_prefix, _uri)
 SAMLP, SAML, DS, XENC = (f"{{{NS[p]}}}" for p in ("samlp", "saml", "ds", "xenc"))
 XENC11 = "http://www.w3.org/2009/xmlenc11#"
+DSIG_MORE = "http://www.w3.org/2001/04/xmldsig-more#"
+STATUS = "urn:oasis:names:tc:SAML:2.0:status:"
 
 NAME_ID_FORMATS = {
-    "email": saml.NAMEID_FORMAT_EMAILADDRESS,
-    "unspecified": saml.NAMEID_FORMAT_UNSPECIFIED,
-    "persistent": saml.NAMEID_FORMAT_PERSISTENT,
-    "transient": saml.NAMEID_FORMAT_TRANSIENT,
+    "email": "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    "unspecified": "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+    "persistent": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+    "transient": "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
 }
 ATTRIBUTE_NAME_FORMATS = {
-    "unspecified": saml.NAME_FORMAT_UNSPECIFIED,
-    "basic": saml.NAME_FORMAT_BASIC,
-    "uri": saml.NAME_FORMAT_URI,
+    "unspecified": "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified",
+    "basic": "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
+    "uri": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
     "none": None,
 }
 SIGNATURE_ALGS = {
-    "rsa-sha1": ds.SIG_RSA_SHA1,
-    "rsa-sha256": ds.SIG_RSA_SHA256,
-    "rsa-sha512": ds.SIG_RSA_SHA512,
+    "rsa-sha1": NS["ds"] + "rsa-sha1",
+    "rsa-sha256": DSIG_MORE + "rsa-sha256",
+    "rsa-sha512": DSIG_MORE + "rsa-sha512",
 }
-DIGEST_ALGS = {"sha1": ds.DIGEST_SHA1, "sha256": ds.DIGEST_SHA256, "sha512": ds.DIGEST_SHA512}
+DIGEST_ALGS = {"sha1": NS["ds"] + "sha1", "sha256": NS["xenc"] + "sha256", "sha512": NS["xenc"] + "sha512"}
 # name -> (EncryptionMethod URI, xmlsec1 --session-key)
 ENCRYPT_ALGS = {
     "aes128-cbc": (NS["xenc"] + "aes128-cbc", "aes-128"),
@@ -85,11 +90,11 @@ KEY_TRANSPORTS = {
     "rsa-1_5": NS["xenc"] + "rsa-1_5",
     "rsa-oaep": XENC11 + "rsa-oaep",
 }
-OAEP_HASHES = {"sha1": (hashes.SHA1, ds.DIGEST_SHA1), "sha256": (hashes.SHA256, ds.DIGEST_SHA256)}
+OAEP_HASHES = {"sha1": (hashes.SHA1, DIGEST_ALGS["sha1"]), "sha256": (hashes.SHA256, DIGEST_ALGS["sha256"])}
 STATUSES = {
-    "success": (samlp.STATUS_SUCCESS, None),
-    "requester": (samlp.STATUS_REQUESTER, samlp.STATUS_REQUEST_DENIED),
-    "responder": (samlp.STATUS_RESPONDER, samlp.STATUS_AUTHN_FAILED),
+    "success": (STATUS + "Success", None),
+    "requester": (STATUS + "Requester", STATUS + "RequestDenied"),
+    "responder": (STATUS + "Responder", STATUS + "AuthnFailed"),
 }
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -142,8 +147,8 @@ def parse_time(text):
     except ValueError:
         die(f"not an ISO 8601 time: {text!r}")
     if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
-    return t.astimezone(dt.timezone.utc).replace(microsecond=0)
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def new_id(label="id"):
@@ -170,49 +175,46 @@ def emit(args, xml):
 # --------------------------------------------------------------------- keys
 
 
-def cmd_keys(args):
-    os.makedirs(args.out, exist_ok=True)
+def make_keys(out, name, cn=None, days=3650, expired=False):
+    """Writes OUT/NAME.key and OUT/NAME.crt; returns what `keys` prints."""
+    os.makedirs(out, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, args.cn or f"roster test {args.name}")])
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    if args.expired:
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn or f"roster test {name}")])
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if expired:
         not_before, not_after = now - dt.timedelta(days=30), now - dt.timedelta(days=1)
     else:
-        not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=args.days)
+        not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=days)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(subject)
+        .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .sign(key, hashes.SHA256())
     )
-    key_path = os.path.join(args.out, f"{args.name}.key")
-    cert_path = os.path.join(args.out, f"{args.name}.crt")
-    with open(key_path, "wb") as f:
-        f.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.TraditionalOpenSSL,
-                serialization.NoEncryption(),
-            )
-        )
-    os.chmod(key_path, 0o600)
+    key_path = os.path.abspath(os.path.join(out, f"{name}.key"))
+    cert_path = os.path.abspath(os.path.join(out, f"{name}.crt"))
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    )
+    with open(os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+        f.write(pem)
     with open(cert_path, "wb") as f:
         f.write(cert.public_bytes(serialization.Encoding.PEM))
     fingerprint = cert.fingerprint(hashes.SHA256()).hex().upper()
-    print(
-        json.dumps(
-            {
-                "key": os.path.abspath(key_path),
-                "cert": os.path.abspath(cert_path),
-                "sha256_fingerprint": ":".join(fingerprint[i : i + 2] for i in range(0, len(fingerprint), 2)),
-                "not_after": iso(not_after),
-            }
-        )
-    )
+    return {
+        "key": key_path,
+        "cert": cert_path,
+        "sha256_fingerprint": ":".join(fingerprint[i : i + 2] for i in range(0, len(fingerprint), 2)),
+        "not_after": iso(not_after),
+    }
+
+
+def cmd_keys(args):
+    print(json.dumps(make_keys(args.out, args.name, args.cn, args.days, args.expired)))
 
 
 # ----------------------------------------------------------------- metadata
@@ -230,7 +232,7 @@ def cmd_metadata(args):
         if args.slo_url
     ]
     idpsso = md.IDPSSODescriptor(
-        protocol_support_enumeration=samlp.NAMESPACE,
+        protocol_support_enumeration=NS["samlp"],
         want_authn_requests_signed="true" if args.want_authn_requests_signed else None,
         key_descriptor=do_key_descriptor(cert=certs, use="signing"),
         single_logout_service=slo,
@@ -266,9 +268,12 @@ def sp_metadata(sp_entity_id, acs_url, slo_url):
         f'<md:AssertionConsumerService Binding="{b}" Location="{acs_url}" index="{i}"/>'
         for i, b in enumerate((BINDING_HTTP_POST, BINDING_HTTP_REDIRECT))
     )
-    slo = "".join(f'<md:SingleLogoutService Binding="{b}" Location="{slo_url}"/>' for b in (BINDING_HTTP_REDIRECT, BINDING_HTTP_POST))
+    slo = "".join(
+        f'<md:SingleLogoutService Binding="{b}" Location="{slo_url}"/>'
+        for b in (BINDING_HTTP_REDIRECT, BINDING_HTTP_POST)
+    )
     ed = etree.Element(f"{{{NS['md']}}}EntityDescriptor", nsmap={"md": NS["md"]}, entityID=sp_entity_id)
-    body = f'<md:SPSSODescriptor xmlns:md="{NS["md"]}" protocolSupportEnumeration="{samlp.NAMESPACE}">{slo}{acs}</md:SPSSODescriptor>'
+    body = f'<md:SPSSODescriptor xmlns:md="{NS["md"]}" protocolSupportEnumeration="{NS["samlp"]}">{slo}{acs}</md:SPSSODescriptor>'
     ed.append(etree.fromstring(body))
     return etree.tostring(ed).decode()
 
@@ -310,7 +315,7 @@ class Idp:
     def now(self):
         if self.args.now:
             return parse_time(self.args.now)
-        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     def unsigned_response(self, name_id=None):
         """A samlp.Response from pysaml2's create_authn_response, then given
@@ -331,7 +336,7 @@ class Idp:
         if not isinstance(resp, samlp.Response):
             die(f"pysaml2 did not build a response: {resp}")
         now = self.now()
-        at = lambda seconds: iso(now + dt.timedelta(seconds=seconds))  # noqa: E731
+        at = lambda seconds: iso(now + dt.timedelta(seconds=seconds))
         resp.issue_instant = iso(now)
         assertion = resp.assertion
         assertion.issue_instant = iso(now)
@@ -370,7 +375,7 @@ class Idp:
             else []
         )
         code, sub = STATUSES[a.status]
-        if code != samlp.STATUS_SUCCESS:
+        if sub is not None:
             resp.assertion = None
             resp.status = samlp.Status(
                 status_code=samlp.StatusCode(value=code, status_code=samlp.StatusCode(value=sub)),
@@ -379,7 +384,9 @@ class Idp:
         return resp
 
     def sign_template(self, ident, identifier, uri=None):
-        sig = pre_signature_part(ident, self.server.sec.my_cert, identifier, sign_alg=self.sign_alg, digest_alg=self.digest_alg)
+        sig = pre_signature_part(
+            ident, self.server.sec.my_cert, identifier, sign_alg=self.sign_alg, digest_alg=self.digest_alg
+        )
         if uri is not None:
             sig.signed_info.reference.uri = uri
         return sig
@@ -452,10 +459,19 @@ def encrypt_rsa_oaep(xml, cert, cert_b64, msg_alg, session_key, a):
             with open(paths[name], "wb") as f:
                 f.write(content)
         result = subprocess.run(
-            [xmlsec_binary(), "--encrypt", "--aeskey:session", paths["key.bin"], "--xml-data", paths["data.xml"],
-             "--node-xpath", "/*[local-name()='Response']/*[local-name()='EncryptedAssertion']/*[local-name()='Assertion']",
-             paths["template.xml"]],
+            [
+                xmlsec_binary(),
+                "--encrypt",
+                "--aeskey:session",
+                paths["key.bin"],
+                "--xml-data",
+                paths["data.xml"],
+                "--node-xpath",
+                "/*[local-name()='Response']/*[local-name()='EncryptedAssertion']/*[local-name()='Assertion']",
+                paths["template.xml"],
+            ],
             capture_output=True,
+            check=False,
         )
     if result.returncode != 0:
         die(f"xmlsec1 --encrypt failed: {result.stderr.decode(errors='replace')}")
@@ -639,7 +655,7 @@ def cmd_attack(args):
     evil = args.evil_name_id
     suffix = args.evil_suffix
     name = args.name_id
-    build = dict(sign=sign, encrypt_cert=args.encrypt_cert)
+    build = {"sign": sign, "encrypt_cert": args.encrypt_cert}
     tamper = None  # applied to the final document (or, encrypted, before encryption)
 
     if kind in ASSERTION_XSW:
@@ -668,7 +684,7 @@ def cmd_attack(args):
         idp_plain_assertion = assertions(plain)[0]
         tamper = beside
     elif kind == "two-assertions":
-        second = parse_xml(Idp(args).build("assertion", name_id=evil))
+        second = parse_xml(idp.build("assertion", name_id=evil))
 
         def two(xml):
             root = parse_xml(xml)
@@ -710,14 +726,9 @@ def cmd_attack(args):
             die("--other-key and --other-cert go together")
         if not other_key:
             tmp = tempfile.mkdtemp(prefix="idp-other-")
-            keys_args = argparse.Namespace(out=tmp, name="other", cn="attacker", days=30, expired=False)
-            with open(os.devnull, "w") as devnull:
-                stdout, sys.stdout = sys.stdout, devnull
-                try:
-                    cmd_keys(keys_args)
-                finally:
-                    sys.stdout = stdout
-            other_key, other_cert = os.path.join(tmp, "other.key"), os.path.join(tmp, "other.crt")
+            atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+            other = make_keys(tmp, "other", cn="attacker")
+            other_key, other_cert = other["key"], other["cert"]
         idp = Idp(args, key=other_key, cert=other_cert)
     elif kind == "doctype":
         build["name_id"] = name + suffix
@@ -741,7 +752,7 @@ def cmd_attack(args):
             f'<!ENTITY net SYSTEM "{args.entity_url}"><!ENTITY % remote SYSTEM "{args.entity_url}dtd"> %remote;]>',
         )
     elif kind == "sha1":
-        idp.sign_alg, idp.digest_alg = ds.SIG_RSA_SHA1, ds.DIGEST_SHA1
+        idp.sign_alg, idp.digest_alg = SIGNATURE_ALGS["rsa-sha1"], DIGEST_ALGS["sha1"]
     elif kind == "empty-reference-uri":
         build["reference_uri"] = ""
     else:
@@ -806,8 +817,13 @@ def deliver(args, server, message, msg_id, is_response):
     kind = "SAMLResponse" if is_response else "SAMLRequest"
     if args.binding == "redirect":
         info = server.apply_binding(
-            BINDING_HTTP_REDIRECT, str(message), args.destination, args.relay_state or "",
-            response=is_response, sign=not args.unsigned, sigalg=SIGNATURE_ALGS[args.signature_alg],
+            BINDING_HTTP_REDIRECT,
+            str(message),
+            args.destination,
+            args.relay_state or "",
+            response=is_response,
+            sign=not args.unsigned,
+            sigalg=SIGNATURE_ALGS[args.signature_alg],
         )
         url = dict(info["headers"])["Location"]
         print(json.dumps({"id": msg_id, "binding": "redirect", "url": url}))
@@ -836,7 +852,10 @@ def cmd_logout_request(args):
 def cmd_logout_response(args):
     server = logout_server(args)
     request = samlp.LogoutRequest(
-        id=args.in_response_to, issuer=saml.Issuer(text=args.sp_entity_id), version="2.0", issue_instant="2000-01-01T00:00:00Z"
+        id=args.in_response_to,
+        issuer=saml.Issuer(text=args.sp_entity_id),
+        version="2.0",
+        issue_instant="2000-01-01T00:00:00Z",
     )
     status = samlp.Status(status_code=samlp.StatusCode(value=STATUSES[args.status][0]))
     binding = BINDING_HTTP_REDIRECT if args.binding == "redirect" else BINDING_HTTP_POST
@@ -855,9 +874,9 @@ def cmd_logout_response(args):
 # -------------------------------------------------------------------- parse
 
 SIG_VERIFY = {
-    ds.SIG_RSA_SHA1: hashes.SHA1,
-    ds.SIG_RSA_SHA256: hashes.SHA256,
-    ds.SIG_RSA_SHA512: hashes.SHA512,
+    SIGNATURE_ALGS["rsa-sha1"]: hashes.SHA1,
+    SIGNATURE_ALGS["rsa-sha256"]: hashes.SHA256,
+    SIGNATURE_ALGS["rsa-sha512"]: hashes.SHA512,
 }
 
 
@@ -966,9 +985,19 @@ def xmlsec_verify(xml, cert, id_node):
         f.write(xml)
         f.flush()
         result = subprocess.run(
-            [xmlsec_binary(), "--verify", "--id-attr:ID", id_node, "--pubkey-cert-pem", cert,
-             "--enabled-key-data", "raw-x509-cert", f.name],
+            [
+                xmlsec_binary(),
+                "--verify",
+                "--id-attr:ID",
+                id_node,
+                "--pubkey-cert-pem",
+                cert,
+                "--enabled-key-data",
+                "raw-x509-cert",
+                f.name,
+            ],
             capture_output=True,
+            check=False,
         )
     return result.returncode == 0
 
@@ -987,10 +1016,15 @@ def response_options(p):
     p.add_argument("--name-id", default="alice@example.com")
     p.add_argument("--name-id-format", choices=NAME_ID_FORMATS, default="email")
     p.add_argument("--in-response-to", help="the AuthnRequest's ID (omit for IdP-initiated)")
-    p.add_argument("--attribute", action="append", default=[], metavar="NAME=VALUE",
-                   help="repeatable; a repeated NAME is one multi-valued attribute")
+    p.add_argument(
+        "--attribute",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="repeatable; a repeated NAME is one multi-valued attribute",
+    )
     p.add_argument("--attribute-name-format", choices=ATTRIBUTE_NAME_FORMATS, default="unspecified")
-    p.add_argument("--authn-context", default=saml.AUTHN_PASSWORD_PROTECTED)
+    p.add_argument("--authn-context", default="urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport")
     p.add_argument("--sign", choices=("response", "assertion", "both", "none"), help="default: assertion")
     p.add_argument("--signature-alg", choices=SIGNATURE_ALGS, default="rsa-sha256")
     p.add_argument("--digest-alg", choices=DIGEST_ALGS, default="sha256")

@@ -1,0 +1,196 @@
+//! The assertion consumer service: a response posted by the browser,
+//! validated by `roster-saml` against the provider's trust, answered once
+//! (the outstanding request and the replay cache), and turned into a
+//! session for the user it names: an existing user of this provider, or
+//! one created just in time through the provisioning policy.
+
+use jiff::{SignedDuration, Timestamp};
+use roster_domain::policy::{
+    FirstLogin, ProvisioningState, evaluate_user, first_login, provisioned_defaults,
+    source_attributes,
+};
+use roster_domain::{
+    AuthMethod, Email, Membership, Provider, ProviderId, ProvisionedBy, ProvisioningMethod, Secret,
+    SiteId, User, UserId, Username,
+};
+use roster_saml::{Assertion, Expected, validate_post};
+use roster_store::{ProviderRepo, SessionRecord, SiteRepo, SsoRepo, Transaction};
+
+use super::trust::idp_trust;
+use super::{SignInRefusal, Sso, SsoError, SsoTx};
+use crate::ids::opaque_id;
+use crate::secrets;
+
+/// How long a session lasts.
+pub(crate) const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(8);
+
+/// A person just signed in: the session's secret (for the cookie, shown
+/// nowhere else) and who it is.
+#[derive(Debug, Clone)]
+pub struct SignedInView {
+    pub session_secret: Secret,
+    pub expires_at: Timestamp,
+    pub site: String,
+    pub username: String,
+}
+
+impl Sso<'_> {
+    /// Consumes the `SAMLResponse` posted to the ACS of `provider`.
+    pub async fn consume(
+        &self,
+        provider: &str,
+        saml_response: &str,
+    ) -> Result<SignedInView, SsoError> {
+        let urls = self.urls()?;
+        let not_found = || SsoError::NotFound { what: "provider" };
+        let id = ProviderId::from_raw(opaque_id(provider).ok_or_else(not_found)?);
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let site_id = tx.provider_site(&id).await?.ok_or_else(not_found)?;
+        let provider = tx.provider_by_id(&site_id, &id).await?.ok_or_else(not_found)?;
+        if !provider.kind.signs_in_with_saml() {
+            return Err(not_found());
+        }
+        let trust = idp_trust(&provider)?;
+        let outstanding = tx.outstanding_saml_requests(&site_id, &provider.id, now).await?;
+        let outstanding: Vec<&str> =
+            outstanding.iter().map(|request| request.id.as_str()).collect();
+        let acs = urls.acs_for(provider.id.as_str());
+        let expected = Expected {
+            idp_entity_id: trust.entity_id.as_deref(),
+            sp_entity_id: &urls.entity_id,
+            acs_url: &acs,
+            outstanding: &outstanding,
+            allow_unsolicited: provider.kind.idp_initiated_by_default(),
+            allow_sha1: false,
+            now,
+        };
+        let assertion = validate_post(saml_response, &trust.keys, &expected, None)?;
+
+        // Answered once: the request leaves, the assertion is remembered
+        // until it expires.
+        if let Some(request) = &assertion.in_response_to
+            && !tx.delete_saml_request(&site_id, request).await?
+        {
+            return Err(SsoError::UserRefused(SignInRefusal::Replayed));
+        }
+        if !tx
+            .record_assertion(
+                &site_id,
+                &assertion.issuer,
+                &assertion.id,
+                assertion.not_on_or_after,
+                now,
+            )
+            .await?
+        {
+            return Err(SsoError::UserRefused(SignInRefusal::Replayed));
+        }
+
+        let user = signing_in(&mut tx, &provider, &assertion, now).await?;
+        let secret = secrets::generate("roster_session_");
+        let expires_at = now
+            .checked_add(SESSION_LIFETIME)
+            .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
+        tx.insert_session(&SessionRecord {
+            site: site_id.clone(),
+            secret_hash: secrets::hash(&secret),
+            user: user.id.clone(),
+            provider: Some(provider.id.clone()),
+            session_index: assertion.session_index.clone(),
+            created_at: now,
+            expires_at,
+            revoked_at: None,
+        })
+        .await?;
+        tx.touch_last_login(&site_id, &user.id, now).await?;
+        let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
+        tx.commit().await?;
+        tracing::info!(site = %site.slug.as_str(), user = %user.id, provider = %provider.id, "signed in with SAML");
+        Ok(SignedInView {
+            session_secret: Secret::new(secret),
+            expires_at,
+            site: site.slug.as_str().to_owned(),
+            username: user.username.as_str().to_owned(),
+        })
+    }
+}
+
+/// The user an assertion signs in: an existing one of this provider, or
+/// one created just in time (SPEC §5).
+async fn signing_in(
+    tx: &mut impl SsoTx,
+    provider: &Provider,
+    assertion: &Assertion,
+    now: Timestamp,
+) -> Result<User, SsoError> {
+    let site = &provider.site_id;
+    let username = Username::parse(&assertion.name_id)
+        .map_err(|_| SsoError::UserRefused(SignInRefusal::BadNameId))?;
+    let existing = tx.user_by_username(site, &username).await?;
+    match first_login(&provider.options, existing.as_ref()) {
+        FirstLogin::Existing => {
+            let user = existing.ok_or(SsoError::UserRefused(SignInRefusal::NotProvisioned))?;
+            // No takeover: an account of a password or of another provider
+            // is not signed in to by this one, whatever its NameID says.
+            if user.auth_method != AuthMethod::Sso(provider.id.clone()) {
+                return Err(SsoError::UserRefused(SignInRefusal::OtherMethod));
+            }
+            if user.state != ProvisioningState::Active {
+                return Err(SsoError::UserRefused(SignInRefusal::NotProvisioned));
+            }
+            if !user.enabled {
+                return Err(SsoError::UserRefused(SignInRefusal::Disabled));
+            }
+            Ok(user)
+        }
+        FirstLogin::Refuse => Err(SsoError::UserRefused(SignInRefusal::NotProvisioned)),
+        FirstLogin::Create { default_groups } => {
+            let user = created_just_in_time(
+                site,
+                &provider.id,
+                &provider.options,
+                username,
+                assertion,
+                now,
+            );
+            // Outside the provider's scope, nobody is created.
+            if user.state != ProvisioningState::Active {
+                return Err(SsoError::UserRefused(SignInRefusal::NotProvisioned));
+            }
+            tx.insert_user(&user).await?;
+            for name in &default_groups {
+                // The option names existing local groups; one deleted since
+                // is skipped rather than refusing the sign-in.
+                if let Some(group) = tx.group_by_name(site, name).await? {
+                    let membership = Membership { user_id: user.id.clone(), is_admin: false };
+                    tx.put_member(site, &group.id, &membership, now).await?;
+                }
+            }
+            Ok(user)
+        }
+    }
+}
+
+fn created_just_in_time(
+    site: &SiteId,
+    provider: &ProviderId,
+    options: &roster_domain::ProvisioningOptions,
+    username: Username,
+    assertion: &Assertion,
+    now: Timestamp,
+) -> User {
+    let mut user =
+        User::new(UserId::from_raw(uuid::Uuid::new_v4().to_string()), site.clone(), username, now);
+    user.auth_method = AuthMethod::Sso(provider.clone());
+    user.provisioned_by =
+        ProvisionedBy { method: ProvisioningMethod::Jit, provider: Some(provider.clone()) };
+    user.email = Email::parse(&assertion.name_id).ok();
+    provisioned_defaults(options, &mut user);
+    let (company, time_zone) = source_attributes(options, None, None);
+    user.company = company;
+    user.time_zone = time_zone;
+    // Group memberships from the assertion come with attribute mappings;
+    // until then the user is evaluated as in no identity-provider group.
+    evaluate_user(&user, provider, options, &[])
+}

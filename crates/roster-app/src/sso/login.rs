@@ -1,0 +1,60 @@
+//! A service-provider-initiated sign-in: an AuthnRequest to the provider's
+//! IdP over the HTTP-Redirect binding, remembered as outstanding until it
+//! is answered or expires. The relay state names the site, so that the
+//! person comes back to it.
+
+use jiff::SignedDuration;
+use roster_domain::ProviderId;
+use roster_saml::AuthnRequest;
+use roster_store::{ProviderRepo, SamlRequestRecord, SiteRepo, SsoRepo, Transaction};
+
+use super::trust::idp_trust;
+use super::{Sso, SsoError};
+use crate::ids::opaque_id;
+use crate::secrets;
+
+/// How long an IdP has to answer: long enough to type a password and a
+/// second factor, short enough that a stolen request id is soon useless.
+pub(crate) const REQUEST_LIFETIME: SignedDuration = SignedDuration::from_mins(10);
+
+impl Sso<'_> {
+    /// Starts a sign-in through `provider`: the URL to send the browser to.
+    pub async fn start(&self, provider: &str) -> Result<String, SsoError> {
+        let urls = self.urls()?;
+        let not_found = || SsoError::NotFound { what: "provider" };
+        let id = ProviderId::from_raw(opaque_id(provider).ok_or_else(not_found)?);
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let site_id = tx.provider_site(&id).await?.ok_or_else(not_found)?;
+        let provider = tx.provider_by_id(&site_id, &id).await?.ok_or_else(not_found)?;
+        if !provider.kind.signs_in_with_saml() {
+            return Err(not_found());
+        }
+        let trust = idp_trust(&provider)?;
+        let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
+        // An XML ID starts with a letter or `_`.
+        let request_id = secrets::generate("_");
+        let expires_at = now
+            .checked_add(REQUEST_LIFETIME)
+            .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
+        tx.insert_saml_request(&SamlRequestRecord {
+            site: site_id,
+            id: request_id.clone(),
+            provider: provider.id.clone(),
+            created_at: now,
+            expires_at,
+        })
+        .await?;
+        tx.commit().await?;
+        let acs = urls.acs_for(provider.id.as_str());
+        let request = AuthnRequest {
+            id: &request_id,
+            issue_instant: now,
+            destination: &trust.sso_url,
+            acs_url: &acs,
+            sp_entity_id: &urls.entity_id,
+            name_id_format: None,
+        };
+        Ok(request.redirect_url(Some(site.slug.as_str())))
+    }
+}

@@ -1,0 +1,72 @@
+//! Sessions of signed-in people: who a session cookie names, and signing
+//! out.
+
+use roster_domain::policy::ProvisioningState;
+use roster_store::{ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
+use serde::Serialize;
+
+use super::{Sso, SsoError};
+use crate::secrets;
+
+/// The person a session belongs to, as `GET /api/me` shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MeView {
+    pub username: String,
+    pub email: Option<String>,
+    pub site: String,
+    /// The provider signed in through; `None` for a password.
+    pub provider: Option<String>,
+}
+
+/// The longest session secret worth hashing.
+const MAX_SECRET_BYTES: usize = 256;
+
+impl Sso<'_> {
+    /// The person a session secret names, while the session lasts and the
+    /// user may still sign in.
+    pub async fn me(&self, secret: &str) -> Result<MeView, SsoError> {
+        if secret.is_empty() || secret.len() > MAX_SECRET_BYTES {
+            return Err(SsoError::Unauthenticated);
+        }
+        let now = self.now();
+        let mut tx = self.read().await?;
+        let session =
+            tx.session_by_hash(&secrets::hash(secret)).await?.ok_or(SsoError::Unauthenticated)?;
+        if session.revoked_at.is_some() || session.expires_at <= now {
+            return Err(SsoError::Unauthenticated);
+        }
+        let user =
+            tx.user_by_id(&session.site, &session.user).await?.ok_or(SsoError::Unauthenticated)?;
+        if !user.enabled || user.state != ProvisioningState::Active {
+            return Err(SsoError::Unauthenticated);
+        }
+        let site = tx.site_by_id(&session.site).await?.ok_or(SsoError::Unauthenticated)?;
+        let provider = match &session.provider {
+            Some(id) => {
+                tx.provider_by_id(&session.site, id).await?.map(|p| p.name.as_str().to_owned())
+            }
+            None => None,
+        };
+        Ok(MeView {
+            username: user.username.as_str().to_owned(),
+            email: user.email.map(|email| email.as_str().to_owned()),
+            site: site.slug.as_str().to_owned(),
+            provider,
+        })
+    }
+
+    /// Ends a session; signing out twice is not an error.
+    pub async fn sign_out(&self, secret: &str) -> Result<(), SsoError> {
+        if secret.is_empty() || secret.len() > MAX_SECRET_BYTES {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let hash = secrets::hash(secret);
+        if let Some(session) = tx.session_by_hash(&hash).await? {
+            tx.revoke_session(&session.site, &hash, now).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}

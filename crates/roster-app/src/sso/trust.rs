@@ -1,0 +1,58 @@
+//! How a provider's SAML settings become what `roster-saml` checks a
+//! response against.
+
+use roster_domain::{Provider, SamlTrust};
+use roster_saml::{IdpKeys, parse_idp_metadata};
+
+use super::SsoError;
+
+/// What an IdP is trusted by, and where it signs people in.
+pub(crate) struct IdpTrust {
+    pub keys: IdpKeys,
+    /// The IdP's entity id when its metadata names it.
+    pub entity_id: Option<String>,
+    pub sso_url: String,
+}
+
+pub(crate) fn idp_trust(provider: &Provider) -> Result<IdpTrust, SsoError> {
+    match &provider.saml {
+        SamlTrust::NotConfigured => Err(SsoError::Unavailable(format!(
+            "the provider {:?} has no SAML trust configured",
+            provider.name.as_str()
+        ))),
+        SamlTrust::MetadataUrl { .. } => Err(SsoError::Unavailable(format!(
+            "the metadata of the provider {:?} has not been fetched yet",
+            provider.name.as_str()
+        ))),
+        SamlTrust::MetadataXml { xml } => {
+            let metadata = parse_idp_metadata(xml).map_err(|err| {
+                SsoError::Unavailable(format!(
+                    "the metadata of the provider {:?} is unusable: {err}",
+                    provider.name.as_str()
+                ))
+            })?;
+            let sso_url = metadata.sso_redirect_url.clone().ok_or_else(|| {
+                SsoError::Unavailable("the IdP offers no HTTP-Redirect sign-in".into())
+            })?;
+            Ok(IdpTrust {
+                keys: IdpKeys::Certificates(metadata.signing_certificates),
+                entity_id: Some(metadata.entity_id),
+                sso_url,
+            })
+        }
+        SamlTrust::Fingerprint { sha256, sso_url, .. } => {
+            let mut digest = [0u8; 32];
+            for (index, byte) in digest.iter_mut().enumerate() {
+                let pair = sha256.as_str().get(index * 2..index * 2 + 2).unwrap_or("00");
+                *byte = u8::from_str_radix(pair, 16).map_err(|_| {
+                    SsoError::Unavailable("the stored fingerprint is unreadable".into())
+                })?;
+            }
+            Ok(IdpTrust {
+                keys: IdpKeys::Fingerprint(digest),
+                entity_id: None,
+                sso_url: sso_url.as_str().to_owned(),
+            })
+        }
+    }
+}

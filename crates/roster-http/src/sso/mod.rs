@@ -1,0 +1,138 @@
+//! SAML sign-in and sessions (SPEC §5): the SP's metadata, the start of an
+//! SP-initiated sign-in, the assertion consumer service, signing out, and
+//! `GET /api/me`. Browser routes answer errors as pages; `/api/me` as
+//! JSON.
+
+mod cookie;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use roster_app::App;
+use roster_app::sso::{MeView, SsoError};
+use serde::Deserialize;
+
+use crate::ApiError;
+use crate::body::read_limited;
+
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .route("/saml/metadata", get(metadata))
+        .route("/saml/login/{provider}", get(login))
+        .route("/saml/consume/{provider}", post(consume))
+        .route("/saml/logout", post(logout))
+        .route("/api/me", get(me))
+}
+
+/// The SP's metadata, for administrators to give their IdP.
+async fn metadata(State(app): State<App>) -> Response {
+    match app.sso().metadata() {
+        Ok(xml) => ([(CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response(),
+        Err(err) => ApiError::from(err).into_page(),
+    }
+}
+
+/// Sends the browser to the provider's IdP with an AuthnRequest.
+async fn login(State(app): State<App>, Path(provider): Path<String>) -> Response {
+    match app.sso().start(&provider).await {
+        Ok(url) => redirect(&url),
+        Err(err) => ApiError::from(err).into_page(),
+    }
+}
+
+/// The HTTP-POST binding's form.
+#[derive(Deserialize)]
+struct PostedResponse {
+    #[serde(rename = "SAMLResponse")]
+    saml_response: String,
+}
+
+/// The largest form accepted at the ACS: roster-saml's cap on the base64
+/// response, plus room for the relay state and the form encoding.
+const FORM_LIMIT: usize = 768 * 1024;
+
+async fn consume(
+    State(app): State<App>,
+    Path(provider): Path<String>,
+    request: Request,
+) -> Response {
+    let Ok(body) = read_limited(request.into_body(), FORM_LIMIT).await else {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_body",
+            "the form is too large",
+        )
+        .into_page();
+    };
+    let form: PostedResponse = match serde_urlencoded::from_bytes(&body) {
+        Ok(form) => form,
+        Err(_) => {
+            return ApiError::invalid(
+                "SAMLResponse",
+                "post the identity provider's SAMLResponse form",
+            )
+            .into_page();
+        }
+    };
+    match app.sso().consume(&provider, &form.saml_response).await {
+        Ok(signed_in) => {
+            let secure =
+                app.config().public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
+            let cookie = cookie::session(signed_in.session_secret.expose(), secure);
+            let page = format!(
+                "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed in · roster</title></head>\
+                 <body><main><h1>Signed in</h1><p>You are signed in to {} as {}.</p></main></body></html>\n",
+                crate::error::escape_html(&signed_in.site),
+                crate::error::escape_html(&signed_in.username),
+            );
+            let mut response = Html(page).into_response();
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(SET_COOKIE, value);
+            }
+            response
+        }
+        Err(err) => ApiError::from(err).into_page(),
+    }
+}
+
+/// Ends the session the cookie names (local sign-out).
+async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Some(secret) = cookie::session_secret(&headers)
+        && let Err(err) = app.sso().sign_out(secret).await
+    {
+        return ApiError::from(err).into_page();
+    }
+    let mut response = Html("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed out · roster</title></head><body><main><h1>Signed out</h1></main></body></html>\n").into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie::cleared()) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+/// Who the session cookie names.
+async fn me(State(app): State<App>, headers: HeaderMap) -> Result<Json<MeView>, ApiError> {
+    let secret = cookie::session_secret(&headers).ok_or(SsoError::Unauthenticated)?;
+    Ok(Json(app.sso().me(secret).await?))
+}
+
+fn redirect(url: &str) -> Response {
+    match HeaderValue::from_str(url) {
+        Ok(location) => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            response.headers_mut().insert(LOCATION, location);
+            response
+        }
+        Err(_) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; see the server log",
+        )
+        .into_page(),
+    }
+}

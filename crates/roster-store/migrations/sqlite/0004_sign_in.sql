@@ -1,0 +1,53 @@
+-- SAML sign-in (SPEC §5):
+-- - saml_requests: the AuthnRequests an SP sent and not yet answered; a
+--   response must answer one of its provider's, before it expires. The id
+--   is random (128 bits) and unique across sites, so the shared ACS can
+--   find the request by InResponseTo alone.
+-- - saml_assertions: the ids of accepted assertions, kept until they
+--   expire, so that none is accepted twice (by any instance).
+-- - sessions: signed-in people. Only the SHA-256 of the cookie's secret is
+--   stored; the hash is unique across sites, so a cookie names its site.
+-- The other dialect's file is the same schema.
+
+CREATE TABLE saml_requests (
+    site_id     TEXT    NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    id          TEXT    NOT NULL,
+    provider_id TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    PRIMARY KEY (site_id, id),
+    UNIQUE (id),
+    FOREIGN KEY (site_id, provider_id) REFERENCES providers (site_id, id) ON DELETE CASCADE
+);
+
+CREATE INDEX saml_requests_expiry ON saml_requests (expires_at);
+
+CREATE TABLE saml_assertions (
+    site_id      TEXT    NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    issuer       TEXT    NOT NULL,
+    assertion_id TEXT    NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    PRIMARY KEY (site_id, issuer, assertion_id)
+);
+
+CREATE INDEX saml_assertions_expiry ON saml_assertions (expires_at);
+
+CREATE TABLE sessions (
+    site_id       TEXT    NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    secret_hash   TEXT    NOT NULL,
+    user_id       TEXT    NOT NULL,
+    -- The provider the person signed in through; NULL for a password.
+    provider_id   TEXT,
+    session_index TEXT,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    revoked_at    INTEGER,
+    PRIMARY KEY (site_id, secret_hash),
+    UNIQUE (secret_hash),
+    FOREIGN KEY (site_id, user_id) REFERENCES users (site_id, id) ON DELETE CASCADE
+);
+
+CREATE INDEX sessions_user ON sessions (site_id, user_id);
+
+-- The ACS URL names a provider by its id alone.
+CREATE INDEX providers_id ON providers (id);

@@ -1,0 +1,85 @@
+//! What sign-in needs from storage: outstanding SAML requests, the replay
+//! cache of accepted assertions, and sessions.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use roster_domain::{ProviderId, SiteId, UserId};
+
+use crate::StoreError;
+
+/// An AuthnRequest roster sent and awaits an answer to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SamlRequestRecord {
+    pub site: SiteId,
+    pub id: String,
+    pub provider: ProviderId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A signed-in person's session. The secret itself is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub site: SiteId,
+    pub secret_hash: String,
+    pub user: UserId,
+    /// The provider of an SSO sign-in; `None` for a password.
+    pub provider: Option<ProviderId>,
+    pub session_index: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+#[async_trait]
+pub trait SsoRepo {
+    /// The site of a provider, from the provider's id alone: the ACS URL
+    /// `/saml/consume/{provider}` names the provider, and so the site.
+    async fn provider_site(&mut self, provider: &ProviderId) -> Result<Option<SiteId>, StoreError>;
+    async fn insert_saml_request(&mut self, request: &SamlRequestRecord) -> Result<(), StoreError>;
+    /// The unexpired requests a provider awaits answers to.
+    async fn outstanding_saml_requests(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+        now: Timestamp,
+    ) -> Result<Vec<SamlRequestRecord>, StoreError>;
+    /// A request by id, in any site: the shared ACS finds the provider by
+    /// the response's InResponseTo (ids are random and unique).
+    async fn saml_request_by_id(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<SamlRequestRecord>, StoreError>;
+    /// Removes an answered request; returns whether it was there.
+    async fn delete_saml_request(&mut self, site: &SiteId, id: &str) -> Result<bool, StoreError>;
+    /// Records an accepted assertion; `false` when it was already recorded
+    /// (a replay). Forgets assertions expired before `now` on the way.
+    async fn record_assertion(
+        &mut self,
+        site: &SiteId,
+        issuer: &str,
+        assertion_id: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    async fn insert_session(&mut self, session: &SessionRecord) -> Result<(), StoreError>;
+    /// A session by the hash of its secret, in any site (the cookie names
+    /// the session, and so the site).
+    async fn session_by_hash(
+        &mut self,
+        secret_hash: &str,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+    async fn revoke_session(
+        &mut self,
+        site: &SiteId,
+        secret_hash: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Records a successful sign-in of a user.
+    async fn touch_last_login(
+        &mut self,
+        site: &SiteId,
+        user: &UserId,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+}

@@ -1,0 +1,229 @@
+//! SAML sign-in end to end with a real identity provider (pysaml2 signing
+//! through xmlsec1, `saml_idp.rs`): SP- and IdP-initiated sign-ins, just-in
+//! -time creation, sessions and `GET /api/me`, and the refusals that store
+//! nothing: replays, attacks, responses to requests never made, accounts of
+//! another sign-in method.
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::saml_idp::{ResponseSpec, SamlIdp};
+
+/// A site `acme` with a provider of `kind` trusting the IdP by its
+/// metadata; returns the provider's id.
+async fn provider(app: &TestApp, idp: &SamlIdp, kind: &str, options: Value) -> String {
+    app.site("acme").await;
+    let created = app
+        .post(
+            "/api/admin/sites/acme/providers",
+            json!({
+                "kind": kind,
+                "name": "Okta",
+                "saml": { "trust": "metadata_xml", "metadata_xml": idp.metadata() },
+                "provisioning": options,
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    created.body["id"].as_str().unwrap().to_owned()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Starts an SP-initiated sign-in; returns the AuthnRequest as the IdP
+/// reads it.
+async fn start(app: &TestApp, idp: &SamlIdp, provider: &str) -> Value {
+    let started =
+        client().get(format!("{}/saml/login/{provider}", app.address)).send().await.unwrap();
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    let location = started.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&idp.sso_url), "{location}");
+    idp.parse_authn_request(&location, None)
+}
+
+/// What the SP asked for, as a response spec answering it.
+fn answer(request: &Value, app: &TestApp, name_id: &str) -> ResponseSpec {
+    ResponseSpec {
+        sp_entity_id: format!("{}/saml/metadata", app.address),
+        acs_url: request["assertion_consumer_service_url"].as_str().unwrap().to_owned(),
+        name_id: name_id.to_owned(),
+        in_response_to: Some(request["id"].as_str().unwrap().to_owned()),
+        session_index: Some("_session1".into()),
+        ..ResponseSpec::default()
+    }
+}
+
+/// Posts a response to the ACS; returns the status, the session cookie
+/// and the page.
+async fn post(acs: &str, response: &str) -> (StatusCode, Option<String>, String) {
+    let answered = client()
+        .post(acs)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            serde_urlencoded::to_string([("SAMLResponse", response), ("RelayState", "acme")])
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let status = answered.status();
+    let cookie = answered
+        .headers()
+        .get(SET_COOKIE)
+        .map(|value| value.to_str().unwrap().split(';').next().unwrap().to_owned());
+    (status, cookie, answered.text().await.unwrap())
+}
+
+async fn me(app: &TestApp, cookie: Option<&str>) -> (StatusCode, Value) {
+    let mut request = client().get(format!("{}/api/me", app.address));
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn sp_initiated_sign_in_creates_the_user_and_a_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider = provider(&app, &idp, "okta", json!({})).await;
+    let request = start(&app, &idp, &provider).await;
+    assert_eq!(request["issuer"], format!("{}/saml/metadata", app.address));
+    assert_eq!(request["relay_state"], "acme");
+    let acs = request["assertion_consumer_service_url"].as_str().unwrap().to_owned();
+    assert_eq!(acs, format!("{}/saml/consume/{provider}", app.address));
+
+    let response = idp.response(&answer(&request, &app, "alice@example.com"));
+    let (status, cookie, page) = post(&acs, &response).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let cookie = cookie.expect("a session cookie");
+    let (status, who) = me(&app, Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{who}");
+    assert_eq!(
+        who,
+        json!({ "username": "alice@example.com", "email": "alice@example.com", "site": "acme", "provider": "Okta" })
+    );
+    let users = app.get("/api/admin/sites/acme/users").await;
+    let alice = &users.body["items"][0];
+    assert_eq!(alice["username"], "alice@example.com");
+    assert_eq!(alice["provisioned_by"], "jit", "{alice}");
+    assert_eq!(alice["sso_provider_id"], provider.as_str(), "{alice}");
+    assert!(alice["last_login_at"].is_string(), "{alice}");
+
+    // The same response again is a replay: refused, nothing changes.
+    let before = app.snapshot().await;
+    let (status, cookie_again, page) = post(&acs, &response).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(cookie_again.is_none());
+    assert_eq!(app.snapshot().await, before);
+
+    // Signing out ends the session.
+    let signed_out = client()
+        .post(format!("{}/saml/logout", app.address))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::OK);
+    assert_eq!(me(&app, Some(&cookie)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(&app, None).await.0, StatusCode::UNAUTHORIZED);
+}
+
+async fn hostile_and_misdirected_responses_store_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider = provider(&app, &idp, "saml", json!({})).await;
+    // A password user named like the IdP's subject is never taken over.
+    app.user("acme", json!({ "username": "bob@example.com" })).await;
+    let request = start(&app, &idp, &provider).await;
+    let acs = request["assertion_consumer_service_url"].as_str().unwrap().to_owned();
+    let before = app.snapshot().await;
+
+    let mut refused = Vec::new();
+    for kind in [
+        "wrap-assertion-before",
+        "wrap-in-advice",
+        "comment-in-nameid",
+        "altered-byte",
+        "stripped-signature",
+        "sha1",
+        "doctype",
+    ] {
+        refused.push((
+            kind.to_owned(),
+            idp.attack(kind, &answer(&request, &app, "alice@example.com")),
+        ));
+    }
+    let other_idp = SamlIdp::with_entity_id(&idp.entity_id);
+    refused.push((
+        "another IdP's key".into(),
+        other_idp.response(&answer(&request, &app, "alice@example.com")),
+    ));
+    let mut unknown = answer(&request, &app, "alice@example.com");
+    unknown.in_response_to = Some("_never_sent".into());
+    refused.push(("a request never sent".into(), idp.response(&unknown)));
+    let mut unsolicited = answer(&request, &app, "alice@example.com");
+    unsolicited.in_response_to = None;
+    refused.push(("IdP-initiated on a generic provider".into(), idp.response(&unsolicited)));
+    let mut audience = answer(&request, &app, "alice@example.com");
+    audience.sp_entity_id = "https://other-sp.example.test/".into();
+    refused.push(("another audience".into(), idp.response(&audience)));
+    let mut expired = answer(&request, &app, "alice@example.com");
+    expired.not_before_offset = -900;
+    expired.not_on_or_after_offset = -600;
+    refused.push(("expired".into(), idp.response(&expired)));
+    refused
+        .push(("a password user".into(), idp.response(&answer(&request, &app, "bob@example.com"))));
+    for (what, response) in refused {
+        let (status, cookie, page) = post(&acs, &response).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{what}: {page}");
+        assert!(cookie.is_none(), "{what}");
+        assert_eq!(app.snapshot().await, before, "{what} changed the data");
+    }
+    // The outstanding request survived every refusal and still works.
+    let (status, cookie, page) =
+        post(&acs, &idp.response(&answer(&request, &app, "alice@example.com"))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(cookie.is_some());
+}
+
+async fn idp_initiated_sign_in_is_allowed_for_named_products(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider = provider(&app, &idp, "okta", json!({})).await;
+    app.user("acme", json!({ "username": "carol@example.com", "auth_method": "sso", "sso_provider_id": provider })).await;
+    let spec = ResponseSpec {
+        sp_entity_id: format!("{}/saml/metadata", app.address),
+        acs_url: format!("{}/saml/consume/{provider}", app.address),
+        name_id: "carol@example.com".into(),
+        ..ResponseSpec::default()
+    };
+    let (status, cookie, page) = post(&spec.acs_url, &idp.response(&spec)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (_, who) = me(&app, cookie.as_deref()).await;
+    assert_eq!(who["username"], "carol@example.com");
+
+    // With JIT off, an unknown subject is refused.
+    app.patch(
+        &format!("/api/admin/sites/acme/providers/{provider}"),
+        json!({ "provisioning": { "provision_users_on_first_login": false } }),
+    )
+    .await;
+    let before = app.snapshot().await;
+    let stranger = ResponseSpec { name_id: "dave@example.com".into(), ..spec.clone() };
+    let (status, _, page) = post(&spec.acs_url, &idp.response(&stranger)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("not provisioned"), "{page}");
+    assert_eq!(app.snapshot().await, before);
+}
+
+crate::on_both_databases!(
+    sp_initiated_sign_in_creates_the_user_and_a_session,
+    hostile_and_misdirected_responses_store_nothing,
+    idp_initiated_sign_in_is_allowed_for_named_products,
+);
