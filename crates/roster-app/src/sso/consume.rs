@@ -74,14 +74,14 @@ impl Sso<'_> {
         {
             return Err(SsoError::UserRefused(SignInRefusal::Replayed));
         }
+        // Kept for as long as the assertion could still be accepted: its
+        // end plus the clock skew the validation allows.
+        let remembered_until = assertion
+            .not_on_or_after
+            .checked_add(roster_saml::CLOCK_SKEW)
+            .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
         if !tx
-            .record_assertion(
-                &site_id,
-                &assertion.issuer,
-                &assertion.id,
-                assertion.not_on_or_after,
-                now,
-            )
+            .record_assertion(&site_id, &assertion.issuer, &assertion.id, remembered_until, now)
             .await?
         {
             return Err(SsoError::UserRefused(SignInRefusal::Replayed));

@@ -4,6 +4,7 @@
 //! nothing: replays, attacks, responses to requests never made, accounts of
 //! another sign-in method.
 
+use jiff::SignedDuration;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
@@ -203,10 +204,19 @@ async fn idp_initiated_sign_in_is_allowed_for_named_products(backend: Backend) {
         name_id: "carol@example.com".into(),
         ..ResponseSpec::default()
     };
-    let (status, cookie, page) = post(&spec.acs_url, &idp.response(&spec)).await;
+    let response = idp.response(&spec);
+    let (status, cookie, page) = post(&spec.acs_url, &response).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let (_, who) = me(&app, cookie.as_deref()).await;
     assert_eq!(who["username"], "carol@example.com");
+
+    // No request to answer: only the replay cache stops a second use, even
+    // at the end of the skew the validity window allows.
+    app.clock.advance(SignedDuration::from_secs(300 + 30));
+    let (status, cookie, page) = post(&spec.acs_url, &response).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("already used"), "{page}");
+    assert!(cookie.is_none());
 
     // With JIT off, an unknown subject is refused.
     app.patch(
