@@ -88,13 +88,20 @@ impl From<SsoError> for ApiError {
             }
             SsoError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, "not_found", message),
             SsoError::Refused(reason) => {
-                // What was wrong is worth an administrator's attention: an
-                // IdP misconfiguration, or an attack.
-                tracing::warn!(%reason, "a SAML response was refused");
-                Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message)
+                // What was wrong is for administrators (an IdP
+                // misconfiguration, or an attack), in the log: told to the
+                // sender, it would be an oracle for probing the checks.
+                tracing::warn!(reason = ?reason.to_string(), "a SAML response was refused");
+                Self::new(
+                    StatusCode::FORBIDDEN,
+                    "sign_in_refused",
+                    "the identity provider's response was refused; the reason is in roster's \
+                     log, under this request's x-request-id",
+                )
             }
+            SsoError::Unsolicited => Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message),
             SsoError::UserRefused(reason) => {
-                tracing::warn!(%reason, "a sign-in was refused");
+                tracing::warn!(reason = ?reason.to_string(), "a sign-in was refused");
                 Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message)
             }
             SsoError::Unauthenticated => {

@@ -27,10 +27,10 @@ pub enum SamlError {
     AssertionCount(usize),
     #[error("the identity provider answered with status {0}")]
     Status(String),
-    #[error("the response is encrypted but no decryption key is configured")]
-    NoDecryptionKey,
-    #[error("the encrypted assertion could not be decrypted: {0}")]
-    Decryption(String),
+    #[error(
+        "encrypted assertions are not accepted yet; ask the identity provider to sign without encrypting"
+    )]
+    EncryptedUnsupported,
     #[error("the identity provider has no signing certificate configured")]
     NoSigningCertificate,
     #[error("a configured certificate cannot be used: {0}")]

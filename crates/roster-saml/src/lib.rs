@@ -28,5 +28,5 @@ mod xml;
 pub use error::SamlError;
 pub use metadata::{IdpMetadata, parse_idp_metadata};
 pub use request::{AuthnRequest, NAME_ID_EMAIL, NAME_ID_UNSPECIFIED, SpMetadata};
-pub use response::{Assertion, CLOCK_SKEW, DecryptionKey, Expected, validate_post, validate_xml};
+pub use response::{Assertion, CLOCK_SKEW, Expected, claimed_request, validate_post, validate_xml};
 pub use signature::IdpKeys;

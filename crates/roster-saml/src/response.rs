@@ -6,15 +6,13 @@
 //! the assertion the verified signatures cover. Replays are refused by the
 //! caller, which keeps the ids of accepted assertions until they expire.
 
-use bergshamra::keys::loader;
-use bergshamra::{EncContext, KeysManager};
 use jiff::{SignedDuration, Timestamp};
 use uppsala::{Document, NodeId};
 
 use crate::SamlError;
 use crate::input::{self, truncate};
 use crate::signature::{IdpKeys, covered_assertion};
-use crate::xml::{self, ASSERTION, DSIG, PROTOCOL, XMLENC};
+use crate::xml::{self, ASSERTION, PROTOCOL, XMLENC};
 
 const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
@@ -46,16 +44,6 @@ pub struct Expected<'a> {
     pub now: Timestamp,
 }
 
-/// The SP's private key, for encrypted assertions (PEM, PKCS#8 or PKCS#1).
-#[derive(Clone)]
-pub struct DecryptionKey(pub Vec<u8>);
-
-impl std::fmt::Debug for DecryptionKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DecryptionKey([redacted])")
-    }
-}
-
 /// What a validated response says, read from the signed assertion only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assertion {
@@ -80,10 +68,20 @@ pub fn validate_post(
     encoded: &str,
     keys: &IdpKeys,
     expected: &Expected<'_>,
-    decryption: Option<&DecryptionKey>,
 ) -> Result<Assertion, SamlError> {
     let text = input::decode_post(encoded)?;
-    validate_xml(&text, keys, expected, decryption)
+    validate_xml(&text, keys, expected)
+}
+
+/// The request a posted response says it answers, read before any
+/// validation: only to find which outstanding request (and so which
+/// provider) to validate it against. Nothing else may be read from an
+/// unvalidated response.
+pub fn claimed_request(encoded: &str) -> Result<Option<String>, SamlError> {
+    let text = input::decode_post(encoded)?;
+    let doc = input::parse(&text)?;
+    let response = response_element(&doc)?;
+    Ok(xml::attr(&doc, response, "InResponseTo").map(str::to_owned))
 }
 
 /// Validates a response document (already decoded).
@@ -91,70 +89,31 @@ pub fn validate_xml(
     text: &str,
     keys: &IdpKeys,
     expected: &Expected<'_>,
-    decryption: Option<&DecryptionKey>,
 ) -> Result<Assertion, SamlError> {
     let doc = input::parse(text)?;
     let response = response_element(&doc)?;
     xml::refuse_duplicate_ids(&doc)?;
     check_status(&doc, response)?;
-    if xml::descendants(&doc, response, ASSERTION, "EncryptedAssertion").is_empty() {
-        let assertion = sole_assertion(&doc, response, None)?;
-        let assertion = covered_assertion(&doc, assertion, keys, expected.allow_sha1, false)?;
-        return check_response(&doc, response, assertion, expected);
+    // Encrypted assertions wait for a decryption that works on the one
+    // verified `EncryptedData` node and parses its plaintext on its own:
+    // decrypting by rewriting the document's text lets content outside the
+    // signatures become the assertion, and CBC errors make an oracle.
+    if !xml::descendants(&doc, response, ASSERTION, "EncryptedAssertion").is_empty()
+        || !xml::descendants(&doc, response, XMLENC, "EncryptedData").is_empty()
+    {
+        return Err(SamlError::EncryptedUnsupported);
     }
-    // Encrypted: a signature on the Response covers the ciphertext, so it
-    // is verified before decrypting; one inside the assertion is verified
-    // after.
-    let key = decryption.ok_or(SamlError::NoDecryptionKey)?;
-    let encrypted = sole_encrypted_assertion(&doc, response)?;
-    let response_signed = response_signature(&doc, response).is_some();
-    if response_signed {
-        covered_assertion(&doc, encrypted, keys, expected.allow_sha1, false)?;
-    }
-    let decrypted = decrypt(text, key)?;
-    let mut doc = input::parse(&decrypted)?;
-    let response = response_element(&doc)?;
-    if response_signed && let Some(signature) = response_signature(&doc, response) {
-        // Verified above over the ciphertext; it cannot verify over the
-        // plaintext.
-        doc.remove_child(response, signature);
-    }
-    xml::refuse_duplicate_ids(&doc)?;
-    let wrapper = sole_encrypted_assertion(&doc, response)?;
-    let assertion = sole_assertion(&doc, response, Some(wrapper))?;
-    let assertion = covered_assertion(&doc, assertion, keys, expected.allow_sha1, response_signed)?;
+    let assertion = sole_assertion(&doc, response)?;
+    let assertion = covered_assertion(&doc, assertion, keys, expected.allow_sha1)?;
     check_response(&doc, response, assertion, expected)
 }
 
-/// The Response's own signature: a `ds:Signature` directly inside it.
-fn response_signature(doc: &Document<'_>, response: NodeId) -> Option<NodeId> {
-    xml::child(doc, response, DSIG, "Signature")
-}
-
-/// The one `EncryptedAssertion`, directly inside the Response, with no
-/// plain assertion anywhere beside it.
-fn sole_encrypted_assertion(doc: &Document<'_>, response: NodeId) -> Result<NodeId, SamlError> {
-    let everywhere = xml::descendants(doc, response, ASSERTION, "EncryptedAssertion").len();
-    let direct = xml::children(doc, response, ASSERTION, "EncryptedAssertion");
-    match direct.as_slice() {
-        [encrypted] if everywhere == 1 => Ok(*encrypted),
-        _ => Err(SamlError::AssertionCount(everywhere)),
-    }
-}
-
-/// The one assertion of the document, directly inside the Response (or,
-/// once decrypted, inside its `EncryptedAssertion`). A second one anywhere
-/// (in Advice, in an extension, beside the first) or anything still
-/// encrypted is how wrapping attacks bring in unsigned content.
-fn sole_assertion(
-    doc: &Document<'_>,
-    response: NodeId,
-    decrypted_in: Option<NodeId>,
-) -> Result<NodeId, SamlError> {
-    let everywhere = xml::descendants(doc, response, ASSERTION, "Assertion").len()
-        + xml::descendants(doc, response, XMLENC, "EncryptedData").len();
-    let parent = decrypted_in.unwrap_or(response);
-    match xml::children(doc, parent, ASSERTION, "Assertion").as_slice() {
+/// The one assertion of the document, directly inside the Response. A
+/// second one anywhere (in Advice, in an extension, beside the first) is
+/// how wrapping attacks bring in unsigned content.
+fn sole_assertion(doc: &Document<'_>, response: NodeId) -> Result<NodeId, SamlError> {
+    let everywhere = xml::descendants(doc, response, ASSERTION, "Assertion").len();
+    match xml::children(doc, response, ASSERTION, "Assertion").as_slice() {
         [assertion] if everywhere == 1 => Ok(*assertion),
         _ => Err(SamlError::AssertionCount(everywhere)),
     }
@@ -169,20 +128,6 @@ fn response_element(doc: &Document<'_>) -> Result<NodeId, SamlError> {
         });
     }
     Ok(root)
-}
-
-/// The document with its encrypted assertion replaced by the plain one.
-fn decrypt(text: &str, key: &DecryptionKey) -> Result<String, SamlError> {
-    let key = loader::load_pem_auto(&key.0, None)
-        .map_err(|err| SamlError::BadCertificate(truncate(&err.to_string())))?;
-    let mut manager = KeysManager::new();
-    manager.add_key(key);
-    let decrypted = bergshamra::decrypt(&EncContext::new(manager), text)
-        .map_err(|err| SamlError::Decryption(truncate(&err.to_string())))?;
-    if decrypted.len() > input::MAX_XML_BYTES {
-        return Err(SamlError::TooLarge { limit: input::MAX_XML_BYTES });
-    }
-    Ok(decrypted)
 }
 
 /// The response's own fields, then the assertion's.

@@ -57,21 +57,24 @@ const EXCLUSIVE_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
 /// Verifies every signature of a response document and returns the
-/// assertion they cover. `assertion` is the document's only assertion (or,
-/// before decryption, its only `EncryptedAssertion`), which `response.rs`
-/// found directly inside the Response; `covered` says that a Response
-/// signature was already verified over the encrypted form.
+/// assertion they cover. `assertion` is the document's only assertion,
+/// which `response.rs` found directly inside the Response.
 pub(crate) fn covered_assertion(
     doc: &Document<'_>,
     assertion: NodeId,
     keys: &IdpKeys,
     allow_sha1: bool,
-    covered: bool,
 ) -> Result<NodeId, SamlError> {
     let response = doc.document_element().ok_or(SamlError::Missing("Response"))?;
     let signatures = xml::descendants(doc, response, DSIG, "Signature");
     if signatures.is_empty() {
-        return if covered { Ok(assertion) } else { Err(SamlError::Unsigned) };
+        return Err(SamlError::Unsigned);
+    }
+    // Nothing reaches the XML-signature engine that a SAML signature does
+    // not need: it would run transforms, resolve references and hash
+    // whatever a signature names before any key is checked.
+    for &signature in &signatures {
+        check_shape(doc, signature, response, assertion, allow_sha1)?;
     }
     let trusted = trusted_certificates(doc, &signatures, keys)?;
     let mut manager = KeysManager::new();
@@ -86,7 +89,7 @@ pub(crate) fn covered_assertion(
     if results.len() != signatures.len() {
         return Err(SamlError::BadSignature("not every signature was checked".into()));
     }
-    let mut covers_assertion = covered;
+    let mut covers_assertion = false;
     for result in results {
         let (signature, references) = match result {
             VerifyResult::Valid { signature_node, references, .. } => (signature_node, references),
@@ -94,7 +97,6 @@ pub(crate) fn covered_assertion(
                 return Err(SamlError::BadSignature(truncate(&reason)));
             }
         };
-        check_algorithms(doc, signature, allow_sha1)?;
         let [reference] = references.as_slice() else {
             return Err(SamlError::BadSignature(
                 "a signature must have exactly one reference".into(),
@@ -163,6 +165,76 @@ fn trusted_certificates(
     }
 }
 
+/// The most signatures a response carries: one on the Response, one on
+/// the assertion.
+const MAX_SIGNATURES: usize = 2;
+
+/// Refuses, before any verification, a signature a SAML IdP would not
+/// make: it must sit directly in the Response or the assertion, name that
+/// element by its ID as its one reference, use only the enveloped and
+/// exclusive-canonicalisation transforms and allowed algorithms, and carry
+/// nothing but `SignedInfo`, `SignatureValue` and X.509 `KeyInfo`.
+fn check_shape(
+    doc: &Document<'_>,
+    signature: NodeId,
+    response: NodeId,
+    assertion: NodeId,
+    allow_sha1: bool,
+) -> Result<(), SamlError> {
+    let refuse = |why: &str| Err(SamlError::BadSignature(why.to_owned()));
+    if xml::descendants(doc, response, DSIG, "Signature").len() > MAX_SIGNATURES {
+        return refuse("a response carries at most two signatures");
+    }
+    let parent = doc.parent(signature).ok_or(SamlError::Missing("Signature's parent"))?;
+    if parent != response && parent != assertion {
+        return refuse("a signature must sit directly in the Response or its Assertion");
+    }
+    let children: Vec<NodeId> =
+        doc.children(signature).into_iter().filter(|&n| doc.element(n).is_some()).collect();
+    let named = |node: NodeId, local: &str| xml::is(doc, node, DSIG, local);
+    match children.as_slice() {
+        [info, value] if named(*info, "SignedInfo") && named(*value, "SignatureValue") => {}
+        [info, value, key]
+            if named(*info, "SignedInfo")
+                && named(*value, "SignatureValue")
+                && named(*key, "KeyInfo") =>
+        {
+            check_key_info(doc, *key)?;
+        }
+        _ => return refuse("a signature holds only SignedInfo, SignatureValue and KeyInfo"),
+    }
+    check_algorithms(doc, signature, allow_sha1)?;
+    let signed_info = children[0];
+    let references = xml::children(doc, signed_info, DSIG, "Reference");
+    let [reference] = references.as_slice() else {
+        return refuse("a signature must have exactly one reference");
+    };
+    let id = xml::attr(doc, parent, "ID").unwrap_or_default();
+    if id.is_empty() || xml::attr(doc, *reference, "URI") != Some(format!("#{id}").as_str()) {
+        return refuse("the reference must name its element's ID");
+    }
+    Ok(())
+}
+
+/// `KeyInfo` may only name X.509 certificates (which are never trusted
+/// for being there): no retrieval methods, no key values, nothing to fetch.
+fn check_key_info(doc: &Document<'_>, key_info: NodeId) -> Result<(), SamlError> {
+    for child in doc.children(key_info) {
+        if doc.element(child).is_none() {
+            continue;
+        }
+        if !xml::is(doc, child, DSIG, "X509Data") {
+            return Err(SamlError::BadSignature("KeyInfo may hold only X509Data".into()));
+        }
+        for item in doc.children(child) {
+            if doc.element(item).is_some() && !xml::is(doc, item, DSIG, "X509Certificate") {
+                return Err(SamlError::BadSignature("X509Data may hold only certificates".into()));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Refuses any algorithm outside the allow-list, and any transform but the
 /// two a SAML signature uses.
 fn check_algorithms(
@@ -203,6 +275,16 @@ fn check_algorithms(
                     || !(uri == ENVELOPED || uri == EXCLUSIVE_C14N)
                 {
                     return Err(SamlError::Algorithm(truncate(&uri)));
+                }
+                // Only exclusive canonicalisation takes a parameter: its
+                // InclusiveNamespaces prefix list.
+                for parameter in doc.children(transform) {
+                    if doc.element(parameter).is_some()
+                        && !(uri == EXCLUSIVE_C14N
+                            && xml::is(doc, parameter, EXCLUSIVE_C14N, "InclusiveNamespaces"))
+                    {
+                        return Err(SamlError::Algorithm(truncate(&uri)));
+                    }
                 }
             }
         }

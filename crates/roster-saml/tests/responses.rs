@@ -9,7 +9,7 @@
 //! recording time plus 30 s), `trust` (`idp`, `other`, `fingerprint`,
 //! `wrong-fingerprint`, `none`), `outstanding` (comma-separated request
 //! ids, or `none`; default `_req1`), `unsolicited` and `sha1` (`yes`),
-//! `decrypt` (`none` to configure no key), `issuer` (`any` when the SP
+//! `issuer` (`any` when the SP
 //! knows no IdP entity id, as with trust by fingerprint).
 //!
 //! `UPDATE_EXPECT=1 cargo test -p roster-saml --test responses` rewrites the
@@ -21,7 +21,7 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use roster_saml::{Assertion, DecryptionKey, Expected, IdpKeys, SamlError, validate_post};
+use roster_saml::{Assertion, Expected, IdpKeys, SamlError, validate_post};
 use sha2::{Digest, Sha256};
 
 fn data() -> PathBuf {
@@ -124,9 +124,7 @@ fn actual(case: &Case) -> String {
         allow_sha1: setting("sha1") == Some("yes"),
         now,
     };
-    let key = DecryptionKey(std::fs::read(data().join("keys/sp.key")).unwrap());
-    let decryption = (setting("decrypt") != Some("none")).then_some(&key);
-    render(&validate_post(&encoded, &keys, &expected, decryption))
+    render(&validate_post(&encoded, &keys, &expected))
 }
 
 fn check(case: &Case, expect: &str) -> Result<(), String> {

@@ -13,7 +13,7 @@ use roster_domain::{
     AuthMethod, Email, Membership, Provider, ProviderId, ProvisionedBy, ProvisioningMethod, Secret,
     SiteId, User, UserId, Username,
 };
-use roster_saml::{Assertion, Expected, validate_post};
+use roster_saml::{Assertion, Expected, claimed_request, validate_post};
 use roster_store::{ProviderRepo, SessionRecord, SiteRepo, SsoRepo, Transaction};
 
 use super::trust::idp_trust;
@@ -35,37 +35,67 @@ pub struct SignedInView {
 }
 
 impl Sso<'_> {
-    /// Consumes the `SAMLResponse` posted to the ACS of `provider`.
+    /// Consumes the `SAMLResponse` posted to the ACS of `provider`, or to
+    /// the shared ACS (`provider` is `None`), where the response must answer
+    /// a request roster sent, which names the provider.
     pub async fn consume(
         &self,
-        provider: &str,
+        provider: Option<&str>,
         saml_response: &str,
     ) -> Result<SignedInView, SsoError> {
         let urls = self.urls()?;
         let not_found = || SsoError::NotFound { what: "provider" };
-        let id = ProviderId::from_raw(opaque_id(provider).ok_or_else(not_found)?);
         let now = self.now();
-        let mut tx = self.write().await?;
-        let site_id = tx.provider_site(&id).await?.ok_or_else(not_found)?;
-        let provider = tx.provider_by_id(&site_id, &id).await?.ok_or_else(not_found)?;
+        let per_provider = provider.is_some();
+        // Read first and validate outside any write transaction: checking
+        // a response is CPU work that must not hold the database's writer.
+        let claimed = claimed_request(saml_response)?;
+        let (provider, request) = {
+            let mut tx = self.read().await?;
+            let request = match &claimed {
+                Some(id) => tx.saml_request_by_id(id).await?,
+                None => None,
+            };
+            let id = match (provider, &request) {
+                (Some(raw), _) => ProviderId::from_raw(opaque_id(raw).ok_or_else(not_found)?),
+                (None, Some(request)) => request.provider.clone(),
+                (None, None) => return Err(SsoError::Unsolicited),
+            };
+            let site = tx.provider_site(&id).await?.ok_or_else(not_found)?;
+            let provider = tx.provider_by_id(&site, &id).await?.ok_or_else(not_found)?;
+            (provider, request)
+        };
         if !provider.kind.signs_in_with_saml() {
             return Err(not_found());
         }
+        let site_id = provider.site_id.clone();
         let trust = idp_trust(&provider)?;
-        let outstanding = tx.outstanding_saml_requests(&site_id, &provider.id, now).await?;
-        let outstanding: Vec<&str> =
-            outstanding.iter().map(|request| request.id.as_str()).collect();
-        let acs = urls.acs_for(provider.id.as_str());
+        // The one request the response may answer: outstanding, and this
+        // provider's.
+        let outstanding: Vec<&str> = request
+            .iter()
+            .filter(|request| {
+                request.site == site_id
+                    && request.provider == provider.id
+                    && request.expires_at > now
+            })
+            .map(|request| request.id.as_str())
+            .collect();
+        // The ACS it was posted to: the signed Destination and Recipient
+        // must name it.
+        let acs = if per_provider { urls.acs_for(provider.id.as_str()) } else { urls.acs.clone() };
         let expected = Expected {
             idp_entity_id: trust.entity_id.as_deref(),
             sp_entity_id: &urls.entity_id,
             acs_url: &acs,
             outstanding: &outstanding,
-            allow_unsolicited: provider.kind.idp_initiated_by_default(),
+            allow_unsolicited: per_provider && provider.kind.idp_initiated_by_default(),
             allow_sha1: false,
             now,
         };
-        let assertion = validate_post(saml_response, &trust.keys, &expected, None)?;
+        let assertion = validate_post(saml_response, &trust.keys, &expected)?;
+
+        let mut tx = self.write().await?;
 
         // Answered once: the request leaves, the assertion is remembered
         // until it expires.

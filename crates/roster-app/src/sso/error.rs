@@ -21,6 +21,13 @@ pub enum SsoError {
     /// The response was valid but names no one who may sign in.
     #[error("{0}")]
     UserRefused(SignInRefusal),
+    /// A response posted to the shared ACS that answers no request roster
+    /// sent: only a provider's own ACS URL accepts IdP-initiated sign-ins.
+    #[error(
+        "this response answers no sign-in roster started; sign-ins started at the identity \
+         provider go to the provider's own ACS URL (/saml/consume/<provider id>)"
+    )]
+    Unsolicited,
     /// No session, or one that expired or was revoked.
     #[error("not signed in")]
     Unauthenticated,

@@ -40,6 +40,13 @@ impl Sso<'_> {
         if !user.enabled || user.state != ProvisioningState::Active {
             return Err(SsoError::Unauthenticated);
         }
+        // A session through a provider ends when the user no longer signs
+        // in through it (moved to a password or another provider).
+        if let Some(provider) = &session.provider
+            && user.auth_method != roster_domain::AuthMethod::Sso(provider.clone())
+        {
+            return Err(SsoError::Unauthenticated);
+        }
         let site = tx.site_by_id(&session.site).await?.ok_or(SsoError::Unauthenticated)?;
         let provider = match &session.provider {
             Some(id) => {

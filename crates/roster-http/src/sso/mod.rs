@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/saml/metadata", get(metadata))
         .route("/saml/login/{provider}", get(login))
+        .route("/saml/consume", post(consume_shared))
         .route("/saml/consume/{provider}", post(consume))
         .route("/saml/logout", post(logout))
         .route("/api/me", get(me))
@@ -56,11 +57,22 @@ struct PostedResponse {
 /// response, plus room for the relay state and the form encoding.
 const FORM_LIMIT: usize = 768 * 1024;
 
+/// The shared ACS: the response names its provider by the request it
+/// answers.
+async fn consume_shared(State(app): State<App>, request: Request) -> Response {
+    signed_in_page(&app, None, request).await
+}
+
+/// A provider's own ACS, which also takes IdP-initiated sign-ins.
 async fn consume(
     State(app): State<App>,
     Path(provider): Path<String>,
     request: Request,
 ) -> Response {
+    signed_in_page(&app, Some(&provider), request).await
+}
+
+async fn signed_in_page(app: &App, provider: Option<&str>, request: Request) -> Response {
     let Ok(body) = read_limited(request.into_body(), FORM_LIMIT).await else {
         return ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -79,7 +91,7 @@ async fn consume(
             .into_page();
         }
     };
-    match app.sso().consume(&provider, &form.saml_response).await {
+    match app.sso().consume(provider, &form.saml_response).await {
         Ok(signed_in) => {
             let secure =
                 app.config().public_url.as_deref().is_some_and(|url| url.starts_with("https://"));

@@ -232,8 +232,40 @@ async fn idp_initiated_sign_in_is_allowed_for_named_products(backend: Backend) {
     assert_eq!(app.snapshot().await, before);
 }
 
+async fn the_shared_acs_finds_the_provider_by_its_request(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider = provider(&app, &idp, "okta", json!({})).await;
+    let metadata = client().get(format!("{}/saml/metadata", app.address)).send().await.unwrap();
+    assert_eq!(metadata.status(), StatusCode::OK);
+    let metadata = metadata.text().await.unwrap();
+    let shared = format!("{}/saml/consume", app.address);
+    assert!(
+        metadata.contains(&format!("entityID=\"{}/saml/metadata\"", app.address)),
+        "{metadata}"
+    );
+    assert!(metadata.contains(&format!("Location=\"{shared}\"")), "{metadata}");
+
+    let request = start(&app, &idp, &provider).await;
+    let spec =
+        ResponseSpec { acs_url: shared.clone(), ..answer(&request, &app, "erin@example.com") };
+    let (status, cookie, page) = post(&shared, &idp.response(&spec)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(me(&app, cookie.as_deref()).await.1["username"], "erin@example.com");
+
+    // A sign-in the IdP started names no request: the shared ACS cannot
+    // tell whose it is, even for a kind that allows IdP-initiated sign-in.
+    let before = app.snapshot().await;
+    let unsolicited = ResponseSpec { in_response_to: None, ..spec };
+    let (status, _, page) = post(&shared, &idp.response(&unsolicited)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("/saml/consume/&lt;provider id&gt;"), "{page}");
+    assert_eq!(app.snapshot().await, before);
+}
+
 crate::on_both_databases!(
     sp_initiated_sign_in_creates_the_user_and_a_session,
     hostile_and_misdirected_responses_store_nothing,
     idp_initiated_sign_in_is_allowed_for_named_products,
+    the_shared_acs_finds_the_provider_by_its_request,
 );
