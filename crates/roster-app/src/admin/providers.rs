@@ -200,6 +200,14 @@ fn saml_trust(input: &SamlInput) -> Result<SamlTrust, AdminError> {
                     "must be an XML metadata document",
                 ));
             }
+            // Checked now, so that a sign-in never meets unusable metadata:
+            // an IdP entity, a signing certificate, a sign-in endpoint.
+            roster_saml::parse_idp_metadata(&xml).map_err(|err| {
+                AdminError::invalid(
+                    "saml.metadata_xml",
+                    format!("is not usable IdP metadata: {err}"),
+                )
+            })?;
             SamlTrust::MetadataXml { xml }
         }
         TrustMethod::Fingerprint => SamlTrust::Fingerprint {

@@ -156,7 +156,13 @@ async fn saml_trust_modes(backend: Backend) {
     let upper = hex.to_uppercase();
     let colons =
         upper.as_bytes().chunks(2).map(String::from_utf8_lossy).collect::<Vec<_>>().join(":");
-    let md = "<EntityDescriptor entityID=\"https://idp.example.com\"/>";
+    // A real IdP's metadata (recorded for roster-saml's tests).
+    let md = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../roster-saml/tests/data/metadata/idp.xml"),
+    )
+    .expect("recorded metadata");
+    let md = md.as_str();
     let empty = json!({ "metadata_url": null, "metadata_xml": null, "fingerprint": null, "sso_url": null, "slo_url": null });
     let view = |trust: &str, fields: Value| {
         let mut view = empty.clone();
@@ -263,6 +269,18 @@ async fn bad_saml_trust_is_refused(backend: Backend) {
             "saml.fingerprint",
         ),
         (json!({ "trust": "metadata_xml", "metadata_xml": "not xml" }), "saml.metadata_xml"),
+        // XML, but not metadata an SP can use.
+        (json!({ "trust": "metadata_xml", "metadata_xml": "<x/>" }), "saml.metadata_xml"),
+        (
+            json!({ "trust": "metadata_xml", "metadata_xml":
+                "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>" }),
+            "saml.metadata_xml",
+        ),
+        (
+            json!({ "trust": "metadata_xml", "metadata_xml":
+                "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"https://idp\"><md:IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\"><md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\"https://idp/sso\"/></md:IDPSSODescriptor></md:EntityDescriptor>" }),
+            "saml.metadata_xml",
+        ),
     ];
     for (saml, field) in cases {
         let body = json!({ "kind": "saml", "name": "New", "saml": saml });
