@@ -29,8 +29,8 @@ pub use names::{DisplayText, Email, GroupName, ProviderName, SiteSlug, Username}
 pub use patterns::{GroupPattern, GroupPatternList};
 pub use provider::{
     CertificateFingerprint, DeprovisioningMethod, HttpUrl, LdapServerType, LdapSettings,
-    PresentedCredential, Provider, ProviderKind, ProviderRefusal, ProvisioningOptions, SamlTrust,
-    ScimAuth, ScimSettings, UsernameAttribute,
+    NameIdSource, PresentedCredential, Provider, ProviderKind, ProviderRefusal,
+    ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings, UsernameAttribute,
 };
 pub use secret::Secret;
 pub use site::Site;

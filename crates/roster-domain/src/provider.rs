@@ -104,6 +104,55 @@ pub enum SamlTrust {
     },
 }
 
+/// Which stored field a SAML NameID names (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameIdSource {
+    /// The NameID is the username (the default).
+    Username,
+    /// The NameID is the e-mail address; it must name exactly one user.
+    Email,
+}
+
+impl NameIdSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Email => "email",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        match raw {
+            "username" => Ok(Self::Username),
+            "email" => Ok(Self::Email),
+            other => Err(InvalidValue::new(format!("{other:?} is not one of username, email"))),
+        }
+    }
+}
+
+/// How people sign in through a provider with SAML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SamlSignIn {
+    /// Whether the IdP may start a sign-in itself; `None` follows the
+    /// provider's kind ([`ProviderKind::idp_initiated_by_default`]).
+    pub idp_initiated: Option<bool>,
+    pub name_id: NameIdSource,
+    /// Whether RSA-SHA1 signatures are accepted (refused by default: SHA-1
+    /// collisions are practical).
+    pub allow_sha1: bool,
+}
+
+impl SamlSignIn {
+    pub fn defaults() -> Self {
+        Self { idp_initiated: None, name_id: NameIdSource::Username, allow_sha1: false }
+    }
+
+    /// Whether a sign-in the IdP started is accepted.
+    pub fn allows_idp_initiated(&self, kind: ProviderKind) -> bool {
+        self.idp_initiated.unwrap_or_else(|| kind.idp_initiated_by_default())
+    }
+}
+
 impl SamlTrust {
     pub fn mode(&self) -> &'static str {
         match self {
@@ -446,6 +495,7 @@ pub struct Provider {
     pub kind: ProviderKind,
     pub name: ProviderName,
     pub saml: SamlTrust,
+    pub sign_in: SamlSignIn,
     pub scim: ScimSettings,
     pub ldap: Option<LdapSettings>,
     pub options: ProvisioningOptions,
@@ -498,6 +548,7 @@ mod tests {
             kind,
             name: ProviderName::parse("P").unwrap(),
             saml: SamlTrust::NotConfigured,
+            sign_in: SamlSignIn::defaults(),
             scim: ScimSettings::off(),
             ldap: None,
             options: ProvisioningOptions::defaults(),

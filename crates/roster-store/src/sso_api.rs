@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use roster_domain::{ProviderId, SiteId, UserId};
+use roster_domain::{ProviderId, SiteId, User, UserId};
 
 use crate::StoreError;
 
@@ -36,6 +36,10 @@ pub trait SsoRepo {
     /// The site of a provider, from the provider's id alone: the ACS URL
     /// `/saml/consume/{provider}` names the provider, and so the site.
     async fn provider_site(&mut self, provider: &ProviderId) -> Result<Option<SiteId>, StoreError>;
+    /// The visible users of a site whose e-mail is `email` (compared
+    /// without case), for identity providers whose NameID is the e-mail.
+    async fn users_by_email(&mut self, site: &SiteId, email: &str)
+    -> Result<Vec<User>, StoreError>;
     async fn insert_saml_request(&mut self, request: &SamlRequestRecord) -> Result<(), StoreError>;
     /// The unexpired requests a provider awaits answers to.
     async fn outstanding_saml_requests(

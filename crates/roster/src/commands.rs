@@ -192,6 +192,7 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
                 kind: kind.clone(),
                 name: name.clone(),
                 saml: None,
+                sign_in: None,
                 ldap: None,
                 provisioning: None,
             };
@@ -208,10 +209,8 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
         ProviderCommand::Options { site, provider, set, unset } => {
             let id = app.admin().find_provider(&OPERATOR, site, provider).await?.id;
             let patch = ProviderPatch {
-                name: None,
-                saml: None,
-                ldap: None,
                 provisioning: Some(provisioning_input(set, unset)?),
+                ..ProviderPatch::default()
             };
             output::one(&app.admin().update_provider(&OPERATOR, site, &id, patch).await?, json)
         }

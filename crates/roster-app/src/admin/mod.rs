@@ -29,7 +29,9 @@ pub use groups::{GroupInput, GroupPatch, MemberInput, MemberPatch};
 pub use input::PageRequest;
 pub use keys::{AdminKeyScope, CreatedAdminKey};
 pub use passwords::PasswordInput;
-pub use providers::{LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput};
+pub use providers::{
+    LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput, SignInInput,
+};
 pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
 pub use sites::{SiteInput, SitePatch};
 pub use users::{UserInput, UserPatch};

@@ -4,8 +4,9 @@
 
 use roster_domain::{
     CertificateFingerprint, DeprovisioningMethod, GroupPatternList, HttpUrl, LdapServerType,
-    LdapSettings, Provider, ProviderId, ProviderKind, ProviderName, ProvisioningOptions, SamlTrust,
-    ScimSettings, Secret, Site, TwoFactor, UsernameAttribute,
+    LdapSettings, NameIdSource, Provider, ProviderId, ProviderKind, ProviderName,
+    ProvisioningOptions, SamlSignIn, SamlTrust, ScimSettings, Secret, Site, TwoFactor,
+    UsernameAttribute,
 };
 use roster_store::{GroupRepo, ProviderRepo, Transaction, UserRepo};
 use serde::Deserialize;
@@ -23,13 +24,15 @@ pub struct ProviderInput {
     pub kind: String,
     pub name: String,
     pub saml: Option<SamlInput>,
+    pub sign_in: Option<SignInInput>,
     pub ldap: Option<LdapInput>,
     pub provisioning: Option<ProvisioningInput>,
 }
 
-/// A partial update. `saml` replaces the whole trust configuration; `ldap`
-/// and `provisioning` change only the fields they name; `"ldap": null`
-/// removes the LDAP settings. The kind of a provider cannot change.
+/// A partial update. `saml` replaces the whole trust configuration;
+/// `sign_in`, `ldap` and `provisioning` change only the fields they name;
+/// `"ldap": null` removes the LDAP settings. The kind of a provider cannot
+/// change.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderPatch {
@@ -37,10 +40,42 @@ pub struct ProviderPatch {
     pub name: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
     pub saml: Option<SamlInput>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub sign_in: Option<SignInInput>,
     #[serde(default, deserialize_with = "nullable")]
     pub ldap: Option<Option<LdapInput>>,
     #[serde(default, deserialize_with = "not_null")]
     pub provisioning: Option<ProvisioningInput>,
+}
+
+/// How people sign in through the provider; absent fields stay as they
+/// are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInInput {
+    /// Whether the IdP may start a sign-in; `null` returns to the kind's
+    /// default (on for the named products, off for `saml`).
+    #[serde(default, deserialize_with = "nullable")]
+    pub idp_initiated: Option<Option<bool>>,
+    /// `username` (the default) or `email`: what the NameID names.
+    #[serde(default, deserialize_with = "not_null")]
+    pub name_id: Option<String>,
+    /// Accept RSA-SHA1 signatures (off by default).
+    #[serde(default, deserialize_with = "not_null")]
+    pub allow_sha1: Option<bool>,
+}
+
+fn apply_sign_in(sign_in: &mut SamlSignIn, input: &SignInInput) -> Result<(), AdminError> {
+    if let Some(idp_initiated) = input.idp_initiated {
+        sign_in.idp_initiated = idp_initiated;
+    }
+    if let Some(raw) = &input.name_id {
+        sign_in.name_id = field("sign_in.name_id", NameIdSource::parse(raw))?;
+    }
+    if let Some(allow) = input.allow_sha1 {
+        sign_in.allow_sha1 = allow;
+    }
+    Ok(())
 }
 
 /// How SAML trust is established: `trust` is `none`, `metadata_url`,
@@ -434,12 +469,16 @@ impl Admin<'_> {
             kind,
             name,
             saml: SamlTrust::NotConfigured,
+            sign_in: SamlSignIn::defaults(),
             scim: ScimSettings::off(),
             ldap: None,
             options: ProvisioningOptions::defaults(),
             created_at: now,
             updated_at: now,
         };
+        if let Some(sign_in) = &input.sign_in {
+            apply_sign_in(&mut provider.sign_in, sign_in)?;
+        }
         if let Some(saml) = &input.saml {
             provider.saml = saml_trust(saml)?;
         }
@@ -499,6 +538,9 @@ impl Admin<'_> {
         let mut provider = before.clone();
         if let Some(name) = &patch.name {
             provider.name = field("name", ProviderName::parse(name))?;
+        }
+        if let Some(sign_in) = &patch.sign_in {
+            apply_sign_in(&mut provider.sign_in, sign_in)?;
         }
         if let Some(saml) = &patch.saml {
             provider.saml = saml_trust(saml)?;

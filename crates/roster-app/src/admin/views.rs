@@ -175,6 +175,18 @@ pub struct SamlView {
     pub slo_url: Option<String>,
 }
 
+/// How people sign in through the provider.
+#[derive(Debug, Serialize)]
+pub struct SignInView {
+    /// Whether a sign-in the IdP starts is accepted (the setting, or the
+    /// kind's default).
+    pub idp_initiated: bool,
+    /// Whether `idp_initiated` is the kind's default rather than set.
+    pub idp_initiated_default: bool,
+    pub name_id: &'static str,
+    pub allow_sha1: bool,
+}
+
 #[derive(Debug, Serialize)]
 pub struct ScimView {
     pub auth: &'static str,
@@ -249,6 +261,7 @@ pub struct ProviderView {
     pub kind: &'static str,
     pub name: String,
     pub saml: SamlView,
+    pub sign_in: SignInView,
     pub scim: ScimView,
     pub ldap: Option<LdapView>,
     pub provisioning: ProvisioningView,
@@ -282,6 +295,12 @@ impl From<Provider> for ProviderView {
             kind: provider.kind.as_str(),
             name: provider.name.as_str().to_owned(),
             saml,
+            sign_in: SignInView {
+                idp_initiated: provider.sign_in.allows_idp_initiated(provider.kind),
+                idp_initiated_default: provider.sign_in.idp_initiated.is_none(),
+                name_id: provider.sign_in.name_id.as_str(),
+                allow_sha1: provider.sign_in.allow_sha1,
+            },
             scim: ScimView {
                 auth: provider.scim.auth.as_str(),
                 username: provider.scim.username,

@@ -10,8 +10,8 @@ use roster_domain::policy::{
     source_attributes,
 };
 use roster_domain::{
-    AuthMethod, Email, Membership, Provider, ProviderId, ProvisionedBy, ProvisioningMethod, Secret,
-    SiteId, User, UserId, Username,
+    AuthMethod, Email, Membership, NameIdSource, Provider, ProviderId, ProvisionedBy,
+    ProvisioningMethod, Secret, SiteId, User, UserId, Username,
 };
 use roster_saml::{Assertion, Expected, claimed_request, validate_post};
 use roster_store::{ProviderRepo, SessionRecord, SiteRepo, SsoRepo, Transaction};
@@ -89,8 +89,8 @@ impl Sso<'_> {
             sp_entity_id: &urls.entity_id,
             acs_url: &acs,
             outstanding: &outstanding,
-            allow_unsolicited: per_provider && provider.kind.idp_initiated_by_default(),
-            allow_sha1: false,
+            allow_unsolicited: per_provider && provider.sign_in.allows_idp_initiated(provider.kind),
+            allow_sha1: provider.sign_in.allow_sha1,
             now,
         };
         let assertion = validate_post(saml_response, &trust.keys, &expected)?;
@@ -157,7 +157,23 @@ async fn signing_in(
     let site = &provider.site_id;
     let username = Username::parse(&assertion.name_id)
         .map_err(|_| SsoError::UserRefused(SignInRefusal::BadNameId))?;
-    let existing = tx.user_by_username(site, &username).await?;
+    let existing = match provider.sign_in.name_id {
+        NameIdSource::Username => tx.user_by_username(site, &username).await?,
+        NameIdSource::Email => {
+            let mut users = tx.users_by_email(site, &assertion.name_id).await?;
+            if users.len() > 1 {
+                // Two users share the address: which one is meant is not
+                // the IdP's to decide.
+                return Err(SsoError::UserRefused(SignInRefusal::AmbiguousEmail));
+            }
+            match users.pop() {
+                Some(user) => Some(user),
+                // A new user is created with the e-mail as username; one
+                // already holding that username is not someone else.
+                None => tx.user_by_username(site, &username).await?,
+            }
+        }
+    };
     match first_login(&provider.options, existing.as_ref()) {
         FirstLogin::Existing => {
             let user = existing.ok_or(SsoError::UserRefused(SignInRefusal::NotProvisioned))?;

@@ -49,6 +49,8 @@ pub enum SignInRefusal {
     NotProvisioned,
     #[error("the identity provider's NameID is not a valid username")]
     BadNameId,
+    #[error("more than one account has this e-mail address")]
+    AmbiguousEmail,
 }
 
 impl From<StoreError> for SsoError {

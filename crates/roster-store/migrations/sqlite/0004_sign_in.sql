@@ -7,6 +7,9 @@
 --   expire, so that none is accepted twice (by any instance).
 -- - sessions: signed-in people. Only the SHA-256 of the cookie's secret is
 --   stored; the hash is unique across sites, so a cookie names its site.
+-- - providers.saml_*: how people sign in through a provider: whether the
+--   IdP may start a sign-in (NULL: the kind's default), what the NameID
+--   names ('username' or 'email'), whether RSA-SHA1 is accepted.
 -- The other dialect's file is the same schema.
 
 CREATE TABLE saml_requests (
@@ -51,3 +54,7 @@ CREATE INDEX sessions_user ON sessions (site_id, user_id);
 
 -- The ACS URL names a provider by its id alone.
 CREATE INDEX providers_id ON providers (id);
+
+ALTER TABLE providers ADD COLUMN saml_idp_initiated INTEGER CHECK (saml_idp_initiated IN (0, 1));
+ALTER TABLE providers ADD COLUMN saml_name_id TEXT NOT NULL DEFAULT 'username';
+ALTER TABLE providers ADD COLUMN saml_allow_sha1 INTEGER NOT NULL DEFAULT 0 CHECK (saml_allow_sha1 IN (0, 1));

@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use roster_domain::{
     CertificateFingerprint, DeprovisioningMethod, DisplayText, GroupPatternList, HttpUrl,
-    LdapServerType, LdapSettings, Provider, ProviderId, ProviderKind, ProviderName,
-    ProvisioningOptions, SamlTrust, ScimAuth, ScimSettings, Secret, SiteId, TimeZoneName,
-    TwoFactor, UsernameAttribute,
+    LdapServerType, LdapSettings, NameIdSource, Provider, ProviderId, ProviderKind, ProviderName,
+    ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings, Secret, SiteId,
+    TimeZoneName, TwoFactor, UsernameAttribute,
 };
 use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
@@ -30,7 +30,8 @@ macro_rules! columns {
          deprovision_group_memberships, deprovisioning_method, provision_company, \
          default_groups, only_users_in_groups, only_groups, exclude_groups, site_admin_groups, \
          readonly_site_admin_groups, group_admin_groups, password_groups, two_factor, webdav, \
-         ftp, sftp, default_time_zone, created_at, updated_at"
+         ftp, sftp, default_time_zone, created_at, updated_at, saml_idp_initiated, saml_name_id, \
+         saml_allow_sha1"
     };
 }
 
@@ -39,7 +40,7 @@ const INSERT: &str = concat!(
     columns!(),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
              $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, \
-             $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50, $51, $52, $53)"
+             $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50, $51, $52, $53, $54, $55, $56)"
 );
 
 const UPDATE: &str = "UPDATE providers SET kind = $3, name = $4, name_key = $5, saml_trust = $6, saml_metadata_url = $7, \
@@ -56,7 +57,8 @@ const UPDATE: &str = "UPDATE providers SET kind = $3, name = $4, name_key = $5, 
              $38, default_groups = $39, only_users_in_groups = $40, only_groups = $41, \
              exclude_groups = $42, site_admin_groups = $43, readonly_site_admin_groups = $44, \
              group_admin_groups = $45, password_groups = $46, two_factor = $47, webdav = $48, ftp = \
-             $49, sftp = $50, default_time_zone = $51, created_at = $52, updated_at = $53 \
+             $49, sftp = $50, default_time_zone = $51, created_at = $52, updated_at = $53, \
+             saml_idp_initiated = $54, saml_name_id = $55, saml_allow_sha1 = $56 \
              WHERE site_id = $1 AND id = $2";
 
 fn bind_provider<'q>(
@@ -135,6 +137,9 @@ fn bind_provider<'q>(
         .bind(options.default_time_zone.as_ref().map(|tz| tz.as_str().to_owned()))
         .bind(micros(provider.created_at))
         .bind(micros(provider.updated_at))
+        .bind(provider.sign_in.idp_initiated.map(flag))
+        .bind(provider.sign_in.name_id.as_str())
+        .bind(flag(provider.sign_in.allow_sha1))
 }
 
 fn required<T>(col: &str, value: Option<T>) -> Result<T, StoreError> {
@@ -232,6 +237,18 @@ fn provider_from(row: &AnyRow) -> Result<Provider, StoreError> {
         kind: c.parsed("kind", ProviderKind::parse)?,
         name: c.parsed("name", ProviderName::parse)?,
         saml: saml_from(&c)?,
+        sign_in: SamlSignIn {
+            idp_initiated: c
+                .opt_int("saml_idp_initiated")?
+                .map(|raw| match raw {
+                    0 => Ok(false),
+                    1 => Ok(true),
+                    other => Err(StoreError::Corrupt(format!("saml_idp_initiated = {other}"))),
+                })
+                .transpose()?,
+            name_id: c.parsed("saml_name_id", NameIdSource::parse)?,
+            allow_sha1: c.flag("saml_allow_sha1")?,
+        },
         scim: ScimSettings {
             auth: c.parsed("scim_auth", ScimAuth::parse)?,
             username: c.opt_text("scim_username")?,

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use roster_domain::{ProviderId, SiteId, UserId};
+use roster_domain::{ProviderId, SiteId, User, UserId};
 use sqlx::any::AnyRow;
 
 use super::Tx;
@@ -51,6 +51,23 @@ impl SsoRepo for Tx {
             [row] => Ok(Some(SiteId::from_raw(Cols(row).text("site_id")?))),
             _ => Ok(None),
         }
+    }
+
+    async fn users_by_email(
+        &mut self,
+        site: &SiteId,
+        email: &str,
+    ) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE site_id = $1 AND lower(email) = lower($2) LIMIT 2"
+        ))
+        .bind(site.as_str())
+        .bind(email)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(super::users::user_from).collect()
     }
 
     async fn insert_saml_request(&mut self, request: &SamlRequestRecord) -> Result<(), StoreError> {

@@ -80,6 +80,7 @@ async fn every_write(
         kind: "saml".into(),
         name: "Another".into(),
         saml: None,
+        sign_in: None,
         ldap: None,
         provisioning: None,
     };

@@ -263,9 +263,76 @@ async fn the_shared_acs_finds_the_provider_by_its_request(backend: Backend) {
     assert_eq!(app.snapshot().await, before);
 }
 
+async fn sign_in_settings_follow_the_kind_until_set(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let path = "/api/admin/sites/acme/providers";
+    let okta = app.post(path, json!({ "kind": "okta", "name": "Okta" })).await;
+    let defaults = json!({ "idp_initiated": true, "idp_initiated_default": true, "name_id": "username", "allow_sha1": false });
+    assert_eq!(okta.body["sign_in"], defaults);
+    let saml = app
+        .post(path, json!({ "kind": "saml", "name": "Custom", "sign_in": { "name_id": "email" } }))
+        .await;
+    assert_eq!(saml.status, StatusCode::CREATED, "{saml:?}");
+    assert_eq!(saml.body["sign_in"]["idp_initiated"], false);
+    assert_eq!(saml.body["sign_in"]["name_id"], "email");
+    let saml_path = format!("{path}/{}", saml.body["id"].as_str().unwrap());
+    let set = app
+        .patch(&saml_path, json!({ "sign_in": { "idp_initiated": true, "allow_sha1": true } }))
+        .await;
+    assert_eq!(
+        set.body["sign_in"],
+        json!({ "idp_initiated": true, "idp_initiated_default": false, "name_id": "email", "allow_sha1": true })
+    );
+    let reset = app.patch(&saml_path, json!({ "sign_in": { "idp_initiated": null } })).await;
+    assert_eq!(reset.body["sign_in"]["idp_initiated"], false);
+    assert_eq!(reset.body["sign_in"]["idp_initiated_default"], true);
+
+    let before = app.snapshot().await;
+    for (body, field) in [
+        (json!({ "sign_in": { "name_id": "upn" } }), "sign_in.name_id"),
+        (json!({ "sign_in": { "allow_sha1": null } }), "sign_in.allow_sha1"),
+        (json!({ "sign_in": { "encrypt": true } }), "sign_in.encrypt"),
+    ] {
+        let refused = app.patch(&saml_path, body.clone()).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}: {refused:?}");
+        assert_eq!(refused.body["field"], field, "{body}: {refused:?}");
+    }
+    assert_eq!(app.snapshot().await, before);
+}
+
+async fn a_generic_provider_set_up_for_idp_initiated_sign_in_by_email(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider = provider(&app, &idp, "saml", json!({})).await;
+    let path = format!("/api/admin/sites/acme/providers/{provider}");
+    let frank = app.user("acme", json!({ "username": "frank", "email": "Frank@Example.com", "auth_method": "sso", "sso_provider_id": provider })).await;
+    let spec = ResponseSpec {
+        sp_entity_id: format!("{}/saml/metadata", app.address),
+        acs_url: format!("{}/saml/consume/{provider}", app.address),
+        name_id: "frank@example.com".into(),
+        ..ResponseSpec::default()
+    };
+    // Off for a generic provider until an administrator turns it on.
+    let (status, _, page) = post(&spec.acs_url, &idp.response(&spec)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    let set =
+        app.patch(&path, json!({ "sign_in": { "idp_initiated": true, "name_id": "email" } })).await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    let (status, cookie, page) = post(&spec.acs_url, &idp.response(&spec)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (_, who) = me(&app, cookie.as_deref()).await;
+    assert_eq!(who["username"], "frank", "the e-mail named the user: {who}");
+    let users = app.get("/api/admin/sites/acme/users").await;
+    assert_eq!(users.body["total"], 1, "nobody created: {users:?}");
+    assert_eq!(users.body["items"][0]["id"], frank.as_str());
+}
+
 crate::on_both_databases!(
     sp_initiated_sign_in_creates_the_user_and_a_session,
     hostile_and_misdirected_responses_store_nothing,
     idp_initiated_sign_in_is_allowed_for_named_products,
     the_shared_acs_finds_the_provider_by_its_request,
+    sign_in_settings_follow_the_kind_until_set,
+    a_generic_provider_set_up_for_idp_initiated_sign_in_by_email,
 );

@@ -49,6 +49,12 @@ fn provider(site: &Site) -> Provider {
             sso_url: HttpUrl::parse("https://idp.example.com/sso").unwrap(),
             slo_url: None,
         },
+        // Not the defaults, so that the round trip proves each column.
+        sign_in: roster_domain::SamlSignIn {
+            idp_initiated: Some(false),
+            name_id: roster_domain::NameIdSource::Email,
+            allow_sha1: true,
+        },
         scim: ScimSettings {
             auth: roster_domain::ScimAuth::Basic,
             username: Some("scim-user".into()),
