@@ -335,4 +335,45 @@ pub enum ProviderCommand {
         #[arg(long)]
         overlap: Option<String>,
     },
+    /// Set how a provider's IdP is trusted for SAML sign-in (one of
+    /// --metadata-url, --metadata-file or --fingerprint with --sso-url) and
+    /// how people sign in through it; prints the provider.
+    Saml(SamlArgs),
+}
+
+/// `roster provider saml`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("trust").args(["metadata_url", "metadata_file", "fingerprint"])))]
+pub struct SamlArgs {
+    /// The site's slug.
+    #[arg(long)]
+    pub site: String,
+    /// The provider's name.
+    #[arg(long)]
+    pub provider: String,
+    /// The IdP's metadata URL (fetched and refreshed by roster).
+    #[arg(long)]
+    pub metadata_url: Option<String>,
+    /// A file holding the IdP's metadata XML.
+    #[arg(long)]
+    pub metadata_file: Option<std::path::PathBuf>,
+    /// The SHA-256 fingerprint of the IdP's signing certificate, as
+    /// `openssl x509 -noout -sha256 -fingerprint` prints it.
+    #[arg(long, requires = "sso_url")]
+    pub fingerprint: Option<String>,
+    /// With --fingerprint: the IdP's single sign-on URL.
+    #[arg(long, requires = "fingerprint")]
+    pub sso_url: Option<String>,
+    /// With --fingerprint: the IdP's single logout URL.
+    #[arg(long, requires = "fingerprint")]
+    pub slo_url: Option<String>,
+    /// Accept sign-ins the IdP starts (on, off, or default for the kind's).
+    #[arg(long, value_parser = ["on", "off", "default"])]
+    pub idp_initiated: Option<String>,
+    /// What the IdP's NameID names: username or email.
+    #[arg(long)]
+    pub name_id: Option<String>,
+    /// Accept RSA-SHA1 signatures (on or off; off by default).
+    #[arg(long, value_parser = ["on", "off"])]
+    pub allow_sha1: Option<String>,
 }

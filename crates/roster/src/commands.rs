@@ -7,12 +7,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use roster_app::admin::{
     AdminKeyScope, GroupInput, PageRequest, ProviderInput, ProviderPatch, ProvisioningInput,
-    ScimCredentialInput, SiteInput, UserInput,
+    SamlInput, ScimCredentialInput, SignInInput, SiteInput, UserInput,
 };
 use roster_app::{App, AppConfig, Context as AppContext, Principal, SystemClock};
 
 use crate::cli::{
-    AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, PageArgs, ProviderCommand,
+    AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, PageArgs, ProviderCommand, SamlArgs,
     SiteCommand, UserCommand, UserCreateArgs,
 };
 use crate::config::store_config;
@@ -214,6 +214,14 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
             };
             output::one(&app.admin().update_provider(&OPERATOR, site, &id, patch).await?, json)
         }
+        ProviderCommand::Saml(args) => {
+            let id = app.admin().find_provider(&OPERATOR, &args.site, &args.provider).await?.id;
+            let patch = saml_patch(args)?;
+            output::one(
+                &app.admin().update_provider(&OPERATOR, &args.site, &id, patch).await?,
+                json,
+            )
+        }
         ProviderCommand::Scim { site, provider, auth, expires, reset, overlap } => {
             let id = app.admin().find_provider(&OPERATOR, site, provider).await?.id;
             let input = ScimCredentialInput {
@@ -245,4 +253,52 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
             Ok(())
         }
     }
+}
+
+/// The admin API's change for `roster provider saml`.
+fn saml_patch(args: &SamlArgs) -> anyhow::Result<ProviderPatch> {
+    let metadata_xml = match &args.metadata_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let trust = if args.metadata_url.is_some() {
+        Some("metadata_url")
+    } else if metadata_xml.is_some() {
+        Some("metadata_xml")
+    } else if args.fingerprint.is_some() {
+        Some("fingerprint")
+    } else {
+        None
+    };
+    let saml = trust.map(|trust| SamlInput {
+        trust: trust.to_owned(),
+        metadata_url: args.metadata_url.clone(),
+        metadata_xml,
+        fingerprint: args.fingerprint.clone(),
+        sso_url: args.sso_url.clone(),
+        slo_url: args.slo_url.clone(),
+    });
+    let on = |value: &str| value == "on";
+    let sign_in = SignInInput {
+        idp_initiated: args.idp_initiated.as_deref().map(|value| match value {
+            "default" => None,
+            other => Some(on(other)),
+        }),
+        name_id: args.name_id.clone(),
+        allow_sha1: args.allow_sha1.as_deref().map(on),
+    };
+    if saml.is_none()
+        && sign_in.idp_initiated.is_none()
+        && sign_in.name_id.is_none()
+        && sign_in.allow_sha1.is_none()
+    {
+        anyhow::bail!(
+            "nothing to change: give a trust (--metadata-url, --metadata-file or --fingerprint \
+             with --sso-url) or a sign-in setting (--idp-initiated, --name-id, --allow-sha1)"
+        );
+    }
+    Ok(ProviderPatch { saml, sign_in: Some(sign_in), ..ProviderPatch::default() })
 }

@@ -60,7 +60,7 @@ pub(crate) fn run_json(db: &TestDatabase, args: &[&str]) -> Value {
 /// Asserts that a command failed with exactly one `error:` line on standard
 /// error that contains every one of `expected`, and printed nothing else.
 #[track_caller]
-fn assert_fails(output: &Output, expected: &[&str]) {
+pub(crate) fn assert_fails(output: &Output, expected: &[&str]) {
     assert_eq!(output.status.code(), Some(1), "{}", describe(output));
     assert!(output.stdout.is_empty(), "{}", describe(output));
     let stderr = String::from_utf8_lossy(&output.stderr);
