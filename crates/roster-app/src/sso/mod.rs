@@ -15,11 +15,13 @@
 mod consume;
 mod error;
 mod login;
+mod page;
 mod session;
 mod trust;
 
 pub use consume::SignedInView;
 pub use error::{SignInRefusal, SsoError};
+pub use page::SignInPage;
 pub use session::MeView;
 
 use roster_store::{GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};

@@ -22,12 +22,44 @@ use crate::body::read_limited;
 
 pub(crate) fn routes() -> Router<App> {
     Router::new()
+        .route("/login/{site}", get(sign_in_page))
         .route("/saml/metadata", get(metadata))
         .route("/saml/login/{provider}", get(login))
         .route("/saml/consume", post(consume_shared))
         .route("/saml/consume/{provider}", post(consume))
         .route("/saml/logout", post(logout))
         .route("/api/me", get(me))
+}
+
+/// A site's sign-in page: a button per SSO provider.
+async fn sign_in_page(State(app): State<App>, Path(site): Path<String>) -> Response {
+    let page = match app.sso().sign_in_page(&site).await {
+        Ok(page) => page,
+        Err(err) => return ApiError::from(err).into_page(),
+    };
+    let escape = crate::error::escape_html;
+    let buttons: String = page
+        .providers
+        .iter()
+        .map(|(id, name)| {
+            format!(
+                "<li><a class=\"button\" href=\"/saml/login/{}\">Sign in with {}</a></li>",
+                escape(id),
+                escape(name)
+            )
+        })
+        .collect();
+    let body = if buttons.is_empty() {
+        "<p>No sign-in method is set up for this site yet.</p>".to_owned()
+    } else {
+        format!("<ul>{buttons}</ul>")
+    };
+    Html(format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to {name} · roster</title></head>\
+         <body><main><h1>Sign in to {name}</h1>{body}</main></body></html>\n",
+        name = escape(&page.site_name),
+    ))
+    .into_response()
 }
 
 /// The SP's metadata, for administrators to give their IdP.

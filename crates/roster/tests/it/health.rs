@@ -39,7 +39,7 @@ async fn a_browser_gets_a_page_for_an_unknown_path(backend: Backend) {
             .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
             .send()
     };
-    let response = browser("/login/nowhere").await.unwrap();
+    let response = browser("/nothing/here").await.unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(content_type.starts_with("text/html"), "{content_type}");
@@ -47,7 +47,7 @@ async fn a_browser_gets_a_page_for_an_unknown_path(backend: Backend) {
     assert!(page.contains("<h1>Not Found</h1>") && page.contains("no such endpoint"), "{page}");
     // Without a browser's Accept, and under /api whatever Accept says, the
     // answer is the JSON error.
-    let reply = app.get("/login/nowhere").await;
+    let reply = app.get("/nothing/here").await;
     crate::helpers::assert_error(&reply, StatusCode::NOT_FOUND, "not_found", None);
     let reply = crate::helpers::reply(browser("/api/admin/nothing-here").await.unwrap()).await;
     crate::helpers::assert_error(&reply, StatusCode::NOT_FOUND, "not_found", None);

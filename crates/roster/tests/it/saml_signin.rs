@@ -328,6 +328,31 @@ async fn a_generic_provider_set_up_for_idp_initiated_sign_in_by_email(backend: B
     assert_eq!(users.body["items"][0]["id"], frank.as_str());
 }
 
+async fn a_site_sign_in_page_offers_its_providers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider = provider(&app, &idp, "okta", json!({})).await;
+    app.post("/api/admin/sites/acme/providers", json!({ "kind": "saml", "name": "Not set up" }))
+        .await;
+    app.post("/api/admin/sites/acme/providers", json!({ "kind": "oidc", "name": "OpenID" })).await;
+    app.post(
+        "/api/admin/sites/acme/providers",
+        json!({ "kind": "saml", "name": "<b>Evil</b>", "saml": { "trust": "metadata_xml", "metadata_xml": idp.metadata() } }),
+    )
+    .await;
+    let page = client().get(format!("{}/login/acme", app.address)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains(&format!("href=\"/saml/login/{provider}\">Sign in with Okta</a>")),
+        "{page}"
+    );
+    assert!(page.contains("Sign in with &lt;b&gt;Evil&lt;/b&gt;"), "{page}");
+    assert!(!page.contains("Not set up") && !page.contains("OpenID"), "{page}");
+    let missing = client().get(format!("{}/login/nowhere", app.address)).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
 crate::on_both_databases!(
     sp_initiated_sign_in_creates_the_user_and_a_session,
     hostile_and_misdirected_responses_store_nothing,
@@ -335,4 +360,5 @@ crate::on_both_databases!(
     the_shared_acs_finds_the_provider_by_its_request,
     sign_in_settings_follow_the_kind_until_set,
     a_generic_provider_set_up_for_idp_initiated_sign_in_by_email,
+    a_site_sign_in_page_offers_its_providers,
 );
