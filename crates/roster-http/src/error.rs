@@ -104,6 +104,8 @@ impl From<SsoError> for ApiError {
                 tracing::warn!(reason = ?reason.to_string(), "a sign-in was refused");
                 Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message)
             }
+            SsoError::WrongPassword => Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message),
+            SsoError::Throttled => Self::new(StatusCode::TOO_MANY_REQUESTS, "throttled", message),
             SsoError::Unauthenticated => {
                 Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first")
             }

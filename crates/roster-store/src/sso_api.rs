@@ -79,6 +79,21 @@ pub trait SsoRepo {
         secret_hash: &str,
         at: Timestamp,
     ) -> Result<bool, StoreError>;
+    /// Failed password attempts for a username (its comparison key) and
+    /// when their window started; `None` when there are none.
+    async fn password_failures(
+        &mut self,
+        site: &SiteId,
+        username_key: &str,
+    ) -> Result<Option<(u32, Timestamp)>, StoreError>;
+    /// Records the failures of a username; `None` forgets them (after a
+    /// success, or when their window ended).
+    async fn set_password_failures(
+        &mut self,
+        site: &SiteId,
+        username_key: &str,
+        failures: Option<(u32, Timestamp)>,
+    ) -> Result<(), StoreError>;
     /// Records a successful sign-in of a user.
     async fn touch_last_login(
         &mut self,

@@ -28,6 +28,12 @@ pub enum SsoError {
          provider go to the provider's own ACS URL (/saml/consume/<provider id>)"
     )]
     Unsolicited,
+    /// A password sign-in failed; the same words for every reason.
+    #[error("wrong username or password")]
+    WrongPassword,
+    /// Too many wrong passwords for the username lately.
+    #[error("too many failed attempts; try again in a few minutes")]
+    Throttled,
     /// No session, or one that expired or was revoked.
     #[error("not signed in")]
     Unauthenticated,

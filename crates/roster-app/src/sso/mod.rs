@@ -16,6 +16,7 @@ mod consume;
 mod error;
 mod login;
 mod page;
+mod password;
 mod session;
 mod trust;
 

@@ -14,7 +14,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use roster_app::App;
-use roster_app::sso::{MeView, SsoError};
+use roster_app::sso::{MeView, SignedInView, SsoError};
+use roster_domain::Secret;
 use serde::Deserialize;
 
 use crate::ApiError;
@@ -22,7 +23,7 @@ use crate::body::read_limited;
 
 pub(crate) fn routes() -> Router<App> {
     Router::new()
-        .route("/login/{site}", get(sign_in_page))
+        .route("/login/{site}", get(sign_in_page).post(password_sign_in))
         .route("/saml/metadata", get(metadata))
         .route("/saml/login/{provider}", get(login))
         .route("/saml/consume", post(consume_shared))
@@ -49,17 +50,50 @@ async fn sign_in_page(State(app): State<App>, Path(site): Path<String>) -> Respo
             )
         })
         .collect();
-    let body = if buttons.is_empty() {
-        "<p>No sign-in method is set up for this site yet.</p>".to_owned()
-    } else {
-        format!("<ul>{buttons}</ul>")
-    };
+    let buttons = if buttons.is_empty() { String::new() } else { format!("<ul>{buttons}</ul>") };
+    let body = format!(
+        "{buttons}<form method=\"post\" action=\"/login/{}\">\
+         <label>Username <input name=\"username\" autocomplete=\"username\" required></label>\
+         <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <button type=\"submit\">Sign in</button></form>",
+        escape(&site)
+    );
     Html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to {name} · roster</title></head>\
          <body><main><h1>Sign in to {name}</h1>{body}</main></body></html>\n",
         name = escape(&page.site_name),
     ))
     .into_response()
+}
+
+/// The sign-in page's password form.
+#[derive(Deserialize)]
+struct PasswordForm {
+    username: String,
+    password: Secret,
+}
+
+/// The largest password form accepted.
+const PASSWORD_FORM_LIMIT: usize = 16 * 1024;
+
+async fn password_sign_in(
+    State(app): State<App>,
+    Path(site): Path<String>,
+    request: Request,
+) -> Response {
+    let Ok(body) = read_limited(request.into_body(), PASSWORD_FORM_LIMIT).await else {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_body",
+            "the form is too large",
+        )
+        .into_page();
+    };
+    let Ok(form) = serde_urlencoded::from_bytes::<PasswordForm>(&body) else {
+        return ApiError::invalid("password", "send a username and a password").into_page();
+    };
+    let signed_in = app.sso().sign_in_with_password(&site, &form.username, &form.password).await;
+    signed_in_response(&app, signed_in)
 }
 
 /// The SP's metadata, for administrators to give their IdP.
@@ -123,7 +157,12 @@ async fn signed_in_page(app: &App, provider: Option<&str>, request: Request) -> 
             .into_page();
         }
     };
-    match app.sso().consume(provider, &form.saml_response).await {
+    signed_in_response(app, app.sso().consume(provider, &form.saml_response).await)
+}
+
+/// A page saying who signed in, with the session cookie; or the refusal.
+fn signed_in_response(app: &App, signed_in: Result<SignedInView, SsoError>) -> Response {
+    match signed_in {
         Ok(signed_in) => {
             let secure =
                 app.config().public_url.as_deref().is_some_and(|url| url.starts_with("https://"));

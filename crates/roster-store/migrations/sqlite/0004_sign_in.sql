@@ -58,3 +58,13 @@ CREATE INDEX providers_id ON providers (id);
 ALTER TABLE providers ADD COLUMN saml_idp_initiated INTEGER CHECK (saml_idp_initiated IN (0, 1));
 ALTER TABLE providers ADD COLUMN saml_name_id TEXT NOT NULL DEFAULT 'username';
 ALTER TABLE providers ADD COLUMN saml_allow_sha1 INTEGER NOT NULL DEFAULT 0 CHECK (saml_allow_sha1 IN (0, 1));
+
+-- Password sign-in throttling: failed attempts per username of a site,
+-- counted in a window that starts with the first failure.
+CREATE TABLE password_failures (
+    site_id      TEXT    NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    username_key TEXT    NOT NULL,
+    failures     INTEGER NOT NULL,
+    window_start INTEGER NOT NULL,
+    PRIMARY KEY (site_id, username_key)
+);

@@ -204,6 +204,56 @@ impl SsoRepo for Tx {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn password_failures(
+        &mut self,
+        site: &SiteId,
+        username_key: &str,
+    ) -> Result<Option<(u32, Timestamp)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT failures, window_start FROM password_failures \
+             WHERE site_id = $1 AND username_key = $2",
+        )
+        .bind(site.as_str())
+        .bind(username_key)
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref()
+            .map(|row| {
+                let c = Cols(row);
+                let failures = c.int("failures")?;
+                let failures = u32::try_from(failures)
+                    .map_err(|_| StoreError::Corrupt(format!("failures = {failures}")))?;
+                Ok((failures, c.time("window_start")?))
+            })
+            .transpose()
+    }
+
+    async fn set_password_failures(
+        &mut self,
+        site: &SiteId,
+        username_key: &str,
+        failures: Option<(u32, Timestamp)>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM password_failures WHERE site_id = $1 AND username_key = $2")
+            .bind(site.as_str())
+            .bind(username_key)
+            .execute(self.conn())
+            .await?;
+        if let Some((count, since)) = failures {
+            sqlx::query(
+                "INSERT INTO password_failures (site_id, username_key, failures, window_start) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(site.as_str())
+            .bind(username_key)
+            .bind(i64::from(count))
+            .bind(micros(since))
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
     async fn touch_last_login(
         &mut self,
         site: &SiteId,

@@ -17,6 +17,7 @@ mod cli;
 mod cli_saml;
 mod health;
 mod isolation;
+mod password_signin;
 mod principals;
 mod saml_fixture;
 mod saml_idp;

@@ -1,0 +1,126 @@
+//! Password sign-in for users who sign in with one (local users, and
+//! members of a provider's password groups), throttled: after
+//! [`MAX_FAILURES`] wrong passwords for a username within
+//! [`FAILURE_WINDOW`], further attempts are refused without checking the
+//! password until the window ends.
+
+use jiff::{SignedDuration, Timestamp};
+use roster_domain::policy::ProvisioningState;
+use roster_domain::{AuthMethod, Secret, SiteSlug, Username};
+use roster_store::{SessionRecord, SiteRepo, SsoRepo, Transaction, UserRepo};
+
+use super::consume::{SESSION_LIFETIME, SignedInView};
+use super::{Sso, SsoError};
+use crate::passwords::verify_password;
+use crate::secrets;
+
+pub(crate) const MAX_FAILURES: u32 = 5;
+pub(crate) const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+
+/// The longest password worth hashing (the admin API accepts 1024
+/// characters).
+const MAX_PASSWORD_BYTES: usize = 4096;
+
+/// A hash of a random secret, verified against for users without a
+/// password so that a refusal takes as long whoever is named.
+static NO_MATCH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    crate::passwords::hash_password(&secrets::generate("")).unwrap_or_default()
+});
+
+impl Sso<'_> {
+    /// Signs in to the site `slug` with a username and a password. Every
+    /// refusal says the same, whatever was wrong.
+    pub async fn sign_in_with_password(
+        &self,
+        slug: &str,
+        username: &str,
+        password: &Secret,
+    ) -> Result<SignedInView, SsoError> {
+        let refused = || SsoError::WrongPassword;
+        let not_found = || SsoError::NotFound { what: "site" };
+        let slug = SiteSlug::parse(slug).map_err(|_| not_found())?;
+        let username = Username::parse(username).map_err(|_| refused())?;
+        if password.expose().len() > MAX_PASSWORD_BYTES {
+            return Err(refused());
+        }
+        let now = self.now();
+        let (site, user) = {
+            let mut tx = self.read().await?;
+            let site = tx.site_by_slug(&slug).await?.ok_or_else(not_found)?;
+            if throttled(tx.password_failures(&site.id, username.key()).await?, now) {
+                return Err(SsoError::Throttled);
+            }
+            let user = tx.user_by_username(&site.id, &username).await?;
+            (site, user)
+        };
+        // Argon2 takes a while: outside any transaction.
+        let stored = user.as_ref().and_then(|user| user.password_hash.as_deref());
+        let matches = verify_password(password.expose(), stored.unwrap_or(NO_MATCH.as_str()))
+            && stored.is_some();
+        let user = user.filter(|user| {
+            matches
+                && user.enabled
+                && user.state == ProvisioningState::Active
+                && user.auth_method == AuthMethod::Password
+        });
+        let mut tx = self.write().await?;
+        let Some(user) = user else {
+            let failures = match tx.password_failures(&site.id, username.key()).await? {
+                Some((count, since)) if !window_ended(since, now) => (count + 1, since),
+                _ => (1, now),
+            };
+            tx.set_password_failures(&site.id, username.key(), Some(failures)).await?;
+            tx.commit().await?;
+            tracing::warn!(site = %site.slug.as_str(), "a password sign-in was refused");
+            return Err(refused());
+        };
+        tx.set_password_failures(&site.id, username.key(), None).await?;
+        let secret = secrets::generate("roster_session_");
+        let expires_at = now
+            .checked_add(SESSION_LIFETIME)
+            .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
+        tx.insert_session(&SessionRecord {
+            site: site.id.clone(),
+            secret_hash: secrets::hash(&secret),
+            user: user.id.clone(),
+            provider: None,
+            session_index: None,
+            created_at: now,
+            expires_at,
+            revoked_at: None,
+        })
+        .await?;
+        tx.touch_last_login(&site.id, &user.id, now).await?;
+        tx.commit().await?;
+        Ok(SignedInView {
+            session_secret: Secret::new(secret),
+            expires_at,
+            site: site.slug.as_str().to_owned(),
+            username: user.username.as_str().to_owned(),
+        })
+    }
+}
+
+fn window_ended(since: Timestamp, now: Timestamp) -> bool {
+    since.checked_add(FAILURE_WINDOW).is_ok_and(|end| end <= now)
+}
+
+fn throttled(failures: Option<(u32, Timestamp)>, now: Timestamp) -> bool {
+    failures.is_some_and(|(count, since)| count >= MAX_FAILURES && !window_ended(since, now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_are_throttled_within_the_window_only() {
+        let start: Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+        let later = |mins: i64| start.checked_add(SignedDuration::from_mins(mins)).unwrap();
+        assert!(!throttled(None, start));
+        assert!(!throttled(Some((MAX_FAILURES - 1, start)), later(1)));
+        assert!(throttled(Some((MAX_FAILURES, start)), later(14)));
+        assert!(!throttled(Some((MAX_FAILURES, start)), later(15)));
+        assert!(NO_MATCH.starts_with("$argon2id$"), "a real hash, as slow as a user's");
+    }
+}
