@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use crate::{DisplayText, SiteId, SiteSlug, TwoFactor};
+use crate::{DisplayText, HttpUrl, SiteId, SiteSlug, TwoFactor};
 
 /// A site (tenant) and its site-wide settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,9 @@ pub struct Site {
     /// [`TwoFactor::Always`] and [`TwoFactor::Never`] make sense here; a
     /// user's or provider's [`TwoFactor::SitePolicy`] refers to this value.
     pub two_factor: TwoFactor,
+    /// Where people go after signing in, with a one-time ticket the
+    /// application redeems (SPEC §5); none: roster shows who signed in.
+    pub application_url: Option<HttpUrl>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -34,6 +37,7 @@ impl Site {
             allow_manual_users: true,
             allow_manual_groups: true,
             two_factor: TwoFactor::Never,
+            application_url: None,
             created_at: now,
             updated_at: now,
         }

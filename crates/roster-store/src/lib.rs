@@ -24,6 +24,7 @@ mod policy_api;
 mod scim_api;
 mod sql;
 mod sso_api;
+mod ticket_api;
 
 pub use api::{
     AdminKeyRecord, AdminKeyRepo, GroupRepo, Listed, MemberRecord, Page, ProviderRepo, SiteRepo,
@@ -37,3 +38,4 @@ pub use scim_api::{
 };
 pub use sql::{Dialect, Store, StoreConfig, Tx, connect};
 pub use sso_api::{SamlRequestRecord, SessionRecord, SsoRepo};
+pub use ticket_api::TicketRepo;

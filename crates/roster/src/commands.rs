@@ -59,6 +59,7 @@ async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()
                 allow_manual_users: Some(!no_manual_users),
                 allow_manual_groups: Some(!no_manual_groups),
                 two_factor: None,
+                application_url: None,
             };
             output::one(&app.admin().create_site(&OPERATOR, input).await?, json)
         }

@@ -17,11 +17,12 @@ mod passwords;
 mod providers;
 mod scim_credentials;
 mod sites;
+mod tickets;
 mod users;
 pub mod views;
 
 use roster_store::{
-    AdminKeyRepo, GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, Transaction, UserRepo,
+    AdminKeyRepo, GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, TicketRepo, Transaction, UserRepo,
 };
 
 pub use error::AdminError;
@@ -34,18 +35,33 @@ pub use providers::{
 };
 pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
 pub use sites::{SiteInput, SitePatch};
+pub use tickets::{SignedInUserView, TicketInput};
 pub use users::{UserInput, UserPatch};
 
 use crate::Context;
 
 /// The store capabilities the admin area uses.
 pub(crate) trait AdminTx:
-    Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + AdminKeyRepo + PolicyRepo
+    Transaction
+    + SiteRepo
+    + UserRepo
+    + GroupRepo
+    + ProviderRepo
+    + AdminKeyRepo
+    + PolicyRepo
+    + TicketRepo
 {
 }
 
 impl<T> AdminTx for T where
-    T: Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + AdminKeyRepo + PolicyRepo
+    T: Transaction
+        + SiteRepo
+        + UserRepo
+        + GroupRepo
+        + ProviderRepo
+        + AdminKeyRepo
+        + PolicyRepo
+        + TicketRepo
 {
 }
 

@@ -1,12 +1,12 @@
 //! Sites: created and deleted by operators; read and configured by their
 //! own admin keys too.
 
-use roster_domain::{DisplayText, Site, SiteId, SiteSlug, TwoFactor};
+use roster_domain::{DisplayText, HttpUrl, Site, SiteId, SiteSlug, TwoFactor};
 use roster_store::{SiteRepo, Transaction};
 use serde::Deserialize;
 
 use super::error::field;
-use super::input::not_null;
+use super::input::{not_null, nullable};
 use super::lookup::{changeable_site, visible_site};
 use super::views::{ListView, SiteView};
 use super::{Admin, AdminError, PageRequest};
@@ -22,6 +22,8 @@ pub struct SiteInput {
     pub allow_manual_groups: Option<bool>,
     /// `always` or `never` (the default).
     pub two_factor: Option<String>,
+    /// Where people go after signing in, with a one-time ticket.
+    pub application_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -37,6 +39,8 @@ pub struct SitePatch {
     pub allow_manual_groups: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
     pub two_factor: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub application_url: Option<Option<String>>,
 }
 
 impl Admin<'_> {
@@ -58,6 +62,9 @@ impl Admin<'_> {
         }
         if let Some(policy) = &input.two_factor {
             site.two_factor = field("two_factor", TwoFactor::parse_site_policy(policy))?;
+        }
+        if let Some(url) = &input.application_url {
+            site.application_url = Some(field("application_url", HttpUrl::parse(url))?);
         }
         let mut tx = self.write().await?;
         tx.insert_site(&site).await?;
@@ -116,6 +123,12 @@ impl Admin<'_> {
         }
         if let Some(policy) = &patch.two_factor {
             site.two_factor = field("two_factor", TwoFactor::parse_site_policy(policy))?;
+        }
+        if let Some(url) = &patch.application_url {
+            site.application_url = url
+                .as_deref()
+                .map(|url| field("application_url", HttpUrl::parse(url)))
+                .transpose()?;
         }
         site.updated_at = self.now();
         tx.update_site(&site).await?;

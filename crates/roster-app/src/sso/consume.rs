@@ -16,6 +16,7 @@ use roster_domain::{
 use roster_saml::{Assertion, Expected, claimed_request, validate_post};
 use roster_store::{ProviderRepo, SessionRecord, SiteRepo, SsoRepo, Transaction};
 
+use super::handoff::continue_to;
 use super::trust::idp_trust;
 use super::{SignInRefusal, Sso, SsoError, SsoTx};
 use crate::ids::opaque_id;
@@ -32,6 +33,9 @@ pub struct SignedInView {
     pub expires_at: Timestamp,
     pub site: String,
     pub username: String,
+    /// The site's application URL with a one-time ticket, when the site
+    /// has one: where the person continues.
+    pub continue_to: Option<String>,
 }
 
 impl Sso<'_> {
@@ -135,6 +139,8 @@ impl Sso<'_> {
         .await?;
         tx.touch_last_login(&site_id, &user.id, now).await?;
         let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
+        let continue_to =
+            continue_to(&mut tx, &site_id, site.application_url.as_ref(), &user.id, now).await?;
         tx.commit().await?;
         tracing::info!(site = %site.slug.as_str(), user = %user.id, provider = %provider.id, "signed in with SAML");
         Ok(SignedInView {
@@ -142,6 +148,7 @@ impl Sso<'_> {
             expires_at,
             site: site.slug.as_str().to_owned(),
             username: user.username.as_str().to_owned(),
+            continue_to,
         })
     }
 }

@@ -14,6 +14,7 @@
 
 mod consume;
 mod error;
+mod handoff;
 mod login;
 mod page;
 mod password;
@@ -25,18 +26,27 @@ pub use error::{SignInRefusal, SsoError};
 pub use page::SignInPage;
 pub use session::MeView;
 
-use roster_store::{GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
+use roster_store::{
+    GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, SsoRepo, TicketRepo, Transaction, UserRepo,
+};
 
 use crate::Context;
 
 /// The store capabilities the sign-in area uses.
 pub(crate) trait SsoTx:
-    Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + PolicyRepo + SsoRepo
+    Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + PolicyRepo + SsoRepo + TicketRepo
 {
 }
 
 impl<T> SsoTx for T where
-    T: Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + PolicyRepo + SsoRepo
+    T: Transaction
+        + SiteRepo
+        + UserRepo
+        + GroupRepo
+        + ProviderRepo
+        + PolicyRepo
+        + SsoRepo
+        + TicketRepo
 {
 }
 

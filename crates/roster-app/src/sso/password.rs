@@ -10,6 +10,7 @@ use roster_domain::{AuthMethod, Secret, SiteSlug, Username};
 use roster_store::{SessionRecord, SiteRepo, SsoRepo, Transaction, UserRepo};
 
 use super::consume::{SESSION_LIFETIME, SignedInView};
+use super::handoff::continue_to;
 use super::{Sso, SsoError};
 use crate::passwords::verify_password;
 use crate::secrets;
@@ -91,12 +92,15 @@ impl Sso<'_> {
         })
         .await?;
         tx.touch_last_login(&site.id, &user.id, now).await?;
+        let continue_to =
+            continue_to(&mut tx, &site.id, site.application_url.as_ref(), &user.id, now).await?;
         tx.commit().await?;
         Ok(SignedInView {
             session_secret: Secret::new(secret),
             expires_at,
             site: site.slug.as_str().to_owned(),
             username: user.username.as_str().to_owned(),
+            continue_to,
         })
     }
 }

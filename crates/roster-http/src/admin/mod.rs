@@ -6,6 +6,7 @@ mod groups;
 mod keys;
 mod providers;
 mod sites;
+mod tickets;
 mod users;
 
 use axum::Router;
@@ -18,4 +19,5 @@ pub(crate) fn routes() -> Router<App> {
         .merge(groups::routes())
         .merge(providers::routes())
         .merge(keys::routes())
+        .merge(tickets::routes())
 }

@@ -173,7 +173,12 @@ fn signed_in_response(app: &App, signed_in: Result<SignedInView, SsoError>) -> R
                 crate::error::escape_html(&signed_in.site),
                 crate::error::escape_html(&signed_in.username),
             );
-            let mut response = Html(page).into_response();
+            // With an application URL, the person continues there with
+            // the ticket the application redeems.
+            let mut response = match &signed_in.continue_to {
+                Some(url) => redirect(url),
+                None => Html(page).into_response(),
+            };
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(SET_COOKIE, value);
             }

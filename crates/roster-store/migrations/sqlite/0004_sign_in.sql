@@ -68,3 +68,17 @@ CREATE TABLE password_failures (
     window_start INTEGER NOT NULL,
     PRIMARY KEY (site_id, username_key)
 );
+
+-- The hand-off to the application: after signing in, people go to the
+-- site's application URL with a one-time ticket (only its SHA-256 is kept)
+-- that the application redeems, server to server, within a minute.
+ALTER TABLE sites ADD COLUMN application_url TEXT;
+
+CREATE TABLE handoff_tickets (
+    site_id     TEXT    NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    ticket_hash TEXT    NOT NULL,
+    user_id     TEXT    NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    PRIMARY KEY (site_id, ticket_hash),
+    FOREIGN KEY (site_id, user_id) REFERENCES users (site_id, id) ON DELETE CASCADE
+);

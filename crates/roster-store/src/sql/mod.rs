@@ -34,6 +34,7 @@ mod sites;
 #[cfg(feature = "test-support")]
 mod snapshot;
 mod sso;
+mod tickets;
 mod users;
 
 use std::path::PathBuf;

@@ -113,7 +113,82 @@ async fn repeated_failures_are_throttled(backend: Backend) {
     assert_eq!(sign_in(&app, "ada", "correct horse battery").await.0, StatusCode::OK);
 }
 
+async fn the_application_redeems_its_ticket_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let set = app
+        .patch(
+            "/api/admin/sites/acme",
+            json!({ "application_url": "https://app.example.test/welcome?from=roster" }),
+        )
+        .await;
+    assert_eq!(
+        set.body["application_url"], "https://app.example.test/welcome?from=roster",
+        "{set:?}"
+    );
+    let ada = with_password(
+        &app,
+        json!({ "username": "ada", "email": "ada@example.test", "site_admin": true }),
+        "correct horse battery",
+    )
+    .await;
+    let staff = app.post("/api/admin/sites/acme/groups", json!({ "name": "Staff" })).await;
+    let staff = staff.body["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/admin/sites/acme/groups/{staff}/members"), json!({ "user_id": ada }))
+        .await;
+
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let sign_in_for_ticket = || async {
+        let response = no_redirects
+            .post(format!("{}/login/acme", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("username=ada&password=correct+horse+battery")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert!(response.headers().contains_key(SET_COOKIE), "signed in as well");
+        let location = response.headers()[reqwest::header::LOCATION].to_str().unwrap().to_owned();
+        let prefix = "https://app.example.test/welcome?from=roster&ticket=";
+        assert!(location.starts_with(prefix), "{location}");
+        location[prefix.len()..].to_owned()
+    };
+    let redeem = |key: String, ticket: String| {
+        let app = &app;
+        async move {
+            app.call_as(
+                &key,
+                reqwest::Method::POST,
+                "/api/admin/sites/acme/tickets/redeem",
+                Some(json!({ "ticket": ticket })),
+            )
+            .await
+        }
+    };
+    let key = app.key.clone();
+
+    let ticket = sign_in_for_ticket().await;
+    let redeemed = redeem(key.clone(), ticket.clone()).await;
+    assert_eq!(redeemed.status, StatusCode::OK, "{redeemed:?}");
+    assert_eq!(
+        redeemed.body,
+        json!({ "id": ada, "username": "ada", "email": "ada@example.test", "site_admin": true, "readonly_site_admin": false, "groups": ["Staff"] })
+    );
+    // Once only.
+    assert_eq!(redeem(key.clone(), ticket).await.status, StatusCode::NOT_FOUND);
+    // Never through another site's key, which does not even find the site.
+    app.site("other").await;
+    let other = app.site_key("other").await;
+    let ticket = sign_in_for_ticket().await;
+    assert_eq!(redeem(other, ticket.clone()).await.status, StatusCode::NOT_FOUND);
+    // And only within the minute.
+    app.clock.advance(jiff::SignedDuration::from_secs(61));
+    assert_eq!(redeem(key, ticket).await.status, StatusCode::NOT_FOUND);
+}
+
 crate::on_both_databases!(
     a_password_user_signs_in_and_others_are_refused_alike,
     repeated_failures_are_throttled,
+    the_application_redeems_its_ticket_once,
 );

@@ -6,7 +6,7 @@
 use roster_app::admin::{
     Admin, AdminError, AdminKeyScope, GroupInput, GroupPatch, MemberInput, MemberPatch,
     PageRequest, PasswordInput, ProviderInput, ProviderPatch, ScimCredentialInput, SiteInput,
-    SitePatch, UserInput, UserPatch,
+    SitePatch, TicketInput, UserInput, UserPatch,
 };
 use roster_app::{AdminRole, Principal, SignedIn};
 use roster_domain::{Secret, SiteId, UserId};
@@ -102,6 +102,7 @@ async fn every_write(
                             allow_manual_users: None,
                             allow_manual_groups: None,
                             two_factor: None,
+                            application_url: None,
                         },
                     )
                     .await,
@@ -140,6 +141,14 @@ async fn every_write(
             done(admin.create_admin_key(who, AdminKeyScope::Site(site.into()), None).await),
         ),
         ("revoke_admin_key", done(admin.revoke_admin_key(who, &made.key).await)),
+        (
+            "redeem_ticket",
+            done(
+                admin
+                    .redeem_ticket(who, site, TicketInput { ticket: "roster_ticket_x".into() })
+                    .await,
+            ),
+        ),
         ("remove_member", done(admin.remove_member(who, site, g, u).await)),
         ("delete_group", done(admin.delete_group(who, site, g).await)),
         ("delete_provider", done(admin.delete_provider(who, site, p).await)),
@@ -170,7 +179,7 @@ async fn a_read_only_administrator_sees_and_changes_nothing(backend: Backend) {
     // Every change is refused and changes nothing.
     let before = app.snapshot().await;
     let outcomes = every_write(&admin, &who, "acme", &made).await;
-    assert_eq!(outcomes.len(), 19);
+    assert_eq!(outcomes.len(), 20);
     for (name, outcome) in outcomes {
         assert!(matches!(outcome, Err(AdminError::Forbidden(_))), "{name}: {outcome:?}");
     }
