@@ -86,13 +86,21 @@ pub trait SsoRepo {
         site: &SiteId,
         username_key: &str,
     ) -> Result<Option<(u32, Timestamp)>, StoreError>;
-    /// Records the failures of a username; `None` forgets them (after a
-    /// success, or when their window ended).
-    async fn set_password_failures(
+    /// Counts one more failure for a username, in one statement (so that
+    /// concurrent failures all count): the count restarts at 1 when its
+    /// window started at or before `window_expired_at`.
+    async fn record_password_failure(
         &mut self,
         site: &SiteId,
         username_key: &str,
-        failures: Option<(u32, Timestamp)>,
+        now: Timestamp,
+        window_expired_at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Forgets a username's failures (after a success).
+    async fn clear_password_failures(
+        &mut self,
+        site: &SiteId,
+        username_key: &str,
     ) -> Result<(), StoreError>;
     /// Records a successful sign-in of a user.
     async fn touch_last_login(

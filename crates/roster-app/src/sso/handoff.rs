@@ -27,7 +27,32 @@ pub(crate) async fn continue_to(
         .checked_add(TICKET_LIFETIME)
         .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
     tx.insert_ticket(site, &secrets::hash(&ticket), user, expires_at).await?;
-    let url = application.as_str();
-    let separator = if url.contains('?') { '&' } else { '?' };
-    Ok(Some(format!("{url}{separator}ticket={ticket}")))
+    Ok(Some(with_ticket(application.as_str(), &ticket)))
+}
+
+/// The URL with `ticket=` added to its query, before any fragment: a
+/// fragment never reaches the application's server.
+fn with_ticket(url: &str, ticket: &str) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (url, None),
+    };
+    let separator = if base.contains('?') { '&' } else { '?' };
+    match fragment {
+        Some(fragment) => format!("{base}{separator}ticket={ticket}#{fragment}"),
+        None => format!("{base}{separator}ticket={ticket}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ticket_joins_the_query_not_the_fragment() {
+        assert_eq!(with_ticket("https://a.test/x", "t"), "https://a.test/x?ticket=t");
+        assert_eq!(with_ticket("https://a.test/x?y=1", "t"), "https://a.test/x?y=1&ticket=t");
+        assert_eq!(with_ticket("https://a.test/x#/home", "t"), "https://a.test/x?ticket=t#/home");
+        assert_eq!(with_ticket("https://a.test/?q#f?g", "t"), "https://a.test/?q&ticket=t#f?g");
+    }
 }

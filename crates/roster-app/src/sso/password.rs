@@ -66,16 +66,15 @@ impl Sso<'_> {
         });
         let mut tx = self.write().await?;
         let Some(user) = user else {
-            let failures = match tx.password_failures(&site.id, username.key()).await? {
-                Some((count, since)) if !window_ended(since, now) => (count + 1, since),
-                _ => (1, now),
-            };
-            tx.set_password_failures(&site.id, username.key(), Some(failures)).await?;
+            let expired_at = now
+                .checked_sub(FAILURE_WINDOW)
+                .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
+            tx.record_password_failure(&site.id, username.key(), now, expired_at).await?;
             tx.commit().await?;
             tracing::warn!(site = %site.slug.as_str(), "a password sign-in was refused");
             return Err(refused());
         };
-        tx.set_password_failures(&site.id, username.key(), None).await?;
+        tx.clear_password_failures(&site.id, username.key()).await?;
         let secret = secrets::generate("roster_session_");
         let expires_at = now
             .checked_add(SESSION_LIFETIME)

@@ -228,29 +228,41 @@ impl SsoRepo for Tx {
             .transpose()
     }
 
-    async fn set_password_failures(
+    async fn record_password_failure(
         &mut self,
         site: &SiteId,
         username_key: &str,
-        failures: Option<(u32, Timestamp)>,
+        now: Timestamp,
+        window_expired_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO password_failures (site_id, username_key, failures, window_start) \
+             VALUES ($1, $2, 1, $3) \
+             ON CONFLICT (site_id, username_key) DO UPDATE SET \
+             failures = CASE WHEN password_failures.window_start <= $4 THEN 1 \
+                             ELSE password_failures.failures + 1 END, \
+             window_start = CASE WHEN password_failures.window_start <= $4 THEN $3 \
+                                 ELSE password_failures.window_start END",
+        )
+        .bind(site.as_str())
+        .bind(username_key)
+        .bind(micros(now))
+        .bind(micros(window_expired_at))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    async fn clear_password_failures(
+        &mut self,
+        site: &SiteId,
+        username_key: &str,
     ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM password_failures WHERE site_id = $1 AND username_key = $2")
             .bind(site.as_str())
             .bind(username_key)
             .execute(self.conn())
             .await?;
-        if let Some((count, since)) = failures {
-            sqlx::query(
-                "INSERT INTO password_failures (site_id, username_key, failures, window_start) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(site.as_str())
-            .bind(username_key)
-            .bind(i64::from(count))
-            .bind(micros(since))
-            .execute(self.conn())
-            .await?;
-        }
         Ok(())
     }
 

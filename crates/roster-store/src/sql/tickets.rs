@@ -36,22 +36,22 @@ impl TicketRepo for Tx {
         ticket_hash: &str,
         now: Timestamp,
     ) -> Result<Option<UserId>, StoreError> {
+        // One statement takes the ticket, so that two concurrent redeems
+        // cannot both read it before either deletes it.
         let row = sqlx::query(
-            "SELECT user_id, expires_at FROM handoff_tickets WHERE site_id = $1 AND ticket_hash = $2",
+            "DELETE FROM handoff_tickets WHERE site_id = $1 AND ticket_hash = $2 \
+             RETURNING user_id, expires_at",
         )
         .bind(site.as_str())
         .bind(ticket_hash)
         .fetch_optional(self.conn())
         .await?;
         // Expired tickets of the site go too, so the table stays small.
-        sqlx::query(
-            "DELETE FROM handoff_tickets WHERE site_id = $1 AND (ticket_hash = $2 OR expires_at <= $3)",
-        )
-        .bind(site.as_str())
-        .bind(ticket_hash)
-        .bind(micros(now))
-        .execute(self.conn())
-        .await?;
+        sqlx::query("DELETE FROM handoff_tickets WHERE site_id = $1 AND expires_at <= $2")
+            .bind(site.as_str())
+            .bind(micros(now))
+            .execute(self.conn())
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let c = Cols(&row);
         if c.time("expires_at")? <= now {
