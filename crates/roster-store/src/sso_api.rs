@@ -79,23 +79,17 @@ pub trait SsoRepo {
         secret_hash: &str,
         at: Timestamp,
     ) -> Result<bool, StoreError>;
-    /// Failed password attempts for a username (its comparison key) and
-    /// when their window started; `None` when there are none.
-    async fn password_failures(
-        &mut self,
-        site: &SiteId,
-        username_key: &str,
-    ) -> Result<Option<(u32, Timestamp)>, StoreError>;
-    /// Counts one more failure for a username, in one statement (so that
-    /// concurrent failures all count): the count restarts at 1 when its
-    /// window started at or before `window_expired_at`.
-    async fn record_password_failure(
+    /// Counts one more password attempt for a username, in one statement
+    /// (so that concurrent attempts all count), and returns the count in
+    /// the current window: it restarts at 1 when its window started at or
+    /// before `window_expired_at`.
+    async fn count_password_attempt(
         &mut self,
         site: &SiteId,
         username_key: &str,
         now: Timestamp,
         window_expired_at: Timestamp,
-    ) -> Result<(), StoreError>;
+    ) -> Result<u32, StoreError>;
     /// Forgets a username's failures (after a success).
     async fn clear_password_failures(
         &mut self,

@@ -204,53 +204,31 @@ impl SsoRepo for Tx {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn password_failures(
-        &mut self,
-        site: &SiteId,
-        username_key: &str,
-    ) -> Result<Option<(u32, Timestamp)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT failures, window_start FROM password_failures \
-             WHERE site_id = $1 AND username_key = $2",
-        )
-        .bind(site.as_str())
-        .bind(username_key)
-        .fetch_optional(self.conn())
-        .await?;
-        row.as_ref()
-            .map(|row| {
-                let c = Cols(row);
-                let failures = c.int("failures")?;
-                let failures = u32::try_from(failures)
-                    .map_err(|_| StoreError::Corrupt(format!("failures = {failures}")))?;
-                Ok((failures, c.time("window_start")?))
-            })
-            .transpose()
-    }
-
-    async fn record_password_failure(
+    async fn count_password_attempt(
         &mut self,
         site: &SiteId,
         username_key: &str,
         now: Timestamp,
         window_expired_at: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
+    ) -> Result<u32, StoreError> {
+        let row = sqlx::query(
             "INSERT INTO password_failures (site_id, username_key, failures, window_start) \
              VALUES ($1, $2, 1, $3) \
              ON CONFLICT (site_id, username_key) DO UPDATE SET \
              failures = CASE WHEN password_failures.window_start <= $4 THEN 1 \
                              ELSE password_failures.failures + 1 END, \
              window_start = CASE WHEN password_failures.window_start <= $4 THEN $3 \
-                                 ELSE password_failures.window_start END",
+                                 ELSE password_failures.window_start END \
+             RETURNING failures",
         )
         .bind(site.as_str())
         .bind(username_key)
         .bind(micros(now))
         .bind(micros(window_expired_at))
-        .execute(self.conn())
+        .fetch_one(self.conn())
         .await?;
-        Ok(())
+        let count = Cols(&row).int("failures")?;
+        u32::try_from(count).map_err(|_| StoreError::Corrupt(format!("failures = {count}")))
     }
 
     async fn clear_password_failures(

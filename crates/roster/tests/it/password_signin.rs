@@ -113,6 +113,37 @@ async fn repeated_failures_are_throttled(backend: Backend) {
     assert_eq!(sign_in(&app, "ada", "correct horse battery").await.0, StatusCode::OK);
 }
 
+/// A burst of concurrent guesses gets no more password checks than the
+/// throttle allows: each attempt counts before its password is checked.
+async fn a_burst_of_guesses_is_throttled_too(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    with_password(&app, json!({ "username": "ada" }), "correct horse battery").await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let (client, url) = (app.client.clone(), format!("{}/login/acme", app.address));
+        guesses.spawn(async move {
+            let body = format!("username=ada&password=wrong+guess+{i}");
+            let response = client
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            response.status()
+        });
+    }
+    let statuses = guesses.join_all().await;
+    let checked = statuses.iter().filter(|s| **s == StatusCode::FORBIDDEN).count();
+    let throttled = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, throttled), (5, 7), "{statuses:?}");
+    assert_eq!(
+        sign_in(&app, "ada", "correct horse battery").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
 async fn the_application_redeems_its_ticket_once(backend: Backend) {
     let app = spawn_app(backend).await;
     app.site("acme").await;
@@ -191,4 +222,5 @@ crate::on_both_databases!(
     a_password_user_signs_in_and_others_are_refused_alike,
     repeated_failures_are_throttled,
     the_application_redeems_its_ticket_once,
+    a_burst_of_guesses_is_throttled_too,
 );
