@@ -182,6 +182,9 @@ fn signed_in_response(app: &App, signed_in: Result<SignedInView, SsoError>) -> R
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(SET_COOKIE, value);
             }
+            // The redirect carries a one-time ticket: no cache keeps it and
+            // no Referer passes it on.
+            private(&mut response);
             response
         }
         Err(err) => ApiError::from(err).into_page(),
@@ -223,4 +226,11 @@ fn redirect(url: &str) -> Response {
         )
         .into_page(),
     }
+}
+
+/// Marks a response that must not be cached or leak its URL.
+fn private(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(axum::http::header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
 }

@@ -180,6 +180,8 @@ async fn the_application_redeems_its_ticket_once(backend: Backend) {
             .unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert!(response.headers().contains_key(SET_COOKIE), "signed in as well");
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(response.headers()["referrer-policy"], "no-referrer");
         let location = response.headers()[reqwest::header::LOCATION].to_str().unwrap().to_owned();
         let prefix = "https://app.example.test/welcome?from=roster&ticket=";
         assert!(location.starts_with(prefix), "{location}");
