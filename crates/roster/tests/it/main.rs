@@ -20,6 +20,7 @@ mod isolation;
 mod password_signin;
 mod principals;
 mod saml_fixture;
+mod saml_fixture_attacks;
 mod saml_idp;
 mod saml_signin;
 mod scim_bulk;

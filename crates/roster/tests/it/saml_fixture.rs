@@ -11,21 +11,21 @@ use tempfile::TempDir;
 
 use crate::saml_idp::{ATTACK_KINDS, Encryption, KeyPair, ResponseSpec, SamlIdp};
 
-const EVIL: &str = "attacker@evil.test";
-const ALICE: &str = "alice@example.com";
-const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
-const XENC: &str = "http://www.w3.org/2001/04/xmlenc#";
-const XENC11: &str = "http://www.w3.org/2009/xmlenc11#";
+pub(super) const EVIL: &str = "attacker@evil.test";
+pub(super) const ALICE: &str = "alice@example.com";
+pub(super) const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub(super) const XENC: &str = "http://www.w3.org/2001/04/xmlenc#";
+pub(super) const XENC11: &str = "http://www.w3.org/2009/xmlenc11#";
 
 /// An IdP, an SP key pair for encryption and a directory for documents.
-struct Fixture {
-    idp: SamlIdp,
-    sp: KeyPair,
-    other: KeyPair,
-    dir: TempDir,
+pub(super) struct Fixture {
+    pub(super) idp: SamlIdp,
+    pub(super) sp: KeyPair,
+    pub(super) other: KeyPair,
+    pub(super) dir: TempDir,
 }
 
-fn fixture() -> Fixture {
+pub(super) fn fixture() -> Fixture {
     let idp = SamlIdp::new();
     let sp = idp.key_pair("sp");
     let other = idp.key_pair("other");
@@ -33,7 +33,7 @@ fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    fn file(&self, xml: &str) -> PathBuf {
+    pub(super) fn file(&self, xml: &str) -> PathBuf {
         let path = self.dir.path().join(format!("doc-{}.xml", uuid::Uuid::new_v4()));
         std::fs::write(&path, xml).unwrap();
         path
@@ -41,7 +41,7 @@ impl Fixture {
 
     /// Whether `xmlsec1` verifies the signature (the first one in the
     /// document, or the one at `signature`, a path for `x`) with `cert` alone.
-    fn verifies(&self, xml: &str, cert: &Path, signature: Option<&str>) -> bool {
+    pub(super) fn verifies(&self, xml: &str, cert: &Path, signature: Option<&str>) -> bool {
         let mut cmd = Command::new("xmlsec1");
         cmd.args(["--verify", "--enabled-key-data", "raw-x509-cert"])
             .args(["--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"])
@@ -61,7 +61,11 @@ impl Fixture {
     }
 
     /// `xmlsec1 --decrypt` with the key options `key_args`; Err(stderr) if it fails.
-    fn decrypt(&self, xml: &str, key_args: &[&std::ffi::OsStr]) -> Result<String, String> {
+    pub(super) fn decrypt(
+        &self,
+        xml: &str,
+        key_args: &[&std::ffi::OsStr],
+    ) -> Result<String, String> {
         let out = Command::new("xmlsec1")
             .arg("--decrypt")
             .args(key_args)
@@ -75,12 +79,12 @@ impl Fixture {
         }
     }
 
-    fn decrypt_with(&self, xml: &str, key: &Path) -> Result<String, String> {
+    pub(super) fn decrypt_with(&self, xml: &str, key: &Path) -> Result<String, String> {
         self.decrypt(xml, &["--privkey-pem".as_ref(), key.as_os_str()])
     }
 
     /// The value of an XPath expression (written with `x`'s short paths) by `xmllint`.
-    fn xpath(&self, xml: &str, expr: &str) -> String {
+    pub(super) fn xpath(&self, xml: &str, expr: &str) -> String {
         let out = Command::new("xmllint")
             .args(["--nonet", "--xpath", expr])
             .arg(self.file(xml))
@@ -94,18 +98,18 @@ impl Fixture {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 
-    fn text(&self, xml: &str, path: &str) -> String {
+    pub(super) fn text(&self, xml: &str, path: &str) -> String {
         self.xpath(xml, &format!("string({})", x(path)))
     }
 
-    fn count(&self, xml: &str, path: &str) -> usize {
+    pub(super) fn count(&self, xml: &str, path: &str) -> usize {
         self.xpath(xml, &format!("count({})", x(path))).parse().unwrap()
     }
 }
 
 /// `/Response/Assertion[2]/Subject` as an XPath that ignores prefixes:
 /// each step's name becomes `*[local-name()='Name']`.
-fn x(path: &str) -> String {
+pub(super) fn x(path: &str) -> String {
     let step = |s: &str| match s.find('[').unwrap_or(s.len()) {
         _ if s.is_empty() || s.starts_with(['@', '*']) => s.to_owned(),
         end => format!("*[local-name()='{}']{}", &s[..end], &s[end..]),
@@ -113,11 +117,11 @@ fn x(path: &str) -> String {
     path.split('/').map(step).collect::<Vec<_>>().join("/")
 }
 
-fn spec() -> ResponseSpec {
+pub(super) fn spec() -> ResponseSpec {
     ResponseSpec { in_response_to: Some("_request-1".into()), ..ResponseSpec::default() }
 }
 
-fn run(program: &str, args: &[&str]) -> Vec<u8> {
+pub(super) fn run(program: &str, args: &[&str]) -> Vec<u8> {
     let out = Command::new(program).args(args).output().unwrap();
     assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     out.stdout
@@ -433,283 +437,6 @@ fn bad_input_is_an_error_with_a_message() {
     );
 }
 
-fn attack(f: &Fixture, kind: &str, spec: ResponseSpec) -> String {
-    f.idp.attack_xml(kind, &spec)
-}
-
-#[test]
-fn assertion_wrapping_attacks_keep_a_valid_signature_beside_an_unsigned_assertion() {
-    let f = fixture();
-    let cert = &f.idp.key().cert;
-    let name = |xml: &str, path: &str| f.text(xml, &format!("{path}/Subject/NameID"));
-
-    let xml = base64_decode(&f, &f.idp.attack("wrap-assertion-before", &spec()));
-    assert_eq!(f.count(&xml, "/Response/Assertion"), 2);
-    assert_eq!(
-        (name(&xml, "/Response/Assertion[1]"), f.count(&xml, "/Response/Assertion[1]/Signature")),
-        (EVIL.into(), 0)
-    );
-    assert_eq!(name(&xml, "/Response/Assertion[2]"), ALICE);
-    assert!(f.verifies(&xml, cert, Some("/Response/Assertion[2]/Signature")));
-
-    let xml = attack(&f, "wrap-assertion-after", spec());
-    assert_eq!(
-        (name(&xml, "/Response/Assertion[1]"), name(&xml, "/Response/Assertion[2]")),
-        (ALICE.into(), EVIL.into())
-    );
-    assert_eq!(f.count(&xml, "/Response/Assertion[2]/Signature"), 0);
-    assert!(f.verifies(&xml, cert, Some("/Response/Assertion[1]/Signature")));
-
-    let xml = attack(&f, "wrap-inside-signed", spec());
-    assert_eq!(
-        (f.count(&xml, "/Response/Assertion"), name(&xml, "/Response/Assertion")),
-        (1, ALICE.into())
-    );
-    assert_eq!(name(&xml, "/Response/Assertion/Signature/Object/Assertion"), EVIL);
-    assert!(f.verifies(&xml, cert, Some("/Response/Assertion/Signature")));
-
-    let xml = attack(&f, "wrap-signed-inside-evil", spec());
-    assert_eq!(
-        (name(&xml, "/Response/Assertion"), f.count(&xml, "/Response/Assertion/Signature")),
-        (EVIL.into(), 0)
-    );
-    assert_eq!(name(&xml, "/Response/Assertion/Assertion"), ALICE);
-    assert!(f.verifies(&xml, cert, Some("/Response/Assertion/Assertion/Signature")));
-
-    let xml = attack(&f, "wrap-signature-moved", spec());
-    assert_eq!(name(&xml, "/Response/Assertion[1]"), EVIL);
-    assert_eq!(
-        f.text(&xml, "/Response/Assertion[1]/Signature//Reference/@URI"),
-        format!("#{}", f.text(&xml, "/Response/Assertion[2]/@ID"))
-    );
-    assert_eq!(
-        (name(&xml, "/Response/Assertion[2]"), f.count(&xml, "/Response/Assertion[2]/Signature")),
-        (ALICE.into(), 0)
-    );
-    assert!(f.verifies(&xml, cert, Some("/Response/Assertion[1]/Signature")));
-
-    let xml = attack(&f, "wrap-signed-in-extensions", spec());
-    assert_eq!(
-        (name(&xml, "/Response/Assertion"), f.count(&xml, "/Response/Assertion/Signature")),
-        (EVIL.into(), 0)
-    );
-    assert_eq!(name(&xml, "/Response/Extensions/Assertion"), ALICE);
-    assert!(f.verifies(&xml, cert, Some("/Response/Extensions/Assertion/Signature")));
-
-    let xml = attack(&f, "wrap-in-advice", spec());
-    assert_eq!(name(&xml, "/Response/Assertion"), ALICE);
-    assert_eq!(
-        (name(&xml, "/Response/Assertion/Advice/Assertion"), f.count(&xml, "//Advice//Signature")),
-        (EVIL.into(), 0)
-    );
-    assert!(f.verifies(&xml, cert, Some("/Response/Assertion/Signature")));
-}
-
-#[test]
-fn wrapping_into_the_signature_needs_a_lax_enveloped_transform() {
-    // The original sits inside the Signature whose enveloped-signature
-    // transform removes it: a conforming verifier (xmlsec1) refuses these,
-    // only a lax one that removes just the Signature element accepts them.
-    let f = fixture();
-    let cert = &f.idp.key().cert;
-    for (kind, original) in [
-        ("wrap-signed-in-evil-signature", "/Response/Assertion/Signature/Assertion"),
-        ("wrap-signed-in-object", "/Response/Assertion/Signature/Object/Assertion"),
-    ] {
-        let xml = attack(&f, kind, spec());
-        assert_eq!(f.text(&xml, "/Response/Assertion/Subject/NameID"), EVIL, "{kind}");
-        assert_eq!(f.text(&xml, &format!("{original}/Subject/NameID")), ALICE, "{kind}");
-        assert_eq!(f.count(&xml, &format!("{original}/Signature")), 0, "{kind}");
-        let reference = f.text(&xml, "/Response/Assertion/Signature/SignedInfo/Reference/@URI");
-        assert_eq!(reference, format!("#{}", f.text(&xml, &format!("{original}/@ID"))), "{kind}");
-        assert!(!f.verifies(&xml, cert, None), "{kind}");
-    }
-    let xml = attack(&f, "wrap-response-in-signature", spec());
-    let original = "/Response/Signature/Object/Response";
-    assert_eq!(f.text(&xml, "/Response/Assertion/Subject/NameID"), EVIL);
-    assert_eq!(f.text(&xml, &format!("{original}/Assertion/Subject/NameID")), ALICE);
-    assert_eq!(
-        f.text(&xml, "/Response/Signature/SignedInfo/Reference/@URI"),
-        format!("#{}", f.text(&xml, &format!("{original}/@ID")))
-    );
-    assert!(!f.verifies(&xml, cert, None));
-}
-
-#[test]
-fn response_signature_attacks() {
-    let f = fixture();
-    let cert = &f.idp.key().cert;
-
-    let xml = attack(&f, "wrap-response-detached", spec());
-    assert_ne!(f.text(&xml, "/Response/@ID"), f.text(&xml, "/Response/Response/@ID"));
-    assert_eq!(
-        f.text(&xml, "/Response/Signature/SignedInfo/Reference/@URI"),
-        format!("#{}", f.text(&xml, "/Response/Response/@ID"))
-    );
-    assert_eq!(f.text(&xml, "/Response/Assertion/Subject/NameID"), EVIL);
-    assert_eq!(f.text(&xml, "/Response/Response/Assertion/Subject/NameID"), ALICE);
-    assert!(f.verifies(&xml, cert, Some("/Response/Signature")));
-
-    let xml = attack(&f, "response-signature-only-wraps", spec());
-    assert_eq!(f.count(&xml, "//Assertion/Signature"), 0);
-    assert_eq!(f.text(&xml, "/Response/Assertion/Subject/NameID"), ALICE);
-    assert_eq!(f.text(&xml, "/Response/Signature/Object/Assertion/Subject/NameID"), EVIL);
-    assert!(f.verifies(&xml, cert, Some("/Response/Signature")));
-
-    let xml = attack(&f, "response-signature-appended", spec());
-    assert_eq!(f.text(&xml, "/Response/Assertion[2]/Subject/NameID"), EVIL);
-    assert!(!f.verifies(&xml, cert, None));
-    let start = xml.rfind("<saml:Assertion ").unwrap();
-    let end = xml.rfind("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
-    assert!(
-        f.verifies(&format!("{}{}", &xml[..start], &xml[end..]), cert, None),
-        "valid without the appended assertion"
-    );
-}
-
-#[test]
-fn duplicate_ids_and_two_assertions() {
-    let f = fixture();
-    let cert = &f.idp.key().cert;
-    let xml = attack(&f, "duplicate-id", spec());
-    let id = f.text(&xml, "/Response/Assertion[2]/@ID");
-    assert_eq!(f.count(&xml, "/Response/Assertion[2]/Signature"), 1);
-    assert_eq!(f.count(&xml, &format!("//*[@ID='{id}']")), 2);
-    assert_eq!(f.text(&xml, "/Response/Assertion[1]/Subject/NameID"), EVIL);
-    assert!(!f.verifies(&xml, cert, None), "xmlsec1 refuses a duplicate ID");
-    let end = xml.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
-    let start = xml.find("<saml:Assertion ").unwrap();
-    assert!(
-        f.verifies(&format!("{}{}", &xml[..start], &xml[end..]), cert, None),
-        "valid without the duplicate"
-    );
-
-    for sign in ["assertion", "both"] {
-        let xml = attack(&f, "two-assertions", ResponseSpec { sign: Some(sign), ..spec() });
-        assert_eq!(f.count(&xml, "/Response/Assertion/Signature"), 2);
-        assert_eq!(f.text(&xml, "/Response/Assertion[1]/Subject/NameID"), ALICE);
-        assert_eq!(f.text(&xml, "/Response/Assertion[2]/Subject/NameID"), EVIL);
-        assert!(f.verifies(&xml, cert, Some("/Response/Assertion[1]/Signature")));
-        assert!(f.verifies(&xml, cert, Some("/Response/Assertion[2]/Signature")));
-        assert_eq!(f.count(&xml, "/Response/Signature"), usize::from(sign == "both"));
-        if sign == "both" {
-            assert!(f.verifies(&xml, cert, Some("/Response/Signature")));
-        }
-    }
-}
-
-#[test]
-fn wrap_beside_encrypted_leaves_an_unsigned_assertion_in_clear() {
-    let f = fixture();
-    let xml = attack(
-        &f,
-        "wrap-beside-encrypted",
-        ResponseSpec { encrypt: Some(Encryption::to(&f.sp.cert)), ..spec() },
-    );
-    assert_eq!(f.text(&xml, "/Response/Assertion/Subject/NameID"), EVIL);
-    assert_eq!(f.count(&xml, "/Response/Assertion/Signature"), 0);
-    let plain = f.decrypt_with(&xml, &f.sp.key).unwrap();
-    assert_eq!(f.text(&plain, "/Response/EncryptedAssertion/Assertion/Subject/NameID"), ALICE);
-    assert!(f.verifies(
-        &plain,
-        &f.idp.key().cert,
-        Some("/Response/EncryptedAssertion/Assertion/Signature")
-    ));
-}
-
-#[test]
-fn nameid_and_signature_tampering() {
-    let f = fixture();
-    let cert = &f.idp.key().cert;
-
-    let xml = attack(&f, "comment-in-nameid", spec());
-    assert!(xml.contains(&format!("{ALICE}<!---->.evil.test</saml:NameID>")));
-    assert_eq!(f.text(&xml, "//NameID"), format!("{ALICE}.evil.test"));
-    assert!(f.verifies(&xml, cert, None), "comments are outside the signed canonical form");
-
-    for sign in ["assertion", "response", "both"] {
-        let xml = attack(&f, "stripped-signature", ResponseSpec { sign: Some(sign), ..spec() });
-        assert_eq!(
-            (f.count(&xml, "//Signature"), f.text(&xml, "//NameID")),
-            (0, ALICE.into()),
-            "{sign}"
-        );
-
-        let xml = attack(&f, "altered-byte", ResponseSpec { sign: Some(sign), ..spec() });
-        assert_eq!(f.text(&xml, "//NameID"), "blice@example.com");
-        assert!(!f.verifies(&xml, cert, None), "{sign}");
-        let restored = xml.replace(">blice@example.com<", &format!(">{ALICE}<"));
-        assert!(f.verifies(&restored, cert, None), "{sign}: valid but for the one byte");
-    }
-
-    let attacker = f.idp.key_pair("attacker");
-    let extra = [
-        "--other-key",
-        attacker.key.to_str().unwrap(),
-        "--other-cert",
-        attacker.cert.to_str().unwrap(),
-    ];
-    let xml =
-        attack(&f, "other-key", ResponseSpec { extra: extra.map(String::from).into(), ..spec() });
-    assert!(!f.verifies(&xml, cert, None));
-    assert!(f.verifies(&xml, &attacker.cert, None));
-
-    let xml = attack(&f, "sha1", spec());
-    assert_eq!(f.text(&xml, "//SignatureMethod/@Algorithm"), format!("{DS}rsa-sha1"));
-    assert_eq!(f.text(&xml, "//DigestMethod/@Algorithm"), format!("{DS}sha1"));
-    assert!(f.verifies(&xml, cert, None));
-
-    let xml = attack(&f, "empty-reference-uri", spec());
-    assert_eq!(f.count(&xml, "/Response/Assertion/Signature/SignedInfo/Reference[@URI='']"), 1);
-    assert!(f.verifies(&xml, cert, None));
-}
-
-#[test]
-fn entity_attacks() {
-    let f = fixture();
-    let xml = attack(&f, "doctype", spec());
-    assert!(xml.contains("<!DOCTYPE samlp:Response [<!ENTITY x \".evil.test\">]>"), "{xml}");
-    assert!(xml.contains(&format!("{ALICE}&x;</saml:NameID>")));
-    assert!(!f.verifies(&xml, &f.idp.key().cert, None), "xmlsec1 does not expand entities");
-    let expanded =
-        String::from_utf8(run("xmllint", &["--noent", f.file(&xml).to_str().unwrap()])).unwrap();
-    assert_eq!(f.text(&expanded, "//NameID"), format!("{ALICE}.evil.test"));
-    assert!(f.verifies(&expanded, &f.idp.key().cert, None), "signed as the expanded value");
-
-    let spec = ResponseSpec {
-        extra: vec!["--entity-url".into(), "http://127.0.0.1:1/roster-xxe".into()],
-        ..spec()
-    };
-    let xml = attack(&f, "external-entity", spec);
-    assert!(xml.contains("<!ENTITY file SYSTEM \"file:///etc/passwd\">"));
-    assert!(xml.contains("<!ENTITY net SYSTEM \"http://127.0.0.1:1/roster-xxe\">"));
-    assert!(xml.contains("%remote;"));
-    assert!(xml.contains(&format!("{ALICE}&file;&net;</saml:NameID>")));
-}
-
-#[test]
-fn encrypted_attacks_tamper_inside_the_encryption() {
-    let f = fixture();
-    let enc = || Some(Encryption::to(&f.sp.cert));
-    let xml =
-        attack(&f, "altered-byte", ResponseSpec { encrypt: enc(), sign: Some("both"), ..spec() });
-    assert!(
-        f.verifies(&xml, &f.idp.key().cert, Some("/Response/Signature")),
-        "the response signature is intact"
-    );
-    let plain = f.decrypt_with(&xml, &f.sp.key).unwrap();
-    assert_eq!(f.text(&plain, "//Assertion/Subject/NameID"), "blice@example.com");
-    assert!(!f.verifies(&plain, &f.idp.key().cert, Some("//Assertion/Signature")));
-
-    let xml = attack(
-        &f,
-        "stripped-signature",
-        ResponseSpec { encrypt: enc(), sign: Some("both"), ..spec() },
-    );
-    let plain = f.decrypt_with(&xml, &f.sp.key).unwrap();
-    assert_eq!((f.count(&plain, "//Signature"), f.text(&plain, "//NameID")), (0, ALICE.into()));
-}
-
 #[test]
 fn logout_messages_are_signed_for_each_binding() {
     let f = fixture();
@@ -855,7 +582,7 @@ fn query_signature_verifies(f: &Fixture, url: &str, cert: &Path) -> bool {
         .success()
 }
 
-fn base64_decode(f: &Fixture, b64: &str) -> String {
+pub(super) fn base64_decode(f: &Fixture, b64: &str) -> String {
     String::from_utf8(run("openssl", &["base64", "-d", "-A", "-in", f.file(b64).to_str().unwrap()]))
         .unwrap()
 }
