@@ -2,7 +2,8 @@
 # The project's one test command: `scripts/test.sh [nextest args...]`.
 #
 # On a fresh Debian 12 machine (as root) it installs what is missing
-# (PostgreSQL server binaries, cargo-nextest), starts a throwaway PostgreSQL
+# (PostgreSQL server binaries, cargo-nextest, and the test SAML identity
+# provider through scripts/install-saml-idp.sh), starts a throwaway PostgreSQL
 # cluster on a free loopback port, exports ROSTER_TEST_DATABASE_URL for the
 # tests (which create their own databases in it), runs
 # `cargo nextest run --workspace --no-fail-fast "$@"` and exits with its
