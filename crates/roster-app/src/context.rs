@@ -10,6 +10,7 @@ use std::sync::Arc;
 use roster_store::Store;
 
 use crate::Clock;
+use crate::sp_keys::SpKeyCache;
 
 /// The application's settings, from the command line and the environment
 /// (per-site settings live in the database).
@@ -26,10 +27,12 @@ pub struct Context {
     pub(crate) store: Arc<Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: AppConfig,
+    /// The SAML SP's parsed key pairs, reused for a minute.
+    pub(crate) sp_keys: SpKeyCache,
 }
 
 impl Context {
     pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
-        Self { store, clock, config }
+        Self { store, clock, config, sp_keys: SpKeyCache::default() }
     }
 }

@@ -29,6 +29,7 @@ pub mod passwords;
 mod provisioning;
 pub mod scim;
 pub mod secrets;
+mod sp_keys;
 pub mod sso;
 
 use std::sync::Arc;

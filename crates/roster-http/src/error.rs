@@ -91,7 +91,7 @@ impl From<SsoError> for ApiError {
                 // What was wrong is for administrators (an IdP
                 // misconfiguration, or an attack), in the log: told to the
                 // sender, it would be an oracle for probing the checks.
-                tracing::warn!(reason = ?reason.to_string(), "a SAML response was refused");
+                tracing::warn!(reason = ?reason.to_string(), "a SAML message was refused");
                 Self::new(
                     StatusCode::FORBIDDEN,
                     "sign_in_refused",

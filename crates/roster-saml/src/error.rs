@@ -59,6 +59,8 @@ pub enum SamlError {
     Unsolicited,
     #[error("the NameID must be plain text")]
     NameIdNotText,
+    #[error("the SP's key could not be generated: {0}")]
+    KeyGeneration(String),
     #[error("the metadata is unusable: {0}")]
     Metadata(String),
 }

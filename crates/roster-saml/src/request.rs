@@ -4,11 +4,12 @@
 //! in XML is escaped.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 use base64::Engine;
 use jiff::Timestamp;
 
+use crate::redirect::{Message, redirect_url};
+use crate::sp_key::RequestSigner;
 use crate::xml::{ASSERTION, DSIG, METADATA, PROTOCOL};
 
 /// The NameID formats the SP accepts.
@@ -58,17 +59,14 @@ impl AuthnRequest<'_> {
         xml
     }
 
-    /// The URL that carries the request to the IdP (HTTP-Redirect binding).
-    pub fn redirect_url(&self, relay_state: Option<&str>) -> String {
-        let mut url = self.destination.to_owned();
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str("SAMLRequest=");
-        url.push_str(&percent_encode(&deflate_base64(&self.to_xml())));
-        if let Some(state) = relay_state {
-            url.push_str("&RelayState=");
-            url.push_str(&percent_encode(state));
-        }
-        url
+    /// The URL that carries the request to the IdP (HTTP-Redirect
+    /// binding), signed when a signer is given.
+    pub fn redirect_url(
+        &self,
+        relay_state: Option<&str>,
+        signer: Option<&RequestSigner>,
+    ) -> String {
+        redirect_url(self.destination, Message::Request(&self.to_xml()), relay_state, signer)
     }
 }
 
@@ -152,32 +150,11 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-fn deflate_base64(xml: &str) -> String {
-    let mut encoder =
-        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(xml.as_bytes());
-    let compressed = encoder.finish().unwrap_or_default();
-    base64::engine::general_purpose::STANDARD.encode(compressed)
-}
-
-/// Percent-encoding for a query component (RFC 3986 unreserved kept).
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3 / 2);
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::input::decode_redirect;
+    use crate::redirect::parameter;
     use crate::xml;
 
     fn request() -> AuthnRequest<'static> {
@@ -191,28 +168,9 @@ mod tests {
         }
     }
 
-    /// The query parameter `name` of `url`, percent-decoded.
-    fn parameter(url: &str, name: &str) -> Option<String> {
-        let query = url.split_once('?')?.1;
-        let value = query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}=")))?;
-        let bytes = value.as_bytes();
-        let mut out = Vec::new();
-        let mut index = 0;
-        while index < bytes.len() {
-            if bytes[index] == b'%' {
-                out.push(u8::from_str_radix(&value[index + 1..index + 3], 16).ok()?);
-                index += 3;
-            } else {
-                out.push(bytes[index]);
-                index += 1;
-            }
-        }
-        String::from_utf8(out).ok()
-    }
-
     #[test]
     fn a_redirect_carries_the_request_and_the_relay_state() {
-        let url = request().redirect_url(Some("site=acme&x=1"));
+        let url = request().redirect_url(Some("site=acme&x=1"), None);
         assert!(url.starts_with("https://idp.example.test/sso?tenant=1&SAMLRequest="), "{url}");
         assert_eq!(parameter(&url, "RelayState").as_deref(), Some("site=acme&x=1"));
         let xml = decode_redirect(&parameter(&url, "SAMLRequest").unwrap()).unwrap();

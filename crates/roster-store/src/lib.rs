@@ -22,6 +22,7 @@ mod api;
 mod error;
 mod policy_api;
 mod scim_api;
+mod sp_key_api;
 mod sql;
 mod sso_api;
 mod ticket_api;
@@ -36,6 +37,7 @@ pub use scim_api::{
     ListParams, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, ScimScope, ScimUser,
     ScimUserRepo, StoredEmail,
 };
+pub use sp_key_api::{SpKeyPurpose, SpKeyRecord, SpKeyRepo};
 pub use sql::{Dialect, Store, StoreConfig, Tx, connect};
 pub use sso_api::{SamlRequestRecord, SessionRecord, SsoRepo};
 pub use ticket_api::TicketRepo;

@@ -26,6 +26,10 @@ pub struct SessionRecord {
     /// The provider of an SSO sign-in; `None` for a password.
     pub provider: Option<ProviderId>,
     pub session_index: Option<String>,
+    /// The NameID (and its format) of the assertion an SSO session came
+    /// from, which single logout names.
+    pub name_id: Option<String>,
+    pub name_id_format: Option<String>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
@@ -79,6 +83,17 @@ pub trait SsoRepo {
         secret_hash: &str,
         at: Timestamp,
     ) -> Result<bool, StoreError>;
+    /// Ends, at `at`, the open sessions a provider's LogoutRequest names:
+    /// those of `name_id`, and of these session indexes when any are
+    /// given. Returns how many ended.
+    async fn revoke_provider_sessions(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+        name_id: &str,
+        session_indexes: &[String],
+        at: Timestamp,
+    ) -> Result<u64, StoreError>;
     /// Counts one more password attempt for a username, in one statement
     /// (so that concurrent attempts all count), and returns the count in
     /// the current window: it restarts at 1 when its window started at or

@@ -56,6 +56,26 @@ pub enum Command {
     Group(Manage<GroupCommand>),
     /// Manage SSO providers of a site.
     Provider(Manage<ProviderCommand>),
+    /// See and rotate the SAML service provider's key pairs.
+    #[command(name = "sp-key")]
+    SpKey(Manage<SpKeyCommand>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpKeyCommand {
+    /// List the key pairs, newest first, with their certificates' fingerprints.
+    List,
+    /// Make new key pairs: published at once, the new signing key signs after the
+    /// overlap, when the old keys retire.
+    Rotate {
+        /// Which key pairs: signing, encryption or both.
+        #[arg(long, default_value = "both")]
+        purpose: String,
+        /// How long the old keys stay usable while identity providers take up the new
+        /// certificates: 0, 90m, 24h or 7d (the default), at most 90d.
+        #[arg(long)]
+        overlap: Option<String>,
+    },
 }
 
 // `--json` lives here, global to the management subcommands, rather than on

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use anyhow::Context;
 use roster_app::admin::{
     AdminKeyScope, GroupInput, PageRequest, ProviderInput, ProviderPatch, ProvisioningInput,
-    SamlInput, ScimCredentialInput, SignInInput, SiteInput, UserInput,
+    SamlInput, ScimCredentialInput, SignInInput, SiteInput, SpKeyRotation, UserInput,
 };
 use roster_app::{App, AppConfig, Context as AppContext, Principal, SystemClock};
 
 use crate::cli::{
     AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, PageArgs, ProviderCommand, SamlArgs,
-    SiteCommand, UserCommand, UserCreateArgs,
+    SiteCommand, SpKeyCommand, UserCommand, UserCreateArgs,
 };
 use crate::config::store_config;
 use crate::output;
@@ -33,6 +33,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Provider(args) => {
             provider(&open(&cli.database).await?, &args.command, args.json).await
         }
+        Command::SpKey(args) => sp_key(&open(&cli.database).await?, &args.command, args.json).await,
     }
 }
 
@@ -302,4 +303,21 @@ fn saml_patch(args: &SamlArgs) -> anyhow::Result<ProviderPatch> {
         );
     }
     Ok(ProviderPatch { saml, sign_in: Some(sign_in), ..ProviderPatch::default() })
+}
+
+async fn sp_key(app: &App, command: &SpKeyCommand, json: bool) -> anyhow::Result<()> {
+    let keys = match command {
+        SpKeyCommand::List => app.admin().list_sp_keys(&OPERATOR).await?,
+        SpKeyCommand::Rotate { purpose, overlap } => {
+            let rotation =
+                SpKeyRotation { purpose: Some(purpose.clone()), overlap: overlap.clone() };
+            app.admin().rotate_sp_keys(&OPERATOR, rotation).await?
+        }
+    };
+    let total = keys.len();
+    output::list(
+        &serde_json::json!({ "items": keys, "total": total }),
+        &["purpose", "generation", "state", "fingerprint_sha256", "activates_at", "retires_at"],
+        json,
+    )
 }

@@ -22,6 +22,9 @@ pub async fn run(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()
     tracing::info!(address = %listener.local_addr()?, "roster is listening");
     let settings = AppConfig { public_url: args.public_url.clone() };
     let app = App::new(AppContext::new(store.clone(), Arc::new(SystemClock), settings));
+    // The SAML SP's key pairs exist from the first start on, so that its
+    // metadata is complete before any identity provider reads it.
+    app.sso().prepare_keys().await.context("cannot prepare the SAML service provider's keys")?;
     roster_http::serve(listener, app, shutdown_signal()).await.context("the HTTP server failed")?;
     store.close().await;
     tracing::info!("roster stopped");

@@ -90,3 +90,57 @@ pub(crate) fn no_nul(name: &str, raw: &str) -> Result<(), AdminError> {
     }
     Ok(())
 }
+
+/// A duration written as minutes, hours or days (`90m`, `24h`, `7d`, or
+/// `0`), at most `max`.
+pub(crate) fn duration(
+    name: &str,
+    raw: &str,
+    max: jiff::SignedDuration,
+) -> Result<jiff::SignedDuration, AdminError> {
+    let bad = || {
+        AdminError::invalid(
+            name,
+            format!(
+                "{raw:?} is not a duration such as 30m, 24h or 7d (at most {}d)",
+                max.as_hours() / 24
+            ),
+        )
+    };
+    if raw == "0" {
+        return Ok(jiff::SignedDuration::ZERO);
+    }
+    let (number, unit_seconds) = [("m", 60), ("h", 3600), ("d", 86_400)]
+        .into_iter()
+        .find_map(|(unit, seconds)| raw.strip_suffix(unit).map(|number| (number, seconds)))
+        .ok_or_else(bad)?;
+    let number: i64 = number.parse().map_err(|_| bad())?;
+    number
+        .checked_mul(unit_seconds)
+        .map(jiff::SignedDuration::from_secs)
+        .filter(|duration| !duration.is_negative() && *duration <= max)
+        .ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+
+    use super::*;
+
+    #[test]
+    fn durations_in_minutes_hours_and_days() {
+        let max = SignedDuration::from_hours(90 * 24);
+        assert_eq!(duration("d", "90m", max).unwrap(), SignedDuration::from_mins(90));
+        assert_eq!(duration("d", "24h", max).unwrap(), SignedDuration::from_hours(24));
+        assert_eq!(duration("d", "90d", max).unwrap(), max);
+        assert_eq!(duration("d", "0", max).unwrap(), SignedDuration::ZERO);
+        for bad in ["91d", "-1d", "1é", "é", "d", "", "7", "1w", "99999999999999999d", " 1d"] {
+            let err = duration("overlap", bad, max).unwrap_err();
+            assert!(
+                matches!(err, AdminError::Invalid { ref field, ref message } if field == "overlap" && message.contains("at most 90d")),
+                "{bad:?}: {err:?}"
+            );
+        }
+    }
+}

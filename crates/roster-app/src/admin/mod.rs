@@ -17,12 +17,14 @@ mod passwords;
 mod providers;
 mod scim_credentials;
 mod sites;
+mod sp_keys;
 mod tickets;
 mod users;
 pub mod views;
 
 use roster_store::{
-    AdminKeyRepo, GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, TicketRepo, Transaction, UserRepo,
+    AdminKeyRepo, GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, SpKeyRepo, TicketRepo,
+    Transaction, UserRepo,
 };
 
 pub use error::AdminError;
@@ -35,6 +37,7 @@ pub use providers::{
 };
 pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
 pub use sites::{SiteInput, SitePatch};
+pub use sp_keys::{SpKeyRotation, SpKeyView};
 pub use tickets::{SignedInUserView, TicketInput};
 pub use users::{UserInput, UserPatch};
 
@@ -50,6 +53,7 @@ pub(crate) trait AdminTx:
     + AdminKeyRepo
     + PolicyRepo
     + TicketRepo
+    + SpKeyRepo
 {
 }
 
@@ -62,6 +66,7 @@ impl<T> AdminTx for T where
         + AdminKeyRepo
         + PolicyRepo
         + TicketRepo
+        + SpKeyRepo
 {
 }
 

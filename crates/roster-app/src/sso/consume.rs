@@ -132,6 +132,8 @@ impl Sso<'_> {
             user: user.id.clone(),
             provider: Some(provider.id.clone()),
             session_index: assertion.session_index.clone(),
+            name_id: Some(assertion.name_id.clone()),
+            name_id_format: assertion.name_id_format.clone(),
             created_at: now,
             expires_at,
             revoked_at: None,

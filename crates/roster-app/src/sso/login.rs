@@ -55,6 +55,14 @@ impl Sso<'_> {
             sp_entity_id: &urls.entity_id,
             name_id_format: None,
         };
-        Ok(request.redirect_url(Some(site.slug.as_str())))
+        // Signed when the IdP asks for it in its metadata.
+        let keys = if trust.wants_signed_requests { Some(self.keys().await?) } else { None };
+        let signer = match &keys {
+            Some(keys) => Some(keys.signer.as_ref().ok_or_else(|| {
+                crate::InternalError::Settings("the SP has no active signing key".into())
+            })?),
+            None => None,
+        };
+        Ok(request.redirect_url(Some(site.slug.as_str()), signer))
     }
 }

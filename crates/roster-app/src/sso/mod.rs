@@ -16,6 +16,7 @@ mod consume;
 mod error;
 mod handoff;
 mod login;
+mod logout;
 mod page;
 mod password;
 mod session;
@@ -23,18 +24,31 @@ mod trust;
 
 pub use consume::SignedInView;
 pub use error::{SignInRefusal, SsoError};
+pub use logout::IdpLogout;
 pub use page::SignInPage;
 pub use session::MeView;
 
+use std::sync::Arc;
+
 use roster_store::{
-    GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, SsoRepo, TicketRepo, Transaction, UserRepo,
+    GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, SpKeyRepo, SsoRepo, TicketRepo, Transaction,
+    UserRepo,
 };
 
 use crate::Context;
+use crate::sp_keys::{self, SpKeys};
 
 /// The store capabilities the sign-in area uses.
 pub(crate) trait SsoTx:
-    Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + PolicyRepo + SsoRepo + TicketRepo
+    Transaction
+    + SiteRepo
+    + UserRepo
+    + GroupRepo
+    + ProviderRepo
+    + PolicyRepo
+    + SsoRepo
+    + TicketRepo
+    + SpKeyRepo
 {
 }
 
@@ -47,6 +61,7 @@ impl<T> SsoTx for T where
         + PolicyRepo
         + SsoRepo
         + TicketRepo
+        + SpKeyRepo
 {
 }
 
@@ -70,6 +85,12 @@ impl SpUrls {
     /// so its site) through the signed Destination and Recipient.
     pub fn acs_for(&self, provider: &str) -> String {
         format!("{}/{provider}", self.acs)
+    }
+
+    /// The per-provider logout URL, where its IdP sends LogoutRequests
+    /// and answers roster's.
+    pub fn logout_for(&self, provider: &str) -> String {
+        format!("{}/{provider}", self.logout)
     }
 }
 
@@ -96,19 +117,60 @@ impl<'a> Sso<'a> {
         })
     }
 
-    /// The SP's metadata document, which administrators give their IdP.
-    pub fn metadata(&self) -> Result<String, SsoError> {
+    /// The SP's metadata document, which administrators give their IdP:
+    /// its URLs and the certificates of its published keys.
+    pub async fn metadata(&self) -> Result<String, SsoError> {
         let urls = self.urls()?;
+        let keys = self.keys().await?;
         Ok(roster_saml::SpMetadata {
             entity_id: &urls.entity_id,
             acs_urls: &[&urls.acs],
             slo_url: None,
-            signing_certificates: &[],
-            encryption_certificates: &[],
+            signing_certificates: &keys.signing_certificates,
+            encryption_certificates: &keys.encryption_certificates,
             name_id_formats: &[roster_saml::NAME_ID_EMAIL, roster_saml::NAME_ID_UNSPECIFIED],
+            // Requests are signed per provider, so the SP promises nothing.
             signs_requests: false,
         }
         .to_xml())
+    }
+
+    /// Makes sure the SP has its key pairs, creating the first ones (at
+    /// the first start; `roster serve` calls this).
+    pub async fn prepare_keys(&self) -> Result<(), SsoError> {
+        self.keys().await.map(drop)
+    }
+
+    /// The SP's keys as they are now, from the cache or the store; creates
+    /// a purpose's first key when it has none. Two instances doing so at
+    /// once create one key between them: a generation is unique.
+    pub(crate) async fn keys(&self) -> Result<Arc<SpKeys>, SsoError> {
+        let now = self.now();
+        if let Some(keys) = self.ctx.sp_keys.get(now) {
+            return Ok(keys);
+        }
+        let mut records = self.read().await?.sp_keys().await?;
+        let missing = sp_keys::missing(&records, now);
+        if !missing.is_empty() {
+            for purpose in missing {
+                let generation = sp_keys::next_generation(&records, purpose);
+                let record =
+                    sp_keys::create(purpose, generation, self.common_name(), now, now).await?;
+                let mut tx = self.write().await?;
+                // `false`: another instance created it first; theirs is used.
+                tx.insert_sp_key(&record).await?;
+                tx.commit().await?;
+            }
+            records = self.read().await?.sp_keys().await?;
+        }
+        let keys = Arc::new(SpKeys::from_records(&records, now)?);
+        self.ctx.sp_keys.put(keys.clone(), now);
+        Ok(keys)
+    }
+
+    /// The name in the SP's certificates: the public URL's host.
+    fn common_name(&self) -> String {
+        sp_keys::common_name(self.ctx.config.public_url.as_deref())
     }
 
     async fn read(&self) -> Result<impl SsoTx + use<>, SsoError> {

@@ -92,6 +92,8 @@ impl Sso<'_> {
             user: user.id.clone(),
             provider: None,
             session_index: None,
+            name_id: None,
+            name_id_format: None,
             created_at: now,
             expires_at,
             revoked_at: None,

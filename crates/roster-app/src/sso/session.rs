@@ -1,8 +1,8 @@
-//! Sessions of signed-in people: who a session cookie names, and signing
-//! out.
+//! Sessions of signed-in people: who a session cookie names (signing out
+//! is in `logout.rs`).
 
 use roster_domain::policy::ProvisioningState;
-use roster_store::{ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
+use roster_store::{ProviderRepo, SiteRepo, SsoRepo, UserRepo};
 use serde::Serialize;
 
 use super::{Sso, SsoError};
@@ -19,7 +19,7 @@ pub struct MeView {
 }
 
 /// The longest session secret worth hashing.
-const MAX_SECRET_BYTES: usize = 256;
+pub(super) const MAX_SECRET_BYTES: usize = 256;
 
 impl Sso<'_> {
     /// The person a session secret names, while the session lasts and the
@@ -60,20 +60,5 @@ impl Sso<'_> {
             site: site.slug.as_str().to_owned(),
             provider,
         })
-    }
-
-    /// Ends a session; signing out twice is not an error.
-    pub async fn sign_out(&self, secret: &str) -> Result<(), SsoError> {
-        if secret.is_empty() || secret.len() > MAX_SECRET_BYTES {
-            return Ok(());
-        }
-        let now = self.now();
-        let mut tx = self.write().await?;
-        let hash = secrets::hash(secret);
-        if let Some(session) = tx.session_by_hash(&hash).await? {
-            tx.revoke_session(&session.site, &hash, now).await?;
-            tx.commit().await?;
-        }
-        Ok(())
     }
 }

@@ -12,6 +12,10 @@ pub(crate) struct IdpTrust {
     /// The IdP's entity id when its metadata names it.
     pub entity_id: Option<String>,
     pub sso_url: String,
+    /// Whether the IdP's metadata asks for signed AuthnRequests.
+    pub wants_signed_requests: bool,
+    /// Where the IdP takes logout messages (HTTP-Redirect), if anywhere.
+    pub slo_url: Option<String>,
 }
 
 pub(crate) fn idp_trust(provider: &Provider) -> Result<IdpTrust, SsoError> {
@@ -38,9 +42,11 @@ pub(crate) fn idp_trust(provider: &Provider) -> Result<IdpTrust, SsoError> {
                 keys: IdpKeys::Certificates(metadata.signing_certificates),
                 entity_id: Some(metadata.entity_id),
                 sso_url,
+                wants_signed_requests: metadata.wants_signed_requests,
+                slo_url: metadata.slo_redirect_url,
             })
         }
-        SamlTrust::Fingerprint { sha256, sso_url, .. } => {
+        SamlTrust::Fingerprint { sha256, sso_url, slo_url } => {
             let mut digest = [0u8; 32];
             for (index, byte) in digest.iter_mut().enumerate() {
                 let pair = sha256.as_str().get(index * 2..index * 2 + 2).unwrap_or("00");
@@ -52,6 +58,8 @@ pub(crate) fn idp_trust(provider: &Provider) -> Result<IdpTrust, SsoError> {
                 keys: IdpKeys::Fingerprint(digest),
                 entity_id: None,
                 sso_url: sso_url.as_str().to_owned(),
+                wants_signed_requests: false,
+                slo_url: slo_url.as_ref().map(|url| url.as_str().to_owned()),
             })
         }
     }

@@ -1,11 +1,13 @@
 //! `/api/admin`: JSON CRUD for sites, users, groups and memberships, SSO
-//! providers and admin keys, authenticated by admin keys. Site resources
-//! live under `/sites/{slug}`; a site key sees only its own site.
+//! providers, admin keys and the SAML SP's keys, authenticated by admin
+//! keys. Site resources live under `/sites/{slug}`; a site key sees only
+//! its own site.
 
 mod groups;
 mod keys;
 mod providers;
 mod sites;
+mod sp_keys;
 mod tickets;
 mod users;
 
@@ -20,4 +22,5 @@ pub(crate) fn routes() -> Router<App> {
         .merge(providers::routes())
         .merge(keys::routes())
         .merge(tickets::routes())
+        .merge(sp_keys::routes())
 }

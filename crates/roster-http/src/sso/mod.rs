@@ -1,6 +1,6 @@
 //! SAML sign-in and sessions (SPEC §5): the SP's metadata, the start of an
-//! SP-initiated sign-in, the assertion consumer service, signing out, and
-//! `GET /api/me`. Browser routes answer errors as pages; `/api/me` as
+//! SP-initiated sign-in, the assertion consumer service, signing out
+//! (single logout both ways), and `GET /api/me`. Browser routes answer errors as pages; `/api/me` as
 //! JSON.
 
 mod cookie;
@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use roster_app::App;
-use roster_app::sso::{MeView, SignedInView, SsoError};
+use roster_app::sso::{IdpLogout, MeView, SignedInView, SsoError};
 use roster_domain::Secret;
 use serde::Deserialize;
 
@@ -29,6 +29,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/saml/consume", post(consume_shared))
         .route("/saml/consume/{provider}", post(consume))
         .route("/saml/logout", post(logout))
+        .route("/saml/logout/{provider}", get(idp_logout).post(logout))
         .route("/api/me", get(me))
 }
 
@@ -98,7 +99,7 @@ async fn password_sign_in(
 
 /// The SP's metadata, for administrators to give their IdP.
 async fn metadata(State(app): State<App>) -> Response {
-    match app.sso().metadata() {
+    match app.sso().metadata().await {
         Ok(xml) => ([(CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response(),
         Err(err) => ApiError::from(err).into_page(),
     }
@@ -191,17 +192,46 @@ fn signed_in_response(app: &App, signed_in: Result<SignedInView, SsoError>) -> R
     }
 }
 
-/// Ends the session the cookie names (local sign-out).
+/// Ends the session the cookie names, and sends the browser on to the
+/// IdP's logout when the session came from one that has it.
 async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
-    if let Some(secret) = cookie::session_secret(&headers)
-        && let Err(err) = app.sso().sign_out(secret).await
-    {
-        return ApiError::from(err).into_page();
+    let next = match cookie::session_secret(&headers) {
+        Some(secret) => match app.sso().sign_out(secret).await {
+            Ok(next) => next,
+            Err(err) => return ApiError::from(err).into_page(),
+        },
+        None => None,
+    };
+    signed_out(next.as_deref())
+}
+
+/// A logout message from a provider's IdP (HTTP-Redirect binding): its
+/// LogoutRequest ends the sessions it names and is answered; its
+/// LogoutResponse to roster's request just ends here.
+async fn idp_logout(
+    State(app): State<App>,
+    Path(provider): Path<String>,
+    request: Request,
+) -> Response {
+    let query = request.uri().query().unwrap_or_default();
+    match app.sso().idp_logout(&provider, query).await {
+        Ok(IdpLogout::Answered(url)) => signed_out(Some(&url)),
+        Ok(IdpLogout::SignedOut) => signed_out(None),
+        Err(err) => ApiError::from(err).into_page(),
     }
-    let mut response = Html("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed out · roster</title></head><body><main><h1>Signed out</h1></main></body></html>\n").into_response();
+}
+
+/// The cookie cleared, and the browser sent on to `next` or shown that
+/// it is signed out.
+fn signed_out(next: Option<&str>) -> Response {
+    let mut response = match next {
+        Some(url) => redirect(url),
+        None => Html("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed out · roster</title></head><body><main><h1>Signed out</h1></main></body></html>\n").into_response(),
+    };
     if let Ok(value) = HeaderValue::from_str(&cookie::cleared()) {
         response.headers_mut().insert(SET_COOKIE, value);
     }
+    private(&mut response);
     response
 }
 

@@ -33,6 +33,7 @@ mod scim_users;
 mod sites;
 #[cfg(feature = "test-support")]
 mod snapshot;
+mod sp_keys;
 mod sso;
 mod tickets;
 mod users;

@@ -28,6 +28,8 @@ fn session_from(row: &AnyRow) -> Result<SessionRecord, StoreError> {
         user: UserId::from_raw(c.text("user_id")?),
         provider: c.opt_text("provider_id")?.map(ProviderId::from_raw),
         session_index: c.opt_text("session_index")?,
+        name_id: c.opt_text("saml_name_id")?,
+        name_id_format: c.opt_text("saml_name_id_format")?,
         created_at: c.time("created_at")?,
         expires_at: c.time("expires_at")?,
         revoked_at: c.opt_time("revoked_at")?,
@@ -35,8 +37,8 @@ fn session_from(row: &AnyRow) -> Result<SessionRecord, StoreError> {
 }
 
 const REQUEST_COLUMNS: &str = "site_id, id, provider_id, created_at, expires_at";
-const SESSION_COLUMNS: &str =
-    "site_id, secret_hash, user_id, provider_id, session_index, created_at, expires_at, revoked_at";
+const SESSION_COLUMNS: &str = "site_id, secret_hash, user_id, provider_id, session_index, \
+     saml_name_id, saml_name_id_format, created_at, expires_at, revoked_at";
 
 #[async_trait]
 impl SsoRepo for Tx {
@@ -157,7 +159,8 @@ impl SsoRepo for Tx {
 
     async fn insert_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            "INSERT INTO sessions ({SESSION_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(session.site.as_str())
@@ -165,6 +168,8 @@ impl SsoRepo for Tx {
             .bind(session.user.as_str())
             .bind(session.provider.as_ref().map(|p| p.as_str().to_owned()))
             .bind(session.session_index.clone())
+            .bind(session.name_id.clone())
+            .bind(session.name_id_format.clone())
             .bind(micros(session.created_at))
             .bind(micros(session.expires_at))
             .bind(opt_micros(session.revoked_at))
@@ -202,6 +207,44 @@ impl SsoRepo for Tx {
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn revoke_provider_sessions(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+        name_id: &str,
+        session_indexes: &[String],
+        at: Timestamp,
+    ) -> Result<u64, StoreError> {
+        const ALL: &str = "UPDATE sessions SET revoked_at = $4 WHERE site_id = $1 \
+            AND provider_id = $2 AND saml_name_id = $3 AND revoked_at IS NULL";
+        const ONE: &str = "UPDATE sessions SET revoked_at = $4 WHERE site_id = $1 \
+            AND provider_id = $2 AND saml_name_id = $3 AND revoked_at IS NULL AND session_index = $5";
+        if session_indexes.is_empty() {
+            let done = sqlx::query(ALL)
+                .bind(site.as_str())
+                .bind(provider.as_str())
+                .bind(name_id)
+                .bind(micros(at))
+                .execute(self.conn())
+                .await?;
+            return Ok(done.rows_affected());
+        }
+        // One statement per index: a request names one or a few.
+        let mut ended = 0;
+        for index in session_indexes {
+            let done = sqlx::query(ONE)
+                .bind(site.as_str())
+                .bind(provider.as_str())
+                .bind(name_id)
+                .bind(micros(at))
+                .bind(index.as_str())
+                .execute(self.conn())
+                .await?;
+            ended += done.rows_affected();
+        }
+        Ok(ended)
     }
 
     async fn count_password_attempt(

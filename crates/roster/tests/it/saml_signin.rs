@@ -14,7 +14,7 @@ use crate::saml_idp::{ResponseSpec, SamlIdp};
 
 /// A site `acme` with a provider of `kind` trusting the IdP by its
 /// metadata; returns the provider's id.
-async fn provider(app: &TestApp, idp: &SamlIdp, kind: &str, options: Value) -> String {
+pub(crate) async fn provider(app: &TestApp, idp: &SamlIdp, kind: &str, options: Value) -> String {
     app.site("acme").await;
     let created = app
         .post(
@@ -31,13 +31,13 @@ async fn provider(app: &TestApp, idp: &SamlIdp, kind: &str, options: Value) -> S
     created.body["id"].as_str().unwrap().to_owned()
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// Starts an SP-initiated sign-in; returns the AuthnRequest as the IdP
 /// reads it.
-async fn start(app: &TestApp, idp: &SamlIdp, provider: &str) -> Value {
+pub(crate) async fn start(app: &TestApp, idp: &SamlIdp, provider: &str) -> Value {
     let started =
         client().get(format!("{}/saml/login/{provider}", app.address)).send().await.unwrap();
     assert_eq!(started.status(), StatusCode::SEE_OTHER);
@@ -47,7 +47,7 @@ async fn start(app: &TestApp, idp: &SamlIdp, provider: &str) -> Value {
 }
 
 /// What the SP asked for, as a response spec answering it.
-fn answer(request: &Value, app: &TestApp, name_id: &str) -> ResponseSpec {
+pub(crate) fn answer(request: &Value, app: &TestApp, name_id: &str) -> ResponseSpec {
     ResponseSpec {
         sp_entity_id: format!("{}/saml/metadata", app.address),
         acs_url: request["assertion_consumer_service_url"].as_str().unwrap().to_owned(),
@@ -60,7 +60,7 @@ fn answer(request: &Value, app: &TestApp, name_id: &str) -> ResponseSpec {
 
 /// Posts a response to the ACS; returns the status, the session cookie
 /// and the page.
-async fn post(acs: &str, response: &str) -> (StatusCode, Option<String>, String) {
+pub(crate) async fn post(acs: &str, response: &str) -> (StatusCode, Option<String>, String) {
     let answered = client()
         .post(acs)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -79,7 +79,7 @@ async fn post(acs: &str, response: &str) -> (StatusCode, Option<String>, String)
     (status, cookie, answered.text().await.unwrap())
 }
 
-async fn me(app: &TestApp, cookie: Option<&str>) -> (StatusCode, Value) {
+pub(crate) async fn me(app: &TestApp, cookie: Option<&str>) -> (StatusCode, Value) {
     let mut request = client().get(format!("{}/api/me", app.address));
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
@@ -123,14 +123,16 @@ async fn sp_initiated_sign_in_creates_the_user_and_a_session(backend: Backend) {
     assert!(cookie_again.is_none());
     assert_eq!(app.snapshot().await, before);
 
-    // Signing out ends the session.
+    // Signing out ends the session, and goes on to the IdP's logout
+    // (saml_logout.rs checks that LogoutRequest).
     let signed_out = client()
         .post(format!("{}/saml/logout", app.address))
         .header(COOKIE, &cookie)
         .send()
         .await
         .unwrap();
-    assert_eq!(signed_out.status(), StatusCode::OK);
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+    assert!(signed_out.headers()[LOCATION].to_str().unwrap().starts_with(&idp.slo_url));
     assert_eq!(me(&app, Some(&cookie)).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(me(&app, None).await.0, StatusCode::UNAUTHORIZED);
 }
