@@ -8,7 +8,11 @@
 //!   valid, one enveloped reference to the Response or its one Assertion,
 //!   an algorithm allow-list.
 //! - `response` ([`validate_post`], [`Expected`], [`Assertion`]): every
-//!   check an SP owes a response, reading only the signed assertion.
+//!   check an SP owes a response, reading only the signed assertion
+//!   (`assertion` reads its conditions, subject and attributes).
+//! - `decrypt` ([`DecryptionKey`]): one `EncryptedAssertion` into the text
+//!   of its assertion: RSA-OAEP and AES-GCM or AES-CBC on the one node,
+//!   every failure one error with no detail.
 //! - `metadata` ([`parse_idp_metadata`], [`IdpMetadata`]): an IdP's
 //!   entity id, signing certificates, endpoints and caching.
 //! - `request` ([`AuthnRequest`], [`SpMetadata`]): what the SP sends: an
@@ -17,6 +21,8 @@
 //! Invariant: nothing here reads data from a part of a document that no
 //! verified signature covers.
 
+mod assertion;
+mod decrypt;
 mod error;
 pub mod input;
 mod metadata;
@@ -25,6 +31,7 @@ mod response;
 mod signature;
 mod xml;
 
+pub use decrypt::DecryptionKey;
 pub use error::SamlError;
 pub use metadata::{IdpMetadata, parse_idp_metadata};
 pub use request::{AuthnRequest, NAME_ID_EMAIL, NAME_ID_UNSPECIFIED, SpMetadata};

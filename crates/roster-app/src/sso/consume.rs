@@ -95,6 +95,7 @@ impl Sso<'_> {
             outstanding: &outstanding,
             allow_unsolicited: per_provider && provider.sign_in.allows_idp_initiated(provider.kind),
             allow_sha1: provider.sign_in.allow_sha1,
+            decryption_keys: &[],
             now,
         };
         let assertion = validate_post(saml_response, &trust.keys, &expected)?;
