@@ -237,9 +237,9 @@ fn cipher_value(doc: &Document<'_>, cipher_data: NodeId) -> Result<Vec<u8>, Saml
                 .decode(compact)
                 .map_err(|_| shape("a CipherValue is not base64"))
         }
-        [reference] if xml::is(doc, *reference, XMLENC, "CipherReference") => {
-            Err(shape("a CipherReference is refused: the ciphertext must travel in a CipherValue"))
-        }
+        [reference] if xml::is(doc, *reference, XMLENC, "CipherReference") => Err(shape(
+            "the ciphertext must travel in a CipherValue, not a CipherReference to fetch",
+        )),
         _ => Err(shape("a CipherData holds one CipherValue")),
     }
 }
@@ -333,7 +333,7 @@ mod tests {
                 format!(
                     "<xenc:EncryptedData>{METHOD}<xenc:CipherData><xenc:CipherReference URI='http://127.0.0.1:9/'/></xenc:CipherData></xenc:EncryptedData>{KEY}"
                 ),
-                "CipherReference",
+                "not a CipherReference",
             ),
             (
                 format!(
