@@ -175,3 +175,39 @@ fn attributes(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encrypted_parts_of_an_assertion_are_refused_not_skipped() {
+        let expected = Expected {
+            idp_entity_id: None,
+            sp_entity_id: "sp",
+            acs_url: "acs",
+            outstanding: &[],
+            allow_unsolicited: true,
+            allow_sha1: false,
+            decryption_keys: &[],
+            now: Timestamp::UNIX_EPOCH,
+        };
+        for (inside, part) in [
+            ("<saml:Subject><saml:EncryptedID/></saml:Subject>", "EncryptedID"),
+            (
+                "<saml:AttributeStatement><saml:EncryptedAttribute/></saml:AttributeStatement>",
+                "EncryptedAttribute",
+            ),
+        ] {
+            let xml = format!(
+                "<saml:Assertion xmlns:saml='{ASSERTION}' ID='a'><saml:Issuer>i</saml:Issuer>{inside}</saml:Assertion>"
+            );
+            let doc = uppsala::parse(&xml).unwrap();
+            let assertion = doc.document_element().unwrap();
+            assert_eq!(
+                read_assertion(&doc, assertion, &expected, None),
+                Err(SamlError::EncryptedElement(part))
+            );
+        }
+    }
+}

@@ -383,11 +383,63 @@ mod tests {
             DecryptionKey::from_pkcs8_der(der.as_bytes()).unwrap_err(),
             SamlError::DecryptionKey("an RSA key needs at least 2048 bits")
         );
-        let pem = include_str!("../tests/data/keys/sp.p8");
+        assert_eq!(format!("{:?}", sp_key()), "DecryptionKey { rsa_bits: 2048, .. }");
+    }
+
+    fn key_from(pem: &str) -> DecryptionKey {
         let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
-        let der = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
-        let key = DecryptionKey::from_pkcs8_der(&der).unwrap();
-        assert_eq!(format!("{key:?}"), "DecryptionKey { rsa_bits: 2048, .. }");
+        DecryptionKey::from_pkcs8_der(
+            &base64::engine::general_purpose::STANDARD.decode(body).unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn sp_key() -> DecryptionKey {
+        key_from(include_str!("../tests/data/keys/sp.p8"))
+    }
+
+    /// An EncryptedAssertion of `plain` under AES-256-GCM, its `key`
+    /// wrapped with rsa-oaep-mgf1p for `to`.
+    fn sealed(to: &DecryptionKey, key: &[u8], plain: &[u8]) -> String {
+        use aes_gcm::aead::{Aead, KeyInit};
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        let public = rsa::RsaPublicKey::from(&to.key);
+        let wrapped = public
+            .encrypt(&mut rsa::rand_core::OsRng, rsa::Oaep::new::<sha1::Sha1>(), key)
+            .unwrap();
+        let iv = [3u8; 12];
+        let gcm = aes_gcm::Aes256Gcm::new_from_slice(&[9u8; 32]).unwrap();
+        let ciphertext = gcm.encrypt(&iv.into(), plain).unwrap();
+        let key_xml = KEY.replace("AAEC", &b64(&wrapped));
+        data("").replace("AAEC\n AwQ=", &b64(&[iv.as_slice(), &ciphertext].concat())) + &key_xml
+    }
+
+    fn decrypted(inside: &str, keys: &[DecryptionKey]) -> Result<Plaintext, SamlError> {
+        let xml = format!(
+            "<saml:EncryptedAssertion xmlns:saml='urn:oasis:names:tc:SAML:2.0:assertion' \
+             xmlns:xenc='{XMLENC}' xmlns:ds='{DSIG}'>{inside}</saml:EncryptedAssertion>"
+        );
+        let doc = uppsala::parse(&xml).unwrap();
+        decrypt_assertion(&doc, doc.document_element().unwrap(), keys)
+    }
+
+    #[test]
+    fn every_failure_to_decrypt_is_the_same_error() {
+        let sp = sp_key();
+        let plain =
+            decrypted(&sealed(&sp, &[9u8; 32], b"<a/>"), std::slice::from_ref(&sp)).unwrap();
+        assert_eq!((plain.text.as_str(), plain.authenticated), ("<a/>", true));
+        let other = key_from(include_str!("../tests/data/keys/other.p8"));
+        // A rotation: the right key second.
+        assert!(decrypted(&sealed(&sp, &[9u8; 32], b"<a/>"), &[other.clone(), sp.clone()]).is_ok());
+        for (inside, keys) in [
+            (sealed(&sp, &[9u8; 32], b"<a/>"), [other]),
+            (sealed(&sp, &[8u8; 32], b"<a/>"), [sp.clone()]),
+            (sealed(&sp, &[9u8; 16], b"<a/>"), [sp.clone()]),
+            (sealed(&sp, &[9u8; 32], &[0xff, 0xfe, b'<']), [sp.clone()]),
+        ] {
+            assert_eq!(decrypted(&inside, &keys).unwrap_err(), SamlError::Undecryptable);
+        }
     }
 
     #[test]

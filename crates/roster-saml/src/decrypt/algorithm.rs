@@ -219,7 +219,7 @@ where
     C: BlockCipherDecrypt + BlockSizeUser<BlockSize = U16> + KeyInit,
 {
     const BLOCK: usize = 16;
-    if data.len() < 2 * BLOCK || data.len() % BLOCK != 0 {
+    if data.len() < 2 * BLOCK || !data.len().is_multiple_of(BLOCK) {
         return None;
     }
     let (iv, body) = data.split_at(BLOCK);
