@@ -125,7 +125,7 @@ pub fn validate_xml(
             let text =
                 input::xml_text(plaintext.text.into_bytes(), input::MAX_XML_BYTES).map_err(hide)?;
             let (inner, assertion) =
-                decrypted_assertion(&text, keys, expected.allow_sha1, response_signed)
+                decrypted_assertion(&text, keys, expected.allow_sha1, response_signed, opaque)
                     .map_err(hide)?;
             check_response(&doc, response, &inner, assertion, expected)
         }
@@ -134,12 +134,15 @@ pub fn validate_xml(
 
 /// The decrypted assertion, parsed as a document of its own: its root is
 /// the one assertion, and a verified signature covers it (the Response's,
-/// or its own, which must verify in the plaintext alone).
+/// or its own, which must verify in the plaintext alone). An `opaque`
+/// plaintext may carry no certificate but the IdP's: its signature's
+/// `KeyInfo` is the one part that signature leaves uncovered.
 fn decrypted_assertion<'t>(
     text: &'t str,
     keys: &IdpKeys,
     allow_sha1: bool,
     response_signed: bool,
+    opaque: bool,
 ) -> Result<(Document<'t>, NodeId), SamlError> {
     let doc = input::parse(text)?;
     let assertion = doc.document_element().ok_or(SamlError::Missing("Assertion"))?;
@@ -155,6 +158,9 @@ fn decrypted_assertion<'t>(
         return Err(SamlError::AssertionCount(count));
     }
     let covered = signature::verify(&doc, &[assertion], keys, allow_sha1)?;
+    if opaque {
+        signature::refuse_foreign_certificates(&doc, keys)?;
+    }
     if covered.is_empty() && !response_signed {
         return Err(SamlError::Unsigned);
     }

@@ -83,6 +83,10 @@ response encrypted-rsa-1_5 "${sp[@]}" --encrypt-alg aes256-gcm --key-transport r
 response encrypted-3des "${sp[@]}" --encrypt-alg tripledes-cbc
 response encrypted-unsigned "${sp[@]}" --encrypt-alg aes256-gcm --sign none
 response encrypted-unsigned-cbc "${sp[@]}" --encrypt-alg aes256-cbc --sign none
+# Signed with the IdP's key, another certificate in KeyInfo: a CBC plaintext
+# that nothing but its own signature covers may carry only the IdP's.
+response encrypted-keyinfo-other-gcm "${sp[@]}" --encrypt-alg aes256-gcm --cert keys/other.crt
+response encrypted-keyinfo-other-cbc "${sp[@]}" --encrypt-alg aes256-cbc --cert keys/other.crt
 
 for kind in wrap-assertion-before wrap-assertion-after wrap-inside-signed wrap-signed-inside-evil \
     wrap-signature-moved wrap-signed-in-evil-signature wrap-signed-in-object \
