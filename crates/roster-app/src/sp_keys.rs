@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 use jiff::{SignedDuration, Timestamp};
 use roster_domain::Secret;
-use roster_saml::{OsRng, RequestSigner, generate_sp_key};
+use roster_saml::{DecryptionKey, OsRng, RequestSigner, generate_sp_key};
 use roster_store::{SpKeyPurpose, SpKeyRecord};
 use sha2::{Digest, Sha256};
 
@@ -45,8 +45,8 @@ pub(crate) struct SpKeys {
     pub signing_certificates: Vec<Vec<u8>>,
     /// Certificates (DER) published for encryption.
     pub encryption_certificates: Vec<Vec<u8>>,
-    /// The private keys (PKCS#8 DER) of the published encryption keys.
-    pub decryption_keys: Vec<Vec<u8>>,
+    /// The private keys of the published encryption keys.
+    pub decryption_keys: Vec<DecryptionKey>,
     /// The next time a key activates or retires: what is above changes
     /// then.
     pub changes_at: Option<Timestamp>,
@@ -84,8 +84,13 @@ impl SpKeys {
                 }
                 SpKeyPurpose::Encryption => {
                     keys.encryption_certificates.push(certificate);
-                    keys.decryption_keys
-                        .push(decode(record.private_key.expose(), "sp_keys.private_key")?);
+                    let der = decode(record.private_key.expose(), "sp_keys.private_key")?;
+                    keys.decryption_keys.push(DecryptionKey::from_pkcs8_der(&der).map_err(
+                        |err| InternalError::Corrupt {
+                            what: "sp_keys.private_key",
+                            detail: format!("key {}: {err}", record.id),
+                        },
+                    )?);
                 }
             }
         }

@@ -23,14 +23,36 @@ pub enum SamlError {
     Missing(&'static str),
     #[error("two elements share the ID {0:?}")]
     DuplicateId(String),
-    #[error("a response must hold exactly one assertion, this one holds {0}")]
+    #[error("a response must hold exactly one assertion (plain or encrypted), this one holds {0}")]
     AssertionCount(usize),
     #[error("the identity provider answered with status {0}")]
     Status(String),
     #[error(
-        "encrypted assertions are not accepted yet; ask the identity provider to sign without encrypting"
+        "the assertion is encrypted, but this service provider has no decryption key configured"
     )]
-    EncryptedUnsupported,
+    NoDecryptionKey,
+    /// Every failure to decrypt (no key fits, OAEP, padding, GCM tag, key
+    /// size, UTF-8) and, while the ciphertext is unauthenticated, every
+    /// failure up to the decrypted assertion's signature: one fixed text
+    /// with no detail, so that the error is no padding or OAEP oracle.
+    #[error(
+        "the encrypted assertion cannot be decrypted and verified with this service provider's keys"
+    )]
+    Undecryptable,
+    #[error("the service provider's decryption key cannot be used: {0}")]
+    DecryptionKey(&'static str),
+    #[error("the encryption algorithm {0} is not allowed")]
+    EncryptionAlgorithm(String),
+    #[error("the encrypted assertion is refused: {0}")]
+    EncryptedShape(&'static str),
+    #[error(
+        "encrypted {0} elements are not supported; ask the identity provider to encrypt the whole assertion instead"
+    )]
+    EncryptedElement(&'static str),
+    #[error(
+        "the XML's namespaces are invalid: {0} (an encrypted assertion must declare every prefix it uses itself)"
+    )]
+    Namespace(String),
     #[error("the identity provider has no signing certificate configured")]
     NoSigningCertificate,
     #[error("a configured certificate cannot be used: {0}")]

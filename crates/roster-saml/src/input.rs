@@ -77,7 +77,12 @@ pub fn refuse_doctype(text: &str) -> Result<(), SamlError> {
 /// Parses checked text.
 pub(crate) fn parse(text: &str) -> Result<uppsala::Document<'_>, SamlError> {
     refuse_doctype(text)?;
-    uppsala::parse(text).map_err(|err| SamlError::Malformed(truncate(&err.to_string())))
+    uppsala::parse(text).map_err(|err| match err {
+        // A decrypted assertion is parsed on its own: a prefix it borrowed
+        // from the Response is undeclared here, and deserves a clear word.
+        uppsala::XmlError::Namespace(err) => SamlError::Namespace(truncate(&err.message)),
+        err => SamlError::Malformed(truncate(&err.to_string())),
+    })
 }
 
 /// Error texts from the parser quote the input; keep them short.

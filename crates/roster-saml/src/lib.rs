@@ -8,7 +8,11 @@
 //!   valid, one enveloped reference to the Response or its one Assertion,
 //!   an algorithm allow-list.
 //! - `response` ([`validate_post`], [`Expected`], [`Assertion`]): every
-//!   check an SP owes a response, reading only the signed assertion.
+//!   check an SP owes a response, reading only the signed assertion
+//!   (`assertion` reads its conditions, subject and attributes).
+//! - `decrypt` ([`DecryptionKey`]): one `EncryptedAssertion` into the text
+//!   of its assertion: RSA-OAEP and AES-GCM or AES-CBC on the one node,
+//!   every failure one error with no detail.
 //! - `metadata` ([`parse_idp_metadata`], [`IdpMetadata`]): an IdP's
 //!   entity id, signing certificates, endpoints and caching.
 //! - `request` ([`AuthnRequest`], [`SpMetadata`]): what the SP sends: an
@@ -23,6 +27,8 @@
 //! Invariant: nothing here reads data from a part of a document that no
 //! verified signature covers.
 
+mod assertion;
+mod decrypt;
 mod error;
 pub mod input;
 mod logout;
@@ -34,6 +40,7 @@ mod signature;
 mod sp_key;
 mod xml;
 
+pub use decrypt::DecryptionKey;
 pub use error::SamlError;
 pub use logout::{
     IdpLogoutRequest, LOGOUT_MAX_AGE, LogoutExpected, LogoutRequest, LogoutResponse,

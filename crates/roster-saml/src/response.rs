@@ -1,21 +1,24 @@
 //! A SAML Response received at the ACS (HTTP-POST binding), validated as
-//! hostile input: the gate of `input.rs`, one assertion, a success status,
-//! the signatures of `signature.rs`, then every condition an SP must check
-//! (Destination, Issuer, Audience, Recipient, validity windows with a
-//! small skew, InResponseTo), reading the subject and attributes only from
-//! the assertion the verified signatures cover. Replays are refused by the
+//! hostile input: the gate of `input.rs`, one assertion (plain or
+//! encrypted), a success status, the signatures of `signature.rs`, then
+//! every condition an SP must check (`assertion.rs`), reading the subject
+//! and attributes only from the assertion the verified signatures cover.
+//! An encrypted assertion is decrypted (`decrypt.rs`) only after every
+//! signature of the Response verified, and its plaintext is a document of
+//! its own, gated and verified like any input. Replays are refused by the
 //! caller, which keeps the ids of accepted assertions until they expire.
 
 use jiff::{SignedDuration, Timestamp};
 use uppsala::{Document, NodeId};
 
 use crate::SamlError;
+use crate::assertion::{read_assertion, same};
+use crate::decrypt::{self, DecryptionKey};
 use crate::input::{self, truncate};
-use crate::signature::{IdpKeys, covered_assertion};
-use crate::xml::{self, ASSERTION, PROTOCOL, XMLENC};
+use crate::signature::{self, IdpKeys};
+use crate::xml::{self, ASSERTION, PROTOCOL};
 
 const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
-const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 
 /// The clock skew allowed each way on every validity window: IdP and SP
 /// clocks drift, and a minute and a half covers it without keeping an
@@ -41,6 +44,9 @@ pub struct Expected<'a> {
     pub allow_unsolicited: bool,
     /// Whether RSA-SHA1 signatures and SHA-1 digests are accepted.
     pub allow_sha1: bool,
+    /// The SP's keys for encrypted assertions (two during a rotation);
+    /// with none, an encrypted assertion is refused.
+    pub decryption_keys: &'a [DecryptionKey],
     pub now: Timestamp,
 }
 
@@ -94,27 +100,97 @@ pub fn validate_xml(
     let response = response_element(&doc)?;
     xml::refuse_duplicate_ids(&doc)?;
     check_status(&doc, response)?;
-    // Encrypted assertions wait for a decryption that works on the one
-    // verified `EncryptedData` node and parses its plaintext on its own:
-    // decrypting by rewriting the document's text lets content outside the
-    // signatures become the assertion, and CBC errors make an oracle.
-    if !xml::descendants(&doc, response, ASSERTION, "EncryptedAssertion").is_empty()
-        || !xml::descendants(&doc, response, XMLENC, "EncryptedData").is_empty()
-    {
-        return Err(SamlError::EncryptedUnsupported);
+    match sole_assertion(&doc, response)? {
+        Sole::Plain(assertion) => {
+            let covered =
+                signature::verify(&doc, &[response, assertion], keys, expected.allow_sha1)?;
+            if covered.is_empty() {
+                return Err(SamlError::Unsigned);
+            }
+            check_response(&doc, response, &doc, assertion, expected)
+        }
+        Sole::Encrypted(encrypted) => {
+            // A Response signature covers the ciphertext: it is checked
+            // before anything is decrypted.
+            let response_signed =
+                !signature::verify(&doc, &[response], keys, expected.allow_sha1)?.is_empty();
+            let plaintext = decrypt::decrypt_assertion(&doc, encrypted, expected.decryption_keys)?;
+            // Until a signature covers it, CBC plaintext is whatever a
+            // changed ciphertext made of it, and telling a parse error
+            // from a bad signature is an oracle on it (Jager and
+            // Somorovsky, 2011): each of those failures is then the one
+            // decryption error.
+            let opaque = !(response_signed || plaintext.authenticated);
+            let hide = |err| if opaque { SamlError::Undecryptable } else { err };
+            let text =
+                input::xml_text(plaintext.text.into_bytes(), input::MAX_XML_BYTES).map_err(hide)?;
+            let (inner, assertion) =
+                decrypted_assertion(&text, keys, expected.allow_sha1, response_signed, opaque)
+                    .map_err(hide)?;
+            check_response(&doc, response, &inner, assertion, expected)
+        }
     }
-    let assertion = sole_assertion(&doc, response)?;
-    let assertion = covered_assertion(&doc, assertion, keys, expected.allow_sha1)?;
-    check_response(&doc, response, assertion, expected)
 }
 
-/// The one assertion of the document, directly inside the Response. A
-/// second one anywhere (in Advice, in an extension, beside the first) is
-/// how wrapping attacks bring in unsigned content.
-fn sole_assertion(doc: &Document<'_>, response: NodeId) -> Result<NodeId, SamlError> {
-    let everywhere = xml::descendants(doc, response, ASSERTION, "Assertion").len();
-    match xml::children(doc, response, ASSERTION, "Assertion").as_slice() {
-        [assertion] if everywhere == 1 => Ok(*assertion),
+/// The decrypted assertion, parsed as a document of its own: its root is
+/// the one assertion, and a verified signature covers it (the Response's,
+/// or its own, which must verify in the plaintext alone). An `opaque`
+/// plaintext may carry no certificate but the IdP's: its signature's
+/// `KeyInfo` is the one part that signature leaves uncovered.
+fn decrypted_assertion<'t>(
+    text: &'t str,
+    keys: &IdpKeys,
+    allow_sha1: bool,
+    response_signed: bool,
+    opaque: bool,
+) -> Result<(Document<'t>, NodeId), SamlError> {
+    let doc = input::parse(text)?;
+    let assertion = doc.document_element().ok_or(SamlError::Missing("Assertion"))?;
+    if !xml::is(&doc, assertion, ASSERTION, "Assertion") {
+        return Err(SamlError::UnexpectedRoot {
+            expected: "saml:Assertion",
+            found: xml::name_of(&doc, assertion),
+        });
+    }
+    xml::refuse_duplicate_ids(&doc)?;
+    let count = assertion_like(&doc, assertion);
+    if count != 1 {
+        return Err(SamlError::AssertionCount(count));
+    }
+    let covered = signature::verify(&doc, &[assertion], keys, allow_sha1)?;
+    if opaque {
+        signature::refuse_foreign_certificates(&doc, keys)?;
+    }
+    if covered.is_empty() && !response_signed {
+        return Err(SamlError::Unsigned);
+    }
+    Ok((doc, assertion))
+}
+
+/// The response's one assertion, directly inside it.
+enum Sole {
+    Plain(NodeId),
+    Encrypted(NodeId),
+}
+
+/// Every assertion and encrypted assertion at or below `node`.
+fn assertion_like(doc: &Document<'_>, node: NodeId) -> usize {
+    xml::descendants(doc, node, ASSERTION, "Assertion").len()
+        + xml::descendants(doc, node, ASSERTION, "EncryptedAssertion").len()
+}
+
+/// The one assertion of the document, plain or encrypted, directly inside
+/// the Response. A second one anywhere (in Advice, in an extension, beside
+/// the first, one of each) is how wrapping attacks bring in unsigned
+/// content.
+fn sole_assertion(doc: &Document<'_>, response: NodeId) -> Result<Sole, SamlError> {
+    let everywhere = assertion_like(doc, response);
+    let plain = xml::children(doc, response, ASSERTION, "Assertion");
+    let encrypted = xml::children(doc, response, ASSERTION, "EncryptedAssertion");
+    match (plain.as_slice(), encrypted.as_slice()) {
+        _ if everywhere != 1 => Err(SamlError::AssertionCount(everywhere)),
+        ([assertion], []) => Ok(Sole::Plain(*assertion)),
+        ([], [encrypted]) => Ok(Sole::Encrypted(*encrypted)),
         _ => Err(SamlError::AssertionCount(everywhere)),
     }
 }
@@ -130,10 +206,12 @@ fn response_element(doc: &Document<'_>) -> Result<NodeId, SamlError> {
     Ok(root)
 }
 
-/// The response's own fields, then the assertion's.
+/// The response's own fields, then the assertion's (`assertion` is in
+/// `assertion_doc`: the response's document, or a decrypted one).
 fn check_response(
     doc: &Document<'_>,
     response: NodeId,
+    assertion_doc: &Document<'_>,
     assertion: NodeId,
     expected: &Expected<'_>,
 ) -> Result<Assertion, SamlError> {
@@ -154,7 +232,7 @@ fn check_response(
         None if !expected.allow_unsolicited => return Err(SamlError::Unsolicited),
         None => {}
     }
-    read_assertion(doc, assertion, expected, in_response_to)
+    read_assertion(assertion_doc, assertion, expected, in_response_to)
 }
 
 fn check_status(doc: &Document<'_>, response: NodeId) -> Result<(), SamlError> {
@@ -171,157 +249,4 @@ fn check_status(doc: &Document<'_>, response: NodeId) -> Result<(), SamlError> {
         return Err(SamlError::Status(truncate(detail)));
     }
     Ok(())
-}
-
-fn same(what: &'static str, found: &str, expected: &str) -> Result<(), SamlError> {
-    if found == expected {
-        Ok(())
-    } else {
-        Err(SamlError::Mismatch { what, found: truncate(found), expected: expected.to_owned() })
-    }
-}
-
-fn time(
-    doc: &Document<'_>,
-    node: NodeId,
-    attribute: &'static str,
-) -> Result<Option<Timestamp>, SamlError> {
-    xml::attr(doc, node, attribute)
-        .map(|raw| {
-            raw.parse::<Timestamp>()
-                .map_err(|_| SamlError::BadTime { what: attribute, value: truncate(raw) })
-        })
-        .transpose()
-}
-
-/// Checks a window `[not_before, not_on_or_after)` against now, with the
-/// skew each way; returns its end.
-fn window(
-    not_before: Option<Timestamp>,
-    not_on_or_after: Option<Timestamp>,
-    now: Timestamp,
-) -> Result<Option<Timestamp>, SamlError> {
-    if let Some(start) = not_before
-        && now.checked_add(CLOCK_SKEW).is_ok_and(|late| late < start)
-    {
-        return Err(SamlError::NotYetValid(start.to_string()));
-    }
-    if let Some(end) = not_on_or_after
-        && now.checked_sub(CLOCK_SKEW).is_ok_and(|early| early >= end)
-    {
-        return Err(SamlError::Expired(end.to_string()));
-    }
-    Ok(not_on_or_after)
-}
-
-fn read_assertion(
-    doc: &Document<'_>,
-    assertion: NodeId,
-    expected: &Expected<'_>,
-    in_response_to: Option<String>,
-) -> Result<Assertion, SamlError> {
-    let id = xml::attr(doc, assertion, "ID").ok_or(SamlError::Required("the assertion's ID"))?;
-    let issuer =
-        xml::child(doc, assertion, ASSERTION, "Issuer").ok_or(SamlError::Missing("Issuer"))?;
-    let issuer = xml::text(doc, issuer)?;
-    if let Some(idp) = expected.idp_entity_id {
-        same("the assertion's Issuer", &issuer, idp)?;
-    }
-
-    // Conditions: the validity window and the audience.
-    let conditions = xml::child(doc, assertion, ASSERTION, "Conditions")
-        .ok_or(SamlError::Missing("Conditions"))?;
-    let mut ends = Vec::new();
-    ends.extend(window(
-        time(doc, conditions, "NotBefore")?,
-        time(doc, conditions, "NotOnOrAfter")?,
-        expected.now,
-    )?);
-    let restrictions = xml::children(doc, conditions, ASSERTION, "AudienceRestriction");
-    if restrictions.is_empty() {
-        return Err(SamlError::Required("an AudienceRestriction"));
-    }
-    // Every restriction must admit this SP (SAML core §2.5.1.4).
-    for restriction in restrictions {
-        let audiences = xml::children(doc, restriction, ASSERTION, "Audience")
-            .into_iter()
-            .map(|node| xml::text(doc, node))
-            .collect::<Result<Vec<_>, _>>()?;
-        if !audiences.iter().any(|audience| audience == expected.sp_entity_id) {
-            return Err(SamlError::Mismatch {
-                what: "Audience",
-                found: truncate(&audiences.join(", ")),
-                expected: expected.sp_entity_id.to_owned(),
-            });
-        }
-    }
-
-    // The subject: its NameID, and a bearer confirmation for this ACS.
-    let subject =
-        xml::child(doc, assertion, ASSERTION, "Subject").ok_or(SamlError::Missing("Subject"))?;
-    let name_id =
-        xml::child(doc, subject, ASSERTION, "NameID").ok_or(SamlError::Missing("NameID"))?;
-    let name_id_value = xml::text(doc, name_id).map_err(|_| SamlError::NameIdNotText)?;
-    let name_id_value = name_id_value.trim().to_owned();
-    if name_id_value.is_empty() {
-        return Err(SamlError::Required("the NameID's value"));
-    }
-    let name_id_format = xml::attr(doc, name_id, "Format").map(str::to_owned);
-    let confirmation = xml::children(doc, subject, ASSERTION, "SubjectConfirmation")
-        .into_iter()
-        .find(|&node| xml::attr(doc, node, "Method") == Some(BEARER))
-        .ok_or(SamlError::Required("a bearer SubjectConfirmation"))?;
-    let data = xml::child(doc, confirmation, ASSERTION, "SubjectConfirmationData")
-        .ok_or(SamlError::Missing("SubjectConfirmationData"))?;
-    let recipient = xml::attr(doc, data, "Recipient").ok_or(SamlError::Required("Recipient"))?;
-    same("Recipient", recipient, expected.acs_url)?;
-    let confirmed_until = time(doc, data, "NotOnOrAfter")?
-        .ok_or(SamlError::Required("SubjectConfirmationData NotOnOrAfter"))?;
-    ends.extend(window(time(doc, data, "NotBefore")?, Some(confirmed_until), expected.now)?);
-    let confirmed_for = xml::attr(doc, data, "InResponseTo").map(str::to_owned);
-    if confirmed_for != in_response_to {
-        return Err(SamlError::Mismatch {
-            what: "SubjectConfirmationData InResponseTo",
-            found: truncate(confirmed_for.as_deref().unwrap_or("(none)")),
-            expected: in_response_to.unwrap_or_else(|| "(none)".to_owned()),
-        });
-    }
-
-    let session_index = xml::child(doc, assertion, ASSERTION, "AuthnStatement")
-        .and_then(|statement| xml::attr(doc, statement, "SessionIndex"))
-        .map(str::to_owned);
-    let attributes = attributes(doc, assertion)?;
-    let not_on_or_after = ends.into_iter().min().unwrap_or(confirmed_until);
-    Ok(Assertion {
-        id: id.to_owned(),
-        issuer,
-        name_id: name_id_value,
-        name_id_format,
-        in_response_to,
-        session_index,
-        attributes,
-        not_on_or_after,
-    })
-}
-
-fn attributes(
-    doc: &Document<'_>,
-    assertion: NodeId,
-) -> Result<Vec<(String, Vec<String>)>, SamlError> {
-    let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    for statement in xml::children(doc, assertion, ASSERTION, "AttributeStatement") {
-        for attribute in xml::children(doc, statement, ASSERTION, "Attribute") {
-            let name = xml::attr(doc, attribute, "Name")
-                .ok_or(SamlError::Required("an Attribute's Name"))?;
-            let values = xml::children(doc, attribute, ASSERTION, "AttributeValue")
-                .into_iter()
-                .map(|value| xml::text(doc, value))
-                .collect::<Result<Vec<_>, _>>()?;
-            match out.iter_mut().find(|(existing, _)| existing == name) {
-                Some((_, existing)) => existing.extend(values),
-                None => out.push((name.to_owned(), values)),
-            }
-        }
-    }
-    Ok(out)
 }

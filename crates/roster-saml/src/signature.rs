@@ -7,8 +7,9 @@
 //! - every signature in the document must verify;
 //! - each signature has exactly one reference, `#ID` of the element that
 //!   holds it (enveloped), and that element is the Response itself or the
-//!   one Assertion directly inside it; any other target is refused, which
-//!   closes the wrapping attacks that move signed content around;
+//!   one Assertion directly inside it (or a decrypted assertion, verified
+//!   as a document of its own); any other target is refused, which closes
+//!   the wrapping attacks that move signed content around;
 //! - algorithms come from an allow-list: RSA or ECDSA with SHA-256 and
 //!   stronger, exclusive canonicalisation, the enveloped transform; SHA-1
 //!   only where the provider allows it;
@@ -23,7 +24,7 @@ use uppsala::{Document, NodeId};
 
 use crate::SamlError;
 use crate::input::truncate;
-use crate::xml::{self, DSIG, PROTOCOL};
+use crate::xml::{self, DSIG};
 
 /// How the identity provider's signing key is trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,25 +57,30 @@ const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
 const EXCLUSIVE_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
-/// Verifies every signature of a response document and returns the
-/// assertion they cover. `assertion` is the document's only assertion,
-/// which `response.rs` found directly inside the Response.
-pub(crate) fn covered_assertion(
+/// Verifies every signature of a document and returns the elements they
+/// cover (none when the document carries no signature). `signable` are the
+/// elements a signature may sit in and name: the Response and its one
+/// Assertion, the Response alone around an `EncryptedAssertion`, or a
+/// decrypted assertion on its own.
+pub(crate) fn verify(
     doc: &Document<'_>,
-    assertion: NodeId,
+    signable: &[NodeId],
     keys: &IdpKeys,
     allow_sha1: bool,
-) -> Result<NodeId, SamlError> {
-    let response = doc.document_element().ok_or(SamlError::Missing("Response"))?;
-    let signatures = xml::descendants(doc, response, DSIG, "Signature");
+) -> Result<Vec<NodeId>, SamlError> {
+    let root = doc.document_element().ok_or(SamlError::Missing("a root element"))?;
+    let signatures = xml::descendants(doc, root, DSIG, "Signature");
     if signatures.is_empty() {
-        return Err(SamlError::Unsigned);
+        return Ok(Vec::new());
     }
     // Nothing reaches the XML-signature engine that a SAML signature does
     // not need: it would run transforms, resolve references and hash
     // whatever a signature names before any key is checked.
+    if signatures.len() > MAX_SIGNATURES {
+        return Err(SamlError::BadSignature("a response carries at most two signatures".into()));
+    }
     for &signature in &signatures {
-        check_shape(doc, signature, response, assertion, allow_sha1)?;
+        check_shape(doc, signature, signable, allow_sha1)?;
     }
     let trusted = trusted_certificates(doc, &signatures, keys)?;
     let mut manager = KeysManager::new();
@@ -89,7 +95,7 @@ pub(crate) fn covered_assertion(
     if results.len() != signatures.len() {
         return Err(SamlError::BadSignature("not every signature was checked".into()));
     }
-    let mut covers_assertion = false;
+    let mut covered = Vec::new();
     for result in results {
         let (signature, references) = match result {
             VerifyResult::Valid { signature_node, references, .. } => (signature_node, references),
@@ -115,17 +121,15 @@ pub(crate) fn covered_assertion(
                 "a signature must sit inside the element it signs".into(),
             ));
         }
-        if target == response || target == assertion {
-            covers_assertion = true;
-        } else {
+        if !signable.contains(&target) {
             return Err(SamlError::BadSignature(format!(
                 "a signature covers {}, not the Response or its Assertion",
                 xml::name_of(doc, target)
             )));
         }
+        covered.push(target);
     }
-    debug_assert!(xml::is(doc, response, PROTOCOL, "Response"));
-    if covers_assertion { Ok(assertion) } else { Err(SamlError::AssertionNotSigned) }
+    Ok(covered)
 }
 
 /// The certificates that may have signed: the configured ones, or the
@@ -144,12 +148,7 @@ fn trusted_certificates(
             let mut matching = Vec::new();
             for &signature in signatures {
                 for node in xml::descendants(doc, signature, DSIG, "X509Certificate") {
-                    let text = xml::text(doc, node)?;
-                    let compact: String =
-                        text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-                    let Ok(der) = base64::engine::general_purpose::STANDARD.decode(compact) else {
-                        continue;
-                    };
+                    let Some(der) = certificate(doc, node)? else { continue };
                     if Sha256::digest(&der).as_slice() == expected.as_slice() {
                         matching.push(der);
                     }
@@ -165,32 +164,59 @@ fn trusted_certificates(
     }
 }
 
+/// The DER of an `X509Certificate`, or `None` when it is not base64.
+fn certificate(doc: &Document<'_>, node: NodeId) -> Result<Option<Vec<u8>>, SamlError> {
+    let text = xml::text(doc, node)?;
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    Ok(base64::engine::general_purpose::STANDARD.decode(compact).ok())
+}
+
+/// Refuses a document whose signatures carry a certificate the IdP is not
+/// trusted with. A signature covers everything but its own `KeyInfo`, so
+/// where nothing else authenticates a CBC plaintext, that is the one part
+/// a changed ciphertext could garble unnoticed: `response.rs` asks for
+/// this there, and nowhere else.
+pub(crate) fn refuse_foreign_certificates(
+    doc: &Document<'_>,
+    keys: &IdpKeys,
+) -> Result<(), SamlError> {
+    let root = doc.document_element().ok_or(SamlError::Missing("a root element"))?;
+    for node in xml::descendants(doc, root, DSIG, "X509Certificate") {
+        let trusted = certificate(doc, node)?.is_some_and(|der| match keys {
+            IdpKeys::Certificates(certificates) => certificates.contains(&der),
+            IdpKeys::Fingerprint(expected) => Sha256::digest(&der).as_slice() == expected,
+        });
+        if !trusted {
+            return Err(SamlError::BadSignature(
+                "a certificate in KeyInfo is not the identity provider's".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The most signatures a response carries: one on the Response, one on
 /// the assertion.
 const MAX_SIGNATURES: usize = 2;
 
 /// Refuses, before any verification, a signature a SAML IdP would not
-/// make: it must sit directly in the Response or the assertion, name that
+/// make: it must sit directly in a signable element (the Response or the
+/// assertion), name that
 /// element by its ID as its one reference, use only the enveloped and
 /// exclusive-canonicalisation transforms and allowed algorithms, and carry
 /// nothing but `SignedInfo`, `SignatureValue` and X.509 `KeyInfo`.
 fn check_shape(
     doc: &Document<'_>,
     signature: NodeId,
-    response: NodeId,
-    assertion: NodeId,
+    signable: &[NodeId],
     allow_sha1: bool,
 ) -> Result<(), SamlError> {
     let refuse = |why: &str| Err(SamlError::BadSignature(why.to_owned()));
-    if xml::descendants(doc, response, DSIG, "Signature").len() > MAX_SIGNATURES {
-        return refuse("a response carries at most two signatures");
-    }
     let parent = doc.parent(signature).ok_or(SamlError::Missing("Signature's parent"))?;
-    if parent != response && parent != assertion {
+    if !signable.contains(&parent) {
         return refuse("a signature must sit directly in the Response or its Assertion");
     }
-    let children: Vec<NodeId> =
-        doc.children(signature).into_iter().filter(|&n| doc.element(n).is_some()).collect();
+    let children = xml::elements(doc, signature);
     let named = |node: NodeId, local: &str| xml::is(doc, node, DSIG, local);
     match children.as_slice() {
         [info, value] if named(*info, "SignedInfo") && named(*value, "SignatureValue") => {}

@@ -11,6 +11,7 @@ pub(crate) const ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 pub(crate) const METADATA: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
 pub(crate) const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub(crate) const XMLENC: &str = "http://www.w3.org/2001/04/xmlenc#";
+pub(crate) const XMLENC11: &str = "http://www.w3.org/2009/xmlenc11#";
 
 /// Whether `node` is the element `{namespace}local`.
 pub(crate) fn is(doc: &Document<'_>, node: NodeId, namespace: &str, local: &str) -> bool {
@@ -41,6 +42,12 @@ pub(crate) fn children(
     local: &str,
 ) -> Vec<NodeId> {
     doc.child_elements_by_name_ns(node, namespace, local)
+}
+
+/// The child elements of `node`, in order (text, comments and processing
+/// instructions left out).
+pub(crate) fn elements(doc: &Document<'_>, node: NodeId) -> Vec<NodeId> {
+    doc.children(node).into_iter().filter(|&child| doc.element(child).is_some()).collect()
 }
 
 /// Every element below `node` (itself included) named `{namespace}local`.

@@ -30,6 +30,7 @@ fn check(xml: &str) -> Result<(), SamlError> {
         outstanding: &["_req1"],
         allow_unsolicited: false,
         allow_sha1: false,
+        decryption_keys: &[],
         now: "2026-12-01T12:00:30Z".parse().unwrap(),
     };
     validate_xml(xml, &IdpKeys::Certificates(vec![der]), &expected).map(|_| ())

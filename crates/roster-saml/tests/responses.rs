@@ -21,7 +21,7 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use roster_saml::{Assertion, Expected, IdpKeys, SamlError, validate_post};
+use roster_saml::{Assertion, DecryptionKey, Expected, IdpKeys, SamlError, validate_post};
 use sha2::{Digest, Sha256};
 
 fn data() -> PathBuf {
@@ -111,6 +111,14 @@ fn actual(case: &Case) -> String {
         "none" => Vec::new(),
         ids => ids.split(',').collect(),
     };
+    let key = |name: &str| DecryptionKey::from_pkcs8_der(&der(name)).unwrap();
+    let decryption_keys = match setting("decrypt").unwrap_or("sp") {
+        "sp" => vec![key("sp.p8")],
+        "other" => vec![key("other.p8")],
+        "both" => vec![key("other.p8"), key("sp.p8")],
+        "none" => Vec::new(),
+        other => panic!("cases.txt:{}: unknown decrypt {other}", case.line),
+    };
     let now = setting("now").unwrap_or("2026-12-01T12:00:30Z").parse().unwrap();
     let expected = Expected {
         idp_entity_id: match setting("issuer") {
@@ -122,6 +130,7 @@ fn actual(case: &Case) -> String {
         outstanding: &outstanding,
         allow_unsolicited: setting("unsolicited") == Some("yes"),
         allow_sha1: setting("sha1") == Some("yes"),
+        decryption_keys: &decryption_keys,
         now,
     };
     render(&validate_post(&encoded, &keys, &expected))
@@ -186,7 +195,7 @@ fn every_attack_is_refused() {
     let lines: Vec<&str> = text.lines().collect();
     let attacks: Vec<Case> =
         parse_cases(&lines).into_iter().filter(|case| case.name.starts_with("attack-")).collect();
-    assert!(attacks.len() >= 24, "only {} attacks", attacks.len());
+    assert!(attacks.len() >= 39, "only {} attacks", attacks.len());
     for case in &attacks {
         let actual = actual(case);
         assert!(

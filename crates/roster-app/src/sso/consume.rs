@@ -88,6 +88,8 @@ impl Sso<'_> {
         // The ACS it was posted to: the signed Destination and Recipient
         // must name it.
         let acs = if per_provider { urls.acs_for(provider.id.as_str()) } else { urls.acs.clone() };
+        // The SP's encryption keys, for an encrypted assertion.
+        let keys = self.keys().await?;
         let expected = Expected {
             idp_entity_id: trust.entity_id.as_deref(),
             sp_entity_id: &urls.entity_id,
@@ -95,6 +97,7 @@ impl Sso<'_> {
             outstanding: &outstanding,
             allow_unsolicited: per_provider && provider.sign_in.allows_idp_initiated(provider.kind),
             allow_sha1: provider.sign_in.allow_sha1,
+            decryption_keys: &keys.decryption_keys,
             now,
         };
         let assertion = validate_post(saml_response, &trust.keys, &expected)?;

@@ -25,7 +25,8 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// Every `attack` kind (README.md says what each one tests).
-/// `wrap-beside-encrypted` needs `ResponseSpec::encrypt`.
+/// `wrap-beside-encrypted` and the encryption kinds after `empty-reference-uri`
+/// need `ResponseSpec::encrypt`.
 #[rustfmt::skip]
 pub const ATTACK_KINDS: &[&str] = &[
     "wrap-assertion-before", "wrap-assertion-after", "wrap-inside-signed",
@@ -34,7 +35,10 @@ pub const ATTACK_KINDS: &[&str] = &[
     "wrap-response-in-signature", "wrap-response-detached", "response-signature-only-wraps",
     "response-signature-appended", "wrap-in-advice", "wrap-beside-encrypted", "two-assertions",
     "comment-in-nameid", "stripped-signature", "altered-byte", "other-key", "doctype",
-    "external-entity", "sha1", "empty-reference-uri",
+    "external-entity", "sha1", "empty-reference-uri", "tampered-ciphertext", "tampered-key",
+    "two-encrypted", "encrypted-in-advice", "retrieval-external", "cipher-reference",
+    "encrypted-doctype", "encrypted-not-assertion", "encrypted-undeclared-prefix",
+    "encrypted-wrap", "encrypted-signature-moved",
 ];
 
 /// The virtualenv's python (in `$ROSTER_TOOLS_DIR`, by default

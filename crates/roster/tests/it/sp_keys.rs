@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{assert_fails, run, run_json, run_ok};
 use crate::helpers::{self, Backend, TestApp, assert_error, spawn_app};
-use crate::saml_idp::SamlIdp;
+use crate::saml_idp::{Encryption, SamlIdp};
 
 /// The certificates (base64 DER) of the SP's metadata, by `use`.
 async fn published(app: &TestApp) -> (Vec<String>, Vec<String>) {
@@ -172,6 +172,63 @@ async fn authn_requests_are_signed_when_the_idp_asks(backend: Backend) {
     assert_eq!(idp.parse_authn_request(&after, Some(&old))["signature_valid"], false);
 }
 
+async fn assertions_encrypted_to_either_key_sign_in_during_a_rotation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider = crate::saml_signin::provider(&app, &idp, "okta", json!({})).await;
+    published(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let encryption_cert = |keys: &[Value]| {
+        pem_file(&dir, keys.iter().find(|key| key["purpose"] == "encryption").unwrap())
+    };
+    let old = encryption_cert(&keys(&app).await);
+    let rotated = app
+        .post("/api/admin/saml/keys/rotate", json!({ "purpose": "encryption", "overlap": "1d" }))
+        .await;
+    let new = encryption_cert(rotated.body["items"].as_array().unwrap());
+    let stranger = idp.key_pair("stranger");
+
+    // A signed, encrypted response to a fresh request, and where it goes.
+    let respond = |cert: std::path::PathBuf, alg: &'static str, name: &str| {
+        let (app, idp, provider, name) = (&app, &idp, provider.clone(), name.to_owned());
+        async move {
+            let request = crate::saml_signin::start(app, idp, &provider).await;
+            let mut spec = crate::saml_signin::answer(&request, app, &name);
+            spec.encrypt = Some(Encryption { alg, ..Encryption::to(&cert) });
+            // The IdP's clock is the server's, which the test moves.
+            spec.now = Some(roster_app::Clock::now(&*app.clock).to_string());
+            let acs = request["assertion_consumer_service_url"].as_str().unwrap().to_owned();
+            (acs, idp.response(&spec))
+        }
+    };
+    let sign_in = |cert: std::path::PathBuf, alg: &'static str, name: &str| {
+        let pending = respond(cert, alg, name);
+        async move {
+            let (acs, response) = pending.await;
+            crate::saml_signin::post(&acs, &response).await.0
+        }
+    };
+    assert_eq!(sign_in(old.clone(), "aes256-cbc", "ada@example.com").await, StatusCode::OK);
+    assert_eq!(sign_in(new.clone(), "aes256-gcm", "bob@example.com").await, StatusCode::OK);
+    let (acs, response) = respond(stranger.cert.clone(), "aes128-gcm", "eve@example.com").await;
+    let before = app.snapshot().await;
+    let refused = crate::saml_signin::post(&acs, &response).await.0;
+    assert_eq!(refused, StatusCode::FORBIDDEN, "encrypted to a key roster does not have");
+    assert_eq!(app.snapshot().await, before, "nothing stored");
+    // After the overlap only the new key decrypts.
+    app.clock.advance(SignedDuration::from_hours(24));
+    assert_eq!(sign_in(old, "aes128-cbc", "carol@example.com").await, StatusCode::FORBIDDEN);
+    assert_eq!(sign_in(new, "aes128-gcm", "carol@example.com").await, StatusCode::OK);
+    let users = app.get("/api/admin/sites/acme/users").await;
+    let names: Vec<&str> = users.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ada@example.com", "bob@example.com", "carol@example.com"]);
+}
+
 async fn only_operators_rotate_and_bad_rotations_change_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let before = keys(&app).await;
@@ -239,6 +296,7 @@ async fn the_cli_lists_and_rotates_the_keys(backend: Backend) {
 crate::on_both_databases!(
     the_first_keys_are_published_and_rotate_with_an_overlap,
     authn_requests_are_signed_when_the_idp_asks,
+    assertions_encrypted_to_either_key_sign_in_during_a_rotation,
     only_operators_rotate_and_bad_rotations_change_nothing,
     the_cli_lists_and_rotates_the_keys,
 );

