@@ -9,7 +9,8 @@
 //! refused sign-in changes nothing (one transaction, committed last).
 //!
 //! May use: the store capabilities of `SsoTx`, the clock, the
-//! configuration, and the shared `provisioning` and `secrets` modules.
+//! configuration, and the shared `provisioning`, `secrets` and
+//! `idp_metadata` modules.
 //! Never another area.
 
 mod consume;
@@ -27,14 +28,23 @@ pub use page::SignInPage;
 pub use session::MeView;
 
 use roster_store::{
-    GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, SsoRepo, TicketRepo, Transaction, UserRepo,
+    GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SiteRepo, SsoRepo, TicketRepo,
+    Transaction, UserRepo,
 };
 
 use crate::Context;
 
 /// The store capabilities the sign-in area uses.
 pub(crate) trait SsoTx:
-    Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + PolicyRepo + SsoRepo + TicketRepo
+    Transaction
+    + SiteRepo
+    + UserRepo
+    + GroupRepo
+    + ProviderRepo
+    + PolicyRepo
+    + SsoRepo
+    + TicketRepo
+    + IdpMetadataRepo
 {
 }
 
@@ -47,6 +57,7 @@ impl<T> SsoTx for T where
         + PolicyRepo
         + SsoRepo
         + TicketRepo
+        + IdpMetadataRepo
 {
 }
 
