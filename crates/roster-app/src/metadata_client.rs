@@ -1,4 +1,5 @@
-//! The real [`MetadataClient`]: reqwest over rustls, held to the rules of
+//! The real [`MetadataClient`]: reqwest over rustls (certificates checked
+//! against the operating system's roots), held to the rules of
 //! `fetch_rules`. Names are resolved by [`CheckedResolver`], which hands
 //! the connector only addresses that passed the check, so a name that
 //! resolves to a private address is refused at every hop, redirects
@@ -74,14 +75,6 @@ pub struct HttpMetadataClient {
 impl HttpMetadataClient {
     pub fn new(config: MetadataClientConfig) -> Result<Self, MetadataFetchError> {
         let allow_private = config.allow_private;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .and_then(|builder| {
-                rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier(builder)
-            })
-            .map_err(|err| MetadataFetchError::Request(format!("TLS set-up: {err}")))?
-            .with_no_client_auth();
         let policy = redirect::Policy::custom(move |attempt| {
             let followed = attempt.previous().len().saturating_sub(1);
             let checked = match attempt.previous().last() {
@@ -94,7 +87,7 @@ impl HttpMetadataClient {
             }
         });
         let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
+            .tls_backend_rustls()
             .dns_resolver(Arc::new(CheckedResolver { allow_private }))
             .no_proxy()
             .redirect(policy)
