@@ -109,6 +109,9 @@ impl HttpMetadataClient {
             .await
             .map_err(request_error)?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(unfollowed_redirect(&response, self.allow_private));
+        }
         if !status.is_success() {
             return Err(MetadataFetchError::Status(status.as_u16()));
         }
@@ -135,6 +138,25 @@ impl MetadataClient for HttpMetadataClient {
         let url = Url::parse(url.as_str())
             .map_err(|err| MetadataFetchError::BadUrl(format!("{}: {err}", url.as_str())))?;
         self.get(url).await
+    }
+}
+
+/// Why a redirect reached us instead of being followed: reqwest returns,
+/// without asking the policy, a redirect it cannot follow (to `file:`,
+/// `ftp:`, or without a usable `Location`).
+fn unfollowed_redirect(response: &reqwest::Response, allow_private: bool) -> MetadataFetchError {
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let to = response.url().join(location);
+    match to.map(|to| check_redirect(response.url(), &to, 0, allow_private)) {
+        Ok(Err(refusal)) => refusal,
+        Ok(Ok(())) | Err(_) => MetadataFetchError::Redirect(format!(
+            "HTTP {} to {location:?} was not followed",
+            response.status().as_u16()
+        )),
     }
 }
 
