@@ -7,10 +7,21 @@
 
 use std::sync::Arc;
 
+use roster_domain::HttpUrl;
 use roster_store::Store;
 
 use crate::Clock;
+use crate::metadata_client::MetadataFetchError;
 use crate::sp_keys::SpKeyCache;
+
+/// Fetches SAML metadata documents from identity providers' URLs. The
+/// real one is [`crate::HttpMetadataClient`]; whatever implements it
+/// enforces the fetch rules (schemes, addresses, timeouts, size).
+#[async_trait::async_trait]
+pub trait MetadataClient: Send + Sync {
+    /// The document at `url`, as text.
+    async fn fetch(&self, url: &HttpUrl) -> Result<String, MetadataFetchError>;
+}
 
 /// The application's settings, from the command line and the environment
 /// (per-site settings live in the database).
@@ -27,12 +38,18 @@ pub struct Context {
     pub(crate) store: Arc<Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: AppConfig,
+    pub(crate) metadata: Arc<dyn MetadataClient>,
     /// The SAML SP's parsed key pairs, reused for a minute.
     pub(crate) sp_keys: SpKeyCache,
 }
 
 impl Context {
-    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
-        Self { store, clock, config, sp_keys: SpKeyCache::default() }
+    pub fn new(
+        store: Arc<Store>,
+        clock: Arc<dyn Clock>,
+        config: AppConfig,
+        metadata: Arc<dyn MetadataClient>,
+    ) -> Self {
+        Self { store, clock, config, metadata, sp_keys: SpKeyCache::default() }
     }
 }

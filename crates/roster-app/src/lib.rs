@@ -6,10 +6,10 @@
 //! - [`scim`]: what an identity provider's SCIM client does (SPEC §2).
 //! - [`sso`]: SAML sign-in, just-in-time provisioning and sessions
 //!   (SPEC §5).
+//! - [`jobs`]: the scheduled jobs, each a `run_once(ctx, now)` (SPEC §8).
 //!
-//! Directory sync (`sync`), scheduled jobs (`jobs`) and logs (`logs`) join
-//! as areas of their own; `ARCHITECTURE.md` shows
-//! where. Each use case runs in one store transaction that commits only
+//! Directory sync (`sync`) and logs (`logs`) join as areas of their own;
+//! `ARCHITECTURE.md` shows where. Each use case runs in one store transaction that commits only
 //! when the whole operation succeeded, and asks the store only for the
 //! capabilities its area names.
 //!
@@ -24,7 +24,11 @@ pub mod admin;
 mod clock;
 mod context;
 mod error;
+mod fetch_rules;
+pub mod idp_metadata;
 mod ids;
+pub mod jobs;
+mod metadata_client;
 pub mod passwords;
 mod provisioning;
 pub mod scim;
@@ -36,8 +40,11 @@ use std::sync::Arc;
 
 pub use access::{AdminRole, Principal, SignedIn};
 pub use clock::{Clock, SystemClock};
-pub use context::{AppConfig, Context};
+pub use context::{AppConfig, Context, MetadataClient};
 pub use error::InternalError;
+pub use metadata_client::{
+    HttpMetadataClient, MAX_METADATA_BYTES, MetadataClientConfig, MetadataFetchError,
+};
 
 /// The application: the shared context, and an entry point per area.
 #[derive(Clone)]
@@ -64,6 +71,11 @@ impl App {
     /// SAML sign-in and the sessions of signed-in people.
     pub fn sso(&self) -> sso::Sso<'_> {
         sso::Sso::new(&self.ctx)
+    }
+
+    /// The scheduled jobs, run once on demand.
+    pub fn jobs(&self) -> jobs::Jobs<'_> {
+        jobs::Jobs::new(&self.ctx)
     }
 
     /// The settings the application was started with.

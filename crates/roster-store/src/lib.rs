@@ -20,6 +20,7 @@
 
 mod api;
 mod error;
+mod metadata_api;
 mod policy_api;
 mod scim_api;
 mod sp_key_api;
@@ -32,6 +33,7 @@ pub use api::{
     Transaction, UserRepo,
 };
 pub use error::StoreError;
+pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};
 pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{
     ListParams, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, ScimScope, ScimUser,

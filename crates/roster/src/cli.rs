@@ -23,6 +23,8 @@ use secrecy::SecretString;
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub metadata: MetadataArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,6 +37,16 @@ pub struct DatabaseArgs {
     /// A postgres:// URL; when set, PostgreSQL is used instead of SQLite.
     #[arg(long, env = "ROSTER_DATABASE_URL", global = true, value_parser = parse_secret, hide_env_values = true)]
     pub database_url: Option<SecretString>,
+}
+
+/// How SAML metadata URLs are fetched: by the server's refresh, and by the
+/// commands that save a provider or run the refresh.
+#[derive(Debug, Args)]
+pub struct MetadataArgs {
+    /// Let SAML metadata URLs reach loopback, private, link-local and other
+    /// non-public addresses (an IdP inside your network); refused by default.
+    #[arg(long, env = "ROSTER_SAML_METADATA_ALLOW_PRIVATE", global = true)]
+    pub saml_metadata_allow_private: bool,
 }
 
 fn parse_secret(raw: &str) -> Result<SecretString, String> {
@@ -59,6 +71,8 @@ pub enum Command {
     /// See and rotate the SAML service provider's key pairs.
     #[command(name = "sp-key")]
     SpKey(Manage<SpKeyCommand>),
+    /// Run a scheduled job once, now.
+    Jobs(Manage<JobsCommand>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,6 +287,23 @@ pub enum GroupCommand {
         #[arg(long, alias = "name")]
         group: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Run one job now and print its report.
+    Run {
+        #[arg(value_enum)]
+        job: Job,
+    },
+}
+
+/// The jobs `roster jobs run` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Job {
+    /// Fetch the SAML metadata of every provider trusted by a metadata URL
+    /// whose refresh is due (or that was never fetched).
+    SamlMetadata,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,11 +9,15 @@ use roster_app::admin::{
     AdminKeyScope, GroupInput, PageRequest, ProviderInput, ProviderPatch, ProvisioningInput,
     SamlInput, ScimCredentialInput, SignInInput, SiteInput, SpKeyRotation, UserInput,
 };
-use roster_app::{App, AppConfig, Context as AppContext, Principal, SystemClock};
+use roster_app::jobs::{RefreshOutcome, SamlMetadataReport};
+use roster_app::{
+    App, AppConfig, Context as AppContext, HttpMetadataClient, MetadataClientConfig, Principal,
+    SystemClock,
+};
 
 use crate::cli::{
-    AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, PageArgs, ProviderCommand, SamlArgs,
-    SiteCommand, SpKeyCommand, UserCommand, UserCreateArgs,
+    AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, Job, JobsCommand, MetadataArgs,
+    PageArgs, ProviderCommand, SamlArgs, SiteCommand, SpKeyCommand, UserCommand, UserCreateArgs,
 };
 use crate::config::store_config;
 use crate::output;
@@ -22,27 +26,32 @@ use crate::output;
 const CLI_CONNECTIONS: u32 = 2;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let open = || open(&cli.database, &cli.metadata);
     match &cli.command {
-        Command::Serve(args) => crate::serve::run(&cli.database, args).await,
-        Command::Site(args) => site(&open(&cli.database).await?, &args.command, args.json).await,
-        Command::AdminKey(args) => {
-            admin_key(&open(&cli.database).await?, &args.command, args.json).await
-        }
-        Command::User(args) => user(&open(&cli.database).await?, &args.command, args.json).await,
-        Command::Group(args) => group(&open(&cli.database).await?, &args.command, args.json).await,
-        Command::Provider(args) => {
-            provider(&open(&cli.database).await?, &args.command, args.json).await
-        }
-        Command::SpKey(args) => sp_key(&open(&cli.database).await?, &args.command, args.json).await,
+        Command::Serve(args) => crate::serve::run(&cli.database, &cli.metadata, args).await,
+        Command::Site(args) => site(&open().await?, &args.command, args.json).await,
+        Command::AdminKey(args) => admin_key(&open().await?, &args.command, args.json).await,
+        Command::User(args) => user(&open().await?, &args.command, args.json).await,
+        Command::Group(args) => group(&open().await?, &args.command, args.json).await,
+        Command::Provider(args) => provider(&open().await?, &args.command, args.json).await,
+        Command::Jobs(args) => jobs(&open().await?, &args.command, args.json).await,
+        Command::SpKey(args) => sp_key(&open().await?, &args.command, args.json).await,
     }
 }
 
-async fn open(database: &DatabaseArgs) -> anyhow::Result<App> {
+/// The SAML metadata client the settings ask for.
+pub fn metadata_client(args: &MetadataArgs) -> anyhow::Result<Arc<HttpMetadataClient>> {
+    let config = MetadataClientConfig { allow_private: args.saml_metadata_allow_private };
+    Ok(Arc::new(HttpMetadataClient::new(config).context("cannot set up the SAML metadata client")?))
+}
+
+async fn open(database: &DatabaseArgs, metadata: &MetadataArgs) -> anyhow::Result<App> {
     let config = store_config(database, CLI_CONNECTIONS)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
     // The CLI builds no URLs for SCIM clients, so it needs no public URL.
     let settings = AppConfig { public_url: None };
-    Ok(App::new(AppContext::new(store, Arc::new(SystemClock), settings)))
+    let client = metadata_client(metadata)?;
+    Ok(App::new(AppContext::new(store, Arc::new(SystemClock), settings, client)))
 }
 
 fn page(args: &PageArgs) -> PageRequest {
@@ -320,4 +329,40 @@ async fn sp_key(app: &App, command: &SpKeyCommand, json: bool) -> anyhow::Result
         &["purpose", "generation", "state", "fingerprint_sha256", "activates_at", "retires_at"],
         json,
     )
+}
+
+async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        JobsCommand::Run { job: Job::SamlMetadata } => {
+            let report = app.jobs().saml_metadata().await?;
+            if json {
+                return output::one(&report, true);
+            }
+            print_metadata_report(&report);
+            Ok(())
+        }
+    }
+}
+
+/// One line per provider that was due, then the counts on standard error.
+fn print_metadata_report(report: &SamlMetadataReport) {
+    for done in &report.providers {
+        let detail = match done.outcome {
+            RefreshOutcome::Refreshed => {
+                done.refresh_due_at.map(|at| format!("next refresh {at}")).unwrap_or_default()
+            }
+            RefreshOutcome::Failed => done.error.clone().unwrap_or_default(),
+            RefreshOutcome::Skipped => "changed meanwhile; left to its own save".to_owned(),
+        };
+        let outcome = match done.outcome {
+            RefreshOutcome::Refreshed => "refreshed",
+            RefreshOutcome::Failed => "failed",
+            RefreshOutcome::Skipped => "skipped",
+        };
+        println!("{}\t{}\t{outcome}\t{detail}", done.site, done.provider);
+    }
+    eprintln!(
+        "SAML metadata: {} due, {} refreshed, {} failed",
+        report.checked, report.refreshed, report.failed
+    );
 }

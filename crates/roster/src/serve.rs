@@ -8,10 +8,15 @@ use roster_app::{App, AppConfig, Context as AppContext, SystemClock};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{DatabaseArgs, LogFormat, ServeArgs};
+use crate::cli::{DatabaseArgs, LogFormat, MetadataArgs, ServeArgs};
+use crate::commands::metadata_client;
 use crate::config::store_config;
 
-pub async fn run(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()> {
+pub async fn run(
+    database: &DatabaseArgs,
+    metadata: &MetadataArgs,
+    args: &ServeArgs,
+) -> anyhow::Result<()> {
     init_logging(args.log_format);
     let config = store_config(database, args.database_max_connections)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
@@ -21,7 +26,11 @@ pub async fn run(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "roster is listening");
     let settings = AppConfig { public_url: args.public_url.clone() };
-    let app = App::new(AppContext::new(store.clone(), Arc::new(SystemClock), settings));
+    if metadata.saml_metadata_allow_private {
+        tracing::warn!("SAML metadata URLs may reach private and loopback addresses");
+    }
+    let client = metadata_client(metadata)?;
+    let app = App::new(AppContext::new(store.clone(), Arc::new(SystemClock), settings, client));
     // The SAML SP's key pairs exist from the first start on, so that its
     // metadata is complete before any identity provider reads it.
     app.sso().prepare_keys().await.context("cannot prepare the SAML service provider's keys")?;

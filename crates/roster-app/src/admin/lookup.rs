@@ -5,14 +5,14 @@
 use async_trait::async_trait;
 use roster_domain::policy::ProvisioningState;
 use roster_domain::{
-    Group, GroupId, GroupName, InvalidValue, Provider, ProviderId, ProviderName, Site, SiteId,
-    SiteSlug, User, UserId, Username,
+    Group, GroupId, GroupName, InvalidValue, Provider, ProviderId, ProviderName, SamlTrust, Site,
+    SiteId, SiteSlug, User, UserId, Username,
 };
 use roster_store::{Listed, Page, SiteRepo, StoreError};
 
 use super::error::field;
 use super::input::opaque_id;
-use super::views::{GroupView, ListView, ProviderView, UserView};
+use super::views::{GroupView, ListView, ProviderView, ShownProvider, UserView};
 use super::{Admin, AdminError, AdminTx, PageRequest};
 use crate::Principal;
 
@@ -237,4 +237,61 @@ impl SiteRecord for Provider {
     ) -> Result<Listed<Self>, StoreError> {
         tx.list_providers(site, page).await
     }
+}
+
+/// A provider with its metadata URL's fetch state, for what shows it.
+#[async_trait]
+impl SiteRecord for ShownProvider {
+    const WHAT: &'static str = "provider";
+    const NAME_FIELD: &'static str = "name";
+    type Name = ProviderName;
+    type View = ProviderView;
+
+    fn parse_name(raw: &str) -> Result<ProviderName, InvalidValue> {
+        ProviderName::parse(raw)
+    }
+    fn shown(&self) -> bool {
+        true
+    }
+    async fn by_id<T: AdminTx>(
+        tx: &mut T,
+        site: &SiteId,
+        id: &str,
+    ) -> Result<Option<Self>, StoreError> {
+        let provider = Provider::by_id(tx, site, id).await?;
+        with_metadata(tx, provider).await
+    }
+    async fn by_name<T: AdminTx>(
+        tx: &mut T,
+        site: &SiteId,
+        name: &ProviderName,
+    ) -> Result<Option<Self>, StoreError> {
+        let provider = Provider::by_name(tx, site, name).await?;
+        with_metadata(tx, provider).await
+    }
+    async fn page<T: AdminTx>(
+        tx: &mut T,
+        site: &SiteId,
+        page: Page,
+    ) -> Result<Listed<Self>, StoreError> {
+        let listed = Provider::page(tx, site, page).await?;
+        let mut items = Vec::with_capacity(listed.items.len());
+        for provider in listed.items {
+            items.extend(with_metadata(tx, Some(provider)).await?);
+        }
+        Ok(Listed { items, total: listed.total })
+    }
+}
+
+async fn with_metadata<T: AdminTx>(
+    tx: &mut T,
+    provider: Option<Provider>,
+) -> Result<Option<ShownProvider>, StoreError> {
+    let Some(provider) = provider else { return Ok(None) };
+    let metadata = if matches!(provider.saml, SamlTrust::MetadataUrl { .. }) {
+        tx.idp_metadata(&provider.site_id, &provider.id).await?
+    } else {
+        None
+    };
+    Ok(Some(ShownProvider { provider, metadata }))
 }

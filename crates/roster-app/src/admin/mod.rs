@@ -4,9 +4,9 @@
 //! obeying who the caller is ([`crate::Principal`]), the site's "allow
 //! manual ..." settings and the last-password-admin guard (SPEC §3).
 //!
-//! May use: the store capabilities of `AdminTx`, the clock, and the
-//! shared `provisioning`, `passwords` and `secrets` modules. Never another
-//! area.
+//! May use: the store capabilities of `AdminTx`, the clock, the
+//! context's metadata client, and the shared `provisioning`, `passwords`,
+//! `secrets` and `idp_metadata` modules. Never another area.
 
 mod error;
 mod groups;
@@ -23,8 +23,8 @@ mod users;
 pub mod views;
 
 use roster_store::{
-    AdminKeyRepo, GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, SpKeyRepo, TicketRepo,
-    Transaction, UserRepo,
+    AdminKeyRepo, GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SiteRepo, SpKeyRepo,
+    TicketRepo, Transaction, UserRepo,
 };
 
 pub use error::AdminError;
@@ -54,6 +54,7 @@ pub(crate) trait AdminTx:
     + PolicyRepo
     + TicketRepo
     + SpKeyRepo
+    + IdpMetadataRepo
 {
 }
 
@@ -67,6 +68,7 @@ impl<T> AdminTx for T where
         + PolicyRepo
         + TicketRepo
         + SpKeyRepo
+        + IdpMetadataRepo
 {
 }
 
@@ -92,5 +94,10 @@ impl<'a> Admin<'a> {
 
     fn now(&self) -> jiff::Timestamp {
         self.ctx.clock.now()
+    }
+
+    /// Where a save that trusts a metadata URL fetches it.
+    fn metadata_client(&self) -> &dyn crate::MetadataClient {
+        self.ctx.metadata.as_ref()
     }
 }

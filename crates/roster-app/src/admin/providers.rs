@@ -8,15 +8,18 @@ use roster_domain::{
     ProvisioningOptions, SamlSignIn, SamlTrust, ScimSettings, Secret, Site, TwoFactor,
     UsernameAttribute,
 };
-use roster_store::{GroupRepo, ProviderRepo, Transaction, UserRepo};
+use roster_store::{
+    GroupRepo, IdpMetadataRecord, IdpMetadataRepo, ProviderRepo, Transaction, UserRepo,
+};
 use serde::Deserialize;
 
 use super::error::field;
 use super::input::{no_nul, not_null, nullable, text, time_zone};
 use super::lookup::{changeable_site, load};
-use super::views::{ListView, ProviderView};
+use super::views::{ListView, ProviderView, ShownProvider};
 use super::{Admin, AdminError, AdminTx, PageRequest};
 use crate::Principal;
+use crate::idp_metadata::{self, GoodMetadata};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -451,13 +454,76 @@ fn name_taken(name: &ProviderName) -> AdminError {
     }
 }
 
+/// A metadata URL a save fetched, and the good document it gave.
+struct Fetched {
+    url: HttpUrl,
+    good: GoodMetadata,
+}
+
+/// After a provider is written: stores the document its save fetched, or
+/// keeps the fetch state of an unchanged URL, or forgets the state of a
+/// trust that is no longer a URL. Returns the state to show.
+async fn save_metadata(
+    tx: &mut impl AdminTx,
+    provider: &Provider,
+    fetched: Option<Fetched>,
+    now: jiff::Timestamp,
+) -> Result<Option<IdpMetadataRecord>, AdminError> {
+    let (site, id) = (&provider.site_id, &provider.id);
+    match (&provider.saml, fetched) {
+        (SamlTrust::MetadataUrl { url }, Some(fetched)) if fetched.url == *url => {
+            let record = idp_metadata::fetched(site, id, url, fetched.good, now);
+            tx.put_idp_metadata(&record).await?;
+            Ok(Some(record))
+        }
+        (SamlTrust::MetadataUrl { .. }, _) => Ok(tx.idp_metadata(site, id).await?),
+        (
+            SamlTrust::NotConfigured
+            | SamlTrust::MetadataXml { .. }
+            | SamlTrust::Fingerprint { .. },
+            _,
+        ) => {
+            tx.delete_idp_metadata(site, id).await?;
+            Ok(None)
+        }
+    }
+}
+
 impl Admin<'_> {
+    /// For a save that trusts a metadata URL: fetches it and checks the
+    /// document, after checking that the caller may change the site (and
+    /// that the provider exists), so that nobody else makes roster fetch.
+    /// The fetch runs with no transaction open, so a slow IdP holds up no
+    /// writer; a URL that gives no usable metadata refuses the save.
+    async fn fetch_for_save(
+        &self,
+        who: &Principal,
+        site: &str,
+        provider: Option<&str>,
+        saml: Option<&SamlInput>,
+    ) -> Result<Option<Fetched>, AdminError> {
+        let Some(saml) = saml else { return Ok(None) };
+        let SamlTrust::MetadataUrl { url } = saml_trust(saml)? else { return Ok(None) };
+        {
+            let mut tx = self.read().await?;
+            let site = changeable_site(&mut tx, who, site).await?;
+            if let Some(id) = provider {
+                load::<Provider, _>(&mut tx, &site, id).await?;
+            }
+        }
+        let good = idp_metadata::fetch_checked(self.metadata_client(), &url)
+            .await
+            .map_err(|problem| AdminError::invalid("saml.metadata_url", problem.to_string()))?;
+        Ok(Some(Fetched { url, good }))
+    }
+
     pub async fn create_provider(
         &self,
         who: &Principal,
         site: &str,
         input: ProviderInput,
     ) -> Result<ProviderView, AdminError> {
+        let fetched = self.fetch_for_save(who, site, None, input.saml.as_ref()).await?;
         let mut tx = self.write().await?;
         let site = changeable_site(&mut tx, who, site).await?;
         let kind = field("kind", ProviderKind::parse(&input.kind))?;
@@ -493,8 +559,9 @@ impl Admin<'_> {
             return Err(name_taken(&provider.name));
         }
         tx.insert_provider(&provider).await?;
+        let metadata = save_metadata(&mut tx, &provider, fetched, now).await?;
         tx.commit().await?;
-        Ok(provider.into())
+        Ok(ShownProvider { provider, metadata }.into())
     }
 
     pub async fn list_providers(
@@ -503,7 +570,7 @@ impl Admin<'_> {
         site: &str,
         page: PageRequest,
     ) -> Result<ListView<ProviderView>, AdminError> {
-        self.list::<Provider>(who, site, page).await
+        self.list::<ShownProvider>(who, site, page).await
     }
 
     pub async fn get_provider(
@@ -512,7 +579,7 @@ impl Admin<'_> {
         site: &str,
         id: &str,
     ) -> Result<ProviderView, AdminError> {
-        self.get::<Provider>(who, site, id).await
+        self.get::<ShownProvider>(who, site, id).await
     }
 
     /// Finds a provider by its name, for the CLI.
@@ -522,7 +589,7 @@ impl Admin<'_> {
         site: &str,
         name: &str,
     ) -> Result<ProviderView, AdminError> {
-        self.find::<Provider>(who, site, name).await
+        self.find::<ShownProvider>(who, site, name).await
     }
 
     pub async fn update_provider(
@@ -532,6 +599,7 @@ impl Admin<'_> {
         id: &str,
         patch: ProviderPatch,
     ) -> Result<ProviderView, AdminError> {
+        let fetched = self.fetch_for_save(who, site, Some(id), patch.saml.as_ref()).await?;
         let mut tx = self.write().await?;
         let site = changeable_site(&mut tx, who, site).await?;
         let before = load::<Provider, _>(&mut tx, &site, id).await?;
@@ -554,16 +622,22 @@ impl Admin<'_> {
             apply_provisioning(&mut tx, &site, &mut provider.options, provisioning).await?;
         }
         provider.check_consistency()?;
-        if provider == before {
-            return Ok(before.into());
+        // Saving the same metadata URL again fetches it again: a refresh on
+        // demand, stored though nothing else changed.
+        if provider == before && fetched.is_none() {
+            let metadata = tx.idp_metadata(&site.id, &before.id).await?;
+            return Ok(ShownProvider { provider: before, metadata }.into());
         }
         if provider.name.as_str().to_lowercase() != before.name.as_str().to_lowercase()
             && tx.provider_by_name(&site.id, &provider.name).await?.is_some()
         {
             return Err(name_taken(&provider.name));
         }
-        provider.updated_at = self.now();
-        tx.update_provider(&provider).await?;
+        let now = self.now();
+        if provider != before {
+            provider.updated_at = now;
+            tx.update_provider(&provider).await?;
+        }
         // SPEC §4: scopes and role mappings follow a change of the options,
         // in both directions, in the same transaction.
         if provider.options != before.options {
@@ -576,8 +650,9 @@ impl Admin<'_> {
             )
             .await?;
         }
+        let metadata = save_metadata(&mut tx, &provider, fetched, now).await?;
         tx.commit().await?;
-        Ok(provider.into())
+        Ok(ShownProvider { provider, metadata }.into())
     }
 
     /// Deletes a provider that no user signs in with and that manages no

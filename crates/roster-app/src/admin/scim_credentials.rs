@@ -5,13 +5,13 @@
 
 use jiff::{Span, Timestamp, ToSpan};
 use roster_domain::{Provider, ProviderId, ScimAuth, ScimSettings, Secret};
-use roster_store::{ProviderRepo, Transaction};
+use roster_store::{IdpMetadataRepo, ProviderRepo, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::error::field;
 use super::input::opaque_id;
 use super::lookup::changeable_site;
-use super::views::ProviderView;
+use super::views::{ProviderView, ShownProvider};
 use super::{Admin, AdminError};
 use crate::{Principal, secrets};
 
@@ -203,8 +203,9 @@ impl Admin<'_> {
         provider.check_consistency()?;
         provider.updated_at = now;
         tx.update_provider(&provider).await?;
+        let metadata = tx.idp_metadata(&provider.site_id, &provider.id).await?;
         tx.commit().await?;
-        view.provider = provider.into();
+        view.provider = ShownProvider { provider, metadata }.into();
         Ok(view)
     }
 }

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use roster_domain::{AuthMethod, Group, LdapSettings, Provider, SamlTrust, Site, User};
-use roster_store::{AdminKeyRecord, Listed, MemberRecord, Page};
+use roster_store::{AdminKeyRecord, IdpMetadataRecord, Listed, MemberRecord, Page};
 use serde::Serialize;
 
 /// One page of a list.
@@ -175,6 +175,13 @@ pub struct SamlView {
     pub fingerprint: Option<String>,
     pub sso_url: Option<String>,
     pub slo_url: Option<String>,
+    /// With a metadata URL: when the last good document was fetched
+    /// (`null` until one was), when the refresh job fetches it again, and
+    /// the last failed fetch (cleared by a success) with its time.
+    pub metadata_fetched_at: Option<Timestamp>,
+    pub metadata_refresh_due_at: Option<Timestamp>,
+    pub metadata_error: Option<String>,
+    pub metadata_error_at: Option<Timestamp>,
 }
 
 /// How people sign in through the provider.
@@ -280,6 +287,10 @@ impl From<Provider> for ProviderView {
             fingerprint: None,
             sso_url: None,
             slo_url: None,
+            metadata_fetched_at: None,
+            metadata_refresh_due_at: None,
+            metadata_error: None,
+            metadata_error_at: None,
         };
         match provider.saml {
             SamlTrust::NotConfigured => {}
@@ -340,6 +351,28 @@ impl From<Provider> for ProviderView {
             created_at: provider.created_at,
             updated_at: provider.updated_at,
         }
+    }
+}
+
+/// A provider with the fetch state of its metadata URL, as it is shown.
+pub(crate) struct ShownProvider {
+    pub provider: Provider,
+    pub metadata: Option<IdpMetadataRecord>,
+}
+
+impl From<ShownProvider> for ProviderView {
+    fn from(shown: ShownProvider) -> Self {
+        let mut view = ProviderView::from(shown.provider);
+        let current = |record: &IdpMetadataRecord| {
+            view.saml.metadata_url.as_deref() == Some(record.url.as_str())
+        };
+        if let Some(record) = shown.metadata.filter(current) {
+            view.saml.metadata_fetched_at = record.fetched_at;
+            view.saml.metadata_refresh_due_at = Some(record.refresh_due_at);
+            view.saml.metadata_error = record.error;
+            view.saml.metadata_error_at = record.error_at;
+        }
+        view
     }
 }
 

@@ -54,7 +54,7 @@ impl Sso<'_> {
         // Read first and validate outside any write transaction: checking
         // a response is CPU work that must not hold the database's writer.
         let claimed = claimed_request(saml_response)?;
-        let (provider, request) = {
+        let (provider, request, trust) = {
             let mut tx = self.read().await?;
             let request = match &claimed {
                 Some(id) => tx.saml_request_by_id(id).await?,
@@ -67,13 +67,13 @@ impl Sso<'_> {
             };
             let site = tx.provider_site(&id).await?.ok_or_else(not_found)?;
             let provider = tx.provider_by_id(&site, &id).await?.ok_or_else(not_found)?;
-            (provider, request)
+            if !provider.kind.signs_in_with_saml() {
+                return Err(not_found());
+            }
+            let trust = idp_trust(&mut tx, &provider).await?;
+            (provider, request, trust)
         };
-        if !provider.kind.signs_in_with_saml() {
-            return Err(not_found());
-        }
         let site_id = provider.site_id.clone();
-        let trust = idp_trust(&provider)?;
         // The one request the response may answer: outstanding, and this
         // provider's.
         let outstanding: Vec<&str> = request

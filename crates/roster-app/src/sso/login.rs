@@ -30,7 +30,7 @@ impl Sso<'_> {
         if !provider.kind.signs_in_with_saml() {
             return Err(not_found());
         }
-        let trust = idp_trust(&provider)?;
+        let trust = idp_trust(&mut tx, &provider).await?;
         let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
         // An XML ID starts with a letter or `_`.
         let request_id = secrets::generate("_");

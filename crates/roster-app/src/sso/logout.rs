@@ -15,7 +15,7 @@ use roster_saml::{
 use roster_store::{ProviderRepo, SsoRepo, Transaction};
 
 use super::session::MAX_SECRET_BYTES;
-use super::trust::idp_trust;
+use super::trust::{IdpTrust, idp_trust};
 use super::{SignInRefusal, Sso, SsoError};
 use crate::ids::opaque_id;
 use crate::secrets;
@@ -47,13 +47,16 @@ impl Sso<'_> {
             (Some(id), true) => tx.provider_by_id(&session.site, id).await?,
             _ => None,
         };
-        tx.commit().await?;
-        let (Some(provider), Some(name_id)) = (provider, session.name_id.as_deref()) else {
-            return Ok(None);
-        };
         // The local session is over whatever happens next; a provider whose
         // IdP cannot be told simply is not.
-        let Ok(trust) = idp_trust(&provider) else { return Ok(None) };
+        let trust = match &provider {
+            Some(provider) => idp_trust(&mut tx, provider).await.ok(),
+            None => None,
+        };
+        tx.commit().await?;
+        let (Some(trust), Some(name_id)) = (trust, session.name_id.as_deref()) else {
+            return Ok(None);
+        };
         let (Some(slo_url), Ok(urls)) = (trust.slo_url.as_deref(), self.urls()) else {
             return Ok(None);
         };
@@ -80,8 +83,7 @@ impl Sso<'_> {
             return Ok(IdpLogout::SignedOut);
         }
         let now = self.now();
-        let provider = self.saml_provider(provider).await?;
-        let trust = idp_trust(&provider)?;
+        let (provider, trust) = self.saml_provider(provider).await?;
         let (IdpKeys::Certificates(certificates), Some(entity_id)) =
             (&trust.keys, &trust.entity_id)
         else {
@@ -91,7 +93,7 @@ impl Sso<'_> {
                     .into(),
             ));
         };
-        received.verify(certificates, provider.sign_in.allow_sha1)?;
+        received.verify(certificates.as_slice(), provider.sign_in.allow_sha1)?;
         let urls = self.urls()?;
         let destination = urls.logout_for(provider.id.as_str());
         let expected = LogoutExpected { idp_entity_id: entity_id, destination: &destination, now };
@@ -135,8 +137,9 @@ impl Sso<'_> {
         ))
     }
 
-    /// A provider that signs in with SAML, by its id (from a URL).
-    async fn saml_provider(&self, raw: &str) -> Result<Provider, SsoError> {
+    /// A provider that signs in with SAML, by its id (from a URL), and
+    /// its trust.
+    async fn saml_provider(&self, raw: &str) -> Result<(Provider, IdpTrust), SsoError> {
         let not_found = || SsoError::NotFound { what: "provider" };
         let id = ProviderId::from_raw(opaque_id(raw).ok_or_else(not_found)?);
         let mut tx = self.read().await?;
@@ -145,6 +148,7 @@ impl Sso<'_> {
         if !provider.kind.signs_in_with_saml() {
             return Err(not_found());
         }
-        Ok(provider)
+        let trust = idp_trust(&mut tx, &provider).await?;
+        Ok((provider, trust))
     }
 }

@@ -9,7 +9,8 @@
 //! refused sign-in changes nothing (one transaction, committed last).
 //!
 //! May use: the store capabilities of `SsoTx`, the clock, the
-//! configuration, and the shared `provisioning` and `secrets` modules.
+//! configuration, and the shared `provisioning`, `secrets` and
+//! `idp_metadata` modules.
 //! Never another area.
 
 mod consume;
@@ -31,8 +32,8 @@ pub use session::MeView;
 use std::sync::Arc;
 
 use roster_store::{
-    GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, SpKeyRepo, SsoRepo, TicketRepo, Transaction,
-    UserRepo,
+    GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SiteRepo, SpKeyRepo, SsoRepo, TicketRepo,
+    Transaction, UserRepo,
 };
 
 use crate::Context;
@@ -49,6 +50,7 @@ pub(crate) trait SsoTx:
     + SsoRepo
     + TicketRepo
     + SpKeyRepo
+    + IdpMetadataRepo
 {
 }
 
@@ -62,6 +64,7 @@ impl<T> SsoTx for T where
         + SsoRepo
         + TicketRepo
         + SpKeyRepo
+        + IdpMetadataRepo
 {
 }
 

@@ -2,9 +2,11 @@
 //! response against.
 
 use roster_domain::{Provider, SamlTrust};
-use roster_saml::{IdpKeys, parse_idp_metadata};
+use roster_saml::IdpKeys;
+use roster_store::IdpMetadataRepo;
 
 use super::SsoError;
+use crate::idp_metadata;
 
 /// What an IdP is trusted by, and where it signs people in.
 pub(crate) struct IdpTrust {
@@ -18,34 +20,28 @@ pub(crate) struct IdpTrust {
     pub slo_url: Option<String>,
 }
 
-pub(crate) fn idp_trust(provider: &Provider) -> Result<IdpTrust, SsoError> {
+/// The provider's trust; for a metadata URL, the last good document
+/// fetched from it.
+pub(crate) async fn idp_trust(
+    tx: &mut (impl IdpMetadataRepo + Send),
+    provider: &Provider,
+) -> Result<IdpTrust, SsoError> {
     match &provider.saml {
         SamlTrust::NotConfigured => Err(SsoError::Unavailable(format!(
             "the provider {:?} has no SAML trust configured",
             provider.name.as_str()
         ))),
-        SamlTrust::MetadataUrl { .. } => Err(SsoError::Unavailable(format!(
-            "the metadata of the provider {:?} has not been fetched yet",
-            provider.name.as_str()
-        ))),
-        SamlTrust::MetadataXml { xml } => {
-            let metadata = parse_idp_metadata(xml).map_err(|err| {
+        SamlTrust::MetadataUrl { url } => {
+            let record = tx.idp_metadata(&provider.site_id, &provider.id).await?;
+            let xml = idp_metadata::good_xml(record.as_ref(), url).ok_or_else(|| {
                 SsoError::Unavailable(format!(
-                    "the metadata of the provider {:?} is unusable: {err}",
+                    "the metadata of the provider {:?} has not been fetched yet",
                     provider.name.as_str()
                 ))
             })?;
-            let sso_url = metadata.sso_redirect_url.clone().ok_or_else(|| {
-                SsoError::Unavailable("the IdP offers no HTTP-Redirect sign-in".into())
-            })?;
-            Ok(IdpTrust {
-                keys: IdpKeys::Certificates(metadata.signing_certificates),
-                entity_id: Some(metadata.entity_id),
-                sso_url,
-                wants_signed_requests: metadata.wants_signed_requests,
-                slo_url: metadata.slo_redirect_url,
-            })
+            from_metadata(provider, xml)
         }
+        SamlTrust::MetadataXml { xml } => from_metadata(provider, xml),
         SamlTrust::Fingerprint { sha256, sso_url, slo_url } => {
             let mut digest = [0u8; 32];
             for (index, byte) in digest.iter_mut().enumerate() {
@@ -63,4 +59,26 @@ pub(crate) fn idp_trust(provider: &Provider) -> Result<IdpTrust, SsoError> {
             })
         }
     }
+}
+
+/// Every signing certificate of the metadata is trusted, so a rotation
+/// the IdP announces there needs no action.
+fn from_metadata(provider: &Provider, xml: &str) -> Result<IdpTrust, SsoError> {
+    let metadata = idp_metadata::usable(xml).map_err(|err| {
+        SsoError::Unavailable(format!(
+            "the metadata of the provider {:?} is unusable: {err}",
+            provider.name.as_str()
+        ))
+    })?;
+    let sso_url = metadata
+        .sso_redirect_url
+        .clone()
+        .ok_or_else(|| SsoError::Unavailable("the IdP offers no HTTP-Redirect sign-in".into()))?;
+    Ok(IdpTrust {
+        keys: IdpKeys::Certificates(metadata.signing_certificates),
+        entity_id: Some(metadata.entity_id),
+        sso_url,
+        wants_signed_requests: metadata.wants_signed_requests,
+        slo_url: metadata.slo_redirect_url,
+    })
 }

@@ -24,6 +24,7 @@ macro_rules! group_columns {
 
 mod admin_keys;
 mod groups;
+mod idp_metadata;
 mod policy;
 mod providers;
 mod row;

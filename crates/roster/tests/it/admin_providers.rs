@@ -15,6 +15,19 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, Reply, TestApp, assert_error, reply, spawn_app};
+use crate::metadata_server::{Answer, MetadataServer};
+
+/// The `saml` view with the fetch times of a metadata URL (which the
+/// clock decides) replaced by `"set"`.
+fn fetch_times_set(saml: &Value) -> Value {
+    let mut saml = saml.clone();
+    for field in ["metadata_fetched_at", "metadata_refresh_due_at"] {
+        if saml[field].is_string() {
+            saml[field] = json!("set");
+        }
+    }
+    saml
+}
 
 fn providers(site: &str) -> String {
     format!("/api/admin/sites/{site}/providers")
@@ -163,7 +176,11 @@ async fn saml_trust_modes(backend: Backend) {
     )
     .expect("recorded metadata");
     let md = md.as_str();
-    let empty = json!({ "metadata_url": null, "metadata_xml": null, "fingerprint": null, "sso_url": null, "slo_url": null });
+    let server = MetadataServer::start().await;
+    server.answer("/metadata", Answer::Document(md.to_owned()));
+    let url = server.url("/metadata");
+    let empty = json!({ "metadata_url": null, "metadata_xml": null, "fingerprint": null, "sso_url": null, "slo_url": null,
+                        "metadata_fetched_at": null, "metadata_refresh_due_at": null, "metadata_error": null, "metadata_error_at": null });
     let view = |trust: &str, fields: Value| {
         let mut view = empty.clone();
         view["trust"] = json!(trust);
@@ -175,8 +192,11 @@ async fn saml_trust_modes(backend: Backend) {
     let cases = [
         (json!({ "trust": "none" }), view("none", json!({}))),
         (
-            json!({ "trust": "metadata_url", "metadata_url": "https://idp.example.com/metadata" }),
-            view("metadata_url", json!({ "metadata_url": "https://idp.example.com/metadata" })),
+            json!({ "trust": "metadata_url", "metadata_url": url }),
+            view(
+                "metadata_url",
+                json!({ "metadata_url": url, "metadata_fetched_at": "set", "metadata_refresh_due_at": "set" }),
+            ),
         ),
         (
             json!({ "trust": "metadata_xml", "metadata_xml": md }),
@@ -204,26 +224,33 @@ async fn saml_trust_modes(backend: Backend) {
     for (index, (saml, want)) in cases.iter().enumerate() {
         let body = json!({ "kind": "saml", "name": format!("IdP {index}"), "saml": saml });
         let created = create(&app, &site, body).await;
-        assert_eq!(created["saml"], *want, "create with {saml}");
+        assert_eq!(fetch_times_set(&created["saml"]), *want, "create with {saml}");
         let path = format!("{}/{}", providers(&site), created["id"].as_str().expect("id"));
-        assert_eq!(app.get(&path).await.body["saml"], *want, "stored {saml}");
+        assert_eq!(fetch_times_set(&app.get(&path).await.body["saml"]), *want, "stored {saml}");
         // A PATCH replaces the whole trust configuration, so switching
         // modes leaves no field of the previous mode behind.
         let reply = app.patch(&patched, json!({ "saml": saml })).await;
         assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
-        assert_eq!(reply.body["saml"], *want, "patch with {saml}");
-        assert_eq!(app.get(&patched).await.body["saml"], *want, "stored patch {saml}");
+        assert_eq!(fetch_times_set(&reply.body["saml"]), *want, "patch with {saml}");
+        let stored = app.get(&patched).await.body["saml"].clone();
+        assert_eq!(fetch_times_set(&stored), *want, "stored patch {saml}");
     }
 }
 
 async fn bad_saml_trust_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let site = app.site("acme").await;
+    let server = MetadataServer::start().await;
+    let recorded = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../roster-saml/tests/data/metadata/idp.xml");
+    let md = std::fs::read_to_string(recorded).expect("recorded metadata");
+    server.answer("/metadata", Answer::Document(md));
+    let url = server.url("/metadata");
     let existing = create(
         &app,
         &site,
         json!({ "kind": "saml", "name": "Existing", "saml": {
-        "trust": "metadata_url", "metadata_url": "https://idp.example.com/metadata" } }),
+        "trust": "metadata_url", "metadata_url": url } }),
     )
     .await;
     let existing = format!("{}/{}", providers(&site), existing["id"].as_str().expect("id"));
@@ -287,10 +314,7 @@ async fn bad_saml_trust_is_refused(backend: Backend) {
         assert_refused(&app, Method::POST, &providers(&site), body, field).await;
         assert_refused(&app, Method::PATCH, &existing, json!({ "saml": saml }), field).await;
     }
-    assert_eq!(
-        app.get(&existing).await.body["saml"]["metadata_url"],
-        "https://idp.example.com/metadata"
-    );
+    assert_eq!(app.get(&existing).await.body["saml"]["metadata_url"], url.as_str());
 }
 
 async fn ldap_settings(backend: Backend) {

@@ -7,7 +7,10 @@ use std::sync::{Arc, Mutex};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{Method, StatusCode};
 use roster_app::admin::AdminKeyScope;
-use roster_app::{App, AppConfig, Clock, Context, Principal, SystemClock};
+use roster_app::{
+    App, AppConfig, Clock, Context, HttpMetadataClient, MetadataClientConfig, Principal,
+    SystemClock,
+};
 use roster_store::{ProviderRepo, Store, StoreConfig, Transaction};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -144,7 +147,10 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let clock = Arc::new(TestClock::new());
     // SAML needs the public URL; it is what SCIM would build from `Host`.
     let settings = AppConfig { public_url: Some(address.clone()) };
-    let app = App::new(Context::new(store.clone(), clock.clone(), settings));
+    // The tests' IdPs serve their metadata on 127.0.0.1.
+    let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true })
+        .expect("metadata client");
+    let app = App::new(Context::new(store.clone(), clock.clone(), settings, Arc::new(metadata)));
     let server = app.clone();
     tokio::spawn(async move {
         roster_http::serve(listener, server, std::future::pending()).await.expect("server");

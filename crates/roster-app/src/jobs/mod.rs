@@ -1,0 +1,53 @@
+//! The scheduled jobs of SPEC §8, each a function that runs once:
+//! `run_once(ctx, now)` returns what it did. `roster jobs run <job>` calls
+//! one now; the scheduler of `roster serve` (a later issue) is a loop
+//! around them. A job does its slow outside work (fetches) outside write
+//! transactions and then commits each result in a short one of its own, so
+//! one failing item never undoes another's.
+//!
+//! May use: the store capabilities of `JobsTx`, the clock, the context's
+//! outside services, and the shared `idp_metadata` module. Never another
+//! area.
+
+mod error;
+pub mod saml_metadata;
+
+pub use error::JobError;
+pub use saml_metadata::{MetadataRefresh, RefreshOutcome, SamlMetadataReport};
+
+use roster_store::{IdpMetadataRepo, ProviderRepo, Transaction};
+
+use crate::Context;
+
+/// The store capabilities the jobs use.
+pub(crate) trait JobsTx: Transaction + ProviderRepo + IdpMetadataRepo {}
+
+impl<T> JobsTx for T where T: Transaction + ProviderRepo + IdpMetadataRepo {}
+
+/// The jobs, to run once; `App::jobs` hands one out.
+pub struct Jobs<'a> {
+    ctx: &'a Context,
+}
+
+impl<'a> Jobs<'a> {
+    pub(crate) fn new(ctx: &'a Context) -> Self {
+        Self { ctx }
+    }
+
+    /// Refreshes the SAML metadata that is due now (the clock's now).
+    pub async fn saml_metadata(&self) -> Result<SamlMetadataReport, JobError> {
+        saml_metadata::run_once(self.ctx, self.ctx.clock.now()).await
+    }
+
+    async fn read(&self) -> Result<impl JobsTx + use<>, JobError> {
+        Ok(self.ctx.store.read().await?)
+    }
+
+    async fn write(&self) -> Result<impl JobsTx + use<>, JobError> {
+        Ok(self.ctx.store.write().await?)
+    }
+
+    fn metadata_client(&self) -> &dyn crate::MetadataClient {
+        self.ctx.metadata.as_ref()
+    }
+}
