@@ -14,6 +14,7 @@ mod body;
 mod error;
 mod extract;
 mod health;
+mod panic;
 mod scim;
 mod sso;
 
@@ -41,6 +42,7 @@ pub fn router(app: App) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(app)
+        .layer(panic::catch_panics())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

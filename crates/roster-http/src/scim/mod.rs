@@ -46,4 +46,5 @@ pub(crate) fn routes() -> Router<App> {
         .route("/.search", post(resources::search_all))
         .fallback(response::no_such_endpoint)
         .method_not_allowed_fallback(response::method_not_allowed)
+        .layer(crate::panic::catch_scim_panics())
 }

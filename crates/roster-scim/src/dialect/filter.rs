@@ -297,7 +297,9 @@ mod tests {
         );
         assert_eq!(
             rewritten.as_deref(),
-            Some(r#"emails[(type eq "work") and value eq "a"] or x[]  .y pr and emails[() and value pr]"#)
+            Some(
+                r#"emails[(type eq "work") and value eq "a"] or x[]  .y pr and emails[() and value pr]"#
+            )
         );
         assert_eq!(value_path_comparisons(r#"emails[type eq "work"]"#), None);
     }

@@ -29,6 +29,7 @@ mod scim_dialects;
 mod scim_discovery;
 mod scim_filters;
 mod scim_groups;
+mod scim_hardening;
 mod scim_managed;
 mod scim_policy;
 mod scim_replay;
