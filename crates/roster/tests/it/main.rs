@@ -31,6 +31,7 @@ mod scim_filters;
 mod scim_groups;
 mod scim_hardening;
 mod scim_managed;
+mod scim_managed_members;
 mod scim_policy;
 mod scim_replay;
 mod scim_users;
