@@ -176,8 +176,7 @@ impl Scim<'_> {
         call: &ScimCall<'_>,
         body: &Value,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let resource =
-            normalize(&GROUP_RESOURCE, &dialect::resource(call.scope.kind, &GROUP_RESOURCE, body))?;
+        let resource = normalize(&GROUP_RESOURCE, &dialect::resource(&GROUP_RESOURCE, body))?;
         let (name, external_id) = group_fields(&resource)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.now();
@@ -227,8 +226,7 @@ impl Scim<'_> {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let resource =
-            normalize(&GROUP_RESOURCE, &dialect::resource(call.scope.kind, &GROUP_RESOURCE, body))?;
+        let resource = normalize(&GROUP_RESOURCE, &dialect::resource(&GROUP_RESOURCE, body))?;
         let (name, external_id) = group_fields(&resource)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.now();
@@ -281,7 +279,7 @@ impl Scim<'_> {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let request = dialect::patch(call.scope.kind, &GROUP_RESOURCE, body)?;
+        let request = dialect::patch(&GROUP_RESOURCE, body)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.now();
         let mut tx = self.write().await?;

@@ -1,6 +1,6 @@
 //! Filters as Entra ID writes them: unquoted values
-//! ([`Tolerance::EntraUnquotedFilterValue`]) and comparisons of a value
-//! path's sub-attribute ([`Tolerance::EntraValuePathFilter`]).
+//! ([`Tolerance::UnquotedFilterValue`]) and comparisons of a value
+//! path's sub-attribute ([`Tolerance::ValuePathFilter`]).
 //!
 //! Value paths: Microsoft's provisioning tutorial has a server match users
 //! by `emails[type eq "work"].value eq "x"`, a PATCH path followed by a
@@ -46,7 +46,7 @@ pub fn filter_text(rt: &ResourceType, filter: &str) -> Normalized<String> {
     if let Some(rewritten) = value_path_comparisons(filter) {
         let mut inner = unquoted_values(rt, &rewritten);
         if accepted(&inner.value) {
-            inner.applied.insert(0, Tolerance::EntraValuePathFilter);
+            inner.applied.insert(0, Tolerance::ValuePathFilter);
             return inner;
         }
     }
@@ -132,7 +132,7 @@ fn comparison<'f>(filter: &'f str, tokens: &[Token], at: usize) -> Option<(&'f s
     }
 }
 
-/// [`Tolerance::EntraUnquotedFilterValue`] (see the module documentation).
+/// [`Tolerance::UnquotedFilterValue`] (see the module documentation).
 fn unquoted_values(rt: &ResourceType, filter: &str) -> Normalized<String> {
     let tokens = tokens(filter);
     let mut out = String::with_capacity(filter.len() + 8);
@@ -170,7 +170,7 @@ fn unquoted_values(rt: &ResourceType, filter: &str) -> Normalized<String> {
         }
     }
     if quoted && parse_filter(&out).is_ok() {
-        Normalized { value: out, applied: vec![Tolerance::EntraUnquotedFilterValue] }
+        Normalized { value: out, applied: vec![Tolerance::UnquotedFilterValue] }
     } else {
         Normalized::unchanged(filter.to_owned())
     }

@@ -22,6 +22,7 @@ mod runner;
 
 mod dialect;
 mod filter;
+mod lenient;
 mod patch;
 mod projection;
 mod query;
