@@ -67,5 +67,12 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+    // Rewritten before routing: a layer on the router would run after it.
+    let service = tower::Layer::layer(
+        &tower::util::MapRequestLayer::new(scim::canonical_endpoint),
+        router(app),
+    );
+    axum::serve(listener, axum::ServiceExt::into_make_service(service))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -131,4 +131,31 @@ async fn every_kind_gets_lenient_parsing(backend: Backend) {
     }
 }
 
-crate::on_both_databases!(entra_id_requests, onelogin_schema_urns, every_kind_gets_lenient_parsing);
+/// Issue 16 §1: the endpoint in any letter case, with a trailing slash.
+async fn endpoints_in_any_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    let created = scim
+        .post("/users/", json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a@example.com" }))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.headers["location"], format!("{}/api/scim/Users/{id}", app.address));
+    assert_eq!(scim.get(&format!("/USERS/{id}/")).await.body["id"], id.as_str());
+    let listed = scim.get("/Users/?filter=userName%20eq%20%22a@example.com%22").await;
+    assert_eq!(listed.body["totalResults"], 1, "{listed:?}");
+    assert_eq!(scim.get("/serviceproviderconfig").await.status, StatusCode::OK);
+    let search = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"] });
+    assert_eq!(scim.post("/groups/.SEARCH", search).await.status, StatusCode::OK);
+    // An id keeps its case: another letter case is another id.
+    let other = scim.get(&format!("/Users/{}", id.to_uppercase())).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{other:?}");
+}
+
+crate::on_both_databases!(
+    entra_id_requests,
+    onelogin_schema_urns,
+    every_kind_gets_lenient_parsing,
+    endpoints_in_any_case,
+);
