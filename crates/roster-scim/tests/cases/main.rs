@@ -27,3 +27,4 @@ mod patch;
 mod projection;
 mod query;
 mod resource;
+mod soup;
