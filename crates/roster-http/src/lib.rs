@@ -14,6 +14,7 @@ mod body;
 mod error;
 mod extract;
 mod health;
+mod panic;
 mod scim;
 mod sso;
 
@@ -41,6 +42,7 @@ pub fn router(app: App) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(app)
+        .layer(panic::catch_panics())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -65,5 +67,12 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+    // Rewritten before routing: a layer on the router would run after it.
+    let service = tower::Layer::layer(
+        &tower::util::MapRequestLayer::new(scim::canonical_endpoint),
+        router(app),
+    );
+    axum::serve(listener, axum::ServiceExt::into_make_service(service))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -42,7 +42,7 @@ pub use error::{ScimError, ScimStatus, ScimType};
 
 pub use filter::{
     AttrPath, CompValue, CompareOp, Filter, FilterError, MAX_FILTER_CHARS, MAX_FILTER_DEPTH,
-    PatchPath, parse_attr_path, parse_filter, parse_patch_path,
+    MAX_FILTER_OPERATORS, PatchPath, parse_attr_path, parse_filter, parse_patch_path,
 };
 
 mod etag;

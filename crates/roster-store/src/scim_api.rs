@@ -174,6 +174,16 @@ pub trait ScimGroupRepo {
         site: &SiteId,
         group: &GroupId,
     ) -> Result<Vec<NamedMember>, StoreError>;
+    /// The members of a group that the scope manages, in the order of
+    /// [`Self::group_members`]: what its SCIM client sees, changes and
+    /// removes (SPEC §3, issue 16). Other members (local users an
+    /// administrator added, other providers' users) are neither shown nor
+    /// touched.
+    async fn managed_members(
+        &mut self,
+        scope: &ScimScope,
+        group: &GroupId,
+    ) -> Result<Vec<NamedMember>, StoreError>;
     /// Which of `candidates` the scope manages (users and groups): the
     /// members a SCIM client may name.
     async fn existing_members(

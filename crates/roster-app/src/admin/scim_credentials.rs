@@ -83,12 +83,14 @@ fn parse_overlap(raw: &str) -> Result<Span, AdminError> {
     if raw == "0" {
         return Ok(0.seconds());
     }
-    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
-    let number: i64 = number.parse().map_err(|_| bad())?;
+    // Split at the last character, not the last byte: `1é` must be refused,
+    // not cut inside `é`.
+    let Some((at, unit)) = raw.char_indices().next_back() else { return Err(bad()) };
+    let number: i64 = raw[..at].parse().map_err(|_| bad())?;
     let seconds = match unit {
-        "m" => number.checked_mul(60),
-        "h" => number.checked_mul(3600),
-        "d" => number.checked_mul(86_400),
+        'm' => number.checked_mul(60),
+        'h' => number.checked_mul(3600),
+        'd' => number.checked_mul(86_400),
         _ => None,
     }
     .filter(|s| (0..=MAX_OVERLAP_SECONDS).contains(s))
@@ -113,6 +115,10 @@ fn rotate(
 ) -> Result<(), AdminError> {
     let until =
         now.checked_add(overlap).map_err(|err| AdminError::invalid("overlap", err.to_string()))?;
+    // The overlap extends nothing: a secret keeps working for the window or
+    // until its own expiry, whichever comes first, so that an expired token
+    // is not revived by a reset.
+    let until = settings.expires_at.map_or(until, |expiry| until.min(expiry));
     // The replaced secret is kept (as a hash) even without an overlap, with
     // a validity that has already ended: it no longer authenticates, but a
     // client still sending it is recognised and its failures are recorded
@@ -183,7 +189,13 @@ impl Admin<'_> {
                         });
                         view.token = Some(Secret::new(secret));
                     } else {
-                        let username = format!("scim-{}", &secrets::generate("")[..12]);
+                        // A reset keeps the username: with an overlap the
+                        // old password must keep working beside it, and a
+                        // username is no secret to rotate.
+                        let username = match (&scim.username, switching) {
+                            (Some(username), false) => username.clone(),
+                            _ => format!("scim-{}", &secrets::generate("")[..12]),
+                        };
                         scim.username = Some(username.clone());
                         scim.expires_at = expires;
                         view.username = Some(username);
@@ -219,7 +231,7 @@ mod tests {
         assert_eq!(parse_overlap("24h").unwrap().get_seconds(), 86_400);
         assert_eq!(parse_overlap("30d").unwrap().get_seconds(), 30 * 86_400);
         assert_eq!(parse_overlap("0").unwrap().get_seconds(), 0);
-        for bad in ["31d", "1w", "h", "-1h", "", "1.5h"] {
+        for bad in ["31d", "1w", "h", "-1h", "", "1.5h", "1é", "é", "24hé"] {
             assert!(parse_overlap(bad).is_err(), "{bad}");
         }
         let now: Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();

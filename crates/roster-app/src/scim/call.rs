@@ -118,6 +118,10 @@ fn decode_cursor(cursor: &str) -> Result<u64, ScimError> {
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.strip_prefix("roster:").and_then(|n| n.parse().ok()))
+        // Every cursor issued points inside a result, whose rows the store
+        // counts in an `i64`: anything beyond is forged, and would overflow
+        // the paging arithmetic.
+        .filter(|offset| i64::try_from(*offset).is_ok())
         .ok_or_else(|| {
             ScimError::bad_request(
                 ScimType::InvalidCursor,
@@ -137,9 +141,12 @@ pub(crate) fn list_body(
     let (offset, count) = page_of(query)?;
     let resources = resources.iter().map(|r| project(rt, r, query.projection())).collect();
     Ok(match query.paging() {
-        Paging::Index { .. } => list_response(resources, total, Some(offset + 1), None, None),
+        Paging::Index { .. } => {
+            list_response(resources, total, Some(offset.saturating_add(1)), None, None)
+        }
         Paging::Cursor { .. } => {
-            let next = (offset + count < total && count > 0).then(|| encode_cursor(offset + count));
+            let after = offset.saturating_add(count);
+            let next = (after < total && count > 0).then(|| encode_cursor(after));
             let previous = (offset > 0).then(|| encode_cursor(offset.saturating_sub(count.max(1))));
             list_response(resources, total, None, next, previous)
         }
@@ -153,7 +160,9 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_refuse_forgeries() {
         assert_eq!(decode_cursor(&encode_cursor(300)).unwrap(), 300);
-        for bad in ["", "x", "cm9zdGVyOng", "!!"] {
+        assert_eq!(decode_cursor(&encode_cursor(i64::MAX as u64)).unwrap(), i64::MAX as u64);
+        let huge = encode_cursor(u64::MAX);
+        for bad in ["", "x", "cm9zdGVyOng", "!!", huge.as_str()] {
             let err = decode_cursor(bad).unwrap_err();
             assert_eq!(err.scim_type, Some(ScimType::InvalidCursor), "{bad}");
         }

@@ -1,6 +1,17 @@
-//! Where requests pass through `roster-scim`'s dialect layer: each
-//! identity provider's known deviations are normalised (and logged by name)
-//! before the strict engine sees the request.
+//! Where requests pass through `roster-scim`'s dialect layer before the
+//! strict engine sees them (issue 16 §1):
+//!
+//! - lenient parsing (capitalised ops, string booleans, unquoted filter
+//!   values, `emails[type eq "work"].value eq` filters, pre-RFC URNs, the
+//!   manager as an id, an extension URN as a PATCH path, members as ids)
+//!   applies to every provider kind: it only ever turns a request the
+//!   engine refuses into the one thing it can mean, so a conformant request
+//!   means the same with or without it;
+//! - semantic dialect (a filtered `replace` that matches nothing meaning an
+//!   `add`) gives a different answer than the RFC to a conformant request,
+//!   and applies only to the kinds in [`semantic_dialect`].
+//!
+//! Each rewrite is logged by name.
 
 use roster_domain::ProviderKind;
 use roster_scim::schema::ResourceType;
@@ -10,12 +21,12 @@ use roster_scim::{
 };
 use serde_json::Value;
 
-/// Whether a provider's requests go through the tolerances: the products
-/// whose deviations they name, and generic SAML providers, which may be any
-/// of them. Okta, JumpCloud, Duo and LDAP speak the RFC and meet the strict
-/// engine directly.
-pub(crate) fn tolerated(kind: ProviderKind) -> bool {
-    matches!(kind, ProviderKind::EntraId | ProviderKind::OneLogin | ProviderKind::Saml)
+/// Whether a provider's PATCH requests get Entra ID's meaning of a filtered
+/// `replace` that matches nothing (an `add`): Entra ID, and generic SAML
+/// providers, which may be Entra ID's custom apps. Every other kind gets
+/// RFC 7644's `noTarget`.
+pub(crate) fn semantic_dialect(kind: ProviderKind) -> bool {
+    matches!(kind, ProviderKind::EntraId | ProviderKind::Saml)
 }
 
 fn log(applied: &[Tolerance]) {
@@ -26,24 +37,14 @@ fn log(applied: &[Tolerance]) {
 }
 
 /// A POST or PUT body.
-pub(crate) fn resource(kind: ProviderKind, rt: &ResourceType, body: &Value) -> Value {
-    if !tolerated(kind) {
-        return body.clone();
-    }
+pub(crate) fn resource(rt: &ResourceType, body: &Value) -> Value {
     let normalized = resource_body(rt, body);
     log(&normalized.applied);
     normalized.value
 }
 
 /// A PATCH body, parsed.
-pub(crate) fn patch(
-    kind: ProviderKind,
-    rt: &ResourceType,
-    body: &Value,
-) -> Result<PatchRequest, ScimError> {
-    if !tolerated(kind) {
-        return PatchRequest::parse(body);
-    }
+pub(crate) fn patch(rt: &ResourceType, body: &Value) -> Result<PatchRequest, ScimError> {
     let normalized = patch_body(rt, body);
     log(&normalized.applied);
     PatchRequest::parse(&normalized.value)
@@ -58,7 +59,7 @@ pub(crate) fn apply_patch(
     request: &PatchRequest,
 ) -> Result<PatchOutcome, ScimError> {
     match apply(rt, current, request) {
-        Err(err) if err.scim_type == Some(ScimType::NoTarget) && tolerated(kind) => {
+        Err(err) if err.scim_type == Some(ScimType::NoTarget) && semantic_dialect(kind) => {
             match replace_misses_as_adds(rt, current, request) {
                 Some(retry) => {
                     log(&retry.applied);
@@ -72,14 +73,7 @@ pub(crate) fn apply_patch(
 }
 
 /// Query parameters, with the `filter` normalised.
-pub(crate) fn params(
-    kind: ProviderKind,
-    rt: &ResourceType,
-    params: &[(String, String)],
-) -> Vec<(String, String)> {
-    if !tolerated(kind) {
-        return params.to_vec();
-    }
+pub(crate) fn params(rt: &ResourceType, params: &[(String, String)]) -> Vec<(String, String)> {
     params
         .iter()
         .map(|(name, value)| {
@@ -95,11 +89,8 @@ pub(crate) fn params(
 }
 
 /// A search body, with its `filter` normalised.
-pub(crate) fn search(kind: ProviderKind, rt: &ResourceType, body: &Value) -> Value {
+pub(crate) fn search(rt: &ResourceType, body: &Value) -> Value {
     let mut body = body.clone();
-    if !tolerated(kind) {
-        return body;
-    }
     if let Some(object) = body.as_object_mut() {
         for (name, value) in object.iter_mut() {
             if name.eq_ignore_ascii_case("filter")

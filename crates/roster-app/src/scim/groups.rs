@@ -157,7 +157,7 @@ async fn respond(
 ) -> Result<ScimAnswer, ScimFailure> {
     let projection = call.projection(&GROUP_RESOURCE)?;
     let members = if shows_members(&projection) {
-        Some(tx.group_members(&group.group.site_id, &group.group.id).await?)
+        Some(tx.managed_members(call.scope, &group.group.id).await?)
     } else {
         None
     };
@@ -176,8 +176,7 @@ impl Scim<'_> {
         call: &ScimCall<'_>,
         body: &Value,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let resource =
-            normalize(&GROUP_RESOURCE, &dialect::resource(call.scope.kind, &GROUP_RESOURCE, body))?;
+        let resource = normalize(&GROUP_RESOURCE, &dialect::resource(&GROUP_RESOURCE, body))?;
         let (name, external_id) = group_fields(&resource)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.now();
@@ -227,8 +226,7 @@ impl Scim<'_> {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let resource =
-            normalize(&GROUP_RESOURCE, &dialect::resource(call.scope.kind, &GROUP_RESOURCE, body))?;
+        let resource = normalize(&GROUP_RESOURCE, &dialect::resource(&GROUP_RESOURCE, body))?;
         let (name, external_id) = group_fields(&resource)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.now();
@@ -245,8 +243,14 @@ impl Scim<'_> {
         let wanted: BTreeSet<Member> =
             resolve(&mut tx, call, &member_refs(&resource)).await?.into_iter().collect();
         let site = call.scope.site.clone();
-        let current: BTreeSet<Member> =
-            tx.group_members(&site, &group.group.id).await?.into_iter().map(|m| m.member).collect();
+        // Only the members this client manages: the others are not in its
+        // view, so a PUT neither shows nor removes them (SPEC §3).
+        let current: BTreeSet<Member> = tx
+            .managed_members(call.scope, &group.group.id)
+            .await?
+            .into_iter()
+            .map(|m| m.member)
+            .collect();
         let (added, removed) = allowed(
             &options,
             wanted.difference(&current).cloned().collect(),
@@ -275,14 +279,16 @@ impl Scim<'_> {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let request = dialect::patch(call.scope.kind, &GROUP_RESOURCE, body)?;
+        let request = dialect::patch(&GROUP_RESOURCE, body)?;
         call.projection(&GROUP_RESOURCE)?;
         let now = self.now();
         let mut tx = self.write().await?;
         let mut group = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, group.version)?;
         let site = call.scope.site.clone();
-        let members: Vec<NamedMember> = tx.group_members(&site, &group.group.id).await?;
+        // The group as this client sees it: a filtered `remove` or a
+        // `replace` of `members` reaches only the members it manages.
+        let members: Vec<NamedMember> = tx.managed_members(call.scope, &group.group.id).await?;
         let current = group_resource(&group, Some(&members), call.base);
         let outcome = dialect::apply_patch(call.scope.kind, &GROUP_RESOURCE, &current, &request)?;
         if outcome.changed {
@@ -381,7 +387,7 @@ impl Scim<'_> {
         let mut resources = Vec::with_capacity(listed.items.len());
         for group in &listed.items {
             let members = if with_members {
-                Some(tx.group_members(&group.group.site_id, &group.group.id).await?)
+                Some(tx.managed_members(call.scope, &group.group.id).await?)
             } else {
                 None
             };

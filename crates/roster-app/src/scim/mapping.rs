@@ -8,6 +8,9 @@
 //! enterprise `organization` (the company). Every other attribute is kept
 //! as sent, in `scim_extra`, and returned.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use jiff::Timestamp;
 use roster_domain::{DisplayText, Email, GroupId, GroupName, ProviderKind, TimeZoneName, Username};
 use roster_scim::ScimError;
@@ -15,6 +18,7 @@ use roster_scim::schema::{ENTERPRISE_USER, GROUP, USER};
 use roster_store::{Member, NamedMember, ScimGroup, ScimUser, StoredEmail};
 use serde_json::{Map, Value, json};
 
+use super::storable;
 use crate::InternalError;
 
 /// Where resources are served, for `meta.location` and `$ref`.
@@ -227,6 +231,7 @@ fn display_text(path: &str, raw: Option<String>) -> Result<Option<DisplayText>, 
 
 /// Splits a normalized User resource into stored fields.
 pub fn user_fields(resource: &Value) -> Result<UserFields, ScimError> {
+    storable::check(resource)?;
     let mut map = resource.as_object().cloned().unwrap_or_default();
     for key in ["schemas", "id", "meta", "groups", "password"] {
         map.remove(key);
@@ -259,15 +264,7 @@ pub fn user_fields(resource: &Value) -> Result<UserFields, ScimError> {
         Some(Value::Bool(active)) => Some(active),
         _ => None,
     };
-    let external_id = take_string(&mut map, "externalId");
-    if external_id
-        .as_ref()
-        .is_some_and(|id| id.chars().any(char::is_control) || id.chars().count() > 255)
-    {
-        return Err(ScimError::invalid_value(
-            "externalId: at most 255 characters, no control characters",
-        ));
-    }
+    let external_id = storable::external_id(take_string(&mut map, "externalId").as_deref())?;
     let mut enterprise = match map.remove(ENTERPRISE_USER.id) {
         Some(Value::Object(ext)) => ext,
         _ => Map::new(),
@@ -329,6 +326,9 @@ fn entra_id_fields(fields: UserFields) -> UserFields {
 
 fn emails(items: &[Value]) -> Result<Vec<StoredEmail>, ScimError> {
     let mut out: Vec<StoredEmail> = Vec::with_capacity(items.len());
+    // Where each address (ASCII case folded) is in `out`: a lookup, so that
+    // thousands of addresses cost linear time.
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let Some(value) = item.get("value").and_then(Value::as_str).filter(|v| !v.is_empty())
         else {
@@ -345,12 +345,13 @@ fn emails(items: &[Value]) -> Result<Vec<StoredEmail>, ScimError> {
             primary: item.get("primary").and_then(Value::as_bool).unwrap_or(false),
         };
         // The same address twice is kept once (the first, or the primary).
-        if let Some(existing) = out.iter_mut().find(|e| e.value.eq_ignore_ascii_case(&email.value))
-        {
-            existing.primary |= email.primary;
-            continue;
+        match seen.entry(email.value.to_ascii_lowercase()) {
+            Entry::Occupied(at) => out[*at.get()].primary |= email.primary,
+            Entry::Vacant(slot) => {
+                slot.insert(out.len());
+                out.push(email);
+            }
         }
-        out.push(email);
     }
     Ok(out)
 }
@@ -395,14 +396,15 @@ pub fn group_resource(group: &ScimGroup, members: Option<&[NamedMember]>, base: 
 
 /// The name and external id of a normalized Group resource.
 pub fn group_fields(resource: &Value) -> Result<(GroupName, Option<String>), ScimError> {
+    storable::check(resource)?;
     let name = resource
         .get("displayName")
         .and_then(Value::as_str)
         .ok_or_else(|| ScimError::invalid_value("displayName is required"))?;
     let name = GroupName::parse(name)
         .map_err(|err| ScimError::invalid_value(format!("displayName: {}", err.0)))?;
-    let external = resource.get("externalId").and_then(Value::as_str).filter(|s| !s.is_empty());
-    Ok((name, external.map(str::to_owned)))
+    let external = storable::external_id(resource.get("externalId").and_then(Value::as_str))?;
+    Ok((name, external))
 }
 
 /// The members a Group resource lists, as typed references. A member's

@@ -20,6 +20,7 @@ mod groups;
 pub mod mapping;
 mod resource;
 mod search;
+mod storable;
 mod users;
 
 pub use auth::ScimCredential;

@@ -37,27 +37,28 @@ impl ScimResource {
 
 impl Scim<'_> {
     /// Parses the query parameters of `GET /Users` or `GET /Groups`, after
-    /// the provider's dialect tolerances.
+    /// the lenient parsing every provider gets (so `_scope` does not
+    /// matter today; it stays for dialects that may).
     pub fn list_query(
         &self,
-        scope: &ScimScope,
+        _scope: &ScimScope,
         resource: ScimResource,
         params: &[(String, String)],
     ) -> Result<ListQuery, ScimFailure> {
         let rt = resource.resource_type();
-        Ok(ListQuery::from_params(rt, &dialect::params(scope.kind, rt, params), &limits()?)?)
+        Ok(ListQuery::from_params(rt, &dialect::params(rt, params), &limits()?)?)
     }
 
     /// Parses the body of `POST /Users/.search` or `POST /Groups/.search`,
-    /// after the provider's dialect tolerances.
+    /// after the lenient parsing every provider gets.
     pub fn search_query(
         &self,
-        scope: &ScimScope,
+        _scope: &ScimScope,
         resource: ScimResource,
         body: &Value,
     ) -> Result<ListQuery, ScimFailure> {
         let rt = resource.resource_type();
-        Ok(ListQuery::from_search_body(rt, &dialect::search(scope.kind, rt, body), &limits()?)?)
+        Ok(ListQuery::from_search_body(rt, &dialect::search(rt, body), &limits()?)?)
     }
 
     /// `GET /Users`, `GET /Groups` and their `.search`.

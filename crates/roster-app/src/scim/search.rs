@@ -52,6 +52,6 @@ impl Scim<'_> {
                 project(&GROUP_RESOURCE, &group_resource(g, None, call.base), query.projection())
             }));
         }
-        Ok(list_response(resources, total, Some(offset + 1), None, None))
+        Ok(list_response(resources, total, Some(offset.saturating_add(1)), None, None))
     }
 }

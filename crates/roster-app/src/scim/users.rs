@@ -98,7 +98,7 @@ impl Scim<'_> {
     ) -> Result<ScimAnswer, ScimFailure> {
         let fields = user_fields_for(
             call.scope.kind,
-            &normalize(&USER_RESOURCE, &dialect::resource(call.scope.kind, &USER_RESOURCE, body))?,
+            &normalize(&USER_RESOURCE, &dialect::resource(&USER_RESOURCE, body))?,
         )?;
         let projection_ok = call.projection(&USER_RESOURCE)?;
         let now = self.now();
@@ -167,7 +167,7 @@ impl Scim<'_> {
     ) -> Result<ScimAnswer, ScimFailure> {
         let fields = user_fields_for(
             call.scope.kind,
-            &normalize(&USER_RESOURCE, &dialect::resource(call.scope.kind, &USER_RESOURCE, body))?,
+            &normalize(&USER_RESOURCE, &dialect::resource(&USER_RESOURCE, body))?,
         )?;
         call.projection(&USER_RESOURCE)?;
         let now = self.now();
@@ -215,7 +215,7 @@ impl Scim<'_> {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let request = dialect::patch(call.scope.kind, &USER_RESOURCE, body)?;
+        let request = dialect::patch(&USER_RESOURCE, body)?;
         call.projection(&USER_RESOURCE)?;
         let now = self.now();
         let mut tx = self.write().await?;

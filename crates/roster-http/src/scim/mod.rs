@@ -7,6 +7,7 @@
 //! (RFC 7644 §3.12) with the right status and `scimType`.
 
 mod discovery;
+mod endpoint;
 mod extract;
 mod resources;
 mod response;
@@ -15,6 +16,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use roster_app::App;
 
+pub(crate) use endpoint::canonical_endpoint;
 pub(crate) use extract::ScimClient;
 use resources::{Groups, Users, create, delete, get as read, list, patch, replace, search};
 pub(crate) use response::{ScimErrorReply, ScimReply};
@@ -46,4 +48,5 @@ pub(crate) fn routes() -> Router<App> {
         .route("/.search", post(resources::search_all))
         .fallback(response::no_such_endpoint)
         .method_not_allowed_fallback(response::method_not_allowed)
+        .layer(crate::panic::catch_scim_panics())
 }

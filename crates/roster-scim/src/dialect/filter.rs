@@ -1,6 +1,6 @@
 //! Filters as Entra ID writes them: unquoted values
-//! ([`Tolerance::EntraUnquotedFilterValue`]) and comparisons of a value
-//! path's sub-attribute ([`Tolerance::EntraValuePathFilter`]).
+//! ([`Tolerance::UnquotedFilterValue`]) and comparisons of a value
+//! path's sub-attribute ([`Tolerance::ValuePathFilter`]).
 //!
 //! Value paths: Microsoft's provisioning tutorial has a server match users
 //! by `emails[type eq "work"].value eq "x"`, a PATCH path followed by a
@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use super::{Normalized, Tolerance};
 use crate::schema::{AttrType, ResourceType};
-use crate::{CompareOp, parse_attr_path, parse_filter, resolve_filter};
+use crate::{CompareOp, MAX_FILTER_CHARS, parse_attr_path, parse_filter, resolve_filter};
 
 /// The `filter` query parameter (or SearchRequest member) of a request on
 /// resources of type `rt`, with unquoted values quoted (see the module
@@ -37,13 +37,16 @@ use crate::{CompareOp, parse_attr_path, parse_filter, resolve_filter};
 pub fn filter_text(rt: &ResourceType, filter: &str) -> Normalized<String> {
     let accepted =
         |text: &str| parse_filter(text).is_ok_and(|tree| resolve_filter(rt, &tree).is_ok());
-    if accepted(filter) {
+    // Limits first: a text the strict parser refuses for its length is
+    // passed through, so that hostile input costs one bounded scan, and the
+    // error names the limit.
+    if filter.chars().nth(MAX_FILTER_CHARS).is_some() || accepted(filter) {
         return Normalized::unchanged(filter.to_owned());
     }
     if let Some(rewritten) = value_path_comparisons(filter) {
         let mut inner = unquoted_values(rt, &rewritten);
         if accepted(&inner.value) {
-            inner.applied.insert(0, Tolerance::EntraValuePathFilter);
+            inner.applied.insert(0, Tolerance::ValuePathFilter);
             return inner;
         }
     }
@@ -52,18 +55,23 @@ pub fn filter_text(rt: &ResourceType, filter: &str) -> Normalized<String> {
 
 /// `attr[filter].sub op value` rewritten as `attr[(filter) and sub op
 /// value]`, wherever it occurs; `None` when there is none.
+///
+/// Linear in the length of `filter`: the rewrite is a list of edits at
+/// byte offsets of the original (an opening parenthesis after each
+/// rewritten `[`, the comparison moved before its `]`), applied in one pass,
+/// so that nested or repeated brackets never copy the text again.
 fn value_path_comparisons(filter: &str) -> Option<String> {
     let tokens = tokens(filter);
     let text = |t: &Token| &filter[t.start..t.end];
-    let mut out = String::with_capacity(filter.len() + 16);
-    let mut rewrote = false;
-    // Where in `out` each open `[` is.
+    // (offset, text to insert there, offset to resume copying from).
+    let mut edits: Vec<(usize, String, usize)> = Vec::new();
+    // The byte offset just after each open `[`.
     let mut opens: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let token = &tokens[i];
         match (token.kind, text(token)) {
-            (Kind::Open, "[") => opens.push(out.len()),
+            (Kind::Open, "[") => opens.push(token.end),
             (Kind::Close, "]") => {
                 let open_at = opens.pop();
                 let sub = tokens
@@ -73,19 +81,31 @@ fn value_path_comparisons(filter: &str) -> Option<String> {
                     .filter(|sub| !sub.is_empty());
                 if let (Some(open_at), Some(sub)) = (open_at, sub) {
                     let (comparison, next) = comparison(filter, &tokens, i + 2)?;
-                    let inner = out.split_off(open_at + 1);
-                    out.push_str(&format!("({inner}) and {sub} {comparison}]"));
-                    rewrote = true;
+                    let resume = tokens.get(next).map_or(filter.len(), |t| t.start);
+                    edits.push((open_at, "(".to_owned(), open_at));
+                    edits.push((token.start, format!(") and {sub} {comparison}]"), resume));
                     i = next;
                     continue;
                 }
             }
             _ => {}
         }
-        out.push_str(text(token));
         i += 1;
     }
-    rewrote.then_some(out)
+    if edits.is_empty() {
+        return None;
+    }
+    // Stable: an insertion after `[` comes before a `]` at the same offset.
+    edits.sort_by_key(|(at, _, _)| *at);
+    let mut out = String::with_capacity(filter.len() + 16 * edits.len());
+    let mut copied = 0;
+    for (at, insert, resume) in edits {
+        out.push_str(&filter[copied..at]);
+        out.push_str(&insert);
+        copied = resume;
+    }
+    out.push_str(&filter[copied..]);
+    Some(out)
 }
 
 /// The text of ` op value` (or ` pr`) starting at token `at`, without the
@@ -112,7 +132,7 @@ fn comparison<'f>(filter: &'f str, tokens: &[Token], at: usize) -> Option<(&'f s
     }
 }
 
-/// [`Tolerance::EntraUnquotedFilterValue`] (see the module documentation).
+/// [`Tolerance::UnquotedFilterValue`] (see the module documentation).
 fn unquoted_values(rt: &ResourceType, filter: &str) -> Normalized<String> {
     let tokens = tokens(filter);
     let mut out = String::with_capacity(filter.len() + 8);
@@ -150,7 +170,7 @@ fn unquoted_values(rt: &ResourceType, filter: &str) -> Normalized<String> {
         }
     }
     if quoted && parse_filter(&out).is_ok() {
-        Normalized { value: out, applied: vec![Tolerance::EntraUnquotedFilterValue] }
+        Normalized { value: out, applied: vec![Tolerance::UnquotedFilterValue] }
     } else {
         Normalized::unchanged(filter.to_owned())
     }
@@ -263,4 +283,43 @@ fn tokens(filter: &str) -> Vec<Token> {
         out.push(Token { kind, start, end });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::USER_RESOURCE;
+
+    #[test]
+    fn value_paths_are_rewritten_in_place() {
+        let rewritten = value_path_comparisons(
+            r#"emails[type eq "work"].value eq "a" or x[]  .y pr and emails[].value pr"#,
+        );
+        assert_eq!(
+            rewritten.as_deref(),
+            Some(
+                r#"emails[(type eq "work") and value eq "a"] or x[]  .y pr and emails[() and value pr]"#
+            )
+        );
+        assert_eq!(value_path_comparisons(r#"emails[type eq "work"]"#), None);
+    }
+
+    /// Issue 16: a 2 MiB search body of nested brackets cost minutes of CPU
+    /// when every `]` copied the text after its `[`.
+    #[test]
+    fn hostile_filters_cost_linear_time() {
+        let started = std::time::Instant::now();
+        let huge = format!("{}{}", "emails[".repeat(150_000), "].value eq x ".repeat(150_000));
+        assert!(huge.len() > 2 * 1024 * 1024);
+        let out = filter_text(&USER_RESOURCE, &huge);
+        assert_eq!(out.value, huge);
+        assert!(out.applied.is_empty());
+        // Just under the length limit: the rewrite itself runs, once.
+        let nested = format!("{}{}", "a[".repeat(700), "].b eq x".repeat(700));
+        assert!(nested.chars().count() < MAX_FILTER_CHARS);
+        let rewritten = value_path_comparisons(&nested).unwrap_or_default();
+        assert_eq!(rewritten.matches("and b eq x]").count(), 700);
+        filter_text(&USER_RESOURCE, &nested);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    }
 }

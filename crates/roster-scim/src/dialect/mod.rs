@@ -1,6 +1,6 @@
-//! The identity-provider dialect layer: what Entra ID, Okta and OneLogin
-//! really send, rewritten into what the strict RFC engine accepts, before
-//! the engine sees it (issue 5 §3, SPEC §2).
+//! The identity-provider dialect layer: what Entra ID, Okta, OneLogin and
+//! other clients really send, rewritten into what the strict RFC engine
+//! accepts, before the engine sees it (issue 5 §3, issue 16 §1, SPEC §2).
 //!
 //! The strict engine ([`crate::PatchRequest::parse`], [`crate::normalize`],
 //! [`crate::parse_filter`]) refuses every one of these quirks; this module
@@ -23,6 +23,7 @@
 
 mod filter;
 mod retry;
+mod shapes;
 mod values;
 
 use serde_json::{Map, Value};
@@ -32,88 +33,129 @@ use crate::schema::{ENTERPRISE_USER, ResourceType};
 pub use filter::filter_text;
 pub use retry::{replace_as_add, replace_misses_as_adds};
 
-/// One tolerated deviation from RFC 7643/7644, named after the identity
-/// provider behaviour that needs it.
+/// One tolerated deviation from RFC 7643/7644, named after what the client
+/// sent; the documentation says which providers are known to send it.
+///
+/// Two families (issue 16 §1):
+///
+/// - **Lenient parsing** ([`Tolerance::is_lenient`]): input the strict
+///   engine refuses and that has exactly one sensible reading. It applies
+///   to every provider kind, because any client may send it (an Okta-kind
+///   provider may front a custom app), and it never changes the meaning of
+///   a request the engine accepts.
+/// - **Semantic dialect**: a different answer to a request the RFC already
+///   answers ([`Tolerance::EntraReplaceMissAdds`]). It stays tied to the
+///   provider kinds that need it, chosen by the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tolerance {
-    /// Entra ID writes PATCH op names capitalised (`"Replace"`, `"Add"`,
-    /// `"Remove"`); RFC 7644 §3.5.2 spells them in lower case.
-    EntraCapitalisedOp,
-    /// Entra ID (and OneLogin templates that map `{$user.active}`) send
-    /// boolean attributes as strings (`"True"`, `"False"`, any case);
-    /// RFC 7643 §2.3.2 wants JSON `true`/`false`.
-    EntraStringBoolean,
-    /// Entra ID may send a filter value without quotes (`externalId eq
-    /// 12345`, `userName eq alice@x`); RFC 7644 §3.4.2.2 wants a JSON
-    /// string.
-    EntraUnquotedFilterValue,
-    /// Entra ID sends `replace` with a value-filter path
-    /// (`emails[type eq "work"].value`) that matches nothing and expects the
-    /// value to be added; RFC 7644 §3.5.2.3 answers `noTarget`.
+    /// PATCH op names in another letter case (`"Replace"`, `"Add"`,
+    /// `"Remove"`; Entra ID); RFC 7644 §3.5.2 spells them in lower case.
+    CapitalisedOp,
+    /// Boolean attributes sent as strings (`"True"`, `"False"`, any case;
+    /// Entra ID, OneLogin templates mapping `{$user.active}`); RFC 7643
+    /// §2.3.2 wants JSON `true`/`false`.
+    StringBoolean,
+    /// A filter value without quotes (`externalId eq 12345`, `userName eq
+    /// alice@x`; Entra ID); RFC 7644 §3.4.2.2 wants a JSON string.
+    UnquotedFilterValue,
+    /// Semantic, Entra ID: `replace` with a value-filter path
+    /// (`emails[type eq "work"].value`) that matches nothing, meaning the
+    /// value is to be added; RFC 7644 §3.5.2.3 answers `noTarget`.
     EntraReplaceMissAdds,
-    /// Entra ID matches users by `emails[type eq "work"].value eq "x"`,
+    /// `emails[type eq "work"].value eq "x"` (Entra ID's matching filter),
     /// a value path's sub-attribute compared after `]`, which RFC 7644
     /// §3.4.2.2 does not allow; it means `emails[type eq "work" and value
     /// eq "x"]`.
-    EntraValuePathFilter,
-    /// Entra ID sends the enterprise `manager` as the manager's id (a
-    /// string), or as a list of one `{"value", "$ref"}`; RFC 7643 §4.3
-    /// makes it a single complex attribute, `{"value": id}`.
-    EntraManagerAsId,
-    /// OneLogin's SCIM templates use the draft or SCIM 1.1 schema URNs
-    /// (`urn:scim:schemas:core:2.0`, `urn:scim:schemas:core:1.0`,
-    /// `urn:scim:schemas:extension:enterprise:2.0`) instead of RFC 7643's.
-    OneLoginSchemaUrn,
+    ValuePathFilter,
+    /// The enterprise `manager` as the manager's id (a string), or as a
+    /// list of one `{"value", "$ref"}` (Entra ID); RFC 7643 §4.3 makes it
+    /// a single complex attribute, `{"value": id}`.
+    ManagerAsId,
+    /// The draft or SCIM 1.1 schema URNs (`urn:scim:schemas:core:2.0`,
+    /// `urn:scim:schemas:core:1.0`, `urn:scim:schemas:extension:enterprise:2.0`;
+    /// OneLogin templates) instead of RFC 7643's.
+    LegacySchemaUrn,
+    /// A PATCH `add` or `replace` whose path is a schema extension's URN
+    /// and whose value is that extension's object; RFC 7644 §3.5.2 paths
+    /// name attributes, and the object means a path-less operation with
+    /// `{URN: value}`.
+    ExtensionUrnPath,
+    /// A group member given as its id string (`"members": ["2819c223"]`);
+    /// RFC 7643 §4.2 makes each member an object, `{"value": id}`.
+    MemberAsId,
 }
 
 impl Tolerance {
     /// Every tolerance, in declaration order.
-    pub const ALL: [Tolerance; 7] = [
-        Tolerance::EntraCapitalisedOp,
-        Tolerance::EntraStringBoolean,
-        Tolerance::EntraUnquotedFilterValue,
+    pub const ALL: [Tolerance; 9] = [
+        Tolerance::CapitalisedOp,
+        Tolerance::StringBoolean,
+        Tolerance::UnquotedFilterValue,
         Tolerance::EntraReplaceMissAdds,
-        Tolerance::EntraValuePathFilter,
-        Tolerance::EntraManagerAsId,
-        Tolerance::OneLoginSchemaUrn,
+        Tolerance::ValuePathFilter,
+        Tolerance::ManagerAsId,
+        Tolerance::LegacySchemaUrn,
+        Tolerance::ExtensionUrnPath,
+        Tolerance::MemberAsId,
     ];
+
+    /// Whether this is lenient parsing, applied for every provider kind;
+    /// `false` for semantic dialect, applied only where the caller's kind
+    /// asks for it.
+    pub fn is_lenient(self) -> bool {
+        match self {
+            Tolerance::CapitalisedOp
+            | Tolerance::StringBoolean
+            | Tolerance::UnquotedFilterValue
+            | Tolerance::ValuePathFilter
+            | Tolerance::ManagerAsId
+            | Tolerance::LegacySchemaUrn
+            | Tolerance::ExtensionUrnPath
+            | Tolerance::MemberAsId => true,
+            Tolerance::EntraReplaceMissAdds => false,
+        }
+    }
 
     /// A stable, snake-case name for logs and metrics.
     pub fn name(self) -> &'static str {
         match self {
-            Tolerance::EntraCapitalisedOp => "entra_capitalised_op",
-            Tolerance::EntraStringBoolean => "entra_string_boolean",
-            Tolerance::EntraUnquotedFilterValue => "entra_unquoted_filter_value",
+            Tolerance::CapitalisedOp => "capitalised_op",
+            Tolerance::StringBoolean => "string_boolean",
+            Tolerance::UnquotedFilterValue => "unquoted_filter_value",
             Tolerance::EntraReplaceMissAdds => "entra_replace_miss_adds",
-            Tolerance::EntraValuePathFilter => "entra_value_path_filter",
-            Tolerance::EntraManagerAsId => "entra_manager_as_id",
-            Tolerance::OneLoginSchemaUrn => "onelogin_schema_urn",
+            Tolerance::ValuePathFilter => "value_path_filter",
+            Tolerance::ManagerAsId => "manager_as_id",
+            Tolerance::LegacySchemaUrn => "legacy_schema_urn",
+            Tolerance::ExtensionUrnPath => "extension_urn_path",
+            Tolerance::MemberAsId => "member_as_id",
         }
     }
 
-    /// One sentence saying what the provider sent and what it became.
+    /// One sentence saying what the client sent and what it became.
     pub fn describe(self) -> &'static str {
         match self {
-            Tolerance::EntraCapitalisedOp => {
-                "capitalised PATCH op name (Entra ID) rewritten in lower case"
+            Tolerance::CapitalisedOp => "capitalised PATCH op name rewritten in lower case",
+            Tolerance::StringBoolean => {
+                "boolean attribute sent as a string rewritten as a JSON boolean"
             }
-            Tolerance::EntraStringBoolean => {
-                "boolean attribute sent as a string (Entra ID) rewritten as a JSON boolean"
-            }
-            Tolerance::EntraUnquotedFilterValue => {
-                "unquoted filter value (Entra ID) quoted as a JSON string"
-            }
+            Tolerance::UnquotedFilterValue => "unquoted filter value quoted as a JSON string",
             Tolerance::EntraReplaceMissAdds => {
                 "filtered replace that matched nothing (Entra ID) retried as an add"
             }
-            Tolerance::EntraValuePathFilter => {
-                "value path compared after its bracket (Entra ID) moved inside the bracket"
+            Tolerance::ValuePathFilter => {
+                "value path compared after its bracket moved inside the bracket"
             }
-            Tolerance::EntraManagerAsId => {
-                "manager sent as an id or a list (Entra ID) rewritten as {\"value\": id}"
+            Tolerance::ManagerAsId => {
+                "manager sent as an id or a list rewritten as {\"value\": id}"
             }
-            Tolerance::OneLoginSchemaUrn => {
-                "non-standard schema URN (OneLogin) rewritten to the RFC 7643 URN"
+            Tolerance::LegacySchemaUrn => {
+                "pre-RFC schema URN (as in OneLogin templates) rewritten to the RFC 7643 URN"
+            }
+            Tolerance::ExtensionUrnPath => {
+                "PATCH path naming a schema extension rewritten as a path-less operation"
+            }
+            Tolerance::MemberAsId => {
+                "group member sent as an id string rewritten as {\"value\": id}"
             }
         }
     }
@@ -163,18 +205,24 @@ impl Applied {
 /// Rewrites, in each element of `Operations` (found case-insensitively, as
 /// the engine finds it):
 ///
-/// - [`Tolerance::EntraCapitalisedOp`]: an `op` that is `add`, `replace` or
+/// - [`Tolerance::CapitalisedOp`]: an `op` that is `add`, `replace` or
 ///   `remove` in another letter case becomes lower case. Other ops are left
 ///   for the engine to refuse.
-/// - [`Tolerance::EntraStringBoolean`]: a string `"true"`/`"false"` (any
+/// - [`Tolerance::StringBoolean`]: a string `"true"`/`"false"` (any
 ///   letter case) becomes a JSON boolean where the schema of `rt` says the
 ///   target is boolean: the `value` of an operation whose `path` names a
 ///   boolean attribute or sub-attribute (`active`, `emails[type eq
 ///   "work"].primary`), boolean sub-attributes inside complex values
 ///   (`{"primary": "True"}` under `emails`), and the keys of a path-less
 ///   value object (bare, dotted, URN-qualified or under an extension URN).
-/// - [`Tolerance::OneLoginSchemaUrn`]: keys of a path-less value object
+/// - [`Tolerance::LegacySchemaUrn`]: keys of a path-less value object
 ///   written with a non-standard schema URN get the RFC 7643 URN.
+/// - [`Tolerance::ExtensionUrnPath`]: an `add` or `replace` whose path is
+///   an extension's URN and whose value is an object becomes path-less,
+///   `{URN: value}` (applied after the op's letter case is fixed).
+/// - [`Tolerance::MemberAsId`]: for a Group, member ids given as strings
+///   (the value of a `members` path, or under a path-less `members` key)
+///   become `{"value": id}`.
 ///
 /// Left alone because the engine already accepts them: Entra's
 /// `"value": [{"value": "..."}]` lists, Okta's path-less `replace` that
@@ -201,9 +249,10 @@ fn patch_operation(rt: &ResourceType, operation: &mut Map<String, Value>, applie
         let lower = op.to_ascii_lowercase();
         if lower != *op && matches!(lower.as_str(), "add" | "replace" | "remove") {
             *op = lower;
-            applied.note(Tolerance::EntraCapitalisedOp);
+            applied.note(Tolerance::CapitalisedOp);
         }
     }
+    shapes::fix_extension_path(rt, operation, applied);
     let path = match crate::resource::get_ci(operation, "path") {
         Some(Value::String(path)) => Some(path.clone()),
         _ => None,
@@ -213,12 +262,16 @@ fn patch_operation(rt: &ResourceType, operation: &mut Map<String, Value>, applie
         None => {
             if let Some(object) = value.as_object_mut() {
                 fix_manager_keys(object, applied);
+                shapes::fix_members_key(rt, object, applied);
                 values::fix_attributes(rt, object, applied);
             }
         }
         Some(path) => {
             if is_manager(&path) {
                 fix_manager(value, applied);
+            }
+            if shapes::is_members(&path) {
+                shapes::fix_members(rt, value, applied);
             }
             if let Some(target) = values::patch_target(rt, &path) {
                 values::fix_value(target.attribute, target.whole_multi, value, applied);
@@ -232,7 +285,7 @@ fn patch_operation(rt: &ResourceType, operation: &mut Map<String, Value>, applie
 ///
 /// Rewrites:
 ///
-/// - [`Tolerance::OneLoginSchemaUrn`]: in `schemas`, a non-standard URN
+/// - [`Tolerance::LegacySchemaUrn`]: in `schemas`, a non-standard URN
 ///   becomes the RFC 7643 one (`urn:scim:schemas:core:2.0` and
 ///   `urn:scim:schemas:core:1.0`, with or without `:User`/`:Group`, become
 ///   the core schema of `rt`; `urn:scim:schemas:extension:enterprise:2.0`
@@ -241,8 +294,9 @@ fn patch_operation(rt: &ResourceType, operation: &mut Map<String, Value>, applie
 ///   are such a URN, or qualified by one (`urn:scim:schemas:core:1.0:userName`),
 ///   are renamed likewise, unless the standard key is also present (then
 ///   both are left and the engine sees the standard one).
-/// - [`Tolerance::EntraStringBoolean`]: string booleans for boolean
+/// - [`Tolerance::StringBoolean`]: string booleans for boolean
 ///   attributes and sub-attributes, as in [`patch_body`].
+/// - [`Tolerance::ManagerAsId`] and, for a Group, [`Tolerance::MemberAsId`].
 ///
 /// A body that is not an object comes back as it was.
 pub fn resource_body(rt: &ResourceType, body: &Value) -> Normalized {
@@ -251,6 +305,7 @@ pub fn resource_body(rt: &ResourceType, body: &Value) -> Normalized {
     if let Some(object) = out.as_object_mut() {
         values::fix_schemas(rt, object, &mut applied);
         fix_manager_keys(object, &mut applied);
+        shapes::fix_members_key(rt, object, &mut applied);
         values::fix_attributes(rt, object, &mut applied);
     }
     Normalized { value: out, applied: applied.into_vec() }
@@ -268,7 +323,7 @@ fn is_manager(path: &str) -> bool {
             && path[urn.len()..].eq_ignore_ascii_case(b":manager")
 }
 
-/// [`Tolerance::EntraManagerAsId`] on the keys of an object: a resource, or
+/// [`Tolerance::ManagerAsId`] on the keys of an object: a resource, or
 /// a path-less PATCH value, and its enterprise extension object.
 fn fix_manager_keys(object: &mut Map<String, Value>, applied: &mut Applied) {
     for (key, value) in object.iter_mut() {
@@ -292,7 +347,7 @@ fn fix_manager(value: &mut Value, applied: &mut Applied) {
         _ => return,
     };
     *value = fixed;
-    applied.note(Tolerance::EntraManagerAsId);
+    applied.note(Tolerance::ManagerAsId);
 }
 
 /// The value of `name` in `object`, compared exactly first and then

@@ -1,7 +1,7 @@
 //! Schema-driven rewrites of attribute values and keys, shared by
 //! [`super::patch_body`] and [`super::resource_body`]: string booleans
-//! ([`Tolerance::EntraStringBoolean`]) and non-standard schema URNs
-//! ([`Tolerance::OneLoginSchemaUrn`]).
+//! ([`Tolerance::StringBoolean`]) and non-standard schema URNs
+//! ([`Tolerance::LegacySchemaUrn`]).
 //!
 //! Keys resolve as the strict engine resolves them
 //! ([`ResourceType::resolve`]: any letter case, bare, dotted or
@@ -68,7 +68,7 @@ fn fix_element(attribute: &Attribute, value: &mut Value, applied: &mut Applied) 
         AttrType::Boolean => {
             if let Some(boolean) = value.as_str().and_then(string_boolean) {
                 *value = Value::Bool(boolean);
-                applied.note(Tolerance::EntraStringBoolean);
+                applied.note(Tolerance::StringBoolean);
             }
         }
         AttrType::Complex => {
@@ -214,7 +214,7 @@ pub(super) fn fix_schemas(
     // Only a rewritten list is deduplicated: a standard one stays as sent.
     if changed {
         *schemas = out;
-        applied.note(Tolerance::OneLoginSchemaUrn);
+        applied.note(Tolerance::LegacySchemaUrn);
     }
 }
 
@@ -229,7 +229,7 @@ fn fix_urn_keys(rt: &ResourceType, object: &mut Map<String, Value>, applied: &mu
     for (old, new) in renames {
         if let Some(value) = object.remove(&old) {
             object.insert(new, value);
-            applied.note(Tolerance::OneLoginSchemaUrn);
+            applied.note(Tolerance::LegacySchemaUrn);
         }
     }
 }

@@ -177,7 +177,19 @@ impl Lexer {
             self.pos += 1;
             match c {
                 '"' => return Ok(value),
-                '\\' => value.push(self.escape(at)?),
+                '\\' => match self.escape(at)? {
+                    // Legal JSON, but no database column can hold it
+                    // (PostgreSQL refuses it in text), so no stored value
+                    // can equal it: refused the same way on every backend.
+                    '\0' => {
+                        return Err(FilterError::new(
+                            at,
+                            "the NUL character (\\u0000) cannot appear in a string value: \
+                             no stored value contains it",
+                        ));
+                    }
+                    c => value.push(c),
+                },
                 // RFC 8259 §7: control characters must be escaped.
                 c if u32::from(c) < 0x20 => {
                     return Err(FilterError::new(

@@ -13,9 +13,9 @@
 //! - Keywords (`and`, `or`, `not`, `pr`, the comparison operators, `true`,
 //!   `false`, `null`) are case-insensitive; attribute names keep their case.
 //! - Every rejection says where (a character offset) and why.
-//! - Input is bounded: at most [`MAX_FILTER_CHARS`] characters and
-//!   [`MAX_FILTER_DEPTH`] nested groups, so hostile input cannot exhaust the
-//!   stack.
+//! - Input is bounded: at most [`MAX_FILTER_CHARS`] characters,
+//!   [`MAX_FILTER_DEPTH`] nested groups and [`MAX_FILTER_OPERATORS`]
+//!   `and`/`or` operators, so hostile input cannot exhaust the stack.
 
 mod ast;
 mod display;
@@ -34,6 +34,13 @@ pub const MAX_FILTER_CHARS: usize = 10_000;
 /// The deepest nesting of parentheses and brackets accepted (`not (` counts
 /// as one level). A defence against stack exhaustion by hostile input.
 pub const MAX_FILTER_DEPTH: usize = 64;
+
+/// The most `and`/`or` operators accepted in one filter. A defence against
+/// stack exhaustion: a chain of n operators is a tree n levels deep, which
+/// resolution, evaluation and display walk recursively, and more than a
+/// thousand levels overflow a worker's stack. Identity providers send a
+/// handful; a client that lists more ids can split its query.
+pub const MAX_FILTER_OPERATORS: usize = 200;
 
 /// Parses the `filter` of a query or search request (RFC 7644 §3.4.2.2).
 ///

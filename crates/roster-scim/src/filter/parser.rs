@@ -23,7 +23,7 @@ use super::lexer::{Kind, Lexer, Token};
 use super::path::{check_name, split};
 use super::{
     AttrPath, CompValue, CompareOp, Filter, FilterError, MAX_FILTER_CHARS, MAX_FILTER_DEPTH,
-    PatchPath,
+    MAX_FILTER_OPERATORS, PatchPath,
 };
 
 /// The operators listed in "expected an operator" messages.
@@ -98,6 +98,8 @@ struct Parser {
     peeked: Option<Token>,
     /// The parentheses and brackets open at the current token.
     depth: usize,
+    /// The `and` and `or` operators read so far.
+    operators: usize,
     /// The multi-valued attribute whose value filter is being parsed, as
     /// written, since RFC 7644 allows no value filter inside another.
     value_path: Option<String>,
@@ -117,7 +119,14 @@ impl Parser {
                 ),
             ));
         }
-        Ok(Self { lexer: Lexer::new(input), peeked: None, depth: 0, value_path: None, noun })
+        Ok(Self {
+            lexer: Lexer::new(input),
+            peeked: None,
+            depth: 0,
+            operators: 0,
+            value_path: None,
+            noun,
+        })
     }
 
     /// The next token, left in place.
@@ -186,7 +195,8 @@ impl Parser {
     /// `filter = and *(SP "or" SP and)`
     fn or(&mut self) -> Result<Filter, FilterError> {
         let mut left = self.and()?;
-        while self.keyword("or")? {
+        while let Some(at) = self.keyword_at("or")? {
+            self.count_operator(at)?;
             let right = self.and()?;
             left = Filter::Or(Box::new(left), Box::new(right));
         }
@@ -196,11 +206,36 @@ impl Parser {
     /// `and = unary *(SP "and" SP unary)`
     fn and(&mut self) -> Result<Filter, FilterError> {
         let mut left = self.unary()?;
-        while self.keyword("and")? {
+        while let Some(at) = self.keyword_at("and")? {
+            self.count_operator(at)?;
             let right = self.unary()?;
             left = Filter::And(Box::new(left), Box::new(right));
         }
         Ok(left)
+    }
+
+    /// Counts one more `and` or `or`, refusing one past
+    /// [`MAX_FILTER_OPERATORS`]: a chain of n operators is a tree n levels
+    /// deep, which every later stage walks recursively.
+    fn count_operator(&mut self, at: usize) -> Result<(), FilterError> {
+        self.operators += 1;
+        if self.operators > MAX_FILTER_OPERATORS {
+            return Err(FilterError::new(
+                at,
+                format!(
+                    "the {} has more than {MAX_FILTER_OPERATORS} \"and\"/\"or\" operators, the \
+                     limit this server sets against abuse; split it into several requests",
+                    self.noun
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Self::keyword`], with the position of the keyword it consumed.
+    fn keyword_at(&mut self, keyword: &str) -> Result<Option<usize>, FilterError> {
+        let at = self.peek()?.start;
+        Ok(self.keyword(keyword)?.then_some(at))
     }
 
     /// Consumes the logical operator `keyword` if it comes next, requiring

@@ -231,7 +231,7 @@ fn the_strict_engine_still_refuses_the_raw_forms() {
     let error = PatchRequest::parse(&body).unwrap_err();
     assert_eq!(error.scim_type, Some(ScimType::InvalidSyntax));
     let fixed = patch_body(&USER_RESOURCE, &body);
-    assert_eq!(fixed.applied, [Tolerance::EntraCapitalisedOp, Tolerance::EntraStringBoolean]);
+    assert_eq!(fixed.applied, [Tolerance::CapitalisedOp, Tolerance::StringBoolean]);
     let request = PatchRequest::parse(&fixed.value).unwrap();
     assert!(matches!(
         &request.operations[0],

@@ -11,8 +11,8 @@
 use std::fmt::Display;
 
 use roster_scim::{
-    AttrPath, Filter, FilterError, MAX_FILTER_CHARS, MAX_FILTER_DEPTH, PatchPath, parse_attr_path,
-    parse_filter, parse_patch_path,
+    AttrPath, Filter, FilterError, MAX_FILTER_CHARS, MAX_FILTER_DEPTH, MAX_FILTER_OPERATORS,
+    PatchPath, parse_attr_path, parse_filter, parse_patch_path,
 };
 
 use crate::runner::{DataFile, Files, Layout};
@@ -199,7 +199,30 @@ fn nesting_up_to_the_depth_limit_is_accepted() {
     assert!(parse_filter(&nots(MAX_FILTER_DEPTH)).is_ok());
     let error = parse_filter(&nots(MAX_FILTER_DEPTH + 1)).unwrap_err();
     assert_eq!(error.position, 5 * MAX_FILTER_DEPTH + 4);
-    // A long flat chain is not nesting: it is parsed by a loop.
-    let chain = vec!["a pr"; 1000].join(" and ");
-    assert!(parse_filter(&chain).is_ok());
+}
+
+/// Issue 16: a chain of a thousand operators is a tree a thousand levels
+/// deep, which overflowed a server worker's stack in the recursive stages
+/// after the parser.
+#[test]
+fn operators_up_to_the_limit_are_accepted() {
+    let chain = |op: &str, terms: usize| vec!["a pr"; terms].join(&format!(" {op} "));
+    for op in ["and", "or"] {
+        assert!(parse_filter(&chain(op, MAX_FILTER_OPERATORS + 1)).is_ok(), "{op}");
+        let error = parse_filter(&chain(op, MAX_FILTER_OPERATORS + 2)).unwrap_err();
+        // At the operator past the limit: after its terms, their operators
+        // and the space before it.
+        let at = (MAX_FILTER_OPERATORS + 1) * 4 + MAX_FILTER_OPERATORS * (op.len() + 2) + 1;
+        assert_eq!(error.position, at);
+        assert!(error.message.contains("more than 200"), "{error}");
+    }
+    // Counted over the whole filter, at any nesting, in value filters too.
+    let mixed = |n| format!("({}) or emails[{}]", chain("and", 150), chain("or", n));
+    assert!(parse_filter(&mixed(51)).is_ok());
+    assert!(parse_filter(&mixed(52)).is_err());
+    let path = format!(
+        "emails[{}].value",
+        chain("or", MAX_FILTER_OPERATORS + 2).replace("a pr", "type pr")
+    );
+    assert!(parse_patch_path(&path).is_err());
 }

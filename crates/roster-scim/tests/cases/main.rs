@@ -22,7 +22,9 @@ mod runner;
 
 mod dialect;
 mod filter;
+mod lenient;
 mod patch;
 mod projection;
 mod query;
 mod resource;
+mod soup;

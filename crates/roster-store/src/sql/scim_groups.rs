@@ -1,6 +1,8 @@
 //! SCIM groups: the group row with its external id and version, and the
 //! members (users and groups), changed one row at a time.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use jiff::Timestamp;
 use roster_domain::{GroupId, SiteId, UserId};
@@ -222,6 +224,18 @@ impl ScimGroupRepo for Tx {
             (id.0, m.display.to_lowercase(), id.1)
         });
         Ok(out)
+    }
+
+    async fn managed_members(
+        &mut self,
+        scope: &ScimScope,
+        group: &GroupId,
+    ) -> Result<Vec<NamedMember>, StoreError> {
+        let all = self.group_members(&scope.site, group).await?;
+        let candidates: Vec<Member> = all.iter().map(|m| m.member.clone()).collect();
+        let managed: HashSet<Member> =
+            self.existing_members(scope, &candidates).await?.into_iter().collect();
+        Ok(all.into_iter().filter(|m| managed.contains(&m.member)).collect())
     }
 
     async fn existing_members(

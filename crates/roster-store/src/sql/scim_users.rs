@@ -20,6 +20,10 @@ use crate::{Listed, ScimUserRepo, StoreError};
 const USER_SCOPE: &str = "u.site_id = $1 AND (u.provisioned_by_provider_id = $2 OR \
      u.auth_provider_id = $2) AND u.provisioning_state <> 'released'";
 
+/// E-mail rows per INSERT: five bound values each, well under every
+/// database's limit on bound variables.
+const EMAIL_CHUNK: usize = 400;
+
 /// `$start, $start+1, ...`, `count` of them.
 pub(super) fn placeholders(start: usize, count: usize) -> String {
     (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
@@ -98,12 +102,15 @@ impl Tx {
         Ok((rows, total))
     }
 
-    /// E-mails and groups of the given users, filled in.
+    /// E-mails and groups of the given users, filled in. The groups are
+    /// those the scope's provider manages: a SCIM client sees no local group
+    /// and no other provider's group in a user's `groups` (SPEC §3).
     async fn complete_users(
         &mut self,
-        site: &SiteId,
+        scope: &ScimScope,
         users: &mut [ScimUser],
     ) -> Result<(), StoreError> {
+        let site = &scope.site;
         if users.is_empty() {
             return Ok(());
         }
@@ -130,10 +137,12 @@ impl Tx {
         let sql = format!(
             "SELECT m.user_id, g.id, g.name FROM group_members m \
              JOIN groups g ON g.site_id = m.site_id AND g.id = m.group_id \
-             WHERE m.site_id = $1 AND m.user_id IN ({}) ORDER BY g.name_key, g.id",
-            placeholders(2, ids.len())
+             WHERE m.site_id = $1 AND g.managed_by_provider_id = $2 AND m.user_id IN ({}) \
+             ORDER BY g.name_key, g.id",
+            placeholders(3, ids.len())
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(site.as_str());
+        let mut query =
+            sqlx::query(AssertSqlSafe(sql)).bind(site.as_str()).bind(scope.provider.as_str());
         for id in &ids {
             query = query.bind(id.clone());
         }
@@ -158,30 +167,34 @@ impl Tx {
             .bind(id)
             .execute(self.conn())
             .await?;
-        if user.emails.is_empty() {
-            return Ok(());
+        // In chunks: one INSERT for thousands of addresses would pass the
+        // databases' limits on bound variables (SQLite's is 32,766).
+        let mut position = 0_i64;
+        for chunk in user.emails.chunks(EMAIL_CHUNK) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let at = 3 + i * 5;
+                    format!("($1, $2, ${}, ${}, ${}, ${}, ${})", at, at + 1, at + 2, at + 3, at + 4)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO user_emails (site_id, user_id, position, value, value_key, kind, \
+                 is_primary) VALUES {}",
+                rows.join(", ")
+            );
+            let mut query =
+                sqlx::query(AssertSqlSafe(sql)).bind(site.to_owned()).bind(id.to_owned());
+            for email in chunk {
+                query = query
+                    .bind(position)
+                    .bind(email.value.clone())
+                    .bind(email.value.to_lowercase())
+                    .bind(email.kind.clone())
+                    .bind(flag(email.primary));
+                position += 1;
+            }
+            query.execute(self.conn()).await?;
         }
-        let rows: Vec<String> = (0..user.emails.len())
-            .map(|i| {
-                let at = 3 + i * 5;
-                format!("($1, $2, ${}, ${}, ${}, ${}, ${})", at, at + 1, at + 2, at + 3, at + 4)
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO user_emails (site_id, user_id, position, value, value_key, kind, is_primary) \
-             VALUES {}",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(site.to_owned()).bind(id.to_owned());
-        for (position, email) in user.emails.iter().enumerate() {
-            query = query
-                .bind(i64::try_from(position).unwrap_or(i64::MAX))
-                .bind(email.value.clone())
-                .bind(email.value.to_lowercase())
-                .bind(email.kind.clone())
-                .bind(flag(email.primary));
-        }
-        query.execute(self.conn()).await?;
         Ok(())
     }
 }
@@ -205,7 +218,7 @@ impl ScimUserRepo for Tx {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let mut users = [scim_user_from(&row)?];
-        self.complete_users(&scope.site, &mut users).await?;
+        self.complete_users(scope, &mut users).await?;
         let [user] = users;
         Ok(Some(user))
     }
@@ -231,7 +244,7 @@ impl ScimUserRepo for Tx {
         let select = format!("SELECT {}, scim_extra, version FROM users u", user_columns!());
         let (rows, total) = self.scim_page(&select, USER_SCOPE, scope, query).await?;
         let mut items = rows.iter().map(scim_user_from).collect::<Result<Vec<_>, _>>()?;
-        self.complete_users(&scope.site, &mut items).await?;
+        self.complete_users(scope, &mut items).await?;
         Ok(Listed { items, total })
     }
 

@@ -4,6 +4,7 @@
 
 use jiff::SignedDuration;
 use reqwest::StatusCode;
+use roster_app::Clock;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, assert_error, reply, spawn_app};
@@ -162,7 +163,91 @@ async fn secrets_stop_working_when_their_time_passes(backend: Backend) {
     assert_eq!(days, 366, "{overlap_failure} then {expiry_failure}");
 }
 
+/// Issue 16: a Basic reset with an overlap kept the old password but
+/// changed the username, so the old credential stopped at once.
+async fn a_basic_reset_with_an_overlap_keeps_the_old_credential(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let path = provider(&app, "jumpcloud").await;
+    let first = app.post(&path, json!({ "auth": "basic" })).await;
+    let username = first.body["username"].as_str().unwrap().to_owned();
+    let old = first.body["password"].as_str().unwrap().to_owned();
+    let basic = |u: String, p: String| move |r: reqwest::RequestBuilder| r.basic_auth(&u, Some(&p));
+
+    let reset = app.post(&path, json!({ "auth": "basic", "reset": true, "overlap": "1h" })).await;
+    assert_eq!(reset.status, StatusCode::OK, "{reset:?}");
+    assert_eq!(reset.body["username"], username.as_str(), "a reset keeps the username");
+    let new = reset.body["password"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    assert_eq!(users_status(&app, &basic(username.clone(), old.clone())).await, StatusCode::OK);
+    assert_eq!(users_status(&app, &basic(username.clone(), new.clone())).await, StatusCode::OK);
+    app.clock.advance(SignedDuration::from_mins(61));
+    assert_eq!(
+        users_status(&app, &basic(username.clone(), old)).await,
+        StatusCode::UNAUTHORIZED,
+        "the overlap is over"
+    );
+    assert_eq!(users_status(&app, &basic(username.clone(), new.clone())).await, StatusCode::OK);
+    // Switching to a token and back makes a new username: nothing of the
+    // old mode survives a switch.
+    app.post(&path, json!({ "auth": "token" })).await;
+    let again = app.post(&path, json!({ "auth": "basic" })).await;
+    assert_ne!(again.body["username"], username.as_str(), "{again:?}");
+    assert_eq!(users_status(&app, &basic(username, new)).await, StatusCode::UNAUTHORIZED);
+}
+
+/// Issue 16: a reset with an overlap revived a token that had already
+/// expired; the overlap only ever shortens what is left of a secret.
+async fn an_overlap_never_revives_or_extends_a_secret(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let path = provider(&app, "okta").await;
+    let bearer = |token: String| move |r: reqwest::RequestBuilder| r.bearer_auth(&token);
+    let token = |reply: &crate::helpers::Reply| reply.body["token"].as_str().unwrap().to_owned();
+    let expires = app.clock.now().checked_add(SignedDuration::from_hours(48)).unwrap();
+    let day = expires.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string();
+    let first = token(&app.post(&path, json!({ "auth": "token", "expires": day })).await);
+    app.clock.advance(SignedDuration::from_hours(72));
+    assert_eq!(users_status(&app, &bearer(first.clone())).await, StatusCode::UNAUTHORIZED);
+    let reset = app.post(&path, json!({ "auth": "token", "reset": true, "overlap": "7d" })).await;
+    let second = token(&reset);
+    assert_eq!(
+        users_status(&app, &bearer(first)).await,
+        StatusCode::UNAUTHORIZED,
+        "an expired token stays expired"
+    );
+    assert_eq!(users_status(&app, &bearer(second.clone())).await, StatusCode::OK);
+
+    // A token with a day or so left keeps only that, not the 7 days.
+    let soon = app.clock.now().checked_add(SignedDuration::from_hours(30)).unwrap();
+    let day = soon.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string();
+    app.post(&path, json!({ "auth": "token", "expires": day })).await;
+    let at = |raw: &str| -> jiff::Timestamp { format!("{raw}T00:00:00Z").parse().unwrap() };
+    let left = at(&day).as_second() - app.clock.now().as_second();
+    app.post(&path, json!({ "auth": "token", "reset": true, "overlap": "7d" })).await;
+    app.clock.advance(SignedDuration::from_secs(left + 1));
+    assert_eq!(users_status(&app, &bearer(second)).await, StatusCode::UNAUTHORIZED);
+}
+
+/// Issue 16: a multi-byte overlap (`1é`) panicked the reset.
+async fn odd_overlaps_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let path = provider(&app, "okta").await;
+    app.post(&path, json!({ "auth": "token" })).await;
+    let before = app.snapshot().await;
+    for overlap in ["1é", "é", "1\u{0}", "２h", "1hh", "9999999999999999999d"] {
+        let reply =
+            app.post(&path, json!({ "auth": "token", "reset": true, "overlap": overlap })).await;
+        assert_error(&reply, StatusCode::BAD_REQUEST, "invalid_request", Some("overlap"));
+    }
+    assert_eq!(app.snapshot().await, before);
+}
+
 crate::on_both_databases!(
+    a_basic_reset_with_an_overlap_keeps_the_old_credential,
+    an_overlap_never_revives_or_extends_a_secret,
+    odd_overlaps_are_refused,
     token_lifecycle,
     basic_credentials,
     bad_credential_requests_change_nothing,

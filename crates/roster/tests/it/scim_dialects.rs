@@ -63,4 +63,99 @@ async fn onelogin_schema_urns(backend: Backend) {
     assert_eq!(created.body["schemas"][0], "urn:ietf:params:scim:schemas:core:2.0:User");
 }
 
-crate::on_both_databases!(entra_id_requests, onelogin_schema_urns);
+/// Issue 16 §1: lenient parsing applies to every provider kind, so an
+/// Okta-, JumpCloud- or Duo-kind provider (or one whose kind an
+/// administrator picked for a custom app) gets what Entra ID gets; the
+/// semantic dialect (a filtered replace that misses meaning an add) stays
+/// Entra's.
+async fn every_kind_gets_lenient_parsing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    for (i, kind) in ["okta", "jumpcloud", "duo", "onelogin", "entra_id"].iter().enumerate() {
+        let scim = app.scim_provider("acme", kind, kind).await;
+        let name = format!("user{i}@example.com");
+        let created = scim
+            .post(
+                "/Users",
+                json!({
+                    "schemas": ["urn:scim:schemas:core:2.0"],
+                    "userName": name,
+                    "active": "True",
+                    "emails": [{ "type": "work", "value": name, "primary": "true" }],
+                }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{kind}: {created:?}");
+        assert_eq!(created.body["active"], true, "{kind}");
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        let filter = format!("emails%5Btype%20eq%20%22work%22%5D.value%20eq%20%22{name}%22");
+        let found = scim.get(&format!("/Users?filter={filter}")).await;
+        assert_eq!(found.body["totalResults"], 1, "{kind}: {found:?}");
+        let unquoted = scim.get(&format!("/Users?filter=userName%20eq%20{name}")).await;
+        assert_eq!(unquoted.body["totalResults"], 1, "{kind}: {unquoted:?}");
+        let patch = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                { "op": "Replace", "path": "active", "value": "False" },
+                { "op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                  "value": { "manager": "m1" } }
+            ]
+        });
+        let patched = scim.patch(&format!("/Users/{id}"), patch).await;
+        assert_eq!(patched.status, StatusCode::OK, "{kind}: {patched:?}");
+        assert_eq!(patched.body["active"], false, "{kind}");
+        let group = scim
+            .post(
+                "/Groups",
+                json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "displayName": format!("G{i}"),
+                    "members": [id],
+                }),
+            )
+            .await;
+        assert_eq!(group.status, StatusCode::CREATED, "{kind}: {group:?}");
+        assert_eq!(group.body["members"][0]["value"], id.as_str(), "{kind}");
+        // A filtered replace that matches nothing: an add for Entra ID,
+        // RFC 7644's noTarget for the others.
+        let miss = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{ "op": "replace", "path": "emails[type eq \"home\"].value", "value": "h@example.com" }]
+        });
+        let reply = scim.patch(&format!("/Users/{id}"), miss).await;
+        if *kind == "entra_id" {
+            assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+        } else {
+            crate::helpers::assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("noTarget"));
+        }
+    }
+}
+
+/// Issue 16 §1: the endpoint in any letter case, with a trailing slash.
+async fn endpoints_in_any_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    let created = scim
+        .post("/users/", json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a@example.com" }))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.headers["location"], format!("{}/api/scim/Users/{id}", app.address));
+    assert_eq!(scim.get(&format!("/USERS/{id}/")).await.body["id"], id.as_str());
+    let listed = scim.get("/Users/?filter=userName%20eq%20%22a@example.com%22").await;
+    assert_eq!(listed.body["totalResults"], 1, "{listed:?}");
+    assert_eq!(scim.get("/serviceproviderconfig").await.status, StatusCode::OK);
+    let search = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"] });
+    assert_eq!(scim.post("/groups/.SEARCH", search).await.status, StatusCode::OK);
+    // An id keeps its case: another letter case is another id.
+    let other = scim.get(&format!("/Users/{}", id.to_uppercase())).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{other:?}");
+}
+
+crate::on_both_databases!(
+    entra_id_requests,
+    onelogin_schema_urns,
+    every_kind_gets_lenient_parsing,
+    endpoints_in_any_case,
+);

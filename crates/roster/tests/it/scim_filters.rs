@@ -287,9 +287,13 @@ impl Fixture<'_> {
     }
 }
 
-/// The reference: `roster_scim::matches` on each resource as returned.
+/// The reference: `roster_scim::matches` on each resource as returned,
+/// after the lenient parsing the server gives every client (issue 16 §1).
 fn reference(kind: Kind, filter: &str, resources: &[(String, Value)]) -> Outcome {
-    let Ok(parsed) = parse_filter(filter) else { return Outcome::Error("invalidFilter".into()) };
+    let lenient = roster_scim::filter_text(kind.rt, filter).value;
+    let Ok(parsed) = parse_filter(&lenient) else {
+        return Outcome::Error("invalidFilter".into());
+    };
     let mut keys = BTreeSet::new();
     for (key, resource) in resources {
         match roster_scim::matches(kind.rt, &parsed, resource) {

@@ -90,6 +90,14 @@ enum Target {
     },
 }
 
+/// A group `eg` that the scope's provider (`$2`) manages: the only groups
+/// its client sees in a user's `groups` or a group's `members` (SPEC §3).
+pub(super) const MANAGED_GROUP: &str = "eg.managed_by_provider_id = $2";
+
+/// A user `eu` that the scope's provider (`$2`) manages, as a member.
+pub(super) const MANAGED_USER: &str = "(eu.provisioned_by_provider_id = $2 OR \
+     eu.auth_provider_id = $2) AND eu.provisioning_state <> 'released'";
+
 /// Compiles filters and sort keys, numbering placeholders from a start.
 pub(crate) struct Compiler {
     dialect: Dialect,
@@ -109,6 +117,47 @@ fn invalid(detail: impl Into<String>) -> ScimError {
 /// (never from a request).
 fn quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The operands of a chain of one operator (`a or b or c`, any grouping),
+/// left to right, and the operator's SQL word. Found without recursion:
+/// the parser builds a chain of n operands n levels deep.
+fn chain(filter: &Filter) -> (&'static str, Vec<&Filter>) {
+    let and = matches!(filter, Filter::And(..));
+    let mut operands = Vec::new();
+    let mut pending = vec![filter];
+    while let Some(next) = pending.pop() {
+        let split = match next {
+            Filter::And(l, r) if and => Some((&**l, &**r)),
+            Filter::Or(l, r) if !and => Some((&**l, &**r)),
+            _ => None,
+        };
+        match split {
+            // Right first onto the stack, so that the left pops first.
+            Some((left, right)) => {
+                pending.push(right);
+                pending.push(left);
+            }
+            None => operands.push(next),
+        }
+    }
+    (if and { "AND" } else { "OR" }, operands)
+}
+
+/// `parts` joined by `word` as a balanced tree of parentheses: a chain of
+/// n operands is about log2(n) levels deep in SQL, never n, so that no
+/// filter within the length limit passes SQLite's expression depth (1,000)
+/// or PostgreSQL's stack depth. `AND` and `OR` are associative, so the
+/// grouping changes no result.
+fn balanced(word: &str, parts: &[String]) -> String {
+    match parts {
+        [] => "1 = 1".to_owned(),
+        [one] => one.clone(),
+        _ => {
+            let (left, right) = parts.split_at(parts.len() / 2);
+            format!("({} {word} {})", balanced(word, left), balanced(word, right))
+        }
+    }
 }
 
 /// Escapes `LIKE` wildcards so that user input matches literally.
@@ -353,17 +402,18 @@ impl Compiler {
             ),
             (Rows::UserGroups, _) => format!(
                 "u.id IN (SELECT el.user_id FROM group_members el JOIN groups eg \
-                 ON eg.site_id = el.site_id AND eg.id = el.group_id WHERE el.site_id = $1 AND {cond})"
+                 ON eg.site_id = el.site_id AND eg.id = el.group_id WHERE el.site_id = $1 \
+                 AND {MANAGED_GROUP} AND {cond})"
             ),
             (Rows::UserMembers, _) => format!(
                 "g.id IN (SELECT el.group_id FROM group_members el JOIN users eu \
                  ON eu.site_id = el.site_id AND eu.id = el.user_id WHERE el.site_id = $1 \
-                 AND eu.provisioning_state <> 'released' AND {cond})"
+                 AND {MANAGED_USER} AND {cond})"
             ),
             (Rows::GroupMembers, _) => format!(
                 "g.id IN (SELECT el.group_id FROM group_member_groups el JOIN groups eg \
                  ON eg.site_id = el.site_id AND eg.id = el.member_group_id \
-                 WHERE el.site_id = $1 AND {cond})"
+                 WHERE el.site_id = $1 AND {MANAGED_GROUP} AND {cond})"
             ),
             (Rows::Json(key), Dialect::Sqlite) => format!(
                 "EXISTS (SELECT 1 FROM json_each(u.scim_extra, {}) el WHERE {cond})",
@@ -417,11 +467,11 @@ impl Compiler {
     /// The SQL condition of a whole filter.
     pub(crate) fn filter(&mut self, filter: &Filter) -> Result<String, ScimError> {
         match filter {
-            Filter::And(left, right) => {
-                Ok(format!("({} AND {})", self.filter(left)?, self.filter(right)?))
-            }
-            Filter::Or(left, right) => {
-                Ok(format!("({} OR {})", self.filter(left)?, self.filter(right)?))
+            Filter::And(..) | Filter::Or(..) => {
+                let (word, operands) = chain(filter);
+                let parts =
+                    operands.into_iter().map(|f| self.filter(f)).collect::<Result<Vec<_>, _>>()?;
+                Ok(balanced(word, &parts))
             }
             Filter::Not(inner) => Ok(format!("(NOT {})", self.filter(inner)?)),
             Filter::Present(path) => match self.target(path)? {
@@ -521,16 +571,14 @@ impl Compiler {
             })
         };
         match filter {
-            Filter::And(left, right) => Ok(format!(
-                "({} AND {})",
-                self.element_filter(rows, attribute, left)?,
-                self.element_filter(rows, attribute, right)?
-            )),
-            Filter::Or(left, right) => Ok(format!(
-                "({} OR {})",
-                self.element_filter(rows, attribute, left)?,
-                self.element_filter(rows, attribute, right)?
-            )),
+            Filter::And(..) | Filter::Or(..) => {
+                let (word, operands) = chain(filter);
+                let parts = operands
+                    .into_iter()
+                    .map(|f| self.element_filter(rows, attribute, f))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(balanced(word, &parts))
+            }
             Filter::Not(inner) => {
                 Ok(format!("(NOT {})", self.element_filter(rows, attribute, inner)?))
             }

@@ -3,7 +3,7 @@
 
 use roster_scim::{AttrPath, ScimError};
 
-use super::{Compiler, Rows, Scalar, Target, quoted};
+use super::{Compiler, MANAGED_GROUP, MANAGED_USER, Rows, Scalar, Target, quoted};
 use crate::Dialect;
 
 impl Compiler {
@@ -90,12 +90,12 @@ impl Compiler {
             (Rows::UserGroups, _) => format!(
                 "(SELECT {key} FROM group_members el JOIN groups eg ON eg.site_id = el.site_id \
                  AND eg.id = el.group_id WHERE el.site_id = u.site_id AND el.user_id = u.id \
-                 ORDER BY eg.name_key, eg.id LIMIT 1)"
+                 AND {MANAGED_GROUP} ORDER BY eg.name_key, eg.id LIMIT 1)"
             ),
             (Rows::UserMembers | Rows::GroupMembers, _) => format!(
                 "(SELECT {key} FROM group_members el JOIN users eu ON eu.site_id = el.site_id \
                  AND eu.id = el.user_id WHERE el.site_id = g.site_id AND el.group_id = g.id \
-                 ORDER BY eu.username_key, eu.id LIMIT 1)"
+                 AND {MANAGED_USER} ORDER BY eu.username_key, eu.id LIMIT 1)"
             ),
             (Rows::Json(name), Dialect::Sqlite) => format!(
                 "(SELECT {key} FROM json_each(u.scim_extra, {}) el \

@@ -1,0 +1,71 @@
+//! Lenient parsing of the SCIM endpoint path (issue 16 §1): clients write
+//! `/users`, `/Users/` or `/GROUPS/{id}/`; each has one meaning, the
+//! endpoint RFC 7644 §3.2 names, so the path is rewritten into it before
+//! routing. Resource ids keep their case; other paths are left alone and
+//! meet the SCIM `404`.
+
+use axum::http::Request;
+use axum::http::uri::{PathAndQuery, Uri};
+
+/// Where the SCIM service is mounted.
+const BASE: &str = "/api/scim/";
+
+/// The endpoints' canonical names (RFC 7644 §3.2).
+const ENDPOINTS: [&str; 7] =
+    ["Users", "Groups", "Bulk", "ServiceProviderConfig", "ResourceTypes", "Schemas", ".search"];
+
+/// `path` in canonical form, or `None` when it is already canonical or not
+/// a SCIM path.
+fn canonical(path: &str) -> Option<String> {
+    let rest = path.strip_prefix(BASE)?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let mut segments: Vec<&str> = rest.split('/').collect();
+    let first = segments.first_mut()?;
+    *first = ENDPOINTS.iter().find(|e| e.eq_ignore_ascii_case(first))?;
+    if let Some(second) = segments.get_mut(1)
+        && second.eq_ignore_ascii_case(".search")
+    {
+        *second = ".search";
+    }
+    let out = format!("{BASE}{}", segments.join("/"));
+    (out != path).then_some(out)
+}
+
+/// Rewrites a request's SCIM endpoint path into its canonical form.
+pub(crate) fn canonical_endpoint<B>(mut request: Request<B>) -> Request<B> {
+    let Some(path) = canonical(request.uri().path()) else { return request };
+    let with_query = match request.uri().query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(path_and_query) = with_query.parse::<PathAndQuery>() {
+        parts.path_and_query = Some(path_and_query);
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_in_any_case_and_with_a_trailing_slash() {
+        for (path, want) in [
+            ("/api/scim/users", Some("/api/scim/Users")),
+            ("/api/scim/Users/", Some("/api/scim/Users")),
+            ("/api/scim/GROUPS/AbC-1/", Some("/api/scim/Groups/AbC-1")),
+            ("/api/scim/users/.SEARCH", Some("/api/scim/Users/.search")),
+            ("/api/scim/serviceproviderconfig", Some("/api/scim/ServiceProviderConfig")),
+            ("/api/scim/Users", None),
+            ("/api/scim/Users/x", None),
+            ("/api/scim/nothing", None),
+            ("/api/admin/users", None),
+        ] {
+            assert_eq!(canonical(path).as_deref(), want, "{path}");
+        }
+    }
+}

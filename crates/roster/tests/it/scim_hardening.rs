@@ -1,0 +1,240 @@
+//! Input a SCIM client can send that once caused a 5xx or minutes of CPU
+//! (issue 16 §4): each is answered, on both databases, with a 400 and the
+//! right `scimType` (and the store unchanged), or is handled correctly.
+
+use base64::Engine;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use roster_scim::MAX_FILTER_OPERATORS;
+
+use crate::helpers::{Backend, Scim, assert_scim_error, patch_op, scim_user, spawn_app};
+
+/// `?filter=` with `filter` percent-encoded, and the largest page.
+fn filtered(resource: &str, filter: &str) -> String {
+    let query = serde_urlencoded::to_string([("filter", filter), ("count", "1000")]).unwrap();
+    format!("/{resource}?{query}")
+}
+
+const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+
+async fn created(scim: &Scim<'_>, path: &str, body: Value) -> String {
+    let reply = scim.post(path, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    reply.body["id"].as_str().unwrap().to_owned()
+}
+
+/// `term(0) op term(1) op ...`, `n` terms.
+fn chain(op: &str, n: usize, term: impl Fn(usize) -> String) -> String {
+    (0..n).map(term).collect::<Vec<_>>().join(&format!(" {op} "))
+}
+
+/// A long chain of `or` or `and` within the 10,000-character limit was
+/// deeper than SQLite's expression depth (1,000), a 500, or overflowed a
+/// worker's stack, a crash. Chains up to the operator limit work; longer
+/// ones are a 400 naming the limit; the server carries on.
+async fn long_filter_chains_work_or_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let okta = app.scim_provider("acme", "okta", "Okta").await;
+    let entra = app.scim_provider("acme", "entra_id", "Entra").await;
+    for name in ["u7@example.com", "u200@example.com"] {
+        created(&okta, "/Users", scim_user(name)).await;
+    }
+    let terms = MAX_FILTER_OPERATORS + 1;
+    let ors = chain("or", terms, |i| format!("userName eq \"u{i}@example.com\""));
+    let reply = okta.get(&filtered("Users", &ors)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["totalResults"], 2, "{reply:?}");
+    let presents = chain("or", terms, |_| "id pr".to_owned());
+    let reply = okta.get(&filtered("Users", &presents)).await;
+    assert_eq!(reply.body["totalResults"], 2, "{reply:?}");
+    let ands = chain("and", terms, |_| "id pr".to_owned());
+    let reply = okta.post("/Users/.search", json!({ "schemas": [SEARCH], "filter": ands })).await;
+    assert_eq!(reply.body["totalResults"], 2, "{reply:?}");
+    let inner = chain("or", terms, |i| format!("value eq \"u{i}@example.com\""));
+    let reply = okta.get(&filtered("Users", &format!("emails[{inner}]"))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    let groups = okta.get(&filtered("Groups", &presents)).await;
+    assert_eq!(groups.status, StatusCode::OK, "{groups:?}");
+
+    let before = app.snapshot().await;
+    for terms in [terms + 1, 900] {
+        for op in ["or", "and"] {
+            let long = chain(op, terms, |_| "id pr".to_owned());
+            for scim in [&okta, &entra] {
+                let reply = scim.get(&filtered("Users", &long)).await;
+                assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidFilter"));
+                assert!(reply.body["detail"].as_str().unwrap().contains("more than 200"));
+                let body = json!({ "schemas": [SEARCH], "filter": long });
+                let reply = scim.post("/.search", body).await;
+                assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidFilter"));
+            }
+        }
+    }
+    let nested = chain("or", 1_500, |i| format!("(not (id pr) and userName eq \"{i}\")"));
+    let reply = okta.get(&filtered("Users", &nested[..9_999])).await;
+    assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidFilter"));
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(okta.get("/Users").await.body["totalResults"], 2, "the server carries on");
+}
+
+/// A user with more e-mails than one INSERT may bind (SQLite: 32,766
+/// variables, five per address) is stored whole.
+async fn thousands_of_emails_are_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let okta = app.scim_provider("acme", "okta", "Okta").await;
+    let emails: Vec<Value> = (0..7_000)
+        .map(|i| json!({ "value": format!("a{i}@example.com"), "type": "work" }))
+        .collect();
+    let mut user = scim_user("many@example.com");
+    user["emails"] = Value::Array(emails);
+    let id = created(&okta, "/Users", user).await;
+    let reply = okta.get(&format!("/Users/{id}")).await;
+    assert_eq!(reply.body["emails"].as_array().map(Vec::len), Some(7_000), "stored whole");
+    assert_eq!(reply.body["emails"][6_999]["value"], "a6999@example.com");
+    let found = okta.get(&filtered("Users", r#"emails.value eq "A6999@example.com""#)).await;
+    assert_eq!(found.body["totalResults"], 1, "{found:?}");
+    // Replaced by PUT: the old rows go, the new ones are all there.
+    let mut user = scim_user("many@example.com");
+    user["emails"] =
+        (0..6_600).map(|i| json!({ "value": format!("b{i}@example.com") })).collect::<Value>();
+    let put = okta.put(&format!("/Users/{id}"), user).await;
+    assert_eq!(put.body["emails"].as_array().map(Vec::len), Some(6_600), "{:?}", put.status);
+    let gone = okta.get(&filtered("Users", r#"emails.value eq "a1@example.com""#)).await;
+    assert_eq!(gone.body["totalResults"], 0, "{gone:?}");
+}
+
+/// PostgreSQL text cannot hold NUL; indexes cannot hold very long keys.
+/// Both are refused before anything is written, on both databases alike.
+async fn unstorable_values_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let okta = app.scim_provider("acme", "okta", "Okta").await;
+    let alice = created(&okta, "/Users", scim_user("alice@example.com")).await;
+    let staff =
+        created(&okta, "/Groups", json!({ "schemas": [GROUP], "displayName": "Staff" })).await;
+    let before = app.snapshot().await;
+
+    for filter in [r#"userName eq "a\u0000""#, r#"emails[type eq "\u0000"]"#] {
+        let reply = okta.get(&filtered("Users", filter)).await;
+        assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidFilter"));
+        assert!(reply.body["detail"].as_str().unwrap().contains("NUL"), "{reply:?}");
+        let reply =
+            okta.post("/Groups/.search", json!({ "schemas": [SEARCH], "filter": filter })).await;
+        assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidFilter"));
+    }
+    let mut typed = scim_user("bob@example.com");
+    typed["emails"] = json!([{ "value": "bob@example.com", "type": "wo\u{0}rk" }]);
+    let mut extra = scim_user("bob@example.com");
+    extra["title"] = json!("Chief\u{0}");
+    let mut nested = scim_user("bob@example.com");
+    nested["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] =
+        json!({ "department": "R\u{0}D" });
+    let cases = [
+        ("/Users", typed, "emails[0].type"),
+        ("/Users", extra, "title"),
+        ("/Users", nested, "department"),
+        (
+            "/Groups",
+            json!({ "schemas": [GROUP], "displayName": "Ops", "externalId": "e\u{0}" }),
+            "externalId",
+        ),
+        (
+            "/Groups",
+            json!({ "schemas": [GROUP], "displayName": "Ops", "externalId": "x".repeat(3_000) }),
+            "externalId",
+        ),
+    ];
+    for (path, body, place) in cases {
+        let reply = okta.post(path, body.clone()).await;
+        assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidValue"));
+        assert!(reply.body["detail"].as_str().unwrap().contains(place), "{place}: {reply:?}");
+    }
+    let nul_name = patch_op(json!([{ "op": "replace", "path": "displayName", "value": "A\u{0}" }]));
+    let reply = okta.patch(&format!("/Users/{alice}"), nul_name.clone()).await;
+    assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    let reply = okta.patch(&format!("/Groups/{staff}"), nul_name).await;
+    assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    let long_id =
+        patch_op(json!([{ "op": "add", "path": "externalId", "value": "y".repeat(3_000) }]));
+    let reply = okta.patch(&format!("/Groups/{staff}"), long_id).await;
+    assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    let mut put =
+        json!({ "schemas": [GROUP], "displayName": "Staff", "externalId": "z".repeat(3_000) });
+    let reply = okta.put(&format!("/Groups/{staff}"), put.clone()).await;
+    assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    put["externalId"] = json!("k\u{0}");
+    let reply = okta.put(&format!("/Groups/{staff}"), put).await;
+    assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    let reply = okta.get("/Users/a%00b").await;
+    assert_scim_error(&reply, StatusCode::NOT_FOUND, None);
+    assert_eq!(app.snapshot().await, before);
+
+    // A long externalId that fits the limit is stored and found.
+    let fits = "x".repeat(255);
+    let ops = created(
+        &okta,
+        "/Groups",
+        json!({ "schemas": [GROUP], "displayName": "Ops", "externalId": fits }),
+    )
+    .await;
+    let reply = okta.get(&filtered("Groups", &format!("externalId eq \"{fits}\""))).await;
+    assert_eq!(reply.body["Resources"][0]["id"], ops.as_str(), "{reply:?}");
+}
+
+fn cursor(text: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+/// A forged cursor or start index of any size pages nowhere, without
+/// overflowing the paging arithmetic.
+async fn huge_page_positions_are_safe(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let okta = app.scim_provider("acme", "okta", "Okta").await;
+    created(&okta, "/Users", scim_user("alice@example.com")).await;
+    for forged in [format!("roster:{}", u64::MAX), "roster:99999999999999999999".into()] {
+        let reply = okta.get(&format!("/Users?cursor={}&count=10", cursor(&forged))).await;
+        assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidCursor"));
+    }
+    let far = cursor(&format!("roster:{}", i64::MAX));
+    for path in [format!("/Users?cursor={far}&count=1000"), format!("/Groups?cursor={far}")] {
+        let reply = okta.get(&path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+        assert_eq!(reply.body["Resources"], json!([]), "{reply:?}");
+        assert!(reply.body.get("nextCursor").is_none(), "{reply:?}");
+    }
+    let reply = okta.get(&format!("/Users?startIndex={}&count=1000", u64::MAX)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.body["Resources"], json!([]), "{reply:?}");
+    let reply = okta
+        .post("/.search", json!({ "schemas": [SEARCH], "startIndex": i64::MAX, "count": 1000 }))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+}
+
+/// A search body near the 2 MiB limit, all brackets, through the Entra
+/// dialect's value-path rewrite: refused at once, not after minutes.
+async fn huge_filters_are_refused_quickly(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let entra = app.scim_provider("acme", "entra_id", "Entra").await;
+    let filter = format!("{}{}", "emails[".repeat(100_000), "].value eq x".repeat(100_000));
+    let started = std::time::Instant::now();
+    let reply =
+        entra.post("/Users/.search", json!({ "schemas": [SEARCH], "filter": filter })).await;
+    assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidFilter"));
+    assert!(reply.body["detail"].as_str().unwrap().contains("10000"), "{reply:?}");
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
+
+crate::on_both_databases!(
+    long_filter_chains_work_or_are_refused,
+    thousands_of_emails_are_stored,
+    unstorable_values_are_refused,
+    huge_page_positions_are_safe,
+    huge_filters_are_refused_quickly,
+);
