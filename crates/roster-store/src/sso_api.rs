@@ -94,6 +94,15 @@ pub trait SsoRepo {
         session_indexes: &[String],
         at: Timestamp,
     ) -> Result<u64, StoreError>;
+    /// The names of the groups a provider manages (provisioned by SCIM)
+    /// whose externalId is one of `external_ids`, as (externalId, name):
+    /// Entra ID asserts group object ids, which are those externalIds.
+    async fn provider_groups_by_external_id(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+        external_ids: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError>;
     /// Counts one more password attempt for a username, in one statement
     /// (so that concurrent attempts all count), and returns the count in
     /// the current window: it restarts at 1 when its window started at or

@@ -6,16 +6,17 @@
 
 use jiff::{SignedDuration, Timestamp};
 use roster_domain::policy::{
-    FirstLogin, ProvisioningState, evaluate_user, first_login, provisioned_defaults,
-    source_attributes,
+    FirstLogin, ProvisioningState, evaluate_user, first_login, group_in_scope,
+    provisioned_defaults, source_attributes,
 };
 use roster_domain::{
-    AuthMethod, Email, Membership, NameIdSource, Provider, ProviderId, ProvisionedBy,
-    ProvisioningMethod, Secret, SiteId, User, UserId, Username,
+    AuthMethod, DisplayText, Email, GroupName, Membership, NameIdSource, Provider, ProviderId,
+    ProvisionedBy, ProvisioningMethod, Secret, SiteId, User, UserId, Username,
 };
 use roster_saml::{Assertion, Expected, claimed_request, validate_post};
 use roster_store::{ProviderRepo, SessionRecord, SiteRepo, SsoRepo, Transaction};
 
+use super::attributes::{AssertedProfile, asserted_profile};
 use super::handoff::continue_to;
 use super::trust::idp_trust;
 use super::{SignInRefusal, Sso, SsoError, SsoTx};
@@ -204,12 +205,15 @@ async fn signing_in(
         }
         FirstLogin::Refuse => Err(SsoError::UserRefused(SignInRefusal::NotProvisioned)),
         FirstLogin::Create { default_groups } => {
+            let mut profile = asserted_profile(&assertion.attributes);
+            profile.groups = resolved_groups(tx, site, &provider.id, profile.groups).await?;
             let user = created_just_in_time(
                 site,
                 &provider.id,
                 &provider.options,
                 username,
                 assertion,
+                &profile,
                 now,
             );
             // Outside the provider's scope, nobody is created.
@@ -217,9 +221,15 @@ async fn signing_in(
                 return Err(SsoError::UserRefused(SignInRefusal::NotProvisioned));
             }
             tx.insert_user(&user).await?;
-            for name in &default_groups {
-                // The option names existing local groups; one deleted since
-                // is skipped rather than refusing the sign-in.
+            // The default groups, and the asserted groups this provider
+            // provisions memberships of (within its group filters). Each
+            // names an existing group; one missing is skipped rather than
+            // refusing the sign-in.
+            let joined = profile.groups.iter().filter(|name| {
+                provider.options.provision_group_memberships
+                    && group_in_scope(&provider.options, name)
+            });
+            for name in default_groups.iter().chain(joined) {
                 if let Some(group) = tx.group_by_name(site, name).await? {
                     let membership = Membership { user_id: user.id.clone(), is_admin: false };
                     tx.put_member(site, &group.id, &membership, now).await?;
@@ -236,6 +246,7 @@ fn created_just_in_time(
     options: &roster_domain::ProvisioningOptions,
     username: Username,
     assertion: &Assertion,
+    profile: &AssertedProfile,
     now: Timestamp,
 ) -> User {
     let mut user =
@@ -243,12 +254,45 @@ fn created_just_in_time(
     user.auth_method = AuthMethod::Sso(provider.clone());
     user.provisioned_by =
         ProvisionedBy { method: ProvisioningMethod::Jit, provider: Some(provider.clone()) };
-    user.email = Email::parse(&assertion.name_id).ok();
+    user.email = profile.email.clone().or_else(|| Email::parse(&assertion.name_id).ok());
+    user.full_name = match (&profile.first_name, &profile.last_name) {
+        (Some(first), Some(last)) => {
+            DisplayText::parse(&format!("{} {}", first.as_str(), last.as_str())).ok()
+        }
+        (one, other) => one.clone().or_else(|| other.clone()),
+    };
+    user.first_name = profile.first_name.clone();
+    user.last_name = profile.last_name.clone();
     provisioned_defaults(options, &mut user);
     let (company, time_zone) = source_attributes(options, None, None);
     user.company = company;
     user.time_zone = time_zone;
-    // Group memberships from the assertion come with attribute mappings;
-    // until then the user is evaluated as in no identity-provider group.
-    evaluate_user(&user, provider, options, &[])
+    // The asserted groups decide the scope ("only users in groups") and the
+    // role mappings, as SCIM memberships do.
+    evaluate_user(&user, provider, options, &profile.groups)
+}
+
+/// The asserted groups, each object id of a group this provider
+/// provisioned by SCIM (its externalId: what Entra ID asserts) replaced by
+/// that group's name; other values are kept as names.
+async fn resolved_groups(
+    tx: &mut impl SsoTx,
+    site: &SiteId,
+    provider: &ProviderId,
+    asserted: Vec<GroupName>,
+) -> Result<Vec<GroupName>, SsoError> {
+    let raw: Vec<String> = asserted.iter().map(|name| name.as_str().to_owned()).collect();
+    let known = tx.provider_groups_by_external_id(site, provider, &raw).await?;
+    let mut groups: Vec<GroupName> = Vec::with_capacity(asserted.len());
+    for name in asserted {
+        let resolved = known
+            .iter()
+            .find(|(external_id, _)| external_id == name.as_str())
+            .and_then(|(_, group)| GroupName::parse(group).ok())
+            .unwrap_or(name);
+        if !groups.contains(&resolved) {
+            groups.push(resolved);
+        }
+    }
+    Ok(groups)
 }

@@ -13,6 +13,7 @@
 //! `idp_metadata` modules.
 //! Never another area.
 
+mod attributes;
 mod consume;
 mod error;
 mod handoff;

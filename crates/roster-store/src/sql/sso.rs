@@ -247,6 +247,31 @@ impl SsoRepo for Tx {
         Ok(ended)
     }
 
+    async fn provider_groups_by_external_id(
+        &mut self,
+        site: &SiteId,
+        provider: &ProviderId,
+        external_ids: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        // One indexed lookup per id: an assertion names a few groups.
+        let mut found = Vec::new();
+        for external_id in external_ids {
+            let row = sqlx::query(
+                "SELECT name FROM groups WHERE site_id = $1 AND external_id = $2 \
+                 AND managed_by_provider_id = $3 AND provisioning_state = 'active'",
+            )
+            .bind(site.as_str())
+            .bind(external_id.as_str())
+            .bind(provider.as_str())
+            .fetch_optional(self.conn())
+            .await?;
+            if let Some(row) = row {
+                found.push((external_id.clone(), Cols(&row).text("name")?));
+            }
+        }
+        Ok(found)
+    }
+
     async fn count_password_attempt(
         &mut self,
         site: &SiteId,

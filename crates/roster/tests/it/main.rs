@@ -23,6 +23,7 @@ mod principals;
 mod saml_fixture;
 mod saml_fixture_attacks;
 mod saml_idp;
+mod saml_jit;
 mod saml_logout;
 mod saml_metadata;
 mod saml_signin;
