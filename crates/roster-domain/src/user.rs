@@ -105,6 +105,18 @@ impl TwoFactor {
         }
     }
 
+    /// Whether a user with this rule signs in with a second factor, on a
+    /// site whose policy is `site_policy`.
+    pub fn required(self, site_policy: TwoFactor) -> bool {
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            // A site's policy never defers (see `parse_site_policy`); one
+            // that somehow did asks for nothing.
+            Self::SitePolicy => site_policy == Self::Always,
+        }
+    }
+
     /// A site's own policy cannot defer to itself.
     pub fn parse_site_policy(raw: &str) -> Result<Self, InvalidValue> {
         match Self::parse(raw)? {

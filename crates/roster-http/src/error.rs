@@ -106,6 +106,10 @@ impl From<SsoError> for ApiError {
             }
             SsoError::WrongPassword => Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message),
             SsoError::Throttled => Self::new(StatusCode::TOO_MANY_REQUESTS, "throttled", message),
+            // The sign-in page asks again (see `sso::code_page`); as JSON,
+            // a refusal.
+            SsoError::WrongCode(_) => Self::new(StatusCode::FORBIDDEN, "wrong_code", message),
+            SsoError::SignInEnded => Self::new(StatusCode::FORBIDDEN, "sign_in_ended", message),
             SsoError::Unauthenticated => {
                 Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first")
             }

@@ -23,6 +23,7 @@ mod error;
 mod metadata_api;
 mod policy_api;
 mod scim_api;
+mod second_factor_api;
 mod sp_key_api;
 mod sql;
 mod sso_api;
@@ -39,6 +40,7 @@ pub use scim_api::{
     ListParams, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, ScimScope, ScimUser,
     ScimUserRepo, StoredEmail,
 };
+pub use second_factor_api::{PendingSignIn, SecondFactorRepo, TotpRecord};
 pub use sp_key_api::{SpKeyPurpose, SpKeyRecord, SpKeyRepo};
 pub use sql::{Dialect, Store, StoreConfig, Tx, connect};
 pub use sso_api::{SamlRequestRecord, SessionRecord, SsoRepo};

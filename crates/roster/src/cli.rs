@@ -216,6 +216,20 @@ pub enum UserCommand {
         #[arg(long, alias = "username")]
         user: String,
     },
+    /// Show whether a user signs in with a second factor and has an authenticator
+    /// app set up; --reset removes it, so that the next sign-in sets up a new one.
+    #[command(name = "two-factor")]
+    TwoFactor {
+        /// The site's slug.
+        #[arg(long)]
+        site: String,
+        /// The user's username, in any letter case.
+        #[arg(long)]
+        user: String,
+        /// Remove the user's authenticator (lost or replaced phone).
+        #[arg(long)]
+        reset: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -129,6 +129,15 @@ async fn user(app: &App, command: &UserCommand, json: bool) -> anyhow::Result<()
         UserCommand::Show { site, user } => {
             output::one(&app.admin().find_user(&OPERATOR, site, user).await?, json)
         }
+        UserCommand::TwoFactor { site, user, reset } => {
+            let id = app.admin().find_user(&OPERATOR, site, user).await?.id;
+            let view = if *reset {
+                app.admin().reset_two_factor(&OPERATOR, site, &id).await?
+            } else {
+                app.admin().two_factor(&OPERATOR, site, &id).await?
+            };
+            output::one(&view, json)
+        }
     }
 }
 

@@ -19,12 +19,13 @@ mod scim_credentials;
 mod sites;
 mod sp_keys;
 mod tickets;
+mod two_factor;
 mod users;
 pub mod views;
 
 use roster_store::{
-    AdminKeyRepo, GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SiteRepo, SpKeyRepo,
-    TicketRepo, Transaction, UserRepo,
+    AdminKeyRepo, GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SecondFactorRepo, SiteRepo,
+    SpKeyRepo, TicketRepo, Transaction, UserRepo,
 };
 
 pub use error::AdminError;
@@ -39,6 +40,7 @@ pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
 pub use sites::{SiteInput, SitePatch};
 pub use sp_keys::{SpKeyRotation, SpKeyView};
 pub use tickets::{SignedInUserView, TicketInput};
+pub use two_factor::TwoFactorView;
 pub use users::{UserInput, UserPatch};
 
 use crate::Context;
@@ -55,6 +57,7 @@ pub(crate) trait AdminTx:
     + TicketRepo
     + SpKeyRepo
     + IdpMetadataRepo
+    + SecondFactorRepo
 {
 }
 
@@ -69,6 +72,7 @@ impl<T> AdminTx for T where
         + TicketRepo
         + SpKeyRepo
         + IdpMetadataRepo
+        + SecondFactorRepo
 {
 }
 

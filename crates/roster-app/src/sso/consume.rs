@@ -4,40 +4,24 @@
 //! session for the user it names: an existing user of this provider, or
 //! one created just in time through the provisioning policy.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use roster_domain::policy::{
     FirstLogin, ProvisioningState, evaluate_user, first_login, group_in_scope,
     provisioned_defaults, source_attributes,
 };
 use roster_domain::{
     AuthMethod, DisplayText, Email, GroupName, Membership, NameIdSource, Provider, ProviderId,
-    ProvisionedBy, ProvisioningMethod, Secret, SiteId, User, UserId, Username,
+    ProvisionedBy, ProvisioningMethod, SiteId, User, UserId, Username,
 };
 use roster_saml::{Assertion, Expected, claimed_request, validate_post};
-use roster_store::{ProviderRepo, SessionRecord, SiteRepo, SsoRepo, Transaction};
+use roster_store::{ProviderRepo, SiteRepo, SsoRepo, Transaction};
 
 use super::attributes::{AssertedProfile, asserted_profile};
-use super::handoff::continue_to;
+use super::second_factor::{SignInStep, after_first_factor};
+use super::session::SessionOrigin;
 use super::trust::idp_trust;
 use super::{SignInRefusal, Sso, SsoError, SsoTx};
 use crate::ids::opaque_id;
-use crate::secrets;
-
-/// How long a session lasts.
-pub(crate) const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(8);
-
-/// A person just signed in: the session's secret (for the cookie, shown
-/// nowhere else) and who it is.
-#[derive(Debug, Clone)]
-pub struct SignedInView {
-    pub session_secret: Secret,
-    pub expires_at: Timestamp,
-    pub site: String,
-    pub username: String,
-    /// The site's application URL with a one-time ticket, when the site
-    /// has one: where the person continues.
-    pub continue_to: Option<String>,
-}
 
 impl Sso<'_> {
     /// Consumes the `SAMLResponse` posted to the ACS of `provider`, or to
@@ -47,7 +31,7 @@ impl Sso<'_> {
         &self,
         provider: Option<&str>,
         saml_response: &str,
-    ) -> Result<SignedInView, SsoError> {
+    ) -> Result<SignInStep, SsoError> {
         let urls = self.urls()?;
         let not_found = || SsoError::NotFound { what: "provider" };
         let now = self.now();
@@ -126,36 +110,17 @@ impl Sso<'_> {
         }
 
         let user = signing_in(&mut tx, &provider, &assertion, now).await?;
-        let secret = secrets::generate("roster_session_");
-        let expires_at = now
-            .checked_add(SESSION_LIFETIME)
-            .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
-        tx.insert_session(&SessionRecord {
-            site: site_id.clone(),
-            secret_hash: secrets::hash(&secret),
-            user: user.id.clone(),
+        let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
+        let origin = SessionOrigin {
             provider: Some(provider.id.clone()),
             session_index: assertion.session_index.clone(),
             name_id: Some(assertion.name_id.clone()),
             name_id_format: assertion.name_id_format.clone(),
-            created_at: now,
-            expires_at,
-            revoked_at: None,
-        })
-        .await?;
-        tx.touch_last_login(&site_id, &user.id, now).await?;
-        let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
-        let continue_to =
-            continue_to(&mut tx, &site_id, site.application_url.as_ref(), &user.id, now).await?;
+        };
+        let step = after_first_factor(&mut tx, &site, &user, origin, now).await?;
         tx.commit().await?;
         tracing::info!(site = %site.slug.as_str(), user = %user.id, provider = %provider.id, "signed in with SAML");
-        Ok(SignedInView {
-            session_secret: Secret::new(secret),
-            expires_at,
-            site: site.slug.as_str().to_owned(),
-            username: user.username.as_str().to_owned(),
-            continue_to,
-        })
+        Ok(step)
     }
 }
 

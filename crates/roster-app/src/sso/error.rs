@@ -4,6 +4,7 @@
 use roster_saml::SamlError;
 use roster_store::StoreError;
 
+use super::SecondFactorView;
 use crate::InternalError;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,13 @@ pub enum SsoError {
     /// Too many wrong passwords for the username lately.
     #[error("too many failed attempts; try again in a few minutes")]
     Throttled,
+    /// A wrong second-factor code: the page asks again.
+    #[error("that code is not right; enter the current code from your authenticator app")]
+    WrongCode(Box<SecondFactorView>),
+    /// A sign-in waiting for its second factor ended: it expired, too
+    /// many wrong codes were entered, or it completed already.
+    #[error("this sign-in has ended; sign in again")]
+    SignInEnded,
     /// No session, or one that expired or was revoked.
     #[error("not signed in")]
     Unauthenticated,

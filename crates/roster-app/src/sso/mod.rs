@@ -21,20 +21,23 @@ mod login;
 mod logout;
 mod page;
 mod password;
+mod second_factor;
 mod session;
+mod totp;
 mod trust;
 
-pub use consume::SignedInView;
 pub use error::{SignInRefusal, SsoError};
 pub use logout::IdpLogout;
 pub use page::SignInPage;
-pub use session::MeView;
+pub use second_factor::{SecondFactorView, SignInStep};
+pub use session::{MeView, SignedInView};
+pub use totp::Enrolment;
 
 use std::sync::Arc;
 
 use roster_store::{
-    GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SiteRepo, SpKeyRepo, SsoRepo, TicketRepo,
-    Transaction, UserRepo,
+    GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SecondFactorRepo, SiteRepo, SpKeyRepo,
+    SsoRepo, TicketRepo, Transaction, UserRepo,
 };
 
 use crate::Context;
@@ -52,6 +55,7 @@ pub(crate) trait SsoTx:
     + TicketRepo
     + SpKeyRepo
     + IdpMetadataRepo
+    + SecondFactorRepo
 {
 }
 
@@ -66,6 +70,7 @@ impl<T> SsoTx for T where
         + TicketRepo
         + SpKeyRepo
         + IdpMetadataRepo
+        + SecondFactorRepo
 {
 }
 

@@ -7,10 +7,10 @@
 use jiff::SignedDuration;
 use roster_domain::policy::ProvisioningState;
 use roster_domain::{AuthMethod, Secret, SiteSlug, Username};
-use roster_store::{SessionRecord, SiteRepo, SsoRepo, Transaction, UserRepo};
+use roster_store::{SiteRepo, SsoRepo, Transaction, UserRepo};
 
-use super::consume::{SESSION_LIFETIME, SignedInView};
-use super::handoff::continue_to;
+use super::second_factor::{SignInStep, after_first_factor};
+use super::session::SessionOrigin;
 use super::{Sso, SsoError};
 use crate::passwords::verify_password;
 use crate::secrets;
@@ -36,7 +36,7 @@ impl Sso<'_> {
         slug: &str,
         username: &str,
         password: &Secret,
-    ) -> Result<SignedInView, SsoError> {
+    ) -> Result<SignInStep, SsoError> {
         let refused = || SsoError::WrongPassword;
         let not_found = || SsoError::NotFound { what: "site" };
         let slug = SiteSlug::parse(slug).map_err(|_| not_found())?;
@@ -82,34 +82,9 @@ impl Sso<'_> {
         };
         let mut tx = self.write().await?;
         tx.clear_password_failures(&site.id, username.key()).await?;
-        let secret = secrets::generate("roster_session_");
-        let expires_at = now
-            .checked_add(SESSION_LIFETIME)
-            .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
-        tx.insert_session(&SessionRecord {
-            site: site.id.clone(),
-            secret_hash: secrets::hash(&secret),
-            user: user.id.clone(),
-            provider: None,
-            session_index: None,
-            name_id: None,
-            name_id_format: None,
-            created_at: now,
-            expires_at,
-            revoked_at: None,
-        })
-        .await?;
-        tx.touch_last_login(&site.id, &user.id, now).await?;
-        let continue_to =
-            continue_to(&mut tx, &site.id, site.application_url.as_ref(), &user.id, now).await?;
+        let step = after_first_factor(&mut tx, &site, &user, SessionOrigin::default(), now).await?;
         tx.commit().await?;
-        Ok(SignedInView {
-            session_secret: Secret::new(secret),
-            expires_at,
-            site: site.slug.as_str().to_owned(),
-            username: user.username.as_str().to_owned(),
-            continue_to,
-        })
+        Ok(step)
     }
 }
 

@@ -1,12 +1,80 @@
-//! Sessions of signed-in people: who a session cookie names (signing out
-//! is in `logout.rs`).
+//! Sessions of signed-in people: opening one once every factor passed,
+//! and who a session cookie names (signing out is in `logout.rs`).
 
+use jiff::{SignedDuration, Timestamp};
 use roster_domain::policy::ProvisioningState;
-use roster_store::{ProviderRepo, SiteRepo, SsoRepo, UserRepo};
+use roster_domain::{ProviderId, Secret, Site, User};
+use roster_store::{ProviderRepo, SessionRecord, SiteRepo, SsoRepo, TicketRepo, UserRepo};
 use serde::Serialize;
 
+use super::handoff::continue_to;
 use super::{Sso, SsoError};
 use crate::secrets;
+
+/// How long a session lasts.
+pub(crate) const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(8);
+
+/// A person just signed in: the session's secret (for the cookie, shown
+/// nowhere else) and who it is.
+#[derive(Debug, Clone)]
+pub struct SignedInView {
+    pub session_secret: Secret,
+    pub expires_at: Timestamp,
+    pub site: String,
+    pub username: String,
+    /// The site's application URL with a one-time ticket, when the site
+    /// has one: where the person continues.
+    pub continue_to: Option<String>,
+}
+
+/// How a person signed in, which their session keeps: the provider of an
+/// SSO sign-in (`None` for a password) and the assertion's details that
+/// single logout names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SessionOrigin {
+    pub provider: Option<ProviderId>,
+    pub session_index: Option<String>,
+    pub name_id: Option<String>,
+    pub name_id_format: Option<String>,
+}
+
+/// Opens a session for `user`, whose every factor passed: records the
+/// login and issues the hand-off ticket, in the caller's transaction.
+pub(crate) async fn open_session(
+    tx: &mut (impl SsoRepo + TicketRepo + Send),
+    site: &Site,
+    user: &User,
+    origin: SessionOrigin,
+    now: Timestamp,
+) -> Result<SignedInView, SsoError> {
+    let secret = secrets::generate("roster_session_");
+    let expires_at = now
+        .checked_add(SESSION_LIFETIME)
+        .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
+    tx.insert_session(&SessionRecord {
+        site: site.id.clone(),
+        secret_hash: secrets::hash(&secret),
+        user: user.id.clone(),
+        provider: origin.provider,
+        session_index: origin.session_index,
+        name_id: origin.name_id,
+        name_id_format: origin.name_id_format,
+        created_at: now,
+        expires_at,
+        revoked_at: None,
+    })
+    .await?;
+    tx.touch_last_login(&site.id, &user.id, now).await?;
+    let continue_to =
+        continue_to(tx, &site.id, site.application_url.as_ref(), &user.id, now).await?;
+    Ok(SignedInView {
+        session_secret: Secret::new(secret),
+        expires_at,
+        site: site.slug.as_str().to_owned(),
+        username: user.username.as_str().to_owned(),
+        continue_to,
+    })
+}
 
 /// The person a session belongs to, as `GET /api/me` shows it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

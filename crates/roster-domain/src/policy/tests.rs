@@ -290,3 +290,20 @@ fn grants_round_trip_through_their_stored_form() {
     }
     assert!(ProvisioningState::parse("gone").is_err());
 }
+
+#[test]
+fn a_second_factor_is_required_by_the_user_rule_or_else_the_site_policy() {
+    use TwoFactor::{Always, Never, SitePolicy};
+    let cases = [
+        (Always, Never, true),
+        (Always, Always, true),
+        (Never, Always, false),
+        (Never, Never, false),
+        (SitePolicy, Always, true),
+        (SitePolicy, Never, false),
+        (SitePolicy, SitePolicy, false),
+    ];
+    for (user, site, required) in cases {
+        assert_eq!(user.required(site), required, "{user:?} on a site {site:?}");
+    }
+}

@@ -1,4 +1,5 @@
-//! `/sites/{site}/users`, `/sites/{site}/users/{id}` and its `/password`.
+//! `/sites/{site}/users`, `/sites/{site}/users/{id}` and its `/password`
+//! and `/two-factor`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -6,7 +7,7 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use roster_app::App;
 use roster_app::admin::views::{ListView, UserView};
-use roster_app::admin::{PageRequest, PasswordInput, UserInput, UserPatch};
+use roster_app::admin::{PageRequest, PasswordInput, TwoFactorView, UserInput, UserPatch};
 
 use crate::ApiError;
 use crate::extract::{Admin, JsonBody, Params, Segments};
@@ -16,6 +17,7 @@ pub(super) fn routes() -> Router<App> {
         .route("/sites/{site}/users", get(list).post(create))
         .route("/sites/{site}/users/{id}", get(show).patch(update).delete(remove))
         .route("/sites/{site}/users/{id}/password", put(set_password))
+        .route("/sites/{site}/users/{id}/two-factor", get(two_factor).delete(reset_two_factor))
 }
 
 async fn list(
@@ -69,4 +71,21 @@ async fn set_password(
     JsonBody(input): JsonBody<PasswordInput>,
 ) -> Result<Json<UserView>, ApiError> {
     Ok(Json(app.admin().set_password(&who, &site, &id, input).await?))
+}
+
+async fn two_factor(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments((site, id)): Segments<(String, String)>,
+) -> Result<Json<TwoFactorView>, ApiError> {
+    Ok(Json(app.admin().two_factor(&who, &site, &id).await?))
+}
+
+/// Removes the user's authenticator: the next sign-in enrols a new one.
+async fn reset_two_factor(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments((site, id)): Segments<(String, String)>,
+) -> Result<Json<TwoFactorView>, ApiError> {
+    Ok(Json(app.admin().reset_two_factor(&who, &site, &id).await?))
 }

@@ -3,6 +3,7 @@
 //! (single logout both ways), and `GET /api/me`. Browser routes answer errors as pages; `/api/me` as
 //! JSON.
 
+mod code_page;
 mod cookie;
 
 use axum::Json;
@@ -14,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use roster_app::App;
-use roster_app::sso::{IdpLogout, MeView, SignedInView, SsoError};
+use roster_app::sso::{IdpLogout, MeView, SignInStep, SignedInView, SsoError};
 use roster_domain::Secret;
 use serde::Deserialize;
 
@@ -24,6 +25,7 @@ use crate::body::read_limited;
 pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/login/{site}", get(sign_in_page).post(password_sign_in))
+        .route("/login/{site}/code", post(second_factor))
         .route("/saml/metadata", get(metadata))
         .route("/saml/login/{provider}", get(login))
         .route("/saml/consume", post(consume_shared))
@@ -82,19 +84,69 @@ async fn password_sign_in(
     Path(site): Path<String>,
     request: Request,
 ) -> Response {
-    let Ok(body) = read_limited(request.into_body(), PASSWORD_FORM_LIMIT).await else {
-        return ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "invalid_body",
-            "the form is too large",
-        )
-        .into_page();
-    };
-    let Ok(form) = serde_urlencoded::from_bytes::<PasswordForm>(&body) else {
-        return ApiError::invalid("password", "send a username and a password").into_page();
+    let form: PasswordForm = match read_form(request, PASSWORD_FORM_LIMIT).await {
+        Ok(form) => form,
+        Err(problem) => return problem.page("password", "send a username and a password"),
     };
     let signed_in = app.sso().sign_in_with_password(&site, &form.username, &form.password).await;
     signed_in_response(&app, signed_in)
+}
+
+/// The second-factor page's form.
+#[derive(Deserialize)]
+struct CodeForm {
+    pending: Secret,
+    code: String,
+}
+
+/// A second-factor code: right, the person is signed in; wrong, the page
+/// asks again.
+async fn second_factor(
+    State(app): State<App>,
+    Path(site): Path<String>,
+    request: Request,
+) -> Response {
+    let form: CodeForm = match read_form(request, PASSWORD_FORM_LIMIT).await {
+        Ok(form) => form,
+        Err(problem) => return problem.page("code", "send the code from your authenticator app"),
+    };
+    match app.sso().second_factor(&site, &form.pending, &form.code).await {
+        Ok(signed_in) => session_started(&app, &signed_in),
+        Err(SsoError::WrongCode(view)) => {
+            code_page::code_page(&view, Some(&SsoError::WrongCode(view.clone()).to_string()))
+        }
+        Err(err) => ApiError::from(err).into_page(),
+    }
+}
+
+/// What is wrong with a posted form.
+enum FormProblem {
+    TooLarge,
+    Malformed,
+}
+
+impl FormProblem {
+    /// The page saying so; `field` and `hint` say what the form needs.
+    fn page(self, field: &str, hint: &str) -> Response {
+        match self {
+            Self::TooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_body",
+                "the form is too large",
+            )
+            .into_page(),
+            Self::Malformed => ApiError::invalid(field, hint).into_page(),
+        }
+    }
+}
+
+/// A browser's form of at most `limit` bytes.
+async fn read_form<T: serde::de::DeserializeOwned>(
+    request: Request,
+    limit: usize,
+) -> Result<T, FormProblem> {
+    let body = read_limited(request.into_body(), limit).await.map_err(|_| FormProblem::TooLarge)?;
+    serde_urlencoded::from_bytes(&body).map_err(|_| FormProblem::Malformed)
 }
 
 /// The SP's metadata, for administrators to give their IdP.
@@ -140,56 +192,49 @@ async fn consume(
 }
 
 async fn signed_in_page(app: &App, provider: Option<&str>, request: Request) -> Response {
-    let Ok(body) = read_limited(request.into_body(), FORM_LIMIT).await else {
-        return ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "invalid_body",
-            "the form is too large",
-        )
-        .into_page();
-    };
-    let form: PostedResponse = match serde_urlencoded::from_bytes(&body) {
+    let form: PostedResponse = match read_form(request, FORM_LIMIT).await {
         Ok(form) => form,
-        Err(_) => {
-            return ApiError::invalid(
-                "SAMLResponse",
-                "post the identity provider's SAMLResponse form",
-            )
-            .into_page();
+        Err(problem) => {
+            return problem.page("SAMLResponse", "post the identity provider's SAMLResponse form");
         }
     };
     signed_in_response(app, app.sso().consume(provider, &form.saml_response).await)
 }
 
-/// A page saying who signed in, with the session cookie; or the refusal.
-fn signed_in_response(app: &App, signed_in: Result<SignedInView, SsoError>) -> Response {
-    match signed_in {
-        Ok(signed_in) => {
-            let secure =
-                app.config().public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
-            let cookie = cookie::session(signed_in.session_secret.expose(), secure);
-            let page = format!(
-                "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed in · roster</title></head>\
-                 <body><main><h1>Signed in</h1><p>You are signed in to {} as {}.</p></main></body></html>\n",
-                crate::error::escape_html(&signed_in.site),
-                crate::error::escape_html(&signed_in.username),
-            );
-            // With an application URL, the person continues there with
-            // the ticket the application redeems.
-            let mut response = match &signed_in.continue_to {
-                Some(url) => redirect(url),
-                None => Html(page).into_response(),
-            };
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(SET_COOKIE, value);
-            }
-            // The redirect carries a one-time ticket: no cache keeps it and
-            // no Referer passes it on.
-            private(&mut response);
-            response
-        }
+/// A page saying who signed in, with the session cookie; the page asking
+/// for a second factor; or the refusal.
+fn signed_in_response(app: &App, step: Result<SignInStep, SsoError>) -> Response {
+    match step {
+        Ok(SignInStep::SignedIn(signed_in)) => session_started(app, &signed_in),
+        Ok(SignInStep::SecondFactor(view)) => code_page::code_page(&view, None),
         Err(err) => ApiError::from(err).into_page(),
     }
+}
+
+/// The session cookie, and the page or the application the person goes on
+/// to.
+fn session_started(app: &App, signed_in: &SignedInView) -> Response {
+    let secure = app.config().public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
+    let cookie = cookie::session(signed_in.session_secret.expose(), secure);
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed in · roster</title></head>\
+         <body><main><h1>Signed in</h1><p>You are signed in to {} as {}.</p></main></body></html>\n",
+        crate::error::escape_html(&signed_in.site),
+        crate::error::escape_html(&signed_in.username),
+    );
+    // With an application URL, the person continues there with
+    // the ticket the application redeems.
+    let mut response = match &signed_in.continue_to {
+        Some(url) => redirect(url),
+        None => Html(page).into_response(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    // The redirect carries a one-time ticket: no cache keeps it and
+    // no Referer passes it on.
+    private(&mut response);
+    response
 }
 
 /// Ends the session the cookie names, and sends the browser on to the
@@ -259,7 +304,7 @@ fn redirect(url: &str) -> Response {
 }
 
 /// Marks a response that must not be cached or leak its URL.
-fn private(response: &mut Response) {
+pub(super) fn private(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(axum::http::header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

@@ -23,6 +23,7 @@ macro_rules! group_columns {
 }
 
 mod admin_keys;
+mod attempts;
 mod groups;
 mod idp_metadata;
 mod policy;
@@ -31,6 +32,7 @@ mod row;
 mod scim_filter;
 mod scim_groups;
 mod scim_users;
+mod second_factor;
 mod sites;
 #[cfg(feature = "test-support")]
 mod snapshot;

@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Column, Row};
 use crate::StoreError;
 
 /// Tables and the order that makes their dump deterministic.
-const TABLES: [(&str, &str); 12] = [
+const TABLES: [(&str, &str); 15] = [
     ("sites", "SELECT * FROM sites ORDER BY id"),
     ("providers", "SELECT * FROM providers ORDER BY site_id, id"),
     ("users", "SELECT * FROM users ORDER BY site_id, id"),
@@ -20,6 +20,9 @@ const TABLES: [(&str, &str); 12] = [
     ("password_failures", "SELECT * FROM password_failures ORDER BY site_id, username_key"),
     ("handoff_tickets", "SELECT * FROM handoff_tickets ORDER BY site_id, ticket_hash"),
     ("saml_idp_metadata", "SELECT * FROM saml_idp_metadata ORDER BY site_id, provider_id"),
+    ("user_totp", "SELECT * FROM user_totp ORDER BY site_id, user_id"),
+    ("pending_sign_ins", "SELECT * FROM pending_sign_ins ORDER BY site_id, secret_hash"),
+    ("second_factor_failures", "SELECT * FROM second_factor_failures ORDER BY site_id, user_id"),
 ];
 
 pub(crate) async fn dump(conn: &mut AnyConnection) -> Result<String, StoreError> {

@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use roster_domain::{ProviderId, SiteId, User, UserId};
 use sqlx::any::AnyRow;
 
-use super::Tx;
 use super::row::{Cols, micros, opt_micros, write_error};
+use super::{Tx, attempts};
 use crate::{SamlRequestRecord, SessionRecord, SsoRepo, StoreError};
 
 fn request_from(row: &AnyRow) -> Result<SamlRequestRecord, StoreError> {
@@ -279,24 +279,15 @@ impl SsoRepo for Tx {
         now: Timestamp,
         window_expired_at: Timestamp,
     ) -> Result<u32, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO password_failures (site_id, username_key, failures, window_start) \
-             VALUES ($1, $2, 1, $3) \
-             ON CONFLICT (site_id, username_key) DO UPDATE SET \
-             failures = CASE WHEN password_failures.window_start <= $4 THEN 1 \
-                             ELSE password_failures.failures + 1 END, \
-             window_start = CASE WHEN password_failures.window_start <= $4 THEN $3 \
-                                 ELSE password_failures.window_start END \
-             RETURNING failures",
+        attempts::count(
+            self.conn(),
+            &attempts::PASSWORDS,
+            site,
+            username_key,
+            now,
+            window_expired_at,
         )
-        .bind(site.as_str())
-        .bind(username_key)
-        .bind(micros(now))
-        .bind(micros(window_expired_at))
-        .fetch_one(self.conn())
-        .await?;
-        let count = Cols(&row).int("failures")?;
-        u32::try_from(count).map_err(|_| StoreError::Corrupt(format!("failures = {count}")))
+        .await
     }
 
     async fn clear_password_failures(
@@ -304,12 +295,7 @@ impl SsoRepo for Tx {
         site: &SiteId,
         username_key: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM password_failures WHERE site_id = $1 AND username_key = $2")
-            .bind(site.as_str())
-            .bind(username_key)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        attempts::clear(self.conn(), &attempts::PASSWORDS, site, username_key).await
     }
 
     async fn touch_last_login(

@@ -44,3 +44,4 @@ mod sp_keys;
 mod store;
 mod tidy;
 mod tidy_modules;
+mod two_factor;

@@ -8,18 +8,26 @@ use serde_json::json;
 
 use crate::helpers::{Backend, TestApp, spawn_app};
 
-async fn sign_in(
+pub(crate) async fn sign_in(
     app: &TestApp,
     username: &str,
     password: &str,
 ) -> (StatusCode, Option<String>, String) {
+    post_form(app, "/login/acme", &[("username", username), ("password", password)]).await
+}
+
+/// Posts a browser form to `path`; returns the status, the session cookie
+/// it set (`name=value`) and the page.
+pub(crate) async fn post_form(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, Option<String>, String) {
     let response = app
         .client
-        .post(format!("{}/login/acme", app.address))
+        .post(format!("{}{path}", app.address))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            serde_urlencoded::to_string([("username", username), ("password", password)]).unwrap(),
-        )
+        .body(serde_urlencoded::to_string(fields).unwrap())
         .send()
         .await
         .unwrap();
@@ -31,7 +39,11 @@ async fn sign_in(
     (status, cookie, response.text().await.unwrap())
 }
 
-async fn with_password(app: &TestApp, body: serde_json::Value, password: &str) -> String {
+pub(crate) async fn with_password(
+    app: &TestApp,
+    body: serde_json::Value,
+    password: &str,
+) -> String {
     let id = app.user("acme", body).await;
     let set = app
         .call(

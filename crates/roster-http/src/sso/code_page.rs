@@ -1,0 +1,74 @@
+//! The page asking for a second-factor code, and, for a user without an
+//! authenticator, how to set one up: the QR code, the secret to type in
+//! instead, and the `otpauth://` link for an app on the same device.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use roster_app::sso::SecondFactorView;
+
+use crate::error::escape_html;
+
+/// The page for `view`; `problem` says what was wrong with the last code.
+pub(super) fn code_page(view: &SecondFactorView, problem: Option<&str>) -> Response {
+    let escape = escape_html;
+    let setup = match &view.enrolment {
+        Some(enrolment) => format!(
+            "<section><h2>Set up your authenticator app</h2>\
+             <p>{name} asks for a code from an authenticator app at every sign-in. Scan this \
+             code with the app (for example Google Authenticator, Microsoft Authenticator, \
+             1Password or FreeOTP), or enter the key by hand.</p>\
+             <figure>{qr}</figure>\
+             <p>Key: <code>{secret}</code> (time-based, 6 digits)</p>\
+             <p><a href=\"{uri}\">Open in an authenticator app on this device</a></p></section>",
+            name = escape(&view.site_name),
+            // Rendered by the qrcode crate from the URI: no input reaches it
+            // as markup.
+            qr = enrolment.qr_svg,
+            secret = escape(&grouped(&enrolment.secret)),
+            uri = escape(&enrolment.uri),
+        ),
+        None => String::new(),
+    };
+    let problem = problem
+        .map(|problem| format!("<p class=\"problem\" role=\"alert\">{}</p>", escape(problem)))
+        .unwrap_or_default();
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>Two-factor sign-in to {name} · roster</title></head>\
+         <body><main><h1>Two-factor sign-in to {name}</h1>{setup}{problem}\
+         <form method=\"post\" action=\"/login/{site}/code\">\
+         <input type=\"hidden\" name=\"pending\" value=\"{pending}\">\
+         <label>Code for {username} <input name=\"code\" inputmode=\"numeric\" \
+         autocomplete=\"one-time-code\" pattern=\"[0-9 ]*\" maxlength=\"8\" required autofocus></label>\
+         <button type=\"submit\">Verify</button></form></main></body></html>\n",
+        name = escape(&view.site_name),
+        site = escape(&view.site),
+        pending = escape(view.pending.expose()),
+        username = escape(&view.username),
+    );
+    let status = if problem.is_empty() { StatusCode::OK } else { StatusCode::FORBIDDEN };
+    let mut response = (status, Html(page)).into_response();
+    super::private(&mut response);
+    response
+}
+
+/// A base32 key in groups of four, as people type it.
+fn grouped(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_shown_in_groups_of_four() {
+        assert_eq!(grouped("GEZDGNBVGY3TQOJQ"), "GEZD GNBV GY3T QOJQ");
+        assert_eq!(grouped("ABCDE"), "ABCD E");
+    }
+}
