@@ -25,11 +25,11 @@ pub use manual::{
     ManualChangeRefused, ensure_manual_group_changes_allowed, ensure_manual_user_changes_allowed,
     ensure_password_admin_remains,
 };
-pub use names::{DisplayText, Email, GroupName, ProviderName, SiteSlug, Username};
+pub use names::{AttributeName, DisplayText, Email, GroupName, ProviderName, SiteSlug, Username};
 pub use patterns::{GroupPattern, GroupPatternList};
 pub use provider::{
-    CertificateFingerprint, DeprovisioningMethod, HttpUrl, LdapServerType, LdapSettings,
-    NameIdSource, PresentedCredential, Provider, ProviderKind, ProviderRefusal,
+    AttributeNames, CertificateFingerprint, DeprovisioningMethod, HttpUrl, LdapServerType,
+    LdapSettings, NameIdSource, PresentedCredential, Provider, ProviderKind, ProviderRefusal,
     ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings, UsernameAttribute,
 };
 pub use secret::Secret;

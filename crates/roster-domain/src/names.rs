@@ -209,9 +209,45 @@ impl DisplayText {
     }
 }
 
+/// The name of a SAML attribute an identity provider sends: a short name
+/// (`email`, `User.FirstName`) or a URI (Entra ID's claim URIs, `urn:oid:`
+/// names), compared without letter case. No white space: no IdP's
+/// attribute names have any, and a stray space would never match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeName(String);
+
+impl AttributeName {
+    pub const MAX_LEN: usize = 1024;
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        if raw.is_empty() {
+            return Err(InvalidValue::new("must not be empty (send null for the presets)"));
+        }
+        if raw.chars().any(char::is_whitespace) || has_control(raw) {
+            return Err(InvalidValue::new("must not contain white space or control characters"));
+        }
+        check_length(raw, Self::MAX_LEN)?;
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attribute_names() {
+        for ok in ["email", "User.FirstName", "urn:oid:2.5.4.42", "http://schemas.xmlsoap.org/x"] {
+            assert_eq!(AttributeName::parse(ok).unwrap().as_str(), ok);
+        }
+        for bad in ["", " ", "first name", "email\n", "a\0", &"a".repeat(1025)] {
+            assert!(AttributeName::parse(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn slugs() {

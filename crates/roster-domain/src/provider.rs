@@ -5,8 +5,8 @@
 use jiff::Timestamp;
 
 use crate::{
-    DisplayText, GroupName, GroupPatternList, InvalidValue, ProviderId, ProviderName, Secret,
-    SiteId, TimeZoneName, TwoFactor,
+    AttributeName, DisplayText, GroupName, GroupPatternList, InvalidValue, ProviderId,
+    ProviderName, Secret, SiteId, TimeZoneName, TwoFactor,
 };
 
 /// The identity products roster knows how to talk to.
@@ -140,11 +140,40 @@ pub struct SamlSignIn {
     /// Whether RSA-SHA1 signatures are accepted (refused by default: SHA-1
     /// collisions are practical).
     pub allow_sha1: bool,
+    /// Whether AuthnRequests are signed; `None` signs them when the IdP's
+    /// metadata asks (`WantAuthnRequestsSigned`).
+    pub sign_requests: Option<bool>,
+    /// The attributes the assertion's profile is read from, where they
+    /// differ from the presets.
+    pub attributes: AttributeNames,
+}
+
+/// The SAML attributes that carry a person's e-mail, names and groups;
+/// each `None` reads the presets, which cover the names every supported
+/// identity provider sends by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttributeNames {
+    pub email: Option<AttributeName>,
+    pub first_name: Option<AttributeName>,
+    pub last_name: Option<AttributeName>,
+    pub groups: Option<AttributeName>,
 }
 
 impl SamlSignIn {
     pub fn defaults() -> Self {
-        Self { idp_initiated: None, name_id: NameIdSource::Username, allow_sha1: false }
+        Self {
+            idp_initiated: None,
+            name_id: NameIdSource::Username,
+            allow_sha1: false,
+            sign_requests: None,
+            attributes: AttributeNames::default(),
+        }
+    }
+
+    /// Whether an AuthnRequest is signed, given whether the IdP's metadata
+    /// asks for it.
+    pub fn signs_requests(&self, idp_wants_signed: bool) -> bool {
+        self.sign_requests.unwrap_or(idp_wants_signed)
     }
 
     /// Whether a sign-in the IdP started is accepted.

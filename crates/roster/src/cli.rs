@@ -403,7 +403,7 @@ pub enum ProviderCommand {
     /// Set how a provider's IdP is trusted for SAML sign-in (one of
     /// --metadata-url, --metadata-file or --fingerprint with --sso-url) and
     /// how people sign in through it; prints the provider.
-    Saml(SamlArgs),
+    Saml(Box<SamlArgs>),
 }
 
 /// `roster provider saml`.
@@ -441,4 +441,20 @@ pub struct SamlArgs {
     /// Accept RSA-SHA1 signatures (on or off; off by default).
     #[arg(long, value_parser = ["on", "off"])]
     pub allow_sha1: Option<String>,
+    /// Sign AuthnRequests: on, off, or metadata (the default: when the IdP's metadata
+    /// asks for signed requests).
+    #[arg(long, value_parser = ["on", "off", "metadata"])]
+    pub sign_requests: Option<String>,
+    /// The SAML attribute holding the e-mail, instead of the presets ("" returns to them).
+    #[arg(long)]
+    pub email_attribute: Option<String>,
+    /// The SAML attribute holding the first name ("" returns to the presets).
+    #[arg(long)]
+    pub first_name_attribute: Option<String>,
+    /// The SAML attribute holding the last name ("" returns to the presets).
+    #[arg(long)]
+    pub last_name_attribute: Option<String>,
+    /// The SAML attribute holding the groups ("" returns to the presets).
+    #[arg(long)]
+    pub groups_attribute: Option<String>,
 }

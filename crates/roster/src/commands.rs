@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use roster_app::admin::{
-    AdminKeyScope, GroupInput, PageRequest, ProviderInput, ProviderPatch, ProvisioningInput,
-    SamlInput, ScimCredentialInput, SignInInput, SiteInput, SpKeyRotation, UserInput,
+    AdminKeyScope, AttributesInput, GroupInput, PageRequest, ProviderInput, ProviderPatch,
+    ProvisioningInput, SamlInput, ScimCredentialInput, SignInInput, SiteInput, SpKeyRotation,
+    UserInput,
 };
 use roster_app::jobs::{RefreshOutcome, SamlMetadataReport};
 use roster_app::{
@@ -309,15 +310,39 @@ fn saml_patch(args: &SamlArgs) -> anyhow::Result<ProviderPatch> {
         }),
         name_id: args.name_id.clone(),
         allow_sha1: args.allow_sha1.as_deref().map(on),
+        sign_requests: args.sign_requests.as_deref().map(|value| match value {
+            "metadata" => None,
+            other => Some(on(other)),
+        }),
+        attributes: None,
     };
+    // An empty name returns the field to the presets.
+    let attribute = |value: &Option<String>| {
+        value.as_ref().map(|name| if name.is_empty() { None } else { Some(name.clone()) })
+    };
+    let attributes = AttributesInput {
+        email: attribute(&args.email_attribute),
+        first_name: attribute(&args.first_name_attribute),
+        last_name: attribute(&args.last_name_attribute),
+        groups: attribute(&args.groups_attribute),
+    };
+    let names_attributes = attributes.email.is_some()
+        || attributes.first_name.is_some()
+        || attributes.last_name.is_some()
+        || attributes.groups.is_some();
+    let sign_in = SignInInput { attributes: names_attributes.then_some(attributes), ..sign_in };
     if saml.is_none()
         && sign_in.idp_initiated.is_none()
         && sign_in.name_id.is_none()
         && sign_in.allow_sha1.is_none()
+        && sign_in.sign_requests.is_none()
+        && sign_in.attributes.is_none()
     {
         anyhow::bail!(
             "nothing to change: give a trust (--metadata-url, --metadata-file or --fingerprint \
-             with --sso-url) or a sign-in setting (--idp-initiated, --name-id, --allow-sha1)"
+             with --sso-url) or a sign-in setting (--idp-initiated, --name-id, --allow-sha1, \
+             --sign-requests, --email-attribute, --first-name-attribute, \
+             --last-name-attribute, --groups-attribute)"
         );
     }
     Ok(ProviderPatch { saml, sign_in: Some(sign_in), ..ProviderPatch::default() })

@@ -34,7 +34,8 @@ pub use input::PageRequest;
 pub use keys::{AdminKeyScope, CreatedAdminKey};
 pub use passwords::PasswordInput;
 pub use providers::{
-    LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput, SignInInput,
+    AttributesInput, LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput,
+    SignInInput,
 };
 pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
 pub use sites::{SiteInput, SitePatch};

@@ -3,10 +3,10 @@
 //! cases (it is generated, never chosen), so here it is only shown.
 
 use roster_domain::{
-    CertificateFingerprint, DeprovisioningMethod, GroupPatternList, HttpUrl, LdapServerType,
-    LdapSettings, NameIdSource, Provider, ProviderId, ProviderKind, ProviderName,
-    ProvisioningOptions, SamlSignIn, SamlTrust, ScimSettings, Secret, Site, TwoFactor,
-    UsernameAttribute,
+    AttributeName, AttributeNames, CertificateFingerprint, DeprovisioningMethod, GroupPatternList,
+    HttpUrl, LdapServerType, LdapSettings, NameIdSource, Provider, ProviderId, ProviderKind,
+    ProviderName, ProvisioningOptions, SamlSignIn, SamlTrust, ScimSettings, Secret, Site,
+    TwoFactor, UsernameAttribute,
 };
 use roster_store::{
     GroupRepo, IdpMetadataRecord, IdpMetadataRepo, ProviderRepo, Transaction, UserRepo,
@@ -66,6 +66,44 @@ pub struct SignInInput {
     /// Accept RSA-SHA1 signatures (off by default).
     #[serde(default, deserialize_with = "not_null")]
     pub allow_sha1: Option<bool>,
+    /// Sign AuthnRequests (`true`), never (`false`), or, with `null` (the
+    /// default), when the IdP's metadata asks.
+    #[serde(default, deserialize_with = "nullable")]
+    pub sign_requests: Option<Option<bool>>,
+    /// The attributes the assertion's profile is read from; absent fields
+    /// stay, `null` returns a field to the presets.
+    #[serde(default, deserialize_with = "not_null")]
+    pub attributes: Option<AttributesInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributesInput {
+    #[serde(default, deserialize_with = "nullable")]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub groups: Option<Option<String>>,
+}
+
+fn apply_attributes(names: &mut AttributeNames, input: &AttributesInput) -> Result<(), AdminError> {
+    let fields = [
+        ("sign_in.attributes.email", &input.email, &mut names.email),
+        ("sign_in.attributes.first_name", &input.first_name, &mut names.first_name),
+        ("sign_in.attributes.last_name", &input.last_name, &mut names.last_name),
+        ("sign_in.attributes.groups", &input.groups, &mut names.groups),
+    ];
+    for (path, value, name) in fields {
+        match value {
+            None => {}
+            Some(None) => *name = None,
+            Some(Some(raw)) => *name = Some(field(path, AttributeName::parse(raw))?),
+        }
+    }
+    Ok(())
 }
 
 fn apply_sign_in(sign_in: &mut SamlSignIn, input: &SignInInput) -> Result<(), AdminError> {
@@ -77,6 +115,12 @@ fn apply_sign_in(sign_in: &mut SamlSignIn, input: &SignInInput) -> Result<(), Ad
     }
     if let Some(allow) = input.allow_sha1 {
         sign_in.allow_sha1 = allow;
+    }
+    if let Some(sign) = input.sign_requests {
+        sign_in.sign_requests = sign;
+    }
+    if let Some(attributes) = &input.attributes {
+        apply_attributes(&mut sign_in.attributes, attributes)?;
     }
     Ok(())
 }

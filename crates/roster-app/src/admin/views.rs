@@ -3,7 +3,9 @@
 //! the one response that created it.
 
 use jiff::Timestamp;
-use roster_domain::{AuthMethod, Group, LdapSettings, Provider, SamlTrust, Site, User};
+use roster_domain::{
+    AttributeName, AuthMethod, Group, LdapSettings, Provider, SamlTrust, Site, User,
+};
 use roster_store::{AdminKeyRecord, IdpMetadataRecord, Listed, MemberRecord, Page};
 use serde::Serialize;
 
@@ -194,6 +196,20 @@ pub struct SignInView {
     pub idp_initiated_default: bool,
     pub name_id: &'static str,
     pub allow_sha1: bool,
+    /// Whether AuthnRequests are signed; `null`: when the IdP's metadata
+    /// asks.
+    pub sign_requests: Option<bool>,
+    /// The attributes read where they differ from the presets; `null`
+    /// fields read the presets.
+    pub attributes: AttributesView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttributesView {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub groups: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -313,6 +329,19 @@ impl From<Provider> for ProviderView {
                 idp_initiated_default: provider.sign_in.idp_initiated.is_none(),
                 name_id: provider.sign_in.name_id.as_str(),
                 allow_sha1: provider.sign_in.allow_sha1,
+                sign_requests: provider.sign_in.sign_requests,
+                attributes: {
+                    let names = &provider.sign_in.attributes;
+                    let shown = |name: &Option<AttributeName>| {
+                        name.as_ref().map(|name| name.as_str().to_owned())
+                    };
+                    AttributesView {
+                        email: shown(&names.email),
+                        first_name: shown(&names.first_name),
+                        last_name: shown(&names.last_name),
+                        groups: shown(&names.groups),
+                    }
+                },
             },
             scim: ScimView {
                 auth: provider.scim.auth.as_str(),

@@ -7,10 +7,11 @@
 //! `memberOf`), OneLogin's parameters (`User.email`, `User.FirstName`),
 //! Entra ID's claim URIs, and the X.500/eduPerson OIDs of generic SAML
 //! IdPs. Names are matched without case; the first value of the first
-//! name present wins for single values. Configurable names per provider
-//! come later (see the note).
+//! name present wins for single values. A provider may name its own
+//! attribute for a field instead (an IdP whose administrator mapped the
+//! e-mail to `workEmail`); that name alone is read for the field.
 
-use roster_domain::{DisplayText, Email, GroupName};
+use roster_domain::{AttributeName, AttributeNames, DisplayText, Email, GroupName};
 
 const EMAIL: &[&str] = &[
     "email",
@@ -61,9 +62,18 @@ pub(crate) struct AssertedProfile {
     pub groups: Vec<GroupName>,
 }
 
-/// Reads the profile out of an assertion's attributes.
-pub(crate) fn asserted_profile(attributes: &[(String, Vec<String>)]) -> AssertedProfile {
-    let values = |names: &[&str]| -> Vec<&str> {
+/// Reads the profile out of an assertion's attributes, by the provider's
+/// attribute names where it has them, else by the presets.
+pub(crate) fn asserted_profile(
+    attributes: &[(String, Vec<String>)],
+    configured: &AttributeNames,
+) -> AssertedProfile {
+    let names =
+        |configured: &Option<AttributeName>, preset: &'static [&'static str]| match configured {
+            Some(name) => vec![name.as_str().to_owned()],
+            None => preset.iter().map(|name| (*name).to_owned()).collect(),
+        };
+    let values = |names: &[String]| -> Vec<&str> {
         names
             .iter()
             .flat_map(|name| {
@@ -74,9 +84,9 @@ pub(crate) fn asserted_profile(attributes: &[(String, Vec<String>)]) -> Asserted
             })
             .collect()
     };
-    let first = |names: &[&str]| values(names).into_iter().map(str::trim).find(|v| !v.is_empty());
+    let first = |names: &[String]| values(names).into_iter().map(str::trim).find(|v| !v.is_empty());
     let mut groups: Vec<GroupName> = Vec::new();
-    for raw in values(GROUPS).into_iter().take(MAX_GROUPS) {
+    for raw in values(&names(&configured.groups, GROUPS)).into_iter().take(MAX_GROUPS) {
         if let Ok(name) = GroupName::parse(raw.trim())
             && !groups.contains(&name)
         {
@@ -84,9 +94,11 @@ pub(crate) fn asserted_profile(attributes: &[(String, Vec<String>)]) -> Asserted
         }
     }
     AssertedProfile {
-        email: first(EMAIL).and_then(|raw| Email::parse(raw).ok()),
-        first_name: first(FIRST_NAME).and_then(|raw| DisplayText::parse(raw).ok()),
-        last_name: first(LAST_NAME).and_then(|raw| DisplayText::parse(raw).ok()),
+        email: first(&names(&configured.email, EMAIL)).and_then(|raw| Email::parse(raw).ok()),
+        first_name: first(&names(&configured.first_name, FIRST_NAME))
+            .and_then(|raw| DisplayText::parse(raw).ok()),
+        last_name: first(&names(&configured.last_name, LAST_NAME))
+            .and_then(|raw| DisplayText::parse(raw).ok()),
         groups,
     }
 }
@@ -94,6 +106,10 @@ pub(crate) fn asserted_profile(attributes: &[(String, Vec<String>)]) -> Asserted
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn preset(attributes: &[(String, Vec<String>)]) -> AssertedProfile {
+        asserted_profile(attributes, &AttributeNames::default())
+    }
 
     fn attributes(pairs: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
         pairs
@@ -106,7 +122,7 @@ mod tests {
 
     #[test]
     fn each_identity_providers_names_are_read() {
-        let okta = asserted_profile(&attributes(&[
+        let okta = preset(&attributes(&[
             ("email", &["ada@example.com"]),
             ("firstName", &["Ada"]),
             ("lastName", &["Lovelace"]),
@@ -118,7 +134,7 @@ mod tests {
         let names: Vec<&str> = okta.groups.iter().map(GroupName::as_str).collect();
         assert_eq!(names, ["Staff", "Admins"], "deduplicated, in order");
 
-        let entra = asserted_profile(&attributes(&[
+        let entra = preset(&attributes(&[
             ("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", &["Grace"]),
             ("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", &["Hopper"]),
             ("http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", &["9f1c2a"]),
@@ -126,17 +142,15 @@ mod tests {
         assert_eq!(entra.first_name.unwrap().as_str(), "Grace");
         assert_eq!(entra.groups.len(), 1);
 
-        let onelogin = asserted_profile(&attributes(&[
-            ("User.email", &["x@example.com"]),
-            ("memberOf", &["Ops"]),
-        ]));
+        let onelogin =
+            preset(&attributes(&[("User.email", &["x@example.com"]), ("memberOf", &["Ops"])]));
         assert_eq!(onelogin.email.unwrap().as_str(), "x@example.com");
         assert_eq!(onelogin.groups[0].as_str(), "Ops");
     }
 
     #[test]
     fn unusable_values_are_left_out() {
-        let profile = asserted_profile(&attributes(&[
+        let profile = preset(&attributes(&[
             ("email", &["not an address"]),
             ("firstName", &["  "]),
             ("groups", &["", "ok", "bad\u{7}name"]),
@@ -146,9 +160,36 @@ mod tests {
         assert_eq!(profile.first_name, None);
         let names: Vec<&str> = profile.groups.iter().map(GroupName::as_str).collect();
         assert_eq!(names, ["ok"]);
-        assert_eq!(asserted_profile(&[]), AssertedProfile::default());
+        assert_eq!(preset(&[]), AssertedProfile::default());
         let many: Vec<String> = (0..MAX_GROUPS + 10).map(|n| format!("g{n}")).collect();
-        let profile = asserted_profile(&[("groups".to_owned(), many)]);
+        let profile = preset(&[("groups".to_owned(), many)]);
         assert_eq!(profile.groups.len(), MAX_GROUPS);
+    }
+
+    #[test]
+    fn a_configured_name_replaces_the_presets_for_its_field() {
+        let sent = attributes(&[
+            ("email", &["preset@example.com"]),
+            ("WorkEmail", &["work@example.com"]),
+            ("firstName", &["Ada"]),
+            ("groups", &["Preset"]),
+            ("Teams", &["Blue", "Red"]),
+        ]);
+        let configured = AttributeNames {
+            email: Some(AttributeName::parse("workemail").unwrap()),
+            groups: Some(AttributeName::parse("teams").unwrap()),
+            ..AttributeNames::default()
+        };
+        let profile = asserted_profile(&sent, &configured);
+        assert_eq!(profile.email.unwrap().as_str(), "work@example.com");
+        assert_eq!(profile.first_name.unwrap().as_str(), "Ada", "unconfigured: the presets");
+        let names: Vec<&str> = profile.groups.iter().map(GroupName::as_str).collect();
+        assert_eq!(names, ["Blue", "Red"], "the preset group attribute is not read");
+        // A configured name that the assertion lacks reads nothing.
+        let missing = AttributeNames {
+            email: Some(AttributeName::parse("mailAddress").unwrap()),
+            ..AttributeNames::default()
+        };
+        assert_eq!(asserted_profile(&sent, &missing).email, None);
     }
 }

@@ -170,7 +170,7 @@ async fn signing_in(
         }
         FirstLogin::Refuse => Err(SsoError::UserRefused(SignInRefusal::NotProvisioned)),
         FirstLogin::Create { default_groups } => {
-            let mut profile = asserted_profile(&assertion.attributes);
+            let mut profile = asserted_profile(&assertion.attributes, &provider.sign_in.attributes);
             profile.groups = resolved_groups(tx, site, &provider.id, profile.groups).await?;
             let user = created_just_in_time(
                 site,

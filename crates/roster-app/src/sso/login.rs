@@ -55,8 +55,10 @@ impl Sso<'_> {
             sp_entity_id: &urls.entity_id,
             name_id_format: None,
         };
-        // Signed when the IdP asks for it in its metadata.
-        let keys = if trust.wants_signed_requests { Some(self.keys().await?) } else { None };
+        // Signed as the provider says, by default when the IdP's metadata
+        // asks.
+        let signs = provider.sign_in.signs_requests(trust.wants_signed_requests);
+        let keys = if signs { Some(self.keys().await?) } else { None };
         let signer = match &keys {
             Some(keys) => Some(keys.signer.as_ref().ok_or_else(|| {
                 crate::InternalError::Settings("the SP has no active signing key".into())

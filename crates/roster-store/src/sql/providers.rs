@@ -3,10 +3,10 @@
 
 use async_trait::async_trait;
 use roster_domain::{
-    CertificateFingerprint, DeprovisioningMethod, DisplayText, GroupPatternList, HttpUrl,
-    LdapServerType, LdapSettings, NameIdSource, Provider, ProviderId, ProviderKind, ProviderName,
-    ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings, Secret, SiteId,
-    TimeZoneName, TwoFactor, UsernameAttribute,
+    AttributeName, AttributeNames, CertificateFingerprint, DeprovisioningMethod, DisplayText,
+    GroupPatternList, HttpUrl, LdapServerType, LdapSettings, NameIdSource, Provider, ProviderId,
+    ProviderKind, ProviderName, ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings,
+    Secret, SiteId, TimeZoneName, TwoFactor, UsernameAttribute,
 };
 use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
@@ -31,7 +31,8 @@ macro_rules! columns {
          default_groups, only_users_in_groups, only_groups, exclude_groups, site_admin_groups, \
          readonly_site_admin_groups, group_admin_groups, password_groups, two_factor, webdav, \
          ftp, sftp, default_time_zone, created_at, updated_at, saml_idp_initiated, saml_name_id, \
-         saml_allow_sha1"
+         saml_allow_sha1, saml_sign_requests, saml_email_attribute, saml_first_name_attribute, \
+         saml_last_name_attribute, saml_groups_attribute"
     };
 }
 
@@ -40,7 +41,8 @@ const INSERT: &str = concat!(
     columns!(),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
              $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, \
-             $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50, $51, $52, $53, $54, $55, $56)"
+             $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50, $51, $52, $53, $54, $55, $56, \
+             $57, $58, $59, $60, $61)"
 );
 
 const UPDATE: &str = "UPDATE providers SET kind = $3, name = $4, name_key = $5, saml_trust = $6, saml_metadata_url = $7, \
@@ -58,7 +60,9 @@ const UPDATE: &str = "UPDATE providers SET kind = $3, name = $4, name_key = $5, 
              exclude_groups = $42, site_admin_groups = $43, readonly_site_admin_groups = $44, \
              group_admin_groups = $45, password_groups = $46, two_factor = $47, webdav = $48, ftp = \
              $49, sftp = $50, default_time_zone = $51, created_at = $52, updated_at = $53, \
-             saml_idp_initiated = $54, saml_name_id = $55, saml_allow_sha1 = $56 \
+             saml_idp_initiated = $54, saml_name_id = $55, saml_allow_sha1 = $56, \
+             saml_sign_requests = $57, saml_email_attribute = $58, saml_first_name_attribute = $59, \
+             saml_last_name_attribute = $60, saml_groups_attribute = $61 \
              WHERE site_id = $1 AND id = $2";
 
 fn bind_provider<'q>(
@@ -140,6 +144,26 @@ fn bind_provider<'q>(
         .bind(provider.sign_in.idp_initiated.map(flag))
         .bind(provider.sign_in.name_id.as_str())
         .bind(flag(provider.sign_in.allow_sha1))
+        .bind(provider.sign_in.sign_requests.map(flag))
+        .bind(attribute(&provider.sign_in.attributes.email))
+        .bind(attribute(&provider.sign_in.attributes.first_name))
+        .bind(attribute(&provider.sign_in.attributes.last_name))
+        .bind(attribute(&provider.sign_in.attributes.groups))
+}
+
+fn attribute(name: &Option<AttributeName>) -> Option<String> {
+    name.as_ref().map(|name| name.as_str().to_owned())
+}
+
+/// A nullable 0/1 column.
+fn opt_flag(c: &Cols<'_>, col: &str) -> Result<Option<bool>, StoreError> {
+    c.opt_int(col)?
+        .map(|raw| match raw {
+            0 => Ok(false),
+            1 => Ok(true),
+            other => Err(StoreError::Corrupt(format!("{col} = {other}"))),
+        })
+        .transpose()
 }
 
 fn required<T>(col: &str, value: Option<T>) -> Result<T, StoreError> {
@@ -238,16 +262,16 @@ fn provider_from(row: &AnyRow) -> Result<Provider, StoreError> {
         name: c.parsed("name", ProviderName::parse)?,
         saml: saml_from(&c)?,
         sign_in: SamlSignIn {
-            idp_initiated: c
-                .opt_int("saml_idp_initiated")?
-                .map(|raw| match raw {
-                    0 => Ok(false),
-                    1 => Ok(true),
-                    other => Err(StoreError::Corrupt(format!("saml_idp_initiated = {other}"))),
-                })
-                .transpose()?,
+            idp_initiated: opt_flag(&c, "saml_idp_initiated")?,
             name_id: c.parsed("saml_name_id", NameIdSource::parse)?,
             allow_sha1: c.flag("saml_allow_sha1")?,
+            sign_requests: opt_flag(&c, "saml_sign_requests")?,
+            attributes: AttributeNames {
+                email: c.opt_parsed("saml_email_attribute", AttributeName::parse)?,
+                first_name: c.opt_parsed("saml_first_name_attribute", AttributeName::parse)?,
+                last_name: c.opt_parsed("saml_last_name_attribute", AttributeName::parse)?,
+                groups: c.opt_parsed("saml_groups_attribute", AttributeName::parse)?,
+            },
         },
         scim: ScimSettings {
             auth: c.parsed("scim_auth", ScimAuth::parse)?,

@@ -46,6 +46,32 @@ async fn trust_and_sign_in_settings(backend: Backend) {
     assert_eq!(shown["sign_in"]["idp_initiated"], false, "a generic provider's default");
     assert_eq!(shown["sign_in"]["name_id"], "email", "kept");
 
+    let set = args(&[
+        "--sign-requests",
+        "on",
+        "--email-attribute",
+        "workEmail",
+        "--groups-attribute",
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+    ]);
+    let shown = run_json(&db, &set.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(shown["sign_in"]["sign_requests"], true, "{shown}");
+    assert_eq!(shown["sign_in"]["attributes"]["email"], "workEmail");
+    assert_eq!(
+        shown["sign_in"]["attributes"]["groups"],
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"
+    );
+    assert_eq!(shown["sign_in"]["attributes"]["first_name"], serde_json::Value::Null);
+    let set = args(&["--sign-requests", "metadata", "--email-attribute", ""]);
+    let shown = run_json(&db, &set.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(shown["sign_in"]["sign_requests"], serde_json::Value::Null, "{shown}");
+    assert_eq!(shown["sign_in"]["attributes"]["email"], serde_json::Value::Null, "presets again");
+    assert_eq!(
+        shown["sign_in"]["attributes"]["groups"],
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+        "kept"
+    );
+
     // Refused, with nothing changed.
     let before = run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Custom"]);
     let not_metadata =
@@ -62,6 +88,10 @@ async fn trust_and_sign_in_settings(backend: Backend) {
             vec!["saml.metadata_xml", "not usable IdP metadata"],
         ),
         (vec!["--name-id", "upn"], vec!["sign_in.name_id", "upn"]),
+        (
+            vec!["--first-name-attribute", "first name"],
+            vec!["sign_in.attributes.first_name", "white space"],
+        ),
         (vec![], vec!["nothing to change"]),
     ] {
         let output = run(&db, &args(&extra).iter().map(String::as_str).collect::<Vec<_>>());

@@ -117,6 +117,51 @@ async fn entra_group_ids_match_groups_provisioned_by_scim(backend: Backend) {
     assert_eq!(groups_of(&app, ada["id"].as_str().unwrap()).await, ["Admins"]);
 }
 
+/// A provider naming its own attributes: those are read for their
+/// fields, the presets for the others; a bad name is refused and changes
+/// nothing.
+async fn configured_attribute_names_are_read_instead_of_the_presets(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider =
+        provider(&app, &idp, "saml", json!({ "provision_group_memberships": true })).await;
+    let path = format!("/api/admin/sites/acme/providers/{provider}");
+    let before = app.snapshot().await;
+    let refused =
+        app.patch(&path, json!({ "sign_in": { "attributes": { "email": "work email" } } })).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{refused:?}");
+    assert_eq!(refused.body["field"], "sign_in.attributes.email");
+    assert_eq!(app.snapshot().await, before);
+    let set = app
+        .patch(
+            &path,
+            json!({ "sign_in": { "attributes": { "email": "workEmail", "groups": "teams" } } }),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    assert_eq!(set.body["sign_in"]["attributes"]["email"], "workEmail");
+    for name in ["Blue", "Preset"] {
+        let made = app.post("/api/admin/sites/acme/groups", json!({ "name": name })).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
+    }
+
+    let request = start(&app, &idp, &provider).await;
+    let spec = answer(&request, &app, "ada")
+        .attribute("email", "preset@example.com")
+        .attribute("workEmail", "ada@work.example")
+        .attribute("givenName", "Ada")
+        .attribute("groups", "Preset")
+        .attribute("Teams", "Blue");
+    let acs = request["assertion_consumer_service_url"].as_str().unwrap().to_owned();
+    let (status, _, page) = post(&acs, &idp.response(&spec)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let users = app.get("/api/admin/sites/acme/users").await;
+    let ada = &users.body["items"][0];
+    assert_eq!(ada["email"], "ada@work.example", "{ada}");
+    assert_eq!(ada["first_name"], "Ada", "the presets for the fields not named");
+    assert_eq!(groups_of(&app, ada["id"].as_str().unwrap()).await, ["Blue"]);
+}
+
 /// The names of the groups `user` is a member of.
 async fn groups_of(app: &TestApp, user: &str) -> Vec<String> {
     let groups = app.get("/api/admin/sites/acme/groups").await;
@@ -135,5 +180,6 @@ async fn groups_of(app: &TestApp, user: &str) -> Vec<String> {
 
 crate::on_both_databases!(
     asserted_attributes_and_groups_shape_the_new_user,
-    entra_group_ids_match_groups_provisioned_by_scim
+    entra_group_ids_match_groups_provisioned_by_scim,
+    configured_attribute_names_are_read_instead_of_the_presets,
 );

@@ -270,7 +270,15 @@ async fn sign_in_settings_follow_the_kind_until_set(backend: Backend) {
     app.site("acme").await;
     let path = "/api/admin/sites/acme/providers";
     let okta = app.post(path, json!({ "kind": "okta", "name": "Okta" })).await;
-    let defaults = json!({ "idp_initiated": true, "idp_initiated_default": true, "name_id": "username", "allow_sha1": false });
+    let presets = json!({ "email": null, "first_name": null, "last_name": null, "groups": null });
+    let defaults = json!({
+        "idp_initiated": true,
+        "idp_initiated_default": true,
+        "name_id": "username",
+        "allow_sha1": false,
+        "sign_requests": null,
+        "attributes": presets,
+    });
     assert_eq!(okta.body["sign_in"], defaults);
     let saml = app
         .post(path, json!({ "kind": "saml", "name": "Custom", "sign_in": { "name_id": "email" } }))
@@ -284,7 +292,14 @@ async fn sign_in_settings_follow_the_kind_until_set(backend: Backend) {
         .await;
     assert_eq!(
         set.body["sign_in"],
-        json!({ "idp_initiated": true, "idp_initiated_default": false, "name_id": "email", "allow_sha1": true })
+        json!({
+            "idp_initiated": true,
+            "idp_initiated_default": false,
+            "name_id": "email",
+            "allow_sha1": true,
+            "sign_requests": null,
+            "attributes": presets,
+        })
     );
     let reset = app.patch(&saml_path, json!({ "sign_in": { "idp_initiated": null } })).await;
     assert_eq!(reset.body["sign_in"]["idp_initiated"], false);
@@ -295,6 +310,9 @@ async fn sign_in_settings_follow_the_kind_until_set(backend: Backend) {
         (json!({ "sign_in": { "name_id": "upn" } }), "sign_in.name_id"),
         (json!({ "sign_in": { "allow_sha1": null } }), "sign_in.allow_sha1"),
         (json!({ "sign_in": { "encrypt": true } }), "sign_in.encrypt"),
+        (json!({ "sign_in": { "attributes": { "email": "" } } }), "sign_in.attributes.email"),
+        (json!({ "sign_in": { "attributes": { "phone": "x" } } }), "sign_in.attributes.phone"),
+        (json!({ "sign_in": { "attributes": null } }), "sign_in.attributes"),
     ] {
         let refused = app.patch(&saml_path, body.clone()).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}: {refused:?}");

@@ -159,6 +159,35 @@ async fn authn_requests_are_signed_when_the_idp_asks(backend: Backend) {
     let unsigned = idp.parse_authn_request(&login_url(&app, plain).await, Some(&old));
     assert_eq!(unsigned["signed"], false, "{unsigned}");
 
+    // The provider's setting overrides the metadata, both ways, and
+    // `null` returns to it.
+    let set = |id: &str, sign: Value| {
+        let path = format!("/api/admin/sites/acme/providers/{id}");
+        let app = &app;
+        async move {
+            let changed = app.patch(&path, json!({ "sign_in": { "sign_requests": sign } })).await;
+            assert_eq!(changed.status, StatusCode::OK, "{changed:?}");
+            assert_eq!(changed.body["sign_in"]["sign_requests"], sign);
+        }
+    };
+    set(plain, json!(true)).await;
+    let forced = idp.parse_authn_request(&login_url(&app, plain).await, Some(&old));
+    assert_eq!(forced["signature_valid"], true, "{forced}");
+    set(wants, json!(false)).await;
+    let off = idp.parse_authn_request(&login_url(&app, wants).await, Some(&old));
+    assert_eq!(off["signed"], false, "{off}");
+    set(wants, Value::Null).await;
+    set(plain, Value::Null).await;
+    let again = idp.parse_authn_request(&login_url(&app, wants).await, Some(&old));
+    assert_eq!(again["signed"], true, "{again}");
+    let refused = app
+        .patch(
+            &format!("/api/admin/sites/acme/providers/{plain}"),
+            json!({ "sign_in": { "sign_requests": "yes" } }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{refused:?}");
+
     // After a rotation's overlap, the new key signs.
     let rotated = app
         .post("/api/admin/saml/keys/rotate", json!({ "purpose": "signing", "overlap": "90m" }))

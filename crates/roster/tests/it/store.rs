@@ -54,6 +54,13 @@ fn provider(site: &Site) -> Provider {
             idp_initiated: Some(false),
             name_id: roster_domain::NameIdSource::Email,
             allow_sha1: true,
+            sign_requests: Some(false),
+            attributes: roster_domain::AttributeNames {
+                email: Some(roster_domain::AttributeName::parse("workEmail").unwrap()),
+                first_name: Some(roster_domain::AttributeName::parse("urn:oid:2.5.4.42").unwrap()),
+                last_name: Some(roster_domain::AttributeName::parse("sn").unwrap()),
+                groups: Some(roster_domain::AttributeName::parse("teams").unwrap()),
+            },
         },
         scim: ScimSettings {
             auth: roster_domain::ScimAuth::Basic,
