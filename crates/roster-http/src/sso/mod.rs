@@ -35,7 +35,8 @@ pub(crate) fn routes() -> Router<App> {
         .route("/api/me", get(me))
 }
 
-/// A site's sign-in page: a button per SSO provider.
+/// A site's sign-in page: a button per SSO provider, and the password
+/// form with its anti-forgery token (see `cookie.rs`).
 async fn sign_in_page(State(app): State<App>, Path(site): Path<String>) -> Response {
     let page = match app.sso().sign_in_page(&site).await {
         Ok(page) => page,
@@ -54,24 +55,40 @@ async fn sign_in_page(State(app): State<App>, Path(site): Path<String>) -> Respo
         })
         .collect();
     let buttons = if buttons.is_empty() { String::new() } else { format!("<ul>{buttons}</ul>") };
+    let token = roster_app::secrets::generate("");
     let body = format!(
-        "{buttons}<form method=\"post\" action=\"/login/{}\">\
+        "{buttons}<form method=\"post\" action=\"/login/{site}\">\
+         <input type=\"hidden\" name=\"form\" value=\"{token}\">\
          <label>Username <input name=\"username\" autocomplete=\"username\" required></label>\
          <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
          <button type=\"submit\">Sign in</button></form>",
-        escape(&site)
+        site = escape(&site),
     );
-    Html(format!(
+    let mut response = Html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to {name} · roster</title></head>\
          <body><main><h1>Sign in to {name}</h1>{body}</main></body></html>\n",
         name = escape(&page.site_name),
     ))
-    .into_response()
+    .into_response();
+    // The site was found, so its slug is a valid cookie path.
+    if let Ok(value) = HeaderValue::from_str(&cookie::sign_in_form(&token, &site, secure(&app))) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    private(&mut response);
+    response
+}
+
+/// Whether roster is reached over https, so that cookies are Secure.
+fn secure(app: &App) -> bool {
+    app.config().public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
 }
 
 /// The sign-in page's password form.
 #[derive(Deserialize)]
 struct PasswordForm {
+    /// The sign-in page's anti-forgery token.
+    #[serde(default)]
+    form: String,
     username: String,
     password: Secret,
 }
@@ -84,10 +101,21 @@ async fn password_sign_in(
     Path(site): Path<String>,
     request: Request,
 ) -> Response {
+    let headers = request.headers().clone();
     let form: PasswordForm = match read_form(request, PASSWORD_FORM_LIMIT).await {
         Ok(form) => form,
         Err(problem) => return problem.page("password", "send a username and a password"),
     };
+    // Checked before the password: a forged post counts no attempt.
+    if !cookie::sign_in_form_matches(&headers, &form.form) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "form_expired",
+            "this sign-in form has expired or was not sent from roster's sign-in page; \
+             open the sign-in page again",
+        )
+        .into_page();
+    }
     let signed_in = app.sso().sign_in_with_password(&site, &form.username, &form.password).await;
     signed_in_response(&app, signed_in)
 }
@@ -214,8 +242,7 @@ fn signed_in_response(app: &App, step: Result<SignInStep, SsoError>) -> Response
 /// The session cookie, and the page or the application the person goes on
 /// to.
 fn session_started(app: &App, signed_in: &SignedInView) -> Response {
-    let secure = app.config().public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
-    let cookie = cookie::session(signed_in.session_secret.expose(), secure);
+    let cookie = cookie::session(signed_in.session_secret.expose(), secure(app));
     let page = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed in · roster</title></head>\
          <body><main><h1>Signed in</h1><p>You are signed in to {} as {}.</p></main></body></html>\n",

@@ -13,24 +13,56 @@ pub(crate) async fn sign_in(
     username: &str,
     password: &str,
 ) -> (StatusCode, Option<String>, String) {
-    post_form(app, "/login/acme", &[("username", username), ("password", password)]).await
+    let (cookie, token) = sign_in_form(app, "acme").await;
+    post_form_with(
+        app,
+        "/login/acme",
+        Some(&cookie),
+        &[("form", &token), ("username", username), ("password", password)],
+    )
+    .await
 }
 
-/// Posts a browser form to `path`; returns the status, the session cookie
-/// it set (`name=value`) and the page.
+/// Opens a site's sign-in page as a browser does: the form's cookie
+/// (`name=value`) and the token its form carries.
+pub(crate) async fn sign_in_form(app: &TestApp, site: &str) -> (String, String) {
+    let page = app.client.get(format!("{}/login/{site}", app.address)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let cookie = page.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains(&format!("Path=/login/{site}; HttpOnly; SameSite=Strict")), "{cookie}");
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let html = page.text().await.unwrap();
+    let marker = "name=\"form\" value=\"";
+    let start = html.find(marker).expect("a token in the form") + marker.len();
+    let token = html[start..].split('"').next().unwrap().to_owned();
+    (cookie, token)
+}
+
 pub(crate) async fn post_form(
     app: &TestApp,
     path: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, Option<String>, String) {
-    let response = app
+    post_form_with(app, path, None, fields).await
+}
+
+/// Posts a browser form to `path`, with `cookie` if any; returns the
+/// status, the session cookie it set (`name=value`) and the page.
+pub(crate) async fn post_form_with(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> (StatusCode, Option<String>, String) {
+    let mut request = app
         .client
         .post(format!("{}{path}", app.address))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string(fields).unwrap())
-        .send()
-        .await
-        .unwrap();
+        .body(serde_urlencoded::to_string(fields).unwrap());
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    let response = request.send().await.unwrap();
     let status = response.status();
     let cookie = response
         .headers()
@@ -125,20 +157,62 @@ async fn repeated_failures_are_throttled(backend: Backend) {
     assert_eq!(sign_in(&app, "ada", "correct horse battery").await.0, StatusCode::OK);
 }
 
+/// A password form posted from elsewhere (login CSRF: another site signing
+/// the victim in to the attacker's account) is refused before the
+/// password is looked at: no session, no attempt counted.
+async fn a_forged_sign_in_form_is_refused_unread(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    app.site("other").await;
+    with_password(&app, json!({ "username": "ada" }), "correct horse battery").await;
+    let (cookie, token) = sign_in_form(&app, "acme").await;
+    let (other_cookie, other_token) = sign_in_form(&app, "other").await;
+    let before = app.snapshot().await;
+    let password = "correct horse battery";
+    for (cookie, token) in [
+        (None, token.as_str()),
+        (Some(cookie.as_str()), ""),
+        (Some(cookie.as_str()), "forged"),
+        (Some(cookie.as_str()), other_token.as_str()),
+        (Some(other_cookie.as_str()), token.as_str()),
+    ] {
+        let fields = [("form", token), ("username", "ada"), ("password", password)];
+        let (status, session, page) = post_form_with(&app, "/login/acme", cookie, &fields).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{cookie:?} {token}: {page}");
+        assert!(page.contains("open the sign-in page again"), "{page}");
+        assert!(session.is_none());
+    }
+    let fields = [("username", "ada"), ("password", password)];
+    let (status, _, _) = post_form_with(&app, "/login/acme", Some(&cookie), &fields).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token field");
+    assert_eq!(app.snapshot().await, before, "nothing counted or opened");
+    // The real form still works, more than once within its hour.
+    for _ in 0..2 {
+        let fields = [("form", token.as_str()), ("username", "ada"), ("password", password)];
+        let (status, session, _) =
+            post_form_with(&app, "/login/acme", Some(&cookie), &fields).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(session.is_some());
+    }
+}
+
 /// A burst of concurrent guesses gets no more password checks than the
 /// throttle allows: each attempt counts before its password is checked.
 async fn a_burst_of_guesses_is_throttled_too(backend: Backend) {
     let app = spawn_app(backend).await;
     app.site("acme").await;
     with_password(&app, json!({ "username": "ada" }), "correct horse battery").await;
+    let (cookie, token) = sign_in_form(&app, "acme").await;
     let mut guesses = tokio::task::JoinSet::new();
     for i in 0..12 {
         let (client, url) = (app.client.clone(), format!("{}/login/acme", app.address));
+        let (cookie, token) = (cookie.clone(), token.clone());
         guesses.spawn(async move {
-            let body = format!("username=ada&password=wrong+guess+{i}");
+            let body = format!("form={token}&username=ada&password=wrong+guess+{i}");
             let response = client
                 .post(url)
                 .header("content-type", "application/x-www-form-urlencoded")
+                .header(COOKIE, cookie)
                 .body(body)
                 .send()
                 .await
@@ -183,10 +257,12 @@ async fn the_application_redeems_its_ticket_once(backend: Backend) {
     let no_redirects =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let sign_in_for_ticket = || async {
+        let (cookie, token) = sign_in_form(&app, "acme").await;
         let response = no_redirects
             .post(format!("{}/login/acme", app.address))
             .header("content-type", "application/x-www-form-urlencoded")
-            .body("username=ada&password=correct+horse+battery")
+            .header(COOKIE, cookie)
+            .body(format!("form={token}&username=ada&password=correct+horse+battery"))
             .send()
             .await
             .unwrap();
@@ -233,6 +309,7 @@ async fn the_application_redeems_its_ticket_once(backend: Backend) {
 }
 
 crate::on_both_databases!(
+    a_forged_sign_in_form_is_refused_unread,
     a_password_user_signs_in_and_others_are_refused_alike,
     repeated_failures_are_throttled,
     the_application_redeems_its_ticket_once,

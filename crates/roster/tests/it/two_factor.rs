@@ -17,13 +17,14 @@ const PASSWORD: &str = "correct horse battery";
 
 /// The value of the hidden `pending` field of a code page.
 fn pending_of(page: &str) -> String {
-    let start = page.find("name=\"pending\" value=\"").expect("a code page") + 22;
+    let marker = "name=\"pending\" value=\"";
+    let start = page.find(marker).expect("a code page") + marker.len();
     page[start..].split('"').next().unwrap().to_owned()
 }
 
 /// The authenticator key an enrolment page shows.
 fn key_of(page: &str) -> Option<String> {
-    let start = page.find("Key: <code>")? + 11;
+    let start = page.find("Key: <code>")? + "Key: <code>".len();
     let end = page[start..].find("</code>")? + start;
     Some(page[start..end].replace(' ', ""))
 }
