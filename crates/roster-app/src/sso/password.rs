@@ -12,7 +12,6 @@ use roster_store::{SessionRecord, SiteRepo, SsoRepo, Transaction, UserRepo};
 use super::consume::{SESSION_LIFETIME, SignedInView};
 use super::handoff::continue_to;
 use super::{Sso, SsoError};
-use crate::passwords::verify_password;
 use crate::secrets;
 
 pub(crate) const MAX_FAILURES: u32 = 5;
@@ -68,8 +67,9 @@ impl Sso<'_> {
         let user = self.read().await?.user_by_username(&site.id, &username).await?;
         // Argon2 takes a while: outside any transaction.
         let stored = user.as_ref().and_then(|user| user.password_hash.as_deref());
-        let matches = verify_password(password.expose(), stored.unwrap_or(NO_MATCH.as_str()))
-            && stored.is_some();
+        let checked = stored.unwrap_or(NO_MATCH.as_str()).to_owned();
+        let matches =
+            self.ctx.passwords.verify(password.clone(), checked).await && stored.is_some();
         let user = user.filter(|user| {
             matches
                 && user.enabled
