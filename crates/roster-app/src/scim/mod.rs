@@ -18,6 +18,7 @@ mod dialect;
 mod error;
 mod groups;
 pub mod mapping;
+mod profile;
 mod resource;
 mod search;
 mod storable;
