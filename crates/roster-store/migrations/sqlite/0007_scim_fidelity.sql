@@ -13,6 +13,8 @@
 --   collation, so neither is used. NULL only for rows written before this
 --   migration, which the store completes when it opens.
 -- - user_emails.kind_key: an e-mail's type, folded the same way.
+-- - users.email_key: the user's e-mail folded the same way, which SAML
+--   sign-in matches a NameID against (it compared lower(email) before).
 -- users.scim_extra (migration 0002) is no longer written; the store turns
 -- the rows that have it into scim_resource when it opens.
 -- The postgres file is the same schema.
@@ -20,3 +22,5 @@
 ALTER TABLE users ADD COLUMN scim_resource TEXT;
 ALTER TABLE users ADD COLUMN scim_match TEXT;
 ALTER TABLE user_emails ADD COLUMN kind_key TEXT;
+ALTER TABLE users ADD COLUMN email_key TEXT;
+CREATE INDEX users_email_key ON users (site_id, email_key);

@@ -8,7 +8,8 @@
 //! columns, `users.scim_extra` and `user_emails`; those are joined into the
 //! resource it now keeps (`users.scim_resource`), exactly as the client
 //! read them back, so that nothing it sent is lost. Any other user gets
-//! the comparison form of the view derived from its columns. The work is
+//! the comparison form of the view derived from its columns. Every user
+//! gets its folded e-mail (`users.email_key`). The work is
 //! idempotent, so instances of one PostgreSQL database that start together
 //! only repeat each other.
 
@@ -19,7 +20,7 @@ use sqlx::{AnyPool, AssertSqlSafe};
 
 use super::row::Cols;
 use super::scim_users::stored_resource;
-use super::users::user_from;
+use super::users::{email_key, user_from};
 use super::{Dialect, Store, Tx};
 use crate::scim_view::{derived_attributes, match_form};
 use crate::{StoreError, Transaction};
@@ -76,13 +77,14 @@ impl Tx {
                 None => derived_attributes(&user),
             };
             sqlx::query(
-                "UPDATE users SET scim_resource = $3, scim_match = $4 \
+                "UPDATE users SET scim_resource = $3, scim_match = $4, email_key = $5 \
                  WHERE site_id = $1 AND id = $2",
             )
             .bind(user.site_id.as_str())
             .bind(user.id.as_str())
             .bind(resource.map(|r| Value::Object(r).to_string()))
             .bind(match_form(&view))
+            .bind(email_key(&user))
             .execute(self.conn())
             .await?;
             // The rows again, with the folded types 0007 added.

@@ -31,6 +31,7 @@ mod scim_bulk;
 mod scim_credentials;
 mod scim_dialects;
 mod scim_discovery;
+mod scim_fidelity;
 mod scim_filters;
 mod scim_groups;
 mod scim_hardening;
