@@ -33,6 +33,7 @@ mod scim_dialects;
 mod scim_discovery;
 mod scim_fidelity;
 mod scim_filters;
+mod scim_folding;
 mod scim_groups;
 mod scim_hardening;
 mod scim_managed;
