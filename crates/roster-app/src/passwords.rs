@@ -71,7 +71,27 @@ impl Passwords {
     pub async fn verify(&self, password: Secret, stored: String) -> bool {
         self.run(move || verify_password(password.expose(), &stored)).await.unwrap_or(false)
     }
+
+    /// [`Self::verify`] for a user who may have no password: then a real
+    /// hash is checked all the same and fails, so that a refusal takes as
+    /// long whoever is named.
+    pub async fn verify_stored(&self, password: Secret, stored: Option<String>) -> bool {
+        self.run(move || match stored {
+            Some(stored) => verify_password(password.expose(), &stored),
+            None => {
+                verify_password(password.expose(), &NO_MATCH);
+                false
+            }
+        })
+        .await
+        .unwrap_or(false)
+    }
 }
+
+/// A hash of a random secret, checked for users without a password. Made
+/// once, on the blocking thread of the first check that needs it.
+static NO_MATCH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password(&crate::secrets::generate("")).unwrap_or_default());
 
 /// The Argon2id PHC string of `password` with a fresh random salt, on the
 /// calling thread (for [`Passwords`] and for one-off hashes made outside
@@ -104,6 +124,11 @@ mod tests {
         assert_ne!(hash, hash_password("correct horse battery").unwrap(), "salted");
     }
 
+    #[test]
+    fn users_without_a_password_are_checked_against_a_real_hash() {
+        assert!(NO_MATCH.starts_with("$argon2id$"), "a real hash, as slow as a user's");
+    }
+
     /// The hashing runs on blocking threads: a single-threaded runtime's
     /// one worker stays free to run other tasks meanwhile.
     #[tokio::test(flavor = "current_thread")]
@@ -129,5 +154,6 @@ mod tests {
         assert!(passwords.verify(Secret::new("correct horse battery"), a).await);
         assert!(!passwords.verify(Secret::new("correct horse battery"), b).await);
         assert!(!passwords.verify(Secret::new("x"), "not a hash".into()).await);
+        assert!(!passwords.verify_stored(Secret::new("x"), None).await);
     }
 }
