@@ -5,12 +5,8 @@
 //! and `DELETE`.
 //!
 //! Every attribute a client sets is kept and read back (issue 16 §2);
-//! `profile` decides what the application makes of them. A `password` the
-//! identity provider syncs sets the local password of a user who signs in
-//! with one (a password-group member) and is ignored for an SSO user. It
-//! is hashed outside the transaction: a write that needs a hash gives up
-//! its transaction (nothing written), hashes off the async workers, and
-//! runs again with the hash.
+//! `profile` decides what the application makes of them, and
+//! `password_sync` what becomes of a synced `password`.
 
 use roster_domain::policy::{
     Deactivation, ProvisioningState, Removal, evaluate_user, member_change_applies, on_deactivated,
@@ -28,18 +24,11 @@ use serde_json::Value;
 
 use super::call::{ScimAnswer, ScimCall, list_body, list_params};
 use super::mapping::{shown_active, user_resource};
+use super::password_sync::{Hashed, stored_hash};
 use super::profile::{UserFields, user_fields_for};
 use super::{Scim, ScimFailure, ScimTx, dialect};
 use crate::InternalError;
-use crate::passwords::PasswordError;
 use crate::provisioning::{is_last_password_admin, options_of};
-
-/// A synced password and its hash, made before the transaction that
-/// stores it.
-struct Hashed {
-    plain: Secret,
-    hash: String,
-}
 
 /// A change of an existing user: a PUT's normalized resource or a PATCH.
 #[derive(Clone, Copy)]
@@ -53,23 +42,6 @@ enum Write<'a> {
 enum Attempt {
     Done(ScimAnswer),
     Hash(Secret),
-}
-
-/// The password hash a write stores: for a user who signs in with a
-/// password, the synced password's (hashed by an earlier run, else
-/// [`Attempt::Hash`]); an SSO user's synced password is ignored.
-fn password_hash(
-    user: &ScimUser,
-    fields: &UserFields,
-    hashed: Option<&Hashed>,
-) -> Result<Option<String>, Secret> {
-    match (&fields.password, &user.user.auth_method) {
-        (Some(plain), AuthMethod::Password) => match hashed {
-            Some(hashed) if hashed.plain == *plain => Ok(Some(hashed.hash.clone())),
-            _ => Err(plain.clone()),
-        },
-        (Some(_), AuthMethod::Sso(_)) | (None, _) => Ok(None),
-    }
 }
 
 /// A write that still needed a hash on its second run: the same request
@@ -216,17 +188,6 @@ impl Scim<'_> {
         answer(call, &user, false)
     }
 
-    /// The hash of a synced password, made off the async workers.
-    async fn hash_synced(&self, plain: Secret) -> Result<Hashed, ScimFailure> {
-        let hash = self.ctx.passwords.hash(plain.clone()).await.map_err(|err| match err {
-            PasswordError::Hash(err) => {
-                ScimFailure::Refused(ScimError::invalid_value(format!("password: {err}")))
-            }
-            PasswordError::Worker(detail) => ScimFailure::Internal(InternalError::Worker(detail)),
-        })?;
-        Ok(Hashed { plain, hash })
-    }
-
     /// `PUT /Users/{id}`: every SCIM attribute replaced; `active` kept when
     /// the client leaves it out.
     pub(super) async fn replace_user(
@@ -297,7 +258,7 @@ impl Scim<'_> {
         now: jiff::Timestamp,
         hashed: Option<&Hashed>,
     ) -> Result<Attempt, ScimFailure> {
-        let password_hash = match password_hash(&user, &fields, hashed) {
+        let password_hash = match stored_hash(&user, &fields, hashed) {
             Ok(hash) => hash,
             Err(plain) => return Ok(Attempt::Hash(plain)),
         };
