@@ -9,9 +9,9 @@
 //! resource it now keeps (`users.scim_resource`), exactly as the client
 //! read them back, so that nothing it sent is lost. Any other user gets
 //! the comparison form of the view derived from its columns. Every user
-//! gets its folded e-mail (`users.email_key`). The work is
-//! idempotent, so instances of one PostgreSQL database that start together
-//! only repeat each other.
+//! gets its folded e-mail (`users.email_key`). Instances of one PostgreSQL
+//! database that start together share the work (`SKIP LOCKED`), and the
+//! work is idempotent.
 
 use roster_domain::{DisplayText, ProvisioningMethod, User};
 use roster_scim::schema::ENTERPRISE_USER;
@@ -56,8 +56,16 @@ struct LegacyEmail {
 
 impl Tx {
     async fn complete_batch(&mut self) -> Result<u64, StoreError> {
+        // Instances of one PostgreSQL database starting together take
+        // different rows: one that rewrote a user's e-mail rows while
+        // another did would collide on their keys. SQLite has one writer.
+        let lock = match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
         let sql = format!(
-            "SELECT {}, scim_extra, scim_resource FROM users WHERE scim_match IS NULL LIMIT {BATCH}",
+            "SELECT {}, scim_extra, scim_resource FROM users WHERE scim_match IS NULL \
+             LIMIT {BATCH}{lock}",
             user_columns!()
         );
         let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(self.conn()).await?;
