@@ -12,6 +12,7 @@ use roster_store::Store;
 
 use crate::Clock;
 use crate::metadata_client::MetadataFetchError;
+use crate::passwords::Passwords;
 use crate::sp_keys::SpKeyCache;
 
 /// Fetches SAML metadata documents from identity providers' URLs. The
@@ -41,6 +42,8 @@ pub struct Context {
     pub(crate) metadata: Arc<dyn MetadataClient>,
     /// The SAML SP's parsed key pairs, reused for a minute.
     pub(crate) sp_keys: SpKeyCache,
+    /// Argon2 hashing and checking, off the async workers and bounded.
+    pub(crate) passwords: Passwords,
 }
 
 impl Context {
@@ -50,6 +53,13 @@ impl Context {
         config: AppConfig,
         metadata: Arc<dyn MetadataClient>,
     ) -> Self {
-        Self { store, clock, config, metadata, sp_keys: SpKeyCache::default() }
+        Self {
+            store,
+            clock,
+            config,
+            metadata,
+            sp_keys: SpKeyCache::default(),
+            passwords: Passwords::for_this_machine(),
+        }
     }
 }

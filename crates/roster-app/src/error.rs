@@ -18,6 +18,10 @@ pub enum InternalError {
     /// The server's own constants contradict each other.
     #[error("inconsistent server settings: {0}")]
     Settings(String),
+    /// Work handed to a blocking thread (password hashing) did not finish:
+    /// the runtime is shutting down, or the work panicked.
+    #[error("background work did not finish: {0}")]
+    Worker(String),
 }
 
 impl From<StoreError> for InternalError {

@@ -221,7 +221,7 @@ fn compare(at: At, op: CompareOp, value: &CompValue) -> Node {
     let test = match (leaf.kind, value) {
         (AttrType::String | AttrType::Reference, CompValue::String(text)) => {
             let fold = !leaf.case_exact;
-            let needle = if fold { text.to_lowercase() } else { text.clone() };
+            let needle = if fold { crate::fold(text) } else { text.clone() };
             Test::Text { op, needle, fold }
         }
         (AttrType::Binary, CompValue::String(text)) if op == CompareOp::Eq => {
@@ -318,7 +318,7 @@ impl Test {
                 let Some(text) = value.as_str() else { return false };
                 let folded;
                 let text = if *fold {
-                    folded = text.to_lowercase();
+                    folded = crate::fold(text);
                     folded.as_str()
                 } else {
                     text

@@ -23,6 +23,8 @@
 //! - `projection` ([`Projection`], [`project`]): `attributes` and
 //!   `excludedAttributes` applied to a resource.
 //! - `list` ([`list_response`]): the ListResponse envelope.
+//! - `folding` ([`fold`], [`comparison_form`]): case folding in Rust, so
+//!   that case-insensitive comparisons agree on every database.
 //! - `etag` ([`Preconditions`], [`etag`]): versions as weak ETags and
 //!   `If-Match` / `If-None-Match`.
 //! - `discovery` ([`ServerLimits`], [`service_provider_config`]): what the
@@ -61,10 +63,12 @@ pub use query::{
 };
 
 mod eval;
+mod folding;
 mod patch;
 mod resource;
 
 pub use eval::{CompiledFilter, matches, matches_value};
+pub use folding::{comparison_form, fold};
 pub use patch::{PATCH_OP_URN, PatchOperation, PatchOutcome, PatchRequest, apply};
 pub use resource::normalize;
 

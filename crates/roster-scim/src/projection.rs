@@ -27,6 +27,11 @@
 //! - A schema URN alone (`urn:...:enterprise:2.0:User`) names every
 //!   attribute of that schema; the core schema's URN also names the common
 //!   attributes (`externalId`, `meta`), which have no schema of their own.
+//! - A value filter (`attributes=emails[type eq "work"]`) is `400
+//!   invalidValue` citing RFC 7644 §3.9: the parameters name attributes,
+//!   and returning every e-mail would give the client values it excluded.
+//! - `attributes=members,members.display` returns the whole attribute and
+//!   the named `request` sub-attribute too.
 //! - Unknown names are `400 invalidValue`, naming the parameter. Naming a
 //!   `never` attribute, or `schemas`, is accepted and has no effect.
 //! - `schemas` lists the extensions present: when projection removes every
@@ -63,6 +68,18 @@ impl ProjectionPath {
             return Ok(Self::Schema(schema));
         }
         let invalid = |why: String| ScimError::invalid_value(format!("{param} \"{text}\": {why}"));
+        // A value filter selects values, which `attributes` cannot do: it
+        // names attributes only (RFC 7644 §3.9, in the notation of §3.10).
+        // Answering with every e-mail for `emails[type eq "work"]` would
+        // return values the client excluded, so it is refused, with the way
+        // to ask.
+        if let Some((name, _)) = text.split_once('[') {
+            return Err(invalid(format!(
+                "RFC 7644 §3.9 takes attribute names, not value filters; ask for \"{}\" \
+                 and pick the values from the response, or search with a filter",
+                name.trim()
+            )));
+        }
         let path = parse_attr_path(text).map_err(|err| invalid(err.to_string()))?;
         rt.resolve(path.urn.as_deref(), &path.name, path.sub.as_deref())
             .map(Self::Attribute)
@@ -207,6 +224,10 @@ fn project_extension(
 enum Pick {
     /// The attribute, each sub-attribute by its own `returned`.
     Whole,
+    /// The attribute named whole by `attributes` together with some of its
+    /// sub-attributes: each by its own `returned`, and these `request`
+    /// ones too (`attributes=members,members.display`).
+    WholeAnd(Vec<&'static str>),
     /// Only these sub-attributes (and those always returned).
     Only(Vec<&'static str>),
     /// Every sub-attribute returned by default but these.
@@ -229,24 +250,27 @@ fn pick(schema: &Schema, attribute: &Attribute, projection: &Projection) -> Pick
         Projection::Except(paths) => (paths, false),
     };
     let mut subs = Vec::new();
+    let mut whole = false;
     for path in paths {
         match path {
-            ProjectionPath::Schema(named) if named.id == schema.id => {
-                return if only { Pick::Whole } else { except_whole(attribute) };
-            }
+            ProjectionPath::Schema(named) if named.id == schema.id => whole = true,
             ProjectionPath::Schema(_) => {}
             ProjectionPath::Attribute(resolved) => {
                 let same =
                     resolved.schema.id == schema.id && resolved.attribute.name == attribute.name;
                 match (same, resolved.sub) {
                     (false, _) => {}
-                    (true, None) => {
-                        return if only { Pick::Whole } else { except_whole(attribute) };
-                    }
+                    (true, None) => whole = true,
                     (true, Some(sub)) => subs.push(sub.name),
                 }
             }
         }
+    }
+    match (whole, only) {
+        (true, true) if subs.is_empty() => return Pick::Whole,
+        (true, true) => return Pick::WholeAnd(subs),
+        (true, false) => return except_whole(attribute),
+        (false, _) => {}
     }
     match (only, subs.is_empty()) {
         (true, false) => Pick::Only(subs),
@@ -281,7 +305,8 @@ fn project_attribute(
         (_, Returned::Always) => true,
         (Pick::Only(names), _) => names.contains(&sub.name),
         (Pick::Except(names), Returned::Default) => !names.contains(&sub.name),
-        (Pick::Whole, Returned::Default) => true,
+        (Pick::Whole | Pick::WholeAnd(_), Returned::Default) => true,
+        (Pick::WholeAnd(names), Returned::Request) => names.contains(&sub.name),
         (Pick::Whole | Pick::Except(_) | Pick::Nothing, Returned::Request) => false,
         (Pick::Nothing, Returned::Default) => false,
     };

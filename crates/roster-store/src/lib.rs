@@ -23,6 +23,7 @@ mod error;
 mod metadata_api;
 mod policy_api;
 mod scim_api;
+mod scim_view;
 mod second_factor_api;
 mod sp_key_api;
 mod sql;
@@ -38,8 +39,9 @@ pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};
 pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{
     ListParams, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, ScimScope, ScimUser,
-    ScimUserRepo, StoredEmail,
+    ScimUserRepo,
 };
+pub use scim_view::derived_attributes;
 pub use second_factor_api::{PendingSignIn, SecondFactorRepo, TotpRecord};
 pub use sp_key_api::{SpKeyPurpose, SpKeyRecord, SpKeyRepo};
 pub use sql::{Dialect, Store, StoreConfig, Tx, connect};

@@ -1,7 +1,9 @@
 //! What SCIM needs from storage beyond the admin repositories: users and
-//! groups with the data only SCIM keeps (e-mail lists, extra attributes,
+//! groups with the data only SCIM keeps (the attributes a client set,
 //! versions, nested members), queried by compiled SCIM filters, and
 //! membership changes written as deltas.
+
+use std::borrow::Cow;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -9,7 +11,9 @@ use roster_domain::{
     Group, GroupId, GroupName, ProviderId, ProviderKind, SiteId, User, UserId, Username,
 };
 use roster_scim::{AttrPath, Filter, ScimError};
+use serde_json::{Map, Value};
 
+use crate::scim_view::derived_attributes;
 use crate::sql::{Compiler, Resource};
 use crate::{Dialect, Listed, StoreError};
 
@@ -24,25 +28,30 @@ pub struct ScimScope {
     pub kind: ProviderKind,
 }
 
-/// One e-mail address of a user, in the order the client sent them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredEmail {
-    pub value: String,
-    pub kind: Option<String>,
-    pub primary: bool,
-}
-
 /// A user with what SCIM keeps besides the domain user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScimUser {
     pub user: User,
-    pub emails: Vec<StoredEmail>,
-    /// The attributes without a column of their own, as a JSON object.
-    pub extra: String,
+    /// The attributes a SCIM client set, in `roster-scim`'s canonical form
+    /// without `id`, `meta`, `schemas`, `groups` and `password`: what the
+    /// client reads back, whatever the application made of them (issue 16
+    /// §2). `None` for a user no SCIM client has written.
+    pub resource: Option<Map<String, Value>>,
     /// The ETag counter.
     pub version: i64,
     /// The groups the user is a direct member of (read-only in SCIM).
     pub groups: Vec<(GroupId, GroupName)>,
+}
+
+impl ScimUser {
+    /// The user's SCIM attributes: those a client set, else those derived
+    /// from its columns ([`derived_attributes`]).
+    pub fn attributes(&self) -> Cow<'_, Map<String, Value>> {
+        match &self.resource {
+            Some(resource) => Cow::Borrowed(resource),
+            None => Cow::Owned(derived_attributes(&self.user)),
+        }
+    }
 }
 
 /// A group with what SCIM keeps besides the domain group.
@@ -147,9 +156,11 @@ pub trait ScimUserRepo {
         scope: &ScimScope,
         query: &ScimQuery,
     ) -> Result<Listed<ScimUser>, StoreError>;
-    /// Inserts the user row (with its extra attributes) and its e-mails.
+    /// Inserts the user row (with its SCIM attributes and their comparison
+    /// form) and its e-mail rows.
     async fn insert_scim_user(&mut self, user: &ScimUser) -> Result<(), StoreError>;
-    /// Rewrites the user row and its e-mails; returns the new version.
+    /// Rewrites the user row, its SCIM attributes and e-mail rows; returns
+    /// the new version.
     async fn update_scim_user(&mut self, user: &ScimUser) -> Result<i64, StoreError>;
 }
 

@@ -9,8 +9,8 @@ use super::error::field;
 use super::lookup::changeable_site;
 use super::views::UserView;
 use super::{Admin, AdminError};
-use crate::Principal;
-use crate::passwords::hash_password;
+use crate::passwords::PasswordError;
+use crate::{InternalError, Principal};
 
 /// The shortest and longest password accepted, in characters.
 const MIN_CHARS: usize = 12;
@@ -47,8 +47,14 @@ impl Admin<'_> {
         input: PasswordInput,
     ) -> Result<UserView, AdminError> {
         field("password", check(input.password.expose()))?;
-        let hash = hash_password(input.password.expose())
-            .map_err(|err| AdminError::invalid("password", format!("cannot be hashed: {err}")))?;
+        // Hashed before the transaction opens: Argon2 is slow, and the
+        // writer must not wait for it.
+        let hash = self.ctx.passwords.hash(input.password).await.map_err(|err| match err {
+            PasswordError::Hash(err) => {
+                AdminError::invalid("password", format!("cannot be hashed: {err}"))
+            }
+            PasswordError::Worker(detail) => AdminError::Internal(InternalError::Worker(detail)),
+        })?;
         let mut tx = self.write().await?;
         let site = changeable_site(&mut tx, who, site).await?;
         let id = super::input::opaque_id(id).ok_or(AdminError::NotFound { what: "user" })?;

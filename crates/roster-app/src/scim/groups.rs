@@ -145,7 +145,8 @@ async fn resolve(
 
 /// Whether a response would show `members` (so they are worth loading).
 fn shows_members(projection: &Projection) -> bool {
-    let probe = json!({ "schemas": [GROUP_RESOURCE.schema.id], "id": "x", "displayName": "x", "members": [{ "value": "x" }] });
+    let member = json!({ "value": "x", "$ref": "x", "type": "User", "display": "x" });
+    let probe = json!({ "schemas": [GROUP_RESOURCE.schema.id], "id": "x", "displayName": "x", "members": [member] });
     project(&GROUP_RESOURCE, &probe, projection).get("members").is_some()
 }
 

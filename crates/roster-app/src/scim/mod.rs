@@ -18,6 +18,8 @@ mod dialect;
 mod error;
 mod groups;
 pub mod mapping;
+mod password_sync;
+mod profile;
 mod resource;
 mod search;
 mod storable;

@@ -38,7 +38,7 @@ impl Scim<'_> {
             let listed = tx.scim_users(call.scope, &ScimQuery::users(dialect, params)?).await?;
             total += listed.total;
             for user in &listed.items {
-                let resource = user_resource(user, call.base)?;
+                let resource = user_resource(user, call.base);
                 resources.push(project(&USER_RESOURCE, &resource, query.projection()));
             }
         }

@@ -3,13 +3,17 @@
 //! with its provisioning options applied (SPEC §4): defaults at creation,
 //! company and time zone fallbacks, and de-provisioning on `active: false`
 //! and `DELETE`.
+//!
+//! Every attribute a client sets is kept and read back (issue 16 §2);
+//! `profile` decides what the application makes of them, and
+//! `password_sync` what becomes of a synced `password`.
 
 use roster_domain::policy::{
     Deactivation, ProvisioningState, Removal, evaluate_user, member_change_applies, on_deactivated,
     on_removed, provisioned_defaults, source_attributes,
 };
 use roster_domain::{
-    AuthMethod, ProvisionedBy, ProvisioningMethod, ProvisioningOptions, User, UserId,
+    AuthMethod, ProvisionedBy, ProvisioningMethod, ProvisioningOptions, Secret, User, UserId,
 };
 use roster_scim::schema::USER_RESOURCE;
 use roster_scim::{ListQuery, RequestKind, ScimError, Verdict, normalize, project};
@@ -19,9 +23,40 @@ use roster_store::{
 use serde_json::Value;
 
 use super::call::{ScimAnswer, ScimCall, list_body, list_params};
-use super::mapping::{UserFields, user_fields_for, user_resource};
+use super::mapping::{shown_active, user_resource};
+use super::password_sync::{Hashed, stored_hash};
+use super::profile::{UserFields, user_fields_for};
 use super::{Scim, ScimFailure, ScimTx, dialect};
+use crate::InternalError;
 use crate::provisioning::{is_last_password_admin, options_of};
+
+/// A change of an existing user: a PUT's normalized resource or a PATCH.
+#[derive(Clone, Copy)]
+enum Write<'a> {
+    Replace(&'a Value),
+    Patch(&'a roster_scim::PatchRequest),
+}
+
+/// One run of a write: its answer, or the password it needs hashed first
+/// (its transaction dropped, so nothing was written).
+enum Attempt {
+    Done(ScimAnswer),
+    Hash(Secret),
+}
+
+/// A write that still needed a hash on its second run: the same request
+/// cannot carry another password, so this is the server's fault.
+fn rerun_failed() -> ScimFailure {
+    InternalError::Worker("a synced password changed between two runs of one request".into()).into()
+}
+
+/// `resource` with the `active` of the user as its client sees it when the
+/// resource leaves it out: a PUT that does not assert `active` keeps it.
+fn keep_active(resource: &mut Value, user: &ScimUser) {
+    if let (Some(map), Some(active)) = (resource.as_object_mut(), shown_active(user)) {
+        map.entry("active").or_insert(Value::Bool(active));
+    }
+}
 
 /// The company and time zone fallbacks of the provider, after the source's
 /// fields were written.
@@ -85,7 +120,7 @@ async fn ensure_free(
 
 fn answer(call: &ScimCall<'_>, user: &ScimUser, created: bool) -> Result<ScimAnswer, ScimFailure> {
     let projection = call.projection(&USER_RESOURCE)?;
-    let body = project(&USER_RESOURCE, &user_resource(user, call.base)?, &projection);
+    let body = project(&USER_RESOURCE, &user_resource(user, call.base), &projection);
     Ok(ScimAnswer::Resource { created, body })
 }
 
@@ -115,13 +150,9 @@ impl Scim<'_> {
         user.auth_method = AuthMethod::Sso(provider.clone());
         user.provisioned_by =
             ProvisionedBy { method: ProvisioningMethod::Scim, provider: Some(provider) };
-        let mut stored = ScimUser {
-            user,
-            emails: Vec::new(),
-            extra: "{}".into(),
-            version: 1,
-            groups: Vec::new(),
-        };
+        let mut stored = ScimUser { user, resource: None, version: 1, groups: Vec::new() };
+        // A new user signs in through the provider: a synced password is
+        // ignored (README, "Password sync").
         fields.apply(&mut stored, now);
         fill_defaults(&options, &mut stored);
         provisioned_defaults(&options, &mut stored.user);
@@ -139,7 +170,7 @@ impl Scim<'_> {
             | StoreError::Migration(_)) => other.into(),
         })?;
         tx.commit().await?;
-        let body = project(&USER_RESOURCE, &user_resource(&stored, call.base)?, &projection_ok);
+        let body = project(&USER_RESOURCE, &user_resource(&stored, call.base), &projection_ok);
         Ok(ScimAnswer::Resource { created: true, body })
     }
 
@@ -165,17 +196,56 @@ impl Scim<'_> {
         id: &str,
         body: &Value,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let fields = user_fields_for(
-            call.scope.kind,
-            &normalize(&USER_RESOURCE, &dialect::resource(&USER_RESOURCE, body))?,
-        )?;
+        let normalized = normalize(&USER_RESOURCE, &dialect::resource(&USER_RESOURCE, body))?;
+        // Checked before any transaction: a bad body is refused at once.
+        user_fields_for(call.scope.kind, &normalized)?;
         call.projection(&USER_RESOURCE)?;
+        self.write_with_password(call, id, Write::Replace(&normalized)).await
+    }
+
+    /// Runs a PUT or PATCH once, and again with the hash of the password
+    /// its first run needed. A second run hashes nothing new: the request,
+    /// and so its password, is the same.
+    async fn write_with_password(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+        write: Write<'_>,
+    ) -> Result<ScimAnswer, ScimFailure> {
+        let mut hashed = None;
+        for _ in 0..2 {
+            let attempt = match write {
+                Write::Replace(resource) => {
+                    self.replace_user_once(call, id, resource, hashed.as_ref()).await?
+                }
+                Write::Patch(request) => {
+                    self.patch_user_once(call, id, request, hashed.as_ref()).await?
+                }
+            };
+            match attempt {
+                Attempt::Done(answer) => return Ok(answer),
+                Attempt::Hash(plain) => hashed = Some(self.hash_synced(plain).await?),
+            }
+        }
+        Err(rerun_failed())
+    }
+
+    async fn replace_user_once(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+        normalized: &Value,
+        hashed: Option<&Hashed>,
+    ) -> Result<Attempt, ScimFailure> {
         let now = self.now();
         let mut tx = self.write().await?;
         let user = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
+        let mut resource = normalized.clone();
+        keep_active(&mut resource, &user);
+        let fields = user_fields_for(call.scope.kind, &resource)?;
         ensure_free(&mut tx, call, &fields, Some(&user.user.id)).await?;
-        self.write_user(tx, call, user, fields, now).await
+        self.write_user(tx, call, user, fields, now, hashed).await
     }
 
     /// Writes a PUT's or PATCH's fields and commits, applying the options.
@@ -186,11 +256,19 @@ impl Scim<'_> {
         mut user: ScimUser,
         fields: UserFields,
         now: jiff::Timestamp,
-    ) -> Result<ScimAnswer, ScimFailure> {
+        hashed: Option<&Hashed>,
+    ) -> Result<Attempt, ScimFailure> {
+        let password_hash = match stored_hash(&user, &fields, hashed) {
+            Ok(hash) => hash,
+            Err(plain) => return Ok(Attempt::Hash(plain)),
+        };
         let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
         let was_enabled = user.user.enabled;
         let last_admin = is_last_password_admin(&mut tx, &user.user).await?;
         fields.apply(&mut user, now);
+        if password_hash.is_some() {
+            user.user.password_hash = password_hash;
+        }
         fill_defaults(&options, &mut user);
         if last_admin && !user.user.enabled {
             // SPEC §3: the identity provider cannot disable the last site
@@ -204,7 +282,7 @@ impl Scim<'_> {
             tx.delete_user(&call.scope.site, &user.user.id).await?;
         }
         tx.commit().await?;
-        answer(call, &user, false)
+        answer(call, &user, false).map(Attempt::Done)
     }
 
     /// `PATCH /Users/{id}`: applied atomically; a PATCH that changes nothing
@@ -217,18 +295,28 @@ impl Scim<'_> {
     ) -> Result<ScimAnswer, ScimFailure> {
         let request = dialect::patch(&USER_RESOURCE, body)?;
         call.projection(&USER_RESOURCE)?;
+        self.write_with_password(call, id, Write::Patch(&request)).await
+    }
+
+    async fn patch_user_once(
+        &self,
+        call: &ScimCall<'_>,
+        id: &str,
+        request: &roster_scim::PatchRequest,
+        hashed: Option<&Hashed>,
+    ) -> Result<Attempt, ScimFailure> {
         let now = self.now();
         let mut tx = self.write().await?;
         let user = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
-        let current = user_resource(&user, call.base)?;
-        let outcome = dialect::apply_patch(call.scope.kind, &USER_RESOURCE, &current, &request)?;
+        let current = user_resource(&user, call.base);
+        let outcome = dialect::apply_patch(call.scope.kind, &USER_RESOURCE, &current, request)?;
         if !outcome.changed {
-            return answer(call, &user, false);
+            return answer(call, &user, false).map(Attempt::Done);
         }
         let fields = user_fields_for(call.scope.kind, &outcome.resource)?;
         ensure_free(&mut tx, call, &fields, Some(&user.user.id)).await?;
-        self.write_user(tx, call, user, fields, now).await
+        self.write_user(tx, call, user, fields, now, hashed).await
     }
 
     /// `DELETE /Users/{id}`: de-provisioned as the options say; in every
@@ -287,11 +375,7 @@ impl Scim<'_> {
         let scim_query = ScimQuery::users(self.dialect(), list_params(query, call.base)?)?;
         let mut tx = self.read().await?;
         let listed = tx.scim_users(call.scope, &scim_query).await?;
-        let resources = listed
-            .items
-            .iter()
-            .map(|user| user_resource(user, call.base))
-            .collect::<Result<_, _>>()?;
+        let resources = listed.items.iter().map(|user| user_resource(user, call.base)).collect();
         Ok(ScimAnswer::List(list_body(&USER_RESOURCE, query, resources, listed.total)?))
     }
 }

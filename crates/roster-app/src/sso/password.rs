@@ -12,8 +12,6 @@ use roster_store::{SiteRepo, SsoRepo, Transaction, UserRepo};
 use super::second_factor::{SignInStep, after_first_factor};
 use super::session::SessionOrigin;
 use super::{Sso, SsoError};
-use crate::passwords::verify_password;
-use crate::secrets;
 
 pub(crate) const MAX_FAILURES: u32 = 5;
 pub(crate) const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
@@ -21,12 +19,6 @@ pub(crate) const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 /// The longest password worth hashing (the admin API accepts 1024
 /// characters).
 const MAX_PASSWORD_BYTES: usize = 4096;
-
-/// A hash of a random secret, verified against for users without a
-/// password so that a refusal takes as long whoever is named.
-static NO_MATCH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    crate::passwords::hash_password(&secrets::generate("")).unwrap_or_default()
-});
 
 impl Sso<'_> {
     /// Signs in to the site `slug` with a username and a password. Every
@@ -67,9 +59,8 @@ impl Sso<'_> {
         }
         let user = self.read().await?.user_by_username(&site.id, &username).await?;
         // Argon2 takes a while: outside any transaction.
-        let stored = user.as_ref().and_then(|user| user.password_hash.as_deref());
-        let matches = verify_password(password.expose(), stored.unwrap_or(NO_MATCH.as_str()))
-            && stored.is_some();
+        let stored = user.as_ref().and_then(|user| user.password_hash.clone());
+        let matches = self.ctx.passwords.verify_stored(password.clone(), stored).await;
         let user = user.filter(|user| {
             matches
                 && user.enabled
@@ -85,15 +76,5 @@ impl Sso<'_> {
         let step = after_first_factor(&mut tx, &site, &user, SessionOrigin::default(), now).await?;
         tx.commit().await?;
         Ok(step)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn users_without_a_password_are_checked_against_a_real_hash() {
-        assert!(NO_MATCH.starts_with("$argon2id$"), "a real hash, as slow as a user's");
     }
 }

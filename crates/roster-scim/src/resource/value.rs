@@ -193,7 +193,7 @@ pub(crate) fn is_primary(item: &Value) -> bool {
 pub(crate) fn value_key(attr: &Attribute, element: &Value) -> Option<String> {
     let sub = attr.sub("value")?;
     let text = element.get("value")?.as_str()?;
-    Some(if sub.case_exact { text.to_owned() } else { text.to_lowercase() })
+    Some(if sub.case_exact { text.to_owned() } else { crate::fold(text) })
 }
 
 /// Whether two values of `attr` are the same value: for complex values
@@ -213,7 +213,7 @@ pub(crate) fn same_element(attr: &Attribute, a: &Value, b: &Value) -> bool {
 pub(crate) fn equal(attr: &Attribute, a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::String(x), Value::String(y)) if !attr.case_exact => {
-            x == y || x.to_lowercase() == y.to_lowercase()
+            x == y || crate::fold(x) == crate::fold(y)
         }
         _ => a == b,
     }

@@ -161,7 +161,12 @@ pub static GROUP: Schema = Schema {
             text("$ref", "The URI of the member resource.")
                 .references(&["User", "Group"])
                 .mutability(Mutability::Immutable),
-            text("display", "A human-readable name of the member.").mutability(READ_ONLY),
+            // Returned on request only: a member comes back as the client
+            // wrote it (value, $ref, type), without a name it did not send
+            // (issue 16 §2); `attributes=members.display` asks for it.
+            text("display", "A human-readable name of the member.")
+                .mutability(READ_ONLY)
+                .returned(Returned::Request),
             text("type", "The type of the member.")
                 .canonical(&["User", "Group"])
                 .mutability(Mutability::Immutable),

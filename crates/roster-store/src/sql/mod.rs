@@ -29,6 +29,7 @@ mod idp_metadata;
 mod policy;
 mod providers;
 mod row;
+mod scim_backfill;
 mod scim_filter;
 mod scim_groups;
 mod scim_users;
@@ -78,7 +79,8 @@ pub enum StoreConfig {
 /// Readers on SQLite: WAL lets them run beside the one writer.
 const SQLITE_READERS: u32 = 4;
 
-/// Opens the database and applies pending migrations.
+/// Opens the database, applies pending migrations and completes the rows
+/// they leave to Rust (see `scim_backfill`).
 pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, StoreError> {
     install_default_drivers();
     let store = match config {
@@ -96,6 +98,7 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, Stor
             // writer, before any reader opens the file.
             sqlx::query("PRAGMA journal_mode = WAL").execute(&writer).await?;
             SQLITE_MIGRATIONS.run(&writer).await?;
+            scim_backfill::complete(Dialect::Sqlite, &writer).await?;
             let readers = sqlite_pool(&url, SQLITE_READERS).await?;
             Store { dialect: Dialect::Sqlite, readers, writer }
         }
@@ -106,6 +109,7 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, Stor
                 .connect(url.expose())
                 .await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
+            scim_backfill::complete(Dialect::Postgres, &pool).await?;
             Store { dialect: Dialect::Postgres, readers: pool.clone(), writer: pool }
         }
     };

@@ -1,17 +1,20 @@
-//! SCIM users: the user row with its extra attributes and version, its
-//! e-mail rows, and its groups, loaded in batches for list pages.
+//! SCIM users: the user row with the attributes a client set, their
+//! comparison form and its version, its e-mail rows, and its groups,
+//! loaded in batches for list pages.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use roster_domain::{GroupId, GroupName, SiteId, UserId, Username};
+use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::row::{Cols, count_of, flag};
-use super::users::{bind_user, user_from};
+use super::users::{bind_user, email_key, user_from};
 use super::{Bind, Tx};
-use crate::scim_api::{ScimQuery, ScimScope, ScimUser, StoredEmail};
+use crate::scim_api::{ScimQuery, ScimScope, ScimUser};
+use crate::scim_view::{email_rows, match_form};
 use crate::{Listed, ScimUserRepo, StoreError};
 
 /// The users a provider's SCIM client manages: those it provisioned and
@@ -20,7 +23,7 @@ use crate::{Listed, ScimUserRepo, StoreError};
 const USER_SCOPE: &str = "u.site_id = $1 AND (u.provisioned_by_provider_id = $2 OR \
      u.auth_provider_id = $2) AND u.provisioning_state <> 'released'";
 
-/// E-mail rows per INSERT: five bound values each, well under every
+/// E-mail rows per INSERT: six bound values each, well under every
 /// database's limit on bound variables.
 const EMAIL_CHUNK: usize = 400;
 
@@ -29,11 +32,29 @@ pub(super) fn placeholders(start: usize, count: usize) -> String {
     (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
 
+/// The attributes a client set, as `users.scim_resource` holds them: a
+/// JSON object the store wrote, or NULL. Anything else is corruption,
+/// reported rather than replaced, which would drop what the identity
+/// provider sent.
+pub(super) fn stored_resource(
+    row: &AnyRow,
+    id: &UserId,
+) -> Result<Option<Map<String, Value>>, StoreError> {
+    let Some(text) = Cols(row).opt_text("scim_resource")? else { return Ok(None) };
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(map)) => Ok(Some(map)),
+        Ok(other) => Err(StoreError::Corrupt(format!(
+            "the SCIM attributes of user {id}: a JSON object was expected, not {other}"
+        ))),
+        Err(err) => Err(StoreError::Corrupt(format!("the SCIM attributes of user {id}: {err}"))),
+    }
+}
+
 fn scim_user_from(row: &AnyRow) -> Result<ScimUser, StoreError> {
+    let user = user_from(row)?;
     Ok(ScimUser {
-        user: user_from(row)?,
-        emails: Vec::new(),
-        extra: Cols(row).text("scim_extra")?,
+        resource: stored_resource(row, &user.id)?,
+        user,
         version: Cols(row).int("version")?,
         groups: Vec::new(),
     })
@@ -102,38 +123,19 @@ impl Tx {
         Ok((rows, total))
     }
 
-    /// E-mails and groups of the given users, filled in. The groups are
-    /// those the scope's provider manages: a SCIM client sees no local group
-    /// and no other provider's group in a user's `groups` (SPEC §3).
+    /// The groups of the given users, filled in: those the scope's
+    /// provider manages, since a SCIM client sees no local group and no
+    /// other provider's group in a user's `groups` (SPEC §3).
     async fn complete_users(
         &mut self,
         scope: &ScimScope,
         users: &mut [ScimUser],
     ) -> Result<(), StoreError> {
-        let site = &scope.site;
         if users.is_empty() {
             return Ok(());
         }
         let ids: Vec<String> = users.iter().map(|u| u.user.id.as_str().to_owned()).collect();
-        let mut emails: HashMap<String, Vec<StoredEmail>> = HashMap::new();
         let mut groups: HashMap<String, Vec<(GroupId, GroupName)>> = HashMap::new();
-        let sql = format!(
-            "SELECT user_id, value, kind, is_primary FROM user_emails \
-             WHERE site_id = $1 AND user_id IN ({}) ORDER BY user_id, position",
-            placeholders(2, ids.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(site.as_str());
-        for id in &ids {
-            query = query.bind(id.clone());
-        }
-        for row in query.fetch_all(self.conn()).await? {
-            let c = Cols(&row);
-            emails.entry(c.text("user_id")?).or_default().push(StoredEmail {
-                value: c.text("value")?,
-                kind: c.opt_text("kind")?,
-                primary: c.flag("is_primary")?,
-            });
-        }
         let sql = format!(
             "SELECT m.user_id, g.id, g.name FROM group_members m \
              JOIN groups g ON g.site_id = m.site_id AND g.id = m.group_id \
@@ -142,7 +144,7 @@ impl Tx {
             placeholders(3, ids.len())
         );
         let mut query =
-            sqlx::query(AssertSqlSafe(sql)).bind(site.as_str()).bind(scope.provider.as_str());
+            sqlx::query(AssertSqlSafe(sql)).bind(scope.site.as_str()).bind(scope.provider.as_str());
         for id in &ids {
             query = query.bind(id.clone());
         }
@@ -154,14 +156,19 @@ impl Tx {
                 .push((GroupId::from_raw(c.text("id")?), c.parsed("name", GroupName::parse)?));
         }
         for user in users {
-            user.emails = emails.remove(user.user.id.as_str()).unwrap_or_default();
             user.groups = groups.remove(user.user.id.as_str()).unwrap_or_default();
         }
         Ok(())
     }
 
-    async fn write_emails(&mut self, user: &ScimUser) -> Result<(), StoreError> {
-        let (site, id) = (user.user.site_id.as_str(), user.user.id.as_str());
+    /// Rewrites the e-mail rows of a user from the e-mails of `view`.
+    pub(super) async fn write_emails(
+        &mut self,
+        site: &SiteId,
+        id: &UserId,
+        view: &Map<String, Value>,
+    ) -> Result<(), StoreError> {
+        let (site, id) = (site.as_str(), id.as_str());
         sqlx::query("DELETE FROM user_emails WHERE site_id = $1 AND user_id = $2")
             .bind(site)
             .bind(id)
@@ -170,16 +177,13 @@ impl Tx {
         // In chunks: one INSERT for thousands of addresses would pass the
         // databases' limits on bound variables (SQLite's is 32,766).
         let mut position = 0_i64;
-        for chunk in user.emails.chunks(EMAIL_CHUNK) {
+        for chunk in email_rows(view).chunks(EMAIL_CHUNK) {
             let rows: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let at = 3 + i * 5;
-                    format!("($1, $2, ${}, ${}, ${}, ${}, ${})", at, at + 1, at + 2, at + 3, at + 4)
-                })
+                .map(|i| format!("($1, $2, {})", placeholders(3 + i * 6, 6)))
                 .collect();
             let sql = format!(
                 "INSERT INTO user_emails (site_id, user_id, position, value, value_key, kind, \
-                 is_primary) VALUES {}",
+                 kind_key, is_primary) VALUES {}",
                 rows.join(", ")
             );
             let mut query =
@@ -188,8 +192,9 @@ impl Tx {
                 query = query
                     .bind(position)
                     .bind(email.value.clone())
-                    .bind(email.value.to_lowercase())
+                    .bind(email.value_key())
                     .bind(email.kind.clone())
+                    .bind(email.kind_key())
                     .bind(flag(email.primary));
                 position += 1;
             }
@@ -197,6 +202,11 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// The JSON text of a user's `scim_resource` column.
+fn resource_text(user: &ScimUser) -> Option<String> {
+    user.resource.as_ref().map(|resource| Value::Object(resource.clone()).to_string())
 }
 
 #[async_trait]
@@ -207,7 +217,7 @@ impl ScimUserRepo for Tx {
         id: &UserId,
     ) -> Result<Option<ScimUser>, StoreError> {
         let sql = format!(
-            "SELECT {}, scim_extra, version FROM users u WHERE {USER_SCOPE} AND u.id = $3",
+            "SELECT {}, scim_resource, version FROM users u WHERE {USER_SCOPE} AND u.id = $3",
             user_columns!()
         );
         let row = sqlx::query(AssertSqlSafe(sql))
@@ -241,7 +251,7 @@ impl ScimUserRepo for Tx {
         scope: &ScimScope,
         query: &ScimQuery,
     ) -> Result<Listed<ScimUser>, StoreError> {
-        let select = format!("SELECT {}, scim_extra, version FROM users u", user_columns!());
+        let select = format!("SELECT {}, scim_resource, version FROM users u", user_columns!());
         let (rows, total) = self.scim_page(&select, USER_SCOPE, scope, query).await?;
         let mut items = rows.iter().map(scim_user_from).collect::<Result<Vec<_>, _>>()?;
         self.complete_users(scope, &mut items).await?;
@@ -252,17 +262,20 @@ impl ScimUserRepo for Tx {
         let sql = concat!(
             "INSERT INTO users (",
             user_columns!(),
-            ", scim_extra, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
-             $29, $30)"
+            ", scim_resource, scim_match, version, email_key) VALUES ($1, $2, $3, $4, $5, $6, \
+             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+             $24, $25, $26, $27, $28, $29, $30, $31, $32)"
         );
+        let view = user.attributes();
         bind_user(sqlx::query(sql), &user.user)
-            .bind(user.extra.clone())
+            .bind(resource_text(user))
+            .bind(match_form(&view))
             .bind(user.version)
+            .bind(email_key(&user.user))
             .execute(self.conn())
             .await
             .map_err(|err| super::row::write_error(err, "username"))?;
-        self.write_emails(user).await
+        self.write_emails(&user.user.site_id, &user.user.id, &view).await
     }
 
     async fn update_scim_user(&mut self, user: &ScimUser) -> Result<i64, StoreError> {
@@ -272,15 +285,19 @@ impl ScimUserRepo for Tx {
              readonly_site_admin = $15, two_factor = $16, webdav = $17, ftp = $18, sftp = $19, \
              external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
              created_at = $23, updated_at = $24, last_login_at = $25, provisioning_state = $26, \
-             provider_grants = $27, password_hash = $28, scim_extra = $29, \
-             version = version + 1 WHERE site_id = $1 AND id = $2 RETURNING version";
+             provider_grants = $27, password_hash = $28, scim_resource = $29, scim_match = $30, \
+             email_key = $31, version = version + 1 WHERE site_id = $1 AND id = $2 \
+             RETURNING version";
+        let view = user.attributes();
         let row = bind_user(sqlx::query(sql), &user.user)
-            .bind(user.extra.clone())
+            .bind(resource_text(user))
+            .bind(match_form(&view))
+            .bind(email_key(&user.user))
             .fetch_optional(self.conn())
             .await
             .map_err(|err| super::row::write_error(err, "username"))?
             .ok_or_else(|| StoreError::Corrupt(format!("user {} vanished", user.user.id)))?;
-        self.write_emails(user).await?;
+        self.write_emails(&user.user.site_id, &user.user.id, &view).await?;
         Ok(row.try_get::<i64, _>("version")?)
     }
 }

@@ -63,10 +63,12 @@ impl SsoRepo for Tx {
         let rows = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
-            " FROM users WHERE site_id = $1 AND lower(email) = lower($2) LIMIT 2"
+            " FROM users WHERE site_id = $1 AND email_key = $2 LIMIT 2"
         ))
         .bind(site.as_str())
-        .bind(email)
+        // Folded in Rust, as `email_key` was: SQL's lower() differs
+        // between the databases beyond ASCII.
+        .bind(roster_scim::fold(email))
         .fetch_all(self.conn())
         .await?;
         rows.iter().map(super::users::user_from).collect()

@@ -12,6 +12,7 @@ use sqlx::query::Query;
 
 use super::Tx;
 use super::row::{Cols, flag, micros, opt_micros, write_error};
+use crate::scim_view::{derived_attributes, match_form};
 use crate::{Listed, Page, StoreError, UserRepo};
 
 pub(super) fn bind_user<'q>(
@@ -52,6 +53,12 @@ pub(super) fn bind_user<'q>(
         .bind(user.state.as_str())
         .bind(user.grants.to_stored())
         .bind(user.password_hash.clone())
+}
+
+/// The user's e-mail as sign-in matches it: folded in Rust, so that both
+/// databases agree (`users.email_key`).
+pub(super) fn email_key(user: &User) -> Option<String> {
+    user.email.as_ref().map(|email| roster_scim::fold(email.as_str()))
 }
 
 pub(super) fn user_from(row: &AnyRow) -> Result<User, StoreError> {
@@ -103,10 +110,15 @@ impl UserRepo for Tx {
         let query = sqlx::query(concat!(
             "INSERT INTO users (",
             user_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
+            ", scim_match, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, \
+             $30)"
         ));
+        // No SCIM client wrote this user: its SCIM view is derived from
+        // its columns, and filters compare that.
         bind_user(query, user)
+            .bind(match_form(&derived_attributes(user)))
+            .bind(email_key(user))
             .execute(self.conn())
             .await
             .map_err(|err| write_error(err, "username"))?;
@@ -169,10 +181,15 @@ impl UserRepo for Tx {
              readonly_site_admin = $15, two_factor = $16, webdav = $17, ftp = $18, sftp = $19, \
              external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
              created_at = $23, updated_at = $24, last_login_at = $25, provisioning_state = $26, \
-             provider_grants = $27, password_hash = $28, version = version + 1 \
-             WHERE site_id = $1 AND id = $2",
+             provider_grants = $27, password_hash = $28, version = version + 1, \
+             scim_match = CASE WHEN scim_resource IS NULL THEN $29 ELSE scim_match END, \
+             email_key = $30 WHERE site_id = $1 AND id = $2",
         );
+        // A user a SCIM client wrote keeps the view the client set; one
+        // derived from the columns follows them.
         let done = bind_user(query, user)
+            .bind(match_form(&derived_attributes(user)))
+            .bind(email_key(user))
             .execute(self.conn())
             .await
             .map_err(|err| write_error(err, "username"))?;

@@ -157,7 +157,10 @@ async fn provision(app: &TestApp) -> Fixture<'_> {
             fixture.users.push((key, user.body));
             continue;
         }
-        let group = fixture.scim.get(&format!("/Groups/{id}")).await;
+        // With the members' `display`, which is returned on request only
+        // but which filters compare.
+        let every = "attributes=displayName,externalId,meta,members,members.display";
+        let group = fixture.scim.get(&format!("/Groups/{id}?{every}")).await;
         assert_eq!(group.status, StatusCode::OK, "{key}: {group:?}");
         fixture.groups.push((key, group.body));
     }

@@ -2,14 +2,19 @@
 //! dialect, with every value bound as a parameter.
 //!
 //! Each attribute maps to an SQL expression over the resource's row (`u`
-//! for users, `g` for groups): a column, a lower-cased key column that an
-//! index serves (`userName`, `displayName` of groups, `emails.value`), a
-//! JSON value in `users.scim_extra`, or a correlated `EXISTS` over the rows
-//! of a multi-valued attribute (e-mails, members, a user's groups, JSON
-//! arrays). Case-insensitive strings are compared lower-cased on both sides;
-//! `co`/`sw`/`ew` use `LIKE` with `%`, `_` and `\` escaped, or, for
-//! case-exact attributes, position functions (SQLite's `LIKE` ignores ASCII
-//! case).
+//! for users, `g` for groups): a column, a key column that holds a folded
+//! value and that an index serves (`userName`, `displayName` of groups,
+//! `emails.value`), a JSON value in `users.scim_match` (the user's SCIM
+//! view in comparison form), or a correlated `EXISTS` over the rows of a
+//! multi-valued attribute (e-mails, members, a user's groups, JSON
+//! arrays).
+//!
+//! Case-insensitive strings are compared folded on both sides, the stored
+//! side folded when it was written and the bound value folded here, both
+//! with `roster_scim::fold`: SQL's `LOWER()` is never used, since SQLite's
+//! folds ASCII letters only and PostgreSQL's follows the collation, and
+//! `Ä` must equal `ä` on both (issue 16 §3). `co`/`sw`/`ew` are position
+//! functions over those texts, so no `LIKE` pattern is built from input.
 //!
 //! Comparisons never yield SQL `NULL`, so `not (...)` means what SCIM says:
 //! an absent attribute does not equal anything, and is not equal to
@@ -48,13 +53,14 @@ pub(crate) enum Bind {
 /// One value of a row, as SQL sees it.
 #[derive(Debug, Clone)]
 enum Scalar {
-    /// Text compared with or without case.
-    Text { expr: String, case_exact: bool },
-    /// A column that holds an already lower-cased key (indexed).
+    /// Text compared exactly (a `caseExact` attribute).
+    Text { expr: String },
+    /// Text stored folded (`roster_scim::fold`), compared with a folded
+    /// value: a case-insensitive attribute.
     Key { expr: String },
-    /// A 0/1 integer.
+    /// A 0/1 integer, or `NULL` when unassigned.
     Flag { expr: String },
-    /// A JSON boolean read out of `scim_extra`.
+    /// A JSON boolean read out of `scim_match`.
     JsonFlag { expr: String },
     /// Microseconds since the epoch (`meta.created`, `meta.lastModified`).
     Time { expr: String },
@@ -70,7 +76,7 @@ enum Rows {
     UserMembers,
     GroupMembers,
     UserGroups,
-    /// A JSON array in `scim_extra` at this key.
+    /// A JSON array in `scim_match` at this key.
     Json(&'static str),
 }
 
@@ -160,18 +166,6 @@ fn balanced(word: &str, parts: &[String]) -> String {
     }
 }
 
-/// Escapes `LIKE` wildcards so that user input matches literally.
-fn like_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 impl Compiler {
     #[cfg(test)]
     pub(crate) fn new(dialect: Dialect, resource: Resource, first_placeholder: usize) -> Self {
@@ -226,7 +220,7 @@ impl Compiler {
         }
     }
 
-    /// The SQL of a JSON value in `scim_extra` at `keys` (keys come from the
+    /// The SQL of a JSON value in `source` at `keys` (keys come from the
     /// schema definitions).
     fn json_at(&self, source: &str, keys: &[&str]) -> String {
         match self.dialect {
@@ -241,12 +235,14 @@ impl Compiler {
         }
     }
 
-    /// A JSON-held attribute as a scalar of the right kind.
+    /// A JSON-held attribute of the comparison form as a scalar of the
+    /// right kind: case-insensitive strings are stored folded.
     fn json_scalar(&self, source: &str, keys: &[&str], attribute: &Attribute) -> Scalar {
         let expr = self.json_at(source, keys);
         match attribute.kind {
             AttrType::Boolean => Scalar::JsonFlag { expr },
-            _ => Scalar::Text { expr, case_exact: attribute.case_exact },
+            _ if attribute.case_exact => Scalar::Text { expr },
+            _ => Scalar::Key { expr },
         }
     }
 
@@ -261,13 +257,12 @@ impl Compiler {
             return Err(invalid(format!("{} cannot be used in a filter", attribute.name)));
         }
         let row = self.row();
-        let column = |name: &str, case_exact: bool| {
-            Ok(Target::Scalar(Scalar::Text { expr: format!("{row}.{name}"), case_exact }))
-        };
+        let column =
+            |name: &str| Ok(Target::Scalar(Scalar::Text { expr: format!("{row}.{name}") }));
         let sub_name = sub.map(|s| s.name);
         match (attribute.name, sub_name) {
-            ("id", None) => column("id", true),
-            ("externalId", None) => column("external_id", true),
+            ("id", None) => column("id"),
+            ("externalId", None) => column("external_id"),
             ("meta", Some("created")) => {
                 Ok(Target::Scalar(Scalar::Time { expr: format!("{row}.created_at") }))
             }
@@ -277,7 +272,6 @@ impl Compiler {
             // The version as the ETag a client sees: `W/"3"`.
             ("meta", Some("version")) => Ok(Target::Scalar(Scalar::Text {
                 expr: format!("('W/\"' || {row}.version || '\"')"),
-                case_exact: true,
             })),
             ("meta", Some("resourceType")) => {
                 Ok(Target::Scalar(Scalar::Constant(Some(rt.name), true)))
@@ -290,7 +284,7 @@ impl Compiler {
                     Resource::Group => "Groups",
                 };
                 let expr = self.url_of(kind, &format!("{row}.id"))?;
-                Ok(Target::Scalar(Scalar::Text { expr, case_exact: true }))
+                Ok(Target::Scalar(Scalar::Text { expr }))
             }
             ("meta", _) => Err(invalid(format!(
                 "meta{} cannot be used in a filter (it depends on the URL the client \
@@ -304,76 +298,59 @@ impl Compiler {
         }
     }
 
+    /// A user attribute: the columns that serve the identity providers'
+    /// look-ups with an index (`userName`, `emails`, the groups), else the
+    /// comparison form of the user's SCIM view (`u.scim_match`), which
+    /// holds every attribute the client reads back.
     fn user_target(
         &self,
         schema: &'static Schema,
         attribute: &'static Attribute,
         sub: Option<&'static Attribute>,
     ) -> Result<Target, ScimError> {
-        let text = |expr: &str| {
-            Ok(Target::Scalar(Scalar::Text { expr: format!("u.{expr}"), case_exact: false }))
+        const VIEW: &str = "u.scim_match";
+        let keys: Vec<&str> = if schema.id == ENTERPRISE_USER.id {
+            vec![schema.id, attribute.name]
+        } else {
+            vec![attribute.name]
         };
-        if schema.id == ENTERPRISE_USER.id {
-            return match (attribute.name, sub) {
-                ("organization", None) => text("company"),
-                (_, Some(sub)) => Ok(Target::Scalar(self.json_scalar(
-                    "u.scim_extra",
-                    &[schema.id, attribute.name, sub.name],
-                    sub,
-                ))),
-                (_, None) if attribute.kind == AttrType::Complex => Ok(Target::Complex {
-                    attribute,
-                    present: format!(
-                        "({} IS NOT NULL)",
-                        self.json_at("u.scim_extra", &[schema.id, attribute.name])
-                    ),
-                }),
-                (_, None) => Ok(Target::Scalar(self.json_scalar(
-                    "u.scim_extra",
-                    &[schema.id, attribute.name],
-                    attribute,
-                ))),
-            };
-        }
         match (attribute.name, sub.map(|s| s.name)) {
-            ("userName", None) => Ok(Target::Scalar(Scalar::Key { expr: "u.username_key".into() })),
-            ("displayName", None) => text("display_name"),
-            // A time zone that is not an IANA name stays in the extras.
-            ("timezone", None) => Ok(Target::Scalar(Scalar::Text {
-                expr: format!(
-                    "COALESCE(u.time_zone, {})",
-                    self.json_at("u.scim_extra", &["timezone"])
-                ),
-                case_exact: false,
-            })),
-            ("name", None) => Ok(Target::Complex {
+            ("userName", None) if schema.id != ENTERPRISE_USER.id => {
+                return Ok(Target::Scalar(Scalar::Key { expr: "u.username_key".into() }));
+            }
+            // `active` is returned when the client assigned it or when the
+            // user is disabled (unassigned means enabled), and then holds
+            // the user's state, which the options may have kept.
+            ("active", None) => {
+                let assigned = self.json_at(VIEW, &keys);
+                return Ok(Target::Scalar(Scalar::Flag {
+                    expr: format!(
+                        "(CASE WHEN {assigned} IS NOT NULL OR u.enabled = 0 THEN u.enabled END)"
+                    ),
+                }));
+            }
+            ("emails", _) => return Ok(Target::Rows { rows: Rows::Emails, attribute, sub }),
+            ("groups", _) => return Ok(Target::Rows { rows: Rows::UserGroups, attribute, sub }),
+            _ => {}
+        }
+        if attribute.multi_valued {
+            let key = match keys.as_slice() {
+                [name] => *name,
+                _ => return Err(invalid(format!("{} cannot be used in a filter", attribute.name))),
+            };
+            return Ok(Target::Rows { rows: Rows::Json(key), attribute, sub });
+        }
+        match sub {
+            Some(sub) => {
+                let mut path = keys;
+                path.push(sub.name);
+                Ok(Target::Scalar(self.json_scalar(VIEW, &path, sub)))
+            }
+            None if attribute.kind == AttrType::Complex => Ok(Target::Complex {
                 attribute,
-                present: format!(
-                    "(u.full_name IS NOT NULL OR u.first_name IS NOT NULL OR u.last_name IS NOT NULL \
-                     OR {} IS NOT NULL)",
-                    self.json_at("u.scim_extra", &["name"])
-                ),
+                present: format!("({} IS NOT NULL)", self.json_at(VIEW, &keys)),
             }),
-            ("active", None) => Ok(Target::Scalar(Scalar::Flag { expr: "u.enabled".into() })),
-            ("name", Some("formatted")) => text("full_name"),
-            ("name", Some("givenName")) => text("first_name"),
-            ("name", Some("familyName")) => text("last_name"),
-            ("emails", _) => Ok(Target::Rows { rows: Rows::Emails, attribute, sub }),
-            ("groups", _) => Ok(Target::Rows { rows: Rows::UserGroups, attribute, sub }),
-            (name, _) if attribute.multi_valued => {
-                Ok(Target::Rows { rows: Rows::Json(name), attribute, sub })
-            }
-            (name, Some(_)) => {
-                let sub = sub.ok_or_else(|| complex(attribute))?;
-                Ok(Target::Scalar(self.json_scalar("u.scim_extra", &[name, sub.name], sub)))
-            }
-            (name, None) if attribute.kind == AttrType::Complex => Ok(Target::Complex {
-                attribute,
-                present: format!("({} IS NOT NULL)", self.json_at("u.scim_extra", &[name])),
-            }),
-            (name, None) => {
-                Ok(Target::Scalar(self.json_scalar("u.scim_extra", &[name], attribute)))
-            }
+            None => Ok(Target::Scalar(self.json_scalar(VIEW, &keys, attribute))),
         }
     }
 
@@ -416,11 +393,11 @@ impl Compiler {
                  WHERE el.site_id = $1 AND {MANAGED_GROUP} AND {cond})"
             ),
             (Rows::Json(key), Dialect::Sqlite) => format!(
-                "EXISTS (SELECT 1 FROM json_each(u.scim_extra, {}) el WHERE {cond})",
+                "EXISTS (SELECT 1 FROM json_each(u.scim_match, {}) el WHERE {cond})",
                 quoted(&format!("$.\"{key}\""))
             ),
             (Rows::Json(key), Dialect::Postgres) => format!(
-                "EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(u.scim_extra::jsonb -> {}, \
+                "EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(u.scim_match::jsonb -> {}, \
                  '[]'::jsonb)) el WHERE {cond})",
                 quoted(key)
             ),
@@ -429,27 +406,28 @@ impl Compiler {
 
     /// One sub-attribute of an element of `rows`.
     fn element(&mut self, rows: Rows, sub: &'static Attribute) -> Result<Scalar, ScimError> {
-        let text = |expr: &str, case_exact| -> Result<Scalar, ScimError> {
-            Ok(Scalar::Text { expr: expr.to_owned(), case_exact })
+        let text = |expr: &str| -> Result<Scalar, ScimError> {
+            Ok(Scalar::Text { expr: expr.to_owned() })
         };
+        let key =
+            |expr: &str| -> Result<Scalar, ScimError> { Ok(Scalar::Key { expr: expr.to_owned() }) };
         match (rows, sub.name) {
-            (Rows::Emails, "value") => Ok(Scalar::Key { expr: "el.value_key".into() }),
-            (Rows::Emails, "type") => text("el.kind", false),
+            (Rows::Emails, "value") => key("el.value_key"),
+            (Rows::Emails, "type") => key("el.kind_key"),
             (Rows::Emails, "primary") => Ok(Scalar::Flag { expr: "el.is_primary".into() }),
             (Rows::Emails, "display") => Ok(Scalar::Constant(None, false)),
-            (Rows::UserGroups, "value") => text("el.group_id", false),
-            (Rows::UserGroups, "$ref") => text(&self.url_of("Groups", "el.group_id")?, true),
-            (Rows::UserMembers, "$ref") => text(&self.url_of("Users", "el.user_id")?, true),
-            (Rows::GroupMembers, "$ref") => {
-                text(&self.url_of("Groups", "el.member_group_id")?, true)
-            }
-            (Rows::UserGroups, "display") => text("eg.name", false),
+            // Ids are generated lower-case, so they are their own fold.
+            (Rows::UserGroups, "value") => key("el.group_id"),
+            (Rows::UserGroups, "$ref") => text(&self.url_of("Groups", "el.group_id")?),
+            (Rows::UserMembers, "$ref") => text(&self.url_of("Users", "el.user_id")?),
+            (Rows::GroupMembers, "$ref") => text(&self.url_of("Groups", "el.member_group_id")?),
+            (Rows::UserGroups, "display") => key("eg.name_key"),
             (Rows::UserGroups, "type") => Ok(Scalar::Constant(Some("direct"), false)),
-            (Rows::UserMembers, "value") => text("el.user_id", true),
-            (Rows::UserMembers, "display") => text("eu.username", false),
+            (Rows::UserMembers, "value") => text("el.user_id"),
+            (Rows::UserMembers, "display") => key("eu.username_key"),
             (Rows::UserMembers, "type") => Ok(Scalar::Constant(Some("User"), false)),
-            (Rows::GroupMembers, "value") => text("el.member_group_id", true),
-            (Rows::GroupMembers, "display") => text("eg.name", false),
+            (Rows::GroupMembers, "value") => text("el.member_group_id"),
+            (Rows::GroupMembers, "display") => key("eg.name_key"),
             (Rows::GroupMembers, "type") => Ok(Scalar::Constant(Some("Group"), false)),
             (Rows::Json(_), name) => {
                 let source = match self.dialect {
@@ -619,13 +597,13 @@ impl Compiler {
                 let text = string()?;
                 Ok(truth(constant.is_some_and(|c| constant_matches(c, op, &text, *case_exact))))
             }
-            Scalar::Text { expr, case_exact } => {
+            Scalar::Text { expr } => {
                 let text = string()?;
-                self.compare_text(expr, *case_exact, op, text)
+                self.compare_text(expr, op, text)
             }
             Scalar::Key { expr } => {
-                let text = string()?.to_lowercase();
-                self.compare_text(expr, true, op, text)
+                let text = roster_scim::fold(&string()?);
+                self.compare_text(expr, op, text)
             }
             Scalar::Flag { expr } | Scalar::JsonFlag { expr } => {
                 let CompValue::Bool(wanted) = value else {
@@ -676,18 +654,14 @@ impl Compiler {
         }
     }
 
+    /// `expr op text`, exactly: a case-insensitive attribute's stored
+    /// value and `text` are both folded already.
     fn compare_text(
         &mut self,
         expr: &str,
-        case_exact: bool,
         op: CompareOp,
         text: String,
     ) -> Result<String, ScimError> {
-        let (lhs, wrap): (String, fn(&str) -> String) = if case_exact {
-            (expr.to_owned(), |p| p.to_owned())
-        } else {
-            (format!("LOWER({expr})"), |p| format!("LOWER({p})"))
-        };
         let guard = |cond: String| format!("({expr} IS NOT NULL AND {cond})");
         if let Some(operator) = ordering_operator(op) {
             let placeholder = self.bind(Bind::Text(text));
@@ -699,22 +673,13 @@ impl Compiler {
                 (_, Dialect::Postgres) => " COLLATE \"C\"",
             };
             return Ok(match op {
-                CompareOp::Ne => format!("({expr} IS NULL OR {lhs} <> {})", wrap(&placeholder)),
-                _ => guard(format!("{lhs}{collate} {operator} {}", wrap(&placeholder))),
+                CompareOp::Ne => format!("({expr} IS NULL OR {expr} <> {placeholder})"),
+                _ => guard(format!("{expr}{collate} {operator} {placeholder}")),
             });
         }
         if text.is_empty() {
             // Every string contains, starts and ends with "".
             return Ok(format!("({expr} IS NOT NULL)"));
-        }
-        if !case_exact {
-            let pattern = match op {
-                CompareOp::Co => format!("%{}%", like_escape(&text)),
-                CompareOp::Sw => format!("{}%", like_escape(&text)),
-                _ => format!("%{}", like_escape(&text)),
-            };
-            let placeholder = self.bind(Bind::Text(pattern));
-            return Ok(guard(format!("{lhs} LIKE LOWER({placeholder}) ESCAPE '\\'")));
         }
         let p = self.bind(Bind::Text(text));
         let cond = match (op, self.dialect) {
@@ -728,6 +693,7 @@ impl Compiler {
         Ok(guard(cond))
     }
 }
+
 fn complex(attribute: &Attribute) -> ScimError {
     invalid(format!(
         "{0} is complex: compare one of its sub-attributes, such as {0}.{1}",
@@ -743,7 +709,7 @@ fn truth(value: bool) -> String {
 /// `pr`: assigned and, for text, not empty.
 fn present(scalar: &Scalar) -> String {
     match scalar {
-        Scalar::Text { expr, .. } | Scalar::Key { expr } => {
+        Scalar::Text { expr } | Scalar::Key { expr } => {
             format!("({expr} IS NOT NULL AND {expr} <> '')")
         }
         Scalar::Flag { expr } | Scalar::Time { expr } => format!("({expr} IS NOT NULL)"),

@@ -69,8 +69,8 @@ impl Compiler {
     /// The value a scalar sorts by.
     fn sort_key(&self, scalar: &Scalar, row: &str) -> String {
         match scalar {
-            Scalar::Text { expr, case_exact: false } => format!("LOWER({expr})"),
-            Scalar::Text { expr, .. }
+            // Case-insensitive values are stored folded: they sort as such.
+            Scalar::Text { expr }
             | Scalar::Key { expr }
             | Scalar::Flag { expr }
             | Scalar::JsonFlag { expr }
@@ -98,12 +98,12 @@ impl Compiler {
                  AND {MANAGED_USER} ORDER BY eu.username_key, eu.id LIMIT 1)"
             ),
             (Rows::Json(name), Dialect::Sqlite) => format!(
-                "(SELECT {key} FROM json_each(u.scim_extra, {}) el \
+                "(SELECT {key} FROM json_each(u.scim_match, {}) el \
                  ORDER BY COALESCE(json_extract(el.value, '$.primary'), 0) DESC, el.key LIMIT 1)",
                 quoted(&format!("$.\"{name}\""))
             ),
             (Rows::Json(name), Dialect::Postgres) => format!(
-                "(SELECT {key} FROM jsonb_array_elements(COALESCE(u.scim_extra::jsonb -> {}, \
+                "(SELECT {key} FROM jsonb_array_elements(COALESCE(u.scim_match::jsonb -> {}, \
                  '[]'::jsonb)) WITH ORDINALITY el(value, n) \
                  ORDER BY COALESCE(el.value ->> 'primary', 'false') = 'true' DESC, el.n LIMIT 1)",
                 quoted(name)

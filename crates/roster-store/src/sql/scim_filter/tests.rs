@@ -20,11 +20,34 @@ fn indexed_equality_binds_a_lower_cased_key() {
 }
 
 #[test]
-fn like_patterns_are_escaped() {
+fn case_insensitive_values_are_folded_in_rust_and_compared_exactly() {
     let (text, binds) =
-        sql(Dialect::Sqlite, Resource::User, r#"displayName co "50%_off\\""#).unwrap();
-    assert!(text.contains("LIKE LOWER($3) ESCAPE '\\'"), "{text}");
-    assert_eq!(binds, [Bind::Text("%50\\%\\_off\\\\%".into())]);
+        sql(Dialect::Sqlite, Resource::User, r#"displayName co "ÄRGER 50%_off\\""#).unwrap();
+    assert_eq!(
+        text,
+        r#"(json_extract(u.scim_match, '$."displayName"') IS NOT NULL AND instr(json_extract(u.scim_match, '$."displayName"'), $3) > 0)"#
+    );
+    assert_eq!(binds, [Bind::Text("ärger 50%_off\\".into())]);
+    let (text, binds) =
+        sql(Dialect::Postgres, Resource::User, r#"name.givenName sw "Ödön""#).unwrap();
+    assert!(
+        text.contains(
+            "left((u.scim_match::jsonb #>> '{\"name\",\"givenName\"}'), length($3)) = $3"
+        ),
+        "{text}"
+    );
+    assert_eq!(binds, [Bind::Text("ödön".into())]);
+    let (text, binds) = sql(Dialect::Sqlite, Resource::User, r#"emails.type eq "WÖRK""#).unwrap();
+    assert!(text.contains("el.kind_key = $3"), "{text}");
+    assert_eq!(binds, [Bind::Text("wörk".into())]);
+    for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+        for filter in [r#"title eq "X""#, r#"userName sw "X""#, r#"members.display co "x""#] {
+            let resource =
+                if filter.starts_with("members") { Resource::Group } else { Resource::User };
+            let (text, _) = sql(dialect, resource, filter).unwrap();
+            assert!(!text.contains("LOWER") && !text.contains("LIKE"), "{filter}: {text}");
+        }
+    }
 }
 
 #[test]
@@ -57,7 +80,7 @@ fn placeholders_count_from_the_start() {
 #[test]
 fn json_attributes_per_dialect() {
     let (text, _) = sql(Dialect::Sqlite, Resource::User, r#"title eq "CEO""#).unwrap();
-    assert!(text.contains(r#"json_extract(u.scim_extra, '$."title"')"#), "{text}");
+    assert!(text.contains(r#"json_extract(u.scim_match, '$."title"')"#), "{text}");
     let (text, _) = sql(
         Dialect::Postgres,
         Resource::User,
@@ -65,7 +88,7 @@ fn json_attributes_per_dialect() {
     )
     .unwrap();
     assert!(
-        text.contains(r#"(u.scim_extra::jsonb #>> '{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","department"}')"#),
+        text.contains(r#"(u.scim_match::jsonb #>> '{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","department"}')"#),
         "{text}"
     );
     let (text, _) =
