@@ -28,9 +28,10 @@ pub use manual::{
 pub use names::{AttributeName, DisplayText, Email, GroupName, ProviderName, SiteSlug, Username};
 pub use patterns::{GroupPattern, GroupPatternList};
 pub use provider::{
-    AttributeNames, CertificateFingerprint, DeprovisioningMethod, HttpUrl, LdapServerType,
-    LdapSettings, NameIdSource, PresentedCredential, Provider, ProviderKind, ProviderRefusal,
-    ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings, UsernameAttribute,
+    AttributeNames, CertificateFingerprint, DeprovisioningMethod, HttpUrl, LdapSecurity,
+    LdapServerType, LdapSettings, NameIdSource, PresentedCredential, Provider, ProviderKind,
+    ProviderRefusal, ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings,
+    UsernameAttribute,
 };
 pub use secret::Secret;
 pub use site::Site;

@@ -360,6 +360,8 @@ impl LdapServerType {
 pub enum UsernameAttribute {
     SamAccountName,
     UserPrincipalName,
+    Uid,
+    Mail,
 }
 
 impl UsernameAttribute {
@@ -367,6 +369,8 @@ impl UsernameAttribute {
         match self {
             Self::SamAccountName => "sAMAccountName",
             Self::UserPrincipalName => "userPrincipalName",
+            Self::Uid => "uid",
+            Self::Mail => "mail",
         }
     }
 
@@ -374,9 +378,59 @@ impl UsernameAttribute {
         match raw {
             "sAMAccountName" => Ok(Self::SamAccountName),
             "userPrincipalName" => Ok(Self::UserPrincipalName),
+            "uid" => Ok(Self::Uid),
+            "mail" => Ok(Self::Mail),
             other => Err(InvalidValue::new(format!(
-                "{other:?} is not one of sAMAccountName, userPrincipalName"
+                "{other:?} is not one of sAMAccountName, userPrincipalName, uid, mail"
             ))),
+        }
+    }
+
+    /// What each kind of directory names its users by.
+    pub fn default_for(server_type: LdapServerType) -> Self {
+        match server_type {
+            LdapServerType::ActiveDirectory => Self::SamAccountName,
+            LdapServerType::OpenLdap => Self::Uid,
+        }
+    }
+}
+
+/// How a directory connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LdapSecurity {
+    /// TLS from the first byte.
+    Ldaps,
+    /// Plain LDAP upgraded by StartTLS before the bind.
+    StartTls,
+    /// No TLS: the bind password crosses the network in clear, so only
+    /// when an administrator chose it.
+    Plain,
+}
+
+impl LdapSecurity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ldaps => "ldaps",
+            Self::StartTls => "starttls",
+            Self::Plain => "plain",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        match raw {
+            "ldaps" => Ok(Self::Ldaps),
+            "starttls" => Ok(Self::StartTls),
+            "plain" => Ok(Self::Plain),
+            other => {
+                Err(InvalidValue::new(format!("{other:?} is not one of ldaps, starttls, plain")))
+            }
+        }
+    }
+
+    pub fn default_port(self) -> u16 {
+        match self {
+            Self::Ldaps => 636,
+            Self::StartTls | Self::Plain => 389,
         }
     }
 }
@@ -391,15 +445,36 @@ pub struct LdapSettings {
     pub backup_host: Option<String>,
     pub server_type: LdapServerType,
     pub port: u16,
-    pub secure: bool,
+    pub security: LdapSecurity,
+    /// PEM certificates trusted for the directory's TLS certificate (a
+    /// company CA), besides the system's.
+    pub ca_certificate: Option<String>,
     pub username_attribute: UsernameAttribute,
     pub bind_username: Option<String>,
     /// Needed in clear to bind; never returned by the admin API, never in
     /// a `Debug` dump.
     pub bind_password: Option<Secret>,
     pub base_dn: String,
+    /// LDAP filters narrowing the users and groups read (ANDed with the
+    /// server type's own).
+    pub user_filter: Option<String>,
+    pub group_filter: Option<String>,
+    /// Appended to usernames that have no `@` (`jdoe` → `jdoe@domain`).
     pub domain: Option<String>,
+    /// Minutes between scheduled syncs.
+    pub interval_minutes: u32,
+    /// Consecutive failed syncs after which LDAP provisioning switches off.
+    pub failure_threshold: u32,
     pub consecutive_failures: u32,
+    /// Why provisioning switched itself off (the last failure), until an
+    /// administrator switches it on again.
+    pub disabled_reason: Option<String>,
+}
+
+impl LdapSettings {
+    /// An hour, as the seeds' products sync.
+    pub const DEFAULT_INTERVAL_MINUTES: u32 = 60;
+    pub const DEFAULT_FAILURE_THRESHOLD: u32 = 5;
 }
 
 /// Disable (keeps history for audit) or delete a de-provisioned user.
@@ -593,13 +668,19 @@ mod tests {
             backup_host: None,
             server_type: LdapServerType::ActiveDirectory,
             port: 636,
-            secure: true,
+            security: LdapSecurity::Ldaps,
+            ca_certificate: None,
             username_attribute: UsernameAttribute::SamAccountName,
             bind_username: None,
             bind_password: None,
             base_dn: "dc=x".into(),
+            user_filter: None,
+            group_filter: None,
             domain: None,
+            interval_minutes: LdapSettings::DEFAULT_INTERVAL_MINUTES,
+            failure_threshold: LdapSettings::DEFAULT_FAILURE_THRESHOLD,
             consecutive_failures: 0,
+            disabled_reason: None,
         }
     }
 

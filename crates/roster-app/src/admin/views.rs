@@ -228,14 +228,33 @@ pub struct LdapView {
     pub backup_host: Option<String>,
     pub server_type: &'static str,
     pub port: u16,
+    pub security: &'static str,
+    /// Whether the connection uses TLS (`security` is not `plain`).
     pub secure: bool,
+    pub ca_certificate: Option<String>,
     pub username_attribute: &'static str,
     pub bind_username: Option<String>,
     /// Whether a bind password is stored; the password itself is never shown.
     pub bind_password_set: bool,
     pub base_dn: String,
+    pub user_filter: Option<String>,
+    pub group_filter: Option<String>,
     pub domain: Option<String>,
+    /// Between scheduled syncs, as `90m`.
+    pub interval: String,
+    pub failure_threshold: u32,
     pub consecutive_failures: u32,
+    /// Why provisioning switched itself off, until switched on again.
+    pub disabled_reason: Option<String>,
+}
+
+/// Minutes as the admin API takes them: `2d`, `1h`, `90m`.
+fn interval_text(minutes: u32) -> String {
+    match minutes {
+        m if m % 1440 == 0 => format!("{}d", m / 1440),
+        m if m % 60 == 0 => format!("{}h", m / 60),
+        m => format!("{m}m"),
+    }
 }
 
 impl From<LdapSettings> for LdapView {
@@ -246,13 +265,20 @@ impl From<LdapSettings> for LdapView {
             backup_host: ldap.backup_host,
             server_type: ldap.server_type.as_str(),
             port: ldap.port,
-            secure: ldap.secure,
+            security: ldap.security.as_str(),
+            secure: ldap.security != roster_domain::LdapSecurity::Plain,
+            ca_certificate: ldap.ca_certificate,
             username_attribute: ldap.username_attribute.as_str(),
             bind_username: ldap.bind_username,
             bind_password_set: ldap.bind_password.is_some(),
             base_dn: ldap.base_dn,
+            user_filter: ldap.user_filter,
+            group_filter: ldap.group_filter,
             domain: ldap.domain,
+            interval: interval_text(ldap.interval_minutes),
+            failure_threshold: ldap.failure_threshold,
             consecutive_failures: ldap.consecutive_failures,
+            disabled_reason: ldap.disabled_reason,
         }
     }
 }

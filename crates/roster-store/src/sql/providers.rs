@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use roster_domain::{
     AttributeName, AttributeNames, CertificateFingerprint, DeprovisioningMethod, DisplayText,
-    GroupPatternList, HttpUrl, LdapServerType, LdapSettings, NameIdSource, Provider, ProviderId,
-    ProviderKind, ProviderName, ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings,
-    Secret, SiteId, TimeZoneName, TwoFactor, UsernameAttribute,
+    GroupPatternList, HttpUrl, LdapSecurity, LdapServerType, LdapSettings, NameIdSource, Provider,
+    ProviderId, ProviderKind, ProviderName, ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth,
+    ScimSettings, Secret, SiteId, TimeZoneName, TwoFactor, UsernameAttribute,
 };
 use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
@@ -32,7 +32,9 @@ macro_rules! columns {
          readonly_site_admin_groups, group_admin_groups, password_groups, two_factor, webdav, \
          ftp, sftp, default_time_zone, created_at, updated_at, saml_idp_initiated, saml_name_id, \
          saml_allow_sha1, saml_sign_requests, saml_email_attribute, saml_first_name_attribute, \
-         saml_last_name_attribute, saml_groups_attribute"
+         saml_last_name_attribute, saml_groups_attribute, ldap_security, ldap_ca_certificate, \
+         ldap_user_filter, ldap_group_filter, ldap_interval_minutes, ldap_failure_threshold, \
+         ldap_disabled_reason"
     };
 }
 
@@ -42,7 +44,7 @@ const INSERT: &str = concat!(
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
              $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, \
              $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50, $51, $52, $53, $54, $55, $56, \
-             $57, $58, $59, $60, $61)"
+             $57, $58, $59, $60, $61, $62, $63, $64, $65, $66, $67, $68)"
 );
 
 const UPDATE: &str = "UPDATE providers SET kind = $3, name = $4, name_key = $5, saml_trust = $6, saml_metadata_url = $7, \
@@ -62,7 +64,9 @@ const UPDATE: &str = "UPDATE providers SET kind = $3, name = $4, name_key = $5, 
              $49, sftp = $50, default_time_zone = $51, created_at = $52, updated_at = $53, \
              saml_idp_initiated = $54, saml_name_id = $55, saml_allow_sha1 = $56, \
              saml_sign_requests = $57, saml_email_attribute = $58, saml_first_name_attribute = $59, \
-             saml_last_name_attribute = $60, saml_groups_attribute = $61 \
+             saml_last_name_attribute = $60, saml_groups_attribute = $61, ldap_security = $62, \
+             ldap_ca_certificate = $63, ldap_user_filter = $64, ldap_group_filter = $65, \
+             ldap_interval_minutes = $66, ldap_failure_threshold = $67, ldap_disabled_reason = $68 \
              WHERE site_id = $1 AND id = $2";
 
 fn bind_provider<'q>(
@@ -113,7 +117,7 @@ fn bind_provider<'q>(
         .bind(ldap.and_then(|l| l.backup_host.clone()))
         .bind(ldap.map(|l| l.server_type.as_str()))
         .bind(ldap.map(|l| i64::from(l.port)))
-        .bind(flag(ldap.is_some_and(|l| l.secure)))
+        .bind(flag(ldap.is_some_and(|l| l.security != LdapSecurity::Plain)))
         .bind(ldap.map(|l| l.username_attribute.as_str()))
         .bind(ldap.and_then(|l| l.bind_username.clone()))
         .bind(ldap.and_then(|l| l.bind_password.as_ref().map(|p| p.expose().to_owned())))
@@ -149,6 +153,17 @@ fn bind_provider<'q>(
         .bind(attribute(&provider.sign_in.attributes.first_name))
         .bind(attribute(&provider.sign_in.attributes.last_name))
         .bind(attribute(&provider.sign_in.attributes.groups))
+        .bind(ldap.map(|l| l.security.as_str()))
+        .bind(ldap.and_then(|l| l.ca_certificate.clone()))
+        .bind(ldap.and_then(|l| l.user_filter.clone()))
+        .bind(ldap.and_then(|l| l.group_filter.clone()))
+        .bind(ldap.map_or(i64::from(LdapSettings::DEFAULT_INTERVAL_MINUTES), |l| {
+            i64::from(l.interval_minutes)
+        }))
+        .bind(ldap.map_or(i64::from(LdapSettings::DEFAULT_FAILURE_THRESHOLD), |l| {
+            i64::from(l.failure_threshold)
+        }))
+        .bind(ldap.and_then(|l| l.disabled_reason.clone()))
 }
 
 fn attribute(name: &Option<AttributeName>) -> Option<String> {
@@ -210,7 +225,8 @@ fn ldap_from(c: &Cols<'_>) -> Result<Option<LdapSettings>, StoreError> {
         )?,
         port: u16::try_from(port)
             .map_err(|_| StoreError::Corrupt(format!("ldap_port = {port}")))?,
-        secure: c.flag("ldap_secure")?,
+        security: required("ldap_security", c.opt_parsed("ldap_security", LdapSecurity::parse)?)?,
+        ca_certificate: c.opt_text("ldap_ca_certificate")?,
         username_attribute: required(
             "ldap_username_attribute",
             c.opt_parsed("ldap_username_attribute", UsernameAttribute::parse)?,
@@ -218,14 +234,20 @@ fn ldap_from(c: &Cols<'_>) -> Result<Option<LdapSettings>, StoreError> {
         bind_username: c.opt_text("ldap_bind_username")?,
         bind_password: c.opt_text("ldap_bind_password")?.map(Secret::new),
         base_dn: required("ldap_base_dn", c.opt_text("ldap_base_dn")?)?,
+        user_filter: c.opt_text("ldap_user_filter")?,
+        group_filter: c.opt_text("ldap_group_filter")?,
         domain: c.opt_text("ldap_domain")?,
-        consecutive_failures: {
-            let failures = c.int("ldap_consecutive_failures")?;
-            u32::try_from(failures).map_err(|_| {
-                StoreError::Corrupt(format!("ldap_consecutive_failures = {failures}"))
-            })?
-        },
+        interval_minutes: count(c, "ldap_interval_minutes")?,
+        failure_threshold: count(c, "ldap_failure_threshold")?,
+        consecutive_failures: count(c, "ldap_consecutive_failures")?,
+        disabled_reason: c.opt_text("ldap_disabled_reason")?,
     }))
+}
+
+/// A non-negative integer column that fits a `u32`.
+fn count(c: &Cols<'_>, col: &str) -> Result<u32, StoreError> {
+    let value = c.int(col)?;
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{col} = {value}")))
 }
 
 fn options_from(c: &Cols<'_>) -> Result<ProvisioningOptions, StoreError> {

@@ -331,9 +331,11 @@ async fn ldap_settings(backend: Backend) {
         created["ldap"],
         json!({
             "enabled": true, "host": "dc1.corp.example", "backup_host": null,
-            "server_type": "active_directory", "port": 636, "secure": true,
-            "username_attribute": "sAMAccountName", "bind_username": null, "bind_password_set": false,
-            "base_dn": "DC=corp,DC=example", "domain": null, "consecutive_failures": 0,
+            "server_type": "active_directory", "port": 636, "security": "ldaps", "secure": true,
+            "ca_certificate": null, "username_attribute": "sAMAccountName",
+            "bind_username": null, "bind_password_set": false, "base_dn": "DC=corp,DC=example",
+            "user_filter": null, "group_filter": null, "domain": null, "interval": "1h",
+            "failure_threshold": 5, "consecutive_failures": 0, "disabled_reason": null,
         })
     );
     let plain = create(
@@ -344,15 +346,18 @@ async fn ldap_settings(backend: Backend) {
     )
     .await;
     assert_eq!(
-        (plain["ldap"]["port"].clone(), plain["ldap"]["secure"].clone()),
-        (json!(389), json!(false))
+        (plain["ldap"]["port"].clone(), plain["ldap"]["security"].clone()),
+        (json!(389), json!("plain"))
     );
 
     let path = format!("{}/{}", providers(&site), created["id"].as_str().expect("id"));
     let secret = "correct horse battery staple";
+    let ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     let full = app.patch(&path, json!({ "ldap": {
         "backup_host": "dc2.corp.example", "server_type": "openldap", "username_attribute": "userPrincipalName",
-        "bind_username": "CN=roster,DC=corp", "bind_password": secret, "domain": "corp.example" } })).await;
+        "bind_username": "CN=roster,DC=corp", "bind_password": secret, "domain": "corp.example",
+        "security": "starttls", "ca_certificate": ca, "user_filter": "(ou=staff)",
+        "group_filter": "(cn=app-*)", "interval": "90m", "failure_threshold": 3 } })).await;
     assert_eq!(full.status, StatusCode::OK, "{full:?}");
     let mut want = created["ldap"].clone();
     for (key, value) in [
@@ -362,6 +367,13 @@ async fn ldap_settings(backend: Backend) {
         ("bind_username", json!("CN=roster,DC=corp")),
         ("bind_password_set", json!(true)),
         ("domain", json!("corp.example")),
+        ("security", json!("starttls")),
+        ("port", json!(389)),
+        ("ca_certificate", json!(ca)),
+        ("user_filter", json!("(ou=staff)")),
+        ("group_filter", json!("(cn=app-*)")),
+        ("interval", json!("90m")),
+        ("failure_threshold", json!(3)),
     ] {
         want[key] = value;
     }
@@ -441,7 +453,14 @@ async fn bad_ldap_settings_are_refused(backend: Backend) {
         (with("backup_host", json!("two words")), "ldap.backup_host"),
         (with("base_dn", json!("  ")), "ldap.base_dn"),
         (with("server_type", json!("novell")), "ldap.server_type"),
-        (with("username_attribute", json!("mail")), "ldap.username_attribute"),
+        (with("username_attribute", json!("email")), "ldap.username_attribute"),
+        (with("security", json!("tls")), "ldap.security"),
+        (with("ca_certificate", json!("MIIB...")), "ldap.ca_certificate"),
+        (with("user_filter", json!("objectClass=person")), "ldap.user_filter"),
+        (with("group_filter", json!("(cn=a))(")), "ldap.group_filter"),
+        (with("interval", json!("1m")), "ldap.interval"),
+        (with("interval", json!("weekly")), "ldap.interval"),
+        (with("failure_threshold", json!(0)), "ldap.failure_threshold"),
         (with("bind_password", json!("")), "ldap.bind_password"),
         (with("bind_username", json!(" ")), "ldap.bind_username"),
         (with("secure", json!("yes")), "ldap.secure"),
