@@ -35,6 +35,7 @@ pub mod scim;
 pub mod secrets;
 mod sp_keys;
 pub mod sso;
+pub mod sync;
 
 use std::sync::Arc;
 
@@ -76,6 +77,10 @@ impl App {
     /// The scheduled jobs, run once on demand.
     pub fn jobs(&self) -> jobs::Jobs<'_> {
         jobs::Jobs::new(&self.ctx)
+    }
+
+    pub fn sync(&self) -> sync::Sync<'_> {
+        sync::Sync::new(&self.ctx)
     }
 
     /// The settings the application was started with.

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use roster_app::InternalError;
 use roster_app::admin::AdminError;
 use roster_app::sso::SsoError;
+use roster_app::sync::SyncError;
 use roster_domain::ManualChangeRefused;
 use serde::Serialize;
 
@@ -114,6 +115,21 @@ impl From<SsoError> for ApiError {
                 Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first")
             }
             SsoError::Internal(source) => source.into(),
+        }
+    }
+}
+
+impl From<SyncError> for ApiError {
+    fn from(err: SyncError) -> Self {
+        let message = err.to_string();
+        match err {
+            SyncError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, "not_found", message),
+            SyncError::NotConfigured(_) => {
+                Self::new(StatusCode::CONFLICT, "ldap_not_configured", message)
+            }
+            SyncError::Busy => Self::new(StatusCode::CONFLICT, "sync_running", message),
+            SyncError::ReadOnly => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
+            SyncError::Internal(source) => source.into(),
         }
     }
 }

@@ -20,6 +20,7 @@
 
 mod api;
 mod error;
+mod ldap_sync_api;
 mod metadata_api;
 mod policy_api;
 mod scim_api;
@@ -35,6 +36,7 @@ pub use api::{
     Transaction, UserRepo,
 };
 pub use error::StoreError;
+pub use ldap_sync_api::{LdapLink, LdapSyncRepo, LdapSyncRun, LdapSyncState, LinkKind};
 pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};
 pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{

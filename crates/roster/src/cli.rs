@@ -73,6 +73,25 @@ pub enum Command {
     SpKey(Manage<SpKeyCommand>),
     /// Run a scheduled job once, now.
     Jobs(Manage<JobsCommand>),
+    /// Run LDAP / Active Directory syncs.
+    Sync(Manage<SyncCommand>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Sync one provider's directory now and print the outcome (exits 1 when the sync
+    /// failed; the failure is recorded like any run).
+    Run {
+        /// The site's slug.
+        #[arg(long)]
+        site: String,
+        /// The provider's name.
+        #[arg(long)]
+        provider: String,
+        /// Read every entry, not only those changed since the last sync.
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -318,6 +337,8 @@ pub enum Job {
     /// Fetch the SAML metadata of every provider trusted by a metadata URL
     /// whose refresh is due (or that was never fetched).
     SamlMetadata,
+    /// Sync every provider whose LDAP sync interval has passed.
+    LdapSync,
 }
 
 #[derive(Debug, Subcommand)]
@@ -404,6 +425,73 @@ pub enum ProviderCommand {
     /// --metadata-url, --metadata-file or --fingerprint with --sso-url) and
     /// how people sign in through it; prints the provider.
     Saml(Box<SamlArgs>),
+    /// Set a provider's LDAP / Active Directory provisioning (prints the provider), or
+    /// with --test bind to the directory and count its users and groups.
+    Ldap(Box<LdapArgs>),
+}
+
+/// `roster provider ldap`.
+#[derive(Debug, Args)]
+pub struct LdapArgs {
+    /// The site's slug.
+    #[arg(long)]
+    pub site: String,
+    /// The provider's name.
+    #[arg(long)]
+    pub provider: String,
+    /// Bind to the directory with the stored settings and count the users and groups a
+    /// sync would read; changes nothing.
+    #[arg(long, conflicts_with_all = ["host", "backup_host", "port", "security", "ca_cert", "bind_username", "bind_password_file", "base_dn", "server_type", "username_attribute", "domain", "interval", "user_filter", "group_filter", "failure_threshold", "enabled"])]
+    pub test: bool,
+    /// The directory's host name.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// A second host, used when the first cannot be reached ("" removes it).
+    #[arg(long)]
+    pub backup_host: Option<String>,
+    /// The port (636 for ldaps, 389 otherwise by default).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// ldaps, starttls or plain (plain sends the bind password in clear).
+    #[arg(long, value_parser = ["ldaps", "starttls", "plain"])]
+    pub security: Option<String>,
+    /// A PEM file of the CA that issued the directory's certificate.
+    #[arg(long)]
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// The DN (or user@domain on Active Directory) the sync binds as.
+    #[arg(long)]
+    pub bind_username: Option<String>,
+    /// A file holding the bind password (never given on the command line, where
+    /// other users of the machine could read it).
+    #[arg(long)]
+    pub bind_password_file: Option<std::path::PathBuf>,
+    /// Where users and groups are searched.
+    #[arg(long)]
+    pub base_dn: Option<String>,
+    /// openldap or active_directory.
+    #[arg(long, value_parser = ["openldap", "active_directory"])]
+    pub server_type: Option<String>,
+    /// uid, sAMAccountName, userPrincipalName or mail.
+    #[arg(long)]
+    pub username_attribute: Option<String>,
+    /// Appended to usernames without one (jdoe becomes jdoe@DOMAIN; "" removes it).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Between scheduled syncs: 15m to 7d (1h by default).
+    #[arg(long)]
+    pub interval: Option<String>,
+    /// An LDAP filter narrowing the users read ("" removes it).
+    #[arg(long)]
+    pub user_filter: Option<String>,
+    /// An LDAP filter narrowing the groups read ("" removes it).
+    #[arg(long)]
+    pub group_filter: Option<String>,
+    /// Consecutive failed syncs before provisioning switches itself off (5 by default).
+    #[arg(long)]
+    pub failure_threshold: Option<u32>,
+    /// Switch LDAP provisioning on or off (on again after it switched itself off).
+    #[arg(long, value_parser = ["on", "off"])]
+    pub enabled: Option<String>,
 }
 
 /// `roster provider saml`.

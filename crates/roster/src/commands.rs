@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use roster_app::admin::{
-    AdminKeyScope, AttributesInput, GroupInput, PageRequest, ProviderInput, ProviderPatch,
-    ProvisioningInput, SamlInput, ScimCredentialInput, SignInInput, SiteInput, SpKeyRotation,
-    UserInput,
+    AdminKeyScope, AttributesInput, GroupInput, LdapInput, PageRequest, ProviderInput,
+    ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput, SignInInput, SiteInput,
+    SpKeyRotation, UserInput,
 };
 use roster_app::jobs::{RefreshOutcome, SamlMetadataReport};
 use roster_app::{
@@ -17,8 +17,9 @@ use roster_app::{
 };
 
 use crate::cli::{
-    AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, Job, JobsCommand, MetadataArgs,
-    PageArgs, ProviderCommand, SamlArgs, SiteCommand, SpKeyCommand, UserCommand, UserCreateArgs,
+    AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, Job, JobsCommand, LdapArgs,
+    MetadataArgs, PageArgs, ProviderCommand, SamlArgs, SiteCommand, SpKeyCommand, SyncCommand,
+    UserCommand, UserCreateArgs,
 };
 use crate::config::store_config;
 use crate::output;
@@ -37,6 +38,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Provider(args) => provider(&open().await?, &args.command, args.json).await,
         Command::Jobs(args) => jobs(&open().await?, &args.command, args.json).await,
         Command::SpKey(args) => sp_key(&open().await?, &args.command, args.json).await,
+        Command::Sync(args) => sync(&open().await?, &args.command, args.json).await,
     }
 }
 
@@ -243,6 +245,19 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
                 json,
             )
         }
+        ProviderCommand::Ldap(args) if args.test => output::one(
+            &app.sync().test_connection(&OPERATOR, &args.site, &args.provider).await?,
+            json,
+        ),
+        ProviderCommand::Ldap(args) => {
+            let id = app.admin().find_provider(&OPERATOR, &args.site, &args.provider).await?.id;
+            let patch =
+                ProviderPatch { ldap: Some(Some(ldap_input(args)?)), ..ProviderPatch::default() };
+            output::one(
+                &app.admin().update_provider(&OPERATOR, &args.site, &id, patch).await?,
+                json,
+            )
+        }
         ProviderCommand::Scim { site, provider, auth, expires, reset, overlap } => {
             let id = app.admin().find_provider(&OPERATOR, site, provider).await?.id;
             let input = ScimCredentialInput {
@@ -348,6 +363,43 @@ fn saml_patch(args: &SamlArgs) -> anyhow::Result<ProviderPatch> {
     Ok(ProviderPatch { saml, sign_in: Some(sign_in), ..ProviderPatch::default() })
 }
 
+/// The LDAP settings the flags name; an empty value clears a clearable one.
+fn ldap_input(args: &LdapArgs) -> anyhow::Result<LdapInput> {
+    let read = |path: &std::path::PathBuf| {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let clearable = |value: &Option<String>| {
+        value.as_ref().map(|value| if value.is_empty() { None } else { Some(value.clone()) })
+    };
+    let password = match &args.bind_password_file {
+        // A trailing newline is the file's, not the password's.
+        Some(path) => Some(Some(roster_domain::Secret::new(
+            read(path)?.trim_end_matches(['\r', '\n']).to_owned(),
+        ))),
+        None => None,
+    };
+    let input = LdapInput {
+        enabled: args.enabled.as_deref().map(|value| value == "on"),
+        host: args.host.clone(),
+        backup_host: clearable(&args.backup_host),
+        server_type: args.server_type.clone(),
+        port: args.port,
+        security: args.security.clone(),
+        secure: None,
+        ca_certificate: args.ca_cert.as_ref().map(read).transpose()?.map(Some),
+        username_attribute: args.username_attribute.clone(),
+        user_filter: clearable(&args.user_filter),
+        group_filter: clearable(&args.group_filter),
+        interval: args.interval.clone(),
+        failure_threshold: args.failure_threshold,
+        bind_username: clearable(&args.bind_username),
+        bind_password: password,
+        base_dn: args.base_dn.clone(),
+        domain: clearable(&args.domain),
+    };
+    Ok(input)
+}
+
 async fn sp_key(app: &App, command: &SpKeyCommand, json: bool) -> anyhow::Result<()> {
     let keys = match command {
         SpKeyCommand::List => app.admin().list_sp_keys(&OPERATOR).await?,
@@ -365,8 +417,30 @@ async fn sp_key(app: &App, command: &SpKeyCommand, json: bool) -> anyhow::Result
     )
 }
 
+async fn sync(app: &App, command: &SyncCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        SyncCommand::Run { site, provider, full } => {
+            let report = app.sync().run(&OPERATOR, site, provider, *full).await?;
+            output::one(&report, json)?;
+            match &report.failure {
+                Some(failure) => anyhow::bail!("the sync failed: {failure}"),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
 async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()> {
     match command {
+        JobsCommand::Run { job: Job::LdapSync } => {
+            let outcomes = app.sync().run_due().await?;
+            let total = outcomes.len();
+            output::list(
+                &serde_json::json!({ "items": outcomes, "total": total }),
+                &["site", "provider", "skipped"],
+                json,
+            )
+        }
         JobsCommand::Run { job: Job::SamlMetadata } => {
             let report = app.jobs().saml_metadata().await?;
             if json {

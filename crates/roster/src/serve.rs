@@ -34,10 +34,35 @@ pub async fn run(
     // The SAML SP's key pairs exist from the first start on, so that its
     // metadata is complete before any identity provider reads it.
     app.sso().prepare_keys().await.context("cannot prepare the SAML service provider's keys")?;
+    let syncs = tokio::spawn(run_due_syncs(app.clone()));
     roster_http::serve(listener, app, shutdown_signal()).await.context("the HTTP server failed")?;
+    syncs.abort();
     store.close().await;
     tracing::info!("roster stopped");
     Ok(())
+}
+
+/// How often `roster serve` looks for LDAP syncs that are due (until the
+/// job scheduler runs every job).
+const SYNC_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs the due LDAP syncs, every minute, for as long as the server runs.
+/// A sync's own failure is recorded with it; a failure to run any is
+/// logged and tried again at the next check.
+async fn run_due_syncs(app: App) {
+    let mut ticks = tokio::time::interval(SYNC_CHECK_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match app.sync().run_due().await {
+            Ok(outcomes) => {
+                for outcome in outcomes.iter().filter(|outcome| outcome.skipped.is_some()) {
+                    tracing::info!(provider = %outcome.provider, skipped = ?outcome.skipped, "an LDAP sync was skipped");
+                }
+            }
+            Err(err) => tracing::error!(error = %err, "the due LDAP syncs could not run"),
+        }
+    }
 }
 
 fn init_logging(format: LogFormat) {

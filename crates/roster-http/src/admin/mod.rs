@@ -8,6 +8,7 @@ mod keys;
 mod providers;
 mod sites;
 mod sp_keys;
+mod sync;
 mod tickets;
 mod users;
 
@@ -20,6 +21,7 @@ pub(crate) fn routes() -> Router<App> {
         .merge(users::routes())
         .merge(groups::routes())
         .merge(providers::routes())
+        .merge(sync::routes())
         .merge(keys::routes())
         .merge(tickets::routes())
         .merge(sp_keys::routes())

@@ -26,6 +26,7 @@ mod admin_keys;
 mod attempts;
 mod groups;
 mod idp_metadata;
+mod ldap_sync;
 mod policy;
 mod providers;
 mod row;

@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Column, Row};
 use crate::StoreError;
 
 /// Tables and the order that makes their dump deterministic.
-const TABLES: [(&str, &str); 15] = [
+const TABLES: [(&str, &str); 18] = [
     ("sites", "SELECT * FROM sites ORDER BY id"),
     ("providers", "SELECT * FROM providers ORDER BY site_id, id"),
     ("users", "SELECT * FROM users ORDER BY site_id, id"),
@@ -20,6 +20,9 @@ const TABLES: [(&str, &str); 15] = [
     ("password_failures", "SELECT * FROM password_failures ORDER BY site_id, username_key"),
     ("handoff_tickets", "SELECT * FROM handoff_tickets ORDER BY site_id, ticket_hash"),
     ("saml_idp_metadata", "SELECT * FROM saml_idp_metadata ORDER BY site_id, provider_id"),
+    ("ldap_links", "SELECT * FROM ldap_links ORDER BY site_id, provider_id, kind, stable_id"),
+    ("ldap_sync_state", "SELECT * FROM ldap_sync_state ORDER BY site_id, provider_id"),
+    ("ldap_sync_runs", "SELECT * FROM ldap_sync_runs ORDER BY site_id, id"),
     ("user_totp", "SELECT * FROM user_totp ORDER BY site_id, user_id"),
     ("pending_sign_ins", "SELECT * FROM pending_sign_ins ORDER BY site_id, secret_hash"),
     ("second_factor_failures", "SELECT * FROM second_factor_failures ORDER BY site_id, user_id"),

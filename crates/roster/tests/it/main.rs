@@ -14,6 +14,7 @@ mod admin_providers;
 mod admin_sites;
 mod admin_users;
 mod cli;
+mod cli_ldap;
 mod cli_saml;
 mod health;
 mod isolation;

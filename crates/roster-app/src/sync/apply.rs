@@ -1,0 +1,491 @@
+//! Applies what the directory says to the store, in the caller's one
+//! transaction (all or nothing): users created, updated, disabled or
+//! de-provisioned, groups created, renamed, scoped or removed, and
+//! memberships, all through `roster_domain::policy` as SCIM does.
+//!
+//! The managed model holds: an entry is matched to a local record only
+//! by its link (the directory's stable id), never by name, so a local
+//! user or group of the same name is reported as a collision, not taken
+//! over; and only members this provider linked are added or removed.
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::Timestamp;
+use roster_domain::policy::{
+    Deactivation, ProvisioningState, Removal, evaluate_group_admin, evaluate_user, group_in_scope,
+    member_change_applies, on_deactivated, on_removed, provisioned_defaults, source_attributes,
+};
+use roster_domain::{
+    AuthMethod, Group, GroupId, GroupName, Membership, Provider, ProvisionedBy, ProvisioningMethod,
+    User, UserId,
+};
+use roster_ldap::{DirectoryGroup, DirectoryUser, Watermark};
+use roster_store::{LdapLink, LinkKind, StoreError};
+
+use super::report::SyncReport;
+use super::source::{SourceGroup, SourceUser, dn_key, source_group, source_user};
+use super::{SyncError, SyncTx};
+
+/// What one sync read from the directory.
+pub(crate) struct DirectoryRead {
+    pub users: Vec<DirectoryUser>,
+    pub groups: Vec<DirectoryGroup>,
+    /// Every entry (a full sync) or only those changed since the marks.
+    pub full: bool,
+}
+
+impl DirectoryRead {
+    /// The highest change marks seen, for the next incremental sync.
+    pub(crate) fn watermarks(&self) -> (Option<Watermark>, Option<Watermark>) {
+        let users = self.users.iter().filter_map(|user| user.changed.clone()).max();
+        let groups = self.groups.iter().filter_map(|group| group.changed.clone()).max();
+        (users, groups)
+    }
+}
+
+/// The state the sync works on: the provider's links, and who was
+/// counted, so that each user counts once.
+struct Work<'p> {
+    provider: &'p Provider,
+    now: Timestamp,
+    user_links: HashMap<String, LdapLink>,
+    group_links: HashMap<String, LdapLink>,
+    /// Linked users by the DN group members name them by.
+    users_by_dn: HashMap<String, UserId>,
+    /// The groups the provider manages, by id.
+    groups: HashMap<GroupId, Group>,
+    /// Users whose groups changed: their roles are evaluated again.
+    touched: HashSet<UserId>,
+    counted: HashSet<UserId>,
+}
+
+pub(crate) async fn apply(
+    tx: &mut impl SyncTx,
+    provider: &Provider,
+    read: &DirectoryRead,
+    now: Timestamp,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let site = &provider.site_id;
+    let mut work = Work {
+        provider,
+        now,
+        user_links: HashMap::new(),
+        group_links: HashMap::new(),
+        users_by_dn: HashMap::new(),
+        groups: HashMap::new(),
+        touched: HashSet::new(),
+        counted: HashSet::new(),
+    };
+    for link in tx.ldap_links(site, &provider.id).await? {
+        match link.kind {
+            LinkKind::User => {
+                work.users_by_dn.insert(dn_key(&link.dn), UserId::from_raw(link.local_id.clone()));
+                work.user_links.insert(link.stable_id.clone(), link);
+            }
+            LinkKind::Group => {
+                work.group_links.insert(link.stable_id.clone(), link);
+            }
+        }
+    }
+    for group in tx.managed_groups(site, &provider.id).await? {
+        work.groups.insert(group.id.clone(), group);
+    }
+    let domain = provider.ldap.as_ref().and_then(|ldap| ldap.domain.clone());
+    let mut seen_users = HashSet::new();
+    for entry in &read.users {
+        match source_user(entry, domain.as_deref()) {
+            Ok(source) => {
+                seen_users.insert(source.stable_id.clone());
+                sync_user(tx, &mut work, &source, report).await?;
+            }
+            Err(problem) => report.entry_error(&entry.dn, problem),
+        }
+    }
+    let mut seen_groups = HashSet::new();
+    for entry in &read.groups {
+        match source_group(entry) {
+            Ok(source) => {
+                seen_groups.insert(source.stable_id.clone());
+                sync_group(tx, &mut work, &source, report).await?;
+            }
+            Err(problem) => report.entry_error(&entry.dn, problem),
+        }
+    }
+    // Only a full read shows what the directory no longer has.
+    if read.full {
+        remove_unseen_users(tx, &mut work, &seen_users, report).await?;
+        remove_unseen_groups(tx, &mut work, &seen_groups, report).await?;
+    }
+    evaluate_roles(tx, &mut work, read.full, report).await?;
+    report.users_unchanged = u32::try_from(seen_users.len())
+        .unwrap_or(u32::MAX)
+        .saturating_sub(report.users_created + report.users_updated);
+    Ok(())
+}
+
+/// The username is taken, or the write collided: a report line, not a
+/// failed sync.
+fn collision(err: StoreError) -> Result<String, SyncError> {
+    match err {
+        StoreError::Conflict { .. } => Ok("the name is taken by a user or group this provider \
+                                           does not manage (an LDAP sync never takes one over)"
+            .to_owned()),
+        other => Err(other.into()),
+    }
+}
+
+fn with_profile(mut user: User, source: &SourceUser, work: &Work<'_>) -> User {
+    let options = &work.provider.options;
+    user.username = source.username.clone();
+    user.email = source.email.clone();
+    user.first_name = source.first_name.clone();
+    user.last_name = source.last_name.clone();
+    user.display_name = source.display_name.clone();
+    user.full_name = source.full_name.clone();
+    let (company, time_zone) = source_attributes(options, None, None);
+    user.company = company;
+    user.time_zone = time_zone;
+    // Disabled in the directory: disabled here when de-provisioning is on,
+    // and enabled again when the directory enables it.
+    if on_deactivated(options) == Deactivation::Disable {
+        user.enabled = !source.disabled;
+    }
+    user
+}
+
+async fn sync_user(
+    tx: &mut impl SyncTx,
+    work: &mut Work<'_>,
+    source: &SourceUser,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let site = &work.provider.site_id;
+    let existing = match work.user_links.get(&source.stable_id) {
+        Some(link) => {
+            let id = UserId::from_raw(link.local_id.clone());
+            tx.users_in_any_state(site, std::slice::from_ref(&id)).await?.pop()
+        }
+        None => None,
+    };
+    let deleting =
+        source.disabled && on_deactivated(&work.provider.options) == Deactivation::Delete;
+    let Some(user) = existing else {
+        if !deleting {
+            create_user(tx, work, source, report).await?;
+        }
+        return Ok(());
+    };
+    if deleting {
+        tx.delete_user(site, &user.id).await?;
+        forget(tx, work, LinkKind::User, &source.stable_id).await?;
+        report.users_deprovisioned += 1;
+        return Ok(());
+    }
+    let mut next = with_profile(user.clone(), source, work);
+    // Back in the directory after a removal released it: managed again.
+    if next.state == ProvisioningState::Released {
+        next.state = ProvisioningState::Active;
+        next.enabled = !source.disabled;
+        work.touched.insert(next.id.clone());
+    }
+    if next != user {
+        next.updated_at = work.now;
+        if let Err(err) = tx.update_user(&next).await {
+            report.entry_error(&source.dn, collision(err)?);
+            return Ok(());
+        }
+        report.users_updated += 1;
+        work.counted.insert(next.id.clone());
+    }
+    relink(tx, work, LinkKind::User, source.stable_id.clone(), next.id.as_str(), &source.dn).await
+}
+
+async fn create_user(
+    tx: &mut impl SyncTx,
+    work: &mut Work<'_>,
+    source: &SourceUser,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let provider = work.provider;
+    let site = &provider.site_id;
+    let id = UserId::from_raw(uuid::Uuid::new_v4().to_string());
+    let mut user = User::new(id.clone(), site.clone(), source.username.clone(), work.now);
+    user.auth_method = AuthMethod::Sso(provider.id.clone());
+    user.provisioned_by =
+        ProvisionedBy { method: ProvisioningMethod::Ldap, provider: Some(provider.id.clone()) };
+    let mut user = with_profile(user, source, work);
+    provisioned_defaults(&provider.options, &mut user);
+    // In no group yet: the groups below put it in scope.
+    let user = evaluate_user(&user, &provider.id, &provider.options, &[]);
+    if let Err(err) = tx.insert_user(&user).await {
+        report.entry_error(&source.dn, collision(err)?);
+        return Ok(());
+    }
+    for name in &provider.options.default_groups {
+        if let Some(group) = tx.group_by_name(site, name).await? {
+            let membership = Membership { user_id: id.clone(), is_admin: false };
+            tx.put_member(site, &group.id, &membership, work.now).await?;
+        }
+    }
+    report.users_created += 1;
+    work.counted.insert(id.clone());
+    work.touched.insert(id.clone());
+    relink(tx, work, LinkKind::User, source.stable_id.clone(), id.as_str(), &source.dn).await
+}
+
+async fn relink(
+    tx: &mut impl SyncTx,
+    work: &mut Work<'_>,
+    kind: LinkKind,
+    stable_id: String,
+    local: &str,
+    dn: &str,
+) -> Result<(), SyncError> {
+    let link = LdapLink { kind, stable_id, local_id: local.to_owned(), dn: dn.to_owned() };
+    let links = match kind {
+        LinkKind::User => &mut work.user_links,
+        LinkKind::Group => &mut work.group_links,
+    };
+    if links.get(&link.stable_id) != Some(&link) {
+        tx.put_ldap_link(&work.provider.site_id, &work.provider.id, &link).await?;
+    }
+    if kind == LinkKind::User {
+        work.users_by_dn.insert(dn_key(dn), UserId::from_raw(link.local_id.clone()));
+    }
+    links.insert(link.stable_id.clone(), link);
+    Ok(())
+}
+
+/// Drops the link of a user or group that is gone.
+async fn forget(
+    tx: &mut impl SyncTx,
+    work: &mut Work<'_>,
+    kind: LinkKind,
+    stable_id: &str,
+) -> Result<(), SyncError> {
+    let site = &work.provider.site_id;
+    tx.delete_ldap_link(site, &work.provider.id, kind, stable_id).await?;
+    let links = match kind {
+        LinkKind::User => &mut work.user_links,
+        LinkKind::Group => &mut work.group_links,
+    };
+    if let Some(link) = links.remove(stable_id)
+        && kind == LinkKind::User
+    {
+        work.users_by_dn.remove(&dn_key(&link.dn));
+    }
+    Ok(())
+}
+
+async fn sync_group(
+    tx: &mut impl SyncTx,
+    work: &mut Work<'_>,
+    source: &SourceGroup,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let provider = work.provider;
+    let site = &provider.site_id;
+    let state = if group_in_scope(&provider.options, &source.name) {
+        ProvisioningState::Active
+    } else {
+        ProvisioningState::Pending
+    };
+    let existing = match work.group_links.get(&source.stable_id) {
+        Some(link) => work.groups.get(&GroupId::from_raw(link.local_id.clone())).cloned(),
+        None => None,
+    };
+    let group = match existing {
+        Some(group) => {
+            let mut next = group.clone();
+            next.name = source.name.clone();
+            if next != group {
+                next.updated_at = work.now;
+                if let Err(err) = tx.update_group(&next).await {
+                    report.entry_error(&source.dn, collision(err)?);
+                    return Ok(());
+                }
+            }
+            if group.state != state {
+                tx.set_group_state(site, &group.id, state).await?;
+            }
+            if next != group || group.state != state {
+                report.groups_updated += 1;
+            }
+            next
+        }
+        None => {
+            let group = Group {
+                id: GroupId::from_raw(uuid::Uuid::new_v4().to_string()),
+                site_id: site.clone(),
+                name: source.name.clone(),
+                managed_by: Some(provider.id.clone()),
+                created_at: work.now,
+                updated_at: work.now,
+                state,
+            };
+            if let Err(err) = tx.insert_group(&group).await {
+                report.entry_error(&source.dn, collision(err)?);
+                return Ok(());
+            }
+            report.groups_created += 1;
+            group
+        }
+    };
+    relink(tx, work, LinkKind::Group, source.stable_id.clone(), group.id.as_str(), &source.dn)
+        .await?;
+    sync_members(tx, work, &group.id, &source.name, &source.member_keys, report).await
+}
+
+/// The group's members among the users this provider linked become the
+/// directory's; other members (local users an administrator added) stay.
+async fn sync_members(
+    tx: &mut impl SyncTx,
+    work: &mut Work<'_>,
+    group: &GroupId,
+    name: &GroupName,
+    member_keys: &[String],
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let options = &work.provider.options;
+    let site = &work.provider.site_id;
+    let wanted: HashSet<UserId> =
+        member_keys.iter().filter_map(|key| work.users_by_dn.get(key).cloned()).collect();
+    let linked: HashSet<&str> =
+        work.user_links.values().map(|link| link.local_id.as_str()).collect();
+    let current: HashSet<UserId> = tx
+        .member_grants(site, group)
+        .await?
+        .into_iter()
+        .map(|grant| grant.user)
+        .filter(|user| linked.contains(user.as_str()))
+        .collect();
+    if member_change_applies(options, true) {
+        let mut adding: Vec<&UserId> = wanted.difference(&current).collect();
+        adding.sort();
+        for user in adding {
+            let (is_admin, _) = evaluate_group_admin(options, name, false, false);
+            let membership = Membership { user_id: user.clone(), is_admin };
+            tx.put_member(site, group, &membership, work.now).await?;
+            report.memberships_added += 1;
+            work.touched.insert(user.clone());
+        }
+    }
+    if member_change_applies(options, false) {
+        let mut removing: Vec<&UserId> = current.difference(&wanted).collect();
+        removing.sort();
+        for user in removing {
+            if tx.remove_member(site, group, user).await? {
+                report.memberships_removed += 1;
+                work.touched.insert(user.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn remove_unseen_users(
+    tx: &mut impl SyncTx,
+    work: &mut Work<'_>,
+    seen: &HashSet<String>,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let provider = work.provider;
+    let site = &provider.site_id;
+    let mut gone: Vec<LdapLink> =
+        work.user_links.values().filter(|link| !seen.contains(&link.stable_id)).cloned().collect();
+    gone.sort_by(|a, b| a.dn.cmp(&b.dn));
+    for link in gone {
+        let id = UserId::from_raw(link.local_id.clone());
+        let Some(mut user) = tx.users_in_any_state(site, std::slice::from_ref(&id)).await?.pop()
+        else {
+            forget(tx, work, LinkKind::User, &link.stable_id).await?;
+            continue;
+        };
+        if user.state == ProvisioningState::Released {
+            continue;
+        }
+        let removal = if user.state == ProvisioningState::Pending {
+            // Never provisioned into the application: nothing to keep.
+            Removal::Delete
+        } else {
+            on_removed(&provider.options)
+        };
+        if removal == Removal::Delete {
+            tx.delete_user(site, &id).await?;
+            forget(tx, work, LinkKind::User, &link.stable_id).await?;
+        } else {
+            if removal == Removal::DisableAndRelease {
+                user.enabled = false;
+            }
+            user.state = ProvisioningState::Released;
+            user.updated_at = work.now;
+            tx.update_user(&user).await?;
+            let remove = member_change_applies(&provider.options, false);
+            tx.release_from_provider_groups(site, &provider.id, &id, remove).await?;
+        }
+        report.users_deprovisioned += 1;
+    }
+    Ok(())
+}
+
+async fn remove_unseen_groups(
+    tx: &mut impl SyncTx,
+    work: &mut Work<'_>,
+    seen: &HashSet<String>,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let provider = work.provider;
+    let site = &provider.site_id;
+    let gone: Vec<LdapLink> =
+        work.group_links.values().filter(|link| !seen.contains(&link.stable_id)).cloned().collect();
+    for link in gone {
+        let id = GroupId::from_raw(link.local_id.clone());
+        // Its members' roles may have come from it.
+        for grant in tx.member_grants(site, &id).await? {
+            work.touched.insert(grant.user);
+        }
+        if tx.delete_group(site, &id).await? {
+            report.groups_removed += 1;
+        }
+        forget(tx, work, LinkKind::Group, &link.stable_id).await?;
+    }
+    Ok(())
+}
+
+/// Scope and role mappings from each user's groups of this provider: of
+/// every linked user after a full sync, of those whose groups changed
+/// after an incremental one.
+async fn evaluate_roles(
+    tx: &mut impl SyncTx,
+    work: &mut Work<'_>,
+    full: bool,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let provider = work.provider;
+    let site = &provider.site_id;
+    let mut ids: Vec<UserId> = if full {
+        work.user_links.values().map(|link| UserId::from_raw(link.local_id.clone())).collect()
+    } else {
+        work.touched.iter().cloned().collect()
+    };
+    ids.sort();
+    for chunk in ids.chunks(500) {
+        let mut groups: HashMap<UserId, Vec<GroupName>> = HashMap::new();
+        for (user, group) in tx.idp_groups_of(site, &provider.id, chunk).await? {
+            groups.entry(user).or_default().push(group);
+        }
+        for user in tx.users_in_any_state(site, chunk).await? {
+            let names = groups.get(&user.id).map(Vec::as_slice).unwrap_or_default();
+            let mut next = evaluate_user(&user, &provider.id, &provider.options, names);
+            if next != user {
+                next.updated_at = work.now;
+                tx.update_user(&next).await?;
+                if work.counted.insert(next.id.clone()) {
+                    report.users_updated += 1;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! `roster provider ldap`: the directory settings from the command line,
+//! the bind password only from a file, and refusals that change nothing.
+
+use serde_json::Value;
+
+use crate::cli::{assert_fails, run, run_json, run_ok};
+use crate::helpers::{self, Backend};
+
+async fn ldap_settings_from_the_command_line(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    run_ok(&db, &["site", "create", "--slug", "acme"]);
+    run_ok(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Directory"]);
+    let dir = tempfile::tempdir().unwrap();
+    let password = dir.path().join("bind-password");
+    std::fs::write(&password, "s3cret bind\n").unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").unwrap();
+    let (password, ca) = (password.display().to_string(), ca.display().to_string());
+    let base = ["provider", "ldap", "--site", "acme", "--provider", "Directory"];
+    let with = |extra: &[&str]| -> Vec<String> {
+        base.iter().chain(extra).map(|s| (*s).to_owned()).collect()
+    };
+    let set = with(&[
+        "--host",
+        "ldap1.example.test",
+        "--backup-host",
+        "ldap2.example.test",
+        "--security",
+        "starttls",
+        "--ca-cert",
+        &ca,
+        "--server-type",
+        "openldap",
+        "--bind-username",
+        "cn=sync,dc=example,dc=test",
+        "--bind-password-file",
+        &password,
+        "--base-dn",
+        "dc=example,dc=test",
+        "--domain",
+        "example.test",
+        "--interval",
+        "30m",
+        "--user-filter",
+        "(ou=staff)",
+    ]);
+    let shown = run_json(&db, &set.iter().map(String::as_str).collect::<Vec<_>>());
+    let ldap = &shown["ldap"];
+    assert_eq!(ldap["host"], "ldap1.example.test", "{shown}");
+    assert_eq!(ldap["backup_host"], "ldap2.example.test");
+    assert_eq!(ldap["security"], "starttls");
+    assert_eq!(ldap["port"], 389);
+    assert_eq!(ldap["server_type"], "openldap");
+    assert_eq!(ldap["username_attribute"], "uid", "OpenLDAP's default");
+    assert_eq!(ldap["bind_password_set"], true);
+    assert!(!shown.to_string().contains("s3cret"), "the password is never shown: {shown}");
+    assert_eq!(ldap["interval"], "30m");
+    assert_eq!(ldap["user_filter"], "(ou=staff)");
+    assert!(ldap["ca_certificate"].as_str().unwrap().contains("BEGIN CERTIFICATE"));
+
+    // An empty value clears what can be cleared.
+    let cleared = with(&["--backup-host", "", "--user-filter", ""]);
+    let shown = run_json(&db, &cleared.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(shown["ldap"]["backup_host"], Value::Null);
+    assert_eq!(shown["ldap"]["user_filter"], Value::Null);
+
+    let before = run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Directory"]);
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "\n").unwrap();
+    let empty = empty.display().to_string();
+    for (extra, words) in [
+        (vec!["--interval", "1m"], vec!["ldap.interval", "at least 15m"]),
+        (vec!["--user-filter", "ou=staff"], vec!["ldap.user_filter"]),
+        (vec!["--bind-password-file", "/nonexistent/pw"], vec!["cannot read", "/nonexistent/pw"]),
+        (vec!["--bind-password-file", &empty], vec!["ldap.bind_password"]),
+        (vec!["--ca-cert", &password], vec!["ldap.ca_certificate"]),
+        (vec!["--failure-threshold", "0"], vec!["ldap.failure_threshold"]),
+    ] {
+        let output = run(&db, &with(&extra).iter().map(String::as_str).collect::<Vec<_>>());
+        assert_fails(&output, &words);
+    }
+    let output =
+        run(&db, &with(&["--security", "tls"]).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(output.status.code(), Some(2), "a usage mistake");
+    let after = run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Directory"]);
+    assert_eq!(after, before, "nothing changed");
+
+    // Syncing a provider whose directory cannot be reached fails, says
+    // why, and is recorded; `--test` says why too.
+    let unreachable = with(&["--host", "127.0.0.1", "--port", "1", "--security", "plain"]);
+    run_ok(&db, &unreachable.iter().map(String::as_str).collect::<Vec<_>>());
+    let output = run(&db, &["sync", "run", "--site", "acme", "--provider", "Directory"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.lines().any(|line| line.starts_with("failure: ")), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("error: the sync failed"));
+    let output = run(&db, &with(&["--test"]).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!output.status.success());
+    let output = run(&db, &["sync", "run", "--site", "acme", "--provider", "Nobody"]);
+    assert_fails(&output, &["provider not found"]);
+}
+
+crate::on_both_databases!(ldap_settings_from_the_command_line);
