@@ -136,13 +136,18 @@ echo "## Sign-ins per second (trust: $TRUST; xmlsec1 checked the signatures: $XM
 python3 - "$OUT" "$CONCURRENCY" <<'PY'
 import json, os, sys
 out, levels = sys.argv[1], sys.argv[2].split()
-print(f"{'concurrency':>11} {'phase':<32} {'sign-ins':>9} {'sign-ins/s':>11} {'p50 ms':>8} {'p99 ms':>8}")
+print(f"{'concurrency':>11} {'phase':<32} {'sign-ins':>9} {'sign-ins/s':>11} {'p50 ms':>8} "
+      f"{'p99 ms':>8} {'server CPU ms':>14} {'client CPU ms':>14}")
 for c in levels:
     report = json.load(open(os.path.join(out, f"roster-c{c}.json")))
-    for p in report["phases"] + [{"name": "total", "measure": report["total"]}]:
-        m = p["measure"]
+    for p in report["phases"]:
+        m, server = p["measure"], p["server_cpu_ms"]
+        server = f"{server:.3f}" if server is not None else "-"
         print(f"{c:>11} {p['name']:<32} {m['requests']:>9} {m['requests_per_second']:>11.1f} "
-              f"{m['p50_ms']:>8.2f} {m['p99_ms']:>8.2f}")
+              f"{m['p50_ms']:>8.2f} {m['p99_ms']:>8.2f} {server:>14} {p['client_cpu_ms']:>14.3f}")
+    m = report["total"]
+    print(f"{c:>11} {'total':<32} {m['requests']:>9} {m['requests_per_second']:>11.1f} "
+          f"{m['p50_ms']:>8.2f} {m['p99_ms']:>8.2f}")
 PY
 
 echo

@@ -90,27 +90,51 @@ fn memory(pid: Option<u32>) -> Result<Option<Memory>> {
     pid.map(procfs::read_memory).transpose()
 }
 
+/// CPU time used so far by the server (when its pid is known) and by this
+/// process.
+fn cpu_now(server_pid: Option<u32>) -> Result<(Option<Duration>, Duration)> {
+    Ok((server_pid.map(|pid| procfs::read_cpu(Some(pid))).transpose()?, procfs::read_cpu(None)?))
+}
+
+/// Milliseconds of CPU per sign-in between two readings.
+fn per_sign_in(before: Duration, after: Duration, sign_ins: usize) -> f64 {
+    after.saturating_sub(before).as_secs_f64() * 1000.0 / sign_ins.max(1) as f64
+}
+
 /// Posts every sign-in with `concurrency` workers; the first wrong answer
 /// stops the phase and the run.
 async fn phase(
+    config: &Config,
     acs: &Arc<Acs>,
     sign_ins: Vec<SignIn>,
-    concurrency: usize,
     (key, name): (&'static str, &'static str),
     number: u8,
 ) -> Result<(PhaseReport, Vec<Duration>)> {
     let client = acs.clone();
-    let end = run_queue(sign_ins, concurrency, move |sign_in: SignIn| {
+    let count = sign_ins.len();
+    let (server_before, client_before) = cpu_now(config.server_pid)?;
+    let end = run_queue(sign_ins, config.concurrency, move |sign_in: SignIn| {
         let client = client.clone();
         async move { Ok(vec![client.sign_in(&sign_in).await?]) }
     })
     .await
     .map_err(|err| err.context(format!("phase {number}, {name}")))?;
+    let (server_after, client_after) = cpu_now(config.server_pid)?;
     let End::Done(mut outcome) = end else {
         bail!("phase {number}, {name}: the ACS answered that it does not implement sign-in");
     };
     let measure = Measure::new(&mut outcome.latencies, outcome.wall);
-    Ok((PhaseReport { number, key, name, measure }, outcome.latencies))
+    let report = PhaseReport {
+        number,
+        key,
+        name,
+        measure,
+        server_cpu_ms: server_before
+            .zip(server_after)
+            .map(|(before, after)| per_sign_in(before, after, count)),
+        client_cpu_ms: per_sign_in(client_before, client_after, count),
+    };
+    Ok((report, outcome.latencies))
 }
 
 pub async fn run(config: &Config) -> Result<Report> {
@@ -135,9 +159,8 @@ pub async fn run(config: &Config) -> Result<Report> {
     let acs = Arc::new(Acs::new(&config.target.acs_url, config.concurrency, config.timeout)?);
 
     let start_memory = memory(config.server_pid)?;
-    let (first, mut latencies) =
-        phase(&acs, sign_ins, config.concurrency, FIRST_SIGN_IN, 1).await?;
-    let (again, mut more) = phase(&acs, known, config.concurrency, SIGN_IN, 2).await?;
+    let (first, mut latencies) = phase(config, &acs, sign_ins, FIRST_SIGN_IN, 1).await?;
+    let (again, mut more) = phase(config, &acs, known, SIGN_IN, 2).await?;
     let end_memory = memory(config.server_pid)?;
 
     latencies.append(&mut more);
@@ -172,6 +195,14 @@ mod tests {
     fn everyone_first_then_round_robin() {
         assert_eq!(schedule(3, 7), vec![0, 1, 2, 0, 1, 2, 0, 1, 2, 0]);
         assert_eq!(schedule(2, 0), vec![0, 1]);
+    }
+
+    #[test]
+    fn cpu_per_sign_in() {
+        let (before, after) = (Duration::from_millis(1000), Duration::from_millis(1500));
+        assert_eq!(per_sign_in(before, after, 250), 2.0);
+        assert_eq!(per_sign_in(after, before, 250), 0.0, "never negative");
+        assert_eq!(per_sign_in(before, after, 0), 500.0);
     }
 
     #[test]
