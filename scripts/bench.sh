@@ -20,8 +20,9 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-log() { printf 'bench.sh: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
+BENCH_NAME=bench.sh
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 
 USERS="${USERS:-20000}"
 GROUP_COUNT="${GROUP_COUNT:-10}"
@@ -36,58 +37,6 @@ READY_SECONDS=60
 command -v python3 >/dev/null || die "python3 is needed (to read JSON and find free ports)"
 mkdir -p "$OUT"
 
-# What ran, to print at the end.
-COMMANDS=()
-record() {
-    local line
-    printf -v line '%q ' "$@"
-    COMMANDS+=("${line% }")
-}
-
-# The server started last, stopped on any exit; data directories to remove.
-SERVER_PID=""
-CLEANUP=()
-stop_server() {
-    if [ -n "$SERVER_PID" ]; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=""
-    fi
-}
-on_exit() {
-    stop_server
-    if [ "${#CLEANUP[@]}" -gt 0 ]; then rm -rf "${CLEANUP[@]}"; fi
-}
-trap on_exit EXIT
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# wait_ready URL PID LOG: polls URL until it answers 200, the server exits,
-# or READY_SECONDS pass.
-wait_ready() {
-    python3 - "$1" "$2" "$READY_SECONDS" <<'EOF' || { tail -n 20 "$3" >&2; die "no answer from $1"; }
-import os, sys, time, urllib.request
-url, pid, deadline = sys.argv[1], int(sys.argv[2]), time.monotonic() + float(sys.argv[3])
-# Loopback only: never through a proxy from the environment.
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-while time.monotonic() < deadline:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        sys.exit("the server exited")
-    try:
-        with opener.open(url, timeout=2) as reply:
-            if reply.status == 200:
-                sys.exit(0)
-    except OSError:
-        pass
-    time.sleep(0.05)
-sys.exit("timed out")
-EOF
-}
-
 # bench LABEL C BASE_URL [args...]: one roster-bench run against the server
 # in SERVER_PID; the table goes to the terminal and OUT, the JSON to OUT.
 bench() {
@@ -96,13 +45,8 @@ bench() {
     local cmd=("$BENCH" --base-url "$base_url" --users "$USERS" --groups "$GROUP_COUNT"
         --concurrency "$c" --server-pid "$SERVER_PID" --label "$label"
         --json-out "$OUT/$label-c$c.json" "$@")
-    record "${cmd[@]}"
-    log "roster-bench against $label, concurrency $c"
-    if ! "${cmd[@]}" | tee "$OUT/$label-c$c.txt"; then
-        log "the end of the $label log:"
-        tail -n 20 "$OUT/$label-c$c.log" >&2
-        die "roster-bench failed against $label at concurrency $c"
-    fi
+    run_bench "$OUT/$label-c$c.txt" "$OUT/$label-c$c.log" "against $label at concurrency $c" \
+        "${cmd[@]}"
 }
 
 run_roster() {
@@ -212,18 +156,13 @@ for c in levels:
 EOF
 
 echo "## Machine"
-echo "cpu: $(grep -m 1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
-free -g
-echo "kernel: $(uname -r)"
-echo "rustc: $(rustc --version)"
+print_machine
 if [ -x "$SCIM2_VENV/bin/python" ]; then
     echo "python: $("$SCIM2_VENV/bin/python" --version 2>&1), scim2-server $SCIM2_SERVER_VERSION"
 fi
 
 echo
 echo "## Commands (DIR: a fresh 'mktemp -d' data directory per run; TOKEN: from 'provider scim')"
-for line in "${COMMANDS[@]}"; do
-    echo "$line"
-done
+print_commands
 echo
 echo "Reports and server logs: $OUT"

@@ -59,7 +59,7 @@ pub fn unsupported_reason(status: u16, body: Option<&Value>) -> Option<String> {
     }
 }
 
-fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}... ({} bytes in all)", &text[..cut], text.len()),
         None => text.to_string(),

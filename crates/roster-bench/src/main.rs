@@ -7,7 +7,11 @@
 //! It is a black-box client of any SCIM server and depends on no roster
 //! crate. It runs on one thread (a current-thread runtime), so on a small
 //! machine it leaves the other cores to the server under test.
+//!
+//! `roster-bench acs` is the sign-in benchmark (`acs`): signed SAML
+//! responses posted to roster's assertion consumer service.
 
+mod acs;
 mod client;
 mod phases;
 mod procfs;
@@ -19,9 +23,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
+use crate::acs::AcsArgs;
 use crate::client::Scim;
 use crate::phases::Config;
 
@@ -30,8 +35,31 @@ fn secret(raw: &str) -> Result<SecretString, String> {
     Ok(SecretString::from(raw.to_owned()))
 }
 
+/// The SCIM benchmark takes its flags directly, as it always has; `acs`
+/// names the sign-in benchmark.
 #[derive(Debug, Parser)]
-#[command(name = "roster-bench", version, about = "Load generator for SCIM 2.0 servers")]
+#[command(
+    name = "roster-bench",
+    version,
+    about = "Load generator for SCIM 2.0 servers, and for roster's SAML sign-ins (acs)",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    mode: Option<Mode>,
+    #[command(flatten)]
+    scim: Option<Args>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// Verified SAML sign-ins per second through roster's assertion
+    /// consumer service.
+    Acs(AcsArgs),
+}
+
+#[derive(Debug, clap::Args)]
 struct Args {
     /// The SCIM base URL, for example http://127.0.0.1:8080/api/scim.
     #[arg(long)]
@@ -67,7 +95,13 @@ struct Args {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    match run(Args::parse()).await {
+    let outcome = match Cli::parse() {
+        Cli { mode: Some(Mode::Acs(args)), .. } => acs::run(args).await,
+        Cli { mode: None, scim: Some(args) } => run(args).await,
+        // clap requires the SCIM flags when no mode is named.
+        Cli { mode: None, scim: None } => Err(anyhow::anyhow!("--base-url is required")),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // The chain without a backtrace: the message names the phase,
@@ -97,15 +131,44 @@ async fn run(args: Args) -> Result<()> {
         Duration::from_secs(args.timeout_secs),
     )?;
     let report = phases::run(&config, scim).await?;
-    let json = serde_json::to_string_pretty(&report).context("serialising the report")?;
-    if let Some(path) = &args.json_out {
-        std::fs::write(path, format!("{json}\n"))
-            .with_context(|| format!("writing {}", path.display()))?;
+    report::emit(&report, &report::render_text(&report), args.json, args.json_out.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scim_flags_still_work_alone() {
+        let cli =
+            Cli::try_parse_from(["roster-bench", "--base-url", "http://h/scim", "--users", "5"])
+                .unwrap();
+        assert!(cli.mode.is_none());
+        let scim = cli.scim.unwrap();
+        assert_eq!((scim.base_url.as_str(), scim.users), ("http://h/scim", 5));
+        assert!(Cli::try_parse_from(["roster-bench"]).is_err(), "--base-url is required");
     }
-    if args.json {
-        println!("{json}");
-    } else {
-        print!("{}", report::render_text(&report));
+
+    #[test]
+    fn acs_names_the_sign_in_benchmark() {
+        let acs = [
+            "roster-bench",
+            "acs",
+            "--acs-url",
+            "http://h/saml/consume/p",
+            "--sp-entity-id",
+            "http://h/saml/metadata",
+            "--idp-key",
+            "idp.key",
+            "--idp-cert",
+            "idp.crt",
+        ];
+        let cli = Cli::try_parse_from(acs).unwrap();
+        assert!(matches!(cli.mode, Some(Mode::Acs(_))));
+        assert!(cli.scim.is_none());
+        let mixed = ["roster-bench", "--base-url", "http://h/scim"]
+            .into_iter()
+            .chain(acs[1..].iter().copied());
+        assert!(Cli::try_parse_from(mixed).is_err(), "one benchmark at a time");
     }
-    Ok(())
 }

@@ -6,8 +6,10 @@
 //! that was measured, never an interpolation.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::Duration;
 
+use anyhow::{Context, Result};
 use serde::Serialize;
 
 /// The nearest-rank `p`-th percentile (0 < p <= 100) of sorted samples.
@@ -107,12 +109,33 @@ pub struct Report {
 
 const NAME_WIDTH: usize = 34;
 
-fn measure_columns(out: &mut String, m: &Measure) {
+pub(crate) fn measure_columns(out: &mut String, m: &Measure) {
     let _ = write!(
         out,
         "{:>9} {:>9.3} {:>10.1} {:>8.3} {:>8.3}",
         m.requests, m.seconds, m.requests_per_second, m.p50_ms, m.p99_ms
     );
+}
+
+/// Prints a report, as its `text` table or as JSON, and also writes the
+/// JSON to `json_out` when asked.
+pub fn emit(
+    report: &impl Serialize,
+    text: &str,
+    json: bool,
+    json_out: Option<&Path>,
+) -> Result<()> {
+    let rendered = serde_json::to_string_pretty(report).context("serialising the report")?;
+    if let Some(path) = json_out {
+        std::fs::write(path, format!("{rendered}\n"))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if json {
+        println!("{rendered}");
+    } else {
+        print!("{text}");
+    }
+    Ok(())
 }
 
 /// The report as a text table.
@@ -162,6 +185,12 @@ pub fn render_text(report: &Report) -> String {
     out
 }
 
+/// A measure with the given figures, for tests of reports.
+#[cfg(test)]
+pub(crate) fn measure(requests: usize, seconds: f64, p50_ms: f64, p99_ms: f64) -> Measure {
+    Measure { requests, seconds, requests_per_second: requests as f64 / seconds, p50_ms, p99_ms }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,13 +234,7 @@ mod tests {
     }
 
     fn sample() -> Report {
-        let m = |requests, seconds: f64, p50_ms, p99_ms| Measure {
-            requests,
-            seconds,
-            requests_per_second: requests as f64 / seconds,
-            p50_ms,
-            p99_ms,
-        };
+        let m = measure;
         Report {
             label: "roster".into(),
             base_url: "http://127.0.0.1:8080/api/scim".into(),

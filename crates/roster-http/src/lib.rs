@@ -17,6 +17,7 @@ mod health;
 mod panic;
 mod scim;
 mod sso;
+mod sync;
 
 use std::future::Future;
 
@@ -36,7 +37,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(health::routes())
-        .nest("/api/admin", admin::routes())
+        .nest("/api/admin", admin::routes().merge(sync::routes()))
         .nest("/api/scim", scim::routes())
         .merge(sso::routes())
         .fallback(error::not_found)

@@ -8,7 +8,6 @@ mod keys;
 mod providers;
 mod sites;
 mod sp_keys;
-mod sync;
 mod tickets;
 mod users;
 
@@ -21,7 +20,6 @@ pub(crate) fn routes() -> Router<App> {
         .merge(users::routes())
         .merge(groups::routes())
         .merge(providers::routes())
-        .merge(sync::routes())
         .merge(keys::routes())
         .merge(tickets::routes())
         .merge(sp_keys::routes())

@@ -1,5 +1,7 @@
-//! `/sites/{site}/providers/{id}/sync` (run an LDAP sync now) and its
-//! `/runs` (the provider's past runs, newest first).
+//! The LDAP sync's admin endpoints, under `/api/admin` with the admin
+//! key: `/sites/{site}/providers/{id}/sync` (run a sync now) and its
+//! `/runs` (the provider's past runs, newest first). Calls `app.sync()`
+//! only.
 
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -11,7 +13,7 @@ use serde::Deserialize;
 use crate::ApiError;
 use crate::extract::{Admin, JsonBody, Segments};
 
-pub(super) fn routes() -> Router<App> {
+pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/sites/{site}/providers/{id}/sync", post(run))
         .route("/sites/{site}/providers/{id}/sync/runs", get(runs))
