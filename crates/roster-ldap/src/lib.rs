@@ -8,9 +8,26 @@
 //! directory says ([`DirectoryUser`], [`DirectoryGroup`]), and the
 //! [`Connector`] / [`Session`] capability, so that the sync can be tested
 //! against any directory and a real one is plugged in by the binary.
+//!
+//! [`LdapConnector`] is that real one, over the `ldap3` crate.
 
+mod ad;
+mod address;
+mod connector;
+mod dn;
+mod entry;
+mod filter;
+mod outcome;
+mod paging;
+mod plan;
+mod read;
 mod records;
+mod session;
+mod tls;
+mod watermark;
 
+pub use connector::LdapConnector;
+pub use dn::dn_key;
 pub use records::{
     DirectoryConfig, DirectoryGroup, DirectoryUser, LdapError, Security, ServerType, Watermark,
 };
