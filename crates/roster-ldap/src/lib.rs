@@ -9,7 +9,8 @@
 //! [`Connector`] / [`Session`] capability, so that the sync can be tested
 //! against any directory and a real one is plugged in by the binary.
 //!
-//! [`LdapConnector`] is that real one, over the `ldap3` crate.
+//! [`LdapConnector`] is that real one, over the `ldap3` crate; the feature
+//! `test-support` adds [`testing`], a real OpenLDAP server for tests.
 
 mod ad;
 mod address;
@@ -23,6 +24,8 @@ mod plan;
 mod read;
 mod records;
 mod session;
+#[cfg(feature = "test-support")]
+pub mod testing;
 mod tls;
 mod watermark;
 
