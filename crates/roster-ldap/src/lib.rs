@@ -54,6 +54,10 @@ pub trait Session: Send {
     /// them, or with `since`, those changed after that mark (the mark
     /// compares as the directory's change counter or time, see
     /// [`Watermark`]). Read with paged searches, however many there are.
+    /// The entries changed at the mark itself come again (the read is
+    /// `>=`, since a whole-second timestamp cannot tell what changed in
+    /// the mark's second after the last read), so a sync sees some entries
+    /// twice and must find them unchanged.
     async fn users(&mut self, since: Option<&Watermark>) -> Result<Vec<DirectoryUser>, LdapError>;
     /// The groups under the base DN that match the group filter, with
     /// their members' DNs, all or changed since the mark.
