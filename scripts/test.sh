@@ -3,7 +3,8 @@
 #
 # On a fresh Debian 12 machine (as root) it installs what is missing
 # (PostgreSQL server binaries, cargo-nextest, and the test SAML identity
-# provider through scripts/install-saml-idp.sh), starts a throwaway PostgreSQL
+# provider through scripts/install-saml-idp.sh, and OpenLDAP's slapd for the
+# directory tests through scripts/install-ldap.sh), starts a throwaway PostgreSQL
 # cluster on a free loopback port, exports ROSTER_TEST_DATABASE_URL for the
 # tests (which create their own databases in it), runs
 # `cargo nextest run --workspace --no-fail-fast "$@"` and exits with its
@@ -134,6 +135,10 @@ fi
 # through xmlsec1); its script installs what is missing and is quick when
 # nothing is.
 scripts/install-saml-idp.sh
+
+# The directory tests run real OpenLDAP servers (roster_ldap::testing::Slapd);
+# its script installs slapd and ldap-utils and is quick when they are there.
+scripts/install-ldap.sh
 
 # The style rules that a reviewer should not have to check by hand:
 # formatting, and clippy (no unwrap/expect/panic outside tests) with

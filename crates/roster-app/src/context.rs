@@ -62,26 +62,7 @@ impl Context {
             metadata,
             sp_keys: SpKeyCache::default(),
             passwords: Passwords::for_this_machine(),
-            directory: Arc::new(NoDirectoryClient),
+            directory: Arc::new(roster_ldap::LdapConnector::new()),
         }
-    }
-
-    /// The same context reading directories through `connector`.
-    pub fn with_directory(mut self, connector: Arc<dyn roster_ldap::Connector>) -> Self {
-        self.directory = connector;
-        self
-    }
-}
-
-/// Until a directory client is set, every sync fails with this reason.
-struct NoDirectoryClient;
-
-#[async_trait::async_trait]
-impl roster_ldap::Connector for NoDirectoryClient {
-    async fn connect(
-        &self,
-        _config: &roster_ldap::DirectoryConfig,
-    ) -> Result<Box<dyn roster_ldap::Session>, roster_ldap::LdapError> {
-        Err(roster_ldap::LdapError::Settings("this roster has no directory client".into()))
     }
 }

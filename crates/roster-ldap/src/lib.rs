@@ -8,9 +8,29 @@
 //! directory says ([`DirectoryUser`], [`DirectoryGroup`]), and the
 //! [`Connector`] / [`Session`] capability, so that the sync can be tested
 //! against any directory and a real one is plugged in by the binary.
+//!
+//! [`LdapConnector`] is that real one, over the `ldap3` crate; the feature
+//! `test-support` adds [`testing`], a real OpenLDAP server for tests.
 
+mod ad;
+mod address;
+mod connector;
+mod dn;
+mod entry;
+mod filter;
+mod outcome;
+mod paging;
+mod plan;
+mod read;
 mod records;
+mod session;
+#[cfg(feature = "test-support")]
+pub mod testing;
+mod tls;
+mod watermark;
 
+pub use connector::LdapConnector;
+pub use dn::dn_key;
 pub use records::{
     DirectoryConfig, DirectoryGroup, DirectoryUser, LdapError, Security, ServerType, Watermark,
 };
@@ -34,6 +54,10 @@ pub trait Session: Send {
     /// them, or with `since`, those changed after that mark (the mark
     /// compares as the directory's change counter or time, see
     /// [`Watermark`]). Read with paged searches, however many there are.
+    /// The entries changed at the mark itself come again (the read is
+    /// `>=`, since a whole-second timestamp cannot tell what changed in
+    /// the mark's second after the last read), so a sync sees some entries
+    /// twice and must find them unchanged.
     async fn users(&mut self, since: Option<&Watermark>) -> Result<Vec<DirectoryUser>, LdapError>;
     /// The groups under the base DN that match the group filter, with
     /// their members' DNs, all or changed since the mark.

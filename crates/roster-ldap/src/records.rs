@@ -76,6 +76,12 @@ impl std::fmt::Debug for DirectoryConfig {
 /// it saw. Active Directory's `uSNChanged` is a counter of one domain
 /// controller; OpenLDAP's `modifyTimestamp` a generalized time. Opaque to
 /// the sync, which stores it and hands it back.
+///
+/// Its text order is its order (so `max()` over entries' marks is the
+/// newest): `uSNChanged` is written as 20 digits with leading zeros,
+/// `modifyTimestamp` as `YYYYMMDDHHMMSSZ`. Marks of the two server types
+/// never compare; a mark of the wrong type, or one that is not a mark, is
+/// refused as an `LdapError::Search` when handed back.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Watermark(pub String);
 

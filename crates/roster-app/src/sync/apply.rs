@@ -20,7 +20,7 @@ use roster_domain::{
     User, UserId,
 };
 use roster_ldap::{DirectoryGroup, DirectoryUser, Watermark};
-use roster_store::{LdapLink, LinkKind, StoreError};
+use roster_store::{LdapLink, LinkKind};
 
 use super::report::SyncReport;
 use super::source::{SourceGroup, SourceUser, dn_key, source_group, source_user};
@@ -124,16 +124,11 @@ pub(crate) async fn apply(
     Ok(())
 }
 
-/// The username is taken, or the write collided: a report line, not a
-/// failed sync.
-fn collision(err: StoreError) -> Result<String, SyncError> {
-    match err {
-        StoreError::Conflict { .. } => Ok("the name is taken by a user or group this provider \
-                                           does not manage (an LDAP sync never takes one over)"
-            .to_owned()),
-        other => Err(other.into()),
-    }
-}
+/// Why an entry whose name another record holds is skipped. Checked
+/// before writing: on PostgreSQL a failed statement would end the whole
+/// transaction.
+const TAKEN: &str = "the name is taken by a user or group this provider does not manage (an \
+                     LDAP sync never takes one over)";
 
 fn with_profile(mut user: User, source: &SourceUser, work: &Work<'_>) -> User {
     let options = &work.provider.options;
@@ -189,12 +184,15 @@ async fn sync_user(
         next.enabled = !source.disabled;
         work.touched.insert(next.id.clone());
     }
+    if next.username != user.username
+        && tx.user_by_username(site, &next.username).await?.is_some_and(|other| other.id != user.id)
+    {
+        report.entry_error(&source.dn, TAKEN);
+        return Ok(());
+    }
     if next != user {
         next.updated_at = work.now;
-        if let Err(err) = tx.update_user(&next).await {
-            report.entry_error(&source.dn, collision(err)?);
-            return Ok(());
-        }
+        tx.update_user(&next).await?;
         report.users_updated += 1;
         work.counted.insert(next.id.clone());
     }
@@ -209,6 +207,10 @@ async fn create_user(
 ) -> Result<(), SyncError> {
     let provider = work.provider;
     let site = &provider.site_id;
+    if tx.user_by_username(site, &source.username).await?.is_some() {
+        report.entry_error(&source.dn, TAKEN);
+        return Ok(());
+    }
     let id = UserId::from_raw(uuid::Uuid::new_v4().to_string());
     let mut user = User::new(id.clone(), site.clone(), source.username.clone(), work.now);
     user.auth_method = AuthMethod::Sso(provider.id.clone());
@@ -218,10 +220,7 @@ async fn create_user(
     provisioned_defaults(&provider.options, &mut user);
     // In no group yet: the groups below put it in scope.
     let user = evaluate_user(&user, &provider.id, &provider.options, &[]);
-    if let Err(err) = tx.insert_user(&user).await {
-        report.entry_error(&source.dn, collision(err)?);
-        return Ok(());
-    }
+    tx.insert_user(&user).await?;
     for name in &provider.options.default_groups {
         if let Some(group) = tx.group_by_name(site, name).await? {
             let membership = Membership { user_id: id.clone(), is_admin: false };
@@ -299,12 +298,18 @@ async fn sync_group(
         Some(group) => {
             let mut next = group.clone();
             next.name = source.name.clone();
+            if next.name != group.name
+                && tx
+                    .group_by_name(site, &next.name)
+                    .await?
+                    .is_some_and(|other| other.id != group.id)
+            {
+                report.entry_error(&source.dn, TAKEN);
+                return Ok(());
+            }
             if next != group {
                 next.updated_at = work.now;
-                if let Err(err) = tx.update_group(&next).await {
-                    report.entry_error(&source.dn, collision(err)?);
-                    return Ok(());
-                }
+                tx.update_group(&next).await?;
             }
             if group.state != state {
                 tx.set_group_state(site, &group.id, state).await?;
@@ -315,6 +320,10 @@ async fn sync_group(
             next
         }
         None => {
+            if tx.group_by_name(site, &source.name).await?.is_some() {
+                report.entry_error(&source.dn, TAKEN);
+                return Ok(());
+            }
             let group = Group {
                 id: GroupId::from_raw(uuid::Uuid::new_v4().to_string()),
                 site_id: site.clone(),
@@ -324,10 +333,7 @@ async fn sync_group(
                 updated_at: work.now,
                 state,
             };
-            if let Err(err) = tx.insert_group(&group).await {
-                report.entry_error(&source.dn, collision(err)?);
-                return Ok(());
-            }
+            tx.insert_group(&group).await?;
             report.groups_created += 1;
             group
         }

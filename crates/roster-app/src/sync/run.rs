@@ -183,8 +183,8 @@ impl Sync<'_> {
                 .is_none_or(|at| at.checked_add(FULL_EVERY).is_ok_and(|due| due <= now));
         let started = Instant::now();
         let mut report = SyncReport { full, ..SyncReport::default() };
-        let outcome = self.sync_once(&provider, &state, &owner, full, now, &mut report).await;
-        report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let outcome =
+            self.sync_once(&provider, &state, &owner, (full, started), now, &mut report).await;
         match outcome {
             Ok(()) => {
                 tracing::info!(site = %site, provider = %provider.id, full, "an LDAP sync succeeded");
@@ -192,6 +192,7 @@ impl Sync<'_> {
             Err(failure) => {
                 tracing::warn!(site = %site, provider = %provider.id, %failure, "an LDAP sync failed");
                 report.failure = Some(failure);
+                report.duration_ms = elapsed_ms(started);
                 self.record_failure(&provider, &owner, now, &report).await?;
             }
         }
@@ -205,7 +206,7 @@ impl Sync<'_> {
         provider: &Provider,
         state: &LdapSyncState,
         owner: &str,
-        full: bool,
+        (full, started): (bool, Instant),
         now: Timestamp,
         report: &mut SyncReport,
     ) -> Result<(), String> {
@@ -242,6 +243,7 @@ impl Sync<'_> {
             last_run_at: Some(now),
         };
         let site = &provider.site_id;
+        report.duration_ms = elapsed_ms(started);
         let finish = async {
             tx.put_ldap_sync_state(site, &provider.id, &next).await?;
             // Succeeded: earlier failures no longer count.
@@ -290,6 +292,10 @@ impl Sync<'_> {
         tx.commit().await?;
         Ok(())
     }
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 fn run_record(

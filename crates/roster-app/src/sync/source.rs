@@ -1,9 +1,10 @@
 //! Directory records as the sync uses them: a user's username with the
 //! provider's domain, its profile fields parsed (a value the application
-//! cannot hold is left out, not refused), and DNs compared as LDAP does,
-//! without letter case or the spaces around separators.
+//! cannot hold is left out, not refused), and DNs compared as LDAP does
+//! (`roster_ldap::dn_key`).
 
 use roster_domain::{DisplayText, Email, GroupName, Username};
+pub(crate) use roster_ldap::dn_key;
 use roster_ldap::{DirectoryGroup, DirectoryUser};
 
 /// A directory user the sync can provision.
@@ -85,18 +86,6 @@ pub(crate) fn source_group(entry: &DirectoryGroup) -> Result<SourceGroup, EntryP
     member_keys.sort_unstable();
     member_keys.dedup();
     Ok(SourceGroup { stable_id: entry.stable_id.clone(), dn: entry.dn.clone(), name, member_keys })
-}
-
-/// A DN as compared: lower case, no spaces around `,` and `=` (RFC 4514
-/// values are case-insensitive for the attributes directories use in
-/// DNs, and both spellings name one entry).
-pub(crate) fn dn_key(dn: &str) -> String {
-    dn.split(',')
-        .map(|rdn| {
-            rdn.split('=').map(|part| part.trim().to_lowercase()).collect::<Vec<_>>().join("=")
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 #[cfg(test)]
