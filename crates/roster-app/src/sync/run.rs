@@ -148,7 +148,7 @@ impl Sync<'_> {
     ) -> Result<SyncReport, SyncError> {
         let now = self.now();
         let owner = uuid::Uuid::new_v4().to_string();
-        let (provider, state) = {
+        let (provider, state, last_served_by) = {
             let mut tx = self.write().await?;
             let provider = tx
                 .provider_by_id(site, provider)
@@ -173,8 +173,14 @@ impl Sync<'_> {
                 return Err(SyncError::Busy);
             }
             let state = tx.ldap_sync_state(site, &provider.id).await?;
+            let last_served_by = tx
+                .ldap_sync_runs(site, &provider.id, RUNS_SHOWN)
+                .await?
+                .into_iter()
+                .find(|run| run.succeeded)
+                .and_then(|run| run.served_by);
             tx.commit().await?;
-            (provider, state)
+            (provider, state, last_served_by)
         };
         let full = force_full
             || state.user_watermark.is_none()
@@ -183,8 +189,16 @@ impl Sync<'_> {
                 .is_none_or(|at| at.checked_add(FULL_EVERY).is_ok_and(|due| due <= now));
         let started = Instant::now();
         let mut report = SyncReport { full, ..SyncReport::default() };
-        let outcome =
-            self.sync_once(&provider, &state, &owner, (full, started), now, &mut report).await;
+        let outcome = self
+            .sync_once(
+                &provider,
+                (&state, last_served_by.as_deref()),
+                &owner,
+                (full, started),
+                now,
+                &mut report,
+            )
+            .await;
         match outcome {
             Ok(()) => {
                 tracing::info!(site = %site, provider = %provider.id, full, "an LDAP sync succeeded");
@@ -204,7 +218,7 @@ impl Sync<'_> {
     async fn sync_once(
         &self,
         provider: &Provider,
-        state: &LdapSyncState,
+        (state, last_served_by): (&LdapSyncState, Option<&str>),
         owner: &str,
         (full, started): (bool, Instant),
         now: Timestamp,
@@ -212,15 +226,22 @@ impl Sync<'_> {
     ) -> Result<(), String> {
         let ldap = provider.ldap.as_ref().ok_or("the LDAP settings were removed")?;
         let config = directory_config(ldap);
-        let mark = |mark: &Option<String>| {
-            if full { None } else { mark.clone().map(Watermark) }
-        };
-        let (user_mark, group_mark) = (mark(&state.user_watermark), mark(&state.group_watermark));
         // Read everything before any write: a directory that fails
         // mid-search leaves the store as it was.
         let mut session =
             self.ctx.directory.connect(&config).await.map_err(|err| err.to_string())?;
-        report.served_by = Some(session.served_by().to_owned());
+        let served_by = session.served_by().to_owned();
+        // Active Directory counts uSNChanged per domain controller: a mark
+        // from one means nothing on another, so a change of host reads all.
+        let full = full
+            || (ldap.server_type == LdapServerType::ActiveDirectory
+                && last_served_by.is_some_and(|last| last != served_by));
+        report.full = full;
+        report.served_by = Some(served_by);
+        let mark = |mark: &Option<String>| {
+            if full { None } else { mark.clone().map(Watermark) }
+        };
+        let (user_mark, group_mark) = (mark(&state.user_watermark), mark(&state.group_watermark));
         let users = session.users(user_mark.as_ref()).await.map_err(|err| err.to_string())?;
         let groups = session.groups(group_mark.as_ref()).await.map_err(|err| err.to_string())?;
         if let Err(err) = session.close().await {

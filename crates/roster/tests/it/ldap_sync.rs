@@ -242,7 +242,50 @@ async fn failover_failures_and_a_directory_killed_mid_search(backend: Backend) {
     assert_eq!(users(&app).await[&slapd.username(0)]["email"], "changed@corp.example");
 }
 
+/// The Active Directory flavour: accounts disabled by
+/// `userAccountControl` are disabled here and enabled again with the
+/// directory; a sync through another host reads everything (uSNChanged is
+/// counted per domain controller).
+async fn active_directory_accounts_and_hosts(backend: Backend) {
+    let slapd = Slapd::builder().active_directory().bulk(20, 2, 1).start();
+    let app = spawn_app(backend).await;
+    let mut ldap = settings(&slapd);
+    ldap["server_type"] = json!("active_directory");
+    app.site("acme").await;
+    let created = app
+        .post(
+            "/api/admin/sites/acme/providers",
+            json!({ "kind": "ldap", "name": "AD", "ldap": ldap,
+                    "provisioning": { "deprovision_users": true, "deprovisioning_method": "disable" } }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    assert_eq!(created.body["ldap"]["username_attribute"], "sAMAccountName");
+    let provider =
+        format!("/api/admin/sites/acme/providers/{}", created.body["id"].as_str().unwrap());
+    let first = sync(&app, &provider, false).await;
+    assert_eq!(first["users_created"], 20, "{first}");
+    assert_eq!(users(&app).await[&slapd.username(4)]["enabled"], true);
+
+    slapd.replace(&slapd.user_dn(4), "userAccountControl", &["514"]);
+    let report = sync(&app, &provider, false).await;
+    assert_eq!(report["full"], false, "{report}");
+    assert_eq!(users(&app).await[&slapd.username(4)]["enabled"], false, "disabled in AD");
+    slapd.replace(&slapd.user_dn(4), "userAccountControl", &["512"]);
+    sync(&app, &provider, false).await;
+    assert_eq!(users(&app).await[&slapd.username(4)]["enabled"], true, "enabled again");
+
+    // The same directory reached under another name: another "host".
+    let other_name = slapd.address().replace("127.0.0.1", "localhost");
+    let moved = app.patch(&provider, json!({ "ldap": { "host": other_name } })).await;
+    assert_eq!(moved.status, StatusCode::OK, "{moved:?}");
+    let report = sync(&app, &provider, false).await;
+    assert_eq!(report["full"], true, "a new domain controller: read everything: {report}");
+    assert_eq!(report["users_created"], 0, "the same users, by objectGUID: {report}");
+}
+
 crate::on_both_databases!(
+    active_directory_accounts_and_hosts,
     a_full_sync_then_incremental_changes,
     filters_mappings_and_no_takeover,
     failover_failures_and_a_directory_killed_mid_search,
