@@ -27,6 +27,7 @@ mod saml_jit;
 mod saml_logout;
 mod saml_metadata;
 mod saml_signin;
+mod scim2_tester;
 mod scim_bulk;
 mod scim_credentials;
 mod scim_dialects;
