@@ -29,6 +29,7 @@ mod saml_metadata;
 mod saml_signin;
 mod scim2_tester;
 mod scim_bulk;
+mod scim_concurrency;
 mod scim_credentials;
 mod scim_dialects;
 mod scim_discovery;
