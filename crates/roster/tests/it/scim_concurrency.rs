@@ -5,7 +5,7 @@
 //! that passed the check while another wrote the name meets the unique
 //! index; that conflict was a 500 on PostgreSQL for groups.)
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
@@ -14,20 +14,25 @@ use crate::helpers::{
 
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
-/// Sends `body` to `path` `n` times at once; the statuses and bodies.
-async fn at_once(scim: &Scim<'_>, path: &str, body: Value, n: usize) -> Vec<Reply> {
+/// Sends every `(method, path, body)` at once; the replies, in any order.
+async fn at_once(scim: &Scim<'_>, requests: Vec<(Method, String, Value)>) -> Vec<Reply> {
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..n {
+    for (method, path, body) in requests {
         let request = scim
             .app
             .client
-            .post(format!("{}/api/scim{path}", scim.app.address))
+            .request(method, format!("{}/api/scim{path}", scim.app.address))
             .bearer_auth(&scim.token)
             .header("content-type", "application/scim+json")
             .body(body.to_string());
         tasks.spawn(async move { reply(request.send().await.expect("a response")).await });
     }
     tasks.join_all().await
+}
+
+/// `body` posted to `path` three times at once.
+async fn thrice(scim: &Scim<'_>, path: &str, body: Value) -> Vec<Reply> {
+    at_once(scim, vec![(Method::POST, path.to_owned(), body); 3]).await
 }
 
 /// One created, the others refused as duplicates.
@@ -46,39 +51,23 @@ async fn simultaneous_duplicate_creates_conflict(backend: Backend) {
     let okta = app.scim_provider("acme", "okta", "Okta").await;
     for round in 0..3 {
         let user = scim_user(&format!("ada{round}@example.com"));
-        one_created(&at_once(&okta, "/Users", user, 3).await);
+        one_created(&thrice(&okta, "/Users", user).await);
     }
     let member = okta.post("/Users", scim_user("member@example.com")).await;
     let member = member.body["id"].as_str().unwrap().to_owned();
     for round in 0..3 {
         let empty = json!({ "schemas": [GROUP], "displayName": format!("Empty{round}") });
-        one_created(&at_once(&okta, "/Groups", empty, 3).await);
+        one_created(&thrice(&okta, "/Groups", empty).await);
         let staffed = json!({
             "schemas": [GROUP],
             "displayName": format!("Staff{round}"),
             "externalId": format!("x{round}"),
             "members": [{ "value": member }],
         });
-        one_created(&at_once(&okta, "/Groups", staffed, 3).await);
+        one_created(&thrice(&okta, "/Groups", staffed).await);
     }
     let groups = okta.get("/Groups").await;
     assert_eq!(groups.body["totalResults"], 6, "{groups:?}");
-}
-
-/// Sends each `(path, body)` as a PATCH at once.
-async fn patches_at_once(scim: &Scim<'_>, patches: Vec<(String, Value)>) -> Vec<Reply> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for (path, body) in patches {
-        let request = scim
-            .app
-            .client
-            .patch(format!("{}/api/scim{path}", scim.app.address))
-            .bearer_auth(&scim.token)
-            .header("content-type", "application/scim+json")
-            .body(body.to_string());
-        tasks.spawn(async move { reply(request.send().await.expect("a response")).await });
-    }
-    tasks.join_all().await
 }
 
 /// Two resources renamed to one name at once: one rename wins, the other
@@ -95,15 +84,15 @@ async fn simultaneous_renames_conflict(backend: Backend) {
             let rename = patch_op(
                 json!([{ "op": "replace", "path": "displayName", "value": format!("Same{round}") }]),
             );
-            patches.push((format!("/Groups/{id}"), rename));
+            patches.push((Method::PATCH, format!("/Groups/{id}"), rename));
             let user = scim_user(&format!("u{round}-{i}@example.com"));
             let id = okta.post("/Users", user).await.body["id"].as_str().unwrap().to_owned();
             let rename = patch_op(
                 json!([{ "op": "replace", "path": "userName", "value": format!("same{round}@example.com") }]),
             );
-            patches.push((format!("/Users/{id}"), rename));
+            patches.push((Method::PATCH, format!("/Users/{id}"), rename));
         }
-        let replies = patches_at_once(&okta, patches).await;
+        let replies = at_once(&okta, patches).await;
         // A group's PATCH answers 204, a user's 200.
         let renamed = replies.iter().filter(|r| r.status.is_success()).count();
         assert_eq!(renamed, 2, "one user and one group: {replies:#?}");
