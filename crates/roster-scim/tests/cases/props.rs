@@ -73,42 +73,10 @@ fn text() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
-/// Filter soup: the filter grammar's tokens in any order, and any
-/// characters.
+/// Filter soup: `soup.rs`'s tokens of the filter grammar in any order, and
+/// any characters.
 fn soup() -> impl Strategy<Value = String> {
-    let tokens = select(vec![
-        "userName",
-        "emails",
-        "members",
-        "value",
-        "type",
-        "name.givenName",
-        "meta.lastModified",
-        "urn:ietf:params:scim:schemas:core:2.0:User:userName",
-        ".value",
-        " ",
-        " ",
-        "eq",
-        "ne",
-        "co",
-        "sw",
-        "pr",
-        "gt",
-        "and",
-        "or",
-        "not",
-        "(",
-        ")",
-        "[",
-        "]",
-        "\"x\"",
-        "\"",
-        "12",
-        "true",
-        "null",
-        "\\",
-        "é",
-    ]);
+    let tokens = select(crate::soup::TOKENS.to_vec());
     prop::collection::vec(
         prop_oneof![6 => tokens.prop_map(str::to_owned), 1 => any::<char>().prop_map(String::from)],
         0..30,
