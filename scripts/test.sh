@@ -2,8 +2,9 @@
 # The project's one test command: `scripts/test.sh [nextest args...]`.
 #
 # On a fresh Debian 12 machine (as root) it installs what is missing
-# (PostgreSQL server binaries, cargo-nextest, and the test SAML identity
-# provider through scripts/install-saml-idp.sh, and OpenLDAP's slapd for the
+# (PostgreSQL server binaries, cargo-nextest, the test SAML identity
+# provider through scripts/install-saml-idp.sh, the scim2-tester checker
+# through scripts/install-scim2-tester.sh, and OpenLDAP's slapd for the
 # directory tests through scripts/install-ldap.sh), starts a throwaway PostgreSQL
 # cluster on a free loopback port, exports ROSTER_TEST_DATABASE_URL for the
 # tests (which create their own databases in it), runs
@@ -132,9 +133,11 @@ else
 fi
 
 # The SAML sign-in tests talk to a real identity provider (pysaml2 signing
-# through xmlsec1); its script installs what is missing and is quick when
+# through xmlsec1), and scim2-tester checks the SCIM server against RFC
+# 7643/7644; their scripts install what is missing and are quick when
 # nothing is.
 scripts/install-saml-idp.sh
+scripts/install-scim2-tester.sh
 
 # The directory tests run real OpenLDAP servers (roster_ldap::testing::Slapd);
 # its script installs slapd and ldap-utils and is quick when they are there.

@@ -44,6 +44,9 @@ pub fn router(app: App) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(app)
         .layer(panic::catch_panics())
+        // Outside the panic net, so that a panicking handler's request is
+        // drained too.
+        .layer(axum::middleware::from_fn(body::drain_unread))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

@@ -50,3 +50,20 @@ impl From<StoreError> for ScimFailure {
         Self::Internal(InternalError::Store(err))
     }
 }
+
+/// The failure of a write that a unique index can refuse because a
+/// concurrent request took the same name after the use case checked it
+/// was free: the database is the judge, and the client gets the
+/// `409 uniqueness` (`taken`) it would have had a moment later. Every other
+/// storage failure is the server's.
+pub(super) fn taken_meanwhile(
+    taken: impl FnOnce() -> ScimError,
+) -> impl FnOnce(StoreError) -> ScimFailure {
+    move |err| match err {
+        StoreError::Conflict { .. } => ScimFailure::Refused(taken()),
+        other @ (StoreError::Reference(_)
+        | StoreError::Corrupt(_)
+        | StoreError::Database(_)
+        | StoreError::Migration(_)) => other.into(),
+    }
+}

@@ -18,6 +18,7 @@ use roster_store::{
 use serde_json::{Value, json};
 
 use super::call::{ScimAnswer, ScimCall, list_body, list_params};
+use super::error::taken_meanwhile;
 use super::mapping::{group_fields, group_resource, member_refs, typed_member};
 use super::{Scim, ScimFailure, ScimTx, dialect};
 use crate::provisioning::{follow_group_change, group_state, options_of};
@@ -80,13 +81,16 @@ async fn ensure_free(
     group: &Group,
 ) -> Result<(), ScimFailure> {
     match tx.group_by_name(&call.scope.site, &group.name).await? {
-        Some(existing) if existing.id != group.id => Err(ScimError::uniqueness(format!(
-            "a group named {:?} already exists in this site (group names ignore letter case)",
-            group.name.as_str()
-        ))
-        .into()),
+        Some(existing) if existing.id != group.id => Err(name_taken(group).into()),
         _ => Ok(()),
     }
+}
+
+fn name_taken(group: &Group) -> ScimError {
+    ScimError::uniqueness(format!(
+        "a group named {:?} already exists in this site (group names ignore letter case)",
+        group.name.as_str()
+    ))
 }
 
 /// Turns `(value, type)` references into members this client manages. A
@@ -196,7 +200,10 @@ impl Scim<'_> {
         let members = resolve(&mut tx, call, &member_refs(&resource)).await?;
         let (members, _) = allowed(&options, members, Vec::new());
         let stored = ScimGroup { group, external_id, version: 1 };
-        tx.insert_scim_group(&stored).await?;
+        // A concurrent write may take the name after `ensure_free`.
+        tx.insert_scim_group(&stored)
+            .await
+            .map_err(taken_meanwhile(|| name_taken(&stored.group)))?;
         tx.add_members(&call.scope.site, &stored.group.id, &members, now).await?;
         follow_memberships(&mut tx, call, &options, Some(&stored.group), &user_ids(&members), now)
             .await?;
@@ -259,7 +266,10 @@ impl Scim<'_> {
         );
         tx.add_members(&site, &group.group.id, &added, now).await?;
         tx.remove_members(&site, &group.group.id, &removed).await?;
-        group.version = tx.update_scim_group(&group).await?;
+        group.version = tx
+            .update_scim_group(&group)
+            .await
+            .map_err(taken_meanwhile(|| name_taken(&group.group)))?;
         // A new name may match other mappings: every member is affected.
         let affected = if renamed {
             user_ids(current.union(&wanted))
@@ -332,7 +342,9 @@ impl Scim<'_> {
             tx.add_members(&site, &group.group.id, &added, now).await?;
             tx.remove_members(&site, &group.group.id, &removed).await?;
             group.version = if renamed {
-                tx.update_scim_group(&group).await?
+                tx.update_scim_group(&group)
+                    .await
+                    .map_err(taken_meanwhile(|| name_taken(&group.group)))?
             } else {
                 tx.touch_scim_group(&site, &group.group.id, now).await?
             };

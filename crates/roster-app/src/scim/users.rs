@@ -14,15 +14,15 @@ use roster_domain::policy::{
 };
 use roster_domain::{
     AuthMethod, ProvisionedBy, ProvisioningMethod, ProvisioningOptions, Secret, User, UserId,
+    Username,
 };
 use roster_scim::schema::USER_RESOURCE;
 use roster_scim::{ListQuery, RequestKind, ScimError, Verdict, normalize, project};
-use roster_store::{
-    PolicyRepo, ScimQuery, ScimUser, ScimUserRepo, StoreError, Transaction, UserRepo,
-};
+use roster_store::{PolicyRepo, ScimQuery, ScimUser, ScimUserRepo, Transaction, UserRepo};
 use serde_json::Value;
 
 use super::call::{ScimAnswer, ScimCall, list_body, list_params};
+use super::error::taken_meanwhile;
 use super::mapping::{shown_active, user_resource};
 use super::password_sync::{Hashed, stored_hash};
 use super::profile::{UserFields, user_fields_for};
@@ -88,10 +88,10 @@ fn not_found(id: &str) -> ScimFailure {
     ScimFailure::Refused(super::not_found(&USER_RESOURCE, id))
 }
 
-fn taken(fields: &UserFields) -> ScimError {
+fn taken(username: &Username) -> ScimError {
     ScimError::uniqueness(format!(
         "userName {:?} is already taken in this site (usernames ignore letter case)",
-        fields.username.as_str()
+        username.as_str()
     ))
 }
 
@@ -113,7 +113,7 @@ async fn ensure_free(
     own: Option<&UserId>,
 ) -> Result<(), ScimFailure> {
     match tx.scim_user_by_username(&call.scope.site, &fields.username).await? {
-        Some(existing) if Some(&existing) != own => Err(taken(fields).into()),
+        Some(existing) if Some(&existing) != own => Err(taken(&fields.username).into()),
         _ => Ok(()),
     }
 }
@@ -159,16 +159,10 @@ impl Scim<'_> {
         // A new user is in no group yet: outside a group whitelist it starts
         // pending, until a group sync puts it in scope.
         stored.user = evaluate_user(&stored.user, &call.scope.provider, &options, &[]);
-        tx.insert_scim_user(&stored).await.map_err(|err| match err {
-            // A concurrent create took the username since `ensure_free`.
-            StoreError::Conflict { .. } => ScimFailure::Refused(ScimError::uniqueness(
-                "userName is already taken in this site",
-            )),
-            other @ (StoreError::Reference(_)
-            | StoreError::Corrupt(_)
-            | StoreError::Database(_)
-            | StoreError::Migration(_)) => other.into(),
-        })?;
+        // A concurrent create may take the username after `ensure_free`.
+        tx.insert_scim_user(&stored)
+            .await
+            .map_err(taken_meanwhile(|| taken(&stored.user.username)))?;
         tx.commit().await?;
         let body = project(&USER_RESOURCE, &user_resource(&stored, call.base), &projection_ok);
         Ok(ScimAnswer::Resource { created: true, body })
@@ -277,7 +271,11 @@ impl Scim<'_> {
             user.user.enabled = true;
         }
         if deactivate(&options, was_enabled, &mut user) {
-            user.version = tx.update_scim_user(&user).await?;
+            // A concurrent write may take a new username after `ensure_free`.
+            user.version = tx
+                .update_scim_user(&user)
+                .await
+                .map_err(taken_meanwhile(|| taken(&user.user.username)))?;
         } else {
             tx.delete_user(&call.scope.site, &user.user.id).await?;
         }

@@ -3,7 +3,6 @@
 //! authenticated client like every other endpoint: the base URL a client
 //! sees is where its resources live.
 
-use axum::extract::Path;
 use roster_scim::schema::{
     ENTERPRISE_USER, GROUP, GROUP_RESOURCE, ResourceType, Schema, USER, USER_RESOURCE,
     resource_type_json, schema_json,
@@ -11,6 +10,7 @@ use roster_scim::schema::{
 use roster_scim::{ScimError, ServerLimits, list_response, service_provider_config as config_json};
 use serde_json::Value;
 
+use super::extract::ResourceId;
 use super::{ScimClient, ScimErrorReply, ScimReply};
 
 const RESOURCE_TYPES: [&ResourceType; 2] = [&USER_RESOURCE, &GROUP_RESOURCE];
@@ -40,7 +40,7 @@ pub(super) async fn resource_types(client: ScimClient) -> ScimReply {
 
 pub(super) async fn resource_type(
     client: ScimClient,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
 ) -> Result<ScimReply, ScimErrorReply> {
     let rt = RESOURCE_TYPES.iter().find(|rt| rt.id.eq_ignore_ascii_case(&id)).ok_or_else(|| {
         ScimError::not_found(format!("no resource type {id:?}: there are User and Group"))
@@ -60,7 +60,7 @@ pub(super) async fn schemas(client: ScimClient) -> ScimReply {
 
 pub(super) async fn schema(
     client: ScimClient,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
 ) -> Result<ScimReply, ScimErrorReply> {
     let schema = SCHEMAS
         .iter()

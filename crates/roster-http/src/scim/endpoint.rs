@@ -17,6 +17,11 @@ const ENDPOINTS: [&str; 7] =
 /// `path` in canonical form, or `None` when it is already canonical or not
 /// a SCIM path.
 fn canonical(path: &str) -> Option<String> {
+    if path == BASE {
+        // The service root with a trailing slash, so that it meets the SCIM
+        // 404 (naming the endpoints) rather than the admin API's.
+        return Some(BASE.trim_end_matches('/').to_owned());
+    }
     let rest = path.strip_prefix(BASE)?;
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     let mut segments: Vec<&str> = rest.split('/').collect();
@@ -60,6 +65,8 @@ mod tests {
             ("/api/scim/GROUPS/AbC-1/", Some("/api/scim/Groups/AbC-1")),
             ("/api/scim/users/.SEARCH", Some("/api/scim/Users/.search")),
             ("/api/scim/serviceproviderconfig", Some("/api/scim/ServiceProviderConfig")),
+            ("/api/scim/", Some("/api/scim")),
+            ("/api/scim", None),
             ("/api/scim/Users", None),
             ("/api/scim/Users/x", None),
             ("/api/scim/nothing", None),

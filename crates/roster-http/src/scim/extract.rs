@@ -1,7 +1,7 @@
 //! Extractors of the SCIM API: the provider's credential, the base URL of
 //! its resources, and request bodies; every rejection is a SCIM error.
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use axum::http::request::Parts;
 use base64::Engine;
@@ -65,6 +65,27 @@ impl FromRequestParts<App> for ScimClient {
         };
         let scope = app.scim().authenticate(presented).await?;
         Ok(Self { scope, base: base_url(parts, app) })
+    }
+}
+
+/// The id in a resource's URL (`/Users/{id}`, `/Schemas/{id}`), percent-decoded.
+pub(crate) struct ResourceId(pub String);
+
+impl FromRequestParts<App> for ResourceId {
+    type Rejection = ScimErrorReply;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ScimErrorReply> {
+        // The routes capture exactly one string, so the only way to fail is
+        // an id that decodes to bytes that are not UTF-8 (`/Users/%FF`):
+        // no resource has such an id. axum's own answer would be plain text.
+        Path::<String>::from_request_parts(parts, app).await.map(|Path(id)| Self(id)).map_err(
+            |rejection| {
+                ScimErrorReply(ScimError::not_found(format!(
+                    "no resource has the id in this URL: {}",
+                    rejection.body_text()
+                )))
+            },
+        )
     }
 }
 

@@ -1,12 +1,12 @@
 //! `/Users` and `/Groups`: each handler builds the call context, runs one
 //! use case and maps its answer.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use roster_app::App;
 use roster_app::scim::{ScimAnswer, ScimCall, ScimFailure, ScimResource};
 
-use super::extract::{ScimBody, ScimClient, ScimContext};
+use super::extract::{ResourceId, ScimBody, ScimClient, ScimContext};
 use super::{ScimErrorReply, ScimReply};
 
 type Answer = Result<Response, ScimErrorReply>;
@@ -74,7 +74,7 @@ pub(super) async fn get<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
 ) -> Answer {
     reply(app.scim().get(&call(&client, &context), E::RESOURCE, &id).await)
 }
@@ -83,7 +83,7 @@ pub(super) async fn replace<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
     ScimBody(body): ScimBody,
 ) -> Answer {
     reply(app.scim().replace(&call(&client, &context), E::RESOURCE, &id, &body).await)
@@ -93,7 +93,7 @@ pub(super) async fn patch<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
     ScimBody(body): ScimBody,
 ) -> Answer {
     reply(app.scim().patch(&call(&client, &context), E::RESOURCE, &id, &body).await)
@@ -103,7 +103,7 @@ pub(super) async fn delete<E: Endpoint>(
     State(app): State<App>,
     client: ScimClient,
     context: ScimContext,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
 ) -> Answer {
     reply(app.scim().delete(&call(&client, &context), E::RESOURCE, &id).await)
 }

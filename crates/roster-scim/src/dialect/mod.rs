@@ -75,10 +75,11 @@ pub enum Tolerance {
     /// `urn:scim:schemas:core:1.0`, `urn:scim:schemas:extension:enterprise:2.0`;
     /// OneLogin templates) instead of RFC 7643's.
     LegacySchemaUrn,
-    /// A PATCH `add` or `replace` whose path is a schema extension's URN
-    /// and whose value is that extension's object; RFC 7644 §3.5.2 paths
-    /// name attributes, and the object means a path-less operation with
-    /// `{URN: value}`.
+    /// A PATCH path that is a schema extension's URN: an `add` or `replace`
+    /// whose value is that extension's object, or a `remove` of the whole
+    /// extension (scim2-tester); RFC 7644 §3.5.2 paths name attributes, and
+    /// these mean a path-less operation with `{URN: value}`, or with
+    /// `{URN: null}` for the `remove`.
     ExtensionUrnPath,
     /// A group member given as its id string (`"members": ["2819c223"]`);
     /// RFC 7643 §4.2 makes each member an object, `{"value": id}`.
@@ -152,7 +153,8 @@ impl Tolerance {
                 "pre-RFC schema URN (as in OneLogin templates) rewritten to the RFC 7643 URN"
             }
             Tolerance::ExtensionUrnPath => {
-                "PATCH path naming a schema extension rewritten as a path-less operation"
+                "PATCH path naming a schema extension rewritten as a path-less operation on the \
+                 extension's object"
             }
             Tolerance::MemberAsId => {
                 "group member sent as an id string rewritten as {\"value\": id}"
@@ -219,7 +221,9 @@ impl Applied {
 ///   written with a non-standard schema URN get the RFC 7643 URN.
 /// - [`Tolerance::ExtensionUrnPath`]: an `add` or `replace` whose path is
 ///   an extension's URN and whose value is an object becomes path-less,
-///   `{URN: value}` (applied after the op's letter case is fixed).
+///   `{URN: value}`; a `remove` with that path and no value becomes a
+///   path-less `replace` of `{URN: null}` (applied after the op's letter
+///   case is fixed).
 /// - [`Tolerance::MemberAsId`]: for a Group, member ids given as strings
 ///   (the value of a `members` path, or under a path-less `members` key)
 ///   become `{"value": id}`.

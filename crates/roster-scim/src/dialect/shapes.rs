@@ -52,34 +52,50 @@ pub(super) fn is_members(path: &str) -> bool {
     path.eq_ignore_ascii_case("members")
 }
 
-/// An `add` or `replace` whose path is exactly an extension URN of `rt`
-/// (any letter case) and whose value is an object becomes path-less, with
-/// the value under the URN: RFC 7644 §3.5.2.1 and §3.5.2.3 give path-less
-/// operations exactly that meaning. Other operations stay as they are.
+/// An operation whose path is exactly an extension URN of `rt` (any letter
+/// case), which RFC 7644 §3.5.2 paths do not allow (a path names an
+/// attribute) but which has one reading, the extension's whole object:
+///
+/// - an `add` or `replace` whose value is an object becomes path-less, with
+///   the value under the URN: RFC 7644 §3.5.2.1 and §3.5.2.3 give path-less
+///   operations exactly that meaning;
+/// - a `remove` without a value (or with `null`) becomes a path-less
+///   `replace` of `{URN: null}`, which unassigns the extension as a whole
+///   (RFC 7643 §2.5: `null` is unassigned), as removing each of its
+///   attributes would.
+///
+/// Other operations stay as they are.
 pub(super) fn fix_extension_path(
     rt: &ResourceType,
     operation: &mut Map<String, Value>,
     applied: &mut Applied,
 ) {
     let op = crate::resource::get_ci(operation, "op").and_then(Value::as_str);
-    if !op.is_some_and(|op| op == "add" || op == "replace") {
-        return;
-    }
+    let remove = match op {
+        Some("add" | "replace") => false,
+        Some("remove") => true,
+        _ => return,
+    };
     let Some(Value::String(path)) = crate::resource::get_ci(operation, "path") else { return };
     let Some((extension, _)) =
         rt.extensions.iter().find(|(schema, _)| schema.id.eq_ignore_ascii_case(path))
     else {
         return;
     };
-    if !crate::resource::get_ci(operation, "value").is_some_and(Value::is_object) {
+    let value = crate::resource::get_ci(operation, "value");
+    let fits =
+        if remove { value.is_none_or(Value::is_null) } else { value.is_some_and(Value::is_object) };
+    if !fits {
         return;
     }
-    let path_key = operation.keys().find(|k| k.eq_ignore_ascii_case("path")).cloned();
-    let value_key = operation.keys().find(|k| k.eq_ignore_ascii_case("value")).cloned();
-    let (Some(path_key), Some(value_key)) = (path_key, value_key) else { return };
+    let key = |name: &str| operation.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
+    let (Some(op_key), Some(path_key)) = (key("op"), key("path")) else { return };
+    let value_key = key("value").unwrap_or_else(|| "value".to_owned());
     operation.remove(&path_key);
-    if let Some(value) = operation.remove(&value_key) {
-        operation.insert(value_key, json!({ extension.id: value }));
-        applied.note(Tolerance::ExtensionUrnPath);
+    let value = operation.remove(&value_key).unwrap_or(Value::Null);
+    if remove {
+        operation.insert(op_key, Value::from("replace"));
     }
+    operation.insert(value_key, json!({ extension.id: value }));
+    applied.note(Tolerance::ExtensionUrnPath);
 }

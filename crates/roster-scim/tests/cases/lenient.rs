@@ -139,12 +139,19 @@ fn lenient_and_semantic_tolerances() {
     let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
     let user = json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u1", "userName": "a" });
     let group = json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": "g1", "displayName": "G" });
+    let employee = json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", enterprise], "id": "u2", "userName": "b", enterprise: { "department": "R&D", "manager": { "value": "u1" } } });
     let cases = [
         (
             &USER_RESOURCE,
             &user,
             patch(json!([{ "op": "Add", "path": enterprise, "value": { "department": "R&D" } }])),
             vec![Tolerance::CapitalisedOp, Tolerance::ExtensionUrnPath],
+        ),
+        (
+            &USER_RESOURCE,
+            &employee,
+            patch(json!([{ "op": "remove", "path": enterprise }])),
+            vec![Tolerance::ExtensionUrnPath],
         ),
         (
             &GROUP_RESOURCE,

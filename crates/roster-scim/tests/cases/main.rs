@@ -25,6 +25,7 @@ mod filter;
 mod lenient;
 mod patch;
 mod projection;
+mod props;
 mod query;
 mod resource;
 mod soup;

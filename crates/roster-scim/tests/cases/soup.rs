@@ -27,7 +27,8 @@ impl Rng {
     }
 }
 
-const TOKENS: [&str; 40] = [
+/// The filter grammar's tokens and odd characters (`props.rs` uses them too).
+pub(crate) const TOKENS: [&str; 40] = [
     "userName",
     "emails",
     "members",

@@ -270,14 +270,14 @@ pub struct Scim<'a> {
 impl TestApp {
     /// Creates an SSO provider of `kind` in `site` with a SCIM bearer token,
     /// set directly through the store (the credential lifecycle has its own
-    /// tests).
+    /// tests). An `ldap` provider gets settings for a directory that is
+    /// never reached.
     pub async fn scim_provider(&self, site: &str, kind: &str, name: &str) -> Scim<'_> {
-        let created = self
-            .post(
-                &format!("/api/admin/sites/{site}/providers"),
-                serde_json::json!({ "kind": kind, "name": name }),
-            )
-            .await;
+        let mut body = serde_json::json!({ "kind": kind, "name": name });
+        if kind == "ldap" {
+            body["ldap"] = serde_json::json!({ "host": "ldap.invalid", "base_dn": "dc=example" });
+        }
+        let created = self.post(&format!("/api/admin/sites/{site}/providers"), body).await;
         assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
         let provider_id = created.body["id"].as_str().expect("id").to_owned();
         let token = roster_app::secrets::generate("roster_scim_");

@@ -6,6 +6,8 @@ use serde_json::json;
 
 use crate::helpers::{Backend, spawn_app};
 
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
 async fn entra_id_requests(backend: Backend) {
     let app = spawn_app(backend).await;
     app.site("acme").await;
@@ -97,13 +99,25 @@ async fn every_kind_gets_lenient_parsing(backend: Backend) {
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
             "Operations": [
                 { "op": "Replace", "path": "active", "value": "False" },
-                { "op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
-                  "value": { "manager": "m1" } }
+                { "op": "Add", "path": ENTERPRISE, "value": { "manager": "m1" } }
             ]
         });
         let patched = scim.patch(&format!("/Users/{id}"), patch).await;
         assert_eq!(patched.status, StatusCode::OK, "{kind}: {patched:?}");
         assert_eq!(patched.body["active"], false, "{kind}");
+        assert_eq!(patched.body[ENTERPRISE]["manager"]["value"], "m1", "{kind}");
+        // The extension's URN as the path of a remove: the whole extension
+        // goes (as scim2-tester removes it).
+        let remove = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{ "op": "remove", "path": ENTERPRISE }]
+        });
+        let removed = scim.patch(&format!("/Users/{id}"), remove).await;
+        assert_eq!(removed.status, StatusCode::OK, "{kind}: {removed:?}");
+        assert!(removed.body.get(ENTERPRISE).is_none(), "{kind}: {removed:?}");
+        assert_eq!(removed.body["schemas"], json!(["urn:ietf:params:scim:schemas:core:2.0:User"]));
+        let read = scim.get(&format!("/Users/{id}")).await;
+        assert!(read.body.get(ENTERPRISE).is_none(), "{kind}: {read:?}");
         let group = scim
             .post(
                 "/Groups",

@@ -231,7 +231,98 @@ async fn huge_filters_are_refused_quickly(backend: Backend) {
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
 }
 
+/// Found by the request stream (`scim_stream.rs`): an id that decodes to
+/// bytes that are not UTF-8 was axum's plain-text 400, and the service
+/// root with a trailing slash the admin API's 404. Both are SCIM errors
+/// now, and nothing is written.
+async fn malformed_urls_get_scim_errors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let okta = app.scim_provider("acme", "okta", "Okta").await;
+    let alice = created(&okta, "/Users", scim_user("alice@example.com")).await;
+    let before = app.snapshot().await;
+    for id in ["%FF", "%C3", "a%FE%FFb"] {
+        for path in [format!("/Users/{id}"), format!("/Groups/{id}")] {
+            let replies = [
+                okta.get(&path).await,
+                okta.put(&path, scim_user("bob@example.com")).await,
+                okta.patch(&path, patch_op(json!([{ "op": "remove", "path": "title" }]))).await,
+                okta.delete(&path).await,
+            ];
+            for reply in &replies {
+                assert_scim_error(reply, StatusCode::NOT_FOUND, None);
+                assert!(reply.body["detail"].as_str().unwrap().contains("UTF-8"), "{reply:?}");
+            }
+        }
+        for path in [format!("/Schemas/{id}"), format!("/ResourceTypes/{id}")] {
+            assert_scim_error(&okta.get(&path).await, StatusCode::NOT_FOUND, None);
+        }
+    }
+    let root = okta.get("/").await;
+    assert_scim_error(&root, StatusCode::NOT_FOUND, None);
+    assert!(root.body["detail"].as_str().unwrap().contains("/Users"), "{root:?}");
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(okta.get(&format!("/Users/{alice}")).await.status, StatusCode::OK);
+}
+
+/// Found by the request stream: a request refused before its body is read
+/// (no credential, a media type that is not JSON, a method or endpoint
+/// that does not exist, a bad id) had its connection closed under the
+/// client while it was still sending, so the client saw a broken pipe
+/// instead of the answer, or its next request on that kept-alive
+/// connection failed. Every answer arrives, and the connection serves on.
+async fn unread_bodies_do_not_break_the_connection(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let okta = app.scim_provider("acme", "okta", "Okta").await;
+    // One connection, kept alive between the requests.
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+    let base = format!("{}/api/scim", app.address);
+    let mut user = scim_user("big@example.com");
+    user["title"] = json!("t".repeat(1_500_000));
+    let body = user.to_string();
+    let json = "application/scim+json";
+    let token = Some(okta.token.as_str());
+    let cases: [(&str, &str, Option<&str>, &str, StatusCode); 6] = [
+        ("POST", "/Users", None, json, StatusCode::UNAUTHORIZED),
+        ("POST", "/Users", token, "text/plain", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        ("PUT", "/Users", token, json, StatusCode::METHOD_NOT_ALLOWED),
+        ("POST", "/Nothing", token, json, StatusCode::NOT_FOUND),
+        ("PUT", "/Users/%FF", token, json, StatusCode::NOT_FOUND),
+        // A precondition that is not text: refused before the body.
+        ("PUT", "/Users/x", token, json, StatusCode::BAD_REQUEST),
+    ];
+    for round in 0..2 {
+        for (method, path, token, content_type, status) in &cases {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let mut request = client
+                .request(method, format!("{base}{path}"))
+                .header("content-type", *content_type)
+                .body(body.clone());
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            if *status == StatusCode::BAD_REQUEST {
+                let odd = reqwest::header::HeaderValue::from_bytes(b"W/\"\xff\"").unwrap();
+                request = request.header("if-match", odd);
+            }
+            let sent = request.send().await;
+            let reply = crate::helpers::reply(sent.unwrap_or_else(|e| {
+                panic!("round {round}, {path} as {content_type}: no answer: {e:?}")
+            }))
+            .await;
+            assert_scim_error(&reply, *status, reply.body["scimType"].as_str());
+            let next = client.get(format!("{base}/Users")).bearer_auth(&okta.token).send().await;
+            let next =
+                next.unwrap_or_else(|e| panic!("after {path}: the next request failed: {e:?}"));
+            assert_eq!(next.status(), StatusCode::OK);
+        }
+    }
+}
+
 crate::on_both_databases!(
+    unread_bodies_do_not_break_the_connection,
+    malformed_urls_get_scim_errors,
     long_filter_chains_work_or_are_refused,
     thousands_of_emails_are_stored,
     unstorable_values_are_refused,

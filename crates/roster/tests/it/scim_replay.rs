@@ -3,13 +3,25 @@
 //! `tests/data/idp/<kind>/` holds, per provider kind, scenario files
 //! (`*.http`) written from the provider's public documentation (cited in
 //! the folder's README). Each scenario runs on a fresh database, with a
-//! site `acme` and one SSO provider of that kind holding a SCIM token, and
-//! checks every response and, through the admin API, what was stored.
+//! site `acme` and one SSO provider holding a SCIM token, and checks every
+//! response and, through the admin API, what was stored. It runs once as a
+//! provider of the folder's kind and once as a provider of every other
+//! SCIM kind (issue 16): the requests do not change with the kind a
+//! provider was given, and lenient parsing is every kind's, so the answers
+//! must not change either, except where a kind's semantic dialect decides
+//! them. Such an exchange carries a marker line after its title naming the
+//! part of the dialect it depends on: `% kind-specific (profile): why`
+//! (the profile the admin API shows: Entra's mapping for `entra_id`, the
+//! generic one otherwise) or `% kind-specific (replace-miss-adds): why`
+//! (`entra_id` and `saml` add where a filtered replace misses). Under a
+//! kind that gets the other variant, a marked read is skipped and a marked
+//! write ends the replay, since what follows may depend on it.
 //!
 //! Scenario format (lines starting with `#` are comments):
 //!
 //! ```text
 //! === Title of the exchange
+//! % kind-specific (profile): why           (optional, see above)
 //! POST /Users?filter=userName eq "x"      (path relative to /api/scim)
 //! If-Match: W/"1"                          (request headers, optional)
 //! { "json": "body" }                       (optional, up to "---")
@@ -43,6 +55,9 @@ use crate::helpers::{Backend, TestApp, reply, spawn_app};
 struct Exchange {
     title: String,
     line: usize,
+    /// Which semantic dialect the answer depends on, if any (a
+    /// `% kind-specific (ASPECT): why` line after the title).
+    kind_specific: Option<Semantics>,
     admin: bool,
     method: Method,
     path: String,
@@ -72,6 +87,24 @@ fn parse(text: &str, file: &Path) -> Vec<Exchange> {
         let Some(title) = text.strip_prefix("=== ") else {
             fail(line, "expected \"=== title\"");
         };
+        let kind_specific = match lines.get(at) {
+            Some(&(marker_line, text)) if text.starts_with("% ") => {
+                at += 1;
+                let aspect = text
+                    .strip_prefix("% kind-specific (")
+                    .and_then(|rest| rest.split_once("): "))
+                    .map(|(aspect, _why)| aspect);
+                Some(match aspect {
+                    Some("profile") => Semantics::Profile,
+                    Some("replace-miss-adds") => Semantics::ReplaceMissAdds,
+                    _ => fail(
+                        marker_line,
+                        "expected \"% kind-specific (profile|replace-miss-adds): why\"",
+                    ),
+                })
+            }
+            _ => None,
+        };
         let Some(&(request_line, request)) = lines.get(at) else {
             fail(line, "a title without a request");
         };
@@ -99,6 +132,7 @@ fn parse(text: &str, file: &Path) -> Vec<Exchange> {
         exchanges.push(Exchange {
             title: title.to_owned(),
             line,
+            kind_specific,
             admin,
             method,
             path: path.trim().to_owned(),
@@ -277,7 +311,14 @@ fn encode_query(path: &str) -> String {
     }
 }
 
-async fn run_scenario(app: &TestApp, kind: &str, file: &Path) {
+/// Replays `file` (from the folder of `folder_kind`) as a provider of
+/// `kind`: `Err` says which exchange got what.
+async fn run_scenario(
+    app: &TestApp,
+    folder_kind: &str,
+    kind: &str,
+    file: &Path,
+) -> Result<(), String> {
     let text = std::fs::read_to_string(file).expect("read a scenario");
     let exchanges = parse(&text, file);
     assert!(!exchanges.is_empty(), "{}: no exchanges", file.display());
@@ -289,6 +330,16 @@ async fn run_scenario(app: &TestApp, kind: &str, file: &Path) {
         ("site".to_owned(), Value::String("acme".to_owned())),
     ]));
     for exchange in exchanges {
+        if let Some(aspect) = exchange.kind_specific
+            && aspect.of(kind) != aspect.of(folder_kind)
+        {
+            // A read is skipped; after a write, what follows may depend on
+            // what the write did under the folder's kind.
+            if exchange.method == Method::GET {
+                continue;
+            }
+            break;
+        }
         let path = encode_query(&bindings.substitute(&exchange.path));
         let url = if exchange.admin {
             format!("{}/api/admin/sites/acme{path}", app.address)
@@ -322,28 +373,27 @@ async fn run_scenario(app: &TestApp, kind: &str, file: &Path) {
             got.status,
             serde_json::to_string_pretty(&got.body).unwrap_or_default()
         );
-        assert_eq!(got.status.as_u16(), exchange.status, "{context}");
+        if got.status.as_u16() != exchange.status {
+            return Err(format!("{context}\nexpected {}", exchange.status));
+        }
         for (name, value) in &exchange.expected_headers {
-            let actual = got
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_else(|| panic!("{context}\nmissing header {name}"));
-            if let Err(why) =
-                bindings.matches(&Value::String(value.clone()), &Value::String(actual.into()), name)
-            {
-                panic!("{context}\n{why}");
-            }
+            let Some(actual) = got.headers.get(name).and_then(|v| v.to_str().ok()) else {
+                return Err(format!("{context}\nmissing header {name}"));
+            };
+            bindings
+                .matches(&Value::String(value.clone()), &Value::String(actual.into()), name)
+                .map_err(|why| format!("{context}\n{why}"))?;
         }
         if let Some(expected) = &exchange.expected_body {
             let expected: Value = serde_json::from_str(expected).unwrap_or_else(|err| {
                 panic!("{}:{}: the expected body is not JSON: {err}", file.display(), exchange.line)
             });
-            if let Err(why) = bindings.matches(&expected, &got.body, "body") {
-                panic!("{context}\n{why}");
-            }
+            bindings
+                .matches(&expected, &got.body, "body")
+                .map_err(|why| format!("{context}\n{why}"))?;
         }
     }
+    Ok(())
 }
 
 fn scenarios(kind: &str) -> Vec<PathBuf> {
@@ -363,11 +413,51 @@ fn scenarios(kind: &str) -> Vec<PathBuf> {
     files
 }
 
-async fn replay(kind: &str, backend: Backend) {
-    for file in scenarios(kind) {
-        let app = spawn_app(backend).await;
-        run_scenario(&app, kind, &file).await;
+/// Every provider kind that may use SCIM (README: SAML-based providers and
+/// `ldap`; an `oidc` provider is refused).
+const SCIM_KINDS: [&str; 7] = ["okta", "entra_id", "jumpcloud", "onelogin", "duo", "ldap", "saml"];
+
+/// The parts of the semantic dialect an answer can depend on (README,
+/// "Semantic dialect, per kind"); lenient parsing is every kind's.
+#[derive(Debug, Clone, Copy)]
+enum Semantics {
+    /// The profile the application derives: Entra's mapping for
+    /// `entra_id`, the generic one for the others.
+    Profile,
+    /// A filtered `replace` that matches nothing adds (`entra_id`, `saml`)
+    /// rather than answering `400 noTarget`.
+    ReplaceMissAdds,
+}
+
+impl Semantics {
+    /// Which variant of this part a provider of `kind` gets.
+    fn of(self, kind: &str) -> bool {
+        match self {
+            Semantics::Profile => kind == "entra_id",
+            Semantics::ReplaceMissAdds => matches!(kind, "entra_id" | "saml"),
+        }
     }
+}
+
+/// Replays each scenario of `folder_kind`'s folder as a provider of every
+/// SCIM kind, each on a fresh database: the requests are the product's,
+/// and a conformant or leniently parsed request means the same whatever
+/// the kind. An exchange marked kind-specific (its answer depends on a part
+/// of the semantic dialect, such as the profile under Entra's mapping) is
+/// replayed only under the kinds that get the folder kind's variant of
+/// that part; under the others a read is skipped, and a write ends the
+/// replay (what follows may depend on it).
+async fn replay(folder_kind: &str, backend: Backend) {
+    let mut failures = Vec::new();
+    for file in scenarios(folder_kind) {
+        for kind in SCIM_KINDS {
+            let app = spawn_app(backend).await;
+            if let Err(why) = run_scenario(&app, folder_kind, kind, &file).await {
+                failures.push(format!("as {kind}: {why}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
 }
 
 async fn okta(backend: Backend) {
@@ -427,4 +517,12 @@ fn scenarios_parse_into_exchanges() {
     assert_eq!(exchanges[1].expected_headers.len(), 1);
     assert_eq!(exchanges[1].expected_body, None);
     assert_eq!(encode_query(&exchanges[0].path), "/Users?filter=userName%20eq%20%22x%22");
+    assert!(exchanges.iter().all(|exchange| exchange.kind_specific.is_none()));
+    let marked =
+        "=== Read\n% kind-specific (profile): Entra's mapping\nADMIN GET /users/x\n--- 200\n";
+    let exchanges = parse(marked, Path::new("inline"));
+    assert!(matches!(exchanges[0].kind_specific, Some(Semantics::Profile)));
+    assert!(exchanges[0].admin);
+    assert!(Semantics::Profile.of("entra_id") && !Semantics::Profile.of("saml"));
+    assert!(Semantics::ReplaceMissAdds.of("saml") && !Semantics::ReplaceMissAdds.of("okta"));
 }
