@@ -25,7 +25,7 @@ use roster_saml::{Assertion, DecryptionKey, Expected, IdpKeys, SamlError, valida
 use sha2::{Digest, Sha256};
 
 fn data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("tests/data")
 }
 
 fn der(name: &str) -> Vec<u8> {

@@ -78,12 +78,22 @@ pub trait SiteRepo {
 #[async_trait]
 pub trait UserRepo {
     async fn insert_user(&mut self, user: &User) -> Result<(), StoreError>;
+    /// Inserts many users, a hundred rows per statement (an LDAP sync's
+    /// first run creates thousands in one transaction).
+    async fn insert_users(&mut self, users: &[User]) -> Result<(), StoreError>;
     async fn user_by_id(&mut self, site: &SiteId, id: &UserId) -> Result<Option<User>, StoreError>;
     async fn user_by_username(
         &mut self,
         site: &SiteId,
         username: &Username,
     ) -> Result<Option<User>, StoreError>;
+    /// Which of `usernames` are taken in the site: each taken name's key
+    /// (`Username::key`) with the id of the user who holds it.
+    async fn holders_of_usernames(
+        &mut self,
+        site: &SiteId,
+        usernames: &[Username],
+    ) -> Result<Vec<(String, UserId)>, StoreError>;
     async fn list_users(&mut self, site: &SiteId, page: Page) -> Result<Listed<User>, StoreError>;
     async fn update_user(&mut self, user: &User) -> Result<bool, StoreError>;
     async fn delete_user(&mut self, site: &SiteId, id: &UserId) -> Result<bool, StoreError>;
@@ -144,6 +154,15 @@ pub trait GroupRepo {
         site: &SiteId,
         group: &GroupId,
         membership: &Membership,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Adds users to the group, or updates their admin flags: a few
+    /// hundred rows per statement, and one change of the group's version.
+    async fn put_members(
+        &mut self,
+        site: &SiteId,
+        group: &GroupId,
+        memberships: &[Membership],
         now: Timestamp,
     ) -> Result<(), StoreError>;
     async fn remove_member(

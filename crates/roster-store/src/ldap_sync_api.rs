@@ -9,7 +9,7 @@ use roster_domain::{ProviderId, SiteId};
 use crate::StoreError;
 
 /// Whether a link names a user or a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LinkKind {
     User,
     Group,
@@ -67,12 +67,13 @@ pub trait LdapSyncRepo {
         site: &SiteId,
         provider: &ProviderId,
     ) -> Result<Vec<LdapLink>, StoreError>;
-    /// Adds the link or moves it to another DN or local record.
-    async fn put_ldap_link(
+    /// Adds the links or moves them to another DN or local record, a few
+    /// hundred per statement.
+    async fn put_ldap_links(
         &mut self,
         site: &SiteId,
         provider: &ProviderId,
-        link: &LdapLink,
+        links: &[LdapLink],
     ) -> Result<(), StoreError>;
     async fn delete_ldap_link(
         &mut self,

@@ -43,13 +43,25 @@ impl DirectoryRead {
     }
 }
 
-/// The state the sync works on: the provider's links, and who was
-/// counted, so that each user counts once.
+/// The state the sync works on: the provider's links and linked users,
+/// read once in a few statements, the writes held back to be made in
+/// bulk, and who was counted, so that each user counts once. A sync of
+/// thousands of entries then makes tens of statements, not one or more
+/// per entry.
 struct Work<'p> {
     provider: &'p Provider,
     now: Timestamp,
     user_links: HashMap<String, LdapLink>,
     group_links: HashMap<String, LdapLink>,
+    /// The linked users as stored, by id.
+    linked_users: HashMap<UserId, User>,
+    /// Who holds each username the directory names (by `Username::key`),
+    /// kept up to date as the sync creates, renames and deletes.
+    holders: HashMap<String, UserId>,
+    /// Users to create, inserted in bulk after the users are read.
+    new_users: Vec<User>,
+    /// Links to write, in bulk at the end.
+    new_links: HashMap<(LinkKind, String), LdapLink>,
     /// Linked users by the DN group members name them by.
     users_by_dn: HashMap<String, UserId>,
     /// The groups the provider manages, by id.
@@ -76,6 +88,10 @@ pub(crate) async fn apply(
         groups: HashMap::new(),
         touched: HashSet::new(),
         counted: HashSet::new(),
+        linked_users: HashMap::new(),
+        holders: HashMap::new(),
+        new_users: Vec::new(),
+        new_links: HashMap::new(),
     };
     for link in tx.ldap_links(site, &provider.id).await? {
         match link.kind {
@@ -91,17 +107,27 @@ pub(crate) async fn apply(
     for group in tx.managed_groups(site, &provider.id).await? {
         work.groups.insert(group.id.clone(), group);
     }
+    let linked: Vec<UserId> =
+        work.user_links.values().map(|link| UserId::from_raw(link.local_id.clone())).collect();
+    for user in tx.users_in_any_state(site, &linked).await? {
+        work.linked_users.insert(user.id.clone(), user);
+    }
     let domain = provider.ldap.as_ref().and_then(|ldap| ldap.domain.clone());
-    let mut seen_users = HashSet::new();
+    let mut sources = Vec::with_capacity(read.users.len());
     for entry in &read.users {
         match source_user(entry, domain.as_deref()) {
-            Ok(source) => {
-                seen_users.insert(source.stable_id.clone());
-                sync_user(tx, &mut work, &source, report).await?;
-            }
+            Ok(source) => sources.push(source),
             Err(problem) => report.entry_error(&entry.dn, problem),
         }
     }
+    let usernames: Vec<_> = sources.iter().map(|source| source.username.clone()).collect();
+    work.holders = tx.holders_of_usernames(site, &usernames).await?.into_iter().collect();
+    let mut seen_users = HashSet::new();
+    for source in &sources {
+        seen_users.insert(source.stable_id.clone());
+        sync_user(tx, &mut work, source, report).await?;
+    }
+    insert_new_users(tx, &mut work).await?;
     let mut seen_groups = HashSet::new();
     for entry in &read.groups {
         match source_group(entry) {
@@ -118,6 +144,8 @@ pub(crate) async fn apply(
         remove_unseen_groups(tx, &mut work, &seen_groups, report).await?;
     }
     evaluate_roles(tx, &mut work, read.full, report).await?;
+    let links: Vec<LdapLink> = work.new_links.into_values().collect();
+    tx.put_ldap_links(site, &provider.id, &links).await?;
     report.users_unchanged = u32::try_from(seen_users.len())
         .unwrap_or(u32::MAX)
         .saturating_sub(report.users_created + report.users_updated);
@@ -156,23 +184,22 @@ async fn sync_user(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let site = &work.provider.site_id;
-    let existing = match work.user_links.get(&source.stable_id) {
-        Some(link) => {
-            let id = UserId::from_raw(link.local_id.clone());
-            tx.users_in_any_state(site, std::slice::from_ref(&id)).await?.pop()
-        }
-        None => None,
-    };
+    let existing = work
+        .user_links
+        .get(&source.stable_id)
+        .and_then(|link| work.linked_users.get(&UserId::from_raw(link.local_id.clone())))
+        .cloned();
     let deleting =
         source.disabled && on_deactivated(&work.provider.options) == Deactivation::Delete;
     let Some(user) = existing else {
         if !deleting {
-            create_user(tx, work, source, report).await?;
+            create_user(work, source, report);
         }
         return Ok(());
     };
     if deleting {
         tx.delete_user(site, &user.id).await?;
+        work.release_username(&user);
         forget(tx, work, LinkKind::User, &source.stable_id).await?;
         report.users_deprovisioned += 1;
         return Ok(());
@@ -184,32 +211,32 @@ async fn sync_user(
         next.enabled = !source.disabled;
         work.touched.insert(next.id.clone());
     }
-    if next.username != user.username
-        && tx.user_by_username(site, &next.username).await?.is_some_and(|other| other.id != user.id)
-    {
-        report.entry_error(&source.dn, TAKEN);
-        return Ok(());
+    if next.username != user.username {
+        if work.holder_other_than(&next.username, &user.id) {
+            report.entry_error(&source.dn, TAKEN);
+            return Ok(());
+        }
+        work.release_username(&user);
+        work.holders.insert(next.username.key().to_owned(), next.id.clone());
     }
     if next != user {
         next.updated_at = work.now;
         tx.update_user(&next).await?;
         report.users_updated += 1;
         work.counted.insert(next.id.clone());
+        work.linked_users.insert(next.id.clone(), next.clone());
     }
-    relink(tx, work, LinkKind::User, source.stable_id.clone(), next.id.as_str(), &source.dn).await
+    relink(work, LinkKind::User, source.stable_id.clone(), next.id.as_str(), &source.dn);
+    Ok(())
 }
 
-async fn create_user(
-    tx: &mut impl SyncTx,
-    work: &mut Work<'_>,
-    source: &SourceUser,
-    report: &mut SyncReport,
-) -> Result<(), SyncError> {
+/// Prepares a new user, inserted with the others by `insert_new_users`.
+fn create_user(work: &mut Work<'_>, source: &SourceUser, report: &mut SyncReport) {
     let provider = work.provider;
     let site = &provider.site_id;
-    if tx.user_by_username(site, &source.username).await?.is_some() {
+    if work.holders.contains_key(source.username.key()) {
         report.entry_error(&source.dn, TAKEN);
-        return Ok(());
+        return;
     }
     let id = UserId::from_raw(uuid::Uuid::new_v4().to_string());
     let mut user = User::new(id.clone(), site.clone(), source.username.clone(), work.now);
@@ -220,40 +247,64 @@ async fn create_user(
     provisioned_defaults(&provider.options, &mut user);
     // In no group yet: the groups below put it in scope.
     let user = evaluate_user(&user, &provider.id, &provider.options, &[]);
-    tx.insert_user(&user).await?;
-    for name in &provider.options.default_groups {
-        if let Some(group) = tx.group_by_name(site, name).await? {
-            let membership = Membership { user_id: id.clone(), is_admin: false };
-            tx.put_member(site, &group.id, &membership, work.now).await?;
-        }
-    }
+    work.holders.insert(user.username.key().to_owned(), id.clone());
+    work.new_users.push(user);
     report.users_created += 1;
     work.counted.insert(id.clone());
     work.touched.insert(id.clone());
-    relink(tx, work, LinkKind::User, source.stable_id.clone(), id.as_str(), &source.dn).await
+    relink(work, LinkKind::User, source.stable_id.clone(), id.as_str(), &source.dn);
 }
 
-async fn relink(
-    tx: &mut impl SyncTx,
-    work: &mut Work<'_>,
-    kind: LinkKind,
-    stable_id: String,
-    local: &str,
-    dn: &str,
-) -> Result<(), SyncError> {
+impl Work<'_> {
+    /// Whether a user other than `me` holds the username.
+    fn holder_other_than(&self, username: &roster_domain::Username, me: &UserId) -> bool {
+        self.holders.get(username.key()).is_some_and(|holder| holder != me)
+    }
+
+    /// The user's username is free again (deleted or renamed).
+    fn release_username(&mut self, user: &User) {
+        if self.holders.get(user.username.key()) == Some(&user.id) {
+            self.holders.remove(user.username.key());
+        }
+    }
+}
+
+/// Inserts the users the directory added, then puts them in the
+/// provider's default groups, each in a few statements.
+async fn insert_new_users(tx: &mut impl SyncTx, work: &mut Work<'_>) -> Result<(), SyncError> {
+    if work.new_users.is_empty() {
+        return Ok(());
+    }
+    let users = std::mem::take(&mut work.new_users);
+    tx.insert_users(&users).await?;
+    let site = &work.provider.site_id;
+    let memberships: Vec<Membership> =
+        users.iter().map(|user| Membership { user_id: user.id.clone(), is_admin: false }).collect();
+    for name in &work.provider.options.default_groups {
+        if let Some(group) = tx.group_by_name(site, name).await? {
+            tx.put_members(site, &group.id, &memberships, work.now).await?;
+        }
+    }
+    for user in users {
+        work.linked_users.insert(user.id.clone(), user);
+    }
+    Ok(())
+}
+
+/// Records the entry's link, written with the others at the end.
+fn relink(work: &mut Work<'_>, kind: LinkKind, stable_id: String, local: &str, dn: &str) {
     let link = LdapLink { kind, stable_id, local_id: local.to_owned(), dn: dn.to_owned() };
     let links = match kind {
         LinkKind::User => &mut work.user_links,
         LinkKind::Group => &mut work.group_links,
     };
     if links.get(&link.stable_id) != Some(&link) {
-        tx.put_ldap_link(&work.provider.site_id, &work.provider.id, &link).await?;
+        work.new_links.insert((kind, link.stable_id.clone()), link.clone());
     }
     if kind == LinkKind::User {
         work.users_by_dn.insert(dn_key(dn), UserId::from_raw(link.local_id.clone()));
     }
     links.insert(link.stable_id.clone(), link);
-    Ok(())
 }
 
 /// Drops the link of a user or group that is gone.
@@ -265,6 +316,7 @@ async fn forget(
 ) -> Result<(), SyncError> {
     let site = &work.provider.site_id;
     tx.delete_ldap_link(site, &work.provider.id, kind, stable_id).await?;
+    work.new_links.remove(&(kind, stable_id.to_owned()));
     let links = match kind {
         LinkKind::User => &mut work.user_links,
         LinkKind::Group => &mut work.group_links,
@@ -338,8 +390,7 @@ async fn sync_group(
             group
         }
     };
-    relink(tx, work, LinkKind::Group, source.stable_id.clone(), group.id.as_str(), &source.dn)
-        .await?;
+    relink(work, LinkKind::Group, source.stable_id.clone(), group.id.as_str(), &source.dn);
     sync_members(tx, work, &group.id, &source.name, &source.member_keys, report).await
 }
 
@@ -369,10 +420,11 @@ async fn sync_members(
     if member_change_applies(options, true) {
         let mut adding: Vec<&UserId> = wanted.difference(&current).collect();
         adding.sort();
+        let (is_admin, _) = evaluate_group_admin(options, name, false, false);
+        let memberships: Vec<Membership> =
+            adding.iter().map(|user| Membership { user_id: (*user).clone(), is_admin }).collect();
+        tx.put_members(site, group, &memberships, work.now).await?;
         for user in adding {
-            let (is_admin, _) = evaluate_group_admin(options, name, false, false);
-            let membership = Membership { user_id: user.clone(), is_admin };
-            tx.put_member(site, group, &membership, work.now).await?;
             report.memberships_added += 1;
             work.touched.insert(user.clone());
         }
@@ -403,8 +455,7 @@ async fn remove_unseen_users(
     gone.sort_by(|a, b| a.dn.cmp(&b.dn));
     for link in gone {
         let id = UserId::from_raw(link.local_id.clone());
-        let Some(mut user) = tx.users_in_any_state(site, std::slice::from_ref(&id)).await?.pop()
-        else {
+        let Some(mut user) = work.linked_users.get(&id).cloned() else {
             forget(tx, work, LinkKind::User, &link.stable_id).await?;
             continue;
         };
@@ -419,6 +470,7 @@ async fn remove_unseen_users(
         };
         if removal == Removal::Delete {
             tx.delete_user(site, &id).await?;
+            work.release_username(&user);
             forget(tx, work, LinkKind::User, &link.stable_id).await?;
         } else {
             if removal == Removal::DisableAndRelease {

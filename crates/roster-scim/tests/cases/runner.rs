@@ -112,7 +112,9 @@ impl DataFile {
 impl Files {
     /// The folder of the files, which also holds the fixtures they name.
     pub fn folder(&self) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(self.dir)
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
+            .join("tests/data")
+            .join(self.dir)
     }
 
     /// The JSON fixture `name` next to the data files.

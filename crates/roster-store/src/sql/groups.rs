@@ -5,11 +5,16 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use roster_domain::policy::ProvisioningState;
 use roster_domain::{Group, GroupId, GroupName, Membership, ProviderId, SiteId, UserId, Username};
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
 use super::Tx;
 use super::row::{Cols, count_of, flag, limit_offset, micros, write_error};
+use super::scim_users::placeholders;
 use crate::{GroupRepo, Listed, MemberRecord, Page, StoreError};
+
+/// Memberships per statement: two parameters each besides three shared.
+const MEMBERS_PER_STATEMENT: usize = 400;
 
 pub(super) fn group_from(row: &AnyRow) -> Result<Group, StoreError> {
     let c = Cols(row);
@@ -237,6 +242,38 @@ impl GroupRepo for Tx {
         .execute(self.conn())
         .await
         .map_err(|err| write_error(err, "membership"))?;
+        self.touch_group(site, group, now).await
+    }
+
+    async fn put_members(
+        &mut self,
+        site: &SiteId,
+        group: &GroupId,
+        memberships: &[Membership],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if memberships.is_empty() {
+            return Ok(());
+        }
+        for chunk in memberships.chunks(MEMBERS_PER_STATEMENT) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|row| format!("($1, $2, {}, $3)", placeholders(4 + row * 2, 2)))
+                .collect();
+            let sql = format!(
+                "INSERT INTO group_members (site_id, group_id, user_id, is_admin, created_at) \
+                 VALUES {} ON CONFLICT (site_id, group_id, user_id) \
+                 DO UPDATE SET is_admin = excluded.is_admin",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql))
+                .bind(site.as_str())
+                .bind(group.as_str())
+                .bind(micros(now));
+            for membership in chunk {
+                query = query.bind(membership.user_id.as_str()).bind(flag(membership.is_admin));
+            }
+            query.execute(self.conn()).await.map_err(|err| write_error(err, "membership"))?;
+        }
         self.touch_group(site, group, now).await
     }
 

@@ -3,10 +3,15 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use roster_domain::{ProviderId, SiteId};
+use sqlx::AssertSqlSafe;
 
 use super::Tx;
 use super::row::{Cols, flag, micros, opt_micros};
+use super::scim_users::placeholders;
 use crate::{LdapLink, LdapSyncRepo, LdapSyncRun, LdapSyncState, LinkKind, StoreError};
+
+/// Links per statement: four parameters each, well under SQLite's limit.
+const LINKS_PER_STATEMENT: usize = 400;
 
 fn kind_of(raw: &str) -> Result<LinkKind, StoreError> {
     match raw {
@@ -44,26 +49,33 @@ impl LdapSyncRepo for Tx {
             .collect()
     }
 
-    async fn put_ldap_link(
+    async fn put_ldap_links(
         &mut self,
         site: &SiteId,
         provider: &ProviderId,
-        link: &LdapLink,
+        links: &[LdapLink],
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO ldap_links (site_id, provider_id, kind, stable_id, local_id, dn) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (site_id, provider_id, kind, stable_id) \
-             DO UPDATE SET local_id = $5, dn = $6",
-        )
-        .bind(site.as_str())
-        .bind(provider.as_str())
-        .bind(link.kind.as_str())
-        .bind(link.stable_id.as_str())
-        .bind(link.local_id.as_str())
-        .bind(link.dn.as_str())
-        .execute(self.conn())
-        .await?;
+        for chunk in links.chunks(LINKS_PER_STATEMENT) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|row| format!("($1, $2, {})", placeholders(3 + row * 4, 4)))
+                .collect();
+            let sql = format!(
+                "INSERT INTO ldap_links (site_id, provider_id, kind, stable_id, local_id, dn) \
+                 VALUES {} ON CONFLICT (site_id, provider_id, kind, stable_id) \
+                 DO UPDATE SET local_id = excluded.local_id, dn = excluded.dn",
+                rows.join(", ")
+            );
+            let mut query =
+                sqlx::query(AssertSqlSafe(sql)).bind(site.as_str()).bind(provider.as_str());
+            for link in chunk {
+                query = query
+                    .bind(link.kind.as_str())
+                    .bind(link.stable_id.as_str())
+                    .bind(link.local_id.as_str())
+                    .bind(link.dn.as_str());
+            }
+            query.execute(self.conn()).await?;
+        }
         Ok(())
     }
 

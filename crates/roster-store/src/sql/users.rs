@@ -6,14 +6,23 @@ use roster_domain::{
     AuthMethod, DisplayText, Email, Permissions, ProviderId, ProvisionedBy, ProvisioningMethod,
     Roles, SiteId, TimeZoneName, TwoFactor, User, UserId, Username,
 };
-use sqlx::Any;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
+use sqlx::{Any, AssertSqlSafe};
 
 use super::Tx;
 use super::row::{Cols, flag, micros, opt_micros, write_error};
+use super::scim_users::placeholders;
 use crate::scim_view::{derived_attributes, match_form};
 use crate::{Listed, Page, StoreError, UserRepo};
+
+/// The columns `insert_user` writes: the user's and two derived ones.
+const INSERT_COLUMNS: usize = 30;
+/// Users per multi-row insert: 3,000 parameters, under both databases'
+/// limits.
+const USERS_PER_STATEMENT: usize = 100;
+/// Usernames per `IN (...)` look-up.
+const KEYS_PER_STATEMENT: usize = 400;
 
 pub(super) fn bind_user<'q>(
     query: Query<'q, Any, AnyArguments>,
@@ -125,6 +134,27 @@ impl UserRepo for Tx {
         Ok(())
     }
 
+    async fn insert_users(&mut self, users: &[User]) -> Result<(), StoreError> {
+        for chunk in users.chunks(USERS_PER_STATEMENT) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|row| format!("({})", placeholders(1 + row * INSERT_COLUMNS, INSERT_COLUMNS)))
+                .collect();
+            let sql = format!(
+                "INSERT INTO users ({}, scim_match, email_key) VALUES {}",
+                user_columns!(),
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for user in chunk {
+                query = bind_user(query, user)
+                    .bind(match_form(&derived_attributes(user)))
+                    .bind(email_key(user));
+            }
+            query.execute(self.conn()).await.map_err(|err| write_error(err, "username"))?;
+        }
+        Ok(())
+    }
+
     async fn user_by_id(&mut self, site: &SiteId, id: &UserId) -> Result<Option<User>, StoreError> {
         self.one_in_site(
             concat!(
@@ -155,6 +185,29 @@ impl UserRepo for Tx {
             user_from,
         )
         .await
+    }
+
+    async fn holders_of_usernames(
+        &mut self,
+        site: &SiteId,
+        usernames: &[Username],
+    ) -> Result<Vec<(String, UserId)>, StoreError> {
+        let mut holders = Vec::new();
+        for chunk in usernames.chunks(KEYS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT username_key, id FROM users WHERE site_id = $1 AND username_key IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(site.as_str());
+            for username in chunk {
+                query = query.bind(username.key());
+            }
+            for row in query.fetch_all(self.conn()).await? {
+                let c = Cols(&row);
+                holders.push((c.text("username_key")?, UserId::from_raw(c.text("id")?)));
+            }
+        }
+        Ok(holders)
     }
 
     async fn list_users(&mut self, site: &SiteId, page: Page) -> Result<Listed<User>, StoreError> {

@@ -171,7 +171,7 @@ async fn saml_trust_modes(backend: Backend) {
         upper.as_bytes().chunks(2).map(String::from_utf8_lossy).collect::<Vec<_>>().join(":");
     // A real IdP's metadata (recorded for roster-saml's tests).
     let md = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap())
             .join("../roster-saml/tests/data/metadata/idp.xml"),
     )
     .expect("recorded metadata");
@@ -241,7 +241,7 @@ async fn bad_saml_trust_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let site = app.site("acme").await;
     let server = MetadataServer::start().await;
-    let recorded = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    let recorded = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap())
         .join("../roster-saml/tests/data/metadata/idp.xml");
     let md = std::fs::read_to_string(recorded).expect("recorded metadata");
     server.answer("/metadata", Answer::Document(md));

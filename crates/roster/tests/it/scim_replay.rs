@@ -397,7 +397,8 @@ async fn run_scenario(
 }
 
 fn scenarios(kind: &str) -> Vec<PathBuf> {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/idp").join(kind);
+    let folder =
+        Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("tests/data/idp").join(kind);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
         .unwrap_or_else(|err| panic!("{}: {err}", folder.display()))
         .map(|entry| entry.expect("a directory entry").path())

@@ -12,7 +12,8 @@ use roster_domain::{
     TimeZoneName, TwoFactor, User, UserId, Username, UsernameAttribute,
 };
 use roster_store::{
-    GroupRepo, ProviderRepo, SiteRepo, Store, StoreError, Transaction, UserRepo, connect,
+    GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, Store, StoreError, Transaction, UserRepo,
+    connect,
 };
 use sqlx::Row;
 
@@ -192,6 +193,18 @@ fn roster_store_page() -> roster_store::Page {
     roster_store::Page { offset: 0, limit: 100 }
 }
 
+fn staff_group(site: &Site) -> roster_domain::Group {
+    roster_domain::Group {
+        id: roster_domain::GroupId::from_raw("g1"),
+        site_id: site.id.clone(),
+        name: roster_domain::GroupName::parse("Staff").unwrap(),
+        managed_by: None,
+        created_at: at(1, 0),
+        updated_at: at(1, 0),
+        state: roster_domain::policy::ProvisioningState::Active,
+    }
+}
+
 async fn memberships_are_single_row_writes(backend: Backend) {
     let (store, _db) = open(backend).await;
     let acme = site("acme");
@@ -201,15 +214,7 @@ async fn memberships_are_single_row_writes(backend: Backend) {
         Username::parse("bob").unwrap(),
         at(1, 0),
     );
-    let group = roster_domain::Group {
-        id: roster_domain::GroupId::from_raw("g1"),
-        site_id: acme.id.clone(),
-        name: roster_domain::GroupName::parse("Staff").unwrap(),
-        managed_by: None,
-        created_at: at(1, 0),
-        updated_at: at(1, 0),
-        state: roster_domain::policy::ProvisioningState::Active,
-    };
+    let group = staff_group(&acme);
     let mut tx = store.write().await.unwrap();
     tx.insert_site(&acme).await.unwrap();
     tx.insert_user(&user).await.unwrap();
@@ -225,6 +230,91 @@ async fn memberships_are_single_row_writes(backend: Backend) {
     assert!(tx.remove_member(&acme.id, &group.id, &user.id).await.unwrap());
     assert!(!tx.remove_member(&acme.id, &group.id, &user.id).await.unwrap());
     tx.commit().await.unwrap();
+}
+
+/// The bulk writes of an LDAP sync: rows past each statement's chunk size
+/// arrive exactly as the single-row writes would store them, a duplicate
+/// username fails the whole insert, and a username look-up compares keys.
+async fn bulk_writes_store_every_row(backend: Backend) {
+    let (store, _db) = open(backend).await;
+    let acme = site("acme");
+    let provider = provider(&acme);
+    let users: Vec<User> = (0..250)
+        .map(|n| {
+            let mut user = full_user(&acme, &provider);
+            user.id = UserId::from_raw(format!("user-{n:03}"));
+            user.username = Username::parse(&format!("Person{n}@Example.com")).unwrap();
+            user.last_login_at = (n % 2 == 0).then(|| at(1_700_000_004, n));
+            user
+        })
+        .collect();
+    let group = staff_group(&acme);
+    let mut tx = store.write().await.unwrap();
+    tx.insert_site(&acme).await.unwrap();
+    tx.insert_provider(&provider).await.unwrap();
+    tx.insert_users(&users).await.unwrap();
+    tx.insert_group(&group).await.unwrap();
+    let memberships: Vec<roster_domain::Membership> = users
+        .iter()
+        .enumerate()
+        .map(|(n, user)| roster_domain::Membership { user_id: user.id.clone(), is_admin: n == 7 })
+        .collect();
+    tx.put_members(&acme.id, &group.id, &memberships, at(2, 0)).await.unwrap();
+    // Again, with other admin flags: updated in place, nobody twice.
+    let flipped: Vec<roster_domain::Membership> = memberships
+        .iter()
+        .map(|m| roster_domain::Membership { is_admin: !m.is_admin, ..m.clone() })
+        .collect();
+    tx.put_members(&acme.id, &group.id, &flipped, at(3, 0)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let ids: Vec<UserId> = users.iter().map(|user| user.id.clone()).collect();
+    let mut stored = tx.users_in_any_state(&acme.id, &ids).await.unwrap();
+    stored.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(stored, users);
+    let members = tx
+        .list_members(&acme.id, &group.id, roster_store::Page { offset: 0, limit: 1000 })
+        .await
+        .unwrap();
+    assert_eq!(members.total, 250);
+    let admins: Vec<&str> = members
+        .items
+        .iter()
+        .filter(|m| m.membership.is_admin)
+        .map(|m| m.membership.user_id.as_str())
+        .collect();
+    assert_eq!(admins.len(), 249);
+    assert!(!admins.contains(&"user-007"));
+    let asked: Vec<Username> = ["PERSON3@example.com", "nobody", "person249@EXAMPLE.com"]
+        .iter()
+        .map(|name| Username::parse(name).unwrap())
+        .collect();
+    let mut holders = tx.holders_of_usernames(&acme.id, &asked).await.unwrap();
+    holders.sort();
+    assert_eq!(
+        holders,
+        [
+            ("person249@example.com".to_owned(), UserId::from_raw("user-249")),
+            ("person3@example.com".to_owned(), UserId::from_raw("user-003")),
+        ]
+    );
+    drop(tx);
+
+    // One clash among many: nothing of the batch is stored.
+    let mut clash = users[0].clone();
+    clash.id = UserId::from_raw("user-new");
+    let mut fresh = users[1].clone();
+    fresh.id = UserId::from_raw("user-fresh");
+    fresh.username = Username::parse("fresh").unwrap();
+    let mut tx = store.write().await.unwrap();
+    assert!(matches!(
+        tx.insert_users(&[fresh.clone(), clash]).await,
+        Err(StoreError::Conflict { what: "username" })
+    ));
+    drop(tx);
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.users_in_any_state(&acme.id, &[fresh.id]).await.unwrap(), []);
 }
 
 /// SQLite has one writer; concurrent use cases must queue, never fail with
@@ -258,6 +348,7 @@ crate::on_both_databases!(
     every_value_round_trips_exactly,
     unique_values_conflict_and_dropped_transactions_roll_back,
     memberships_are_single_row_writes,
+    bulk_writes_store_every_row,
     concurrent_writes_all_succeed,
 );
 

@@ -46,7 +46,11 @@ const SQLX_ALLOWED_IN: &str = "roster-store";
 
 fn workspace_root() -> PathBuf {
     // CARGO_MANIFEST_DIR is crates/roster.
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap())
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The value at `path` under `value`, if every step exists.

@@ -20,7 +20,11 @@
 use std::path::{Path, PathBuf};
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap())
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
 }
 
 /// Every `.rs` file below `dir`, as (path relative to `dir`, text).
@@ -282,5 +286,32 @@ fn the_codemap_check_reports_missing_and_unnamed_folders() {
             "ARCHITECTURE.md does not name crates/roster-new",
             "ARCHITECTURE.md does not name the sso/ area",
         ]
+    );
+}
+
+/// Files whose text bakes the checkout's path into a test binary
+/// (`env!` of the manifest folder). The build folder is shared between
+/// checkouts (CI's and an engineer's), and cargo does not rebuild a test
+/// whose sources did not change, so such a binary would read the data of
+/// the checkout that built it, or of one that no longer exists. Tests read
+/// `CARGO_MANIFEST_DIR` when they run instead, which cargo and nextest set.
+fn baked_path_problems(files: &[(String, String)]) -> Vec<String> {
+    let baked = concat!("env!(\"CARGO_", "MANIFEST_DIR\")");
+    files
+        .iter()
+        .filter(|(_, text)| text.contains(baked))
+        .map(|(path, _)| format!("{path} uses {baked}; read the variable at run time"))
+        .collect()
+}
+
+#[test]
+fn tests_find_their_data_at_run_time() {
+    let crates = workspace_root().join("crates");
+    let problems = baked_path_problems(&rust_files(&crates));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let bad = concat!("let dir = env!(\"CARGO_", "MANIFEST_DIR\");");
+    assert_eq!(
+        baked_path_problems(&[("a.rs".to_owned(), bad.to_owned())]),
+        [concat!("a.rs uses env!(\"CARGO_", "MANIFEST_DIR\"); read the variable at run time")]
     );
 }
