@@ -78,7 +78,7 @@ pub trait SiteRepo {
 #[async_trait]
 pub trait UserRepo {
     async fn insert_user(&mut self, user: &User) -> Result<(), StoreError>;
-    /// Inserts many users, a hundred rows per statement (an LDAP sync's
+    /// Inserts many users, several rows per statement (an LDAP sync's
     /// first run creates thousands in one transaction).
     async fn insert_users(&mut self, users: &[User]) -> Result<(), StoreError>;
     async fn user_by_id(&mut self, site: &SiteId, id: &UserId) -> Result<Option<User>, StoreError>;

@@ -58,6 +58,9 @@ struct Work<'p> {
     /// Who holds each username the directory names (by `Username::key`),
     /// kept up to date as the sync creates, renames and deletes.
     holders: HashMap<String, UserId>,
+    /// The ids of the linked users once the users are applied, for the
+    /// groups' memberships.
+    users_linked: HashSet<UserId>,
     /// Users to create, inserted in bulk after the users are read.
     new_users: Vec<User>,
     /// Links to write, in bulk at the end.
@@ -92,6 +95,7 @@ pub(crate) async fn apply(
         holders: HashMap::new(),
         new_users: Vec::new(),
         new_links: HashMap::new(),
+        users_linked: HashSet::new(),
     };
     for link in tx.ldap_links(site, &provider.id).await? {
         match link.kind {
@@ -107,8 +111,17 @@ pub(crate) async fn apply(
     for group in tx.managed_groups(site, &provider.id).await? {
         work.groups.insert(group.id.clone(), group);
     }
-    let linked: Vec<UserId> =
-        work.user_links.values().map(|link| UserId::from_raw(link.local_id.clone())).collect();
+    // A full sync needs every linked user (those not seen are removed); an
+    // incremental one only those of the entries read.
+    let linked: Vec<UserId> = if read.full {
+        work.user_links.values().map(|link| UserId::from_raw(link.local_id.clone())).collect()
+    } else {
+        read.users
+            .iter()
+            .filter_map(|entry| work.user_links.get(&entry.stable_id))
+            .map(|link| UserId::from_raw(link.local_id.clone()))
+            .collect()
+    };
     for user in tx.users_in_any_state(site, &linked).await? {
         work.linked_users.insert(user.id.clone(), user);
     }
@@ -128,6 +141,8 @@ pub(crate) async fn apply(
         sync_user(tx, &mut work, source, report).await?;
     }
     insert_new_users(tx, &mut work).await?;
+    work.users_linked =
+        work.user_links.values().map(|link| UserId::from_raw(link.local_id.clone())).collect();
     let mut seen_groups = HashSet::new();
     for entry in &read.groups {
         match source_group(entry) {
@@ -408,14 +423,12 @@ async fn sync_members(
     let site = &work.provider.site_id;
     let wanted: HashSet<UserId> =
         member_keys.iter().filter_map(|key| work.users_by_dn.get(key).cloned()).collect();
-    let linked: HashSet<&str> =
-        work.user_links.values().map(|link| link.local_id.as_str()).collect();
     let current: HashSet<UserId> = tx
         .member_grants(site, group)
         .await?
         .into_iter()
         .map(|grant| grant.user)
-        .filter(|user| linked.contains(user.as_str()))
+        .filter(|user| work.users_linked.contains(user))
         .collect();
     if member_change_applies(options, true) {
         let mut adding: Vec<&UserId> = wanted.difference(&current).collect();

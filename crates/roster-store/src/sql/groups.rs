@@ -14,7 +14,7 @@ use super::scim_users::placeholders;
 use crate::{GroupRepo, Listed, MemberRecord, Page, StoreError};
 
 /// Memberships per statement: two parameters each besides three shared.
-const MEMBERS_PER_STATEMENT: usize = 400;
+const MEMBERS_PER_STATEMENT: usize = super::BULK_PARAMETERS / 2;
 
 pub(super) fn group_from(row: &AnyRow) -> Result<Group, StoreError> {
     let c = Cols(row);

@@ -10,8 +10,8 @@ use super::row::{Cols, flag, micros, opt_micros};
 use super::scim_users::placeholders;
 use crate::{LdapLink, LdapSyncRepo, LdapSyncRun, LdapSyncState, LinkKind, StoreError};
 
-/// Links per statement: four parameters each, well under SQLite's limit.
-const LINKS_PER_STATEMENT: usize = 400;
+/// Links per statement: four parameters each.
+const LINKS_PER_STATEMENT: usize = super::BULK_PARAMETERS / 4;
 
 fn kind_of(raw: &str) -> Result<LinkKind, StoreError> {
     match raw {

@@ -13,8 +13,8 @@ use super::users::user_from;
 use crate::StoreError;
 use crate::policy_api::{MemberGrant, PolicyRepo};
 
-/// Ids per `IN (...)` list: well under SQLite's parameter limit.
-const CHUNK: usize = 400;
+/// Ids per `IN (...)` list.
+const CHUNK: usize = super::BULK_PARAMETERS;
 
 #[async_trait]
 impl PolicyRepo for Tx {

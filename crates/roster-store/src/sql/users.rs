@@ -18,11 +18,10 @@ use crate::{Listed, Page, StoreError, UserRepo};
 
 /// The columns `insert_user` writes: the user's and two derived ones.
 const INSERT_COLUMNS: usize = 30;
-/// Users per multi-row insert: 3,000 parameters, under both databases'
-/// limits.
-const USERS_PER_STATEMENT: usize = 100;
+/// Users per multi-row insert.
+const USERS_PER_STATEMENT: usize = super::BULK_PARAMETERS / INSERT_COLUMNS;
 /// Usernames per `IN (...)` look-up.
-const KEYS_PER_STATEMENT: usize = 400;
+const KEYS_PER_STATEMENT: usize = super::BULK_PARAMETERS;
 
 pub(super) fn bind_user<'q>(
     query: Query<'q, Any, AnyArguments>,
