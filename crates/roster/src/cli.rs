@@ -439,6 +439,11 @@ pub struct LdapArgs {
     /// The provider's name.
     #[arg(long)]
     pub provider: String,
+    /// Create the provider, of kind ldap (the directory signs nobody in: it only
+    /// provisions), with these settings; --host, --base-dn, --bind-username and
+    /// --bind-password-file are then needed.
+    #[arg(long, conflicts_with = "test", requires_all = ["host", "base_dn"])]
+    pub create: bool,
     /// Bind to the directory with the stored settings and count the users and groups a
     /// sync would read; changes nothing.
     #[arg(long, conflicts_with_all = ["host", "backup_host", "port", "security", "ca_cert", "bind_username", "bind_password_file", "base_dn", "server_type", "username_attribute", "domain", "interval", "user_filter", "group_filter", "failure_threshold", "enabled"])]

@@ -211,6 +211,14 @@ fn provisioning_input(set: &[String], unset: &[String]) -> anyhow::Result<Provis
 async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::Result<()> {
     match command {
         ProviderCommand::Create { site, kind, name } => {
+            if kind == "ldap" {
+                // Its settings are part of it; `provider create` has no flags for them.
+                anyhow::bail!(
+                    "a provider of kind ldap is created with its directory settings: roster \
+                     provider ldap --create --site {site} --provider {name:?} --host HOST \
+                     --base-dn DN --bind-username DN --bind-password-file FILE [...]"
+                );
+            }
             let input = ProviderInput {
                 kind: kind.clone(),
                 name: name.clone(),
@@ -249,6 +257,17 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
             &app.sync().test_connection(&OPERATOR, &args.site, &args.provider).await?,
             json,
         ),
+        ProviderCommand::Ldap(args) if args.create => {
+            let input = ProviderInput {
+                kind: "ldap".to_owned(),
+                name: args.provider.clone(),
+                saml: None,
+                sign_in: None,
+                ldap: Some(ldap_input(args)?),
+                provisioning: None,
+            };
+            output::one(&app.admin().create_provider(&OPERATOR, &args.site, input).await?, json)
+        }
         ProviderCommand::Ldap(args) => {
             let id = app.admin().find_provider(&OPERATOR, &args.site, &args.provider).await?.id;
             let patch =

@@ -100,4 +100,69 @@ async fn ldap_settings_from_the_command_line(backend: Backend) {
     assert_fails(&output, &["provider not found"]);
 }
 
-crate::on_both_databases!(ldap_settings_from_the_command_line);
+/// A provider of kind `ldap` exists only with its settings: `provider
+/// create` says how, and `provider ldap --create` makes it.
+async fn an_ldap_provider_is_created_with_its_settings(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    run_ok(&db, &["site", "create", "--slug", "acme"]);
+    let output =
+        run(&db, &["provider", "create", "--site", "acme", "--kind", "ldap", "--name", "Corp"]);
+    assert_fails(&output, &["provider ldap --create", "--host"]);
+    let dir = tempfile::tempdir().unwrap();
+    let password = dir.path().join("bind-password");
+    std::fs::write(&password, "s3cret bind\n").unwrap();
+    let password = password.display().to_string();
+    let create = |extra: &[&str]| -> Vec<String> {
+        ["provider", "ldap", "--create", "--site", "acme", "--provider", "Corp"]
+            .iter()
+            .chain(extra)
+            .map(|s| (*s).to_owned())
+            .collect()
+    };
+    // Without a host: a usage mistake, and nothing is created.
+    let output = run(
+        &db,
+        &create(&["--base-dn", "dc=corp,dc=test"]).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let listed = run_json(&db, &["provider", "list", "--site", "acme"]);
+    assert_eq!(listed["total"], 0, "{listed}");
+
+    let created = run_json(
+        &db,
+        &create(&[
+            "--host",
+            "dc1.corp.test",
+            "--base-dn",
+            "dc=corp,dc=test",
+            "--bind-username",
+            "cn=sync,dc=corp,dc=test",
+            "--bind-password-file",
+            &password,
+        ])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
+    );
+    assert_eq!(created["kind"], "ldap", "{created}");
+    assert_eq!(created["name"], "Corp");
+    assert_eq!(created["ldap"]["host"], "dc1.corp.test");
+    assert_eq!(created["ldap"]["server_type"], "active_directory", "the default");
+    assert_eq!(created["ldap"]["bind_password_set"], true);
+    // Once: a second create is refused by name.
+    let output = run(
+        &db,
+        &create(&["--host", "dc2.corp.test", "--base-dn", "dc=corp,dc=test"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(!output.status.success());
+    let shown = run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Corp"]);
+    assert_eq!(shown["ldap"]["host"], "dc1.corp.test");
+}
+
+crate::on_both_databases!(
+    ldap_settings_from_the_command_line,
+    an_ldap_provider_is_created_with_its_settings
+);
