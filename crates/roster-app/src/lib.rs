@@ -31,6 +31,7 @@ pub mod jobs;
 mod metadata_client;
 pub mod passwords;
 mod provisioning;
+pub mod scheduler;
 pub mod scim;
 pub mod secrets;
 mod sp_keys;
@@ -46,6 +47,7 @@ pub use error::InternalError;
 pub use metadata_client::{
     HttpMetadataClient, MAX_METADATA_BYTES, MetadataClientConfig, MetadataFetchError,
 };
+pub use scheduler::{JobRun, Scheduler, SchedulerError, instance_name};
 
 /// The application: the shared context, and an entry point per area.
 #[derive(Clone)]

@@ -20,6 +20,7 @@
 
 mod api;
 mod error;
+mod job_api;
 mod ldap_sync_api;
 mod metadata_api;
 mod policy_api;
@@ -36,6 +37,7 @@ pub use api::{
     Transaction, UserRepo,
 };
 pub use error::StoreError;
+pub use job_api::{Claim, JobRecord, JobRepo, JobRunRecord, Purged};
 pub use ldap_sync_api::{LdapLink, LdapSyncRepo, LdapSyncRun, LdapSyncState, LinkKind};
 pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};
 pub use policy_api::{MemberGrant, PolicyRepo};

@@ -71,7 +71,7 @@ pub enum Command {
     /// See and rotate the SAML service provider's key pairs.
     #[command(name = "sp-key")]
     SpKey(Manage<SpKeyCommand>),
-    /// Run a scheduled job once, now.
+    /// See the scheduled jobs and run one now.
     Jobs(Manage<JobsCommand>),
     /// Run LDAP / Active Directory syncs.
     Sync(Manage<SyncCommand>),
@@ -324,7 +324,11 @@ pub enum GroupCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
-    /// Run one job now and print its report.
+    /// Show each job: how often it runs, when it is due, the instance running it now,
+    /// and how its last run went.
+    List,
+    /// Run one job now, due or not (unless another instance is running it), record
+    /// the run, and print its report.
     Run {
         #[arg(value_enum)]
         job: Job,
@@ -339,6 +343,9 @@ pub enum Job {
     SamlMetadata,
     /// Sync every provider whose LDAP sync interval has passed.
     LdapSync,
+    /// Delete expired sign-in requests, replay-cache entries, sessions, hand-off
+    /// tickets, pending sign-ins and throttling counters, and old LDAP sync runs.
+    CleanUp,
 }
 
 #[derive(Debug, Subcommand)]

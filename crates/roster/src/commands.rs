@@ -10,10 +10,10 @@ use roster_app::admin::{
     ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput, SignInInput, SiteInput,
     SpKeyRotation, UserInput,
 };
-use roster_app::jobs::{RefreshOutcome, SamlMetadataReport};
+use roster_app::jobs::{JobName, RefreshOutcome, SamlMetadataReport};
 use roster_app::{
     App, AppConfig, Context as AppContext, HttpMetadataClient, MetadataClientConfig, Principal,
-    SystemClock,
+    Scheduler, SystemClock, instance_name,
 };
 
 use crate::cli::{
@@ -450,24 +450,47 @@ async fn sync(app: &App, command: &SyncCommand, json: bool) -> anyhow::Result<()
 }
 
 async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()> {
-    match command {
-        JobsCommand::Run { job: Job::LdapSync } => {
-            let outcomes = app.sync().run_due().await?;
-            let total = outcomes.len();
+    let job = match command {
+        JobsCommand::List => {
+            let jobs = app.jobs().list().await?;
+            let total = jobs.len();
+            return output::list(
+                &serde_json::json!({ "items": jobs, "total": total }),
+                &[
+                    "name",
+                    "next_due_at",
+                    "running_on",
+                    "last_started_at",
+                    "last_outcome",
+                    "last_error",
+                ],
+                json,
+            );
+        }
+        JobsCommand::Run { job: Job::LdapSync } => JobName::LdapSync,
+        JobsCommand::Run { job: Job::SamlMetadata } => JobName::SamlMetadata,
+        JobsCommand::Run { job: Job::CleanUp } => JobName::CleanUp,
+    };
+    // Through the scheduler: the run takes the job's lease, so it never
+    // runs beside a scheduled run of another instance, and is recorded.
+    let run = Scheduler::new(app.clone(), instance_name()).run_now(job).await?;
+    let Some(summary) = run.summary else {
+        anyhow::bail!("the {} job failed: {}", run.job, run.error.unwrap_or_default());
+    };
+    match job {
+        JobName::LdapSync => {
+            let total = summary.as_array().map_or(0, Vec::len);
             output::list(
-                &serde_json::json!({ "items": outcomes, "total": total }),
+                &serde_json::json!({ "items": summary, "total": total }),
                 &["site", "provider", "skipped"],
                 json,
             )
         }
-        JobsCommand::Run { job: Job::SamlMetadata } => {
-            let report = app.jobs().saml_metadata().await?;
-            if json {
-                return output::one(&report, true);
-            }
-            print_metadata_report(&report);
+        JobName::SamlMetadata if !json => {
+            print_metadata_report(&serde_json::from_value::<SamlMetadataReport>(summary)?);
             Ok(())
         }
+        JobName::SamlMetadata | JobName::CleanUp => output::one(&summary, json),
     }
 }
 

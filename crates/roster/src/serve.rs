@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use roster_app::{App, AppConfig, Context as AppContext, SystemClock};
+use roster_app::{App, AppConfig, Context as AppContext, Scheduler, SystemClock, instance_name};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -34,33 +34,38 @@ pub async fn run(
     // The SAML SP's key pairs exist from the first start on, so that its
     // metadata is complete before any identity provider reads it.
     app.sso().prepare_keys().await.context("cannot prepare the SAML service provider's keys")?;
-    let syncs = tokio::spawn(run_due_syncs(app.clone()));
+    let scheduler = tokio::spawn(run_scheduler(app.clone()));
     roster_http::serve(listener, app, shutdown_signal()).await.context("the HTTP server failed")?;
-    syncs.abort();
+    scheduler.abort();
     store.close().await;
     tracing::info!("roster stopped");
     Ok(())
 }
 
-/// How often `roster serve` looks for LDAP syncs that are due (until the
-/// job scheduler runs every job).
-const SYNC_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often `roster serve` looks for due jobs. Each job has its own
+/// interval; this only bounds how late a due run starts.
+const JOB_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// Runs the due LDAP syncs, every minute, for as long as the server runs.
-/// A sync's own failure is recorded with it; a failure to run any is
-/// logged and tried again at the next check.
-async fn run_due_syncs(app: App) {
-    let mut ticks = tokio::time::interval(SYNC_CHECK_EVERY);
+/// Runs the due jobs for as long as the server runs, under this
+/// instance's name in the jobs' leases. A job's own failure is recorded
+/// with its run; a failure to run any (the database) is logged and tried
+/// again at the next check.
+async fn run_scheduler(app: App) {
+    let scheduler = Scheduler::new(app, instance_name());
+    let mut ticks = tokio::time::interval(JOB_CHECK_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        match app.sync().run_due().await {
-            Ok(outcomes) => {
-                for outcome in outcomes.iter().filter(|outcome| outcome.skipped.is_some()) {
-                    tracing::info!(provider = %outcome.provider, skipped = ?outcome.skipped, "an LDAP sync was skipped");
+        match scheduler.run_due().await {
+            Ok(runs) => {
+                for run in runs {
+                    match &run.error {
+                        None => tracing::debug!(job = run.job, "a job ran"),
+                        Some(error) => tracing::error!(job = run.job, %error, "a job failed"),
+                    }
                 }
             }
-            Err(err) => tracing::error!(error = %err, "the due LDAP syncs could not run"),
+            Err(err) => tracing::error!(error = %err, "the due jobs could not run"),
         }
     }
 }

@@ -9,20 +9,24 @@
 //! outside services, and the shared `idp_metadata` module. Never another
 //! area.
 
+pub mod clean_up;
 mod error;
 pub mod saml_metadata;
+mod schedule;
 
+pub use clean_up::CleanUpReport;
 pub use error::JobError;
 pub use saml_metadata::{MetadataRefresh, RefreshOutcome, SamlMetadataReport};
+pub use schedule::{JobName, JobOutcome, JobView, LEASE, RENEW_EVERY};
 
-use roster_store::{IdpMetadataRepo, ProviderRepo, Transaction};
+use roster_store::{IdpMetadataRepo, JobRepo, ProviderRepo, Transaction};
 
 use crate::Context;
 
 /// The store capabilities the jobs use.
-pub(crate) trait JobsTx: Transaction + ProviderRepo + IdpMetadataRepo {}
+pub(crate) trait JobsTx: Transaction + ProviderRepo + IdpMetadataRepo + JobRepo {}
 
-impl<T> JobsTx for T where T: Transaction + ProviderRepo + IdpMetadataRepo {}
+impl<T> JobsTx for T where T: Transaction + ProviderRepo + IdpMetadataRepo + JobRepo {}
 
 /// The jobs, to run once; `App::jobs` hands one out.
 pub struct Jobs<'a> {
@@ -37,6 +41,11 @@ impl<'a> Jobs<'a> {
     /// Refreshes the SAML metadata that is due now (the clock's now).
     pub async fn saml_metadata(&self) -> Result<SamlMetadataReport, JobError> {
         saml_metadata::run_once(self.ctx, self.ctx.clock.now()).await
+    }
+
+    /// Deletes what has expired (the clock's now).
+    pub async fn clean_up(&self) -> Result<CleanUpReport, JobError> {
+        clean_up::run_once(self.ctx, self.ctx.clock.now()).await
     }
 
     async fn read(&self) -> Result<impl JobsTx + use<>, JobError> {

@@ -18,7 +18,7 @@ use crate::idp_metadata::{self, fetch_checked};
 const BATCH: u64 = 500;
 
 /// What one run did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SamlMetadataReport {
     /// Providers that were due.
     pub checked: usize,
@@ -29,7 +29,7 @@ pub struct SamlMetadataReport {
 }
 
 /// What happened to one provider's metadata.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct MetadataRefresh {
     pub site: String,
     pub provider: String,
@@ -42,7 +42,7 @@ pub struct MetadataRefresh {
     pub refresh_due_at: Option<Timestamp>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefreshOutcome {
     /// A new good document is stored.

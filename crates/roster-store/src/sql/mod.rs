@@ -33,6 +33,7 @@ mod admin_keys;
 mod attempts;
 mod groups;
 mod idp_metadata;
+mod jobs;
 mod ldap_sync;
 mod policy;
 mod providers;

@@ -18,6 +18,7 @@ mod cli_ldap;
 mod cli_saml;
 mod health;
 mod isolation;
+mod jobs;
 mod ldap_bench;
 mod ldap_sync;
 mod metadata_server;
