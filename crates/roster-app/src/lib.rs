@@ -25,6 +25,7 @@ mod clock;
 mod context;
 mod error;
 mod fetch_rules;
+mod history;
 pub mod idp_metadata;
 mod ids;
 pub mod jobs;
@@ -40,6 +41,8 @@ pub mod sync;
 
 use std::sync::Arc;
 
+use roster_domain::history::Interface;
+
 pub use access::{AdminRole, Principal, SignedIn};
 pub use clock::{Clock, SystemClock};
 pub use context::{AppConfig, Context, MetadataClient};
@@ -53,17 +56,26 @@ pub use scheduler::{JobRun, Scheduler, SchedulerError, instance_name};
 #[derive(Clone)]
 pub struct App {
     ctx: Arc<Context>,
+    /// How administrators reach this `App`, as the history log records it.
+    admin_interface: Interface,
 }
 
 impl App {
     pub fn new(ctx: Context) -> Self {
-        Self { ctx: Arc::new(ctx) }
+        Self { ctx: Arc::new(ctx), admin_interface: Interface::AdminApi }
+    }
+
+    /// The same application, with administrators' changes recorded as
+    /// made through `interface` (the CLI, the console) rather than the
+    /// admin API.
+    pub fn via(&self, interface: Interface) -> Self {
+        Self { ctx: self.ctx.clone(), admin_interface: interface }
     }
 
     /// Sites, users, groups, providers, credentials and keys, as
     /// administrators manage them.
     pub fn admin(&self) -> admin::Admin<'_> {
-        admin::Admin::new(&self.ctx)
+        admin::Admin::new(&self.ctx, self.admin_interface)
     }
 
     /// The SCIM service provider, as identity providers' clients use it.

@@ -6,12 +6,13 @@
 
 use std::collections::HashMap;
 
-use jiff::Timestamp;
 use roster_domain::policy::{
     ProvisioningState, depends_on_memberships, evaluate_group_admin, evaluate_user, group_in_scope,
 };
 use roster_domain::{Group, GroupName, ProviderId, ProvisioningOptions, SiteId, User, UserId};
 use roster_store::{PolicyRepo, ProviderRepo, SiteRepo, StoreError, UserRepo};
+
+use crate::history::History;
 
 /// The store capabilities the policy needs: every area that provisions
 /// (admin, SCIM, and later sign-in and sync) has them.
@@ -49,13 +50,14 @@ pub(crate) fn group_state(options: &ProvisioningOptions, name: &GroupName) -> Pr
 /// at memberships: then nothing can change.
 pub(crate) async fn reevaluate_users(
     tx: &mut impl ProvisioningTx,
+    history: &mut History,
     site: &SiteId,
     provider: &ProviderId,
     options: &ProvisioningOptions,
     ids: &[UserId],
-    now: Timestamp,
     force: bool,
 ) -> Result<(), StoreError> {
+    let now = history.at();
     if ids.is_empty() || !(force || depends_on_memberships(options)) {
         return Ok(());
     }
@@ -86,6 +88,7 @@ pub(crate) async fn reevaluate_users(
         if evaluated != user {
             evaluated.updated_at = now;
             tx.update_user(&evaluated).await?;
+            history.user_changed(&user, &evaluated);
         }
     }
     Ok(())
@@ -134,54 +137,56 @@ pub(crate) async fn reevaluate_group_admins(
 /// `users` (the members affected) follow. `group` is `None` once deleted.
 pub(crate) async fn follow_group_change(
     tx: &mut impl ProvisioningTx,
+    history: &mut History,
     site: &SiteId,
     provider: &ProviderId,
     options: &ProvisioningOptions,
     group: Option<&Group>,
     users: &[UserId],
-    now: Timestamp,
 ) -> Result<(), StoreError> {
     if let Some(group) = group {
         let state = group_state(options, &group.name);
         if state != group.state {
             tx.set_group_state(site, &group.id, state).await?;
+            history.group_changed(group, &Group { state, ..group.clone() });
         }
         reevaluate_group_admins(tx, site, options, group, false).await?;
     }
-    reevaluate_users(tx, site, provider, options, users, now, false).await
+    reevaluate_users(tx, history, site, provider, options, users, false).await
 }
 
 /// [`follow_group_change`] for an administrator's change, which may touch
 /// a local group (then nothing follows).
 pub(crate) async fn follow_admin_group_change(
     tx: &mut impl ProvisioningTx,
+    history: &mut History,
     site: &SiteId,
     managed_by: Option<&ProviderId>,
     group: Option<&Group>,
     users: &[UserId],
-    now: Timestamp,
 ) -> Result<(), StoreError> {
     let Some(provider) = managed_by else { return Ok(()) };
     let options = options_of(tx, site, provider).await?;
-    follow_group_change(tx, site, provider, &options, group, users, now).await
+    follow_group_change(tx, history, site, provider, &options, group, users).await
 }
 
 /// Everything a provider provisioned, after its options changed: group
 /// scopes, group admins, users' scopes and roles, in both directions.
 pub(crate) async fn reconcile_provider(
     tx: &mut impl ProvisioningTx,
+    history: &mut History,
     site: &SiteId,
     provider: &ProviderId,
     options: &ProvisioningOptions,
-    now: Timestamp,
 ) -> Result<(), StoreError> {
     for group in tx.managed_groups(site, provider).await? {
         let state = group_state(options, &group.name);
         if state != group.state {
             tx.set_group_state(site, &group.id, state).await?;
+            history.group_changed(&group, &Group { state, ..group.clone() });
         }
         reevaluate_group_admins(tx, site, options, &group, true).await?;
     }
     let ids = tx.managed_user_ids(site, provider).await?;
-    reevaluate_users(tx, site, provider, options, &ids, now, true).await
+    reevaluate_users(tx, history, site, provider, options, &ids, true).await
 }

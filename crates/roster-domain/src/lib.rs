@@ -7,6 +7,7 @@
 
 mod error;
 mod group;
+pub mod history;
 mod ids;
 mod manual;
 mod names;

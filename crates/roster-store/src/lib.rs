@@ -20,6 +20,7 @@
 
 mod api;
 mod error;
+mod history_api;
 mod job_api;
 mod ldap_sync_api;
 mod metadata_api;
@@ -37,6 +38,7 @@ pub use api::{
     Transaction, UserRepo,
 };
 pub use error::StoreError;
+pub use history_api::{HistoryFilter, HistoryRecord, HistoryRepo, NewHistory};
 pub use job_api::{Claim, JobRecord, JobRepo, JobRunRecord, Purged};
 pub use ldap_sync_api::{LdapLink, LdapSyncRepo, LdapSyncRun, LdapSyncState, LinkKind};
 pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};

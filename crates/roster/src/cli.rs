@@ -75,6 +75,44 @@ pub enum Command {
     Jobs(Manage<JobsCommand>),
     /// Run LDAP / Active Directory syncs.
     Sync(Manage<SyncCommand>),
+    /// Search the logs.
+    Logs(Manage<LogsCommand>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogsCommand {
+    /// The history log: one entry per change and per sign-in, newest first.
+    History {
+        /// The site's slug.
+        #[arg(long)]
+        site: String,
+        /// scim, saml, ldap, admin_api, cli, web or lifecycle_rule.
+        #[arg(long)]
+        interface: Option<String>,
+        /// created, updated, disabled, enabled, deleted, released, member_added,
+        /// member_removed, role_granted, role_revoked, signed_in, sign_in_refused,
+        /// credential_created or credential_reset.
+        #[arg(long)]
+        action: Option<String>,
+        /// A user's or provider's id: what it did.
+        #[arg(long)]
+        actor: Option<String>,
+        /// A user's or group's id: what happened to it.
+        #[arg(long)]
+        target: Option<String>,
+        /// Entries at or after this RFC 3339 time.
+        #[arg(long)]
+        since: Option<String>,
+        /// Entries before this RFC 3339 time.
+        #[arg(long)]
+        until: Option<String>,
+        /// Older entries: the cursor the previous page printed.
+        #[arg(long)]
+        cursor: Option<String>,
+        /// Entries per page (100 by default, at most 1000).
+        #[arg(long)]
+        limit: Option<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

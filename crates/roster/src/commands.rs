@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use roster_app::admin::{
-    AdminKeyScope, AttributesInput, GroupInput, LdapInput, PageRequest, ProviderInput,
-    ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput, SignInInput, SiteInput,
-    SpKeyRotation, UserInput,
+    AdminKeyScope, AttributesInput, GroupInput, HistoryQuery, LdapInput, PageRequest,
+    ProviderInput, ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput, SignInInput,
+    SiteInput, SpKeyRotation, UserInput,
 };
 use roster_app::jobs::{JobName, RefreshOutcome, SamlMetadataReport};
 use roster_app::{
@@ -18,8 +18,8 @@ use roster_app::{
 
 use crate::cli::{
     AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, Job, JobsCommand, LdapArgs,
-    MetadataArgs, PageArgs, ProviderCommand, SamlArgs, SiteCommand, SpKeyCommand, SyncCommand,
-    UserCommand, UserCreateArgs,
+    LogsCommand, MetadataArgs, PageArgs, ProviderCommand, SamlArgs, SiteCommand, SpKeyCommand,
+    SyncCommand, UserCommand, UserCreateArgs,
 };
 use crate::config::store_config;
 use crate::output;
@@ -39,6 +39,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Jobs(args) => jobs(&open().await?, &args.command, args.json).await,
         Command::SpKey(args) => sp_key(&open().await?, &args.command, args.json).await,
         Command::Sync(args) => sync(&open().await?, &args.command, args.json).await,
+        Command::Logs(args) => logs(&open().await?, &args.command, args.json).await,
     }
 }
 
@@ -54,7 +55,9 @@ async fn open(database: &DatabaseArgs, metadata: &MetadataArgs) -> anyhow::Resul
     // The CLI builds no URLs for SCIM clients, so it needs no public URL.
     let settings = AppConfig { public_url: None };
     let client = metadata_client(metadata)?;
-    Ok(App::new(AppContext::new(store, Arc::new(SystemClock), settings, client)))
+    let app = App::new(AppContext::new(store, Arc::new(SystemClock), settings, client));
+    // Administrators' changes made here are the CLI's in the history log.
+    Ok(app.via(roster_domain::history::Interface::Cli))
 }
 
 fn page(args: &PageArgs) -> PageRequest {
@@ -515,4 +518,68 @@ fn print_metadata_report(report: &SamlMetadataReport) {
         "SAML metadata: {} due, {} refreshed, {} failed",
         report.checked, report.refreshed, report.failed
     );
+}
+
+async fn logs(app: &App, command: &LogsCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        LogsCommand::History {
+            site,
+            interface,
+            action,
+            actor,
+            target,
+            since,
+            until,
+            cursor,
+            limit,
+        } => {
+            let query = HistoryQuery {
+                interface: interface.clone(),
+                action: action.clone(),
+                actor: actor.clone(),
+                target: target.clone(),
+                since: since.clone(),
+                until: until.clone(),
+                cursor: cursor.clone(),
+                limit: *limit,
+            };
+            let page = app.admin().history(&OPERATOR, site, &query).await?;
+            if json {
+                return output::one(&page, true);
+            }
+            for entry in &page.items {
+                let actor = entry.actor.name.as_deref().or(entry.actor.id.as_deref());
+                let target =
+                    entry.target.as_ref().and_then(|t| t.name.as_deref().or(t.id.as_deref()));
+                let changed: Vec<String> = entry
+                    .changes
+                    .as_array()
+                    .map(|changes| {
+                        changes
+                            .iter()
+                            .filter_map(|c| c["field"].as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let who = match actor {
+                    Some(actor) => format!("{}:{actor}", entry.actor.kind),
+                    None => entry.actor.kind.clone(),
+                };
+                let reason = entry.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+                println!(
+                    "{}\t{}\t{}\t{who}\t{}\t{}\t{}{reason}",
+                    entry.seq,
+                    entry.at,
+                    entry.interface,
+                    entry.action,
+                    target.unwrap_or("-"),
+                    changed.join(","),
+                );
+            }
+            if let Some(cursor) = &page.next_cursor {
+                eprintln!("more: --cursor {cursor}");
+            }
+            Ok(())
+        }
+    }
 }

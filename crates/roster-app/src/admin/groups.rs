@@ -106,6 +106,9 @@ impl Admin<'_> {
             state: roster_domain::policy::ProvisioningState::Active,
         };
         tx.insert_group(&group).await?;
+        let mut history = self.recorder(who, &site.id);
+        history.group_created(&group);
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(group.into())
     }
@@ -151,6 +154,8 @@ impl Admin<'_> {
         let site = changeable_site(&mut tx, who, site).await?;
         ensure_manual_group_changes_allowed(&site)?;
         let mut group = load::<Group, _>(&mut tx, &site, id).await?;
+        let before = group.clone();
+        let mut history = self.recorder(who, &site.id);
         if let Some(name) = &patch.name {
             let name = field("name", GroupName::parse(name))?;
             if name.as_str() == group.name.as_str() {
@@ -163,16 +168,18 @@ impl Admin<'_> {
             group.name = name;
             group.updated_at = self.now();
             tx.update_group(&group).await?;
+            history.group_changed(&before, &group);
             let members = member_ids(&mut tx, &group).await?;
             follow_admin_group_change(
                 &mut tx,
+                &mut history,
                 &site.id,
                 group.managed_by.as_ref(),
                 Some(&group),
                 &members,
-                group.updated_at,
             )
             .await?;
+            history.write(&mut tx).await?;
             tx.commit().await?;
         }
         Ok(group.into())
@@ -191,16 +198,18 @@ impl Admin<'_> {
         ensure_not_a_default_group(&mut tx, &group).await?;
         let members = member_ids(&mut tx, &group).await?;
         tx.delete_group(&site.id, &group.id).await?;
-        let now = self.now();
+        let mut history = self.recorder(who, &site.id);
+        history.group_deleted(&group.id, group.name.as_str());
         follow_admin_group_change(
             &mut tx,
+            &mut history,
             &site.id,
             group.managed_by.as_ref(),
             None,
             &members,
-            now,
         )
         .await?;
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -239,17 +248,23 @@ impl Admin<'_> {
         let membership =
             Membership { user_id: user.id.clone(), is_admin: input.is_admin.unwrap_or(false) };
         let now = self.now();
+        let was_member = tx.membership(&site.id, &group.id, &user.id).await?;
         tx.put_member(&site.id, &group.id, &membership, now).await?;
+        let mut history = self.recorder(who, &site.id);
+        if was_member.is_none() {
+            history.membership(&group.id, group.name.as_str(), user.id.as_str(), true);
+        }
         let affected = [user.id.clone()];
         follow_admin_group_change(
             &mut tx,
+            &mut history,
             &site.id,
             group.managed_by.as_ref(),
             Some(&group),
             &affected,
-            now,
         )
         .await?;
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(MemberView {
             user_id: user.id.to_string(),
@@ -305,16 +320,18 @@ impl Admin<'_> {
         if !tx.remove_member(&site.id, &group.id, &user).await? {
             return Err(AdminError::NotFound { what: "member" });
         }
-        let now = self.now();
+        let mut history = self.recorder(who, &site.id);
+        history.membership(&group.id, group.name.as_str(), user.as_str(), false);
         follow_admin_group_change(
             &mut tx,
+            &mut history,
             &site.id,
             group.managed_by.as_ref(),
             Some(&group),
             &[user],
-            now,
         )
         .await?;
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

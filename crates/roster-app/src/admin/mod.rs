@@ -10,6 +10,7 @@
 
 mod error;
 mod groups;
+mod history;
 mod input;
 mod keys;
 mod lookup;
@@ -24,12 +25,13 @@ mod users;
 pub mod views;
 
 use roster_store::{
-    AdminKeyRepo, GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SecondFactorRepo, SiteRepo,
-    SpKeyRepo, TicketRepo, Transaction, UserRepo,
+    AdminKeyRepo, GroupRepo, HistoryRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo,
+    SecondFactorRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction, UserRepo,
 };
 
 pub use error::AdminError;
 pub use groups::{GroupInput, GroupPatch, MemberInput, MemberPatch};
+pub use history::{EventsPage, EventsQuery, HistoryEntryView, HistoryPage, HistoryQuery, Party};
 pub use input::PageRequest;
 pub use keys::{AdminKeyScope, CreatedAdminKey};
 pub use passwords::PasswordInput;
@@ -44,7 +46,11 @@ pub use tickets::{SignedInUserView, TicketInput};
 pub use two_factor::TwoFactorView;
 pub use users::{UserInput, UserPatch};
 
-use crate::Context;
+use roster_domain::SiteId;
+use roster_domain::history::Interface;
+
+use crate::history::{Actor, History};
+use crate::{Context, Principal};
 
 /// The store capabilities the admin area uses.
 pub(crate) trait AdminTx:
@@ -59,6 +65,7 @@ pub(crate) trait AdminTx:
     + SpKeyRepo
     + IdpMetadataRepo
     + SecondFactorRepo
+    + HistoryRepo
 {
 }
 
@@ -74,17 +81,24 @@ impl<T> AdminTx for T where
         + SpKeyRepo
         + IdpMetadataRepo
         + SecondFactorRepo
+        + HistoryRepo
 {
 }
 
 /// The admin use cases; `App::admin` hands one out.
 pub struct Admin<'a> {
     ctx: &'a Context,
+    interface: Interface,
 }
 
 impl<'a> Admin<'a> {
-    pub(crate) fn new(ctx: &'a Context) -> Self {
-        Self { ctx }
+    pub(crate) fn new(ctx: &'a Context, interface: Interface) -> Self {
+        Self { ctx, interface }
+    }
+
+    /// The history of a change `who` makes in `site` now.
+    fn recorder(&self, who: &Principal, site: &SiteId) -> History {
+        History::new(site, self.interface, Actor::of(who), self.now())
     }
 
     /// A read-only transaction, seen through the admin capabilities only.

@@ -1,6 +1,7 @@
 //! An administrator sets the password of a user who signs in with one
 //! (local users, and members of a provider's password groups, SPEC §4).
 
+use roster_domain::history::Action;
 use roster_domain::{AuthMethod, InvalidValue, Secret, UserId};
 use roster_store::{Transaction, UserRepo};
 use serde::Deserialize;
@@ -70,9 +71,17 @@ impl Admin<'_> {
                     .into(),
             });
         }
+        let action = if user.password_hash.is_some() {
+            Action::CredentialReset
+        } else {
+            Action::CredentialCreated
+        };
         user.password_hash = Some(hash);
         user.updated_at = self.now();
         tx.update_user(&user).await?;
+        let mut history = self.recorder(who, &site.id);
+        history.credential(action, "user", user.id.as_str(), user.username.as_str(), "password");
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(user.into())
     }

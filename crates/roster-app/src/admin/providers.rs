@@ -813,17 +813,19 @@ impl Admin<'_> {
         }
         // SPEC §4: scopes and role mappings follow a change of the options,
         // in both directions, in the same transaction.
+        let mut history = self.recorder(who, &site.id);
         if provider.options != before.options {
             crate::provisioning::reconcile_provider(
                 &mut tx,
+                &mut history,
                 &site.id,
                 &provider.id,
                 &provider.options,
-                provider.updated_at,
             )
             .await?;
         }
         let metadata = save_metadata(&mut tx, &provider, fetched, now).await?;
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(ShownProvider { provider, metadata }.into())
     }

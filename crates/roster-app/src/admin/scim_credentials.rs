@@ -4,6 +4,7 @@
 //! once, or after an overlap window the administrator asks for.
 
 use jiff::{Span, Timestamp, ToSpan};
+use roster_domain::history::Action;
 use roster_domain::{Provider, ProviderId, ScimAuth, ScimSettings, Secret};
 use roster_store::{IdpMetadataRepo, ProviderRepo, Transaction};
 use serde::{Deserialize, Serialize};
@@ -158,6 +159,7 @@ impl Admin<'_> {
             username: None,
             password: None,
         };
+        let had_secret = provider.scim.secret_hash.is_some();
         let scim = &mut provider.scim;
         let switching = scim.auth != mode;
         match mode {
@@ -216,6 +218,15 @@ impl Admin<'_> {
         provider.updated_at = now;
         tx.update_provider(&provider).await?;
         let metadata = tx.idp_metadata(&provider.site_id, &provider.id).await?;
+        if view.token.is_some() || view.password.is_some() {
+            let mut history = self.recorder(who, &site.id);
+            let action =
+                if had_secret { Action::CredentialReset } else { Action::CredentialCreated };
+            let what = format!("SCIM {}", mode.as_str());
+            let name = provider.name.as_str();
+            history.credential(action, "provider", provider.id.as_str(), name, &what);
+            history.write(&mut tx).await?;
+        }
         tx.commit().await?;
         view.provider = ShownProvider { provider, metadata }.into();
         Ok(view)

@@ -2,6 +2,7 @@
 //! one is required and enrolled, and the reset for someone who lost their
 //! authenticator (the next sign-in enrols a new one).
 
+use roster_domain::history::Action;
 use roster_domain::{Site, User, UserId};
 use roster_store::{SecondFactorRepo, Transaction};
 use serde::Serialize;
@@ -69,6 +70,10 @@ impl Admin<'_> {
         let user = user_of(&mut tx, &site, id).await?;
         if tx.remove_totp(&site.id, &user.id).await? {
             tracing::info!(site = %site.slug.as_str(), user = %user.id, "a user's second factor was reset");
+            let mut history = self.recorder(who, &site.id);
+            let (id, name) = (user.id.as_str(), user.username.as_str());
+            history.credential(Action::CredentialReset, "user", id, name, "second factor");
+            history.write(&mut tx).await?;
         }
         let view = view_of(&mut tx, &site, &user).await?;
         tx.commit().await?;

@@ -193,6 +193,9 @@ impl Admin<'_> {
             return Err(username_taken(&user.username));
         }
         tx.insert_user(&user).await?;
+        let mut history = self.recorder(who, &site.id);
+        history.user_created(&user);
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(user.into())
     }
@@ -312,6 +315,9 @@ impl Admin<'_> {
         }
         user.updated_at = self.now();
         tx.update_user(&user).await?;
+        let mut history = self.recorder(who, &site.id);
+        history.user_changed(&before, &user);
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(user.into())
     }
@@ -328,6 +334,9 @@ impl Admin<'_> {
         let user = load::<User, _>(&mut tx, &site, id).await?;
         keep_a_password_admin(&mut tx, &user, None).await?;
         tx.delete_user(&site.id, &user.id).await?;
+        let mut history = self.recorder(who, &site.id);
+        history.user_deleted(&user);
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

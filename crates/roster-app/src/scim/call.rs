@@ -2,6 +2,7 @@
 //! shapes, the server's limits, and list paging with cursors.
 
 use base64::Engine;
+use roster_domain::history::Interface;
 use roster_scim::schema::ResourceType;
 use roster_scim::{
     Limits, ListQuery, Paging, Projection, RequestKind, ScimError, ScimType, ServerLimits, Verdict,
@@ -12,6 +13,7 @@ use serde_json::Value;
 
 use super::mapping::BaseUrl;
 use crate::InternalError;
+use crate::history::{Actor, History};
 
 /// The context of one SCIM request: who asks, where its resources live,
 /// the query parameters and the precondition headers.
@@ -22,6 +24,15 @@ pub struct ScimCall<'a> {
     pub params: &'a [(String, String)],
     pub if_match: Option<&'a str>,
     pub if_none_match: Option<&'a str>,
+}
+
+impl ScimCall<'_> {
+    /// The history of this call's changes: the provider's SCIM client,
+    /// through SCIM.
+    pub(crate) fn history(&self, at: jiff::Timestamp) -> History {
+        let actor = Actor::Provider { id: self.scope.provider.clone(), name: None };
+        History::new(&self.scope.site, Interface::Scim, actor, at)
+    }
 }
 
 /// A successful SCIM answer.

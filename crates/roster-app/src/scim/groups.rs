@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use jiff::Timestamp;
 use roster_domain::policy::member_change_applies;
 use roster_domain::{Group, GroupId, ProvisioningOptions, UserId};
 use roster_scim::schema::GROUP_RESOURCE;
@@ -21,6 +20,7 @@ use super::call::{ScimAnswer, ScimCall, list_body, list_params};
 use super::error::taken_meanwhile;
 use super::mapping::{group_fields, group_resource, member_refs, typed_member};
 use super::{Scim, ScimFailure, ScimTx, dialect};
+use crate::history::History;
 use crate::provisioning::{follow_group_change, group_state, options_of};
 
 /// The users among `members`.
@@ -32,6 +32,17 @@ fn user_ids<'a>(members: impl IntoIterator<Item = &'a Member>) -> Vec<UserId> {
             Member::Group(_) => None,
         })
         .collect()
+}
+
+/// Records members added to or removed from a group.
+fn record_members(history: &mut History, group: &Group, members: &[Member], added: bool) {
+    for member in members {
+        let shown = match member {
+            Member::User(id) => id.as_str().to_owned(),
+            Member::Group(id) => format!("group:{}", id.as_str()),
+        };
+        history.membership(&group.id, group.name.as_str(), &shown, added);
+    }
 }
 
 /// The membership changes the options let through: additions under
@@ -51,14 +62,14 @@ fn allowed(
 /// [`follow_group_change`]).
 async fn follow_memberships(
     tx: &mut impl ScimTx,
+    history: &mut History,
     call: &ScimCall<'_>,
     options: &ProvisioningOptions,
     group: Option<&Group>,
     users: &[UserId],
-    now: Timestamp,
 ) -> Result<(), ScimFailure> {
     let (site, provider) = (&call.scope.site, &call.scope.provider);
-    Ok(follow_group_change(tx, site, provider, options, group, users, now).await?)
+    Ok(follow_group_change(tx, history, site, provider, options, group, users).await?)
 }
 
 fn not_found(id: &str) -> ScimFailure {
@@ -205,9 +216,20 @@ impl Scim<'_> {
             .await
             .map_err(taken_meanwhile(|| name_taken(&stored.group)))?;
         tx.add_members(&call.scope.site, &stored.group.id, &members, now).await?;
-        follow_memberships(&mut tx, call, &options, Some(&stored.group), &user_ids(&members), now)
-            .await?;
+        let mut history = call.history(now);
+        history.group_created(&stored.group);
+        record_members(&mut history, &stored.group, &members, true);
+        follow_memberships(
+            &mut tx,
+            &mut history,
+            call,
+            &options,
+            Some(&stored.group),
+            &user_ids(&members),
+        )
+        .await?;
         let answer = respond(&mut tx, call, &stored, true).await?;
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(answer)
     }
@@ -242,6 +264,7 @@ impl Scim<'_> {
         let mut group = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, group.version)?;
         let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
+        let before = group.group.clone();
         let renamed = name != group.group.name;
         group.group.state = group_state(&options, &name);
         group.group.name = name;
@@ -276,8 +299,14 @@ impl Scim<'_> {
         } else {
             user_ids(added.iter().chain(&removed))
         };
-        follow_memberships(&mut tx, call, &options, Some(&group.group), &affected, now).await?;
+        let mut history = call.history(now);
+        history.group_changed(&before, &group.group);
+        record_members(&mut history, &group.group, &added, true);
+        record_members(&mut history, &group.group, &removed, false);
+        follow_memberships(&mut tx, &mut history, call, &options, Some(&group.group), &affected)
+            .await?;
         let answer = respond(&mut tx, call, &group, false).await?;
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(answer)
     }
@@ -302,7 +331,9 @@ impl Scim<'_> {
         let members: Vec<NamedMember> = tx.managed_members(call.scope, &group.group.id).await?;
         let current = group_resource(&group, Some(&members), call.base);
         let outcome = dialect::apply_patch(call.scope.kind, &GROUP_RESOURCE, &current, &request)?;
+        let mut history = call.history(now);
         if outcome.changed {
+            let before = group.group.clone();
             let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
             let (name, external_id) = group_fields(&outcome.resource)?;
             let new_name = name.as_str() != group.group.name.as_str();
@@ -353,7 +384,18 @@ impl Scim<'_> {
             } else {
                 user_ids(added.iter().chain(&removed))
             };
-            follow_memberships(&mut tx, call, &options, Some(&group.group), &affected, now).await?;
+            history.group_changed(&before, &group.group);
+            record_members(&mut history, &group.group, &added, true);
+            record_members(&mut history, &group.group, &removed, false);
+            follow_memberships(
+                &mut tx,
+                &mut history,
+                call,
+                &options,
+                Some(&group.group),
+                &affected,
+            )
+            .await?;
         }
         let wants_body = call.params.iter().any(|(k, _)| {
             k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
@@ -364,6 +406,7 @@ impl Scim<'_> {
             ScimAnswer::NoContent
         };
         if outcome.changed {
+            history.write(&mut tx).await?;
             tx.commit().await?;
         }
         Ok(answer)
@@ -382,7 +425,11 @@ impl Scim<'_> {
         tx.delete_group(&call.scope.site, &group.group.id).await?;
         let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
         let users = user_ids(members.iter().map(|m| &m.member));
-        follow_memberships(&mut tx, call, &options, None, &users, self.now()).await?;
+        let now = self.now();
+        let mut history = call.history(now);
+        history.group_deleted(&group.group.id, group.group.name.as_str());
+        follow_memberships(&mut tx, &mut history, call, &options, None, &users).await?;
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(ScimAnswer::NoContent)
     }

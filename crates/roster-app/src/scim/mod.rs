@@ -35,8 +35,8 @@ use crate::Context;
 use roster_scim::ScimError;
 use roster_scim::schema::ResourceType;
 use roster_store::{
-    GroupRepo, PolicyRepo, ProviderRepo, ScimGroupRepo, ScimUserRepo, SiteRepo, Transaction,
-    UserRepo,
+    GroupRepo, HistoryRepo, PolicyRepo, ProviderRepo, ScimGroupRepo, ScimUserRepo, SiteRepo,
+    Transaction, UserRepo,
 };
 
 /// The store capabilities the SCIM area uses.
@@ -49,6 +49,7 @@ pub(crate) trait ScimTx:
     + PolicyRepo
     + ScimUserRepo
     + ScimGroupRepo
+    + HistoryRepo
 {
 }
 
@@ -61,6 +62,7 @@ impl<T> ScimTx for T where
         + PolicyRepo
         + ScimUserRepo
         + ScimGroupRepo
+        + HistoryRepo
 {
 }
 

@@ -163,6 +163,9 @@ impl Scim<'_> {
         tx.insert_scim_user(&stored)
             .await
             .map_err(taken_meanwhile(|| taken(&stored.user.username)))?;
+        let mut history = call.history(now);
+        history.user_created(&stored.user);
+        history.write(&mut tx).await?;
         tx.commit().await?;
         let body = project(&USER_RESOURCE, &user_resource(&stored, call.base), &projection_ok);
         Ok(ScimAnswer::Resource { created: true, body })
@@ -257,6 +260,7 @@ impl Scim<'_> {
             Err(plain) => return Ok(Attempt::Hash(plain)),
         };
         let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
+        let before = user.user.clone();
         let was_enabled = user.user.enabled;
         let last_admin = is_last_password_admin(&mut tx, &user.user).await?;
         fields.apply(&mut user, now);
@@ -270,15 +274,19 @@ impl Scim<'_> {
             tracing::warn!(user = %user.user.id, "kept the last password site admin enabled");
             user.user.enabled = true;
         }
+        let mut history = call.history(now);
         if deactivate(&options, was_enabled, &mut user) {
             // A concurrent write may take a new username after `ensure_free`.
             user.version = tx
                 .update_scim_user(&user)
                 .await
                 .map_err(taken_meanwhile(|| taken(&user.user.username)))?;
+            history.user_changed(&before, &user.user);
         } else {
             tx.delete_user(&call.scope.site, &user.user.id).await?;
+            history.user_deleted(&before);
         }
+        history.write(&mut tx).await?;
         tx.commit().await?;
         answer(call, &user, false).map(Attempt::Done)
     }
@@ -329,6 +337,8 @@ impl Scim<'_> {
         let mut user = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
         let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
+        let before = user.user.clone();
+        let mut history = call.history(now);
         let removal = if user.user.state == ProvisioningState::Pending {
             // Never provisioned into the application: nothing to keep.
             Removal::Delete
@@ -341,6 +351,7 @@ impl Scim<'_> {
         };
         if removal == Removal::Delete {
             tx.delete_user(&call.scope.site, &user.user.id).await?;
+            history.user_deleted(&before);
         } else {
             if removal == Removal::DisableAndRelease {
                 user.user.enabled = false;
@@ -359,7 +370,9 @@ impl Scim<'_> {
                 remove,
             )
             .await?;
+            history.user_changed(&before, &user.user);
         }
+        history.write(&mut tx).await?;
         tx.commit().await?;
         Ok(ScimAnswer::NoContent)
     }

@@ -5,6 +5,7 @@
 //! one created just in time through the provisioning policy.
 
 use jiff::Timestamp;
+use roster_domain::history::Interface;
 use roster_domain::policy::{
     FirstLogin, ProvisioningState, evaluate_user, first_login, group_in_scope,
     provisioned_defaults, source_attributes,
@@ -14,13 +15,14 @@ use roster_domain::{
     ProvisionedBy, ProvisioningMethod, SiteId, User, UserId, Username,
 };
 use roster_saml::{Assertion, Expected, claimed_request, validate_post};
-use roster_store::{ProviderRepo, SiteRepo, SsoRepo, Transaction};
+use roster_store::{ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
 
 use super::attributes::{AssertedProfile, asserted_profile};
 use super::second_factor::{SignInStep, after_first_factor};
 use super::session::SessionOrigin;
 use super::trust::idp_trust;
 use super::{SignInRefusal, Sso, SsoError, SsoTx};
+use crate::history::{Actor, History};
 use crate::ids::opaque_id;
 
 impl Sso<'_> {
@@ -86,7 +88,32 @@ impl Sso<'_> {
             now,
         };
         let assertion = validate_post(saml_response, &trust.keys, &expected)?;
+        let signed_in = self.sign_in_asserted(&provider, &assertion, now).await;
+        if let Err(SsoError::UserRefused(reason)) = &signed_in {
+            // Recorded apart: the refused sign-in's transaction changed nothing.
+            let actor =
+                Actor::Provider { id: provider.id.clone(), name: Some(provider.name.clone()) };
+            let mut history = History::new(&provider.site_id, Interface::Saml, actor, now);
+            let named = Username::parse(&assertion.name_id).ok();
+            let user = match named {
+                Some(name) => self.read().await?.user_by_username(&provider.site_id, &name).await?,
+                None => None,
+            };
+            history.sign_in_refused(user.as_ref(), &assertion.name_id, &reason.to_string());
+            self.record(history).await?;
+        }
+        signed_in
+    }
 
+    /// Signs in the person a valid assertion names, in one transaction.
+    async fn sign_in_asserted(
+        &self,
+        provider: &Provider,
+        assertion: &Assertion,
+        now: Timestamp,
+    ) -> Result<SignInStep, SsoError> {
+        let not_found = || SsoError::NotFound { what: "provider" };
+        let site_id = provider.site_id.clone();
         let mut tx = self.write().await?;
 
         // Answered once: the request leaves, the assertion is remembered
@@ -109,7 +136,7 @@ impl Sso<'_> {
             return Err(SsoError::UserRefused(SignInRefusal::Replayed));
         }
 
-        let user = signing_in(&mut tx, &provider, &assertion, now).await?;
+        let user = signing_in(&mut tx, provider, assertion, now).await?;
         let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
         let origin = SessionOrigin {
             provider: Some(provider.id.clone()),
@@ -186,6 +213,10 @@ async fn signing_in(
                 return Err(SsoError::UserRefused(SignInRefusal::NotProvisioned));
             }
             tx.insert_user(&user).await?;
+            let actor =
+                Actor::Provider { id: provider.id.clone(), name: Some(provider.name.clone()) };
+            let mut history = History::new(site, Interface::Saml, actor, now);
+            history.user_created(&user);
             // The default groups, and the asserted groups this provider
             // provisions memberships of (within its group filters). Each
             // names an existing group; one missing is skipped rather than
@@ -198,8 +229,10 @@ async fn signing_in(
                 if let Some(group) = tx.group_by_name(site, name).await? {
                     let membership = Membership { user_id: user.id.clone(), is_admin: false };
                     tx.put_member(site, &group.id, &membership, now).await?;
+                    history.membership(&group.id, group.name.as_str(), user.id.as_str(), true);
                 }
             }
+            history.write(tx).await?;
             Ok(user)
         }
     }

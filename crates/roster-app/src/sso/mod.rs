@@ -36,11 +36,12 @@ pub use totp::Enrolment;
 use std::sync::Arc;
 
 use roster_store::{
-    GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SecondFactorRepo, SiteRepo, SpKeyRepo,
-    SsoRepo, TicketRepo, Transaction, UserRepo,
+    GroupRepo, HistoryRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SecondFactorRepo, SiteRepo,
+    SpKeyRepo, SsoRepo, TicketRepo, Transaction, UserRepo,
 };
 
 use crate::Context;
+use crate::history::History;
 use crate::sp_keys::{self, SpKeys};
 
 /// The store capabilities the sign-in area uses.
@@ -56,6 +57,7 @@ pub(crate) trait SsoTx:
     + SpKeyRepo
     + IdpMetadataRepo
     + SecondFactorRepo
+    + HistoryRepo
 {
 }
 
@@ -71,6 +73,7 @@ impl<T> SsoTx for T where
         + SpKeyRepo
         + IdpMetadataRepo
         + SecondFactorRepo
+        + HistoryRepo
 {
 }
 
@@ -184,6 +187,15 @@ impl<'a> Sso<'a> {
 
     async fn read(&self) -> Result<impl SsoTx + use<>, SsoError> {
         Ok(self.ctx.store.read().await?)
+    }
+
+    /// Writes history entries in a transaction of their own: a refused
+    /// sign-in, whose own transaction changed nothing.
+    async fn record(&self, history: History) -> Result<(), SsoError> {
+        let mut tx = self.write().await?;
+        history.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn write(&self) -> Result<impl SsoTx + use<>, SsoError> {

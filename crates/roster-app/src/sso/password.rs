@@ -4,14 +4,16 @@
 //! [`FAILURE_WINDOW`], further attempts are refused without checking the
 //! password until the window ends.
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
+use roster_domain::history::Interface;
 use roster_domain::policy::ProvisioningState;
-use roster_domain::{AuthMethod, Secret, SiteSlug, Username};
+use roster_domain::{AuthMethod, Secret, SiteId, SiteSlug, User, Username};
 use roster_store::{SiteRepo, SsoRepo, Transaction, UserRepo};
 
 use super::second_factor::{SignInStep, after_first_factor};
 use super::session::SessionOrigin;
 use super::{Sso, SsoError};
+use crate::history::{Actor, History};
 
 pub(crate) const MAX_FAILURES: u32 = 5;
 pub(crate) const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
@@ -54,27 +56,54 @@ impl Sso<'_> {
             tx.commit().await?;
             attempts
         };
+        let user = self.read().await?.user_by_username(&site.id, &username).await?;
         if attempts > MAX_FAILURES {
+            self.password_refused(&site.id, user.as_ref(), &username, "too many attempts", now)
+                .await?;
             return Err(SsoError::Throttled);
         }
-        let user = self.read().await?.user_by_username(&site.id, &username).await?;
         // Argon2 takes a while: outside any transaction.
         let stored = user.as_ref().and_then(|user| user.password_hash.clone());
         let matches = self.ctx.passwords.verify_stored(password.clone(), stored).await;
-        let user = user.filter(|user| {
-            matches
-                && user.enabled
-                && user.state == ProvisioningState::Active
-                && user.auth_method == AuthMethod::Password
-        });
-        let Some(user) = user else {
-            tracing::warn!(site = %site.slug.as_str(), "a password sign-in was refused");
-            return Err(refused());
+        // Said to administrators, never to the person signing in.
+        let why = match &user {
+            None => Some("no such user"),
+            Some(_) if !matches => Some("wrong password"),
+            Some(user) if user.auth_method != AuthMethod::Password => {
+                Some("the account signs in through an identity provider")
+            }
+            Some(user) if !user.enabled => Some("the account is disabled"),
+            Some(user) if user.state != ProvisioningState::Active => {
+                Some("the account is not provisioned to this application")
+            }
+            Some(_) => None,
         };
+        if let Some(why) = why {
+            tracing::warn!(site = %site.slug.as_str(), "a password sign-in was refused");
+            self.password_refused(&site.id, user.as_ref(), &username, why, now).await?;
+            return Err(refused());
+        }
+        let Some(user) = user else { return Err(refused()) };
         let mut tx = self.write().await?;
         tx.clear_password_failures(&site.id, username.key()).await?;
         let step = after_first_factor(&mut tx, &site, &user, SessionOrigin::default(), now).await?;
         tx.commit().await?;
         Ok(step)
+    }
+}
+
+impl Sso<'_> {
+    /// Records a refused password sign-in with its reason.
+    async fn password_refused(
+        &self,
+        site: &SiteId,
+        user: Option<&User>,
+        username: &Username,
+        why: &str,
+        now: Timestamp,
+    ) -> Result<(), SsoError> {
+        let mut history = History::new(site, Interface::Web, Actor::Anonymous, now);
+        history.sign_in_refused(user, username.as_str(), why);
+        self.record(history).await
     }
 }

@@ -2,13 +2,17 @@
 //! and who a session cookie names (signing out is in `logout.rs`).
 
 use jiff::{SignedDuration, Timestamp};
+use roster_domain::history::Interface;
 use roster_domain::policy::ProvisioningState;
 use roster_domain::{ProviderId, Secret, Site, User};
-use roster_store::{ProviderRepo, SessionRecord, SiteRepo, SsoRepo, TicketRepo, UserRepo};
+use roster_store::{
+    HistoryRepo, ProviderRepo, SessionRecord, SiteRepo, SsoRepo, TicketRepo, UserRepo,
+};
 use serde::Serialize;
 
 use super::handoff::continue_to;
 use super::{Sso, SsoError};
+use crate::history::{Actor, History};
 use crate::secrets;
 
 /// How long a session lasts.
@@ -41,7 +45,7 @@ pub(crate) struct SessionOrigin {
 /// Opens a session for `user`, whose every factor passed: records the
 /// login and issues the hand-off ticket, in the caller's transaction.
 pub(crate) async fn open_session(
-    tx: &mut (impl SsoRepo + TicketRepo + Send),
+    tx: &mut (impl SsoRepo + TicketRepo + HistoryRepo + Send),
     site: &Site,
     user: &User,
     origin: SessionOrigin,
@@ -51,6 +55,7 @@ pub(crate) async fn open_session(
     let expires_at = now
         .checked_add(SESSION_LIFETIME)
         .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
+    let origin_provider = origin.provider.clone();
     tx.insert_session(&SessionRecord {
         site: site.id.clone(),
         secret_hash: secrets::hash(&secret),
@@ -65,6 +70,10 @@ pub(crate) async fn open_session(
     })
     .await?;
     tx.touch_last_login(&site.id, &user.id, now).await?;
+    let interface = if origin_provider.is_some() { Interface::Saml } else { Interface::Web };
+    let mut history = History::new(&site.id, interface, person(user), now);
+    history.signed_in(user);
+    history.write(tx).await?;
     let continue_to =
         continue_to(tx, &site.id, site.application_url.as_ref(), &user.id, now).await?;
     Ok(SignedInView {
@@ -74,6 +83,11 @@ pub(crate) async fn open_session(
         username: user.username.as_str().to_owned(),
         continue_to,
     })
+}
+
+/// The person signing in, as the history names them.
+pub(crate) fn person(user: &User) -> Actor {
+    Actor::User { id: user.id.clone(), name: Some(user.username.clone()) }
 }
 
 /// The person a session belongs to, as `GET /api/me` shows it.

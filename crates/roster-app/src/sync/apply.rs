@@ -11,6 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
+use roster_domain::history::Interface;
 use roster_domain::policy::{
     Deactivation, ProvisioningState, Removal, evaluate_group_admin, evaluate_user, group_in_scope,
     member_change_applies, on_deactivated, on_removed, provisioned_defaults, source_attributes,
@@ -25,6 +26,7 @@ use roster_store::{LdapLink, LinkKind};
 use super::report::SyncReport;
 use super::source::{SourceGroup, SourceUser, dn_key, source_group, source_user};
 use super::{SyncError, SyncTx};
+use crate::history::{Actor, History};
 
 /// What one sync read from the directory.
 pub(crate) struct DirectoryRead {
@@ -65,6 +67,8 @@ struct Work<'p> {
     new_users: Vec<User>,
     /// Links to write, in bulk at the end.
     new_links: HashMap<(LinkKind, String), LdapLink>,
+    /// What the sync changed, written with its changes.
+    history: History,
     /// Linked users by the DN group members name them by.
     users_by_dn: HashMap<String, UserId>,
     /// The groups the provider manages, by id.
@@ -96,6 +100,12 @@ pub(crate) async fn apply(
         new_users: Vec::new(),
         new_links: HashMap::new(),
         users_linked: HashSet::new(),
+        history: History::new(
+            site,
+            Interface::Ldap,
+            Actor::Provider { id: provider.id.clone(), name: Some(provider.name.clone()) },
+            now,
+        ),
     };
     for link in tx.ldap_links(site, &provider.id).await? {
         match link.kind {
@@ -161,6 +171,7 @@ pub(crate) async fn apply(
     evaluate_roles(tx, &mut work, read.full, report).await?;
     let links: Vec<LdapLink> = work.new_links.into_values().collect();
     tx.put_ldap_links(site, &provider.id, &links).await?;
+    work.history.write(tx).await?;
     report.users_unchanged = u32::try_from(seen_users.len())
         .unwrap_or(u32::MAX)
         .saturating_sub(report.users_created + report.users_updated);
@@ -214,6 +225,7 @@ async fn sync_user(
     };
     if deleting {
         tx.delete_user(site, &user.id).await?;
+        work.history.user_deleted(&user);
         work.release_username(&user);
         forget(tx, work, LinkKind::User, &source.stable_id).await?;
         report.users_deprovisioned += 1;
@@ -237,6 +249,7 @@ async fn sync_user(
     if next != user {
         next.updated_at = work.now;
         tx.update_user(&next).await?;
+        work.history.user_changed(&user, &next);
         report.users_updated += 1;
         work.counted.insert(next.id.clone());
         work.linked_users.insert(next.id.clone(), next.clone());
@@ -263,6 +276,7 @@ fn create_user(work: &mut Work<'_>, source: &SourceUser, report: &mut SyncReport
     // In no group yet: the groups below put it in scope.
     let user = evaluate_user(&user, &provider.id, &provider.options, &[]);
     work.holders.insert(user.username.key().to_owned(), id.clone());
+    work.history.user_created(&user);
     work.new_users.push(user);
     report.users_created += 1;
     work.counted.insert(id.clone());
@@ -381,6 +395,7 @@ async fn sync_group(
             if group.state != state {
                 tx.set_group_state(site, &group.id, state).await?;
             }
+            work.history.group_changed(&group, &Group { state, ..next.clone() });
             if next != group || group.state != state {
                 report.groups_updated += 1;
             }
@@ -401,6 +416,7 @@ async fn sync_group(
                 state,
             };
             tx.insert_group(&group).await?;
+            work.history.group_created(&group);
             report.groups_created += 1;
             group
         }
@@ -439,6 +455,7 @@ async fn sync_members(
         tx.put_members(site, group, &memberships, work.now).await?;
         for user in adding {
             report.memberships_added += 1;
+            work.history.membership(group, name.as_str(), user.as_str(), true);
             work.touched.insert(user.clone());
         }
     }
@@ -448,6 +465,7 @@ async fn sync_members(
         for user in removing {
             if tx.remove_member(site, group, user).await? {
                 report.memberships_removed += 1;
+                work.history.membership(group, name.as_str(), user.as_str(), false);
                 work.touched.insert(user.clone());
             }
         }
@@ -483,15 +501,18 @@ async fn remove_unseen_users(
         };
         if removal == Removal::Delete {
             tx.delete_user(site, &id).await?;
+            work.history.user_deleted(&user);
             work.release_username(&user);
             forget(tx, work, LinkKind::User, &link.stable_id).await?;
         } else {
             if removal == Removal::DisableAndRelease {
                 user.enabled = false;
             }
+            let before = user.clone();
             user.state = ProvisioningState::Released;
             user.updated_at = work.now;
             tx.update_user(&user).await?;
+            work.history.user_changed(&before, &user);
             let remove = member_change_applies(&provider.options, false);
             tx.release_from_provider_groups(site, &provider.id, &id, remove).await?;
         }
@@ -518,6 +539,8 @@ async fn remove_unseen_groups(
         }
         if tx.delete_group(site, &id).await? {
             report.groups_removed += 1;
+            let name = work.groups.get(&id).map(|group| group.name.as_str().to_owned());
+            work.history.group_deleted(&id, name.as_deref().unwrap_or_default());
         }
         forget(tx, work, LinkKind::Group, &link.stable_id).await?;
     }
@@ -552,6 +575,7 @@ async fn evaluate_roles(
             if next != user {
                 next.updated_at = work.now;
                 tx.update_user(&next).await?;
+                work.history.user_changed(&user, &next);
                 if work.counted.insert(next.id.clone()) {
                     report.users_updated += 1;
                 }

@@ -21,19 +21,33 @@ pub use report::{EntryError, SyncReport};
 pub use run::{ConnectionTest, DueSync, SyncRunView};
 
 use roster_store::{
-    GroupRepo, LdapSyncRepo, PolicyRepo, ProviderRepo, SiteRepo, Transaction, UserRepo,
+    GroupRepo, HistoryRepo, LdapSyncRepo, PolicyRepo, ProviderRepo, SiteRepo, Transaction, UserRepo,
 };
 
 use crate::Context;
 
 /// The store capabilities the sync uses.
 pub(crate) trait SyncTx:
-    Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + PolicyRepo + LdapSyncRepo
+    Transaction
+    + SiteRepo
+    + UserRepo
+    + GroupRepo
+    + ProviderRepo
+    + PolicyRepo
+    + LdapSyncRepo
+    + HistoryRepo
 {
 }
 
 impl<T> SyncTx for T where
-    T: Transaction + SiteRepo + UserRepo + GroupRepo + ProviderRepo + PolicyRepo + LdapSyncRepo
+    T: Transaction
+        + SiteRepo
+        + UserRepo
+        + GroupRepo
+        + ProviderRepo
+        + PolicyRepo
+        + LdapSyncRepo
+        + HistoryRepo
 {
 }
 

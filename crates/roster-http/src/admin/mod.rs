@@ -1,9 +1,11 @@
 //! `/api/admin`: JSON CRUD for sites, users, groups and memberships, SSO
-//! providers, admin keys and the SAML SP's keys, authenticated by admin
+//! providers, admin keys, the SAML SP's keys, the history log and the
+//! events feed, authenticated by admin
 //! keys. Site resources live under `/sites/{slug}`; a site key sees only
 //! its own site.
 
 mod groups;
+mod history;
 mod keys;
 mod providers;
 mod sites;
@@ -23,4 +25,5 @@ pub(crate) fn routes() -> Router<App> {
         .merge(keys::routes())
         .merge(tickets::routes())
         .merge(sp_keys::routes())
+        .merge(history::routes())
 }

@@ -32,6 +32,7 @@ pub(crate) const BULK_PARAMETERS: usize = 256;
 mod admin_keys;
 mod attempts;
 mod groups;
+mod history;
 mod idp_metadata;
 mod jobs;
 mod ldap_sync;

@@ -17,6 +17,7 @@ mod cli;
 mod cli_ldap;
 mod cli_saml;
 mod health;
+mod history;
 mod isolation;
 mod jobs;
 mod ldap_bench;
