@@ -28,6 +28,8 @@ pub(crate) enum Actor {
     Provider { id: ProviderId, name: Option<ProviderName> },
     /// Someone not signed in (a refused password sign-in).
     Anonymous,
+    /// A user lifecycle rule, by id.
+    Rule { id: String },
 }
 
 impl Actor {
@@ -54,6 +56,7 @@ impl Actor {
                 name.as_ref().map(|name| name.as_str().to_owned()),
             ),
             Self::Anonymous => ("anonymous", None, None),
+            Self::Rule { id } => ("lifecycle_rule", Some(id.clone()), None),
         }
     }
 }

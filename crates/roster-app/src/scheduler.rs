@@ -131,6 +131,7 @@ impl Scheduler {
             JobName::LdapSync => report(self.app.sync().run_due().await),
             JobName::SamlMetadata => report(self.app.jobs().saml_metadata().await),
             JobName::CleanUp => report(self.app.jobs().clean_up().await),
+            JobName::LifecycleRules => report(self.app.jobs().lifecycle_rules().await),
         }
     }
 }

@@ -9,6 +9,7 @@ mod error;
 mod group;
 pub mod history;
 mod ids;
+mod lifecycle_rule;
 mod manual;
 mod names;
 mod patterns;
@@ -22,6 +23,7 @@ mod user;
 pub use error::InvalidValue;
 pub use group::{Group, Membership};
 pub use ids::{AdminKeyId, GroupId, ProviderId, SiteId, UserId};
+pub use lifecycle_rule::{LifecycleRule, MAX_INACTIVE_DAYS, RuleAction, RuleAuthMethod};
 pub use manual::{
     ManualChangeRefused, ensure_manual_group_changes_allowed, ensure_manual_user_changes_allowed,
     ensure_password_admin_remains,

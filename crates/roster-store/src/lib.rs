@@ -23,6 +23,7 @@ mod error;
 mod history_api;
 mod job_api;
 mod ldap_sync_api;
+mod lifecycle_api;
 mod metadata_api;
 mod policy_api;
 mod scim_api;
@@ -41,6 +42,7 @@ pub use error::StoreError;
 pub use history_api::{HistoryFilter, HistoryRecord, HistoryRepo, NewHistory};
 pub use job_api::{Claim, JobRecord, JobRepo, JobRunRecord, Purged};
 pub use ldap_sync_api::{LdapLink, LdapSyncRepo, LdapSyncRun, LdapSyncState, LinkKind};
+pub use lifecycle_api::LifecycleRepo;
 pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};
 pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{

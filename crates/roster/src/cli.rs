@@ -77,6 +77,47 @@ pub enum Command {
     Sync(Manage<SyncCommand>),
     /// Search the logs.
     Logs(Manage<LogsCommand>),
+    /// Disable or delete users who have not signed in for a while.
+    #[command(name = "lifecycle-rule")]
+    LifecycleRule(Manage<LifecycleRuleCommand>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LifecycleRuleCommand {
+    /// Add a rule; the lifecycle-rules job applies it every hour.
+    Create {
+        /// The site's slug.
+        #[arg(long)]
+        site: String,
+        /// disable or delete.
+        #[arg(long)]
+        action: String,
+        /// Users who have not signed in for this many days (counted from their
+        /// creation when they never did), 1 to 3650.
+        #[arg(long)]
+        inactive_days: u32,
+        /// Only users who sign in through this provider (its name).
+        #[arg(long)]
+        provider: Option<String>,
+        /// Only users who sign in this way: password or sso.
+        #[arg(long)]
+        auth_method: Option<String>,
+    },
+    /// List a site's rules.
+    List {
+        /// The site's slug.
+        #[arg(long)]
+        site: String,
+    },
+    /// Remove a rule.
+    Delete {
+        /// The site's slug.
+        #[arg(long)]
+        site: String,
+        /// The rule's id.
+        #[arg(long)]
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -384,6 +425,8 @@ pub enum Job {
     /// Delete expired sign-in requests, replay-cache entries, sessions, hand-off
     /// tickets, pending sign-ins and throttling counters, and old LDAP sync runs.
     CleanUp,
+    /// Apply the sites' user lifecycle rules.
+    LifecycleRules,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use roster_app::admin::{
-    AdminKeyScope, AttributesInput, GroupInput, HistoryQuery, LdapInput, PageRequest,
-    ProviderInput, ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput, SignInInput,
-    SiteInput, SpKeyRotation, UserInput,
+    AdminKeyScope, AttributesInput, GroupInput, HistoryQuery, LdapInput, LifecycleRuleInput,
+    PageRequest, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput,
+    SignInInput, SiteInput, SpKeyRotation, UserInput,
 };
 use roster_app::jobs::{JobName, RefreshOutcome, SamlMetadataReport};
 use roster_app::{
@@ -18,8 +18,8 @@ use roster_app::{
 
 use crate::cli::{
     AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, Job, JobsCommand, LdapArgs,
-    LogsCommand, MetadataArgs, PageArgs, ProviderCommand, SamlArgs, SiteCommand, SpKeyCommand,
-    SyncCommand, UserCommand, UserCreateArgs,
+    LifecycleRuleCommand, LogsCommand, MetadataArgs, PageArgs, ProviderCommand, SamlArgs,
+    SiteCommand, SpKeyCommand, SyncCommand, UserCommand, UserCreateArgs,
 };
 use crate::config::store_config;
 use crate::output;
@@ -40,6 +40,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SpKey(args) => sp_key(&open().await?, &args.command, args.json).await,
         Command::Sync(args) => sync(&open().await?, &args.command, args.json).await,
         Command::Logs(args) => logs(&open().await?, &args.command, args.json).await,
+        Command::LifecycleRule(args) => {
+            lifecycle_rule(&open().await?, &args.command, args.json).await
+        }
     }
 }
 
@@ -473,6 +476,7 @@ async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()
         JobsCommand::Run { job: Job::LdapSync } => JobName::LdapSync,
         JobsCommand::Run { job: Job::SamlMetadata } => JobName::SamlMetadata,
         JobsCommand::Run { job: Job::CleanUp } => JobName::CleanUp,
+        JobsCommand::Run { job: Job::LifecycleRules } => JobName::LifecycleRules,
     };
     // Through the scheduler: the run takes the job's lease, so it never
     // runs beside a scheduled run of another instance, and is recorded.
@@ -493,7 +497,9 @@ async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()
             print_metadata_report(&serde_json::from_value::<SamlMetadataReport>(summary)?);
             Ok(())
         }
-        JobName::SamlMetadata | JobName::CleanUp => output::one(&summary, json),
+        JobName::SamlMetadata | JobName::CleanUp | JobName::LifecycleRules => {
+            output::one(&summary, json)
+        }
     }
 }
 
@@ -579,6 +585,41 @@ async fn logs(app: &App, command: &LogsCommand, json: bool) -> anyhow::Result<()
             if let Some(cursor) = &page.next_cursor {
                 eprintln!("more: --cursor {cursor}");
             }
+            Ok(())
+        }
+    }
+}
+
+async fn lifecycle_rule(
+    app: &App,
+    command: &LifecycleRuleCommand,
+    json: bool,
+) -> anyhow::Result<()> {
+    match command {
+        LifecycleRuleCommand::Create { site, action, inactive_days, provider, auth_method } => {
+            let provider_id = match provider {
+                Some(name) => Some(app.admin().find_provider(&OPERATOR, site, name).await?.id),
+                None => None,
+            };
+            let input = LifecycleRuleInput {
+                action: action.clone(),
+                inactive_days: *inactive_days,
+                provider_id,
+                auth_method: auth_method.clone(),
+            };
+            output::one(&app.admin().create_lifecycle_rule(&OPERATOR, site, input).await?, json)
+        }
+        LifecycleRuleCommand::List { site } => {
+            let rules = app.admin().list_lifecycle_rules(&OPERATOR, site).await?;
+            let total = rules.len();
+            output::list(
+                &serde_json::json!({ "items": rules, "total": total }),
+                &["id", "action", "inactive_days", "provider_id", "auth_method"],
+                json,
+            )
+        }
+        LifecycleRuleCommand::Delete { site, id } => {
+            app.admin().delete_lifecycle_rule(&OPERATOR, site, id).await?;
             Ok(())
         }
     }

@@ -13,6 +13,7 @@ mod groups;
 mod history;
 mod input;
 mod keys;
+mod lifecycle;
 mod lookup;
 mod passwords;
 mod providers;
@@ -25,7 +26,7 @@ mod users;
 pub mod views;
 
 use roster_store::{
-    AdminKeyRepo, GroupRepo, HistoryRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo,
+    AdminKeyRepo, GroupRepo, HistoryRepo, IdpMetadataRepo, LifecycleRepo, PolicyRepo, ProviderRepo,
     SecondFactorRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction, UserRepo,
 };
 
@@ -34,6 +35,7 @@ pub use groups::{GroupInput, GroupPatch, MemberInput, MemberPatch};
 pub use history::{EventsPage, EventsQuery, HistoryEntryView, HistoryPage, HistoryQuery, Party};
 pub use input::PageRequest;
 pub use keys::{AdminKeyScope, CreatedAdminKey};
+pub use lifecycle::{LifecycleRuleInput, LifecycleRuleView};
 pub use passwords::PasswordInput;
 pub use providers::{
     AttributesInput, LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput,
@@ -66,6 +68,7 @@ pub(crate) trait AdminTx:
     + IdpMetadataRepo
     + SecondFactorRepo
     + HistoryRepo
+    + LifecycleRepo
 {
 }
 
@@ -82,6 +85,7 @@ impl<T> AdminTx for T where
         + IdpMetadataRepo
         + SecondFactorRepo
         + HistoryRepo
+        + LifecycleRepo
 {
 }
 

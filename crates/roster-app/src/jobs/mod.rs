@@ -11,22 +11,47 @@
 
 pub mod clean_up;
 mod error;
+pub mod lifecycle_rules;
 pub mod saml_metadata;
 mod schedule;
 
 pub use clean_up::CleanUpReport;
 pub use error::JobError;
+pub use lifecycle_rules::LifecycleReport;
 pub use saml_metadata::{MetadataRefresh, RefreshOutcome, SamlMetadataReport};
 pub use schedule::{JobName, JobOutcome, JobView, LEASE, RENEW_EVERY};
 
-use roster_store::{IdpMetadataRepo, JobRepo, ProviderRepo, Transaction};
+use roster_store::{
+    HistoryRepo, IdpMetadataRepo, JobRepo, LifecycleRepo, ProviderRepo, SiteRepo, Transaction,
+    UserRepo,
+};
 
 use crate::Context;
 
 /// The store capabilities the jobs use.
-pub(crate) trait JobsTx: Transaction + ProviderRepo + IdpMetadataRepo + JobRepo {}
+pub(crate) trait JobsTx:
+    Transaction
+    + ProviderRepo
+    + IdpMetadataRepo
+    + JobRepo
+    + SiteRepo
+    + UserRepo
+    + LifecycleRepo
+    + HistoryRepo
+{
+}
 
-impl<T> JobsTx for T where T: Transaction + ProviderRepo + IdpMetadataRepo + JobRepo {}
+impl<T> JobsTx for T where
+    T: Transaction
+        + ProviderRepo
+        + IdpMetadataRepo
+        + JobRepo
+        + SiteRepo
+        + UserRepo
+        + LifecycleRepo
+        + HistoryRepo
+{
+}
 
 /// The jobs, to run once; `App::jobs` hands one out.
 pub struct Jobs<'a> {
@@ -41,6 +66,11 @@ impl<'a> Jobs<'a> {
     /// Refreshes the SAML metadata that is due now (the clock's now).
     pub async fn saml_metadata(&self) -> Result<SamlMetadataReport, JobError> {
         saml_metadata::run_once(self.ctx, self.ctx.clock.now()).await
+    }
+
+    /// Applies the user lifecycle rules (the clock's now).
+    pub async fn lifecycle_rules(&self) -> Result<LifecycleReport, JobError> {
+        lifecycle_rules::run_once(self.ctx, self.ctx.clock.now()).await
     }
 
     /// Deletes what has expired (the clock's now).

@@ -22,16 +22,20 @@ pub enum JobName {
     /// Expired sign-in requests, replay-cache entries, sessions, tickets,
     /// pending sign-ins, attempt counters and old LDAP sync runs.
     CleanUp,
+    /// The sites' user lifecycle rules.
+    LifecycleRules,
 }
 
 impl JobName {
-    pub const ALL: [JobName; 3] = [Self::LdapSync, Self::SamlMetadata, Self::CleanUp];
+    pub const ALL: [JobName; 4] =
+        [Self::LdapSync, Self::SamlMetadata, Self::CleanUp, Self::LifecycleRules];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::LdapSync => "ldap-sync",
             Self::SamlMetadata => "saml-metadata",
             Self::CleanUp => "clean-up",
+            Self::LifecycleRules => "lifecycle-rules",
         }
     }
 
@@ -46,7 +50,7 @@ impl JobName {
         match self {
             Self::LdapSync => SignedDuration::from_mins(1),
             Self::SamlMetadata => SignedDuration::from_mins(15),
-            Self::CleanUp => SignedDuration::from_hours(1),
+            Self::CleanUp | Self::LifecycleRules => SignedDuration::from_hours(1),
         }
     }
 }

@@ -7,6 +7,7 @@
 mod groups;
 mod history;
 mod keys;
+mod lifecycle;
 mod providers;
 mod sites;
 mod sp_keys;
@@ -26,4 +27,5 @@ pub(crate) fn routes() -> Router<App> {
         .merge(tickets::routes())
         .merge(sp_keys::routes())
         .merge(history::routes())
+        .merge(lifecycle::routes())
 }

@@ -36,6 +36,7 @@ mod history;
 mod idp_metadata;
 mod jobs;
 mod ldap_sync;
+mod lifecycle;
 mod policy;
 mod providers;
 mod row;

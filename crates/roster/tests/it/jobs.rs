@@ -27,7 +27,11 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
     let (a, b) = (a.unwrap(), b.unwrap());
     let mut all = [ran(&a), ran(&b)].concat();
     all.sort_unstable();
-    assert_eq!(all, ["clean-up", "ldap-sync", "saml-metadata"], "each job once: {a:?} {b:?}");
+    assert_eq!(
+        all,
+        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata"],
+        "each job once: {a:?} {b:?}"
+    );
     assert!(a.iter().chain(&b).all(|run| run.succeeded), "{a:?} {b:?}");
 
     // Nothing is due again at once.
@@ -38,11 +42,11 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
     assert_eq!([ran(&a.unwrap()), ran(&b.unwrap())].concat(), ["ldap-sync"]);
     app.clock.advance(SignedDuration::from_hours(1));
     let runs = second.run_due().await.unwrap();
-    assert_eq!(ran(&runs), ["clean-up", "ldap-sync", "saml-metadata"]);
+    assert_eq!(ran(&runs), ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata"]);
 
     let listed = app.app.jobs().list().await.unwrap();
     let names: Vec<&str> = listed.iter().map(|job| job.name.as_str()).collect();
-    assert_eq!(names, ["clean-up", "ldap-sync", "saml-metadata"]);
+    assert_eq!(names, ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata"]);
     for job in &listed {
         assert_eq!(job.last_outcome, Some("succeeded"), "{job:?}");
         assert_eq!(job.running_on, None);
@@ -57,7 +61,10 @@ async fn a_killed_instance_holds_a_job_until_its_lease_expires(backend: Backend)
     // An instance takes the clean-up and dies without finishing it.
     assert!(jobs.claim(JobName::CleanUp, "killed", Claim::WhenDue).await.unwrap());
     let alive = Scheduler::new(app.app.clone(), "alive".to_owned());
-    assert_eq!(ran(&alive.run_due().await.unwrap()), ["ldap-sync", "saml-metadata"]);
+    assert_eq!(
+        ran(&alive.run_due().await.unwrap()),
+        ["ldap-sync", "lifecycle-rules", "saml-metadata"]
+    );
     let listed = jobs.list().await.unwrap();
     let clean_up = listed.iter().find(|job| job.name == "clean-up").unwrap();
     assert_eq!(clean_up.running_on.as_deref(), Some("killed"));
@@ -205,7 +212,7 @@ async fn jobs_from_the_command_line(backend: Backend) {
     let listed = run_json(&db, &["jobs", "list"]);
     let names: Vec<&str> =
         listed["items"].as_array().unwrap().iter().map(|j| j["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["clean-up", "ldap-sync", "saml-metadata"], "{listed}");
+    assert_eq!(names, ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata"], "{listed}");
     assert!(listed["items"].as_array().unwrap().iter().all(|j| j["last_outcome"].is_null()));
 
     let report = run_json(&db, &["jobs", "run", "clean-up"]);

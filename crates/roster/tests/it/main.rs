@@ -22,6 +22,7 @@ mod isolation;
 mod jobs;
 mod ldap_bench;
 mod ldap_sync;
+mod lifecycle;
 mod metadata_server;
 mod password_signin;
 mod principals;
