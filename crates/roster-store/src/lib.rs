@@ -21,6 +21,7 @@
 mod api;
 mod error;
 mod ldap_sync_api;
+mod mail_alert_api;
 mod metadata_api;
 mod policy_api;
 mod scim_api;
@@ -37,6 +38,9 @@ pub use api::{
 };
 pub use error::StoreError;
 pub use ldap_sync_api::{LdapLink, LdapSyncRepo, LdapSyncRun, LdapSyncState, LinkKind};
+pub use mail_alert_api::{
+    AdminRecipient, AlertClaim, AlertRecord, AlertStatus, ExpiringCredential, MailAlertRepo,
+};
 pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};
 pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{

@@ -27,6 +27,7 @@ mod attempts;
 mod groups;
 mod idp_metadata;
 mod ldap_sync;
+mod mail_alerts;
 mod policy;
 mod providers;
 mod row;
