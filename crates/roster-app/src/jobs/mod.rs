@@ -6,23 +6,29 @@
 //! one failing item never undoes another's.
 //!
 //! May use: the store capabilities of `JobsTx`, the clock, the context's
-//! outside services, and the shared `idp_metadata` module. Never another
+//! outside services, and the shared `idp_metadata`, `alerts` and
+//! `alert_mail` modules. Never another
 //! area.
 
 mod error;
 pub mod saml_metadata;
+pub mod token_expiry;
 
 pub use error::JobError;
 pub use saml_metadata::{MetadataRefresh, RefreshOutcome, SamlMetadataReport};
+pub use token_expiry::{TokenAlert, TokenExpiryReport};
 
-use roster_store::{IdpMetadataRepo, ProviderRepo, Transaction};
+use roster_store::{IdpMetadataRepo, MailAlertRepo, ProviderRepo, Transaction};
 
 use crate::Context;
 
 /// The store capabilities the jobs use.
-pub(crate) trait JobsTx: Transaction + ProviderRepo + IdpMetadataRepo {}
+pub(crate) trait JobsTx:
+    Transaction + ProviderRepo + IdpMetadataRepo + MailAlertRepo
+{
+}
 
-impl<T> JobsTx for T where T: Transaction + ProviderRepo + IdpMetadataRepo {}
+impl<T> JobsTx for T where T: Transaction + ProviderRepo + IdpMetadataRepo + MailAlertRepo {}
 
 /// The jobs, to run once; `App::jobs` hands one out.
 pub struct Jobs<'a> {
@@ -37,6 +43,12 @@ impl<'a> Jobs<'a> {
     /// Refreshes the SAML metadata that is due now (the clock's now).
     pub async fn saml_metadata(&self) -> Result<SamlMetadataReport, JobError> {
         saml_metadata::run_once(self.ctx, self.ctx.clock.now()).await
+    }
+
+    /// Mails the SCIM token-expiry alerts that are due now (the clock's
+    /// now) to the sites' administrators.
+    pub async fn token_expiry(&self) -> Result<TokenExpiryReport, JobError> {
+        token_expiry::run_once(self.ctx, self.ctx.clock.now()).await
     }
 
     async fn read(&self) -> Result<impl JobsTx + use<>, JobError> {
