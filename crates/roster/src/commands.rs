@@ -10,33 +10,33 @@ use roster_app::admin::{
     ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput, SignInInput, SiteInput,
     SpKeyRotation, UserInput,
 };
-use roster_app::jobs::{RefreshOutcome, SamlMetadataReport};
+use roster_app::jobs::{RefreshOutcome, SamlMetadataReport, TokenExpiryReport};
 use roster_app::{
-    App, AppConfig, Context as AppContext, HttpMetadataClient, MetadataClientConfig, Principal,
-    SystemClock,
+    AlertOutcome, App, AppConfig, Context as AppContext, HttpMetadataClient, MetadataClientConfig,
+    Principal, SystemClock,
 };
 
 use crate::cli::{
-    AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, Job, JobsCommand, LdapArgs,
+    AdminKeyCommand, Cli, Command, GroupCommand, Job, JobsCommand, LdapArgs, MailArgs,
     MetadataArgs, PageArgs, ProviderCommand, SamlArgs, SiteCommand, SpKeyCommand, SyncCommand,
     UserCommand, UserCreateArgs,
 };
-use crate::config::store_config;
+use crate::config::{mailer, store_config};
 use crate::output;
 
 /// PostgreSQL connections a one-shot command needs.
 const CLI_CONNECTIONS: u32 = 2;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let open = || open(&cli.database, &cli.metadata);
+    let open = || open(&cli, None);
     match &cli.command {
-        Command::Serve(args) => crate::serve::run(&cli.database, &cli.metadata, args).await,
+        Command::Serve(args) => crate::serve::run(&cli, args).await,
         Command::Site(args) => site(&open().await?, &args.command, args.json).await,
         Command::AdminKey(args) => admin_key(&open().await?, &args.command, args.json).await,
         Command::User(args) => user(&open().await?, &args.command, args.json).await,
         Command::Group(args) => group(&open().await?, &args.command, args.json).await,
         Command::Provider(args) => provider(&open().await?, &args.command, args.json).await,
-        Command::Jobs(args) => jobs(&open().await?, &args.command, args.json).await,
+        Command::Jobs(args) => jobs(&cli, &args.command, args.json).await,
         Command::SpKey(args) => sp_key(&open().await?, &args.command, args.json).await,
         Command::Sync(args) => sync(&open().await?, &args.command, args.json).await,
     }
@@ -48,13 +48,29 @@ pub fn metadata_client(args: &MetadataArgs) -> anyhow::Result<Arc<HttpMetadataCl
     Ok(Arc::new(HttpMetadataClient::new(config).context("cannot set up the SAML metadata client")?))
 }
 
-async fn open(database: &DatabaseArgs, metadata: &MetadataArgs) -> anyhow::Result<App> {
-    let config = store_config(database, CLI_CONNECTIONS)?;
+/// The application over the database, for one command. Only the jobs,
+/// which mail links to the console, need the public URL.
+async fn open(cli: &Cli, public_url: Option<String>) -> anyhow::Result<App> {
+    let config = store_config(&cli.database, CLI_CONNECTIONS)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
-    // The CLI builds no URLs for SCIM clients, so it needs no public URL.
-    let settings = AppConfig { public_url: None };
+    let settings = AppConfig { public_url };
+    Ok(App::new(context(store, settings, &cli.metadata, &cli.mail)?))
+}
+
+/// The application's context with the outside services the settings ask
+/// for (the metadata client, and the mailer when an SMTP host is set).
+pub fn context(
+    store: Arc<roster_store::Store>,
+    settings: AppConfig,
+    metadata: &MetadataArgs,
+    mail: &MailArgs,
+) -> anyhow::Result<AppContext> {
     let client = metadata_client(metadata)?;
-    Ok(App::new(AppContext::new(store, Arc::new(SystemClock), settings, client)))
+    let context = AppContext::new(store, Arc::new(SystemClock), settings, client);
+    Ok(match mailer(mail)? {
+        Some(mailer) => context.with_mailer(mailer),
+        None => context,
+    })
 }
 
 fn page(args: &PageArgs) -> PageRequest {
@@ -430,9 +446,11 @@ async fn sync(app: &App, command: &SyncCommand, json: bool) -> anyhow::Result<()
     }
 }
 
-async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()> {
-    match command {
-        JobsCommand::Run { job: Job::LdapSync } => {
+async fn jobs(cli: &Cli, command: &JobsCommand, json: bool) -> anyhow::Result<()> {
+    let JobsCommand::Run { job, public_url } = command;
+    let app = &open(cli, public_url.clone()).await?;
+    match job {
+        Job::LdapSync => {
             let outcomes = app.sync().run_due().await?;
             let total = outcomes.len();
             output::list(
@@ -441,7 +459,7 @@ async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()
                 json,
             )
         }
-        JobsCommand::Run { job: Job::SamlMetadata } => {
+        Job::SamlMetadata => {
             let report = app.jobs().saml_metadata().await?;
             if json {
                 return output::one(&report, true);
@@ -449,7 +467,40 @@ async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()
             print_metadata_report(&report);
             Ok(())
         }
+        Job::TokenExpiry => {
+            let report = app.jobs().token_expiry().await?;
+            if json {
+                return output::one(&report, true);
+            }
+            print_token_expiry_report(&report);
+            Ok(())
+        }
     }
+}
+
+/// One line per alert this run delivered or tried, then the counts on
+/// standard error.
+fn print_token_expiry_report(report: &TokenExpiryReport) {
+    for alert in &report.alerts {
+        let delivery = &alert.delivery;
+        let outcome = match delivery.outcome {
+            AlertOutcome::Sent => format!("sent to {}", delivery.recipients.join(", ")),
+            AlertOutcome::Failed => {
+                format!("failed: {}", delivery.error.as_deref().unwrap_or("unknown"))
+            }
+            AlertOutcome::NoRecipient => "not sent: no administrator with an e-mail".to_owned(),
+            AlertOutcome::MailOff => "not sent: mail is off (no --smtp-host)".to_owned(),
+        };
+        println!(
+            "{}\t{}\t{} days before {}\t{outcome}",
+            alert.site, alert.provider, alert.days_before, alert.expires_at
+        );
+    }
+    eprintln!(
+        "SCIM token expiry: {} credentials expiring within 30 days, {} alerts this run",
+        report.checked,
+        report.alerts.len()
+    );
 }
 
 /// One line per provider that was due, then the counts on standard error.
