@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, ToSpan};
 use reqwest::StatusCode;
-use roster_app::{App, AppConfig, Clock, Context, HttpMetadataClient, MetadataClientConfig};
+use roster_app::{
+    App, AppConfig, Clock, Context, HttpMetadataClient, MailError, Mailer, MetadataClientConfig,
+    OutgoingMail, SmtpConfig, SmtpMailer, SmtpSecurity,
+};
 use roster_domain::SiteId;
 use roster_store::{AlertRecord, AlertStatus, MailAlertRepo, StoreConfig};
 use serde_json::{Value, json};
@@ -364,7 +367,38 @@ async fn names_with_line_breaks_cannot_add_headers(backend: Backend) {
     assert!(mail.body.contains("provider \"Okta  Bcc: evil@evil.test    A body of its own\""));
 }
 
+/// STARTTLS and TLS against a server whose certificate only the given CA
+/// vouches for: delivered with `ca_pem` (`--smtp-ca-file`), refused
+/// without it (verification cannot be skipped), and a STARTTLS server
+/// refuses a plain client.
+async fn tls_is_verified_with_the_configured_ca(backend: Backend) {
+    for security in [SmtpSecurity::StartTls, SmtpSecurity::Tls] {
+        let smtp = SmtpServer::start_secured(security);
+        let untrusted = SmtpMailer::new(smtp.config()).unwrap();
+        let plain = SmtpMailer::new(SmtpConfig { security: SmtpSecurity::Plain, ..smtp.config() });
+        let trusted = SmtpMailer::new(SmtpConfig { ca_pem: Some(smtp.ca_pem()), ..smtp.config() });
+        let mail = OutgoingMail::new(vec!["ada@acme.test".into()], "Hello", "Over TLS.\n".into());
+        let refused = untrusted.send(&mail).await.unwrap_err();
+        assert!(matches!(refused, MailError::Transport(_)), "{security:?}: {refused:?}");
+        assert!(plain.unwrap().send(&mail).await.is_err(), "{security:?}: plain refused");
+        assert!(smtp.messages().is_empty());
+        trusted.unwrap().send(&mail).await.unwrap();
+        let messages = smtp.messages();
+        assert_eq!(messages.len(), 1, "{security:?}");
+        assert_eq!((messages[0].subject(), messages[0].body.trim_end()), ("Hello", "Over TLS."));
+    }
+    // Through the job as well, on this backend.
+    let smtp = SmtpServer::start_secured(SmtpSecurity::StartTls);
+    let mailer = SmtpMailer::new(SmtpConfig { ca_pem: Some(smtp.ca_pem()), ..smtp.config() });
+    let app = spawn_app_with_mailer(backend, Some(Arc::new(mailer.unwrap()))).await;
+    site_with_admins(&app).await;
+    provider_expiring(&app, "Okta", 3).await;
+    assert_eq!(alerts_of(&run_job(&app).await)[0]["outcome"], "sent");
+    assert_token_mail(&smtp.messages()[0], &app, "Okta", 3);
+}
+
 crate::on_both_databases!(
+    tls_is_verified_with_the_configured_ca,
     names_with_line_breaks_cannot_add_headers,
     alerts_arrive_once_at_each_threshold,
     two_instances_send_each_alert_once,

@@ -62,23 +62,32 @@ pub struct SmtpServer {
     folder: TempDir,
     pub port: u16,
     login: Option<(String, String)>,
+    /// Plain, STARTTLS (required) or TLS from the first byte; with TLS the
+    /// server's certificate is for 127.0.0.1, from a CA of its own.
+    security: SmtpSecurity,
     child: Option<Child>,
 }
 
 impl SmtpServer {
     /// A server on a free port that takes any message.
     pub fn start() -> SmtpServer {
-        Self::launch(None)
+        Self::launch(None, SmtpSecurity::Plain)
     }
 
     /// A server that takes messages only after this login.
     pub fn start_with_login(user: &str, password: &str) -> SmtpServer {
-        Self::launch(Some((user.to_owned(), password.to_owned())))
+        Self::launch(Some((user.to_owned(), password.to_owned())), SmtpSecurity::Plain)
     }
 
-    fn launch(login: Option<(String, String)>) -> SmtpServer {
+    /// A server that speaks STARTTLS (and refuses mail without it) or TLS;
+    /// [`SmtpServer::ca_pem`] is the CA of its certificate.
+    pub fn start_secured(security: SmtpSecurity) -> SmtpServer {
+        Self::launch(None, security)
+    }
+
+    fn launch(login: Option<(String, String)>, security: SmtpSecurity) -> SmtpServer {
         let folder = tempfile::tempdir().expect("mail folder");
-        let mut server = SmtpServer { folder, port: 0, login, child: None };
+        let mut server = SmtpServer { folder, port: 0, login, security, child: None };
         server.run(0);
         server
     }
@@ -95,6 +104,14 @@ impl SmtpServer {
             .arg(Self::script())
             .arg(self.folder.path())
             .args(["--port", &port.to_string()])
+            .args([
+                "--security",
+                match self.security {
+                    SmtpSecurity::StartTls => "starttls",
+                    SmtpSecurity::Tls => "tls",
+                    SmtpSecurity::Plain => "plain",
+                },
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if let Some((user, password)) = &self.login {
@@ -138,12 +155,18 @@ impl SmtpServer {
         assert_eq!(self.port, port);
     }
 
-    /// The mailer settings that reach this server (plain SMTP: loopback).
+    /// The CA that issued a secured server's certificate (PEM).
+    pub fn ca_pem(&self) -> Vec<u8> {
+        std::fs::read(self.folder.path().join("tls/ca.pem")).expect("the server's CA")
+    }
+
+    /// The mailer settings that reach this server, with its security (the
+    /// CA is not trusted: set `ca_pem` for that).
     pub fn config(&self) -> SmtpConfig {
         SmtpConfig {
             host: "127.0.0.1".into(),
             port: self.port,
-            security: SmtpSecurity::Plain,
+            security: self.security,
             credentials: self
                 .login
                 .as_ref()
