@@ -5,7 +5,8 @@
 //! store before the mail goes out (insert if absent, or take over a failed
 //! try or a claim that ran out, in one statement), so that of several
 //! instances one sends it; a delivered alert is never sent again, and a
-//! failed one is sent again when its caller next meets it. Without an SMTP
+//! failed one is sent again when its caller next meets it, or by
+//! [`retry_failed`] (which the token-expiry job calls for the notices). Without an SMTP
 //! server, or without a recipient, the alert is recorded as not sent.
 
 use std::sync::atomic::Ordering;
@@ -50,6 +51,41 @@ impl AlertKind {
             Self::SamlMetadataFailing => "saml_metadata_failing",
         }
     }
+}
+
+/// The most failed notices one call sends again.
+const RETRY_BATCH: u64 = 100;
+
+/// Sends again the notices of `kinds` whose last try failed, with the
+/// subject and body they recorded: a one-off event (a switch-off) does not
+/// come again to retry its own notice.
+pub(crate) async fn retry_failed(
+    ctx: &Context,
+    kinds: &[AlertKind],
+    now: Timestamp,
+) -> Result<Vec<Delivery>, InternalError> {
+    let mut failed = Vec::new();
+    {
+        let mut tx = ctx.store.read().await?;
+        for kind in kinds {
+            for record in tx.failed_mail_alerts(kind.as_str(), RETRY_BATCH).await? {
+                failed.push((*kind, record));
+            }
+        }
+    }
+    let mut done = Vec::new();
+    for (kind, record) in failed {
+        let Some(provider) = record.provider_id else { continue };
+        let alert = Alert {
+            site: record.site_id,
+            key: record.key,
+            kind,
+            provider,
+            text: AlertText { subject: record.subject, text: record.body },
+        };
+        done.extend(deliver(ctx, &alert, now).await?);
+    }
+    Ok(done)
 }
 
 /// How one delivery ended.

@@ -139,6 +139,14 @@ pub trait MailAlertRepo {
         now: Timestamp,
     ) -> Result<bool, StoreError>;
 
+    /// The alerts of `kind`, of every site, whose last try failed, oldest
+    /// first, at most `limit`: to be sent again with what they recorded.
+    async fn failed_mail_alerts(
+        &mut self,
+        kind: &str,
+        limit: u64,
+    ) -> Result<Vec<AlertRecord>, StoreError>;
+
     /// The site's alerts, newest first, at most `limit`.
     async fn mail_alerts(
         &mut self,

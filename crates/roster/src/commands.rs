@@ -12,8 +12,8 @@ use roster_app::admin::{
 };
 use roster_app::jobs::{RefreshOutcome, SamlMetadataReport, TokenExpiryReport};
 use roster_app::{
-    AlertOutcome, App, AppConfig, Context as AppContext, HttpMetadataClient, MetadataClientConfig,
-    Principal, SystemClock,
+    AlertOutcome, App, AppConfig, Context as AppContext, Delivery, HttpMetadataClient,
+    MetadataClientConfig, Principal, SystemClock,
 };
 
 use crate::cli::{
@@ -478,28 +478,37 @@ async fn jobs(cli: &Cli, command: &JobsCommand, json: bool) -> anyhow::Result<()
     }
 }
 
+/// What became of one mail, in words.
+fn outcome_words(delivery: &Delivery) -> String {
+    match delivery.outcome {
+        AlertOutcome::Sent => format!("sent to {}", delivery.recipients.join(", ")),
+        AlertOutcome::Failed => {
+            format!("failed: {}", delivery.error.as_deref().unwrap_or("unknown"))
+        }
+        AlertOutcome::NoRecipient => "not sent: no administrator with an e-mail".to_owned(),
+        AlertOutcome::MailOff => "not sent: mail is off (no --smtp-host)".to_owned(),
+    }
+}
+
 /// One line per alert this run delivered or tried, then the counts on
 /// standard error.
 fn print_token_expiry_report(report: &TokenExpiryReport) {
     for alert in &report.alerts {
-        let delivery = &alert.delivery;
-        let outcome = match delivery.outcome {
-            AlertOutcome::Sent => format!("sent to {}", delivery.recipients.join(", ")),
-            AlertOutcome::Failed => {
-                format!("failed: {}", delivery.error.as_deref().unwrap_or("unknown"))
-            }
-            AlertOutcome::NoRecipient => "not sent: no administrator with an e-mail".to_owned(),
-            AlertOutcome::MailOff => "not sent: mail is off (no --smtp-host)".to_owned(),
-        };
+        let outcome = outcome_words(&alert.delivery);
         println!(
             "{}\t{}\t{} days before {}\t{outcome}",
             alert.site, alert.provider, alert.days_before, alert.expires_at
         );
     }
+    for notice in &report.notices_retried {
+        println!("retried\t{}\t{}", notice.subject, outcome_words(notice));
+    }
     eprintln!(
-        "SCIM token expiry: {} credentials expiring within 30 days, {} alerts this run",
+        "SCIM token expiry: {} credentials expiring within 30 days, {} alerts this run, {} \
+         notices retried",
         report.checked,
-        report.alerts.len()
+        report.alerts.len(),
+        report.notices_retried.len()
     );
 }
 

@@ -7,6 +7,9 @@
 //! secret, which gets alerts of its own. A credential first seen past
 //! several thresholds (created with a short expiry, or while the job did
 //! not run) gets only the nearest one, not every one at once.
+//!
+//! The run also sends again the notices of other events whose send failed
+//! (an LDAP switch-off happens once and cannot retry its own).
 
 use jiff::{SignedDuration, Timestamp};
 use roster_domain::ScimAuth;
@@ -31,6 +34,9 @@ pub struct TokenExpiryReport {
     pub checked: usize,
     /// The alerts this run delivered or tried (not those done before).
     pub alerts: Vec<TokenAlert>,
+    /// Notices (LDAP switch-off, metadata failure) whose send had failed,
+    /// tried again by this run.
+    pub notices_retried: Vec<Delivery>,
 }
 
 /// One alert about one credential.
@@ -69,7 +75,11 @@ impl Jobs<'_> {
             let mut tx = self.read().await?;
             tx.scim_credentials_expiring(now, horizon, BATCH).await?
         };
-        let mut report = TokenExpiryReport { checked: expiring.len(), alerts: Vec::new() };
+        let mut report = TokenExpiryReport {
+            checked: expiring.len(),
+            alerts: Vec::new(),
+            notices_retried: Vec::new(),
+        };
         for credential in expiring {
             let Some(days_before) = nearest_threshold(now, credential.expires_at) else {
                 continue;
@@ -88,6 +98,10 @@ impl Jobs<'_> {
                 });
             }
         }
+        // The mail job of the schedule: the notices whose event does not
+        // come again to retry them get their retry here.
+        let notices = [AlertKind::LdapSwitchedOff, AlertKind::SamlMetadataFailing];
+        report.notices_retried = alerts::retry_failed(self.ctx, &notices, now).await?;
         Ok(report)
     }
 

@@ -13,6 +13,10 @@ use crate::{
     StoreError,
 };
 
+/// The columns `alert_from` reads.
+const ALERT_COLUMNS: &str = "site_id, alert_key, kind, provider_id, status, attempts, recipients, \
+                             subject, body, error, created_at, updated_at";
+
 fn credential_from(row: &AnyRow) -> Result<ExpiringCredential, StoreError> {
     let c = Cols(row);
     Ok(ExpiringCredential {
@@ -151,20 +155,37 @@ impl MailAlertRepo for Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn failed_mail_alerts(
+        &mut self,
+        kind: &str,
+        limit: u64,
+    ) -> Result<Vec<AlertRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM mail_alerts WHERE status = 'failed' AND kind = $1 \
+             ORDER BY updated_at, site_id, alert_key LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(kind)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(self.conn())
+            .await?;
+        rows.iter().map(alert_from).collect()
+    }
+
     async fn mail_alerts(
         &mut self,
         site: &SiteId,
         limit: u64,
     ) -> Result<Vec<AlertRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT site_id, alert_key, kind, provider_id, status, attempts, recipients, subject, \
-             body, error, created_at, updated_at FROM mail_alerts WHERE site_id = $1 \
-             ORDER BY created_at DESC, alert_key LIMIT $2",
-        )
-        .bind(site.as_str())
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(self.conn())
-        .await?;
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM mail_alerts WHERE site_id = $1 \
+             ORDER BY created_at DESC, alert_key LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site.as_str())
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(self.conn())
+            .await?;
         rows.iter().map(alert_from).collect()
     }
 }

@@ -21,7 +21,7 @@ async fn sync(app: &TestApp, provider: &str) -> Value {
 }
 
 async fn ldap_switch_off_is_told_once(backend: Backend) {
-    let smtp = SmtpServer::start();
+    let mut smtp = SmtpServer::start();
     let app = spawn_app_with_mailer(backend, Some(smtp.mailer())).await;
     site_with_admins(&app).await;
     // A directory that cannot be reached: a port nothing listens on.
@@ -65,8 +65,21 @@ async fn ldap_switch_off_is_told_once(backend: Backend) {
         assert_eq!(on.status, StatusCode::OK, "{on:?}");
         app.clock.advance(SignedDuration::from_secs(1));
     }
+    // With the SMTP server down, the notice fails; the token-expiry job
+    // (the schedule's mail job) sends it again, once.
+    smtp.stop();
+    sync(&app, &provider).await;
+    sync(&app, &provider).await;
+    assert_eq!(recorded(&app).await[0].status, AlertStatus::Failed);
+    smtp.restart();
+    let report = app.app.jobs().token_expiry().await.unwrap();
+    assert_eq!(report.notices_retried.len(), 1, "{report:?}");
+    assert!(app.app.jobs().token_expiry().await.unwrap().notices_retried.is_empty());
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 3);
+    assert_eq!(messages[2].subject(), messages[0].subject());
     let records = recorded(&app).await;
-    assert_eq!(records.len(), 2);
+    assert_eq!(records.len(), 3);
     assert!(records.iter().all(|r| r.status == AlertStatus::Sent && r.kind == "ldap_switched_off"));
 }
 
