@@ -112,8 +112,12 @@ impl SmtpMailer {
 
 /// The message as it goes out: text/plain UTF-8, a date and a message id.
 fn message(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, MailError> {
+    // A Message-ID in the sender's domain: lettre adds the Date but not
+    // this, which mail servers and spam filters expect (RFC 5322 §3.6.4).
+    let id = format!("<{}@{}>", uuid::Uuid::new_v4().simple(), from.email.domain());
     let mut builder = Message::builder()
         .from(from.clone())
+        .message_id(Some(id))
         .subject(one_line(mail.subject()))
         .header(ContentType::TEXT_PLAIN);
     if mail.to.is_empty() {
@@ -174,6 +178,9 @@ mod tests {
         let subjects: Vec<_> = headers.iter().filter(|line| line.starts_with("Subject:")).collect();
         assert_eq!(subjects.len(), 1, "{wire}");
         assert!(headers.contains(&"To: admin@example.com"), "{wire}");
+        let ids: Vec<_> = headers.iter().filter(|line| line.starts_with("Message-ID: <")).collect();
+        assert!(ids.len() == 1 && ids[0].ends_with("@example.com>"), "{wire}");
+        assert_eq!(headers.iter().filter(|line| line.starts_with("Date: ")).count(), 1, "{wire}");
         assert!(headers.iter().any(|line| line.starts_with("Content-Type: text/plain")), "{wire}");
     }
 

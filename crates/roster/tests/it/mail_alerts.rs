@@ -85,6 +85,8 @@ fn assert_token_mail(mail: &Delivered, app: &TestApp, provider: &str, days: i64)
     assert_eq!(mail.rcpt_tos, ["ada@acme.test", "alan@acme.test"], "{mail:#?}");
     assert_eq!(mail.mail_from, "roster@roster.test");
     assert_eq!(mail.header("From"), [FROM]);
+    assert!(mail.header("Message-ID")[0].ends_with("@roster.test>"), "{mail:#?}");
+    assert_eq!(mail.header("Date").len(), 1, "{mail:#?}");
     let unit = if days == 1 { "day" } else { "days" };
     assert_eq!(
         mail.subject(),
