@@ -5,7 +5,8 @@
 # (PostgreSQL server binaries, cargo-nextest, the test SAML identity
 # provider through scripts/install-saml-idp.sh, the scim2-tester checker
 # through scripts/install-scim2-tester.sh, and OpenLDAP's slapd for the
-# directory tests through scripts/install-ldap.sh), starts a throwaway PostgreSQL
+# directory tests through scripts/install-ldap.sh, and aiosmtpd for the mail
+# tests through scripts/install-smtp.sh), starts a throwaway PostgreSQL
 # cluster on a free loopback port, exports ROSTER_TEST_DATABASE_URL for the
 # tests (which create their own databases in it), runs
 # `cargo nextest run --workspace --no-fail-fast "$@"` and exits with its
@@ -142,6 +143,10 @@ scripts/install-scim2-tester.sh
 # The directory tests run real OpenLDAP servers (roster_ldap::testing::Slapd);
 # its script installs slapd and ldap-utils and is quick when they are there.
 scripts/install-ldap.sh
+
+# The mail tests deliver to a real SMTP server (aiosmtpd, started by each
+# test through crates/roster/tests/it/smtp.rs); quick when it is there.
+scripts/install-smtp.sh
 
 # The style rules that a reviewer should not have to check by hand:
 # formatting, and clippy (no unwrap/expect/panic outside tests) with

@@ -2,15 +2,18 @@
 //!
 //! The outside services of later areas join here, each behind a small
 //! trait so that tests give real local peers: an HTTP client for SAML
-//! metadata (`sso`), a directory connector (`sync`) and a mailer (`jobs`).
+//! metadata (`sso`), a directory connector (`sync`) and a mailer (the alerts of `jobs`
+//! and `sync`, through the shared `alerts` module).
 //! An area reaches them only through the context, never as globals.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use roster_domain::HttpUrl;
 use roster_store::Store;
 
 use crate::Clock;
+use crate::mailer::Mailer;
 use crate::metadata_client::MetadataFetchError;
 use crate::passwords::Passwords;
 use crate::sp_keys::SpKeyCache;
@@ -46,6 +49,11 @@ pub struct Context {
     pub(crate) passwords: Passwords,
     /// Connects to the directories LDAP provisioning reads.
     pub(crate) directory: Arc<dyn roster_ldap::Connector>,
+    /// Sends the alerts to sites' administrators; `None`: mail is off
+    /// (no SMTP host configured), and alerts are recorded as not sent.
+    pub(crate) mailer: Option<Arc<dyn Mailer>>,
+    /// Whether "mail is off" was logged: once per process is enough.
+    pub(crate) mail_off_noted: AtomicBool,
 }
 
 impl Context {
@@ -63,6 +71,15 @@ impl Context {
             sp_keys: SpKeyCache::default(),
             passwords: Passwords::for_this_machine(),
             directory: Arc::new(roster_ldap::LdapConnector::new()),
+            mailer: None,
+            mail_off_noted: AtomicBool::new(false),
         }
+    }
+
+    /// The context with mail on, through `mailer`.
+    #[must_use]
+    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
     }
 }

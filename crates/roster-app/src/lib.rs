@@ -21,6 +21,8 @@
 
 mod access;
 pub mod admin;
+mod alert_mail;
+mod alerts;
 mod clock;
 mod context;
 mod error;
@@ -29,12 +31,15 @@ mod history;
 pub mod idp_metadata;
 mod ids;
 pub mod jobs;
+mod mailer;
 mod metadata_client;
+mod notices;
 pub mod passwords;
 mod provisioning;
 pub mod scheduler;
 pub mod scim;
 pub mod secrets;
+mod smtp_mailer;
 mod sp_keys;
 pub mod sso;
 pub mod sync;
@@ -44,13 +49,16 @@ use std::sync::Arc;
 use roster_domain::history::Interface;
 
 pub use access::{AdminRole, Principal, SignedIn};
+pub use alerts::{AlertOutcome, Delivery};
 pub use clock::{Clock, SystemClock};
 pub use context::{AppConfig, Context, MetadataClient};
 pub use error::InternalError;
+pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use metadata_client::{
     HttpMetadataClient, MAX_METADATA_BYTES, MetadataClientConfig, MetadataFetchError,
 };
 pub use scheduler::{JobRun, Scheduler, SchedulerError, instance_name};
+pub use smtp_mailer::{SmtpConfig, SmtpConfigError, SmtpMailer, SmtpSecurity};
 
 /// The application: the shared context, and an entry point per area.
 #[derive(Clone)]

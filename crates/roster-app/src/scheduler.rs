@@ -132,6 +132,7 @@ impl Scheduler {
             JobName::SamlMetadata => report(self.app.jobs().saml_metadata().await),
             JobName::CleanUp => report(self.app.jobs().clean_up().await),
             JobName::LifecycleRules => report(self.app.jobs().lifecycle_rules().await),
+            JobName::TokenExpiry => report(self.app.jobs().token_expiry().await),
         }
     }
 }

@@ -24,6 +24,7 @@ mod history_api;
 mod job_api;
 mod ldap_sync_api;
 mod lifecycle_api;
+mod mail_alert_api;
 mod metadata_api;
 mod policy_api;
 mod scim_api;
@@ -43,6 +44,9 @@ pub use history_api::{HistoryFilter, HistoryRecord, HistoryRepo, NewHistory};
 pub use job_api::{Claim, JobRecord, JobRepo, JobRunRecord, Purged};
 pub use ldap_sync_api::{LdapLink, LdapSyncRepo, LdapSyncRun, LdapSyncState, LinkKind};
 pub use lifecycle_api::LifecycleRepo;
+pub use mail_alert_api::{
+    AdminRecipient, AlertClaim, AlertRecord, AlertStatus, ExpiringCredential, MailAlertRepo,
+};
 pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};
 pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{

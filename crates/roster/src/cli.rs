@@ -25,6 +25,8 @@ pub struct Cli {
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub metadata: MetadataArgs,
+    #[command(flatten)]
+    pub mail: MailArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -47,6 +49,42 @@ pub struct MetadataArgs {
     /// non-public addresses (an IdP inside your network); refused by default.
     #[arg(long, env = "ROSTER_SAML_METADATA_ALLOW_PRIVATE", global = true)]
     pub saml_metadata_allow_private: bool,
+}
+
+/// The SMTP server the alerts to sites' administrators go through: used by
+/// the server's jobs and by `roster jobs run`. Without a host, mail is off.
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// SMTP server for the alerts to sites' administrators (token expiry, LDAP
+    /// switch-off, metadata failures); without it, mail is off and alerts are only recorded.
+    #[arg(long, env = "ROSTER_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+    /// SMTP port; by default 587 for starttls, 465 for tls, 25 for plain.
+    #[arg(long, env = "ROSTER_SMTP_PORT", global = true)]
+    pub smtp_port: Option<u16>,
+    /// How the SMTP connection is protected: starttls (required, not opportunistic),
+    /// tls (from the first byte) or plain (no encryption).
+    #[arg(long, env = "ROSTER_SMTP_SECURITY", value_enum, default_value_t = SmtpSecurityArg::Starttls, global = true)]
+    pub smtp_security: SmtpSecurityArg,
+    /// Username to log in to the SMTP server with (with a password).
+    #[arg(long, env = "ROSTER_SMTP_USERNAME", global = true)]
+    pub smtp_username: Option<String>,
+    /// File holding the SMTP password (or set ROSTER_SMTP_PASSWORD; never on the command line).
+    #[arg(long, env = "ROSTER_SMTP_PASSWORD_FILE", global = true)]
+    pub smtp_password_file: Option<PathBuf>,
+    /// Sender of the alerts, such as 'roster <roster@example.com>'; required with --smtp-host.
+    #[arg(long, env = "ROSTER_SMTP_FROM", global = true)]
+    pub smtp_from: Option<String>,
+    /// PEM file of a CA to trust for the SMTP server's certificate, besides the system's.
+    #[arg(long, env = "ROSTER_SMTP_CA_FILE", global = true)]
+    pub smtp_ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmtpSecurityArg {
+    Starttls,
+    Tls,
+    Plain,
 }
 
 fn parse_secret(raw: &str) -> Result<SecretString, String> {
@@ -411,6 +449,9 @@ pub enum JobsCommand {
     Run {
         #[arg(value_enum)]
         job: Job,
+        /// The URL clients reach roster at, for the console links in the mails.
+        #[arg(long, env = "ROSTER_PUBLIC_URL")]
+        public_url: Option<String>,
     },
 }
 
@@ -422,6 +463,9 @@ pub enum Job {
     SamlMetadata,
     /// Sync every provider whose LDAP sync interval has passed.
     LdapSync,
+    /// Mail sites' administrators about SCIM credentials that expire within 30,
+    /// 7 or 1 days (each alert once).
+    TokenExpiry,
     /// Delete expired sign-in requests, replay-cache entries, sessions, hand-off
     /// tickets, pending sign-ins and throttling counters, and old LDAP sync runs.
     CleanUp,

@@ -10,33 +10,33 @@ use roster_app::admin::{
     PageRequest, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput,
     SignInInput, SiteInput, SpKeyRotation, UserInput,
 };
-use roster_app::jobs::{JobName, RefreshOutcome, SamlMetadataReport};
+use roster_app::jobs::{JobName, RefreshOutcome, SamlMetadataReport, TokenExpiryReport};
 use roster_app::{
-    App, AppConfig, Context as AppContext, HttpMetadataClient, MetadataClientConfig, Principal,
-    Scheduler, SystemClock, instance_name,
+    AlertOutcome, App, AppConfig, Context as AppContext, Delivery, HttpMetadataClient,
+    MetadataClientConfig, Principal, Scheduler, SystemClock, instance_name,
 };
 
 use crate::cli::{
-    AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, Job, JobsCommand, LdapArgs,
-    LifecycleRuleCommand, LogsCommand, MetadataArgs, PageArgs, ProviderCommand, SamlArgs,
-    SiteCommand, SpKeyCommand, SyncCommand, UserCommand, UserCreateArgs,
+    AdminKeyCommand, Cli, Command, GroupCommand, Job, JobsCommand, LdapArgs, LifecycleRuleCommand,
+    LogsCommand, MailArgs, MetadataArgs, PageArgs, ProviderCommand, SamlArgs, SiteCommand,
+    SpKeyCommand, SyncCommand, UserCommand, UserCreateArgs,
 };
-use crate::config::store_config;
+use crate::config::{mailer, store_config};
 use crate::output;
 
 /// PostgreSQL connections a one-shot command needs.
 const CLI_CONNECTIONS: u32 = 2;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let open = || open(&cli.database, &cli.metadata);
+    let open = || open(&cli, None);
     match &cli.command {
-        Command::Serve(args) => crate::serve::run(&cli.database, &cli.metadata, args).await,
+        Command::Serve(args) => crate::serve::run(&cli, args).await,
         Command::Site(args) => site(&open().await?, &args.command, args.json).await,
         Command::AdminKey(args) => admin_key(&open().await?, &args.command, args.json).await,
         Command::User(args) => user(&open().await?, &args.command, args.json).await,
         Command::Group(args) => group(&open().await?, &args.command, args.json).await,
         Command::Provider(args) => provider(&open().await?, &args.command, args.json).await,
-        Command::Jobs(args) => jobs(&open().await?, &args.command, args.json).await,
+        Command::Jobs(args) => jobs(&cli, &args.command, args.json).await,
         Command::SpKey(args) => sp_key(&open().await?, &args.command, args.json).await,
         Command::Sync(args) => sync(&open().await?, &args.command, args.json).await,
         Command::Logs(args) => logs(&open().await?, &args.command, args.json).await,
@@ -52,15 +52,31 @@ pub fn metadata_client(args: &MetadataArgs) -> anyhow::Result<Arc<HttpMetadataCl
     Ok(Arc::new(HttpMetadataClient::new(config).context("cannot set up the SAML metadata client")?))
 }
 
-async fn open(database: &DatabaseArgs, metadata: &MetadataArgs) -> anyhow::Result<App> {
-    let config = store_config(database, CLI_CONNECTIONS)?;
+/// The application over the database, for one command. Only the jobs,
+/// which mail links to the console, need the public URL.
+async fn open(cli: &Cli, public_url: Option<String>) -> anyhow::Result<App> {
+    let config = store_config(&cli.database, CLI_CONNECTIONS)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
-    // The CLI builds no URLs for SCIM clients, so it needs no public URL.
-    let settings = AppConfig { public_url: None };
-    let client = metadata_client(metadata)?;
-    let app = App::new(AppContext::new(store, Arc::new(SystemClock), settings, client));
+    let settings = AppConfig { public_url };
+    let app = App::new(context(store, settings, &cli.metadata, &cli.mail)?);
     // Administrators' changes made here are the CLI's in the history log.
     Ok(app.via(roster_domain::history::Interface::Cli))
+}
+
+/// The application's context with the outside services the settings ask
+/// for (the metadata client, and the mailer when an SMTP host is set).
+pub fn context(
+    store: Arc<roster_store::Store>,
+    settings: AppConfig,
+    metadata: &MetadataArgs,
+    mail: &MailArgs,
+) -> anyhow::Result<AppContext> {
+    let client = metadata_client(metadata)?;
+    let context = AppContext::new(store, Arc::new(SystemClock), settings, client);
+    Ok(match mailer(mail)? {
+        Some(mailer) => context.with_mailer(mailer),
+        None => context,
+    })
 }
 
 fn page(args: &PageArgs) -> PageRequest {
@@ -455,10 +471,10 @@ async fn sync(app: &App, command: &SyncCommand, json: bool) -> anyhow::Result<()
     }
 }
 
-async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()> {
-    let job = match command {
+async fn jobs(cli: &Cli, command: &JobsCommand, json: bool) -> anyhow::Result<()> {
+    let (job, public_url) = match command {
         JobsCommand::List => {
-            let jobs = app.jobs().list().await?;
+            let jobs = open(cli, None).await?.jobs().list().await?;
             let total = jobs.len();
             return output::list(
                 &serde_json::json!({ "items": jobs, "total": total }),
@@ -473,14 +489,19 @@ async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()
                 json,
             );
         }
-        JobsCommand::Run { job: Job::LdapSync } => JobName::LdapSync,
-        JobsCommand::Run { job: Job::SamlMetadata } => JobName::SamlMetadata,
-        JobsCommand::Run { job: Job::CleanUp } => JobName::CleanUp,
-        JobsCommand::Run { job: Job::LifecycleRules } => JobName::LifecycleRules,
+        JobsCommand::Run { job, public_url } => (job, public_url),
     };
+    let job = match job {
+        Job::LdapSync => JobName::LdapSync,
+        Job::SamlMetadata => JobName::SamlMetadata,
+        Job::TokenExpiry => JobName::TokenExpiry,
+        Job::CleanUp => JobName::CleanUp,
+        Job::LifecycleRules => JobName::LifecycleRules,
+    };
+    let app = open(cli, public_url.clone()).await?;
     // Through the scheduler: the run takes the job's lease, so it never
     // runs beside a scheduled run of another instance, and is recorded.
-    let run = Scheduler::new(app.clone(), instance_name()).run_now(job).await?;
+    let run = Scheduler::new(app, instance_name()).run_now(job).await?;
     let Some(summary) = run.summary else {
         anyhow::bail!("the {} job failed: {}", run.job, run.error.unwrap_or_default());
     };
@@ -497,10 +518,49 @@ async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()
             print_metadata_report(&serde_json::from_value::<SamlMetadataReport>(summary)?);
             Ok(())
         }
-        JobName::SamlMetadata | JobName::CleanUp | JobName::LifecycleRules => {
-            output::one(&summary, json)
+        JobName::TokenExpiry if !json => {
+            print_token_expiry_report(&serde_json::from_value::<TokenExpiryReport>(summary)?);
+            Ok(())
         }
+        JobName::SamlMetadata
+        | JobName::TokenExpiry
+        | JobName::CleanUp
+        | JobName::LifecycleRules => output::one(&summary, json),
     }
+}
+
+/// What became of one mail, in words.
+fn outcome_words(delivery: &Delivery) -> String {
+    match delivery.outcome {
+        AlertOutcome::Sent => format!("sent to {}", delivery.recipients.join(", ")),
+        AlertOutcome::Failed => {
+            format!("failed: {}", delivery.error.as_deref().unwrap_or("unknown"))
+        }
+        AlertOutcome::NoRecipient => "not sent: no administrator with an e-mail".to_owned(),
+        AlertOutcome::MailOff => "not sent: mail is off (no --smtp-host)".to_owned(),
+    }
+}
+
+/// One line per alert this run delivered or tried, then the counts on
+/// standard error.
+fn print_token_expiry_report(report: &TokenExpiryReport) {
+    for alert in &report.alerts {
+        let outcome = outcome_words(&alert.delivery);
+        println!(
+            "{}\t{}\t{} days before {}\t{outcome}",
+            alert.site, alert.provider, alert.days_before, alert.expires_at
+        );
+    }
+    for notice in &report.notices_retried {
+        println!("retried\t{}\t{}", notice.subject, outcome_words(notice));
+    }
+    eprintln!(
+        "SCIM token expiry: {} credentials expiring within 30 days, {} alerts this run, {} \
+         notices retried",
+        report.checked,
+        report.alerts.len(),
+        report.notices_retried.len()
+    );
 }
 
 /// One line per provider that was due, then the counts on standard error.

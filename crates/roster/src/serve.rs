@@ -1,24 +1,18 @@
 //! `roster serve`: logging, the database, the HTTP server and graceful
 //! shutdown on SIGTERM or Ctrl-C.
 
-use std::sync::Arc;
-
 use anyhow::Context;
-use roster_app::{App, AppConfig, Context as AppContext, Scheduler, SystemClock, instance_name};
+use roster_app::{App, AppConfig, Scheduler, instance_name};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{DatabaseArgs, LogFormat, MetadataArgs, ServeArgs};
-use crate::commands::metadata_client;
+use crate::cli::{Cli, LogFormat, ServeArgs};
+use crate::commands::context;
 use crate::config::store_config;
 
-pub async fn run(
-    database: &DatabaseArgs,
-    metadata: &MetadataArgs,
-    args: &ServeArgs,
-) -> anyhow::Result<()> {
+pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_format);
-    let config = store_config(database, args.database_max_connections)?;
+    let config = store_config(&cli.database, args.database_max_connections)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
     tracing::info!(dialect = ?store.dialect(), "database ready");
     let listener = TcpListener::bind(args.listen)
@@ -26,11 +20,14 @@ pub async fn run(
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "roster is listening");
     let settings = AppConfig { public_url: args.public_url.clone() };
-    if metadata.saml_metadata_allow_private {
+    if cli.metadata.saml_metadata_allow_private {
         tracing::warn!("SAML metadata URLs may reach private and loopback addresses");
     }
-    let client = metadata_client(metadata)?;
-    let app = App::new(AppContext::new(store.clone(), Arc::new(SystemClock), settings, client));
+    match &cli.mail.smtp_host {
+        Some(host) => tracing::info!(%host, "alerts to administrators are mailed"),
+        None => tracing::info!("mail is off (no --smtp-host): alerts are recorded, not sent"),
+    }
+    let app = App::new(context(store.clone(), settings, &cli.metadata, &cli.mail)?);
     // The SAML SP's key pairs exist from the first start on, so that its
     // metadata is complete before any identity provider reads it.
     app.sso().prepare_keys().await.context("cannot prepare the SAML service provider's keys")?;

@@ -6,7 +6,8 @@
 //! one failing item never undoes another's.
 //!
 //! May use: the store capabilities of `JobsTx`, the clock, the context's
-//! outside services, and the shared `idp_metadata` module. Never another
+//! outside services, and the shared `idp_metadata`, `alerts` and
+//! `alert_mail` modules. Never another
 //! area.
 
 pub mod clean_up;
@@ -14,16 +15,18 @@ mod error;
 pub mod lifecycle_rules;
 pub mod saml_metadata;
 mod schedule;
+pub mod token_expiry;
 
 pub use clean_up::CleanUpReport;
 pub use error::JobError;
 pub use lifecycle_rules::LifecycleReport;
 pub use saml_metadata::{MetadataRefresh, RefreshOutcome, SamlMetadataReport};
 pub use schedule::{JobName, JobOutcome, JobView, LEASE, RENEW_EVERY};
+pub use token_expiry::{TokenAlert, TokenExpiryReport};
 
 use roster_store::{
-    HistoryRepo, IdpMetadataRepo, JobRepo, LifecycleRepo, ProviderRepo, SiteRepo, Transaction,
-    UserRepo,
+    HistoryRepo, IdpMetadataRepo, JobRepo, LifecycleRepo, MailAlertRepo, ProviderRepo, SiteRepo,
+    Transaction, UserRepo,
 };
 
 use crate::Context;
@@ -38,6 +41,7 @@ pub(crate) trait JobsTx:
     + UserRepo
     + LifecycleRepo
     + HistoryRepo
+    + MailAlertRepo
 {
 }
 
@@ -50,6 +54,7 @@ impl<T> JobsTx for T where
         + UserRepo
         + LifecycleRepo
         + HistoryRepo
+        + MailAlertRepo
 {
 }
 
@@ -76,6 +81,12 @@ impl<'a> Jobs<'a> {
     /// Deletes what has expired (the clock's now).
     pub async fn clean_up(&self) -> Result<CleanUpReport, JobError> {
         clean_up::run_once(self.ctx, self.ctx.clock.now()).await
+    }
+
+    /// Mails the SCIM token-expiry alerts that are due now (the clock's
+    /// now) to the sites' administrators.
+    pub async fn token_expiry(&self) -> Result<TokenExpiryReport, JobError> {
+        token_expiry::run_once(self.ctx, self.ctx.clock.now()).await
     }
 
     async fn read(&self) -> Result<impl JobsTx + use<>, JobError> {

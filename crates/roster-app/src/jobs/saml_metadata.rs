@@ -3,7 +3,8 @@
 //! fetched again. Every signing certificate of the new document is trusted
 //! from then on, so an IdP's key rotation needs no administrator. A failed
 //! fetch keeps the last good document (sign-in keeps working) and records
-//! the failure on the provider, where the admin API shows it.
+//! the failure on the provider, where the admin API shows it; the first
+//! failure after a success is mailed to the site's administrators.
 
 use jiff::Timestamp;
 use roster_domain::SamlTrust;
@@ -11,8 +12,8 @@ use roster_store::{DueMetadata, IdpMetadataRepo, ProviderRepo, Transaction};
 use serde::Serialize;
 
 use super::{JobError, Jobs};
-use crate::Context;
 use crate::idp_metadata::{self, fetch_checked};
+use crate::{Context, notices};
 
 /// The most providers one run fetches; the rest are due at the next run.
 const BATCH: u64 = 500;
@@ -143,6 +144,16 @@ impl Jobs<'_> {
         done.refresh_due_at = Some(record.refresh_due_at);
         tx.put_idp_metadata(&record).await?;
         tx.commit().await?;
+        if let Some(error) = &done.error {
+            let subject = notices::Subject {
+                site: &due.site_id,
+                provider: &due.provider_id,
+                provider_name: &due.provider_name,
+            };
+            let last_good = record.fetched_at;
+            notices::saml_metadata_failing(self.ctx, subject, &due.url, error, last_good, now)
+                .await;
+        }
         Ok(done)
     }
 }

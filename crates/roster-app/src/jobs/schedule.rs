@@ -24,11 +24,19 @@ pub enum JobName {
     CleanUp,
     /// The sites' user lifecycle rules.
     LifecycleRules,
+    /// Mails about SCIM credentials close to expiry, and notices whose send
+    /// failed before.
+    TokenExpiry,
 }
 
 impl JobName {
-    pub const ALL: [JobName; 4] =
-        [Self::LdapSync, Self::SamlMetadata, Self::CleanUp, Self::LifecycleRules];
+    pub const ALL: [JobName; 5] = [
+        Self::LdapSync,
+        Self::SamlMetadata,
+        Self::CleanUp,
+        Self::LifecycleRules,
+        Self::TokenExpiry,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,6 +44,7 @@ impl JobName {
             Self::SamlMetadata => "saml-metadata",
             Self::CleanUp => "clean-up",
             Self::LifecycleRules => "lifecycle-rules",
+            Self::TokenExpiry => "token-expiry",
         }
     }
 
@@ -50,7 +59,9 @@ impl JobName {
         match self {
             Self::LdapSync => SignedDuration::from_mins(1),
             Self::SamlMetadata => SignedDuration::from_mins(15),
-            Self::CleanUp | Self::LifecycleRules => SignedDuration::from_hours(1),
+            Self::CleanUp | Self::LifecycleRules | Self::TokenExpiry => {
+                SignedDuration::from_hours(1)
+            }
         }
     }
 }

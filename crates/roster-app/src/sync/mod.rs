@@ -8,7 +8,8 @@
 //! at a time, across instances, under a lease in the database.
 //!
 //! May use: the store capabilities of `SyncTx`, the clock, the context's
-//! directory connector, `Principal`. Never another area.
+//! directory connector, `Principal`, the shared `notices` module (the
+//! switch-off notice). Never another area.
 
 mod apply;
 mod error;

@@ -1,7 +1,8 @@
 //! Running one provider's sync: the lease, the directory read, the store
 //! changes in one transaction, the record of the run, and the failure
 //! count that switches LDAP provisioning off after the provider's
-//! threshold (sign-in through the provider keeps working).
+//! threshold (sign-in through the provider keeps working; its site's
+//! administrators are mailed).
 
 use std::time::{Duration, Instant};
 
@@ -16,8 +17,8 @@ use serde::Serialize;
 use super::apply::{DirectoryRead, apply};
 use super::report::SyncReport;
 use super::{Sync, SyncError};
-use crate::Principal;
 use crate::ids::opaque_id;
+use crate::{Principal, notices};
 
 /// How long one instance may hold a provider's sync before another may
 /// take over (an instance killed mid-sync blocks no longer than this).
@@ -292,12 +293,14 @@ impl Sync<'_> {
         report: &SyncReport,
     ) -> Result<(), SyncError> {
         let site = &provider.site_id;
+        let mut switched_off = None;
         let mut tx = self.write().await?;
         if let Some(mut fresh) = tx.provider_by_id(site, &provider.id).await?
             && let Some(ldap) = fresh.ldap.as_mut()
         {
             ldap.consecutive_failures = ldap.consecutive_failures.saturating_add(1);
             if ldap.consecutive_failures >= ldap.failure_threshold {
+                switched_off = Some(ldap.consecutive_failures);
                 ldap.enabled = false;
                 ldap.disabled_reason = report.failure.clone();
                 tracing::warn!(site = %site, provider = %provider.id, failures = ldap.consecutive_failures, "LDAP provisioning switched itself off");
@@ -311,6 +314,15 @@ impl Sync<'_> {
         tx.insert_ldap_sync_run(&run_record(provider, now, self.now(), false, report)).await?;
         tx.release_ldap_lease(site, &provider.id, owner).await?;
         tx.commit().await?;
+        if let Some(failures) = switched_off {
+            let subject = notices::Subject {
+                site,
+                provider: &provider.id,
+                provider_name: provider.name.as_str(),
+            };
+            let reason = report.failure.as_deref();
+            notices::ldap_switched_off(self.ctx, subject, failures, reason, now).await;
+        }
         Ok(())
     }
 }

@@ -37,6 +37,7 @@ mod idp_metadata;
 mod jobs;
 mod ldap_sync;
 mod lifecycle;
+mod mail_alerts;
 mod policy;
 mod providers;
 mod row;

@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Column, Row};
 use crate::StoreError;
 
 /// Tables and the order that makes their dump deterministic.
-const TABLES: [(&str, &str); 18] = [
+const TABLES: [(&str, &str); 19] = [
     ("sites", "SELECT * FROM sites ORDER BY id"),
     ("providers", "SELECT * FROM providers ORDER BY site_id, id"),
     ("users", "SELECT * FROM users ORDER BY site_id, id"),
@@ -26,6 +26,7 @@ const TABLES: [(&str, &str); 18] = [
     ("user_totp", "SELECT * FROM user_totp ORDER BY site_id, user_id"),
     ("pending_sign_ins", "SELECT * FROM pending_sign_ins ORDER BY site_id, secret_hash"),
     ("second_factor_failures", "SELECT * FROM second_factor_failures ORDER BY site_id, user_id"),
+    ("mail_alerts", "SELECT * FROM mail_alerts ORDER BY site_id, alert_key"),
 ];
 
 pub(crate) async fn dump(conn: &mut AnyConnection) -> Result<String, StoreError> {

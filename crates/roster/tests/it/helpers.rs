@@ -140,6 +140,14 @@ pub struct Reply {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with_mailer(backend, None).await
+}
+
+/// [`spawn_app`] with mail on, through `mailer` (`None`: mail off).
+pub async fn spawn_app_with_mailer(
+    backend: Backend,
+    mailer: Option<Arc<dyn roster_app::Mailer>>,
+) -> TestApp {
     let database = fresh_database(backend).await;
     let store = roster_store::connect(&database.config).await.expect("open the store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -150,7 +158,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     // The tests' IdPs serve their metadata on 127.0.0.1.
     let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true })
         .expect("metadata client");
-    let app = App::new(Context::new(store.clone(), clock.clone(), settings, Arc::new(metadata)));
+    let context = Context::new(store.clone(), clock.clone(), settings, Arc::new(metadata));
+    let app = App::new(match mailer {
+        Some(mailer) => context.with_mailer(mailer),
+        None => context,
+    });
     let server = app.clone();
     tokio::spawn(async move {
         roster_http::serve(listener, server, std::future::pending()).await.expect("server");

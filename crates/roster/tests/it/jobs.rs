@@ -29,7 +29,7 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
     all.sort_unstable();
     assert_eq!(
         all,
-        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata"],
+        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"],
         "each job once: {a:?} {b:?}"
     );
     assert!(a.iter().chain(&b).all(|run| run.succeeded), "{a:?} {b:?}");
@@ -42,11 +42,17 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
     assert_eq!([ran(&a.unwrap()), ran(&b.unwrap())].concat(), ["ldap-sync"]);
     app.clock.advance(SignedDuration::from_hours(1));
     let runs = second.run_due().await.unwrap();
-    assert_eq!(ran(&runs), ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata"]);
+    assert_eq!(
+        ran(&runs),
+        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"]
+    );
 
     let listed = app.app.jobs().list().await.unwrap();
     let names: Vec<&str> = listed.iter().map(|job| job.name.as_str()).collect();
-    assert_eq!(names, ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata"]);
+    assert_eq!(
+        names,
+        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"]
+    );
     for job in &listed {
         assert_eq!(job.last_outcome, Some("succeeded"), "{job:?}");
         assert_eq!(job.running_on, None);
@@ -63,7 +69,7 @@ async fn a_killed_instance_holds_a_job_until_its_lease_expires(backend: Backend)
     let alive = Scheduler::new(app.app.clone(), "alive".to_owned());
     assert_eq!(
         ran(&alive.run_due().await.unwrap()),
-        ["ldap-sync", "lifecycle-rules", "saml-metadata"]
+        ["ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"]
     );
     let listed = jobs.list().await.unwrap();
     let clean_up = listed.iter().find(|job| job.name == "clean-up").unwrap();
@@ -212,7 +218,11 @@ async fn jobs_from_the_command_line(backend: Backend) {
     let listed = run_json(&db, &["jobs", "list"]);
     let names: Vec<&str> =
         listed["items"].as_array().unwrap().iter().map(|j| j["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata"], "{listed}");
+    assert_eq!(
+        names,
+        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"],
+        "{listed}"
+    );
     assert!(listed["items"].as_array().unwrap().iter().all(|j| j["last_outcome"].is_null()));
 
     let report = run_json(&db, &["jobs", "run", "clean-up"]);
