@@ -13,6 +13,7 @@ use roster_store::Store;
 use crate::Clock;
 use crate::metadata_client::MetadataFetchError;
 use crate::passwords::Passwords;
+use crate::scim_log::ScimLog;
 use crate::sp_keys::SpKeyCache;
 
 /// Fetches SAML metadata documents from identity providers' URLs. The
@@ -32,6 +33,9 @@ pub struct AppConfig {
     /// resources (`meta.location`, `$ref`). Without it, they are built from
     /// the request's `Host`.
     pub public_url: Option<String>,
+    /// Whether SCIM requests are recorded in the SCIM request log
+    /// (`--scim-log`; on unless switched off).
+    pub scim_log: bool,
 }
 
 /// The dependencies of every use case.
@@ -46,6 +50,8 @@ pub struct Context {
     pub(crate) passwords: Passwords,
     /// Connects to the directories LDAP provisioning reads.
     pub(crate) directory: Arc<dyn roster_ldap::Connector>,
+    /// Records SCIM requests in the background.
+    pub(crate) scim_log: ScimLog,
 }
 
 impl Context {
@@ -55,9 +61,11 @@ impl Context {
         config: AppConfig,
         metadata: Arc<dyn MetadataClient>,
     ) -> Self {
+        let scim_log = ScimLog::new(store.clone(), clock.clone(), config.scim_log);
         Self {
             store,
             clock,
+            scim_log,
             config,
             metadata,
             sp_keys: SpKeyCache::default(),

@@ -31,7 +31,9 @@ pub mod jobs;
 mod metadata_client;
 pub mod passwords;
 mod provisioning;
+mod redact;
 pub mod scim;
+pub mod scim_log;
 pub mod secrets;
 mod sp_keys;
 pub mod sso;
@@ -46,6 +48,7 @@ pub use error::InternalError;
 pub use metadata_client::{
     HttpMetadataClient, MAX_METADATA_BYTES, MetadataClientConfig, MetadataFetchError,
 };
+pub use redact::{CapturedBody, KEPT_HEADERS};
 
 /// The application: the shared context, and an entry point per area.
 #[derive(Clone)]
@@ -81,6 +84,12 @@ impl App {
 
     pub fn sync(&self) -> sync::Sync<'_> {
         sync::Sync::new(&self.ctx)
+    }
+
+    /// The SCIM request log's recorder: the HTTP layer hands it every
+    /// SCIM exchange, and `serve` flushes it at shutdown.
+    pub fn scim_log(&self) -> &scim_log::ScimLog {
+        &self.ctx.scim_log
     }
 
     /// The settings the application was started with.

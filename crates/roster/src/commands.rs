@@ -7,8 +7,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use roster_app::admin::{
     AdminKeyScope, AttributesInput, GroupInput, LdapInput, PageRequest, ProviderInput,
-    ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput, SignInInput, SiteInput,
-    SpKeyRotation, UserInput,
+    ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput, ScimLogQuery, SignInInput,
+    SiteInput, SitePatch, SpKeyRotation, UserInput,
 };
 use roster_app::jobs::{RefreshOutcome, SamlMetadataReport};
 use roster_app::{
@@ -18,8 +18,8 @@ use roster_app::{
 
 use crate::cli::{
     AdminKeyCommand, Cli, Command, DatabaseArgs, GroupCommand, Job, JobsCommand, LdapArgs,
-    MetadataArgs, PageArgs, ProviderCommand, SamlArgs, SiteCommand, SpKeyCommand, SyncCommand,
-    UserCommand, UserCreateArgs,
+    LogsCommand, MetadataArgs, PageArgs, ProviderCommand, SamlArgs, SiteCommand, SpKeyCommand,
+    SyncCommand, UserCommand, UserCreateArgs,
 };
 use crate::config::store_config;
 use crate::output;
@@ -39,6 +39,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Jobs(args) => jobs(&open().await?, &args.command, args.json).await,
         Command::SpKey(args) => sp_key(&open().await?, &args.command, args.json).await,
         Command::Sync(args) => sync(&open().await?, &args.command, args.json).await,
+        Command::Logs(args) => logs(&open().await?, &args.command, args.json).await,
     }
 }
 
@@ -52,7 +53,7 @@ async fn open(database: &DatabaseArgs, metadata: &MetadataArgs) -> anyhow::Resul
     let config = store_config(database, CLI_CONNECTIONS)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
     // The CLI builds no URLs for SCIM clients, so it needs no public URL.
-    let settings = AppConfig { public_url: None };
+    let settings = AppConfig { public_url: None, scim_log: false };
     let client = metadata_client(metadata)?;
     Ok(App::new(AppContext::new(store, Arc::new(SystemClock), settings, client)))
 }
@@ -73,6 +74,7 @@ async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()
                 allow_manual_groups: Some(!no_manual_groups),
                 two_factor: None,
                 application_url: None,
+                scim_log_retention_days: None,
             };
             output::one(&app.admin().create_site(&OPERATOR, input).await?, json)
         }
@@ -83,6 +85,13 @@ async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()
         ),
         SiteCommand::Show { site } => {
             output::one(&app.admin().get_site(&OPERATOR, site).await?, json)
+        }
+        SiteCommand::Update { site, scim_log_retention_days } => {
+            let patch = SitePatch {
+                scim_log_retention_days: *scim_log_retention_days,
+                ..SitePatch::default()
+            };
+            output::one(&app.admin().update_site(&OPERATOR, site, patch).await?, json)
         }
     }
 }
@@ -449,7 +458,70 @@ async fn jobs(app: &App, command: &JobsCommand, json: bool) -> anyhow::Result<()
             print_metadata_report(&report);
             Ok(())
         }
+        JobsCommand::Run { job: Job::LogRetention } => {
+            let report = app.jobs().log_retention().await?;
+            if json {
+                return output::one(&report, true);
+            }
+            for purged in &report.purged {
+                println!(
+                    "{}\t{} days\tbefore {}\t{} deleted",
+                    purged.site, purged.retention_days, purged.cutoff, purged.deleted
+                );
+            }
+            eprintln!(
+                "SCIM logs: {} sites, {} entries deleted ({} of no site)",
+                report.sites, report.scim_logs_deleted, report.unattributed_deleted
+            );
+            Ok(())
+        }
     }
+}
+
+async fn logs(app: &App, command: &LogsCommand, json: bool) -> anyhow::Result<()> {
+    let LogsCommand::Scim(args) = command;
+    if let Some(id) = &args.id {
+        let entry = app.admin().scim_log(&OPERATOR, &args.site, id).await?;
+        // The bodies are documents: the entry prints as JSON either way.
+        println!("{}", serde_json::to_string_pretty(&entry)?);
+        return Ok(());
+    }
+    let query = ScimLogQuery {
+        provider: args.provider.clone(),
+        status: args.status.clone(),
+        method: args.method.clone(),
+        path: args.path.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        cursor: args.cursor.clone(),
+        limit: args.limit.map(|limit| limit.to_string()),
+    };
+    let page = app.admin().scim_logs(&OPERATOR, &args.site, query).await?;
+    if json {
+        return output::one(&page, true);
+    }
+    let rows: Vec<Vec<String>> = page
+        .items
+        .iter()
+        .map(|entry| {
+            vec![
+                entry.at.to_string(),
+                entry.method.clone(),
+                entry.status.to_string(),
+                format!("{:.1}", entry.duration_ms),
+                entry.provider.clone().or_else(|| entry.provider_id.clone()).unwrap_or("-".into()),
+                entry.scim_type.clone().or_else(|| entry.refusal.clone()).unwrap_or("-".into()),
+                entry.path.clone(),
+                entry.id.clone(),
+            ]
+        })
+        .collect();
+    output::table(&["TIME", "METHOD", "STATUS", "MS", "PROVIDER", "ERROR", "PATH", "ID"], &rows);
+    match &page.next_cursor {
+        Some(cursor) => eprintln!("({} shown; older: --cursor {cursor})", rows.len()),
+        None => eprintln!("({} shown)", rows.len()),
+    }
+    Ok(())
 }
 
 /// One line per provider that was due, then the counts on standard error.

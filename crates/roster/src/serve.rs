@@ -8,7 +8,7 @@ use roster_app::{App, AppConfig, Context as AppContext, SystemClock};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{DatabaseArgs, LogFormat, MetadataArgs, ServeArgs};
+use crate::cli::{DatabaseArgs, LogFormat, MetadataArgs, ServeArgs, Switch};
 use crate::commands::metadata_client;
 use crate::config::store_config;
 
@@ -25,7 +25,8 @@ pub async fn run(
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "roster is listening");
-    let settings = AppConfig { public_url: args.public_url.clone() };
+    let settings =
+        AppConfig { public_url: args.public_url.clone(), scim_log: args.scim_log == Switch::On };
     if metadata.saml_metadata_allow_private {
         tracing::warn!("SAML metadata URLs may reach private and loopback addresses");
     }
@@ -35,8 +36,13 @@ pub async fn run(
     // metadata is complete before any identity provider reads it.
     app.sso().prepare_keys().await.context("cannot prepare the SAML service provider's keys")?;
     let syncs = tokio::spawn(run_due_syncs(app.clone()));
-    roster_http::serve(listener, app, shutdown_signal()).await.context("the HTTP server failed")?;
+    roster_http::serve(listener, app.clone(), shutdown_signal())
+        .await
+        .context("the HTTP server failed")?;
     syncs.abort();
+    // The requests are done; what they left on the log's queue is written
+    // before the database closes.
+    app.scim_log().flush().await;
     store.close().await;
     tracing::info!("roster stopped");
     Ok(())

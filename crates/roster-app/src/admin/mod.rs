@@ -16,6 +16,7 @@ mod lookup;
 mod passwords;
 mod providers;
 mod scim_credentials;
+mod scim_logs;
 mod sites;
 mod sp_keys;
 mod tickets;
@@ -24,8 +25,8 @@ mod users;
 pub mod views;
 
 use roster_store::{
-    AdminKeyRepo, GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, SecondFactorRepo, SiteRepo,
-    SpKeyRepo, TicketRepo, Transaction, UserRepo,
+    AdminKeyRepo, GroupRepo, IdpMetadataRepo, PolicyRepo, ProviderRepo, ScimLogRepo,
+    SecondFactorRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction, UserRepo,
 };
 
 pub use error::AdminError;
@@ -38,6 +39,7 @@ pub use providers::{
     SignInInput,
 };
 pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
+pub use scim_logs::{ScimLogDetail, ScimLogPage, ScimLogQuery, ScimLogView};
 pub use sites::{SiteInput, SitePatch};
 pub use sp_keys::{SpKeyRotation, SpKeyView};
 pub use tickets::{SignedInUserView, TicketInput};
@@ -59,6 +61,7 @@ pub(crate) trait AdminTx:
     + SpKeyRepo
     + IdpMetadataRepo
     + SecondFactorRepo
+    + ScimLogRepo
 {
 }
 
@@ -74,6 +77,7 @@ impl<T> AdminTx for T where
         + SpKeyRepo
         + IdpMetadataRepo
         + SecondFactorRepo
+        + ScimLogRepo
 {
 }
 

@@ -10,19 +10,24 @@
 //! area.
 
 mod error;
+pub mod log_retention;
 pub mod saml_metadata;
 
 pub use error::JobError;
+pub use log_retention::{LogRetentionReport, SitePurge};
 pub use saml_metadata::{MetadataRefresh, RefreshOutcome, SamlMetadataReport};
 
-use roster_store::{IdpMetadataRepo, ProviderRepo, Transaction};
+use roster_store::{IdpMetadataRepo, ProviderRepo, ScimLogRepo, SiteRepo, Transaction};
 
 use crate::Context;
 
 /// The store capabilities the jobs use.
-pub(crate) trait JobsTx: Transaction + ProviderRepo + IdpMetadataRepo {}
+pub(crate) trait JobsTx:
+    Transaction + SiteRepo + ProviderRepo + IdpMetadataRepo + ScimLogRepo
+{
+}
 
-impl<T> JobsTx for T where T: Transaction + ProviderRepo + IdpMetadataRepo {}
+impl<T> JobsTx for T where T: Transaction + SiteRepo + ProviderRepo + IdpMetadataRepo + ScimLogRepo {}
 
 /// The jobs, to run once; `App::jobs` hands one out.
 pub struct Jobs<'a> {
@@ -37,6 +42,11 @@ impl<'a> Jobs<'a> {
     /// Refreshes the SAML metadata that is due now (the clock's now).
     pub async fn saml_metadata(&self) -> Result<SamlMetadataReport, JobError> {
         saml_metadata::run_once(self.ctx, self.ctx.clock.now()).await
+    }
+
+    /// Deletes the SCIM log entries past their site's retention now.
+    pub async fn log_retention(&self) -> Result<LogRetentionReport, JobError> {
+        log_retention::run_once(self.ctx, self.ctx.clock.now()).await
     }
 
     async fn read(&self) -> Result<impl JobsTx + use<>, JobError> {

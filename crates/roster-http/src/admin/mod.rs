@@ -1,11 +1,12 @@
 //! `/api/admin`: JSON CRUD for sites, users, groups and memberships, SSO
 //! providers, admin keys and the SAML SP's keys, authenticated by admin
-//! keys. Site resources live under `/sites/{slug}`; a site key sees only
-//! its own site.
+//! keys. Site resources live under `/sites/{slug}`, its SCIM request log
+//! too; a site key sees only its own site.
 
 mod groups;
 mod keys;
 mod providers;
+mod scim_logs;
 mod sites;
 mod sp_keys;
 mod tickets;
@@ -23,4 +24,5 @@ pub(crate) fn routes() -> Router<App> {
         .merge(keys::routes())
         .merge(tickets::routes())
         .merge(sp_keys::routes())
+        .merge(scim_logs::routes())
 }

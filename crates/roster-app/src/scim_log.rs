@@ -1,0 +1,209 @@
+//! The SCIM request log's recorder (SPEC §7): the HTTP layer hands it each
+//! finished exchange, and a background task redacts and writes them.
+//!
+//! Recording must not slow the SCIM path, so a request never waits for
+//! the log: [`ScimLog::record`] puts the exchange on a bounded in-memory
+//! queue and returns. One writer task takes whatever has queued up (up to
+//! [`BATCH`] entries), redacts it, and writes it in one transaction of
+//! multi-row INSERTs; under load a batch gathers while the previous one is
+//! written, so SQLite's single writer sees one short transaction per batch
+//! rather than one per request. A request's own transaction never writes
+//! the log.
+//!
+//! The trade-off: when the queue is full the exchange is dropped and
+//! counted (with a warning) rather than making requests wait, and a crash
+//! loses what was still queued, a few milliseconds' worth. The log is
+//! diagnostics, not the history of changes. A graceful shutdown calls
+//! [`ScimLog::flush`], which returns once everything queued before it is
+//! written.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use roster_domain::{ProviderId, ScimRefusal, SiteId};
+use roster_store::{
+    NewScimLog, ScimLogBodies, ScimLogEntry, ScimLogRepo, Store, StoreError, Transaction,
+};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::Clock;
+use crate::redact::{CapturedBody, stored_body, stored_request};
+
+/// Exchanges waiting to be written; beyond this they are dropped.
+const QUEUE: usize = 20_000;
+
+/// The most entries one transaction writes.
+const BATCH: usize = 1_000;
+
+/// A SCIM request and its answer as the HTTP layer saw them, not yet
+/// redacted.
+#[derive(Debug)]
+pub struct ScimExchange {
+    /// When the request arrived.
+    pub at: Timestamp,
+    /// The site and provider the credential named, if it named one.
+    pub site: Option<SiteId>,
+    pub provider: Option<ProviderId>,
+    /// Why authentication was refused, if it was.
+    pub refusal: Option<ScimRefusal>,
+    pub method: String,
+    /// The path and query string.
+    pub path: String,
+    pub status: u16,
+    pub duration: Duration,
+    pub request_id: String,
+    /// Only [`crate::redact::KEPT_HEADERS`]; the rest are never passed in.
+    pub request_headers: Vec<(String, String)>,
+    pub request: CapturedBody,
+    pub response: CapturedBody,
+}
+
+enum Command {
+    Record(Box<ScimExchange>),
+    Flush(oneshot::Sender<()>),
+}
+
+/// The recorder; the context holds one.
+pub struct ScimLog {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    enabled: bool,
+    /// Started by the first exchange, inside the runtime that serves it.
+    queue: OnceLock<mpsc::Sender<Command>>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl ScimLog {
+    pub(crate) fn new(store: Arc<Store>, clock: Arc<dyn Clock>, enabled: bool) -> Self {
+        Self { store, clock, enabled, queue: OnceLock::new(), dropped: Arc::new(AtomicU64::new(0)) }
+    }
+
+    /// Whether exchanges are recorded (`--scim-log`).
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The application clock's now, for the time of an exchange.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Exchanges dropped so far because the queue was full or a write
+    /// failed.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Queues an exchange for writing; never waits.
+    pub fn record(&self, exchange: ScimExchange) {
+        if !self.enabled {
+            return;
+        }
+        let Some(queue) = self.queue() else { return };
+        match queue.try_send(Command::Record(Box::new(exchange))) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_) | mpsc::error::TrySendError::Closed(_)) => {
+                count_dropped(&self.dropped, 1);
+            }
+        }
+    }
+
+    /// Returns once every exchange recorded before the call is written
+    /// (or given up on).
+    pub async fn flush(&self) {
+        let Some(queue) = self.queue.get() else { return };
+        let (done, written) = oneshot::channel();
+        if queue.send(Command::Flush(done)).await.is_ok() {
+            let _ = written.await;
+        }
+    }
+
+    fn queue(&self) -> Option<&mpsc::Sender<Command>> {
+        if let Some(queue) = self.queue.get() {
+            return Some(queue);
+        }
+        // Outside a runtime there is nobody to write; the CLI never serves
+        // SCIM, so this is a safeguard, not a path.
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        Some(self.queue.get_or_init(|| {
+            let (sender, receiver) = mpsc::channel(QUEUE);
+            runtime.spawn(write_loop(self.store.clone(), receiver, self.dropped.clone()));
+            sender
+        }))
+    }
+}
+
+fn count_dropped(dropped: &AtomicU64, count: u64) {
+    let before = dropped.fetch_add(count, Ordering::Relaxed);
+    // The first drop and then one line per thousand, so that a flood does
+    // not flood the server log too.
+    if before == 0 || (before / 1000) != (before + count) / 1000 {
+        tracing::warn!(dropped = before + count, "SCIM log entries were dropped");
+    }
+}
+
+/// The writer: takes what has queued up, writes it, answers flushes.
+async fn write_loop(
+    store: Arc<Store>,
+    mut queue: mpsc::Receiver<Command>,
+    dropped: Arc<AtomicU64>,
+) {
+    let mut batch: Vec<ScimExchange> = Vec::new();
+    let mut flushed: Vec<oneshot::Sender<()>> = Vec::new();
+    while let Some(first) = queue.recv().await {
+        let mut next = Some(first);
+        while let Some(command) = next {
+            match command {
+                Command::Record(exchange) => batch.push(*exchange),
+                Command::Flush(done) => flushed.push(done),
+            }
+            next = if batch.len() < BATCH { queue.try_recv().ok() } else { None };
+        }
+        if !batch.is_empty() {
+            let logs: Vec<NewScimLog> = batch.drain(..).map(stored).collect();
+            if let Err(err) = write(&store, &logs).await {
+                tracing::error!(error = %err, entries = logs.len(), "SCIM log entries could not be written");
+                count_dropped(&dropped, logs.len() as u64);
+            }
+        }
+        for done in flushed.drain(..) {
+            let _ = done.send(());
+        }
+    }
+}
+
+async fn write(store: &Store, logs: &[NewScimLog]) -> Result<(), StoreError> {
+    let mut tx = store.write().await?;
+    tx.insert_scim_logs(logs).await?;
+    tx.commit().await
+}
+
+/// An exchange as the log stores it: redacted, with its SCIM error type.
+fn stored(exchange: ScimExchange) -> NewScimLog {
+    let scim_type = (exchange.status >= 400)
+        .then(|| serde_json::from_slice::<Value>(&exchange.response.bytes).ok())
+        .flatten()
+        .and_then(|body| body.get("scimType").and_then(Value::as_str).map(str::to_owned));
+    NewScimLog {
+        entry: ScimLogEntry {
+            id: uuid::Uuid::new_v4().to_string(),
+            site_id: exchange.site,
+            provider_id: exchange.provider,
+            at: exchange.at,
+            method: exchange.method,
+            path: crate::redact::redact_text(&exchange.path),
+            status: exchange.status,
+            duration_us: i64::try_from(exchange.duration.as_micros()).unwrap_or(i64::MAX),
+            request_id: exchange.request_id,
+            scim_type,
+            refusal: exchange.refusal.map(|reason| reason.as_str().to_owned()),
+        },
+        bodies: ScimLogBodies {
+            request: stored_request(&exchange.request_headers, &exchange.request).to_string(),
+            response: stored_body(&exchange.response).to_string(),
+        },
+    }
+}
