@@ -174,6 +174,42 @@ fn secret_value(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     }
 }
 
+/// A path with its query string, its secrets masked. A query is
+/// percent-encoded (`filter=password%20eq%20%22x%22`), so it is checked in
+/// decoded form; when that finds a secret, the decoded, masked form is
+/// what is kept, else the path as sent.
+pub fn redact_path(path: &str) -> String {
+    let decoded = percent_decoded(path);
+    let masked = redact_text(&decoded);
+    if masked == decoded { path.to_owned() } else { masked }
+}
+
+/// `%XX` escapes and `+` (a space in a query) decoded; what is not a
+/// valid escape stays as it is.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes.get(i + 1..i + 3).and_then(|pair| std::str::from_utf8(pair).ok());
+        match (b, hex.and_then(|hex| u8::from_str_radix(hex, 16).ok())) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `text` cut to at most `limit` bytes at a character boundary, and
 /// whether it was cut.
 fn truncate(text: String, limit: usize) -> (String, bool) {
@@ -314,6 +350,24 @@ mod tests {
         assert_eq!(redact_text("forgot my password"), "forgot my password");
         assert_eq!(redact_text("password"), "password");
         assert_eq!(redact_text("é password=x é"), "é password=[redacted] é");
+    }
+
+    #[test]
+    fn paths_and_queries() {
+        assert_eq!(redact_path("/api/scim/Users?startIndex=1"), "/api/scim/Users?startIndex=1");
+        assert_eq!(
+            redact_path("/api/scim/Users?filter=userName%20eq%20%22a%22"),
+            "/api/scim/Users?filter=userName%20eq%20%22a%22"
+        );
+        for (path, secret) in [
+            ("/api/scim/Users?filter=password%20eq%20%22s3cr3t%22", "s3cr3t"),
+            ("/api/scim/Users?filter=password+eq+%22s3cr3t%22", "s3cr3t"),
+            ("/api/scim/Users?access_token=s3cr3t&x=1", "s3cr3t"),
+            ("/api/scim/Users?x=%FF&token%3Ds3cr3t", "s3cr3t"),
+        ] {
+            let out = redact_path(path);
+            assert!(!out.contains(secret) && out.contains(REDACTED), "{path} gave {out}");
+        }
     }
 
     #[test]

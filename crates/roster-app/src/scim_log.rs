@@ -30,7 +30,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::Clock;
-use crate::redact::{CapturedBody, stored_body, stored_request};
+use crate::redact::{CapturedBody, redact_path, stored_body, stored_request};
 
 /// Exchanges waiting to be written; beyond this they are dropped.
 const QUEUE: usize = 20_000;
@@ -194,7 +194,7 @@ fn stored(exchange: ScimExchange) -> NewScimLog {
             provider_id: exchange.provider,
             at: exchange.at,
             method: exchange.method,
-            path: crate::redact::redact_text(&exchange.path),
+            path: redact_path(&exchange.path),
             status: exchange.status,
             duration_us: i64::try_from(exchange.duration.as_micros()).unwrap_or(i64::MAX),
             request_id: exchange.request_id,

@@ -198,6 +198,8 @@ async fn secrets_never_reach_the_log(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) = raw(&app, Method::GET, "/Users", Some(&basic), None).await;
     assert_eq!(status, StatusCode::OK);
+    let filter = "/Users?filter=password%20eq%20%22Secret-Filter-8%22";
+    raw(&app, Method::GET, filter, Some(&basic), None).await;
     // Hostile bodies: broken JSON and a form carrying a password.
     let broken = "{\"userName\": \"eve\", \"password\": \"Secret-Broken-5\"";
     let (status, _, _) = raw(&app, Method::POST, "/Users", Some(&bearer), Some(broken)).await;
@@ -214,7 +216,7 @@ async fn secrets_never_reach_the_log(backend: Backend) {
 
     flushed(&app).await;
     let stored = app.store.scim_log_dump().await.unwrap();
-    assert_eq!(stored.lines().count(), 7, "{stored}");
+    assert_eq!(stored.lines().count(), 8, "{stored}");
     for secret in [
         token.as_str(),
         password,
@@ -225,6 +227,7 @@ async fn secrets_never_reach_the_log(backend: Backend) {
         "Secret-Broken-5",
         "Secret-Query-6",
         "Secret-Form-7",
+        "Secret-Filter-8",
     ] {
         assert!(!stored.contains(secret), "{secret} is in the log: {stored}");
     }
