@@ -498,7 +498,47 @@ async fn the_cli_searches_and_purges(backend: Backend) {
     assert_eq!(report["sites"], 1);
 }
 
+/// The real server: what it queued is written before it stops on SIGTERM,
+/// and `--scim-log off` records nothing.
+async fn the_server_flushes_at_shutdown_and_can_switch_recording_off(backend: Backend) {
+    use crate::cli::{run_json, run_ok};
+    use crate::serve::Server;
+
+    let db = crate::helpers::fresh_database(backend).await;
+    run_ok(&db, &["site", "create", "--slug", "acme"]);
+    run_ok(&db, &["provider", "create", "--site", "acme", "--kind", "okta", "--name", "Okta"]);
+    let scim = run_json(
+        &db,
+        &["provider", "scim", "--site", "acme", "--provider", "Okta", "--auth", "token"],
+    );
+    let token = scim["token"].as_str().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let logged = || {
+        run_json(&db, &["logs", "scim", "--site", "acme", "--limit", "500"])["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    for (args, recorded) in [(&[][..], 20), (&["--scim-log", "off"][..], 0)] {
+        let before = logged();
+        let server = Server::start(&db.cli_args, args);
+        for _ in 0..20 {
+            let users = client
+                .get(format!("{}/api/scim/Users", server.address))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(users.status(), StatusCode::OK);
+        }
+        let stopped = server.stop();
+        assert!(stopped.success(), "{:#?}", stopped.log);
+        assert_eq!(logged() - before, recorded, "{args:?}");
+    }
+}
+
 crate::on_both_databases!(
+    the_server_flushes_at_shutdown_and_can_switch_recording_off,
     every_request_is_logged_with_its_fields,
     secrets_never_reach_the_log,
     refused_credentials_are_logged_with_their_reason,
