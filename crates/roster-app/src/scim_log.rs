@@ -10,14 +10,15 @@
 //! rather than one per request. A request's own transaction never writes
 //! the log.
 //!
-//! The trade-off: when the queue is full the exchange is dropped and
-//! counted (with a warning) rather than making requests wait, and a crash
-//! loses what was still queued, a few milliseconds' worth. The log is
+//! The trade-off: when the queue is full (20,000 exchanges, or 64 MiB of
+//! bodies) an exchange is dropped and counted (with a warning) rather than
+//! making requests wait, and a crash loses what was still queued, a few
+//! milliseconds' worth. The log is
 //! diagnostics, not the history of changes. A graceful shutdown calls
 //! [`ScimLog::flush`], which returns once everything queued before it is
 //! written.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -34,6 +35,10 @@ use crate::redact::{CapturedBody, redact_path, stored_body, stored_request};
 
 /// Exchanges waiting to be written; beyond this they are dropped.
 const QUEUE: usize = 20_000;
+
+/// Body bytes waiting to be written; beyond this exchanges are dropped,
+/// so that a flood of large bodies cannot take the server's memory.
+const QUEUED_BYTES: usize = 64 * 1024 * 1024;
 
 /// The most entries one transaction writes.
 const BATCH: usize = 1_000;
@@ -73,12 +78,51 @@ pub struct ScimLog {
     enabled: bool,
     /// Started by the first exchange, inside the runtime that serves it.
     queue: OnceLock<mpsc::Sender<Command>>,
-    dropped: Arc<AtomicU64>,
+    counters: Arc<Counters>,
+}
+
+/// What the recorder and its writer task both keep count of.
+#[derive(Default)]
+struct Counters {
+    dropped: AtomicU64,
+    queued_bytes: AtomicUsize,
+}
+
+impl Counters {
+    fn drop_entries(&self, count: u64) {
+        let before = self.dropped.fetch_add(count, Ordering::Relaxed);
+        // The first drop and then one line per thousand, so that a flood
+        // does not flood the server log too.
+        if before == 0 || (before / 1000) != (before + count) / 1000 {
+            tracing::warn!(dropped = before + count, "SCIM log entries were dropped");
+        }
+    }
+
+    /// Reserves room for `bytes` more queued bytes, if there is room.
+    fn reserve(&self, bytes: usize) -> bool {
+        let before = self.queued_bytes.fetch_add(bytes, Ordering::Relaxed);
+        if before.saturating_add(bytes) > QUEUED_BYTES {
+            self.release(bytes);
+            return false;
+        }
+        true
+    }
+
+    fn release(&self, bytes: usize) {
+        self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
+    }
+}
+
+impl ScimExchange {
+    /// The body bytes it holds.
+    fn size(&self) -> usize {
+        self.request.bytes.len().saturating_add(self.response.bytes.len())
+    }
 }
 
 impl ScimLog {
     pub(crate) fn new(store: Arc<Store>, clock: Arc<dyn Clock>, enabled: bool) -> Self {
-        Self { store, clock, enabled, queue: OnceLock::new(), dropped: Arc::new(AtomicU64::new(0)) }
+        Self { store, clock, enabled, queue: OnceLock::new(), counters: Arc::default() }
     }
 
     /// Whether exchanges are recorded (`--scim-log`).
@@ -94,7 +138,7 @@ impl ScimLog {
     /// Exchanges dropped so far because the queue was full or a write
     /// failed.
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.counters.dropped.load(Ordering::Relaxed)
     }
 
     /// Queues an exchange for writing; never waits.
@@ -103,10 +147,16 @@ impl ScimLog {
             return;
         }
         let Some(queue) = self.queue() else { return };
+        let size = exchange.size();
+        if !self.counters.reserve(size) {
+            self.counters.drop_entries(1);
+            return;
+        }
         match queue.try_send(Command::Record(Box::new(exchange))) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_) | mpsc::error::TrySendError::Closed(_)) => {
-                count_dropped(&self.dropped, 1);
+                self.counters.release(size);
+                self.counters.drop_entries(1);
             }
         }
     }
@@ -130,18 +180,9 @@ impl ScimLog {
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         Some(self.queue.get_or_init(|| {
             let (sender, receiver) = mpsc::channel(QUEUE);
-            runtime.spawn(write_loop(self.store.clone(), receiver, self.dropped.clone()));
+            runtime.spawn(write_loop(self.store.clone(), receiver, self.counters.clone()));
             sender
         }))
-    }
-}
-
-fn count_dropped(dropped: &AtomicU64, count: u64) {
-    let before = dropped.fetch_add(count, Ordering::Relaxed);
-    // The first drop and then one line per thousand, so that a flood does
-    // not flood the server log too.
-    if before == 0 || (before / 1000) != (before + count) / 1000 {
-        tracing::warn!(dropped = before + count, "SCIM log entries were dropped");
     }
 }
 
@@ -149,7 +190,7 @@ fn count_dropped(dropped: &AtomicU64, count: u64) {
 async fn write_loop(
     store: Arc<Store>,
     mut queue: mpsc::Receiver<Command>,
-    dropped: Arc<AtomicU64>,
+    counters: Arc<Counters>,
 ) {
     let mut batch: Vec<ScimExchange> = Vec::new();
     let mut flushed: Vec<oneshot::Sender<()>> = Vec::new();
@@ -163,10 +204,13 @@ async fn write_loop(
             next = if batch.len() < BATCH { queue.try_recv().ok() } else { None };
         }
         if !batch.is_empty() {
+            let size: usize = batch.iter().map(ScimExchange::size).sum();
             let logs: Vec<NewScimLog> = batch.drain(..).map(stored).collect();
+            // The raw bodies are gone; the redacted ones are capped.
+            counters.release(size);
             if let Err(err) = write(&store, &logs).await {
                 tracing::error!(error = %err, entries = logs.len(), "SCIM log entries could not be written");
-                count_dropped(&dropped, logs.len() as u64);
+                counters.drop_entries(logs.len() as u64);
             }
         }
         for done in flushed.drain(..) {
@@ -205,5 +249,47 @@ fn stored(exchange: ScimExchange) -> NewScimLog {
             request: stored_request(&exchange.request_headers, &exchange.request).to_string(),
             response: stored_body(&exchange.response).to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_is_bounded_by_bytes_too() {
+        let counters = Counters::default();
+        assert!(counters.reserve(QUEUED_BYTES - 10));
+        assert!(!counters.reserve(11), "past the bound");
+        assert!(counters.reserve(10));
+        counters.release(QUEUED_BYTES);
+        assert_eq!(counters.queued_bytes.load(Ordering::Relaxed), 0);
+        counters.drop_entries(3);
+        assert_eq!(counters.dropped.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn the_stored_entry_is_redacted_and_names_its_scim_error() {
+        let exchange = ScimExchange {
+            at: Timestamp::UNIX_EPOCH,
+            site: None,
+            provider: None,
+            refusal: Some(ScimRefusal::Unknown),
+            method: "POST".into(),
+            path: "/api/scim/Users?token=abc".into(),
+            status: 409,
+            duration: Duration::from_micros(1500),
+            request_id: "r1".into(),
+            request_headers: vec![("authorization".into(), "Bearer abc".into())],
+            request: CapturedBody::whole(br#"{"password":"abc"}"#.to_vec()),
+            response: CapturedBody::whole(br#"{"scimType":"uniqueness","status":"409"}"#.to_vec()),
+        };
+        let stored = stored(exchange);
+        assert_eq!(stored.entry.scim_type.as_deref(), Some("uniqueness"));
+        assert_eq!(stored.entry.refusal.as_deref(), Some("unknown"));
+        assert_eq!(stored.entry.duration_us, 1500);
+        for text in [&stored.entry.path, &stored.bodies.request, &stored.bodies.response] {
+            assert!(!text.contains("abc"), "{text}");
+        }
     }
 }
