@@ -27,6 +27,11 @@ pub async fn run(
     tracing::info!(address = %listener.local_addr()?, "roster is listening");
     let settings =
         AppConfig { public_url: args.public_url.clone(), scim_log: args.scim_log == Switch::On };
+    if !settings.scim_log {
+        tracing::info!(
+            "the SCIM request log is off (--scim-log off): SCIM requests are not recorded"
+        );
+    }
     if metadata.saml_metadata_allow_private {
         tracing::warn!("SAML metadata URLs may reach private and loopback addresses");
     }
