@@ -3,11 +3,12 @@
 //!
 //! Recording must not slow the SCIM path, so a request never waits for
 //! the log: [`ScimLog::record`] puts the exchange on a bounded in-memory
-//! queue and returns. One writer task takes whatever has queued up (up to
-//! [`BATCH`] entries), redacts it, and writes it in one transaction of
-//! multi-row INSERTs; under load a batch gathers while the previous one is
-//! written, so SQLite's single writer sees one short transaction per batch
-//! rather than one per request. A request's own transaction never writes
+//! queue and returns. One writer task gathers what arrives within
+//! [`LINGER`] of a batch's first entry (and whatever queued up while the
+//! previous batch was written, up to [`BATCH`] entries), redacts it, and
+//! writes it in one transaction of multi-row INSERTs, so SQLite's single
+//! writer sees one short transaction per batch rather than one per
+//! request. A request's own transaction never writes
 //! the log.
 //!
 //! The trade-off: when the queue is full (20,000 exchanges, or 64 MiB of
@@ -42,6 +43,9 @@ const QUEUED_BYTES: usize = 64 * 1024 * 1024;
 
 /// The most entries one transaction writes.
 const BATCH: usize = 1_000;
+
+/// How long a batch waits for more entries after its first.
+const LINGER: Duration = Duration::from_millis(10);
 
 /// A SCIM request and its answer as the HTTP layer saw them, not yet
 /// redacted.
@@ -195,13 +199,20 @@ async fn write_loop(
     let mut batch: Vec<ScimExchange> = Vec::new();
     let mut flushed: Vec<oneshot::Sender<()>> = Vec::new();
     while let Some(first) = queue.recv().await {
+        // A batch gathers for a few milliseconds after its first entry,
+        // so that even one client's sequential requests share a write;
+        // a flush ends the wait.
+        let deadline = tokio::time::Instant::now() + LINGER;
         let mut next = Some(first);
-        while let Some(command) = next {
+        while let Some(command) = next.take() {
             match command {
                 Command::Record(exchange) => batch.push(*exchange),
                 Command::Flush(done) => flushed.push(done),
             }
-            next = if batch.len() < BATCH { queue.try_recv().ok() } else { None };
+            if batch.len() >= BATCH || !flushed.is_empty() {
+                break;
+            }
+            next = tokio::time::timeout_at(deadline, queue.recv()).await.ok().flatten();
         }
         if !batch.is_empty() {
             let size: usize = batch.iter().map(ScimExchange::size).sum();
