@@ -17,7 +17,7 @@
 //!   redaction would have hidden; what is stored is at most
 //!   [`STORED_BODY_LIMIT`] bytes of body, and says when it was cut.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// The most bytes of one body the log stores.
 pub const STORED_BODY_LIMIT: usize = 64 * 1024;
@@ -223,13 +223,38 @@ fn truncate(text: String, limit: usize) -> (String, bool) {
     (text.get(..end).unwrap_or_default().to_owned(), true)
 }
 
-/// The stored form of a body: `{"bytes": n, "body": ..., "truncated": b}`
-/// where `body` is the redacted JSON, or redacted text, or null when
-/// there was none.
-pub fn stored_body(body: &CapturedBody) -> Value {
+/// The stored form of a body, as JSON text:
+/// `{"bytes": n, "body": ..., "truncated": b}` where `body` is the
+/// redacted JSON, or redacted text, or null when there was none.
+pub fn stored_body(body: &CapturedBody) -> String {
+    document(None, body)
+}
+
+/// The stored request, as JSON text: the kept headers (already filtered by
+/// the HTTP layer, filtered again here) and the body.
+pub fn stored_request(headers: &[(String, String)], body: &CapturedBody) -> String {
+    let kept: Map<String, Value> = headers
+        .iter()
+        .filter(|(name, _)| KEPT_HEADERS.iter().any(|kept| name.eq_ignore_ascii_case(kept)))
+        .map(|(name, value)| (name.to_ascii_lowercase(), Value::from(redact_text(value))))
+        .collect();
+    document(Some(Value::Object(kept)), body)
+}
+
+/// The document, written as text: a redacted JSON body is serialized once
+/// (to learn its size) and that text goes in as it is, since this runs for
+/// every SCIM request.
+fn document(headers: Option<Value>, body: &CapturedBody) -> String {
     let size = body.bytes.len();
+    let (kept, truncated) = kept_body(body);
+    let headers = headers.map(|headers| format!("\"headers\":{headers},")).unwrap_or_default();
+    format!("{{{headers}\"bytes\":{size},\"body\":{kept},\"truncated\":{truncated}}}")
+}
+
+/// The body as the JSON text to store, and whether it was cut.
+fn kept_body(body: &CapturedBody) -> (String, bool) {
     if body.bytes.is_empty() {
-        return json!({ "bytes": 0, "body": null, "truncated": !body.complete });
+        return ("null".to_owned(), !body.complete);
     }
     if body.complete
         && let Ok(mut value) = serde_json::from_slice::<Value>(&body.bytes)
@@ -237,38 +262,30 @@ pub fn stored_body(body: &CapturedBody) -> Value {
         redact_json(&mut value);
         let text = value.to_string();
         if text.len() <= STORED_BODY_LIMIT {
-            return json!({ "bytes": size, "body": value, "truncated": false });
+            return (text, false);
         }
         let (text, _) = truncate(text, STORED_BODY_LIMIT);
-        return json!({ "bytes": size, "body": text, "truncated": true });
+        return (Value::String(text).to_string(), true);
     }
     let text = redact_text(&String::from_utf8_lossy(&body.bytes));
     let (text, cut) = truncate(text, STORED_BODY_LIMIT);
-    json!({ "bytes": size, "body": text, "truncated": cut || !body.complete })
-}
-
-/// The stored request: the kept headers (already filtered by the HTTP
-/// layer, filtered again here) and the body.
-pub fn stored_request(headers: &[(String, String)], body: &CapturedBody) -> Value {
-    let kept: Map<String, Value> = headers
-        .iter()
-        .filter(|(name, _)| KEPT_HEADERS.iter().any(|kept| name.eq_ignore_ascii_case(kept)))
-        .map(|(name, value)| (name.to_ascii_lowercase(), Value::from(redact_text(value))))
-        .collect();
-    let mut stored = stored_body(body);
-    if let Value::Object(members) = &mut stored {
-        members.insert("headers".into(), Value::Object(kept));
-    }
-    stored
+    (Value::String(text).to_string(), cut || !body.complete)
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn redacted(mut value: Value) -> Value {
         redact_json(&mut value);
         value
+    }
+
+    /// The stored document of a body, parsed back.
+    fn stored_doc(body: CapturedBody) -> Value {
+        serde_json::from_str(&stored_body(&body)).unwrap()
     }
 
     #[test]
@@ -372,30 +389,32 @@ mod tests {
 
     #[test]
     fn bodies_that_are_not_json_or_not_utf8_or_too_large() {
-        let stored = stored_body(&CapturedBody::whole(b"\xff\xfepassword=x\x00".to_vec()));
+        let stored = stored_doc(CapturedBody::whole(b"\xff\xfepassword=x\x00".to_vec()));
         let text = stored["body"].as_str().unwrap();
         assert!(text.starts_with('\u{fffd}') && !text.contains("=x"), "{text:?}");
         assert_eq!(stored["truncated"], json!(false));
 
         let big = "a".repeat(STORED_BODY_LIMIT + 10);
-        let stored = stored_body(&CapturedBody::whole(big.clone().into_bytes()));
+        let stored = stored_doc(CapturedBody::whole(big.clone().into_bytes()));
         assert_eq!(stored["body"].as_str().unwrap().len(), STORED_BODY_LIMIT);
         assert_eq!(stored["truncated"], json!(true));
         assert_eq!(stored["bytes"], json!(big.len()));
 
         // JSON too large to keep whole is redacted before it is cut.
         let doc = json!({"a": "é".repeat(STORED_BODY_LIMIT), "password": "late"});
-        let stored = stored_body(&CapturedBody::whole(doc.to_string().into_bytes()));
+        let stored = stored_doc(CapturedBody::whole(doc.to_string().into_bytes()));
         assert_eq!(stored["truncated"], json!(true));
         assert!(!stored.to_string().contains("late"));
 
         // A body cut by the capture limit is never parsed as JSON.
         let cut = CapturedBody { bytes: b"{\"password\":\"abc".to_vec(), complete: false };
-        let stored = stored_body(&cut);
+        let stored = stored_doc(cut);
         assert!(!stored.to_string().contains("abc"), "{stored}");
         assert_eq!(stored["truncated"], json!(true));
 
-        assert_eq!(stored_body(&CapturedBody::whole(Vec::new()))["body"], Value::Null);
+        assert_eq!(stored_doc(CapturedBody::whole(Vec::new()))["body"], Value::Null);
+        let kept = stored_doc(CapturedBody::whole(br#"{"a":[1,"b"]}"#.to_vec()));
+        assert_eq!(kept, json!({"bytes": 13, "body": {"a": [1, "b"]}, "truncated": false}));
     }
 
     #[test]
@@ -406,7 +425,9 @@ mod tests {
             ("cookie".to_owned(), "s=1".to_owned()),
             ("User-Agent".to_owned(), "Okta SCIM".to_owned()),
         ];
-        let stored = stored_request(&headers, &CapturedBody::whole(Vec::new()));
+        let stored: Value =
+            serde_json::from_str(&stored_request(&headers, &CapturedBody::whole(Vec::new())))
+                .unwrap();
         assert_eq!(
             stored["headers"],
             json!({"content-type": "application/scim+json", "user-agent": "Okta SCIM"})

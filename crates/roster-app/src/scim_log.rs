@@ -257,8 +257,8 @@ fn stored(exchange: ScimExchange) -> NewScimLog {
             refusal: exchange.refusal.map(|reason| reason.as_str().to_owned()),
         },
         bodies: ScimLogBodies {
-            request: stored_request(&exchange.request_headers, &exchange.request).to_string(),
-            response: stored_body(&exchange.response).to_string(),
+            request: stored_request(&exchange.request_headers, &exchange.request),
+            response: stored_body(&exchange.response),
         },
     }
 }
