@@ -210,6 +210,26 @@ fn percent_decoded(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether redaction could change anything in `bytes`: a secret's word or
+/// a credential's prefix appears in any letter case, or a `\u` escape
+/// could spell one.
+fn may_hold_secret(bytes: &[u8]) -> bool {
+    const PREFIXES: [&str; 3] = ["bearer", "basic", "roster_"];
+    if bytes.windows(2).any(|pair| pair == b"\\u") {
+        return true;
+    }
+    let markers = || SECRET_WORDS.iter().chain(PREFIXES.iter()).map(|marker| marker.as_bytes());
+    bytes.iter().enumerate().any(|(at, byte)| {
+        let first = byte.to_ascii_lowercase();
+        markers().any(|marker| {
+            marker.first() == Some(&first)
+                && bytes
+                    .get(at..at + marker.len())
+                    .is_some_and(|word| word.eq_ignore_ascii_case(marker))
+        })
+    })
+}
+
 /// `text` cut to at most `limit` bytes at a character boundary, and
 /// whether it was cut.
 fn truncate(text: String, limit: usize) -> (String, bool) {
@@ -255,6 +275,17 @@ fn document(headers: Option<Value>, body: &CapturedBody) -> String {
 fn kept_body(body: &CapturedBody) -> (String, bool) {
     if body.bytes.is_empty() {
         return ("null".to_owned(), !body.complete);
+    }
+    // Most bodies name no secret at all: JSON that is valid, small enough
+    // and holds none of the words redaction looks for is kept as sent,
+    // without building and rewriting it (large list pages are common).
+    if body.complete
+        && body.bytes.len() <= STORED_BODY_LIMIT
+        && !may_hold_secret(&body.bytes)
+        && serde_json::from_slice::<serde::de::IgnoredAny>(&body.bytes).is_ok()
+        && let Ok(text) = std::str::from_utf8(&body.bytes)
+    {
+        return (text.to_owned(), false);
     }
     if body.complete
         && let Ok(mut value) = serde_json::from_slice::<Value>(&body.bytes)
@@ -367,6 +398,27 @@ mod tests {
         assert_eq!(redact_text("forgot my password"), "forgot my password");
         assert_eq!(redact_text("password"), "password");
         assert_eq!(redact_text("é password=x é"), "é password=[redacted] é");
+    }
+
+    #[test]
+    fn bodies_without_secrets_are_kept_as_sent_and_escapes_do_not_hide_one() {
+        let plain = br#"{ "userName": "ann", "emails": [{"value": "a@b.c"}] }"#;
+        assert!(!may_hold_secret(plain));
+        assert_eq!(stored_doc(CapturedBody::whole(plain.to_vec()))["body"]["userName"], "ann");
+        assert!(stored_body(&CapturedBody::whole(plain.to_vec())).contains(r#"{ "userName""#));
+        for hostile in [
+            &br#"{"pass\u0077ord": "e1"}"#[..],
+            br#"{"PASSWORD": "e2"}"#,
+            br#"{"x": "Bearer e3"}"#,
+            br#"{"x": "roster_scim_e4"}"#,
+        ] {
+            assert!(may_hold_secret(hostile));
+            let kept = stored_body(&CapturedBody::whole(hostile.to_vec()));
+            assert!(!kept.contains("e1") && !kept.contains("e2"), "{kept}");
+            assert!(!kept.contains("e3") && !kept.contains("e4"), "{kept}");
+        }
+        // Not JSON: the text path, whatever it holds.
+        assert_eq!(stored_doc(CapturedBody::whole(b"{oops".to_vec()))["body"], "{oops");
     }
 
     #[test]
