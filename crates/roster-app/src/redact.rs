@@ -276,18 +276,21 @@ fn kept_body(body: &CapturedBody) -> (String, bool) {
     if body.bytes.is_empty() {
         return ("null".to_owned(), !body.complete);
     }
-    // Most bodies name no secret at all: JSON that is valid, small enough
-    // and holds none of the words redaction looks for is kept as sent,
-    // without building and rewriting it (large list pages are common).
-    if body.complete
+    // Most bodies name no secret at all: one that holds none of the words
+    // redaction looks for is kept as sent (valid JSON within the limit) or
+    // cut as text, without building and rewriting it (list pages and
+    // group reads are large and common).
+    let clean = !may_hold_secret(&body.bytes);
+    if clean
+        && body.complete
         && body.bytes.len() <= STORED_BODY_LIMIT
-        && !may_hold_secret(&body.bytes)
         && serde_json::from_slice::<serde::de::IgnoredAny>(&body.bytes).is_ok()
         && let Ok(text) = std::str::from_utf8(&body.bytes)
     {
         return (text.to_owned(), false);
     }
-    if body.complete
+    if !clean
+        && body.complete
         && let Ok(mut value) = serde_json::from_slice::<Value>(&body.bytes)
     {
         redact_json(&mut value);
@@ -298,7 +301,8 @@ fn kept_body(body: &CapturedBody) -> (String, bool) {
         let (text, _) = truncate(text, STORED_BODY_LIMIT);
         return (Value::String(text).to_string(), true);
     }
-    let text = redact_text(&String::from_utf8_lossy(&body.bytes));
+    let text = String::from_utf8_lossy(&body.bytes);
+    let text = if clean { text.into_owned() } else { redact_text(&text) };
     let (text, cut) = truncate(text, STORED_BODY_LIMIT);
     (Value::String(text).to_string(), cut || !body.complete)
 }
