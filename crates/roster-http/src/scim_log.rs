@@ -161,8 +161,8 @@ pub(crate) async fn capture(State(app): State<App>, request: Request, next: Next
     let response = next.run(Request::from_parts(parts, Body::new(tee))).await;
     let duration = started.elapsed();
     let (parts, body) = response.into_parts();
-    // SCIM answers are built in memory, so collecting one costs nothing
-    // but a reference; a streamed one would be passed on unrecorded.
+    // SCIM answers are built in memory, so collecting one takes no waiting,
+    // only the log's copy; a streamed one would be passed on unrecorded.
     let (body, answer) = if body.size_hint().exact().is_some() {
         match axum::body::to_bytes(body, usize::MAX).await {
             Ok(bytes) => (Body::from(bytes.clone()), bytes.to_vec()),
