@@ -16,6 +16,7 @@ use crate::Clock;
 use crate::mailer::Mailer;
 use crate::metadata_client::MetadataFetchError;
 use crate::passwords::Passwords;
+use crate::scim_log::ScimLog;
 use crate::sp_keys::SpKeyCache;
 
 /// Fetches SAML metadata documents from identity providers' URLs. The
@@ -35,6 +36,9 @@ pub struct AppConfig {
     /// resources (`meta.location`, `$ref`). Without it, they are built from
     /// the request's `Host`.
     pub public_url: Option<String>,
+    /// Whether SCIM requests are recorded in the SCIM request log
+    /// (`--scim-log`; on unless switched off).
+    pub scim_log: bool,
 }
 
 /// The dependencies of every use case.
@@ -54,6 +58,8 @@ pub struct Context {
     pub(crate) mailer: Option<Arc<dyn Mailer>>,
     /// Whether "mail is off" was logged: once per process is enough.
     pub(crate) mail_off_noted: AtomicBool,
+    /// Records SCIM requests in the background.
+    pub(crate) scim_log: ScimLog,
 }
 
 impl Context {
@@ -63,9 +69,11 @@ impl Context {
         config: AppConfig,
         metadata: Arc<dyn MetadataClient>,
     ) -> Self {
+        let scim_log = ScimLog::new(store.clone(), clock.clone(), config.scim_log);
         Self {
             store,
             clock,
+            scim_log,
             config,
             metadata,
             sp_keys: SpKeyCache::default(),

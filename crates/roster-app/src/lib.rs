@@ -36,8 +36,10 @@ mod metadata_client;
 mod notices;
 pub mod passwords;
 mod provisioning;
+mod redact;
 pub mod scheduler;
 pub mod scim;
+pub mod scim_log;
 pub mod secrets;
 mod smtp_mailer;
 mod sp_keys;
@@ -57,6 +59,7 @@ pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use metadata_client::{
     HttpMetadataClient, MAX_METADATA_BYTES, MetadataClientConfig, MetadataFetchError,
 };
+pub use redact::{CapturedBody, KEPT_HEADERS};
 pub use scheduler::{JobRun, Scheduler, SchedulerError, instance_name};
 pub use smtp_mailer::{SmtpConfig, SmtpConfigError, SmtpMailer, SmtpSecurity};
 
@@ -103,6 +106,12 @@ impl App {
 
     pub fn sync(&self) -> sync::Sync<'_> {
         sync::Sync::new(&self.ctx)
+    }
+
+    /// The SCIM request log's recorder: the HTTP layer hands it every
+    /// SCIM exchange, and `serve` flushes it at shutdown.
+    pub fn scim_log(&self) -> &scim_log::ScimLog {
+        &self.ctx.scim_log
     }
 
     /// The settings the application was started with.

@@ -133,6 +133,7 @@ impl Scheduler {
             JobName::CleanUp => report(self.app.jobs().clean_up().await),
             JobName::LifecycleRules => report(self.app.jobs().lifecycle_rules().await),
             JobName::TokenExpiry => report(self.app.jobs().token_expiry().await),
+            JobName::LogRetention => report(self.app.jobs().log_retention().await),
         }
     }
 }

@@ -15,6 +15,7 @@ mod names;
 mod patterns;
 pub mod policy;
 mod provider;
+mod scim_refusal;
 mod secret;
 mod site;
 mod time_zone;
@@ -36,8 +37,9 @@ pub use provider::{
     ProviderRefusal, ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings,
     UsernameAttribute,
 };
+pub use scim_refusal::ScimRefusal;
 pub use secret::Secret;
-pub use site::Site;
+pub use site::{RetentionDays, Site};
 pub use time_zone::TimeZoneName;
 pub use user::{
     AuthMethod, Permissions, ProvisionedBy, ProvisioningMethod, Roles, TwoFactor, User,

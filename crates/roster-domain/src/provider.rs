@@ -312,20 +312,7 @@ impl ScimSettings {
     /// secret until it expires, or the previous one until its overlap
     /// window ends; and only in the provider's chosen mode.
     pub fn accepts(&self, credential: PresentedCredential<'_>, now: Timestamp) -> bool {
-        let secret_hash = match (self.auth, credential) {
-            (ScimAuth::Token, PresentedCredential::Bearer { secret_hash }) => secret_hash,
-            (ScimAuth::Basic, PresentedCredential::Basic { username, secret_hash })
-                if self.username.as_deref() == Some(username) =>
-            {
-                secret_hash
-            }
-            _ => return false,
-        };
-        let current = self.secret_hash.as_deref() == Some(secret_hash)
-            && self.expires_at.is_none_or(|expiry| now < expiry);
-        let previous = self.previous_secret_hash.as_deref() == Some(secret_hash)
-            && self.previous_valid_until.is_some_and(|until| now < until);
-        current || previous
+        self.refusal(credential, now).is_none()
     }
 }
 

@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use crate::{DisplayText, HttpUrl, SiteId, SiteSlug, TwoFactor};
+use crate::{DisplayText, HttpUrl, InvalidValue, SiteId, SiteSlug, TwoFactor};
 
 /// A site (tenant) and its site-wide settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,8 @@ pub struct Site {
     /// Where people go after signing in, with a one-time ticket the
     /// application redeems (SPEC §5); none: roster shows who signed in.
     pub application_url: Option<HttpUrl>,
+    /// How long the site's SCIM request logs are kept (SPEC §7).
+    pub scim_log_retention: RetentionDays,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -38,8 +40,52 @@ impl Site {
             allow_manual_groups: true,
             two_factor: TwoFactor::Never,
             application_url: None,
+            scim_log_retention: RetentionDays::SCIM_LOG_DEFAULT,
             created_at: now,
             updated_at: now,
+        }
+    }
+}
+
+/// A retention period in whole days: at least a day, at most ten years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RetentionDays(u16);
+
+impl RetentionDays {
+    pub const MIN: u16 = 1;
+    pub const MAX: u16 = 3650;
+    /// SCIM logs are kept 90 days unless the site says otherwise.
+    pub const SCIM_LOG_DEFAULT: Self = Self(90);
+
+    pub fn parse(days: i64) -> Result<Self, InvalidValue> {
+        u16::try_from(days)
+            .ok()
+            .filter(|days| (Self::MIN..=Self::MAX).contains(days))
+            .map(Self)
+            .ok_or_else(|| {
+                InvalidValue::new(format!(
+                    "{days} is not a number of days from {} to {}",
+                    Self::MIN,
+                    Self::MAX
+                ))
+            })
+    }
+
+    pub fn days(self) -> u16 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_days_are_bounded() {
+        assert_eq!(RetentionDays::parse(1).map(RetentionDays::days).ok(), Some(1));
+        assert_eq!(RetentionDays::parse(3650).map(RetentionDays::days).ok(), Some(3650));
+        for bad in [0, -1, 3651, 70_000, i64::MAX] {
+            assert!(RetentionDays::parse(bad).is_err(), "{bad}");
         }
     }
 }

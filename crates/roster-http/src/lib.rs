@@ -16,6 +16,7 @@ mod extract;
 mod health;
 mod panic;
 mod scim;
+mod scim_log;
 mod sso;
 mod sync;
 
@@ -38,7 +39,11 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(health::routes())
         .nest("/api/admin", admin::routes().merge(sync::routes()))
-        .nest("/api/scim", scim::routes())
+        .nest(
+            scim_log::MOUNT,
+            scim::routes()
+                .layer(axum::middleware::from_fn_with_state(app.clone(), scim_log::capture)),
+        )
         .merge(sso::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -28,6 +28,7 @@ mod mail_alert_api;
 mod metadata_api;
 mod policy_api;
 mod scim_api;
+mod scim_log_api;
 mod scim_view;
 mod second_factor_api;
 mod sp_key_api;
@@ -52,6 +53,10 @@ pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{
     ListParams, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, ScimScope, ScimUser,
     ScimUserRepo,
+};
+pub use scim_log_api::{
+    NewScimLog, ScimLogBodies, ScimLogCursor, ScimLogEntry, ScimLogFilter, ScimLogRepo, ScimLogRow,
+    StatusFilter,
 };
 pub use scim_view::derived_attributes;
 pub use second_factor_api::{PendingSignIn, SecondFactorRepo, TotpRecord};

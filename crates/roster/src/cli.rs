@@ -192,6 +192,42 @@ pub enum LogsCommand {
         #[arg(long)]
         limit: Option<u32>,
     },
+    /// A site's SCIM request log, newest first (`--json`: the admin API's page).
+    Scim(ScimLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScimLogArgs {
+    /// The site's slug.
+    #[arg(long)]
+    pub site: String,
+    /// Only this provider's requests (its name or id).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Only this status (409) or status class (4xx).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only this HTTP method.
+    #[arg(long)]
+    pub method: Option<String>,
+    /// Only paths that start with this (/Users, /Groups/<id>, ...).
+    #[arg(long)]
+    pub path: Option<String>,
+    /// From this RFC 3339 time on (2026-12-05T12:00:00Z).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Before this RFC 3339 time.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Show at most this many entries (default 50, at most 500).
+    #[arg(long)]
+    pub limit: Option<u64>,
+    /// Continue after the page that printed this cursor.
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// Show one entry, with its redacted request and response, instead.
+    #[arg(long, conflicts_with_all = ["provider", "status", "method", "path", "since", "until", "limit", "cursor"])]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -254,6 +290,16 @@ pub struct ServeArgs {
     /// Largest number of PostgreSQL connections (SQLite uses one writer and four readers).
     #[arg(long, env = "ROSTER_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
     pub database_max_connections: u32,
+    /// Record every SCIM request and response (secrets redacted) in the SCIM request
+    /// log, searchable with `roster logs scim`; off saves the writes.
+    #[arg(long, env = "ROSTER_SCIM_LOG", value_enum, default_value_t = Switch::On)]
+    pub scim_log: Switch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -297,6 +343,15 @@ pub enum SiteCommand {
         /// The site's slug.
         #[arg(long)]
         site: String,
+    },
+    /// Change a site's settings.
+    Update {
+        /// The site's slug.
+        #[arg(long)]
+        site: String,
+        /// Days the site's SCIM request log is kept (1 to 3650; 90 at first).
+        #[arg(long)]
+        scim_log_retention_days: Option<i64>,
     },
 }
 
@@ -471,6 +526,8 @@ pub enum Job {
     CleanUp,
     /// Apply the sites' user lifecycle rules.
     LifecycleRules,
+    /// Delete the SCIM request log entries older than their site's retention.
+    LogRetention,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,9 +8,11 @@ use anyhow::Context;
 use roster_app::admin::{
     AdminKeyScope, AttributesInput, GroupInput, HistoryQuery, LdapInput, LifecycleRuleInput,
     PageRequest, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput,
-    SignInInput, SiteInput, SpKeyRotation, UserInput,
+    ScimLogQuery, SignInInput, SiteInput, SitePatch, SpKeyRotation, UserInput,
 };
-use roster_app::jobs::{JobName, RefreshOutcome, SamlMetadataReport, TokenExpiryReport};
+use roster_app::jobs::{
+    JobName, LogRetentionReport, RefreshOutcome, SamlMetadataReport, TokenExpiryReport,
+};
 use roster_app::{
     AlertOutcome, App, AppConfig, Context as AppContext, Delivery, HttpMetadataClient,
     MetadataClientConfig, Principal, Scheduler, SystemClock, instance_name,
@@ -18,8 +20,8 @@ use roster_app::{
 
 use crate::cli::{
     AdminKeyCommand, Cli, Command, GroupCommand, Job, JobsCommand, LdapArgs, LifecycleRuleCommand,
-    LogsCommand, MailArgs, MetadataArgs, PageArgs, ProviderCommand, SamlArgs, SiteCommand,
-    SpKeyCommand, SyncCommand, UserCommand, UserCreateArgs,
+    LogsCommand, MailArgs, MetadataArgs, PageArgs, ProviderCommand, SamlArgs, ScimLogArgs,
+    SiteCommand, SpKeyCommand, SyncCommand, UserCommand, UserCreateArgs,
 };
 use crate::config::{mailer, store_config};
 use crate::output;
@@ -57,7 +59,7 @@ pub fn metadata_client(args: &MetadataArgs) -> anyhow::Result<Arc<HttpMetadataCl
 async fn open(cli: &Cli, public_url: Option<String>) -> anyhow::Result<App> {
     let config = store_config(&cli.database, CLI_CONNECTIONS)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
-    let settings = AppConfig { public_url };
+    let settings = AppConfig { public_url, scim_log: false };
     let app = App::new(context(store, settings, &cli.metadata, &cli.mail)?);
     // Administrators' changes made here are the CLI's in the history log.
     Ok(app.via(roster_domain::history::Interface::Cli))
@@ -95,6 +97,7 @@ async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()
                 allow_manual_groups: Some(!no_manual_groups),
                 two_factor: None,
                 application_url: None,
+                scim_log_retention_days: None,
             };
             output::one(&app.admin().create_site(&OPERATOR, input).await?, json)
         }
@@ -105,6 +108,13 @@ async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()
         ),
         SiteCommand::Show { site } => {
             output::one(&app.admin().get_site(&OPERATOR, site).await?, json)
+        }
+        SiteCommand::Update { site, scim_log_retention_days } => {
+            let patch = SitePatch {
+                scim_log_retention_days: *scim_log_retention_days,
+                ..SitePatch::default()
+            };
+            output::one(&app.admin().update_site(&OPERATOR, site, patch).await?, json)
         }
     }
 }
@@ -497,6 +507,7 @@ async fn jobs(cli: &Cli, command: &JobsCommand, json: bool) -> anyhow::Result<()
         Job::TokenExpiry => JobName::TokenExpiry,
         Job::CleanUp => JobName::CleanUp,
         Job::LifecycleRules => JobName::LifecycleRules,
+        Job::LogRetention => JobName::LogRetention,
     };
     let app = open(cli, public_url.clone()).await?;
     // Through the scheduler: the run takes the job's lease, so it never
@@ -522,8 +533,23 @@ async fn jobs(cli: &Cli, command: &JobsCommand, json: bool) -> anyhow::Result<()
             print_token_expiry_report(&serde_json::from_value::<TokenExpiryReport>(summary)?);
             Ok(())
         }
+        JobName::LogRetention if !json => {
+            let report = serde_json::from_value::<LogRetentionReport>(summary)?;
+            for purged in &report.purged {
+                println!(
+                    "{}\t{} days\tbefore {}\t{} deleted",
+                    purged.site, purged.retention_days, purged.cutoff, purged.deleted
+                );
+            }
+            eprintln!(
+                "SCIM logs: {} sites, {} entries deleted ({} of no site)",
+                report.sites, report.scim_logs_deleted, report.unattributed_deleted
+            );
+            Ok(())
+        }
         JobName::SamlMetadata
         | JobName::TokenExpiry
+        | JobName::LogRetention
         | JobName::CleanUp
         | JobName::LifecycleRules => output::one(&summary, json),
     }
@@ -563,6 +589,51 @@ fn print_token_expiry_report(report: &TokenExpiryReport) {
     );
 }
 
+async fn scim_logs(app: &App, args: &ScimLogArgs, json: bool) -> anyhow::Result<()> {
+    if let Some(id) = &args.id {
+        let entry = app.admin().scim_log(&OPERATOR, &args.site, id).await?;
+        // The bodies are documents: the entry prints as JSON either way.
+        println!("{}", serde_json::to_string_pretty(&entry)?);
+        return Ok(());
+    }
+    let query = ScimLogQuery {
+        provider: args.provider.clone(),
+        status: args.status.clone(),
+        method: args.method.clone(),
+        path: args.path.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        cursor: args.cursor.clone(),
+        limit: args.limit.map(|limit| limit.to_string()),
+    };
+    let page = app.admin().scim_logs(&OPERATOR, &args.site, query).await?;
+    if json {
+        return output::one(&page, true);
+    }
+    let rows: Vec<Vec<String>> = page
+        .items
+        .iter()
+        .map(|entry| {
+            vec![
+                entry.at.to_string(),
+                entry.method.clone(),
+                entry.status.to_string(),
+                format!("{:.1}", entry.duration_ms),
+                entry.provider.clone().or_else(|| entry.provider_id.clone()).unwrap_or("-".into()),
+                entry.scim_type.clone().or_else(|| entry.refusal.clone()).unwrap_or("-".into()),
+                entry.path.clone(),
+                entry.id.clone(),
+            ]
+        })
+        .collect();
+    output::table(&["TIME", "METHOD", "STATUS", "MS", "PROVIDER", "ERROR", "PATH", "ID"], &rows);
+    match &page.next_cursor {
+        Some(cursor) => eprintln!("({} shown; older: --cursor {cursor})", rows.len()),
+        None => eprintln!("({} shown)", rows.len()),
+    }
+    Ok(())
+}
+
 /// One line per provider that was due, then the counts on standard error.
 fn print_metadata_report(report: &SamlMetadataReport) {
     for done in &report.providers {
@@ -588,6 +659,7 @@ fn print_metadata_report(report: &SamlMetadataReport) {
 
 async fn logs(app: &App, command: &LogsCommand, json: bool) -> anyhow::Result<()> {
     match command {
+        LogsCommand::Scim(args) => scim_logs(app, args, json).await,
         LogsCommand::History {
             site,
             interface,

@@ -39,6 +39,35 @@ pub fn list<T: Serialize>(page: &T, columns: &[&str], json: bool) -> anyhow::Res
     Ok(())
 }
 
+/// Prints a table for people: a header and aligned columns, the last one
+/// left ragged.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = headers.iter().map(|header| header.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let last = cells.len().saturating_sub(1);
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(
+                |(i, (cell, width))| {
+                    if i == last { (*cell).to_owned() } else { format!("{cell:<width$}") }
+                },
+            )
+            .collect();
+        println!("{}", padded.join("  "));
+    };
+    line(headers.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
 fn scalar(value: &Value) -> String {
     match value {
         Value::Null => "-".to_owned(),

@@ -6,7 +6,7 @@ use roster_app::{App, AppConfig, Scheduler, instance_name};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, LogFormat, ServeArgs};
+use crate::cli::{Cli, LogFormat, ServeArgs, Switch};
 use crate::commands::context;
 use crate::config::store_config;
 
@@ -19,7 +19,13 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "roster is listening");
-    let settings = AppConfig { public_url: args.public_url.clone() };
+    let settings =
+        AppConfig { public_url: args.public_url.clone(), scim_log: args.scim_log == Switch::On };
+    if !settings.scim_log {
+        tracing::info!(
+            "the SCIM request log is off (--scim-log off): SCIM requests are not recorded"
+        );
+    }
     if cli.metadata.saml_metadata_allow_private {
         tracing::warn!("SAML metadata URLs may reach private and loopback addresses");
     }
@@ -32,8 +38,13 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     // metadata is complete before any identity provider reads it.
     app.sso().prepare_keys().await.context("cannot prepare the SAML service provider's keys")?;
     let scheduler = tokio::spawn(run_scheduler(app.clone()));
-    roster_http::serve(listener, app, shutdown_signal()).await.context("the HTTP server failed")?;
+    roster_http::serve(listener, app.clone(), shutdown_signal())
+        .await
+        .context("the HTTP server failed")?;
     scheduler.abort();
+    // The requests are done; what they left on the log's queue is written
+    // before the database closes.
+    app.scim_log().flush().await;
     store.close().await;
     tracing::info!("roster stopped");
     Ok(())

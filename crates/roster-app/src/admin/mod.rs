@@ -18,6 +18,7 @@ mod lookup;
 mod passwords;
 mod providers;
 mod scim_credentials;
+mod scim_logs;
 mod sites;
 mod sp_keys;
 mod tickets;
@@ -27,7 +28,7 @@ pub mod views;
 
 use roster_store::{
     AdminKeyRepo, GroupRepo, HistoryRepo, IdpMetadataRepo, LifecycleRepo, PolicyRepo, ProviderRepo,
-    SecondFactorRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction, UserRepo,
+    ScimLogRepo, SecondFactorRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction, UserRepo,
 };
 
 pub use error::AdminError;
@@ -42,6 +43,7 @@ pub use providers::{
     SignInInput,
 };
 pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
+pub use scim_logs::{ScimLogDetail, ScimLogPage, ScimLogQuery, ScimLogView};
 pub use sites::{SiteInput, SitePatch};
 pub use sp_keys::{SpKeyRotation, SpKeyView};
 pub use tickets::{SignedInUserView, TicketInput};
@@ -69,6 +71,7 @@ pub(crate) trait AdminTx:
     + SecondFactorRepo
     + HistoryRepo
     + LifecycleRepo
+    + ScimLogRepo
 {
 }
 
@@ -86,6 +89,7 @@ impl<T> AdminTx for T where
         + SecondFactorRepo
         + HistoryRepo
         + LifecycleRepo
+        + ScimLogRepo
 {
 }
 

@@ -170,7 +170,13 @@ impl Admin<'_> {
                         "reset, expires and overlap need auth token or basic",
                     ));
                 }
+                // The last secret is kept as a hash that no longer
+                // authenticates (SCIM is off), so that a client still
+                // sending it is logged as "switched off", not "unknown".
+                let retired = scim.secret_hash.take().or_else(|| scim.previous_secret_hash.take());
                 *scim = ScimSettings {
+                    previous_valid_until: retired.as_ref().map(|_| now),
+                    previous_secret_hash: retired,
                     last_success_at: scim.last_success_at,
                     last_failure_at: scim.last_failure_at,
                     ..ScimSettings::off()

@@ -1,7 +1,7 @@
 //! Sites: created and deleted by operators; read and configured by their
 //! own admin keys too.
 
-use roster_domain::{DisplayText, HttpUrl, Site, SiteId, SiteSlug, TwoFactor};
+use roster_domain::{DisplayText, HttpUrl, RetentionDays, Site, SiteId, SiteSlug, TwoFactor};
 use roster_store::{SiteRepo, Transaction};
 use serde::Deserialize;
 
@@ -24,6 +24,8 @@ pub struct SiteInput {
     pub two_factor: Option<String>,
     /// Where people go after signing in, with a one-time ticket.
     pub application_url: Option<String>,
+    /// Days the SCIM request log is kept (1 to 3650, default 90).
+    pub scim_log_retention_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -41,6 +43,8 @@ pub struct SitePatch {
     pub two_factor: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub application_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub scim_log_retention_days: Option<i64>,
 }
 
 impl Admin<'_> {
@@ -65,6 +69,9 @@ impl Admin<'_> {
         }
         if let Some(url) = &input.application_url {
             site.application_url = Some(field("application_url", HttpUrl::parse(url))?);
+        }
+        if let Some(days) = input.scim_log_retention_days {
+            site.scim_log_retention = field("scim_log_retention_days", RetentionDays::parse(days))?;
         }
         let mut tx = self.write().await?;
         tx.insert_site(&site).await?;
@@ -129,6 +136,9 @@ impl Admin<'_> {
                 .as_deref()
                 .map(|url| field("application_url", HttpUrl::parse(url)))
                 .transpose()?;
+        }
+        if let Some(days) = patch.scim_log_retention_days {
+            site.scim_log_retention = field("scim_log_retention_days", RetentionDays::parse(days))?;
         }
         site.updated_at = self.now();
         tx.update_site(&site).await?;

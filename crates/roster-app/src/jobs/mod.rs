@@ -13,6 +13,7 @@
 pub mod clean_up;
 mod error;
 pub mod lifecycle_rules;
+pub mod log_retention;
 pub mod saml_metadata;
 mod schedule;
 pub mod token_expiry;
@@ -20,13 +21,14 @@ pub mod token_expiry;
 pub use clean_up::CleanUpReport;
 pub use error::JobError;
 pub use lifecycle_rules::LifecycleReport;
+pub use log_retention::{LogRetentionReport, SitePurge};
 pub use saml_metadata::{MetadataRefresh, RefreshOutcome, SamlMetadataReport};
 pub use schedule::{JobName, JobOutcome, JobView, LEASE, RENEW_EVERY};
 pub use token_expiry::{TokenAlert, TokenExpiryReport};
 
 use roster_store::{
-    HistoryRepo, IdpMetadataRepo, JobRepo, LifecycleRepo, MailAlertRepo, ProviderRepo, SiteRepo,
-    Transaction, UserRepo,
+    HistoryRepo, IdpMetadataRepo, JobRepo, LifecycleRepo, MailAlertRepo, ProviderRepo, ScimLogRepo,
+    SiteRepo, Transaction, UserRepo,
 };
 
 use crate::Context;
@@ -42,6 +44,7 @@ pub(crate) trait JobsTx:
     + LifecycleRepo
     + HistoryRepo
     + MailAlertRepo
+    + ScimLogRepo
 {
 }
 
@@ -55,6 +58,7 @@ impl<T> JobsTx for T where
         + LifecycleRepo
         + HistoryRepo
         + MailAlertRepo
+        + ScimLogRepo
 {
 }
 
@@ -87,6 +91,11 @@ impl<'a> Jobs<'a> {
     /// now) to the sites' administrators.
     pub async fn token_expiry(&self) -> Result<TokenExpiryReport, JobError> {
         token_expiry::run_once(self.ctx, self.ctx.clock.now()).await
+    }
+
+    /// Deletes the SCIM log entries past their site's retention now.
+    pub async fn log_retention(&self) -> Result<LogRetentionReport, JobError> {
+        log_retention::run_once(self.ctx, self.ctx.clock.now()).await
     }
 
     async fn read(&self) -> Result<impl JobsTx + use<>, JobError> {

@@ -27,15 +27,18 @@ pub enum JobName {
     /// Mails about SCIM credentials close to expiry, and notices whose send
     /// failed before.
     TokenExpiry,
+    /// SCIM request log entries past their site's retention.
+    LogRetention,
 }
 
 impl JobName {
-    pub const ALL: [JobName; 5] = [
+    pub const ALL: [JobName; 6] = [
         Self::LdapSync,
         Self::SamlMetadata,
         Self::CleanUp,
         Self::LifecycleRules,
         Self::TokenExpiry,
+        Self::LogRetention,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl JobName {
             Self::CleanUp => "clean-up",
             Self::LifecycleRules => "lifecycle-rules",
             Self::TokenExpiry => "token-expiry",
+            Self::LogRetention => "log-retention",
         }
     }
 
@@ -59,7 +63,7 @@ impl JobName {
         match self {
             Self::LdapSync => SignedDuration::from_mins(1),
             Self::SamlMetadata => SignedDuration::from_mins(15),
-            Self::CleanUp | Self::LifecycleRules | Self::TokenExpiry => {
+            Self::CleanUp | Self::LifecycleRules | Self::TokenExpiry | Self::LogRetention => {
                 SignedDuration::from_hours(1)
             }
         }

@@ -1,10 +1,10 @@
 //! Authentication of an identity provider's SCIM client: the credential
 //! names the provider, and so the site (SPEC §2).
 
-use roster_domain::PresentedCredential;
+use roster_domain::{PresentedCredential, ScimRefusal};
 use roster_store::{ProviderRepo, ScimScope, Transaction};
 
-use super::{Scim, ScimFailure};
+use super::{AuthRefusal, Scim, ScimFailure};
 use crate::secrets;
 
 /// How often the time of the last SCIM authentication is written.
@@ -43,18 +43,20 @@ impl Scim<'_> {
             ScimCredential::Bearer(token) => (token, None),
             ScimCredential::Basic { username, password } => (password, Some(username)),
         };
+        let unknown = || ScimFailure::Unauthenticated(AuthRefusal::anonymous(ScimRefusal::Unknown));
         if secret.is_empty() || secret.len() > MAX_SECRET_BYTES {
-            return Err(ScimFailure::Unauthenticated);
+            return Err(unknown());
         }
         let secret_hash = secrets::hash(secret);
         let provider = self.read().await?.provider_by_scim_secret(&secret_hash).await?;
-        let Some(provider) = provider else { return Err(ScimFailure::Unauthenticated) };
+        let Some(provider) = provider else { return Err(unknown()) };
         let presented = match username {
             None => PresentedCredential::Bearer { secret_hash: &secret_hash },
             Some(username) => PresentedCredential::Basic { username, secret_hash: &secret_hash },
         };
         let now = self.now();
-        let accepted = provider.kind.supports_scim() && provider.scim.accepts(presented, now);
+        let refusal = provider.scim_refusal(presented, now);
+        let accepted = refusal.is_none();
         // A secret that was this provider's (expired, revoked after an
         // overlap, or sent in the wrong mode) is a failure worth showing to
         // its administrators; successes are recorded at most once a minute
@@ -66,8 +68,11 @@ impl Scim<'_> {
             tx.record_scim_authentication(&provider.site_id, &provider.id, accepted, now).await?;
             tx.commit().await?;
         }
-        if !accepted {
-            return Err(ScimFailure::Unauthenticated);
+        if let Some(reason) = refusal {
+            return Err(ScimFailure::Unauthenticated(AuthRefusal {
+                reason,
+                named: Some((provider.site_id, provider.id)),
+            }));
         }
         Ok(ScimScope { site: provider.site_id, provider: provider.id, kind: provider.kind })
     }

@@ -128,7 +128,7 @@ fn error_result(op: &Operation, err: &ScimError) -> Value {
 fn operation_error(failure: ScimFailure) -> ScimError {
     match failure {
         ScimFailure::Refused(err) => err,
-        ScimFailure::Unauthenticated => {
+        ScimFailure::Unauthenticated(_) => {
             ScimError::new(ScimStatus::Unauthorized, None, "authentication failed")
         }
         ScimFailure::Internal(err) => {

@@ -2,6 +2,7 @@
 //! that does not authenticate, or the server's own failure. The HTTP layer
 //! maps each with an exhaustive match.
 
+use roster_domain::{ProviderId, ScimRefusal, SiteId};
 use roster_scim::{ScimError, ScimStatus};
 use roster_store::StoreError;
 
@@ -15,12 +16,28 @@ pub enum ScimFailure {
     Refused(ScimError),
     /// No credential, or one that does not authenticate. One answer for an
     /// unknown, wrong, expired or revoked secret, so that it reveals
-    /// nothing.
+    /// nothing; the reason is only for the SCIM request log.
     #[error("authentication failed")]
-    Unauthenticated,
+    Unauthenticated(AuthRefusal),
     /// The server failed; details are logged, not shown.
     #[error("internal error")]
     Internal(#[source] InternalError),
+}
+
+/// Why a credential did not authenticate, and whose it was when it named
+/// a provider: what administrators read in the SCIM request log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthRefusal {
+    pub reason: ScimRefusal,
+    /// The provider the secret belongs to, and its site.
+    pub named: Option<(SiteId, ProviderId)>,
+}
+
+impl AuthRefusal {
+    /// A refusal that names no provider (no credential, an unknown one).
+    pub fn anonymous(reason: ScimRefusal) -> Self {
+        Self { reason, named: None }
+    }
 }
 
 impl From<ScimError> for ScimFailure {

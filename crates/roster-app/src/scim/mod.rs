@@ -27,7 +27,7 @@ mod users;
 
 pub use auth::ScimCredential;
 pub use call::{ScimAnswer, ScimCall, limits};
-pub use error::ScimFailure;
+pub use error::{AuthRefusal, ScimFailure};
 pub use resource::ScimResource;
 pub use roster_store::ScimScope;
 

@@ -1,14 +1,14 @@
 //! `/api/admin`: JSON CRUD for sites, users, groups and memberships, SSO
-//! providers, admin keys, the SAML SP's keys, the history log and the
-//! events feed, authenticated by admin
-//! keys. Site resources live under `/sites/{slug}`; a site key sees only
-//! its own site.
+//! providers, admin keys, the SAML SP's keys, the history log, the events
+//! feed and the SCIM request log, authenticated by admin keys. Site
+//! resources live under `/sites/{slug}`; a site key sees only its own site.
 
 mod groups;
 mod history;
 mod keys;
 mod lifecycle;
 mod providers;
+mod scim_logs;
 mod sites;
 mod sp_keys;
 mod tickets;
@@ -28,4 +28,5 @@ pub(crate) fn routes() -> Router<App> {
         .merge(sp_keys::routes())
         .merge(history::routes())
         .merge(lifecycle::routes())
+        .merge(scim_logs::routes())
 }

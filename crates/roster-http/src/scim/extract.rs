@@ -7,12 +7,14 @@ use axum::http::request::Parts;
 use base64::Engine;
 use roster_app::App;
 use roster_app::scim::mapping::BaseUrl;
-use roster_app::scim::{ScimCredential, ScimFailure, ScimScope};
+use roster_app::scim::{AuthRefusal, ScimCredential, ScimFailure, ScimScope};
+use roster_domain::ScimRefusal;
 use roster_scim::{ScimError, ScimStatus, ServerLimits};
 use serde_json::Value;
 
 use super::ScimErrorReply;
 use crate::body::{BODY_LIMIT, BodyError, read_limited};
+use crate::scim_log::{AuthNote, Identified};
 
 /// The authenticated SCIM client and where its resources live.
 pub(crate) struct ScimClient {
@@ -33,6 +35,23 @@ fn credential(value: &str) -> Option<(String, Option<String>)> {
         return Some((password.to_owned(), Some(username.to_owned())));
     }
     None
+}
+
+/// The provider whose credential an `Authorization` header value carries.
+pub(crate) async fn authenticate(
+    app: &App,
+    header: Option<&str>,
+) -> Result<ScimScope, ScimFailure> {
+    let Some((secret, username)) = header.and_then(credential) else {
+        return Err(ScimFailure::Unauthenticated(AuthRefusal::anonymous(
+            ScimRefusal::NoCredential,
+        )));
+    };
+    let presented = match &username {
+        None => ScimCredential::Bearer(&secret),
+        Some(username) => ScimCredential::Basic { username, password: &secret },
+    };
+    app.scim().authenticate(presented).await
 }
 
 /// `https://host/api/scim` as the client reached it, unless the operator
@@ -56,15 +75,11 @@ impl FromRequestParts<App> for ScimClient {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ScimErrorReply> {
         let header = parts.headers.get(AUTHORIZATION).and_then(|value| value.to_str().ok());
-        let Some((secret, username)) = header.and_then(credential) else {
-            return Err(ScimFailure::Unauthenticated.into());
-        };
-        let presented = match &username {
-            None => ScimCredential::Bearer(&secret),
-            Some(username) => ScimCredential::Basic { username, password: &secret },
-        };
-        let scope = app.scim().authenticate(presented).await?;
-        Ok(Self { scope, base: base_url(parts, app) })
+        let authenticated = authenticate(app, header).await;
+        if let Some(identified) = Identified::of(&authenticated) {
+            AuthNote::leave(parts, identified);
+        }
+        Ok(Self { scope: authenticated?, base: base_url(parts, app) })
     }
 }
 

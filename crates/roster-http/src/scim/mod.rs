@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use roster_app::App;
 
 pub(crate) use endpoint::canonical_endpoint;
-pub(crate) use extract::ScimClient;
+pub(crate) use extract::{ScimClient, authenticate};
 use resources::{Groups, Users, create, delete, get as read, list, patch, replace, search};
 pub(crate) use response::{ScimErrorReply, ScimReply};
 

@@ -94,7 +94,8 @@ impl From<ScimFailure> for ScimErrorReply {
     fn from(failure: ScimFailure) -> Self {
         match failure {
             ScimFailure::Refused(err) => Self(err),
-            ScimFailure::Unauthenticated => Self(ScimError::new(
+            // One answer whatever the reason (the log keeps it).
+            ScimFailure::Unauthenticated(_) => Self(ScimError::new(
                 ScimStatus::Unauthorized,
                 None,
                 "authentication failed: send the SCIM token of an SSO provider as \

@@ -44,6 +44,7 @@ mod row;
 mod scim_backfill;
 mod scim_filter;
 mod scim_groups;
+mod scim_logs;
 mod scim_users;
 mod second_factor;
 mod sites;
@@ -287,6 +288,13 @@ impl Store {
     pub async fn snapshot(&self) -> Result<String, StoreError> {
         let mut conn = self.readers.acquire().await?;
         snapshot::dump(&mut conn).await
+    }
+
+    /// Every row of the SCIM request log as text (test support only).
+    #[cfg(feature = "test-support")]
+    pub async fn scim_log_dump(&self) -> Result<String, StoreError> {
+        let mut conn = self.readers.acquire().await?;
+        snapshot::dump_scim_logs(&mut conn).await
     }
 
     /// Closes the connections (at shutdown).

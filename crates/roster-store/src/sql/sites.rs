@@ -1,7 +1,7 @@
 //! Sites.
 
 use async_trait::async_trait;
-use roster_domain::{DisplayText, HttpUrl, Site, SiteId, SiteSlug, TwoFactor};
+use roster_domain::{DisplayText, HttpUrl, RetentionDays, Site, SiteId, SiteSlug, TwoFactor};
 use sqlx::any::AnyRow;
 
 use super::row::{Cols, count_of, flag, limit_offset, micros, write_error};
@@ -11,7 +11,7 @@ use crate::{Listed, Page, SiteRepo, StoreError};
 macro_rules! columns {
     () => {
         "id, slug, name, allow_manual_users, allow_manual_groups, two_factor, created_at, updated_at, \
-         application_url"
+         application_url, scim_log_retention_days"
     };
 }
 
@@ -25,6 +25,8 @@ fn site_from(row: &AnyRow) -> Result<Site, StoreError> {
         allow_manual_groups: c.flag("allow_manual_groups")?,
         two_factor: c.parsed("two_factor", TwoFactor::parse)?,
         application_url: c.opt_parsed("application_url", HttpUrl::parse)?,
+        scim_log_retention: RetentionDays::parse(c.int("scim_log_retention_days")?)
+            .map_err(|err| StoreError::Corrupt(format!("sites.scim_log_retention_days: {err}")))?,
         created_at: c.time("created_at")?,
         updated_at: c.time("updated_at")?,
     })
@@ -36,7 +38,7 @@ impl SiteRepo for Tx {
         sqlx::query(concat!(
             "INSERT INTO sites (",
             columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(site.id.as_str())
         .bind(site.slug.as_str())
@@ -47,6 +49,7 @@ impl SiteRepo for Tx {
         .bind(micros(site.created_at))
         .bind(micros(site.updated_at))
         .bind(site.application_url.as_ref().map(|url| url.as_str().to_owned()))
+        .bind(i64::from(site.scim_log_retention.days()))
         .execute(self.conn())
         .await
         .map_err(|err| write_error(err, "slug"))?;
@@ -89,8 +92,8 @@ impl SiteRepo for Tx {
     async fn update_site(&mut self, site: &Site) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE sites SET slug = $2, name = $3, allow_manual_users = $4, \
-             allow_manual_groups = $5, two_factor = $6, updated_at = $7, application_url = $8 \
-             WHERE id = $1",
+             allow_manual_groups = $5, two_factor = $6, updated_at = $7, application_url = $8, \
+             scim_log_retention_days = $9 WHERE id = $1",
         )
         .bind(site.id.as_str())
         .bind(site.slug.as_str())
@@ -100,6 +103,7 @@ impl SiteRepo for Tx {
         .bind(site.two_factor.as_str())
         .bind(micros(site.updated_at))
         .bind(site.application_url.as_ref().map(|url| url.as_str().to_owned()))
+        .bind(i64::from(site.scim_log_retention.days()))
         .execute(self.conn())
         .await
         .map_err(|err| write_error(err, "slug"))?;

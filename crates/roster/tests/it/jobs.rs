@@ -29,7 +29,14 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
     all.sort_unstable();
     assert_eq!(
         all,
-        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"],
+        [
+            "clean-up",
+            "ldap-sync",
+            "lifecycle-rules",
+            "log-retention",
+            "saml-metadata",
+            "token-expiry"
+        ],
         "each job once: {a:?} {b:?}"
     );
     assert!(a.iter().chain(&b).all(|run| run.succeeded), "{a:?} {b:?}");
@@ -44,14 +51,28 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
     let runs = second.run_due().await.unwrap();
     assert_eq!(
         ran(&runs),
-        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"]
+        [
+            "clean-up",
+            "ldap-sync",
+            "lifecycle-rules",
+            "log-retention",
+            "saml-metadata",
+            "token-expiry"
+        ]
     );
 
     let listed = app.app.jobs().list().await.unwrap();
     let names: Vec<&str> = listed.iter().map(|job| job.name.as_str()).collect();
     assert_eq!(
         names,
-        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"]
+        [
+            "clean-up",
+            "ldap-sync",
+            "lifecycle-rules",
+            "log-retention",
+            "saml-metadata",
+            "token-expiry"
+        ]
     );
     for job in &listed {
         assert_eq!(job.last_outcome, Some("succeeded"), "{job:?}");
@@ -69,7 +90,7 @@ async fn a_killed_instance_holds_a_job_until_its_lease_expires(backend: Backend)
     let alive = Scheduler::new(app.app.clone(), "alive".to_owned());
     assert_eq!(
         ran(&alive.run_due().await.unwrap()),
-        ["ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"]
+        ["ldap-sync", "lifecycle-rules", "log-retention", "saml-metadata", "token-expiry"]
     );
     let listed = jobs.list().await.unwrap();
     let clean_up = listed.iter().find(|job| job.name == "clean-up").unwrap();
@@ -220,7 +241,14 @@ async fn jobs_from_the_command_line(backend: Backend) {
         listed["items"].as_array().unwrap().iter().map(|j| j["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["clean-up", "ldap-sync", "lifecycle-rules", "saml-metadata", "token-expiry"],
+        [
+            "clean-up",
+            "ldap-sync",
+            "lifecycle-rules",
+            "log-retention",
+            "saml-metadata",
+            "token-expiry"
+        ],
         "{listed}"
     );
     assert!(listed["items"].as_array().unwrap().iter().all(|j| j["last_outcome"].is_null()));

@@ -103,6 +103,7 @@ async fn every_write(
                             allow_manual_groups: None,
                             two_factor: None,
                             application_url: None,
+                            scim_log_retention_days: None,
                         },
                     )
                     .await,
