@@ -215,7 +215,8 @@ mod tests {
         let config = roster_store::StoreConfig::Sqlite { path: dir.path().join("roster.db") };
         let store = roster_store::connect(&config).await.unwrap();
         let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: false });
-        let settings = AppConfig { public_url: None, scim_log: false };
+        let settings =
+            AppConfig { public_url: None, scim_log: false, webhook_allow_private: false };
         let context =
             Context::new(store, Arc::new(SystemClock), settings, Arc::new(metadata.unwrap()));
         let app = App::new(context.with_mailer(mailer));

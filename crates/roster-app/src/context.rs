@@ -18,6 +18,7 @@ use crate::metadata_client::MetadataFetchError;
 use crate::passwords::Passwords;
 use crate::scim_log::ScimLog;
 use crate::sp_keys::SpKeyCache;
+use crate::webhook_sender::{HttpWebhookSender, SendError, WebhookRequest, WebhookSender};
 
 /// Fetches SAML metadata documents from identity providers' URLs. The
 /// real one is [`crate::HttpMetadataClient`]; whatever implements it
@@ -39,6 +40,10 @@ pub struct AppConfig {
     /// Whether SCIM requests are recorded in the SCIM request log
     /// (`--scim-log`; on unless switched off).
     pub scim_log: bool,
+    /// Whether webhooks may be delivered to loopback, private and other
+    /// non-public addresses, and over plain `http://`
+    /// (`--webhook-allow-private`; off unless switched on).
+    pub webhook_allow_private: bool,
 }
 
 /// The dependencies of every use case.
@@ -60,6 +65,8 @@ pub struct Context {
     pub(crate) mail_off_noted: AtomicBool,
     /// Records SCIM requests in the background.
     pub(crate) scim_log: ScimLog,
+    /// Posts webhook deliveries.
+    pub(crate) webhooks: Arc<dyn WebhookSender>,
 }
 
 impl Context {
@@ -70,7 +77,16 @@ impl Context {
         metadata: Arc<dyn MetadataClient>,
     ) -> Self {
         let scim_log = ScimLog::new(store.clone(), clock.clone(), config.scim_log);
+        let webhooks: Arc<dyn WebhookSender> =
+            match HttpWebhookSender::new(config.webhook_allow_private) {
+                Ok(sender) => Arc::new(sender),
+                // Only a TLS set-up the machine cannot do fails here; every
+                // delivery then fails with that reason, visible to the
+                // administrators, and the rest of roster runs.
+                Err(err) => Arc::new(Unavailable(err)),
+            };
         Self {
+            webhooks,
             store,
             clock,
             scim_log,
@@ -84,10 +100,32 @@ impl Context {
         }
     }
 
+    /// The context with webhooks posted through `sender`.
+    #[must_use]
+    pub fn with_webhook_sender(mut self, sender: Arc<dyn WebhookSender>) -> Self {
+        self.webhooks = sender;
+        self
+    }
+
     /// The context with mail on, through `mailer`.
     #[must_use]
     pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
         self.mailer = Some(mailer);
         self
+    }
+}
+
+/// The sender when the real one could not be set up: says why on every
+/// delivery.
+struct Unavailable(SendError);
+
+#[async_trait::async_trait]
+impl WebhookSender for Unavailable {
+    async fn post(
+        &self,
+        _url: &roster_domain::WebhookUrl,
+        _request: WebhookRequest,
+    ) -> Result<u16, SendError> {
+        Err(self.0.clone())
     }
 }

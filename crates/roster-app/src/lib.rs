@@ -26,6 +26,7 @@ mod alerts;
 mod clock;
 mod context;
 mod error;
+mod events;
 mod fetch_rules;
 mod history;
 pub mod idp_metadata;
@@ -45,6 +46,8 @@ mod smtp_mailer;
 mod sp_keys;
 pub mod sso;
 pub mod sync;
+mod webhook_sender;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -62,6 +65,9 @@ pub use metadata_client::{
 pub use redact::{CapturedBody, KEPT_HEADERS};
 pub use scheduler::{JobRun, Scheduler, SchedulerError, instance_name};
 pub use smtp_mailer::{SmtpConfig, SmtpConfigError, SmtpMailer, SmtpSecurity};
+pub use webhook_sender::{
+    DELIVERY_TIMEOUT, HttpWebhookSender, SendError, WebhookRequest, WebhookSender,
+};
 
 /// The application: the shared context, and an entry point per area.
 #[derive(Clone)]
@@ -110,6 +116,10 @@ impl App {
 
     /// The SCIM request log's recorder: the HTTP layer hands it every
     /// SCIM exchange, and `serve` flushes it at shutdown.
+    pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
+        webhooks::Webhooks::new(&self.ctx)
+    }
+
     pub fn scim_log(&self) -> &scim_log::ScimLog {
         &self.ctx.scim_log
     }

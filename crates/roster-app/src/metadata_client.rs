@@ -88,7 +88,7 @@ impl HttpMetadataClient {
         });
         let client = reqwest::Client::builder()
             .tls_backend_rustls()
-            .dns_resolver(Arc::new(CheckedResolver { allow_private }))
+            .dns_resolver(Arc::new(CheckedResolver::new(allow_private)))
             .no_proxy()
             .redirect(policy)
             .connect_timeout(CONNECT_TIMEOUT)
@@ -183,8 +183,14 @@ fn request_error(err: reqwest::Error) -> MetadataFetchError {
 
 /// Resolves names with the system resolver and keeps only the addresses
 /// the rules allow; the connector connects to nothing else.
-struct CheckedResolver {
+pub(crate) struct CheckedResolver {
     allow_private: bool,
+}
+
+impl CheckedResolver {
+    pub(crate) fn new(allow_private: bool) -> Self {
+        Self { allow_private }
+    }
 }
 
 impl Resolve for CheckedResolver {

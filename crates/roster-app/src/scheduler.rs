@@ -134,6 +134,7 @@ impl Scheduler {
             JobName::LifecycleRules => report(self.app.jobs().lifecycle_rules().await),
             JobName::TokenExpiry => report(self.app.jobs().token_expiry().await),
             JobName::LogRetention => report(self.app.jobs().log_retention().await),
+            JobName::Webhooks => report(self.app.webhooks().run_due().await),
         }
     }
 }

@@ -20,6 +20,7 @@ mod secret;
 mod site;
 mod time_zone;
 mod user;
+mod webhook;
 
 pub use error::InvalidValue;
 pub use group::{Group, Membership};
@@ -43,4 +44,8 @@ pub use site::{RetentionDays, Site};
 pub use time_zone::TimeZoneName;
 pub use user::{
     AuthMethod, Permissions, ProvisionedBy, ProvisioningMethod, Roles, TwoFactor, User,
+};
+pub use webhook::{
+    DeliveryOutcome, EVENTS_PER_DELIVERY, MAX_CONSECUTIVE_FAILURES, Webhook, WebhookDelivery,
+    WebhookUrl, retry_delay,
 };

@@ -24,6 +24,8 @@ pub struct Site {
     pub application_url: Option<HttpUrl>,
     /// How long the site's SCIM request logs are kept (SPEC §7).
     pub scim_log_retention: RetentionDays,
+    /// How long the site's history log is kept (SPEC §7).
+    pub history_retention: RetentionDays,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -41,6 +43,7 @@ impl Site {
             two_factor: TwoFactor::Never,
             application_url: None,
             scim_log_retention: RetentionDays::SCIM_LOG_DEFAULT,
+            history_retention: RetentionDays::HISTORY_DEFAULT,
             created_at: now,
             updated_at: now,
         }
@@ -56,6 +59,8 @@ impl RetentionDays {
     pub const MAX: u16 = 3650;
     /// SCIM logs are kept 90 days unless the site says otherwise.
     pub const SCIM_LOG_DEFAULT: Self = Self(90);
+    /// The history log is kept a year unless the site says otherwise.
+    pub const HISTORY_DEFAULT: Self = Self(365);
 
     pub fn parse(days: i64) -> Result<Self, InvalidValue> {
         u16::try_from(days)

@@ -62,6 +62,16 @@ pub trait HistoryRepo {
         filter: &HistoryFilter,
         limit: u32,
     ) -> Result<Vec<HistoryRecord>, StoreError>;
+    /// The number of the site's last entry; 0 before the first.
+    async fn last_history_seq(&mut self, site: &SiteId) -> Result<i64, StoreError>;
+    /// Deletes at most `limit` of the site's entries from before `before`;
+    /// returns how many (the caller repeats until fewer come back).
+    async fn purge_history(
+        &mut self,
+        site: &SiteId,
+        before: Timestamp,
+        limit: u64,
+    ) -> Result<u64, StoreError>;
     /// Entries numbered after `after`, oldest first, at most `limit`.
     async fn history_after(
         &mut self,

@@ -35,6 +35,7 @@ mod sp_key_api;
 mod sql;
 mod sso_api;
 mod ticket_api;
+mod webhook_api;
 
 pub use api::{
     AdminKeyRecord, AdminKeyRepo, GroupRepo, Listed, MemberRecord, Page, ProviderRepo, SiteRepo,
@@ -64,3 +65,4 @@ pub use sp_key_api::{SpKeyPurpose, SpKeyRecord, SpKeyRepo};
 pub use sql::{Dialect, Store, StoreConfig, Tx, connect};
 pub use sso_api::{SamlRequestRecord, SessionRecord, SsoRepo};
 pub use ticket_api::TicketRepo;
+pub use webhook_api::WebhookRepo;

@@ -41,14 +41,20 @@ pub struct DatabaseArgs {
     pub database_url: Option<SecretString>,
 }
 
-/// How SAML metadata URLs are fetched: by the server's refresh, and by the
-/// commands that save a provider or run the refresh.
+/// Where roster's outbound requests may go: SAML metadata fetches (the
+/// server's refresh, and the commands that save a provider or run the
+/// refresh) and webhook deliveries.
 #[derive(Debug, Args)]
 pub struct MetadataArgs {
     /// Let SAML metadata URLs reach loopback, private, link-local and other
     /// non-public addresses (an IdP inside your network); refused by default.
     #[arg(long, env = "ROSTER_SAML_METADATA_ALLOW_PRIVATE", global = true)]
     pub saml_metadata_allow_private: bool,
+    /// Let webhooks be delivered to loopback, private, link-local and other
+    /// non-public addresses, and over plain http:// (a receiver inside your
+    /// network); refused by default.
+    #[arg(long, env = "ROSTER_WEBHOOK_ALLOW_PRIVATE", global = true)]
+    pub webhook_allow_private: bool,
 }
 
 /// The SMTP server the alerts to sites' administrators go through: used by
@@ -118,6 +124,8 @@ pub enum Command {
     /// Disable or delete users who have not signed in for a while.
     #[command(name = "lifecycle-rule")]
     LifecycleRule(Manage<LifecycleRuleCommand>),
+    /// Signed POSTs of a site's history entries to the application.
+    Webhook(Manage<crate::webhook_command::WebhookCommand>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,6 +360,9 @@ pub enum SiteCommand {
         /// Days the site's SCIM request log is kept (1 to 3650; 90 at first).
         #[arg(long)]
         scim_log_retention_days: Option<i64>,
+        /// Days the site's history log is kept (1 to 3650; 365 at first).
+        #[arg(long)]
+        history_retention_days: Option<i64>,
     },
 }
 
@@ -522,12 +533,16 @@ pub enum Job {
     /// 7 or 1 days (each alert once).
     TokenExpiry,
     /// Delete expired sign-in requests, replay-cache entries, sessions, hand-off
-    /// tickets, pending sign-ins and throttling counters, and old LDAP sync runs.
+    /// tickets, pending sign-ins and throttling counters, and old LDAP sync runs
+    /// and webhook delivery attempts.
     CleanUp,
     /// Apply the sites' user lifecycle rules.
     LifecycleRules,
-    /// Delete the SCIM request log entries older than their site's retention.
+    /// Delete the SCIM request log and history entries older than their site's
+    /// retention.
     LogRetention,
+    /// Deliver the history entries waiting for the sites' webhooks.
+    Webhooks,
 }
 
 #[derive(Debug, Subcommand)]

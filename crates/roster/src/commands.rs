@@ -42,6 +42,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SpKey(args) => sp_key(&open().await?, &args.command, args.json).await,
         Command::Sync(args) => sync(&open().await?, &args.command, args.json).await,
         Command::Logs(args) => logs(&open().await?, &args.command, args.json).await,
+        Command::Webhook(args) => {
+            crate::webhook_command::run(&open().await?, &args.command, args.json).await
+        }
         Command::LifecycleRule(args) => {
             lifecycle_rule(&open().await?, &args.command, args.json).await
         }
@@ -59,7 +62,11 @@ pub fn metadata_client(args: &MetadataArgs) -> anyhow::Result<Arc<HttpMetadataCl
 async fn open(cli: &Cli, public_url: Option<String>) -> anyhow::Result<App> {
     let config = store_config(&cli.database, CLI_CONNECTIONS)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
-    let settings = AppConfig { public_url, scim_log: false };
+    let settings = AppConfig {
+        public_url,
+        scim_log: false,
+        webhook_allow_private: cli.metadata.webhook_allow_private,
+    };
     let app = App::new(context(store, settings, &cli.metadata, &cli.mail)?);
     // Administrators' changes made here are the CLI's in the history log.
     Ok(app.via(roster_domain::history::Interface::Cli))
@@ -98,6 +105,7 @@ async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()
                 two_factor: None,
                 application_url: None,
                 scim_log_retention_days: None,
+                history_retention_days: None,
             };
             output::one(&app.admin().create_site(&OPERATOR, input).await?, json)
         }
@@ -109,9 +117,10 @@ async fn site(app: &App, command: &SiteCommand, json: bool) -> anyhow::Result<()
         SiteCommand::Show { site } => {
             output::one(&app.admin().get_site(&OPERATOR, site).await?, json)
         }
-        SiteCommand::Update { site, scim_log_retention_days } => {
+        SiteCommand::Update { site, scim_log_retention_days, history_retention_days } => {
             let patch = SitePatch {
                 scim_log_retention_days: *scim_log_retention_days,
+                history_retention_days: *history_retention_days,
                 ..SitePatch::default()
             };
             output::one(&app.admin().update_site(&OPERATOR, site, patch).await?, json)
@@ -508,6 +517,7 @@ async fn jobs(cli: &Cli, command: &JobsCommand, json: bool) -> anyhow::Result<()
         Job::CleanUp => JobName::CleanUp,
         Job::LifecycleRules => JobName::LifecycleRules,
         Job::LogRetention => JobName::LogRetention,
+        Job::Webhooks => JobName::Webhooks,
     };
     let app = open(cli, public_url.clone()).await?;
     // Through the scheduler: the run takes the job's lease, so it never
@@ -537,19 +547,23 @@ async fn jobs(cli: &Cli, command: &JobsCommand, json: bool) -> anyhow::Result<()
             let report = serde_json::from_value::<LogRetentionReport>(summary)?;
             for purged in &report.purged {
                 println!(
-                    "{}\t{} days\tbefore {}\t{} deleted",
-                    purged.site, purged.retention_days, purged.cutoff, purged.deleted
+                    "{}\t{}\t{} days\tbefore {}\t{} deleted",
+                    purged.site, purged.log, purged.retention_days, purged.cutoff, purged.deleted
                 );
             }
             eprintln!(
-                "SCIM logs: {} sites, {} entries deleted ({} of no site)",
-                report.sites, report.scim_logs_deleted, report.unattributed_deleted
+                "{} sites: {} SCIM log entries deleted ({} of no site), {} history entries",
+                report.sites,
+                report.scim_logs_deleted,
+                report.unattributed_deleted,
+                report.history_deleted
             );
             Ok(())
         }
         JobName::SamlMetadata
         | JobName::TokenExpiry
         | JobName::LogRetention
+        | JobName::Webhooks
         | JobName::CleanUp
         | JobName::LifecycleRules => output::one(&summary, json),
     }

@@ -19,8 +19,11 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "roster is listening");
-    let settings =
-        AppConfig { public_url: args.public_url.clone(), scim_log: args.scim_log == Switch::On };
+    let settings = AppConfig {
+        public_url: args.public_url.clone(),
+        scim_log: args.scim_log == Switch::On,
+        webhook_allow_private: cli.metadata.webhook_allow_private,
+    };
     if !settings.scim_log {
         tracing::info!(
             "the SCIM request log is off (--scim-log off): SCIM requests are not recorded"
@@ -28,6 +31,9 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     }
     if cli.metadata.saml_metadata_allow_private {
         tracing::warn!("SAML metadata URLs may reach private and loopback addresses");
+    }
+    if settings.webhook_allow_private {
+        tracing::warn!("webhooks may reach private and loopback addresses and use plain http");
     }
     match &cli.mail.smtp_host {
         Some(host) => tracing::info!(%host, "alerts to administrators are mailed"),
@@ -52,7 +58,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
 
 /// How often `roster serve` looks for due jobs. Each job has its own
 /// interval; this only bounds how late a due run starts.
-const JOB_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
+const JOB_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs the due jobs for as long as the server runs, under this
 /// instance's name in the jobs' leases. A job's own failure is recorded

@@ -4,12 +4,13 @@
 
 use jiff::Timestamp;
 use roster_domain::history::{Action, Interface};
-use roster_store::{HistoryFilter, HistoryRecord, HistoryRepo};
+use roster_store::{HistoryFilter, HistoryRepo};
 use serde::{Deserialize, Serialize};
 
 use super::lookup::visible_site;
 use super::{Admin, AdminError};
 use crate::Principal;
+pub use crate::events::{HistoryEntryView, Party};
 
 /// The entries one page holds by default, and at most.
 const DEFAULT_LIMIT: u32 = 100;
@@ -40,50 +41,6 @@ pub struct EventsQuery {
     /// The `seq` of the last entry already read; 0 or none from the start.
     pub after: Option<i64>,
     pub limit: Option<u32>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Party {
-    pub kind: String,
-    pub id: Option<String>,
-    pub name: Option<String>,
-}
-
-/// One entry, as the API and the CLI show it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct HistoryEntryView {
-    /// Its number in the site: increasing, without gaps, in commit order.
-    pub seq: i64,
-    pub at: Timestamp,
-    pub interface: String,
-    pub actor: Party,
-    pub target: Option<Party>,
-    pub action: String,
-    pub reason: Option<String>,
-    /// `[{field, before, after}]`; secrets show `(secret)`.
-    pub changes: serde_json::Value,
-}
-
-impl From<HistoryRecord> for HistoryEntryView {
-    fn from(record: HistoryRecord) -> Self {
-        let entry = record.entry;
-        let target = entry.target_kind.map(|kind| Party {
-            kind,
-            id: entry.target_id,
-            name: entry.target_name,
-        });
-        Self {
-            seq: record.seq,
-            at: entry.at,
-            interface: entry.interface,
-            actor: Party { kind: entry.actor_kind, id: entry.actor_id, name: entry.actor_name },
-            target,
-            action: entry.action,
-            reason: entry.reason,
-            changes: serde_json::from_str(&entry.changes)
-                .unwrap_or(serde_json::Value::String(entry.changes)),
-        }
-    }
 }
 
 /// A page of the search: `next_cursor` asks for older entries.

@@ -25,10 +25,12 @@ mod tickets;
 mod two_factor;
 mod users;
 pub mod views;
+mod webhooks;
 
 use roster_store::{
     AdminKeyRepo, GroupRepo, HistoryRepo, IdpMetadataRepo, LifecycleRepo, PolicyRepo, ProviderRepo,
     ScimLogRepo, SecondFactorRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction, UserRepo,
+    WebhookRepo,
 };
 
 pub use error::AdminError;
@@ -49,6 +51,9 @@ pub use sp_keys::{SpKeyRotation, SpKeyView};
 pub use tickets::{SignedInUserView, TicketInput};
 pub use two_factor::TwoFactorView;
 pub use users::{UserInput, UserPatch};
+pub use webhooks::{
+    DeliveryView, SecretRotation, WebhookInput, WebhookPatch, WebhookView, WebhookWithSecret,
+};
 
 use roster_domain::SiteId;
 use roster_domain::history::Interface;
@@ -72,6 +77,7 @@ pub(crate) trait AdminTx:
     + HistoryRepo
     + LifecycleRepo
     + ScimLogRepo
+    + WebhookRepo
 {
 }
 
@@ -90,6 +96,7 @@ impl<T> AdminTx for T where
         + HistoryRepo
         + LifecycleRepo
         + ScimLogRepo
+        + WebhookRepo
 {
 }
 

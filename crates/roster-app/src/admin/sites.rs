@@ -26,6 +26,8 @@ pub struct SiteInput {
     pub application_url: Option<String>,
     /// Days the SCIM request log is kept (1 to 3650, default 90).
     pub scim_log_retention_days: Option<i64>,
+    /// Days the history log is kept (1 to 3650, default 365).
+    pub history_retention_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -45,6 +47,8 @@ pub struct SitePatch {
     pub application_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
     pub scim_log_retention_days: Option<i64>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub history_retention_days: Option<i64>,
 }
 
 impl Admin<'_> {
@@ -72,6 +76,9 @@ impl Admin<'_> {
         }
         if let Some(days) = input.scim_log_retention_days {
             site.scim_log_retention = field("scim_log_retention_days", RetentionDays::parse(days))?;
+        }
+        if let Some(days) = input.history_retention_days {
+            site.history_retention = field("history_retention_days", RetentionDays::parse(days))?;
         }
         let mut tx = self.write().await?;
         tx.insert_site(&site).await?;
@@ -139,6 +146,9 @@ impl Admin<'_> {
         }
         if let Some(days) = patch.scim_log_retention_days {
             site.scim_log_retention = field("scim_log_retention_days", RetentionDays::parse(days))?;
+        }
+        if let Some(days) = patch.history_retention_days {
+            site.history_retention = field("history_retention_days", RetentionDays::parse(days))?;
         }
         site.updated_at = self.now();
         tx.update_site(&site).await?;

@@ -39,6 +39,7 @@ pub struct SiteView {
     pub two_factor: &'static str,
     pub application_url: Option<String>,
     pub scim_log_retention_days: u16,
+    pub history_retention_days: u16,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -54,6 +55,7 @@ impl From<Site> for SiteView {
             two_factor: site.two_factor.as_str(),
             application_url: site.application_url.map(|url| url.as_str().to_owned()),
             scim_log_retention_days: site.scim_log_retention.days(),
+            history_retention_days: site.history_retention.days(),
             created_at: site.created_at,
             updated_at: site.updated_at,
         }

@@ -6,7 +6,7 @@
 //! SQLite's one writer is never held for long.
 
 use jiff::{SignedDuration, Timestamp};
-use roster_store::{JobRepo, Purged, Transaction};
+use roster_store::{JobRepo, Purged, Transaction, WebhookRepo};
 use serde::Serialize;
 
 use super::{JobError, Jobs};
@@ -20,6 +20,8 @@ const MAX_BATCHES: u32 = 50;
 const COUNTERS_KEPT: SignedDuration = SignedDuration::from_hours(24);
 /// LDAP sync runs kept per provider (the admin API lists the last 50).
 const SYNC_RUNS_KEPT: u32 = 200;
+/// Delivery attempts kept per webhook.
+const DELIVERIES_KEPT: u32 = 200;
 
 /// What one run deleted.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -31,6 +33,7 @@ pub struct CleanUpReport {
     pub pending_sign_ins: u64,
     pub attempt_counters: u64,
     pub ldap_sync_runs: u64,
+    pub webhook_deliveries: u64,
     /// Whether rows were left for the next run (more than one run deletes).
     pub more_left: bool,
 }
@@ -65,6 +68,9 @@ impl Jobs<'_> {
                 break;
             }
         }
+        let mut tx = self.write().await?;
+        report.webhook_deliveries = tx.trim_webhook_deliveries(DELIVERIES_KEPT).await?;
+        tx.commit().await?;
         Ok(report)
     }
 }

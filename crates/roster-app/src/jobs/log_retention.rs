@@ -1,14 +1,17 @@
-//! Log retention (SPEC §7, §8): each site's SCIM request log entries older
-//! than the site's retention period are deleted, and so are entries of no
-//! site (refused credentials that named none) or of a deleted site once
-//! they are older than the default period.
+//! Log retention (SPEC §7, §8): each site's SCIM request log entries and
+//! history entries older than the site's retention periods (90 and 365
+//! days unless the site says otherwise) are deleted, and so are SCIM log
+//! entries of no site (refused credentials that named none) or of a
+//! deleted site once they are older than the default period. The history
+//! entries left keep their numbers, so the events feed has no gap after
+//! the oldest one kept.
 //!
 //! Deletion goes in bounded batches, each its own short transaction, so
 //! that a large backlog never holds SQLite's single writer for long.
 
 use jiff::{SignedDuration, Timestamp};
 use roster_domain::{RetentionDays, Site, SiteId};
-use roster_store::{Page, ScimLogRepo, SiteRepo, Transaction};
+use roster_store::{HistoryRepo, Page, ScimLogRepo, SiteRepo, Transaction};
 use serde::Serialize;
 
 use super::{JobError, Jobs};
@@ -27,6 +30,8 @@ pub struct LogRetentionReport {
     pub sites: usize,
     /// SCIM log entries deleted, all sites together.
     pub scim_logs_deleted: u64,
+    /// History entries deleted, all sites together.
+    pub history_deleted: u64,
     /// Of those, entries of no site or of a deleted site.
     pub unattributed_deleted: u64,
     /// One entry per site that lost entries.
@@ -36,6 +41,8 @@ pub struct LogRetentionReport {
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SitePurge {
     pub site: String,
+    /// `scim` or `history`.
+    pub log: String,
     pub retention_days: u16,
     /// Entries from before this time were deleted.
     pub cutoff: Timestamp,
@@ -59,6 +66,7 @@ impl Jobs<'_> {
         let mut report = LogRetentionReport {
             sites: 0,
             scim_logs_deleted: 0,
+            history_deleted: 0,
             unattributed_deleted: 0,
             purged: Vec::new(),
         };
@@ -69,14 +77,30 @@ impl Jobs<'_> {
                 tx.list_sites(Page { offset, limit: SITES_PER_PAGE }).await?.items
             };
             for site in &sites {
-                let before = cutoff(now, site.scim_log_retention);
-                let deleted = self.purge_in_batches(Purge::Site(&site.id), before).await?;
                 report.sites += 1;
-                if deleted > 0 {
-                    report.scim_logs_deleted += deleted;
+                for (purge, days) in [
+                    (Purge::Site(&site.id), site.scim_log_retention),
+                    (Purge::History(&site.id), site.history_retention),
+                ] {
+                    let before = cutoff(now, days);
+                    let deleted = self.purge_in_batches(purge, before).await?;
+                    if deleted == 0 {
+                        continue;
+                    }
+                    let log = match purge {
+                        Purge::History(_) => {
+                            report.history_deleted += deleted;
+                            "history"
+                        }
+                        Purge::Site(_) | Purge::Unattributed => {
+                            report.scim_logs_deleted += deleted;
+                            "scim"
+                        }
+                    };
                     report.purged.push(SitePurge {
                         site: site.slug.to_string(),
-                        retention_days: site.scim_log_retention.days(),
+                        log: log.to_owned(),
+                        retention_days: days.days(),
                         cutoff: before,
                         deleted,
                     });
@@ -103,6 +127,7 @@ impl Jobs<'_> {
             let deleted = match purge {
                 Purge::Site(site) => tx.purge_scim_logs(site, before, BATCH).await?,
                 Purge::Unattributed => tx.purge_unattributed_scim_logs(before, BATCH).await?,
+                Purge::History(site) => tx.purge_history(site, before, BATCH).await?,
             };
             tx.commit().await?;
             total += deleted;
@@ -116,7 +141,10 @@ impl Jobs<'_> {
 /// Whose entries a purge deletes.
 #[derive(Clone, Copy)]
 enum Purge<'a> {
+    /// A site's SCIM request log.
     Site(&'a SiteId),
+    /// A site's history log.
+    History(&'a SiteId),
     /// Of no site, or of a site that no longer exists.
     Unattributed,
 }

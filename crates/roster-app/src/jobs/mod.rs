@@ -28,7 +28,7 @@ pub use token_expiry::{TokenAlert, TokenExpiryReport};
 
 use roster_store::{
     HistoryRepo, IdpMetadataRepo, JobRepo, LifecycleRepo, MailAlertRepo, ProviderRepo, ScimLogRepo,
-    SiteRepo, Transaction, UserRepo,
+    SiteRepo, Transaction, UserRepo, WebhookRepo,
 };
 
 use crate::Context;
@@ -45,6 +45,7 @@ pub(crate) trait JobsTx:
     + HistoryRepo
     + MailAlertRepo
     + ScimLogRepo
+    + WebhookRepo
 {
 }
 
@@ -59,6 +60,7 @@ impl<T> JobsTx for T where
         + HistoryRepo
         + MailAlertRepo
         + ScimLogRepo
+        + WebhookRepo
 {
 }
 

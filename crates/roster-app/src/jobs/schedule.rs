@@ -27,18 +27,21 @@ pub enum JobName {
     /// Mails about SCIM credentials close to expiry, and notices whose send
     /// failed before.
     TokenExpiry,
-    /// SCIM request log entries past their site's retention.
+    /// SCIM request log and history entries past their site's retention.
     LogRetention,
+    /// History entries waiting for the sites' webhooks.
+    Webhooks,
 }
 
 impl JobName {
-    pub const ALL: [JobName; 6] = [
+    pub const ALL: [JobName; 7] = [
         Self::LdapSync,
         Self::SamlMetadata,
         Self::CleanUp,
         Self::LifecycleRules,
         Self::TokenExpiry,
         Self::LogRetention,
+        Self::Webhooks,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +52,7 @@ impl JobName {
             Self::LifecycleRules => "lifecycle-rules",
             Self::TokenExpiry => "token-expiry",
             Self::LogRetention => "log-retention",
+            Self::Webhooks => "webhooks",
         }
     }
 
@@ -61,6 +65,9 @@ impl JobName {
     /// metadata's refresh time), so these are how often it looks.
     pub fn every(self) -> SignedDuration {
         match self {
+            // Events should reach the application within seconds; a run
+            // with nothing waiting is one query.
+            Self::Webhooks => SignedDuration::from_secs(5),
             Self::LdapSync => SignedDuration::from_mins(1),
             Self::SamlMetadata => SignedDuration::from_mins(15),
             Self::CleanUp | Self::LifecycleRules | Self::TokenExpiry | Self::LogRetention => {

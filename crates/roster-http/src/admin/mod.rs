@@ -13,6 +13,7 @@ mod sites;
 mod sp_keys;
 mod tickets;
 mod users;
+mod webhooks;
 
 use axum::Router;
 use roster_app::App;
@@ -28,5 +29,6 @@ pub(crate) fn routes() -> Router<App> {
         .merge(sp_keys::routes())
         .merge(history::routes())
         .merge(lifecycle::routes())
+        .merge(webhooks::routes())
         .merge(scim_logs::routes())
 }

@@ -150,6 +150,32 @@ impl HistoryRepo for Tx {
         rows.iter().map(record_from).collect()
     }
 
+    async fn last_history_seq(&mut self, site: &SiteId) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT last_seq FROM history_counters WHERE site_id = $1")
+            .bind(site.as_str())
+            .fetch_optional(self.conn())
+            .await?;
+        row.map_or(Ok(0), |row| Cols(&row).int("last_seq"))
+    }
+
+    async fn purge_history(
+        &mut self,
+        site: &SiteId,
+        before: jiff::Timestamp,
+        limit: u64,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM history WHERE site_id = $1 AND seq IN (SELECT seq FROM history \
+             WHERE site_id = $1 AND at < $2 ORDER BY seq LIMIT $3)",
+        )
+        .bind(site.as_str())
+        .bind(micros(before))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn history_after(
         &mut self,
         site: &SiteId,

@@ -54,6 +54,7 @@ mod sp_keys;
 mod sso;
 mod tickets;
 mod users;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -11,7 +11,7 @@ use crate::{Listed, Page, SiteRepo, StoreError};
 macro_rules! columns {
     () => {
         "id, slug, name, allow_manual_users, allow_manual_groups, two_factor, created_at, updated_at, \
-         application_url, scim_log_retention_days"
+         application_url, scim_log_retention_days, history_retention_days"
     };
 }
 
@@ -27,6 +27,8 @@ fn site_from(row: &AnyRow) -> Result<Site, StoreError> {
         application_url: c.opt_parsed("application_url", HttpUrl::parse)?,
         scim_log_retention: RetentionDays::parse(c.int("scim_log_retention_days")?)
             .map_err(|err| StoreError::Corrupt(format!("sites.scim_log_retention_days: {err}")))?,
+        history_retention: RetentionDays::parse(c.int("history_retention_days")?)
+            .map_err(|err| StoreError::Corrupt(format!("sites.history_retention_days: {err}")))?,
         created_at: c.time("created_at")?,
         updated_at: c.time("updated_at")?,
     })
@@ -38,7 +40,7 @@ impl SiteRepo for Tx {
         sqlx::query(concat!(
             "INSERT INTO sites (",
             columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         ))
         .bind(site.id.as_str())
         .bind(site.slug.as_str())
@@ -50,6 +52,7 @@ impl SiteRepo for Tx {
         .bind(micros(site.updated_at))
         .bind(site.application_url.as_ref().map(|url| url.as_str().to_owned()))
         .bind(i64::from(site.scim_log_retention.days()))
+        .bind(i64::from(site.history_retention.days()))
         .execute(self.conn())
         .await
         .map_err(|err| write_error(err, "slug"))?;
@@ -93,7 +96,7 @@ impl SiteRepo for Tx {
         let done = sqlx::query(
             "UPDATE sites SET slug = $2, name = $3, allow_manual_users = $4, \
              allow_manual_groups = $5, two_factor = $6, updated_at = $7, application_url = $8, \
-             scim_log_retention_days = $9 WHERE id = $1",
+             scim_log_retention_days = $9, history_retention_days = $10 WHERE id = $1",
         )
         .bind(site.id.as_str())
         .bind(site.slug.as_str())
@@ -104,6 +107,7 @@ impl SiteRepo for Tx {
         .bind(micros(site.updated_at))
         .bind(site.application_url.as_ref().map(|url| url.as_str().to_owned()))
         .bind(i64::from(site.scim_log_retention.days()))
+        .bind(i64::from(site.history_retention.days()))
         .execute(self.conn())
         .await
         .map_err(|err| write_error(err, "slug"))?;

@@ -9,7 +9,7 @@ use crate::StoreError;
 /// Tables and the order that makes their dump deterministic. `scim_logs`
 /// is not among them: the request log is diagnostics that every request,
 /// refused or not, adds to in the background, not data a request changes.
-const TABLES: [(&str, &str); 19] = [
+const TABLES: [(&str, &str); 21] = [
     ("sites", "SELECT * FROM sites ORDER BY id"),
     ("providers", "SELECT * FROM providers ORDER BY site_id, id"),
     ("users", "SELECT * FROM users ORDER BY site_id, id"),
@@ -29,6 +29,8 @@ const TABLES: [(&str, &str); 19] = [
     ("pending_sign_ins", "SELECT * FROM pending_sign_ins ORDER BY site_id, secret_hash"),
     ("second_factor_failures", "SELECT * FROM second_factor_failures ORDER BY site_id, user_id"),
     ("mail_alerts", "SELECT * FROM mail_alerts ORDER BY site_id, alert_key"),
+    ("webhooks", "SELECT * FROM webhooks ORDER BY site_id, id"),
+    ("webhook_deliveries", "SELECT * FROM webhook_deliveries ORDER BY webhook_id, id"),
 ];
 
 pub(crate) async fn dump(conn: &mut AnyConnection) -> Result<String, StoreError> {

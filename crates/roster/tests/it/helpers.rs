@@ -154,7 +154,12 @@ pub async fn spawn_app_with_mailer(
     let address = format!("http://{}", listener.local_addr().expect("address"));
     let clock = Arc::new(TestClock::new());
     // SAML needs the public URL; it is what SCIM would build from `Host`.
-    let settings = AppConfig { public_url: Some(address.clone()), scim_log: true };
+    let settings = AppConfig {
+        public_url: Some(address.clone()),
+        scim_log: true,
+        // The tests' webhook receivers listen on 127.0.0.1.
+        webhook_allow_private: true,
+    };
     // The tests' IdPs serve their metadata on 127.0.0.1.
     let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true })
         .expect("metadata client");

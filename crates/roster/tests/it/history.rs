@@ -336,10 +336,62 @@ async fn searches_filter_and_page_and_bad_queries_are_refused(backend: Backend) 
     assert_eq!(app.snapshot().await, snapshot, "reads change nothing");
 }
 
+/// Entries older than the site's history retention go; the others keep
+/// their numbers, so the feed goes on after the oldest one kept.
+async fn retention_deletes_only_old_entries(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    app.site("brief").await;
+    assert_eq!(app.get("/api/admin/sites/acme").await.body["history_retention_days"], 365);
+    let set = app.patch("/api/admin/sites/brief", json!({ "history_retention_days": 10 })).await;
+    assert_eq!(set.body["history_retention_days"], 10, "{set:?}");
+    let before = app.snapshot().await;
+    for days in [json!(0), json!(3651), json!(-1), json!("ten"), json!(null)] {
+        let reply =
+            app.patch("/api/admin/sites/brief", json!({ "history_retention_days": days })).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{days}: {reply:?}");
+    }
+    assert_eq!(app.snapshot().await, before);
+
+    for site in ["acme", "brief"] {
+        app.user(site, json!({ "username": "old" })).await;
+    }
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 20));
+    for site in ["acme", "brief"] {
+        app.user(site, json!({ "username": "recent" })).await;
+    }
+    let report = app.app.jobs().log_retention().await.unwrap();
+    assert_eq!(report.history_deleted, 1, "only brief's 20-day-old entry");
+    let feed = |site: &'static str| {
+        let app = &app;
+        async move {
+            let reply = app.get(&format!("/api/admin/sites/{site}/events?after=0")).await;
+            reply.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (e["seq"].as_i64().unwrap(), e["target"]["name"].as_str().unwrap().to_owned())
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(feed("brief").await, [(2, "recent".to_owned())]);
+    assert_eq!(feed("acme").await, [(1, "old".to_owned()), (2, "recent".to_owned())]);
+
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 350));
+    let report = app.app.jobs().log_retention().await.unwrap();
+    assert_eq!(report.history_deleted, 2, "acme's first entry at 370 days, brief's second");
+    assert_eq!(feed("acme").await, [(2, "recent".to_owned())]);
+    app.user("acme", json!({ "username": "newest" })).await;
+    assert_eq!(feed("acme").await.last().unwrap().0, 3, "numbering goes on");
+}
+
 crate::on_both_databases!(
     every_interface_is_recorded_with_its_changes,
     refused_and_rolled_back_changes_leave_no_entry,
     secrets_never_reach_the_history,
     the_feed_is_ordered_without_gaps_while_writers_run,
     searches_filter_and_page_and_bad_queries_are_refused,
+    retention_deletes_only_old_entries,
 );

@@ -35,7 +35,8 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
             "lifecycle-rules",
             "log-retention",
             "saml-metadata",
-            "token-expiry"
+            "token-expiry",
+            "webhooks"
         ],
         "each job once: {a:?} {b:?}"
     );
@@ -43,10 +44,16 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
 
     // Nothing is due again at once.
     assert_eq!(ran(&first.run_due().await.unwrap()), Vec::<&str>::new());
-    // A minute on, the LDAP syncs are due; the rest later.
-    app.clock.advance(SignedDuration::from_secs(61));
+    // Five seconds on, the webhooks are due; a minute on, the LDAP syncs
+    // too; the rest later.
+    app.clock.advance(SignedDuration::from_secs(6));
     let (a, b) = tokio::join!(first.run_due(), second.run_due());
-    assert_eq!([ran(&a.unwrap()), ran(&b.unwrap())].concat(), ["ldap-sync"]);
+    assert_eq!([ran(&a.unwrap()), ran(&b.unwrap())].concat(), ["webhooks"]);
+    app.clock.advance(SignedDuration::from_secs(55));
+    let (a, b) = tokio::join!(first.run_due(), second.run_due());
+    let mut both = [ran(&a.unwrap()), ran(&b.unwrap())].concat();
+    both.sort_unstable();
+    assert_eq!(both, ["ldap-sync", "webhooks"]);
     app.clock.advance(SignedDuration::from_hours(1));
     let runs = second.run_due().await.unwrap();
     assert_eq!(
@@ -57,7 +64,8 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
             "lifecycle-rules",
             "log-retention",
             "saml-metadata",
-            "token-expiry"
+            "token-expiry",
+            "webhooks"
         ]
     );
 
@@ -71,7 +79,8 @@ async fn each_due_run_happens_once_across_instances(backend: Backend) {
             "lifecycle-rules",
             "log-retention",
             "saml-metadata",
-            "token-expiry"
+            "token-expiry",
+            "webhooks"
         ]
     );
     for job in &listed {
@@ -90,7 +99,14 @@ async fn a_killed_instance_holds_a_job_until_its_lease_expires(backend: Backend)
     let alive = Scheduler::new(app.app.clone(), "alive".to_owned());
     assert_eq!(
         ran(&alive.run_due().await.unwrap()),
-        ["ldap-sync", "lifecycle-rules", "log-retention", "saml-metadata", "token-expiry"]
+        [
+            "ldap-sync",
+            "lifecycle-rules",
+            "log-retention",
+            "saml-metadata",
+            "token-expiry",
+            "webhooks"
+        ]
     );
     let listed = jobs.list().await.unwrap();
     let clean_up = listed.iter().find(|job| job.name == "clean-up").unwrap();
@@ -100,10 +116,10 @@ async fn a_killed_instance_holds_a_job_until_its_lease_expires(backend: Backend)
         Err(SchedulerError::Busy { job: "clean-up", owner }) => assert_eq!(owner, "killed"),
         other => panic!("expected Busy, got {other:?}"),
     }
-    // Past the lease, another instance runs it (and the LDAP syncs, due
+    // Past the lease, another instance runs it (and the LDAP syncs and webhooks, due
     // again after their minute).
     app.clock.advance(LEASE + SignedDuration::from_secs(1));
-    assert_eq!(ran(&alive.run_due().await.unwrap()), ["clean-up", "ldap-sync"]);
+    assert_eq!(ran(&alive.run_due().await.unwrap()), ["clean-up", "ldap-sync", "webhooks"]);
     // The dead instance's late finish records nothing.
     let now = app.clock.now();
     let late = JobOutcome {
@@ -217,7 +233,7 @@ async fn the_clean_up_deletes_what_expired_and_nothing_else(backend: Backend) {
         report,
         json!({ "saml_requests": 2, "saml_assertions": 2, "sessions": 3, "handoff_tickets": 2,
                 "pending_sign_ins": 2, "attempt_counters": 2, "ldap_sync_runs": 5,
-                "more_left": false })
+                "webhook_deliveries": 0, "more_left": false })
     );
     for table in ["saml_requests", "saml_assertions", "sessions", "handoff_tickets"] {
         assert_eq!(count(&mut conn, table).await, 1, "{table}");
@@ -247,7 +263,8 @@ async fn jobs_from_the_command_line(backend: Backend) {
             "lifecycle-rules",
             "log-retention",
             "saml-metadata",
-            "token-expiry"
+            "token-expiry",
+            "webhooks"
         ],
         "{listed}"
     );

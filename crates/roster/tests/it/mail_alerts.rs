@@ -155,7 +155,11 @@ async fn two_instances_send_each_alert_once(backend: Backend) {
     // own mailer, the same clock.
     let store = roster_store::connect(&app._database.config).await.unwrap();
     let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true }).unwrap();
-    let settings = AppConfig { public_url: Some(app.address.clone()), scim_log: false };
+    let settings = AppConfig {
+        public_url: Some(app.address.clone()),
+        scim_log: false,
+        webhook_allow_private: false,
+    };
     let clock: Arc<dyn Clock> = app.clock.clone();
     let other = App::new(
         Context::new(store, clock, settings, Arc::new(metadata)).with_mailer(smtp.mailer()),

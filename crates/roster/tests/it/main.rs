@@ -62,3 +62,5 @@ mod store;
 mod tidy;
 mod tidy_modules;
 mod two_factor;
+mod webhook_receiver;
+mod webhooks;

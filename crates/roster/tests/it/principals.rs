@@ -104,6 +104,7 @@ async fn every_write(
                             two_factor: None,
                             application_url: None,
                             scim_log_retention_days: None,
+                            history_retention_days: None,
                         },
                     )
                     .await,

@@ -279,7 +279,11 @@ async fn unusable_metadata_urls_are_refused_and_nothing_is_stored(backend: Backe
     // Without the operator's setting, loopback and other private
     // addresses are refused before anything is sent.
     let strict = HttpMetadataClient::new(MetadataClientConfig { allow_private: false }).unwrap();
-    let config = AppConfig { public_url: Some(app.address.clone()), scim_log: true };
+    let config = AppConfig {
+        public_url: Some(app.address.clone()),
+        scim_log: true,
+        webhook_allow_private: false,
+    };
     let strict =
         App::new(Context::new(app.store.clone(), app.clock.clone(), config, Arc::new(strict)));
     for url in [server.url("/good"), server.url("/good").replace("127.0.0.1", "localhost")] {

@@ -1,0 +1,115 @@
+//! The outside service webhooks are delivered through: one signed POST.
+//! The real [`HttpWebhookSender`] is reqwest over rustls, with the same
+//! address rules as the SAML metadata client (`fetch_rules`, names
+//! resolved by the metadata client's checked resolver, no proxy), no
+//! redirects followed (a receiver that moved is told by the failure, and
+//! the signed body never travels somewhere the administrator did not
+//! name), and short timeouts so one slow receiver cannot hold the others.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Url, redirect};
+use roster_domain::WebhookUrl;
+
+use crate::MetadataFetchError;
+use crate::fetch_rules::check_target;
+use crate::metadata_client::CheckedResolver;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a receiver may take to answer a delivery.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One delivery's request: the headers besides `content-type`, and the
+/// body they sign.
+#[derive(Debug, Clone)]
+pub struct WebhookRequest {
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+/// Why a delivery got no answer, in words an administrator can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SendError(pub String);
+
+/// Posts deliveries; returns the receiver's HTTP status.
+#[async_trait::async_trait]
+pub trait WebhookSender: Send + Sync {
+    async fn post(&self, url: &WebhookUrl, request: WebhookRequest) -> Result<u16, SendError>;
+}
+
+pub struct HttpWebhookSender {
+    client: reqwest::Client,
+    allow_private: bool,
+}
+
+impl HttpWebhookSender {
+    /// `allow_private`: the operator's `--webhook-allow-private`.
+    pub fn new(allow_private: bool) -> Result<Self, SendError> {
+        let client = reqwest::Client::builder()
+            .tls_backend_rustls()
+            .dns_resolver(Arc::new(CheckedResolver::new(allow_private)))
+            .no_proxy()
+            .redirect(redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(DELIVERY_TIMEOUT)
+            .user_agent(concat!("roster/", env!("CARGO_PKG_VERSION"), " (webhooks)"))
+            .build()
+            .map_err(|err| SendError(format!("client set-up: {err}")))?;
+        Ok(Self { client, allow_private })
+    }
+}
+
+#[async_trait::async_trait]
+impl WebhookSender for HttpWebhookSender {
+    async fn post(&self, url: &WebhookUrl, request: WebhookRequest) -> Result<u16, SendError> {
+        let parsed =
+            Url::parse(url.as_str()).map_err(|err| SendError(format!("bad URL: {err}")))?;
+        check_target(&parsed, self.allow_private).map_err(refusal)?;
+        let mut post = self
+            .client
+            .post(parsed)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(request.body);
+        for (name, value) in request.headers {
+            post = post.header(name, value);
+        }
+        // The answer's body is not read: only the status matters, and a
+        // receiver cannot make roster hold a large answer.
+        let response = post.send().await.map_err(send_error)?;
+        Ok(response.status().as_u16())
+    }
+}
+
+/// The address rules' refusal, naming the webhooks' own setting.
+fn refusal(err: MetadataFetchError) -> SendError {
+    match err {
+        MetadataFetchError::Blocked { host, address, class } => SendError(format!(
+            "{host} is the {class} address {address}, which webhooks do not reach unless the \
+             operator allows private destinations (--webhook-allow-private)"
+        )),
+        other => SendError(other.to_string()),
+    }
+}
+
+/// Our own refusal when it is in the chain (the resolver's), else what
+/// went wrong as reqwest classifies it.
+fn send_error(err: reqwest::Error) -> SendError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    let mut innermost = err.to_string();
+    while let Some(current) = source {
+        if let Some(ours) = current.downcast_ref::<MetadataFetchError>() {
+            return refusal(ours.clone());
+        }
+        innermost = current.to_string();
+        source = current.source();
+    }
+    if err.is_timeout() {
+        SendError(format!("no answer within {} seconds", DELIVERY_TIMEOUT.as_secs()))
+    } else if err.is_connect() {
+        SendError(format!("cannot connect: {innermost}"))
+    } else {
+        SendError(format!("the request failed: {innermost}"))
+    }
+}
