@@ -34,6 +34,7 @@ mod ids;
 pub mod jobs;
 mod mailer;
 mod metadata_client;
+pub mod metrics;
 mod notices;
 pub mod passwords;
 mod provisioning;

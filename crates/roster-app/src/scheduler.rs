@@ -82,6 +82,7 @@ impl Scheduler {
     /// it runs, then records the outcome and gives the lease back.
     async fn run_claimed(&self, job: JobName) -> Result<JobRun, JobError> {
         let started_at = self.app.ctx.clock.now();
+        let timer = std::time::Instant::now();
         let work = self.dispatch(job);
         tokio::pin!(work);
         let mut renew = tokio::time::interval(RENEW_EVERY);
@@ -103,6 +104,8 @@ impl Scheduler {
             Err(error) => (None, Some(error)),
         };
         let outcome = JobOutcome { started_at, finished_at, summary, error };
+        let end = finished_at.as_duration().as_secs_f64();
+        crate::metrics::job_run(job.as_str(), outcome.error.is_none(), timer.elapsed(), end);
         if !self.app.jobs().finish(job, &self.owner, &outcome).await? {
             tracing::warn!(
                 job = job.as_str(),

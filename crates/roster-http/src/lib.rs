@@ -1,5 +1,5 @@
 //! The HTTP face of roster: axum routers for the admin API, the SCIM 2.0
-//! service and health checks, with request ids and tracing. SAML sign-in
+//! service, health checks and metrics, with request ids and tracing. SAML sign-in
 //! (`/saml`, `/login`) and the console (`/admin`) join them as routers of
 //! their own.
 //!
@@ -14,6 +14,7 @@ mod body;
 mod error;
 mod extract;
 mod health;
+mod metrics;
 mod panic;
 mod scim;
 mod scim_log;
@@ -31,6 +32,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
+pub use metrics::{Metrics, serve_metrics};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -38,11 +40,13 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(health::routes())
+        .merge(metrics::routes())
         .nest("/api/admin", admin::routes().merge(sync::routes()))
         .nest(
             scim_log::MOUNT,
             scim::routes()
-                .layer(axum::middleware::from_fn_with_state(app.clone(), scim_log::capture)),
+                .layer(axum::middleware::from_fn_with_state(app.clone(), scim_log::capture))
+                .layer(axum::middleware::from_fn(metrics::measure_scim)),
         )
         .merge(sso::routes())
         .fallback(error::not_found)

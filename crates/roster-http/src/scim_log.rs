@@ -27,7 +27,7 @@ use http_body::{Frame, SizeHint};
 use roster_app::scim::{AuthRefusal, ScimFailure, ScimScope};
 use roster_app::scim_log::ScimExchange;
 use roster_app::{App, CapturedBody, KEPT_HEADERS};
-use roster_domain::{ProviderId, SiteId};
+use roster_domain::{ProviderId, ProviderKind, SiteId};
 
 use crate::REQUEST_ID;
 use crate::body::BODY_LIMIT;
@@ -38,7 +38,7 @@ pub(crate) const MOUNT: &str = "/api/scim";
 /// What the credential extractor found out about the request.
 #[derive(Debug, Clone)]
 pub(crate) enum Identified {
-    Client { site: SiteId, provider: ProviderId },
+    Client { site: SiteId, provider: ProviderId, kind: ProviderKind },
     Refused(AuthRefusal),
 }
 
@@ -52,9 +52,11 @@ impl Identified {
     /// anything (a server failure says nothing).
     pub(crate) fn of(outcome: &Result<ScimScope, ScimFailure>) -> Option<Self> {
         match outcome {
-            Ok(scope) => {
-                Some(Self::Client { site: scope.site.clone(), provider: scope.provider.clone() })
-            }
+            Ok(scope) => Some(Self::Client {
+                site: scope.site.clone(),
+                provider: scope.provider.clone(),
+                kind: scope.kind,
+            }),
             Err(ScimFailure::Unauthenticated(refusal)) => Some(Self::Refused(refusal.clone())),
             Err(ScimFailure::Refused(_) | ScimFailure::Internal(_)) => None,
         }
@@ -62,10 +64,25 @@ impl Identified {
 }
 
 impl AuthNote {
-    /// Notes what authentication found, when the request is being logged.
+    /// Notes what authentication found, when the request is being logged
+    /// or measured.
     pub(crate) fn leave(parts: &Parts, identified: Identified) {
         if let Some(note) = parts.extensions.get::<Self>() {
             *lock(&note.0) = Some(identified);
+        }
+    }
+
+    /// The note of the request, put in its extensions (by the metrics
+    /// layer, or here) so that the credential extractor finds it.
+    pub(crate) fn attach(extensions: &mut axum::http::Extensions) -> Self {
+        extensions.get_or_insert_default::<Self>().clone()
+    }
+
+    /// The provider kind of the authenticated client, if one authenticated.
+    pub(crate) fn kind(&self) -> Option<ProviderKind> {
+        match &*lock(&self.0) {
+            Some(Identified::Client { kind, .. }) => Some(*kind),
+            Some(Identified::Refused(_)) | None => None,
         }
     }
 }
@@ -151,8 +168,7 @@ pub(crate) async fn capture(State(app): State<App>, request: Request, next: Next
         .iter()
         .filter_map(|name| header_text(&parts, name).map(|value| ((*name).to_owned(), value)))
         .collect();
-    let note = AuthNote::default();
-    parts.extensions.insert(note.clone());
+    let note = AuthNote::attach(&mut parts.extensions);
     let seen = Arc::new(Mutex::new(Seen {
         ended: body.size_hint().exact() == Some(0),
         ..Seen::default()
@@ -179,7 +195,8 @@ pub(crate) async fn capture(State(app): State<App>, request: Request, next: Next
         let complete = seen.ended && !seen.overflowed;
         CapturedBody { bytes: std::mem::take(&mut seen.bytes), complete }
     };
-    let mut identified = lock(&note.0).take();
+    // Cloned, not taken: the metrics layer around this one reads it too.
+    let mut identified = lock(&note.0).clone();
     if identified.is_none()
         && let Some(header) = authorization
     {
@@ -189,7 +206,7 @@ pub(crate) async fn capture(State(app): State<App>, request: Request, next: Next
         identified = Identified::of(&crate::scim::authenticate(&app, Some(&header)).await);
     }
     let (site, provider, refusal) = match identified {
-        Some(Identified::Client { site, provider }) => (Some(site), Some(provider), None),
+        Some(Identified::Client { site, provider, .. }) => (Some(site), Some(provider), None),
         Some(Identified::Refused(refused)) => match refused.named {
             Some((site, provider)) => (Some(site), Some(provider), Some(refused.reason)),
             None => (None, None, Some(refused.reason)),

@@ -302,6 +302,11 @@ pub struct ServeArgs {
     /// log, searchable with `roster logs scim`; off saves the writes.
     #[arg(long, env = "ROSTER_SCIM_LOG", value_enum, default_value_t = Switch::On)]
     pub scim_log: Switch,
+    /// A second address serving GET /metrics without authentication, for a Prometheus
+    /// scraper on a private network; off by default (the main listener's /metrics
+    /// needs an operator key).
+    #[arg(long, env = "ROSTER_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,5 +1,8 @@
-//! `roster serve`: logging, the database, the HTTP server and graceful
-//! shutdown on SIGTERM or Ctrl-C.
+//! `roster serve`: logging, metrics, the database, the HTTP server (and
+//! the metrics listener, when asked for) and graceful shutdown on SIGTERM
+//! or Ctrl-C.
+
+use std::net::SocketAddr;
 
 use anyhow::Context;
 use roster_app::{App, AppConfig, Scheduler, instance_name};
@@ -12,6 +15,15 @@ use crate::config::store_config;
 
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_format);
+    // Before anything is counted: the process's one recorder.
+    let metrics = roster_http::Metrics::install();
+    let upkeep = tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(METRICS_UPKEEP_EVERY);
+        loop {
+            ticks.tick().await;
+            metrics.run_upkeep();
+        }
+    });
     let config = store_config(&cli.database, args.database_max_connections)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
     tracing::info!(dialect = ?store.dialect(), "database ready");
@@ -44,10 +56,18 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     // metadata is complete before any identity provider reads it.
     app.sso().prepare_keys().await.context("cannot prepare the SAML service provider's keys")?;
     let scheduler = tokio::spawn(run_scheduler(app.clone()));
+    let metrics_listener = match args.metrics_listen {
+        Some(address) => Some(MetricsListener::start(address).await?),
+        None => None,
+    };
     roster_http::serve(listener, app.clone(), shutdown_signal())
         .await
         .context("the HTTP server failed")?;
     scheduler.abort();
+    upkeep.abort();
+    if let Some(metrics_listener) = metrics_listener {
+        metrics_listener.stop().await;
+    }
     // The requests are done; what they left on the log's queue is written
     // before the database closes.
     app.scim_log().flush().await;
@@ -55,6 +75,39 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     tracing::info!("roster stopped");
     Ok(())
 }
+
+/// The `--metrics-listen` server: `/metrics` without authentication.
+struct MetricsListener {
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl MetricsListener {
+    /// Binds `address` and logs the bound address (a port of 0 picks one).
+    async fn start(address: SocketAddr) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {address} for metrics"))?;
+        tracing::info!(address = %listener.local_addr()?, "roster serves metrics");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(roster_http::serve_metrics(listener, async {
+            stopped.await.ok();
+        }));
+        Ok(Self { stop, server })
+    }
+
+    async fn stop(self) {
+        self.stop.send(()).ok();
+        match self.server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::error!(error = %err, "the metrics listener failed"),
+            Err(err) => tracing::error!(error = %err, "the metrics listener ended abnormally"),
+        }
+    }
+}
+
+/// How often the histograms' recent samples are folded into their buckets.
+const METRICS_UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How often `roster serve` looks for due jobs. Each job has its own
 /// interval; this only bounds how late a due run starts.

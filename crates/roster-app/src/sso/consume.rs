@@ -18,6 +18,7 @@ use roster_saml::{Assertion, Expected, claimed_request, validate_post};
 use roster_store::{ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
 
 use super::attributes::{AssertedProfile, asserted_profile};
+use super::error::{counted, step_metric};
 use super::second_factor::{SignInStep, after_first_factor};
 use super::session::SessionOrigin;
 use super::trust::idp_trust;
@@ -30,6 +31,14 @@ impl Sso<'_> {
     /// the shared ACS (`provider` is `None`), where the response must answer
     /// a request roster sent, which names the provider.
     pub async fn consume(
+        &self,
+        provider: Option<&str>,
+        saml_response: &str,
+    ) -> Result<SignInStep, SsoError> {
+        counted("saml", self.consume_response(provider, saml_response).await, step_metric)
+    }
+
+    async fn consume_response(
         &self,
         provider: Option<&str>,
         saml_response: &str,
@@ -136,7 +145,7 @@ impl Sso<'_> {
             return Err(SsoError::UserRefused(SignInRefusal::Replayed));
         }
 
-        let user = signing_in(&mut tx, provider, assertion, now).await?;
+        let (user, created) = signing_in(&mut tx, provider, assertion, now).await?;
         let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
         let origin = SessionOrigin {
             provider: Some(provider.id.clone()),
@@ -146,19 +155,22 @@ impl Sso<'_> {
         };
         let step = after_first_factor(&mut tx, &site, &user, origin, now).await?;
         tx.commit().await?;
+        if created {
+            crate::metrics::jit_user_created();
+        }
         tracing::info!(site = %site.slug.as_str(), user = %user.id, provider = %provider.id, "signed in with SAML");
         Ok(step)
     }
 }
 
 /// The user an assertion signs in: an existing one of this provider, or
-/// one created just in time (SPEC §5).
+/// one created just in time (SPEC §5), and whether it was.
 async fn signing_in(
     tx: &mut impl SsoTx,
     provider: &Provider,
     assertion: &Assertion,
     now: Timestamp,
-) -> Result<User, SsoError> {
+) -> Result<(User, bool), SsoError> {
     let site = &provider.site_id;
     let username = Username::parse(&assertion.name_id)
         .map_err(|_| SsoError::UserRefused(SignInRefusal::BadNameId))?;
@@ -193,7 +205,7 @@ async fn signing_in(
             if !user.enabled {
                 return Err(SsoError::UserRefused(SignInRefusal::Disabled));
             }
-            Ok(user)
+            Ok((user, false))
         }
         FirstLogin::Refuse => Err(SsoError::UserRefused(SignInRefusal::NotProvisioned)),
         FirstLogin::Create { default_groups } => {
@@ -233,7 +245,7 @@ async fn signing_in(
                 }
             }
             history.write(tx).await?;
-            Ok(user)
+            Ok((user, true))
         }
     }
 }

@@ -4,8 +4,9 @@
 use roster_saml::SamlError;
 use roster_store::StoreError;
 
-use super::SecondFactorView;
+use super::{SecondFactorView, SignInStep};
 use crate::InternalError;
+use crate::metrics::{self, SignInOutcome};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SsoError {
@@ -65,6 +66,56 @@ pub enum SignInRefusal {
     BadNameId,
     #[error("more than one account has this e-mail address")]
     AmbiguousEmail,
+}
+
+impl SsoError {
+    /// How `/metrics` counts a sign-in step that ended in this error:
+    /// refused with a reason class, or the server's failure.
+    pub(crate) fn metric(&self) -> SignInOutcome {
+        SignInOutcome::Refused(match self {
+            Self::Unavailable(_) => "unavailable",
+            Self::NotFound { .. } => "not_found",
+            Self::Refused(_) => "invalid_response",
+            Self::UserRefused(refusal) => match refusal {
+                SignInRefusal::Replayed => "replayed",
+                SignInRefusal::Disabled => "disabled",
+                SignInRefusal::OtherMethod => "other_method",
+                SignInRefusal::NotProvisioned => "not_provisioned",
+                SignInRefusal::BadNameId => "bad_name_id",
+                SignInRefusal::AmbiguousEmail => "ambiguous_email",
+            },
+            Self::Unsolicited => "unsolicited",
+            Self::WrongPassword => "bad_credentials",
+            Self::Throttled => "throttled",
+            Self::WrongCode(_) => "wrong_code",
+            Self::SignInEnded => "sign_in_ended",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Internal(_) => return SignInOutcome::Error,
+        })
+    }
+}
+
+/// How `/metrics` counts a first factor that passed.
+pub(crate) fn step_metric(step: &SignInStep) -> SignInOutcome {
+    match step {
+        SignInStep::SignedIn(_) => SignInOutcome::SignedIn,
+        SignInStep::SecondFactor(_) => SignInOutcome::CodeRequired,
+    }
+}
+
+/// Counts a sign-in step of `method` for `/metrics` (`passed` says how a
+/// success counts) and hands its result on.
+pub(crate) fn counted<T>(
+    method: &'static str,
+    result: Result<T, SsoError>,
+    passed: impl FnOnce(&T) -> SignInOutcome,
+) -> Result<T, SsoError> {
+    let outcome = match &result {
+        Ok(done) => passed(done),
+        Err(err) => err.metric(),
+    };
+    metrics::sign_in(method, outcome);
+    result
 }
 
 impl From<StoreError> for SsoError {

@@ -10,6 +10,7 @@ use roster_domain::policy::ProvisioningState;
 use roster_domain::{AuthMethod, Secret, SiteId, SiteSlug, User, Username};
 use roster_store::{SiteRepo, SsoRepo, Transaction, UserRepo};
 
+use super::error::{counted, step_metric};
 use super::second_factor::{SignInStep, after_first_factor};
 use super::session::SessionOrigin;
 use super::{Sso, SsoError};
@@ -26,6 +27,15 @@ impl Sso<'_> {
     /// Signs in to the site `slug` with a username and a password. Every
     /// refusal says the same, whatever was wrong.
     pub async fn sign_in_with_password(
+        &self,
+        slug: &str,
+        username: &str,
+        password: &Secret,
+    ) -> Result<SignInStep, SsoError> {
+        counted("password", self.check_password(slug, username, password).await, step_metric)
+    }
+
+    async fn check_password(
         &self,
         slug: &str,
         username: &str,

@@ -15,9 +15,11 @@ use roster_domain::policy::ProvisioningState;
 use roster_domain::{AuthMethod, Secret, Site, SiteSlug, User};
 use roster_store::{PendingSignIn, SecondFactorRepo, SiteRepo, Transaction, UserRepo};
 
+use super::error::counted;
 use super::session::{SessionOrigin, SignedInView, open_session};
 use super::totp::{self, Enrolment};
 use super::{Sso, SsoError, SsoTx};
+use crate::metrics::SignInOutcome;
 use crate::secrets;
 
 /// How long a person has to enter a code (and, the first time, to set up
@@ -119,6 +121,15 @@ impl Sso<'_> {
     /// the first time); wrong, the page asks again, until too many wrong
     /// codes end the sign-in.
     pub async fn second_factor(
+        &self,
+        slug: &str,
+        pending: &Secret,
+        code: &str,
+    ) -> Result<SignedInView, SsoError> {
+        counted("totp", self.check_code(slug, pending, code).await, |_| SignInOutcome::SignedIn)
+    }
+
+    async fn check_code(
         &self,
         slug: &str,
         pending: &Secret,

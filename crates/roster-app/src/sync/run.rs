@@ -18,7 +18,7 @@ use super::apply::{DirectoryRead, apply};
 use super::report::SyncReport;
 use super::{Sync, SyncError};
 use crate::ids::opaque_id;
-use crate::{Principal, notices};
+use crate::{Principal, metrics, notices};
 
 /// How long one instance may hold a provider's sync before another may
 /// take over (an instance killed mid-sync blocks no longer than this).
@@ -203,11 +203,13 @@ impl Sync<'_> {
         match outcome {
             Ok(()) => {
                 tracing::info!(site = %site, provider = %provider.id, full, "an LDAP sync succeeded");
+                count(&report, started);
             }
             Err(failure) => {
                 tracing::warn!(site = %site, provider = %provider.id, %failure, "an LDAP sync failed");
                 report.failure = Some(failure);
                 report.duration_ms = elapsed_ms(started);
+                count(&report, started);
                 self.record_failure(&provider, &owner, now, &report).await?;
             }
         }
@@ -325,6 +327,18 @@ impl Sync<'_> {
         }
         Ok(())
     }
+}
+
+/// The sync's counts for `/metrics`.
+fn count(report: &SyncReport, started: Instant) {
+    metrics::ldap_sync(metrics::SyncCounts {
+        succeeded: report.failure.is_none(),
+        full: report.full,
+        took: started.elapsed(),
+        users: [report.users_created, report.users_updated, report.users_deprovisioned],
+        groups: [report.groups_created, report.groups_updated, report.groups_removed],
+        entry_errors: u32::try_from(report.errors.len()).unwrap_or(u32::MAX),
+    });
 }
 
 fn elapsed_ms(started: Instant) -> u64 {

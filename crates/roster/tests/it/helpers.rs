@@ -148,6 +148,8 @@ pub async fn spawn_app_with_mailer(
     backend: Backend,
     mailer: Option<Arc<dyn roster_app::Mailer>>,
 ) -> TestApp {
+    // The process's one metrics recorder, as `roster serve` installs it.
+    roster_http::Metrics::install();
     let database = fresh_database(backend).await;
     let store = roster_store::connect(&database.config).await.expect("open the store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -29,7 +29,7 @@ fn settings(slapd: &Slapd) -> Value {
 
 /// A site `acme` with an Okta provider provisioned by `slapd`; returns the
 /// provider's admin path.
-async fn provider(app: &TestApp, slapd: &Slapd, options: Value) -> String {
+pub(crate) async fn provider(app: &TestApp, slapd: &Slapd, options: Value) -> String {
     app.site("acme").await;
     let created = app
         .post(
@@ -41,7 +41,7 @@ async fn provider(app: &TestApp, slapd: &Slapd, options: Value) -> String {
     format!("/api/admin/sites/acme/providers/{}", created.body["id"].as_str().unwrap())
 }
 
-async fn sync(app: &TestApp, provider: &str, full: bool) -> Value {
+pub(crate) async fn sync(app: &TestApp, provider: &str, full: bool) -> Value {
     let ran = app.post(&format!("{provider}/sync"), json!({ "full": full })).await;
     assert_eq!(ran.status, StatusCode::OK, "{ran:?}");
     ran.body

@@ -26,6 +26,7 @@ mod lifecycle;
 mod mail_alerts;
 mod mail_notices;
 mod metadata_server;
+mod metrics;
 mod password_signin;
 mod principals;
 mod saml_fixture;

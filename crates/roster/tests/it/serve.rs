@@ -102,6 +102,20 @@ impl Server {
         }
     }
 
+    /// Waits for the next log line that contains `needle` (lines before it
+    /// are passed over) and returns it without colours.
+    pub(crate) fn wait_for_line(&self, needle: &str) -> String {
+        let deadline = Instant::now() + START_DEADLINE;
+        let mut seen = Vec::new();
+        loop {
+            match self.log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(line) => seen.push(line),
+                Err(err) => panic!("no log line with {needle:?} ({err:?}): {seen:#?}"),
+            }
+        }
+    }
+
     /// Sends SIGTERM and waits for the process to exit and close its log.
     pub(crate) fn stop(mut self) -> Stopped {
         let pid = self.child.id().to_string();
@@ -156,7 +170,7 @@ fn strip_ansi(line: &str) -> String {
 }
 
 /// The `127.0.0.1:PORT` in a log line, with a port other than 0.
-fn bound_address(line: &str) -> Option<String> {
+pub(crate) fn bound_address(line: &str) -> Option<String> {
     let start = line.find("127.0.0.1:")? + "127.0.0.1:".len();
     let port: String = line[start..].chars().take_while(char::is_ascii_digit).collect();
     let port: u16 = port.parse().ok().filter(|port| *port != 0)?;
