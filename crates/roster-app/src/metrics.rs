@@ -167,3 +167,9 @@ pub(crate) fn ldap_sync(counts: SyncCounts) {
     }
     counter!(LDAP_SYNC_ENTRY_ERRORS).increment(u64::from(counts.entry_errors));
 }
+
+/// Counts a webhook delivery attempt by its outcome.
+pub(crate) fn webhook_delivery(outcome: roster_domain::DeliveryOutcome, took: Duration) {
+    counter!(WEBHOOK_DELIVERIES, "outcome" => outcome.as_str()).increment(1);
+    histogram!(WEBHOOK_DELIVERY_DURATION).record(took.as_secs_f64());
+}

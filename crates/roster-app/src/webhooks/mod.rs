@@ -131,7 +131,8 @@ impl<'a> Webhooks<'a> {
             };
             let started = Instant::now();
             let answer = self.ctx.webhooks.post(&webhook.url, request).await;
-            let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+            let took = started.elapsed();
+            let duration_ms = u32::try_from(took.as_millis()).unwrap_or(u32::MAX);
             let (status, error) = match answer {
                 Ok(status) if (200..300).contains(&status) => (Some(status), None),
                 Ok(status) => (Some(status), Some(format!("the receiver answered HTTP {status}"))),
@@ -149,9 +150,11 @@ impl<'a> Webhooks<'a> {
                 error,
                 duration_ms,
             };
-            let Some(updated) = self.record(&webhook.site_id, attempt, now).await? else {
+            let Some((updated, outcome)) = self.record(&webhook.site_id, attempt, now).await?
+            else {
                 return Ok(());
             };
+            crate::metrics::webhook_delivery(outcome, took);
             webhook = updated;
             if webhook.failures == 0 {
                 report.events_delivered += u64::try_from(events.len()).unwrap_or(u64::MAX);
@@ -175,7 +178,7 @@ impl<'a> Webhooks<'a> {
         site: &SiteId,
         mut attempt: WebhookDelivery,
         now: Timestamp,
-    ) -> Result<Option<Webhook>, InternalError> {
+    ) -> Result<Option<(Webhook, DeliveryOutcome)>, InternalError> {
         let mut tx = self.write().await?;
         let Some(mut webhook) = tx.webhook(site, &attempt.webhook_id).await? else {
             return Ok(None);
@@ -200,6 +203,6 @@ impl<'a> Webhooks<'a> {
         tx.insert_webhook_delivery(&attempt).await?;
         tx.update_webhook(&webhook).await?;
         tx.commit().await?;
-        Ok(Some(webhook))
+        Ok(Some((webhook, attempt.outcome)))
     }
 }

@@ -373,6 +373,30 @@ async fn job_runs_and_ldap_syncs_are_counted(backend: Backend) {
     assert_eq!(groups, report["groups_created"].as_f64().unwrap());
 }
 
+async fn webhook_deliveries_are_counted_by_outcome(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let receiver = crate::webhook_receiver::Receiver::start().await;
+    let created = app.post("/api/admin/sites/acme/webhooks", json!({ "url": receiver.url })).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    let before = scrape(&app).await;
+    receiver.answer(&[500]);
+    app.user("acme", json!({ "username": "ada" })).await;
+    app.app.webhooks().run_due().await.unwrap();
+    app.clock.advance(jiff::SignedDuration::from_secs(10));
+    app.app.webhooks().run_due().await.unwrap();
+    assert_eq!(receiver.take().len(), 2);
+
+    let after = scrape(&app).await;
+    let delivered = &[("outcome", "delivered")];
+    assert_eq!(grew(&before, &after, "roster_webhook_deliveries_total", delivered), 1.0);
+    let failed = &[("outcome", "failed")];
+    assert_eq!(grew(&before, &after, "roster_webhook_deliveries_total", failed), 1.0);
+    let attempts = grew(&before, &after, "roster_webhook_delivery_duration_seconds_count", &[]);
+    assert_eq!(attempts, 2.0);
+    assert_eq!(after.types["roster_webhook_deliveries_total"], "counter");
+}
+
 async fn the_main_listener_shows_metrics_to_operators_only(backend: Backend) {
     let app = spawn_app(backend).await;
     app.site("acme").await;
@@ -470,4 +494,5 @@ crate::on_both_databases!(
     job_runs_and_ldap_syncs_are_counted,
     the_main_listener_shows_metrics_to_operators_only,
     a_metrics_listener_serves_scrapers_without_a_key,
+    webhook_deliveries_are_counted_by_outcome,
 );
