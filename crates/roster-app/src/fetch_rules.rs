@@ -60,6 +60,15 @@ fn v6_class(ip: Ipv6Addr) -> Option<&'static str> {
     if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
         return v4_class(embedded_v4(segments[6], segments[7]));
     }
+    // SIIT's IPv4-translated ::ffff:0:a.b.c.d (RFC 6052 / 7915) reaches
+    // the IPv4 address too, where a translator runs.
+    if segments[..6] == [0, 0, 0, 0, 0xffff, 0] {
+        return v4_class(embedded_v4(segments[6], segments[7]));
+    }
+    // 64:ff9b:1::/48 is NAT64 for a local network (RFC 8215): not public.
+    if segments[..3] == [0x64, 0xff9b, 1] {
+        return Some("local NAT64");
+    }
     if segments[0] == 0x2002 {
         return v4_class(embedded_v4(segments[1], segments[2]));
     }
@@ -190,6 +199,8 @@ mod tests {
             ("::ffff:127.0.0.1", "loopback"),
             ("::ffff:169.254.169.254", "link-local"),
             ("64:ff9b::10.0.0.1", "private"),
+            ("::ffff:0:127.0.0.1", "loopback"),
+            ("64:ff9b:1::8.8.8.8", "local NAT64"),
             ("2002:7f00:1::", "loopback"),
             ("::10.0.0.1", "reserved"),
         ];

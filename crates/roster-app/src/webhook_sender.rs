@@ -64,9 +64,7 @@ impl HttpWebhookSender {
 #[async_trait::async_trait]
 impl WebhookSender for HttpWebhookSender {
     async fn post(&self, url: &WebhookUrl, request: WebhookRequest) -> Result<u16, SendError> {
-        let parsed =
-            Url::parse(url.as_str()).map_err(|err| SendError(format!("bad URL: {err}")))?;
-        check_target(&parsed, self.allow_private).map_err(refusal)?;
+        let parsed = check_destination(url, self.allow_private)?;
         let mut post = self
             .client
             .post(parsed)
@@ -82,13 +80,38 @@ impl WebhookSender for HttpWebhookSender {
     }
 }
 
-/// The address rules' refusal, naming the webhooks' own setting.
+/// The URL as reqwest reads it, if roster may deliver to it: `https`, or
+/// `http` only where the operator allows private destinations (checked
+/// again at every delivery, so switching the setting off stops the plain
+/// ones already saved), and no address written in the URL that is not
+/// public unless allowed. Names are checked when they are resolved.
+pub(crate) fn check_destination(url: &WebhookUrl, allow_private: bool) -> Result<Url, SendError> {
+    let parsed =
+        Url::parse(url.as_str()).map_err(|err| SendError(format!("not a usable URL: {err}")))?;
+    if parsed.scheme() != "https" && !allow_private {
+        return Err(SendError(
+            "plain http:// is delivered only where the operator allows private destinations \
+             (--webhook-allow-private)"
+                .to_owned(),
+        ));
+    }
+    check_target(&parsed, allow_private).map_err(refusal)?;
+    Ok(parsed)
+}
+
+/// The address rules' refusal, naming the webhooks' own setting. The
+/// address itself is left out, and so is the resolver's detail: the
+/// message reaches site administrators, who must not learn the operator's
+/// network through it.
 fn refusal(err: MetadataFetchError) -> SendError {
     match err {
-        MetadataFetchError::Blocked { host, address, class } => SendError(format!(
-            "{host} is the {class} address {address}, which webhooks do not reach unless the \
-             operator allows private destinations (--webhook-allow-private)"
+        MetadataFetchError::Blocked { host, class, .. } => SendError(format!(
+            "{host} is a {class} address, which webhooks do not reach unless the operator \
+             allows private destinations (--webhook-allow-private)"
         )),
+        MetadataFetchError::Dns { host, .. } => {
+            SendError(format!("cannot resolve the host {host}"))
+        }
         other => SendError(other.to_string()),
     }
 }

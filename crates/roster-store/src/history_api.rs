@@ -64,7 +64,8 @@ pub trait HistoryRepo {
     ) -> Result<Vec<HistoryRecord>, StoreError>;
     /// The number of the site's last entry; 0 before the first.
     async fn last_history_seq(&mut self, site: &SiteId) -> Result<i64, StoreError>;
-    /// Deletes at most `limit` of the site's entries from before `before`;
+    /// Deletes at most `limit` of the site's entries from before `before`,
+    /// but none that an enabled webhook of the site has yet to deliver;
     /// returns how many (the caller repeats until fewer come back).
     async fn purge_history(
         &mut self,

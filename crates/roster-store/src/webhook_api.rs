@@ -15,6 +15,15 @@ pub trait WebhookRepo {
     async fn update_webhook(&mut self, webhook: &Webhook) -> Result<bool, StoreError>;
     async fn delete_webhook(&mut self, site: &SiteId, id: &str) -> Result<bool, StoreError>;
     async fn webhook(&mut self, site: &SiteId, id: &str) -> Result<Option<Webhook>, StoreError>;
+    /// The webhook, locked until the transaction ends (on PostgreSQL; on
+    /// SQLite the writer is alone anyway): for a read-modify-write that
+    /// must not lose a concurrent one (a rotated secret, a switch-off, the
+    /// delivery job's progress).
+    async fn lock_webhook(
+        &mut self,
+        site: &SiteId,
+        id: &str,
+    ) -> Result<Option<Webhook>, StoreError>;
     /// A site's webhooks, oldest first.
     async fn webhooks(&mut self, site: &SiteId) -> Result<Vec<Webhook>, StoreError>;
     /// Enabled webhooks of every site whose retry time, if any, has come

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::input::{not_null, nullable, opaque_id};
 use super::lookup::{changeable_site, visible_site};
 use super::{Admin, AdminError};
+use crate::webhook_sender::check_destination;
 use crate::{Principal, secrets};
 
 /// The most webhooks a site may have: each is called for every change.
@@ -147,9 +148,15 @@ fn new_secret() -> Secret {
 }
 
 impl Admin<'_> {
+    /// The URL, if roster may deliver to it: checked as text, then as the
+    /// HTTP client reads it (a port out of range, an address that is not
+    /// public).
     fn webhook_url(&self, raw: &str) -> Result<WebhookUrl, AdminError> {
-        WebhookUrl::parse(raw, self.ctx.config.webhook_allow_private)
-            .map_err(|err| AdminError::invalid("url", err.0))
+        let allow_private = self.ctx.config.webhook_allow_private;
+        let url = WebhookUrl::parse(raw, allow_private)
+            .map_err(|err| AdminError::invalid("url", err.0))?;
+        check_destination(&url, allow_private).map_err(|err| AdminError::invalid("url", err.0))?;
+        Ok(url)
     }
 
     /// A new webhook of the site; it receives the entries recorded from
@@ -223,7 +230,7 @@ impl Admin<'_> {
         let new_description = patch.description.map(description).transpose()?;
         let mut tx = self.write().await?;
         let site = changeable_site(&mut tx, who, site).await?;
-        let mut webhook = found(tx.webhook(&site.id, webhook_id(id)?).await?)?;
+        let mut webhook = found(tx.lock_webhook(&site.id, webhook_id(id)?).await?)?;
         if let Some(url) = url {
             webhook.url = url;
         }
@@ -282,7 +289,7 @@ impl Admin<'_> {
         }
         let mut tx = self.write().await?;
         let site = changeable_site(&mut tx, who, site).await?;
-        let mut webhook = found(tx.webhook(&site.id, webhook_id(id)?).await?)?;
+        let mut webhook = found(tx.lock_webhook(&site.id, webhook_id(id)?).await?)?;
         let old = std::mem::replace(&mut webhook.secret, new_secret());
         (webhook.previous_secret, webhook.previous_secret_until) = if hours == 0 {
             (None, None)

@@ -16,7 +16,9 @@ mod signature;
 
 pub use signature::{SIGNATURE_HEADER, signature_header};
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use rand::seq::SliceRandom;
 
 use jiff::Timestamp;
 use roster_domain::{
@@ -33,6 +35,13 @@ use crate::{Context, InternalError};
 /// Batches one webhook is sent in one run at most: a backlog drains over
 /// several runs rather than holding the job.
 const BATCHES_PER_RUN: usize = 20;
+/// No further batch for a webhook once it has had this long in a run, and
+/// no further webhook once the run has had [`RUN_BUDGET`]: a slow receiver
+/// (each POST may take `DELIVERY_TIMEOUT`) delays the others, and the jobs
+/// after this one, by seconds, not by its backlog. The due webhooks are
+/// taken in random order, so the budget favours none of them.
+const WEBHOOK_BUDGET: Duration = Duration::from_secs(10);
+const RUN_BUDGET: Duration = Duration::from_secs(30);
 
 /// The store capabilities the webhooks area uses.
 pub(crate) trait WebhooksTx: Transaction + WebhookRepo + HistoryRepo + SiteRepo {}
@@ -50,6 +59,8 @@ pub struct WebhookReport {
     pub failed: u64,
     /// Webhooks switched off after failing too often.
     pub switched_off: Vec<String>,
+    /// Due webhooks left for the next run when this one's time was up.
+    pub deferred: usize,
 }
 
 /// The body of one delivery.
@@ -57,6 +68,11 @@ pub struct WebhookReport {
 struct DeliveryBody<'a> {
     webhook_id: &'a str,
     site: &'a str,
+    /// The last entry delivered before these. The first event's `seq` is
+    /// one more, unless the entries between were deleted by the site's
+    /// history retention while the webhook was switched off: a receiver
+    /// sees the gap.
+    previous_seq: i64,
     events: &'a [HistoryEntryView],
 }
 
@@ -79,9 +95,15 @@ impl<'a> Webhooks<'a> {
 
     /// Delivers what is waiting for every webhook that is due now.
     pub async fn run_due(&self) -> Result<WebhookReport, InternalError> {
-        let due = self.read().await?.webhooks_due(self.ctx.clock.now()).await?;
+        let mut due = self.read().await?.webhooks_due(self.ctx.clock.now()).await?;
+        due.shuffle(&mut rand::rng());
         let mut report = WebhookReport::default();
+        let started = Instant::now();
         for webhook in due {
+            if started.elapsed() >= RUN_BUDGET {
+                report.deferred += 1;
+                continue;
+            }
             report.webhooks += 1;
             self.drain(webhook, &mut report).await?;
         }
@@ -96,7 +118,11 @@ impl<'a> Webhooks<'a> {
         report: &mut WebhookReport,
     ) -> Result<(), InternalError> {
         let mut webhook = webhook;
+        let started = Instant::now();
         for _ in 0..BATCHES_PER_RUN {
+            if started.elapsed() >= WEBHOOK_BUDGET {
+                return Ok(());
+            }
             let (site, events) = {
                 let mut tx = self.read().await?;
                 let Some(site) = tx.site_by_id(&webhook.site_id).await? else { return Ok(()) };
@@ -104,12 +130,16 @@ impl<'a> Webhooks<'a> {
                     tx.history_after(&site.id, webhook.delivered_seq, EVENTS_PER_DELIVERY).await?;
                 (site.slug.to_string(), records)
             };
-            let (Some(first), Some(last)) = (events.first(), events.last()) else { return Ok(()) };
+            let (Some(first), Some(last)) = (events.first(), events.last()) else {
+                // Due, yet nothing to read: retention deleted what waited.
+                return self.skip_deleted(&webhook).await;
+            };
             let (first_seq, last_seq) = (first.seq, last.seq);
             let events: Vec<HistoryEntryView> = events.into_iter().map(Into::into).collect();
             let body = serde_json::to_string(&DeliveryBody {
                 webhook_id: &webhook.id,
                 site: &site,
+                previous_seq: webhook.delivered_seq,
                 events: &events,
             })
             .map_err(|err| InternalError::Corrupt {
@@ -165,7 +195,29 @@ impl<'a> Webhooks<'a> {
                 }
                 return Ok(());
             }
+            if !webhook.enabled {
+                // Switched off by an administrator while this run sent.
+                return Ok(());
+            }
         }
+        Ok(())
+    }
+
+    /// Moves a webhook past entries that no longer exist, so that it is
+    /// not due again for nothing.
+    async fn skip_deleted(&self, webhook: &Webhook) -> Result<(), InternalError> {
+        let mut tx = self.write().await?;
+        let Some(mut current) = tx.lock_webhook(&webhook.site_id, &webhook.id).await? else {
+            return Ok(());
+        };
+        let last = tx.last_history_seq(&current.site_id).await?;
+        if current.delivered_seq < last
+            && tx.history_after(&current.site_id, current.delivered_seq, 1).await?.is_empty()
+        {
+            current.delivered_seq = last;
+            tx.update_webhook(&current).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -180,7 +232,7 @@ impl<'a> Webhooks<'a> {
         now: Timestamp,
     ) -> Result<Option<(Webhook, DeliveryOutcome)>, InternalError> {
         let mut tx = self.write().await?;
-        let Some(mut webhook) = tx.webhook(site, &attempt.webhook_id).await? else {
+        let Some(mut webhook) = tx.lock_webhook(site, &attempt.webhook_id).await? else {
             return Ok(None);
         };
         if attempt.error.is_none() {

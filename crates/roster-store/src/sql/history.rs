@@ -166,7 +166,9 @@ impl HistoryRepo for Tx {
     ) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "DELETE FROM history WHERE site_id = $1 AND seq IN (SELECT seq FROM history \
-             WHERE site_id = $1 AND at < $2 ORDER BY seq LIMIT $3)",
+             WHERE site_id = $1 AND at < $2 AND seq <= COALESCE((SELECT MIN(w.delivered_seq) \
+             FROM webhooks w WHERE w.site_id = $1 AND w.enabled = 1), seq) \
+             ORDER BY seq LIMIT $3)",
         )
         .bind(site.as_str())
         .bind(micros(before))

@@ -6,8 +6,8 @@ use roster_domain::{DeliveryOutcome, Secret, SiteId, Webhook, WebhookDelivery, W
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
-use super::Tx;
 use super::row::{Cols, flag, micros, opt_micros};
+use super::{Dialect, Tx};
 use crate::{StoreError, WebhookRepo};
 
 const WEBHOOK_COLUMNS: &str = "site_id, id, url, secret, previous_secret, previous_secret_until, \
@@ -118,6 +118,25 @@ impl WebhookRepo for Tx {
 
     async fn webhook(&mut self, site: &SiteId, id: &str) -> Result<Option<Webhook>, StoreError> {
         let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE site_id = $1 AND id = $2");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(site.as_str())
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(webhook_from).transpose()
+    }
+
+    async fn lock_webhook(
+        &mut self,
+        site: &SiteId,
+        id: &str,
+    ) -> Result<Option<Webhook>, StoreError> {
+        let lock = match self.dialect {
+            Dialect::Postgres => " FOR UPDATE",
+            Dialect::Sqlite => "",
+        };
+        let sql =
+            format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE site_id = $1 AND id = $2{lock}");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(site.as_str())
             .bind(id)

@@ -365,10 +365,15 @@ async fn private_destinations_need_the_operators_permission(backend: Backend) {
         strict.admin().create_webhook(&operator, "acme", input(&receiver.url)).await.unwrap_err();
     assert!(refused.to_string().contains("--webhook-allow-private"), "{refused}");
 
-    // An https URL to a loopback address is saved, and refused at delivery
-    // before anything is sent.
+    // An address written in the URL is refused when saved; a name that
+    // resolves to one is refused at delivery, before anything is sent,
+    // without telling the site's administrators the address.
     let https = receiver.url.replace("http://", "https://");
-    let hook = strict.admin().create_webhook(&operator, "acme", input(&https)).await.unwrap();
+    let refused =
+        strict.admin().create_webhook(&operator, "acme", input(&https)).await.unwrap_err();
+    assert!(refused.to_string().contains("loopback"), "{refused}");
+    let named = https.replace("127.0.0.1", "localhost");
+    let hook = strict.admin().create_webhook(&operator, "acme", input(&named)).await.unwrap();
     app.user("acme", json!({ "username": "ada" })).await;
     let report = strict.webhooks().run_due().await.unwrap();
     assert_eq!(report.failed, 1);
@@ -377,7 +382,21 @@ async fn private_destinations_need_the_operators_permission(backend: Backend) {
         strict.admin().webhook_deliveries(&operator, "acme", &hook.webhook.id, None).await.unwrap();
     let error = attempts[0].error.clone().unwrap();
     assert!(error.contains("loopback") && error.contains("--webhook-allow-private"), "{error}");
+    assert!(!error.contains("127.0.0.1") && !error.contains("::1"), "{error}");
     assert_eq!(attempts[0].status, None);
+    // A plain http URL saved while allowed is not delivered once the
+    // operator no longer allows it.
+    let plain =
+        app.app.admin().create_webhook(&operator, "acme", input(&receiver.url)).await.unwrap();
+    app.user("acme", json!({ "username": "bob" })).await;
+    strict.webhooks().run_due().await.unwrap();
+    assert!(receiver.take().is_empty());
+    let attempts = strict
+        .admin()
+        .webhook_deliveries(&operator, "acme", &plain.webhook.id, None)
+        .await
+        .unwrap();
+    assert!(attempts[0].error.as_deref().unwrap().contains("plain http"), "{attempts:?}");
 }
 
 /// The README's receiver, run as written: it accepts roster's deliveries
@@ -488,6 +507,39 @@ async fn cli_manages_webhooks(backend: Backend) {
     }
 }
 
+/// History retention waits for the enabled webhooks; a switched-off one
+/// does not hold it, and when it comes back the gap shows.
+async fn retention_waits_for_enabled_webhooks(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    app.patch("/api/admin/sites/acme", json!({ "history_retention_days": 1 })).await;
+    let receiver = Receiver::start().await;
+    let (id, _) = webhook(&app, &receiver.url).await;
+    let start = last_seq(&app).await;
+    receiver.always(500);
+    add_users(&app, &["ada"]).await;
+    deliver(&app).await;
+    app.clock.advance(SignedDuration::from_hours(48));
+    let report = app.app.jobs().log_retention().await.unwrap();
+    assert_eq!(report.history_deleted, 0, "the webhook has not delivered it yet");
+
+    app.patch(&format!("{HOOKS}/{id}"), json!({ "enabled": false })).await;
+    let report = app.app.jobs().log_retention().await.unwrap();
+    assert_eq!(report.history_deleted, 1);
+    receiver.recover();
+    receiver.take();
+    app.patch(&format!("{HOOKS}/{id}"), json!({ "enabled": true })).await;
+    // Nothing left to send: the webhook moves past the deleted entry.
+    assert_eq!(deliver(&app).await["events_delivered"], 0);
+    assert!(receiver.take().is_empty());
+    assert_eq!(app.get(&format!("{HOOKS}/{id}")).await.body["delivered_seq"], start + 1);
+    add_users(&app, &["bob"]).await;
+    deliver(&app).await;
+    let body = receiver.take()[0].json();
+    assert_eq!(body["previous_seq"], start + 1);
+    assert_eq!(body["events"][0]["seq"], start + 2);
+}
+
 crate::on_both_databases!(
     deliveries_are_signed_in_order_and_recorded,
     failures_back_off_then_switch_off_and_nothing_is_lost,
@@ -496,4 +548,5 @@ crate::on_both_databases!(
     private_destinations_need_the_operators_permission,
     the_readme_receiver_verifies_deliveries,
     cli_manages_webhooks,
+    retention_waits_for_enabled_webhooks,
 );
