@@ -294,6 +294,8 @@ pub struct ServeArgs {
     /// log, searchable with `roster logs scim`; off saves the writes.
     #[arg(long, env = "ROSTER_SCIM_LOG", value_enum, default_value_t = Switch::On)]
     pub scim_log: Switch,
+    #[command(flatten)]
+    pub test_knobs: crate::test_knobs::TestKnobs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
