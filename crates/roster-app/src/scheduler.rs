@@ -7,7 +7,7 @@
 //! `roster serve` calls [`Scheduler::run_due`] every few seconds;
 //! `roster jobs run NAME` calls [`Scheduler::run_now`].
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use roster_store::Claim;
 use serde::Serialize;
 
@@ -18,6 +18,8 @@ use crate::jobs::{JobError, JobName, JobOutcome, RENEW_EVERY};
 #[derive(Debug, Clone, Serialize)]
 pub struct JobRun {
     pub job: &'static str,
+    /// The due time this run was for (the job's, for a run by hand).
+    pub due_at: Timestamp,
     pub started_at: Timestamp,
     pub finished_at: Timestamp,
     pub succeeded: bool,
@@ -40,13 +42,22 @@ pub enum SchedulerError {
 pub struct Scheduler {
     app: App,
     owner: String,
+    /// Every job's interval instead of its own: tests only.
+    every: Option<SignedDuration>,
 }
 
 impl Scheduler {
     /// `owner` names this instance in leases: unique among the instances
     /// sharing the database (see [`instance_name`]).
     pub fn new(app: App, owner: String) -> Self {
-        Self { app, owner }
+        Self { app, owner, every: None }
+    }
+
+    /// Every job due again `every` after its run instead of after its own
+    /// [`JobName::every`], so that tests see many due times in seconds
+    /// (`roster serve --test-job-every`, which only debug builds accept).
+    pub fn with_every(self, every: SignedDuration) -> Self {
+        Self { every: Some(every), ..self }
     }
 
     /// Runs every job that is due and that no other instance has taken,
@@ -54,8 +65,8 @@ impl Scheduler {
     pub async fn run_due(&self) -> Result<Vec<JobRun>, JobError> {
         let mut runs = Vec::new();
         for job in JobName::ALL {
-            if self.app.jobs().claim(job, &self.owner, Claim::WhenDue).await? {
-                runs.push(self.run_claimed(job).await?);
+            if let Some(due_at) = self.app.jobs().claim(job, &self.owner, Claim::WhenDue).await? {
+                runs.push(self.run_claimed(job, due_at).await?);
             }
         }
         Ok(runs)
@@ -63,7 +74,7 @@ impl Scheduler {
 
     /// Runs the job now, due or not, unless another instance is running it.
     pub async fn run_now(&self, job: JobName) -> Result<JobRun, SchedulerError> {
-        if !self.app.jobs().claim(job, &self.owner, Claim::Now).await? {
+        let Some(due_at) = self.app.jobs().claim(job, &self.owner, Claim::Now).await? else {
             let owner = self
                 .app
                 .jobs()
@@ -74,13 +85,13 @@ impl Scheduler {
                 .and_then(|view| view.running_on)
                 .unwrap_or_else(|| "unknown".to_owned());
             return Err(SchedulerError::Busy { job: job.as_str(), owner });
-        }
-        Ok(self.run_claimed(job).await?)
+        };
+        Ok(self.run_claimed(job, due_at).await?)
     }
 
     /// Runs a job whose lease this instance holds, renewing the lease while
     /// it runs, then records the outcome and gives the lease back.
-    async fn run_claimed(&self, job: JobName) -> Result<JobRun, JobError> {
+    async fn run_claimed(&self, job: JobName, due_at: Timestamp) -> Result<JobRun, JobError> {
         let started_at = self.app.ctx.clock.now();
         let timer = std::time::Instant::now();
         let work = self.dispatch(job);
@@ -106,7 +117,8 @@ impl Scheduler {
         let outcome = JobOutcome { started_at, finished_at, summary, error };
         let end = finished_at.as_duration().as_secs_f64();
         crate::metrics::job_run(job.as_str(), outcome.error.is_none(), timer.elapsed(), end);
-        if !self.app.jobs().finish(job, &self.owner, &outcome).await? {
+        let every = self.every.unwrap_or_else(|| job.every());
+        if !self.app.jobs().finish(job, &self.owner, &outcome, every).await? {
             tracing::warn!(
                 job = job.as_str(),
                 "a job finished after losing its lease; its run is not recorded"
@@ -114,6 +126,7 @@ impl Scheduler {
         }
         Ok(JobRun {
             job: job.as_str(),
+            due_at,
             started_at,
             finished_at,
             succeeded: outcome.error.is_none(),

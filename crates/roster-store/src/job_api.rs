@@ -74,9 +74,9 @@ impl Purged {
 pub trait JobRepo {
     /// Adds a row, due at `now`, for each job that has none.
     async fn ensure_jobs(&mut self, names: &[&str], now: Timestamp) -> Result<(), StoreError>;
-    /// Takes the job's lease for `owner` until `until`, in one statement:
-    /// `false` while another owner's lease lasts, or (`Claim::WhenDue`)
-    /// while the job is not due.
+    /// Takes the job's lease for `owner` until `until`, in one statement,
+    /// and returns the due time of the run it took: `None` while another
+    /// owner's lease lasts, or (`Claim::WhenDue`) while the job is not due.
     async fn claim_job(
         &mut self,
         name: &str,
@@ -84,7 +84,7 @@ pub trait JobRepo {
         claim: Claim,
         now: Timestamp,
         until: Timestamp,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<Timestamp>, StoreError>;
     /// Extends a lease `owner` holds; `false` when it holds none any more.
     async fn renew_job_lease(
         &mut self,

@@ -52,14 +52,15 @@ pub trait PolicyRepo {
 
     /// A released `user` leaves the SCIM view of the groups `provider`
     /// manages: their versions change, and with `remove` the memberships
-    /// are deleted too.
+    /// are deleted too. Returns the groups whose membership it deleted, by
+    /// name, for the history.
     async fn release_from_provider_groups(
         &mut self,
         site: &SiteId,
         provider: &ProviderId,
         user: &UserId,
         remove: bool,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Vec<(GroupId, GroupName)>, StoreError>;
 
     async fn set_group_state(
         &mut self,

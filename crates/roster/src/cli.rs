@@ -307,6 +307,8 @@ pub struct ServeArgs {
     /// needs an operator key).
     #[arg(long, env = "ROSTER_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    #[command(flatten)]
+    pub test_knobs: crate::test_knobs::TestKnobs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod output;
 mod serve;
+mod test_knobs;
 mod webhook_command;
 
 use std::process::ExitCode;

@@ -12,6 +12,7 @@ use tracing_subscriber::EnvFilter;
 use crate::cli::{Cli, LogFormat, ServeArgs, Switch};
 use crate::commands::context;
 use crate::config::store_config;
+use crate::test_knobs::Scheduling;
 
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_format);
@@ -24,6 +25,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
             metrics.run_upkeep();
         }
     });
+    let scheduling = args.test_knobs.scheduling(JOB_CHECK_EVERY)?;
     let config = store_config(&cli.database, args.database_max_connections)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
     tracing::info!(dialect = ?store.dialect(), "database ready");
@@ -55,11 +57,11 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     // The SAML SP's key pairs exist from the first start on, so that its
     // metadata is complete before any identity provider reads it.
     app.sso().prepare_keys().await.context("cannot prepare the SAML service provider's keys")?;
-    let scheduler = tokio::spawn(run_scheduler(app.clone()));
     let metrics_listener = match args.metrics_listen {
         Some(address) => Some(MetricsListener::start(address).await?),
         None => None,
     };
+    let scheduler = tokio::spawn(run_scheduler(app.clone(), scheduling));
     roster_http::serve(listener, app.clone(), shutdown_signal())
         .await
         .context("the HTTP server failed")?;
@@ -68,6 +70,10 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(metrics_listener) = metrics_listener {
         metrics_listener.stop().await;
     }
+    // The abort lands at the scheduler's next await; waiting for it keeps
+    // a job from reaching for the pool closed below (an error in the log of
+    // every stop that came mid-check, found by tests/it/scale_out.rs).
+    scheduler.await.ok();
     // The requests are done; what they left on the log's queue is written
     // before the database closes.
     app.scim_log().flush().await;
@@ -116,19 +122,30 @@ const JOB_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 /// Runs the due jobs for as long as the server runs, under this
 /// instance's name in the jobs' leases. A job's own failure is recorded
 /// with its run; a failure to run any (the database) is logged and tried
-/// again at the next check.
-async fn run_scheduler(app: App) {
-    let scheduler = Scheduler::new(app, instance_name());
-    let mut ticks = tokio::time::interval(JOB_CHECK_EVERY);
+/// again at the next check. Each run is logged with the instance and the
+/// due time it ran for, which `tests/it/scale_out.rs` reads.
+async fn run_scheduler(app: App, scheduling: Scheduling) {
+    let instance = instance_name();
+    let mut scheduler = Scheduler::new(app, instance.clone());
+    if let Some(every) = scheduling.job_every {
+        scheduler = scheduler.with_every(every);
+    }
+    let mut ticks = tokio::time::interval(scheduling.check_every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         match scheduler.run_due().await {
             Ok(runs) => {
                 for run in runs {
+                    let (job, due_at) = (run.job, run.due_at);
+                    let finished_at = run.finished_at;
                     match &run.error {
-                        None => tracing::debug!(job = run.job, "a job ran"),
-                        Some(error) => tracing::error!(job = run.job, %error, "a job failed"),
+                        None => {
+                            tracing::info!(job, %instance, %due_at, %finished_at, "a job ran")
+                        }
+                        Some(error) => {
+                            tracing::error!(job, %instance, %due_at, %error, "a job failed")
+                        }
                     }
                 }
             }

@@ -145,9 +145,15 @@ impl Jobs<'_> {
         Ok(())
     }
 
-    /// Takes the job's lease for `owner`: `false` when another instance
-    /// holds it, or (`Claim::WhenDue`) when the job is not due.
-    pub async fn claim(&self, job: JobName, owner: &str, claim: Claim) -> Result<bool, JobError> {
+    /// Takes the job's lease for `owner` and returns the due time of the
+    /// run it took: `None` when another instance holds it, or
+    /// (`Claim::WhenDue`) when the job is not due.
+    pub async fn claim(
+        &self,
+        job: JobName,
+        owner: &str,
+        claim: Claim,
+    ) -> Result<Option<Timestamp>, JobError> {
         let now = self.ctx.clock.now();
         let mut tx = self.write().await?;
         tx.ensure_jobs(&[job.as_str()], now).await?;
@@ -167,13 +173,15 @@ impl Jobs<'_> {
     }
 
     /// Records the run and gives the lease back; the job is due again
-    /// `every()` after the run finished. `false` when `owner` no longer
-    /// held the lease (nothing is recorded then).
+    /// `every` (its [`JobName::every`], shorter only in tests) after the run
+    /// finished. `false` when `owner` no longer held the lease (nothing is
+    /// recorded then).
     pub async fn finish(
         &self,
         job: JobName,
         owner: &str,
         outcome: &JobOutcome,
+        every: SignedDuration,
     ) -> Result<bool, JobError> {
         let run = JobRunRecord {
             started_at: outcome.started_at,
@@ -182,7 +190,7 @@ impl Jobs<'_> {
             summary: outcome.summary.as_ref().map(ToString::to_string),
             error: outcome.error.clone(),
         };
-        let next = outcome.finished_at + job.every();
+        let next = outcome.finished_at + every;
         let mut tx = self.write().await?;
         let finished = tx.finish_job(job.as_str(), owner, &run, next).await?;
         tx.commit().await?;

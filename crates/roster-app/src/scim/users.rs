@@ -363,14 +363,18 @@ impl Scim<'_> {
             // memberships of its groups (when the options remove those);
             // either way they leave its view of the groups.
             let remove = member_change_applies(&options, false);
-            tx.release_from_provider_groups(
-                &call.scope.site,
-                &call.scope.provider,
-                &user.user.id,
-                remove,
-            )
-            .await?;
+            let left = tx
+                .release_from_provider_groups(
+                    &call.scope.site,
+                    &call.scope.provider,
+                    &user.user.id,
+                    remove,
+                )
+                .await?;
             history.user_changed(&before, &user.user);
+            for (group, name) in &left {
+                history.membership(group, name.as_str(), user.user.id.as_str(), false);
+            }
         }
         history.write(&mut tx).await?;
         tx.commit().await?;

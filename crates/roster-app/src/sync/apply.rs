@@ -514,7 +514,11 @@ async fn remove_unseen_users(
             tx.update_user(&user).await?;
             work.history.user_changed(&before, &user);
             let remove = member_change_applies(&provider.options, false);
-            tx.release_from_provider_groups(site, &provider.id, &id, remove).await?;
+            for (group, name) in
+                tx.release_from_provider_groups(site, &provider.id, &id, remove).await?
+            {
+                work.history.membership(&group, name.as_str(), id.as_str(), false);
+            }
         }
         report.users_deprovisioned += 1;
     }

@@ -51,24 +51,26 @@ impl JobRepo for Tx {
         claim: Claim,
         now: Timestamp,
         until: Timestamp,
-    ) -> Result<bool, StoreError> {
-        // One statement: of instances claiming at once, one changes the row.
+    ) -> Result<Option<Timestamp>, StoreError> {
+        // One statement: of instances claiming at once, one changes the row
+        // (PostgreSQL re-checks the condition on the row another committed).
         let due = match claim {
             Claim::WhenDue => " AND next_due_at <= $3",
             Claim::Now => "",
         };
         let sql = format!(
             "UPDATE job_schedule SET lease_owner = $2, lease_until = $4 \
-             WHERE name = $1 AND (lease_owner IS NULL OR lease_until <= $3){due}"
+             WHERE name = $1 AND (lease_owner IS NULL OR lease_until <= $3){due} \
+             RETURNING next_due_at"
         );
         let claimed = sqlx::query(AssertSqlSafe(sql))
             .bind(name)
             .bind(owner)
             .bind(micros(now))
             .bind(micros(until))
-            .execute(self.conn())
+            .fetch_optional(self.conn())
             .await?;
-        Ok(claimed.rows_affected() == 1)
+        claimed.map(|row| Cols(&row).time("next_due_at")).transpose()
     }
 
     async fn renew_job_lease(

@@ -111,7 +111,7 @@ impl PolicyRepo for Tx {
         provider: &ProviderId,
         user: &UserId,
         remove: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<(GroupId, GroupName)>, StoreError> {
         sqlx::query(
             "UPDATE groups SET version = version + 1 WHERE site_id = $1 \
              AND managed_by_provider_id = $2 AND id IN \
@@ -123,18 +123,41 @@ impl PolicyRepo for Tx {
         .execute(self.conn())
         .await?;
         if !remove {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        sqlx::query(
+        // What the delete itself removed, so that each removal has its
+        // history entry (the rows, not a read before that could miss one).
+        let removed = sqlx::query(
             "DELETE FROM group_members WHERE site_id = $1 AND user_id = $3 AND group_id IN \
-             (SELECT id FROM groups WHERE site_id = $1 AND managed_by_provider_id = $2)",
+             (SELECT id FROM groups WHERE site_id = $1 AND managed_by_provider_id = $2) \
+             RETURNING group_id",
         )
         .bind(site.as_str())
         .bind(provider.as_str())
         .bind(user.as_str())
-        .execute(self.conn())
+        .fetch_all(self.conn())
         .await?;
-        Ok(())
+        let ids = removed
+            .iter()
+            .map(|row| Cols(row).text("group_id"))
+            .collect::<Result<Vec<String>, StoreError>>()?;
+        let mut groups = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT id, name FROM groups WHERE site_id = $1 AND id IN ({}) ORDER BY name",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(site.as_str());
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            for row in query.fetch_all(self.conn()).await? {
+                let c = Cols(&row);
+                groups
+                    .push((GroupId::from_raw(c.text("id")?), c.parsed("name", GroupName::parse)?));
+            }
+        }
+        Ok(groups)
     }
 
     async fn set_group_state(

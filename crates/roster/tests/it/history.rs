@@ -387,7 +387,43 @@ async fn retention_deletes_only_old_entries(backend: Backend) {
     assert_eq!(feed("acme").await.last().unwrap().0, 3, "numbering goes on");
 }
 
+/// A user a SCIM `DELETE` releases leaves the provider's groups, and the
+/// history says so, group by group (found by `durability.rs`: the
+/// memberships went without an entry, so the history replayed to a
+/// membership the data no longer had).
+async fn a_released_user_leaves_its_groups_in_the_history(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    let user = scim.post("/Users", scim_user("grace@example.com")).await;
+    let user = user.body["id"].as_str().unwrap().to_owned();
+    for name in ["Engineers", "Pilots"] {
+        let group = json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                            "displayName": name, "members": [{ "value": user }] });
+        assert_eq!(scim.post("/Groups", group).await.status, StatusCode::CREATED);
+    }
+    let deleted = scim.delete(&format!("/Users/{user}")).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{deleted:?}");
+
+    let entries = history(&app, "").await;
+    let mut last: Vec<_> = summary(&entries).into_iter().rev().take(3).collect();
+    last.sort();
+    assert_eq!(
+        last,
+        [
+            // Disabled and released, as the provider's options say.
+            row("scim", "provider", "disabled", "grace@example.com"),
+            row("scim", "provider", "member_removed", "Engineers"),
+            row("scim", "provider", "member_removed", "Pilots"),
+        ],
+        "{entries:#?}"
+    );
+    let removed = &entries[0];
+    assert_eq!(removed["changes"], json!([{ "field": "member", "before": user, "after": null }]));
+}
+
 crate::on_both_databases!(
+    a_released_user_leaves_its_groups_in_the_history,
     every_interface_is_recorded_with_its_changes,
     refused_and_rolled_back_changes_leave_no_entry,
     secrets_never_reach_the_history,

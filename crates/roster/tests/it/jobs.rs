@@ -95,7 +95,7 @@ async fn a_killed_instance_holds_a_job_until_its_lease_expires(backend: Backend)
     let app = spawn_app(backend).await;
     let jobs = app.app.jobs();
     // An instance takes the clean-up and dies without finishing it.
-    assert!(jobs.claim(JobName::CleanUp, "killed", Claim::WhenDue).await.unwrap());
+    assert!(jobs.claim(JobName::CleanUp, "killed", Claim::WhenDue).await.unwrap().is_some());
     let alive = Scheduler::new(app.app.clone(), "alive".to_owned());
     assert_eq!(
         ran(&alive.run_due().await.unwrap()),
@@ -128,16 +128,22 @@ async fn a_killed_instance_holds_a_job_until_its_lease_expires(backend: Backend)
         summary: None,
         error: Some("late".to_owned()),
     };
-    assert!(!jobs.finish(JobName::CleanUp, "killed", &late).await.unwrap());
+    assert!(
+        !jobs.finish(JobName::CleanUp, "killed", &late, JobName::CleanUp.every()).await.unwrap()
+    );
     let listed = jobs.list().await.unwrap();
     let clean_up = listed.iter().find(|job| job.name == "clean-up").unwrap();
     assert_eq!(clean_up.last_outcome, Some("succeeded"), "{clean_up:?}");
 
     // A failed run is recorded with its reason, and the job is due again
     // after its interval like any run.
-    assert!(jobs.claim(JobName::SamlMetadata, "alive", Claim::Now).await.unwrap());
+    assert!(jobs.claim(JobName::SamlMetadata, "alive", Claim::Now).await.unwrap().is_some());
     let failed = JobOutcome { error: Some("the IdP was down".to_owned()), ..late };
-    assert!(jobs.finish(JobName::SamlMetadata, "alive", &failed).await.unwrap());
+    assert!(
+        jobs.finish(JobName::SamlMetadata, "alive", &failed, JobName::SamlMetadata.every())
+            .await
+            .unwrap()
+    );
     let listed = jobs.list().await.unwrap();
     let metadata = listed.iter().find(|job| job.name == "saml-metadata").unwrap();
     assert_eq!(metadata.last_outcome, Some("failed"));
@@ -289,6 +295,7 @@ async fn jobs_from_the_command_line(backend: Backend) {
             tx.claim_job("clean-up", "busy-host/1/abc", Claim::Now, now, now + LEASE)
                 .await
                 .unwrap()
+                .is_some()
         );
         tx.commit().await.unwrap();
     }

@@ -144,6 +144,12 @@ impl Server {
         }
         Stopped { status, log }
     }
+
+    /// Sends SIGKILL: the process ends at once, mid-request, as in a crash.
+    pub(crate) fn kill(mut self) -> ExitStatus {
+        self.child.kill().expect("SIGKILL the server");
+        self.child.wait().expect("reap the server")
+    }
 }
 
 impl Drop for Server {
