@@ -170,7 +170,10 @@ fn assert_once_per_due_time(jobs: &BTreeMap<String, Vec<Run>>) {
             let gap = pair[1].due_at.duration_since(pair[0].finished_at + EVERY).abs();
             assert!(gap < SignedDuration::from_millis(1), "{job}: a due time missed: {pair:#?}");
         }
-        assert!(runs.len() as i64 >= RUNS, "{job}: {runs:#?}");
+        // Waiting until a run started `RUNS` intervals after the start
+        // gives at least `RUNS - 2` runs: the instances take a moment to
+        // start, and a run that delivers webhooks takes longer than one.
+        assert!(runs.len() as i64 >= RUNS - 2, "{job}: {runs:#?}");
         instances.extend(runs.iter().map(|run| run.instance.as_str()));
     }
     assert_eq!(instances.len(), 2, "both instances ran jobs: {instances:?}");
