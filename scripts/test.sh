@@ -134,11 +134,13 @@ else
 fi
 
 # The SAML sign-in tests talk to a real identity provider (pysaml2 signing
-# through xmlsec1), and scim2-tester checks the SCIM server against RFC
-# 7643/7644; their scripts install what is missing and are quick when
+# through xmlsec1), scim2-tester checks the SCIM server against RFC
+# 7643/7644, and openapi-spec-validator checks the admin API's OpenAPI
+# document; their scripts install what is missing and are quick when
 # nothing is.
 scripts/install-saml-idp.sh
 scripts/install-scim2-tester.sh
+scripts/install-openapi-validator.sh
 
 # The directory tests run real OpenLDAP servers (roster_ldap::testing::Slapd);
 # its script installs slapd and ldap-utils and is quick when they are there.
