@@ -4,7 +4,8 @@
 # On a fresh Debian 12 machine (as root) it installs what is missing
 # (PostgreSQL server binaries, cargo-nextest, the test SAML identity
 # provider through scripts/install-saml-idp.sh, the scim2-tester checker
-# through scripts/install-scim2-tester.sh, and OpenLDAP's slapd for the
+# through scripts/install-scim2-tester.sh, openapi-spec-validator through
+# scripts/install-openapi-validator.sh, and OpenLDAP's slapd for the
 # directory tests through scripts/install-ldap.sh, and aiosmtpd for the mail
 # tests through scripts/install-smtp.sh), starts a throwaway PostgreSQL
 # cluster on a free loopback port, exports ROSTER_TEST_DATABASE_URL for the
