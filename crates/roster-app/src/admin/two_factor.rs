@@ -22,6 +22,7 @@ pub struct TwoFactorView {
     pub required: bool,
     /// Whether an authenticator app is set up.
     pub enrolled: bool,
+    #[schema(format = DateTime)]
     pub enrolled_at: Option<String>,
 }
 

@@ -42,6 +42,9 @@ pub struct SyncRunView {
     #[schema(value_type = String, format = DateTime)]
     pub finished_at: Timestamp,
     pub succeeded: bool,
+    /// The run's `SyncReport` as it was recorded; `null` if the stored
+    /// text does not read as JSON.
+    #[schema(value_type = Option<SyncReport>)]
     pub report: serde_json::Value,
 }
 
