@@ -4,7 +4,8 @@
 # On a fresh Debian 12 machine (as root) it installs what is missing
 # (PostgreSQL server binaries, cargo-nextest, the test SAML identity
 # provider through scripts/install-saml-idp.sh, the scim2-tester checker
-# through scripts/install-scim2-tester.sh, and OpenLDAP's slapd for the
+# through scripts/install-scim2-tester.sh, openapi-spec-validator through
+# scripts/install-openapi-validator.sh, and OpenLDAP's slapd for the
 # directory tests through scripts/install-ldap.sh, and aiosmtpd for the mail
 # tests through scripts/install-smtp.sh), starts a throwaway PostgreSQL
 # cluster on a free loopback port, exports ROSTER_TEST_DATABASE_URL for the
@@ -134,11 +135,13 @@ else
 fi
 
 # The SAML sign-in tests talk to a real identity provider (pysaml2 signing
-# through xmlsec1), and scim2-tester checks the SCIM server against RFC
-# 7643/7644; their scripts install what is missing and are quick when
+# through xmlsec1), scim2-tester checks the SCIM server against RFC
+# 7643/7644, and openapi-spec-validator checks the admin API's OpenAPI
+# document; their scripts install what is missing and are quick when
 # nothing is.
 scripts/install-saml-idp.sh
 scripts/install-scim2-tester.sh
+scripts/install-openapi-validator.sh
 
 # The directory tests run real OpenLDAP servers (roster_ldap::testing::Slapd);
 # its script installs slapd and ldap-utils and is quick when they are there.

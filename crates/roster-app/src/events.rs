@@ -5,8 +5,9 @@
 use jiff::Timestamp;
 use roster_store::HistoryRecord;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct Party {
     pub kind: String,
     pub id: Option<String>,
@@ -14,10 +15,11 @@ pub struct Party {
 }
 
 /// One entry, as the API and the CLI show it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct HistoryEntryView {
     /// Its number in the site: increasing, without gaps, in commit order.
     pub seq: i64,
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub interface: String,
     pub actor: Party,

@@ -15,6 +15,7 @@ use roster_app::sso::SsoError;
 use roster_app::sync::SyncError;
 use roster_domain::ManualChangeRefused;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An error response.
 #[derive(Debug)]
@@ -25,10 +26,22 @@ pub struct ApiError {
     pub(crate) field: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The JSON body of every error of the admin API (its schema in the
+/// OpenAPI document).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ErrorBody<'a> {
+    /// What went wrong, as a stable code for programs: `invalid_request`,
+    /// `invalid_json`, `invalid_body`, `unsupported_media_type`,
+    /// `unauthorized`, `forbidden`, `manual_changes_disabled`, `not_found`,
+    /// `method_not_allowed`, `conflict`, `last_password_admin`,
+    /// `ldap_not_configured`, `sync_running`, `internal`.
+    #[schema(examples("not_found"))]
     error: &'a str,
+    /// What went wrong, in words for a person.
     message: &'a str,
+    /// The request value the error is about, when there is one: a body
+    /// field as the request spelled it (`provisioning.only_groups`),
+    /// `body`, `query` or `path`.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
 }
@@ -148,7 +161,8 @@ impl From<InternalError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body { error: self.code, message: &self.message, field: self.field.as_deref() };
+        let body =
+            ErrorBody { error: self.code, message: &self.message, field: self.field.as_deref() };
         let mut response = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

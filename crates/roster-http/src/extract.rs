@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use roster_app::{App, Principal};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
 
 use crate::ApiError;
 use crate::body::{BODY_LIMIT, BodyError, read_limited};
@@ -124,6 +126,46 @@ impl<T: DeserializeOwned + Send> FromRequestParts<App> for Params<T> {
 
 /// Path segments.
 pub(crate) struct Segments<T>(pub T);
+
+/// `{site}`, the path's segments as the routes name them; also the
+/// parameters the OpenAPI document shows, so that the two cannot differ.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct InSite {
+    /// The site's slug.
+    pub site: String,
+}
+
+/// `{site}/.../{id}`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct SiteItem {
+    /// The site's slug.
+    pub site: String,
+    /// The id of what the path names in the site (a user, a group, a
+    /// provider, ...).
+    pub id: String,
+}
+
+/// `{site}/groups/{id}/members/{user}`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct SiteMember {
+    /// The site's slug.
+    pub site: String,
+    /// The group's id.
+    pub id: String,
+    /// The member's user id.
+    pub user: String,
+}
+
+/// `{id}` outside a site.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct Item {
+    /// The id.
+    pub id: String,
+}
 
 impl<T: DeserializeOwned + Send> FromRequestParts<App> for Segments<T> {
     type Rejection = ApiError;

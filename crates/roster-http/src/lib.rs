@@ -15,6 +15,7 @@ mod error;
 mod extract;
 mod health;
 mod metrics;
+mod openapi;
 mod panic;
 mod scim;
 mod scim_log;
@@ -41,7 +42,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(metrics::routes())
-        .nest("/api/admin", admin::routes().merge(sync::routes()))
+        .merge(openapi::admin_api().0)
         .nest(
             scim_log::MOUNT,
             scim::routes()

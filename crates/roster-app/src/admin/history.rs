@@ -11,13 +11,15 @@ use super::lookup::visible_site;
 use super::{Admin, AdminError};
 use crate::Principal;
 pub use crate::events::{HistoryEntryView, Party};
+use utoipa::{IntoParams, ToSchema};
 
 /// The entries one page holds by default, and at most.
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1_000;
 
 /// `?interface=&action=&actor=&target=&since=&until=&cursor=&limit=`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     pub interface: Option<String>,
@@ -35,7 +37,8 @@ pub struct HistoryQuery {
 }
 
 /// `?after=&limit=` of the events feed.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// The `seq` of the last entry already read; 0 or none from the start.
@@ -44,7 +47,7 @@ pub struct EventsQuery {
 }
 
 /// A page of the search: `next_cursor` asks for older entries.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct HistoryPage {
     pub items: Vec<HistoryEntryView>,
     pub next_cursor: Option<String>,
@@ -52,7 +55,7 @@ pub struct HistoryPage {
 
 /// A page of the feed: `next` is the `after` of the following request
 /// (the same as asked when nothing new has come).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct EventsPage {
     pub items: Vec<HistoryEntryView>,
     pub next: i64,

@@ -8,9 +8,11 @@ use serde::{Deserialize, Deserializer};
 
 use super::AdminError;
 use super::error::field;
+use utoipa::IntoParams;
 
 /// `?offset=&limit=` of every list.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageRequest {
     pub offset: Option<u64>,

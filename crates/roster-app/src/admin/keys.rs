@@ -11,6 +11,7 @@ use super::lookup::{changeable_site, visible_site};
 use super::views::{AdminKeyView, ListView};
 use super::{Admin, AdminError, PageRequest};
 use crate::{Principal, secrets};
+use utoipa::ToSchema;
 
 /// Every admin key starts with this, so that secret scanners recognise it.
 const KEY_PREFIX: &str = "roster_ak_";
@@ -28,11 +29,12 @@ pub enum AdminKeyScope {
 }
 
 /// A freshly created key: the only time its clear value is shown.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedAdminKey {
     #[serde(flatten)]
     pub key: AdminKeyView,
     #[serde(serialize_with = "Secret::serialize_exposed")]
+    #[schema(value_type = String)]
     pub secret: Secret,
 }
 

@@ -12,11 +12,12 @@ use super::input::opaque_id;
 use super::lookup::{changeable_site, visible_site};
 use super::{Admin, AdminError};
 use crate::Principal;
+use utoipa::ToSchema;
 
 /// The most rules a site may have: each is a scan of its users per run.
 const MAX_RULES: usize = 20;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleRuleInput {
     /// `disable` or `delete`.
@@ -28,13 +29,14 @@ pub struct LifecycleRuleInput {
     pub auth_method: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct LifecycleRuleView {
     pub id: String,
     pub action: &'static str,
     pub inactive_days: u32,
     pub provider_id: Option<String>,
     pub auth_method: Option<&'static str>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 

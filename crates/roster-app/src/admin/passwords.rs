@@ -12,14 +12,16 @@ use super::views::UserView;
 use super::{Admin, AdminError};
 use crate::passwords::PasswordError;
 use crate::{InternalError, Principal};
+use utoipa::ToSchema;
 
 /// The shortest and longest password accepted, in characters.
 const MIN_CHARS: usize = 12;
 const MAX_CHARS: usize = 1024;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordInput {
+    #[schema(value_type = String, format = Password)]
     pub password: Secret,
 }
 

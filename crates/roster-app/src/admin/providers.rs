@@ -21,8 +21,9 @@ use super::views::{ListView, ProviderView, ShownProvider};
 use super::{Admin, AdminError, AdminTx, PageRequest};
 use crate::Principal;
 use crate::idp_metadata::{self, GoodMetadata};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderInput {
     pub kind: String,
@@ -37,24 +38,28 @@ pub struct ProviderInput {
 /// `sign_in`, `ldap` and `provisioning` change only the fields they name;
 /// `"ldap": null` removes the LDAP settings. The kind of a provider cannot
 /// change.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderPatch {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub saml: Option<SamlInput>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub sign_in: Option<SignInInput>,
     #[serde(default, deserialize_with = "nullable")]
     pub ldap: Option<Option<LdapInput>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub provisioning: Option<ProvisioningInput>,
 }
 
 /// How people sign in through the provider; absent fields stay as they
 /// are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInInput {
     /// Whether the IdP may start a sign-in; `null` returns to the kind's
@@ -63,9 +68,11 @@ pub struct SignInInput {
     pub idp_initiated: Option<Option<bool>>,
     /// `username` (the default) or `email`: what the NameID names.
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub name_id: Option<String>,
     /// Accept RSA-SHA1 signatures (off by default).
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub allow_sha1: Option<bool>,
     /// Sign AuthnRequests (`true`), never (`false`), or, with `null` (the
     /// default), when the IdP's metadata asks.
@@ -74,10 +81,11 @@ pub struct SignInInput {
     /// The attributes the assertion's profile is read from; absent fields
     /// stay, `null` returns a field to the presets.
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub attributes: Option<AttributesInput>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributesInput {
     #[serde(default, deserialize_with = "nullable")]
@@ -128,7 +136,7 @@ fn apply_sign_in(sign_in: &mut SamlSignIn, input: &SignInInput) -> Result<(), Ad
 
 /// How SAML trust is established: `trust` is `none`, `metadata_url`,
 /// `metadata_xml` or `fingerprint`, and the fields of that mode follow.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SamlInput {
     pub trust: String,
@@ -139,29 +147,36 @@ pub struct SamlInput {
     pub slo_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LdapInput {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub enabled: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub host: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub backup_host: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub server_type: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub port: Option<u16>,
     /// `ldaps`, `starttls` or `plain`.
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub security: Option<String>,
     /// The earlier switch: `true` is `ldaps`, `false` is `plain`.
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub secure: Option<bool>,
     /// PEM certificates of the CA that issued the directory's certificate.
     #[serde(default, deserialize_with = "nullable")]
     pub ca_certificate: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub username_attribute: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub user_filter: Option<Option<String>>,
@@ -169,58 +184,79 @@ pub struct LdapInput {
     pub group_filter: Option<Option<String>>,
     /// Between scheduled syncs: `15m` to `7d`.
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub interval: Option<String>,
     /// Consecutive failed syncs before provisioning switches off (1-100).
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub failure_threshold: Option<u32>,
     #[serde(default, deserialize_with = "nullable")]
     pub bind_username: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = Password)]
     pub bind_password: Option<Option<Secret>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub base_dn: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub domain: Option<Option<String>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProvisioningInput {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub provision_users_on_first_login: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub deprovision_users: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub provision_group_memberships: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub deprovision_group_memberships: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub deprovisioning_method: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub provision_company: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub default_groups: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub only_users_in_groups: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub only_groups: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub exclude_groups: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub site_admin_groups: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub readonly_site_admin_groups: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub group_admin_groups: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub password_groups: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub two_factor: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub webdav: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub ftp: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub sftp: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     pub default_time_zone: Option<Option<String>>,

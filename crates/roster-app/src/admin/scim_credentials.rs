@@ -15,9 +15,10 @@ use super::lookup::changeable_site;
 use super::views::{ProviderView, ShownProvider};
 use super::{Admin, AdminError};
 use crate::{Principal, secrets};
+use utoipa::ToSchema;
 
 /// What an administrator asks for.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScimCredentialInput {
     /// `token`, `basic` or `off`.
@@ -34,14 +35,16 @@ pub struct ScimCredentialInput {
 
 /// The provider after the change, and the new secret if one was made: the
 /// only time it is shown.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ScimCredentialView {
     pub provider: ProviderView,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "exposed")]
+    #[schema(value_type = Option<String>)]
     pub token: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "exposed")]
+    #[schema(value_type = Option<String>)]
     pub password: Option<Secret>,
 }
 

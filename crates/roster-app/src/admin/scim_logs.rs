@@ -15,13 +15,15 @@ use super::input::opaque_id;
 use super::lookup::{SiteRecord, visible_site};
 use super::{Admin, AdminError, AdminTx, PageRequest};
 use crate::Principal;
+use utoipa::{IntoParams, ToSchema};
 
 /// Where the SCIM service is mounted: a path filter may leave it out.
 const SCIM_BASE: &str = "/api/scim";
 
 /// The query of a search; every value is text, checked here so that a bad
 /// one gets a message that names it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ScimLogQuery {
     /// A provider's name or id.
@@ -40,9 +42,10 @@ pub struct ScimLogQuery {
 }
 
 /// One entry of the list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScimLogView {
     pub id: String,
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub provider_id: Option<String>,
     /// The provider's current name (none once it was deleted).
@@ -80,7 +83,7 @@ impl From<ScimLogRow> for ScimLogView {
 }
 
 /// A page of the list, newest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScimLogPage {
     pub items: Vec<ScimLogView>,
     /// Pass as `cursor` for the next (older) page; none at the end.
@@ -88,7 +91,7 @@ pub struct ScimLogPage {
 }
 
 /// One entry with what the log kept of the request and the response.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScimLogDetail {
     #[serde(flatten)]
     pub entry: ScimLogView,

@@ -11,8 +11,9 @@ use super::lookup::{changeable_site, visible_site};
 use super::views::{ListView, SiteView};
 use super::{Admin, AdminError, PageRequest};
 use crate::Principal;
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteInput {
     pub slug: String,
@@ -30,24 +31,31 @@ pub struct SiteInput {
     pub history_retention_days: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SitePatch {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub allow_manual_users: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub allow_manual_groups: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub two_factor: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub application_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub scim_log_retention_days: Option<i64>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub history_retention_days: Option<i64>,
 }
 

@@ -9,9 +9,10 @@ use super::input::duration;
 use super::{Admin, AdminError};
 use crate::Principal;
 use crate::sp_keys::{self, MAX_OVERLAP, is_published};
+use utoipa::ToSchema;
 
 /// A rotation: which keys, and how long the old ones stay.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpKeyRotation {
     /// `signing`, `encryption` or `both` (the default).
@@ -27,7 +28,7 @@ pub struct SpKeyRotation {
 const DEFAULT_OVERLAP: SignedDuration = SignedDuration::from_hours(7 * 24);
 
 /// An SP key pair as an operator sees it (never its private key).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct SpKeyView {
     pub id: String,
     pub purpose: &'static str,
@@ -38,8 +39,11 @@ pub struct SpKeyView {
     /// SHA-256, as `openssl x509 -noout -sha256 -fingerprint` prints it.
     pub fingerprint_sha256: String,
     pub certificate_pem: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub activates_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub retires_at: Option<Timestamp>,
 }
 

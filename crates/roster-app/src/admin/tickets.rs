@@ -8,15 +8,16 @@ use serde::{Deserialize, Serialize};
 use super::lookup::changeable_site;
 use super::{Admin, AdminError};
 use crate::{Principal, secrets};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketInput {
     pub ticket: String,
 }
 
 /// Who signed in, for the application.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct SignedInUserView {
     pub id: String,
     pub username: String,

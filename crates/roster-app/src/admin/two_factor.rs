@@ -11,9 +11,10 @@ use super::lookup::{changeable_site, visible_site};
 use super::{Admin, AdminError, AdminTx};
 use crate::Principal;
 use crate::ids::opaque_id;
+use utoipa::ToSchema;
 
 /// A user's second factor.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct TwoFactorView {
     pub user_id: String,
     /// Whether the user signs in with a code, by its own rule or the
@@ -21,6 +22,7 @@ pub struct TwoFactorView {
     pub required: bool,
     /// Whether an authenticator app is set up.
     pub enrolled: bool,
+    #[schema(format = DateTime)]
     pub enrolled_at: Option<String>,
 }
 

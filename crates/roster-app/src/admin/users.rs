@@ -16,8 +16,9 @@ use super::lookup::{changeable_site, load};
 use super::views::{ListView, UserView};
 use super::{Admin, AdminError, AdminTx, PageRequest};
 use crate::Principal;
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserInput {
     pub username: String,
@@ -44,10 +45,11 @@ pub struct UserInput {
 
 /// A partial update: absent fields stay as they are; `null` clears a
 /// clearable field.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub username: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub full_name: Option<Option<String>>,
@@ -64,22 +66,31 @@ pub struct UserPatch {
     #[serde(default, deserialize_with = "nullable")]
     pub time_zone: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub enabled: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub auth_method: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub sso_provider_id: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub site_admin: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub readonly_site_admin: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub two_factor: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub webdav: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub ftp: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub sftp: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     pub external_id: Option<Option<String>>,

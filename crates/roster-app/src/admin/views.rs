@@ -8,9 +8,10 @@ use roster_domain::{
 };
 use roster_store::{AdminKeyRecord, IdpMetadataRecord, Listed, MemberRecord, Page};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One page of a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ListView<T> {
     pub items: Vec<T>,
     pub total: u64,
@@ -29,7 +30,7 @@ impl<T> ListView<T> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SiteView {
     pub id: String,
     pub slug: String,
@@ -40,7 +41,9 @@ pub struct SiteView {
     pub application_url: Option<String>,
     pub scim_log_retention_days: u16,
     pub history_retention_days: u16,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -62,7 +65,7 @@ impl From<Site> for SiteView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     pub id: String,
     pub username: String,
@@ -90,8 +93,11 @@ pub struct UserView {
     pub provisioning_state: &'static str,
     /// Whether a password was set (the password itself is never shown).
     pub password_set: bool,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_login_at: Option<Timestamp>,
 }
 
@@ -133,14 +139,16 @@ impl From<User> for UserView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupView {
     pub id: String,
     pub name: String,
     /// The SSO provider whose provisioning manages the group; null for a
     /// local group.
     pub managed_by_provider_id: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -156,7 +164,7 @@ impl From<Group> for GroupView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MemberView {
     pub user_id: String,
     pub username: String,
@@ -173,7 +181,7 @@ impl From<MemberRecord> for MemberView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SamlView {
     pub trust: &'static str,
     pub metadata_url: Option<String>,
@@ -184,14 +192,17 @@ pub struct SamlView {
     /// With a metadata URL: when the last good document was fetched
     /// (`null` until one was), when the refresh job fetches it again, and
     /// the last failed fetch (cleared by a success) with its time.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub metadata_fetched_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub metadata_refresh_due_at: Option<Timestamp>,
     pub metadata_error: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub metadata_error_at: Option<Timestamp>,
 }
 
 /// How people sign in through the provider.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SignInView {
     /// Whether a sign-in the IdP starts is accepted (the setting, or the
     /// kind's default).
@@ -208,7 +219,7 @@ pub struct SignInView {
     pub attributes: AttributesView,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AttributesView {
     pub email: Option<String>,
     pub first_name: Option<String>,
@@ -216,16 +227,19 @@ pub struct AttributesView {
     pub groups: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ScimView {
     pub auth: &'static str,
     pub username: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_success_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_failure_at: Option<Timestamp>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LdapView {
     pub enabled: bool,
     pub host: String,
@@ -287,7 +301,7 @@ impl From<LdapSettings> for LdapView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ProvisioningView {
     pub provision_users_on_first_login: bool,
     pub deprovision_users: bool,
@@ -310,7 +324,7 @@ pub struct ProvisioningView {
     pub default_time_zone: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ProviderView {
     pub id: String,
     pub kind: &'static str,
@@ -320,7 +334,9 @@ pub struct ProviderView {
     pub scim: ScimView,
     pub ldap: Option<LdapView>,
     pub provisioning: ProvisioningView,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -435,15 +451,18 @@ impl From<ShownProvider> for ProviderView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AdminKeyView {
     pub id: String,
     pub name: String,
     /// `null` for an operator key.
     pub site_id: Option<String>,
     pub prefix: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_used_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<Timestamp>,
 }
 

@@ -13,6 +13,7 @@ use super::lookup::{changeable_site, visible_site};
 use super::{Admin, AdminError};
 use crate::webhook_sender::check_destination;
 use crate::{Principal, secrets};
+use utoipa::ToSchema;
 
 /// The most webhooks a site may have: each is called for every change.
 const MAX_WEBHOOKS: usize = 10;
@@ -24,7 +25,7 @@ const DEFAULT_DELIVERIES: u32 = 50;
 const MAX_DELIVERIES: u32 = 200;
 const MAX_DESCRIPTION_CHARS: usize = 200;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
     pub url: String,
@@ -33,20 +34,22 @@ pub struct WebhookInput {
     pub enabled: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub description: Option<Option<String>>,
     /// Switching a webhook back on clears its failures: it resumes at the
     /// first entry it has not delivered.
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub enabled: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretRotation {
     /// Hours the old secret keeps signing beside the new one (0 to 168,
@@ -54,7 +57,7 @@ pub struct SecretRotation {
     pub overlap_hours: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct WebhookView {
     pub id: String,
     pub url: String,
@@ -67,9 +70,12 @@ pub struct WebhookView {
     /// Failed attempts since the last accepted one.
     pub failures: u32,
     /// The next attempt, after a failure.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub retry_at: Option<Timestamp>,
     /// Until when the previous secret signs too, after a rotation.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub previous_secret_until: Option<Timestamp>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 
@@ -91,17 +97,19 @@ impl From<Webhook> for WebhookView {
 }
 
 /// A webhook with its new secret, shown this once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WebhookWithSecret {
     #[serde(flatten)]
     pub webhook: WebhookView,
     #[serde(serialize_with = "Secret::serialize_exposed")]
+    #[schema(value_type = String)]
     pub secret: Secret,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct DeliveryView {
     pub id: String,
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub first_seq: i64,
     pub last_seq: i64,

@@ -2,9 +2,10 @@
 //! lists it.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One sync's outcome.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, ToSchema)]
 pub struct SyncReport {
     /// Whether every entry was read (else only those changed since the
     /// last sync).
@@ -29,7 +30,7 @@ pub struct SyncReport {
     pub failure: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct EntryError {
     pub dn: String,
     pub message: String,

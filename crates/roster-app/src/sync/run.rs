@@ -19,6 +19,7 @@ use super::report::SyncReport;
 use super::{Sync, SyncError};
 use crate::ids::opaque_id;
 use crate::{Principal, metrics, notices};
+use utoipa::ToSchema;
 
 /// How long one instance may hold a provider's sync before another may
 /// take over (an instance killed mid-sync blocks no longer than this).
@@ -33,12 +34,17 @@ const DIRECTORY_TIMEOUT: Duration = Duration::from_secs(30);
 const RUNS_SHOWN: u32 = 50;
 
 /// A past run as the admin API lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SyncRunView {
     pub id: String,
+    #[schema(value_type = String, format = DateTime)]
     pub started_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub finished_at: Timestamp,
     pub succeeded: bool,
+    /// The run's `SyncReport` as it was recorded; `null` if the stored
+    /// text does not read as JSON.
+    #[schema(value_type = Option<SyncReport>)]
     pub report: serde_json::Value,
 }
 

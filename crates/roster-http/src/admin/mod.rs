@@ -15,11 +15,28 @@ mod tickets;
 mod users;
 mod webhooks;
 
-use axum::Router;
 use roster_app::App;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
 
-pub(crate) fn routes() -> Router<App> {
-    Router::new()
+/// A whole list, not paged, and its length.
+#[derive(Debug, Serialize, ToSchema)]
+struct Items<T> {
+    items: Vec<T>,
+    total: usize,
+}
+
+impl<T> From<Vec<T>> for Items<T> {
+    fn from(items: Vec<T>) -> Self {
+        Self { total: items.len(), items }
+    }
+}
+
+/// Every admin route, each registered from its handler's
+/// `#[utoipa::path]` (see `crate::openapi`).
+pub(crate) fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
         .merge(sites::routes())
         .merge(users::routes())
         .merge(groups::routes())

@@ -28,6 +28,7 @@ mod mail_alerts;
 mod mail_notices;
 mod metadata_server;
 mod metrics;
+mod openapi;
 mod password_signin;
 mod principals;
 mod saml_fixture;
