@@ -9,19 +9,26 @@
 //! the header carries one `v1=` per secret in use, so a receiver that
 //! still holds the old secret keeps accepting.
 
+use hmac::digest::Key;
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 pub const SIGNATURE_HEADER: &str = "roster-signature";
 
 /// The HMAC-SHA256 of `message` under `key`, in lower-case hex.
 fn hmac_hex(key: &[u8], message: &[u8]) -> String {
-    // HMAC takes a key of any length (a long one is hashed first), so
-    // there is no error to handle: `Mac::new_from_slice` would return one
-    // only for fixed-length MACs.
-    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
-        unreachable!("HMAC accepts keys of every length")
-    };
+    // HMAC takes a key of any length (RFC 2104 §2): one longer than the
+    // hash's block is hashed first, and the key is zero-padded to a block.
+    // Done here so that the MAC is built from a full block, which cannot
+    // fail, rather than through a constructor that checks a length.
+    let mut block = Key::<Hmac<Sha256>>::default();
+    if key.len() > block.len() {
+        let digest = Sha256::digest(key);
+        block[..digest.len()].copy_from_slice(&digest);
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let mut mac = <Hmac<Sha256> as KeyInit>::new(&block);
     mac.update(message);
     mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect()
 }
@@ -48,6 +55,16 @@ mod tests {
         assert_eq!(
             hmac_hex(b"Jefe", b"what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // Test case 6: a key longer than the block, hashed first.
+        assert_eq!(
+            hmac_hex(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+        // Test case 1: a short key, zero-padded.
+        assert_eq!(
+            hmac_hex(&[0x0b; 20], b"Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
         );
     }
 

@@ -305,10 +305,11 @@ mod tests {
     }
 
     /// Issue 16: a 2 MiB search body of nested brackets cost minutes of CPU
-    /// when every `]` copied the text after its `[`.
+    /// when every `]` copied the text after its `[`. The answers are
+    /// checked here; `.config/nextest.toml` ends the test (a failure) if it
+    /// runs for minutes again.
     #[test]
     fn hostile_filters_cost_linear_time() {
-        let started = std::time::Instant::now();
         let huge = format!("{}{}", "emails[".repeat(150_000), "].value eq x ".repeat(150_000));
         assert!(huge.len() > 2 * 1024 * 1024);
         let out = filter_text(&USER_RESOURCE, &huge);
@@ -319,7 +320,9 @@ mod tests {
         assert!(nested.chars().count() < MAX_FILTER_CHARS);
         let rewritten = value_path_comparisons(&nested).unwrap_or_default();
         assert_eq!(rewritten.matches("and b eq x]").count(), 700);
-        filter_text(&USER_RESOURCE, &nested);
-        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        // `a` is no attribute of the User: the rewrite is not kept.
+        let out = filter_text(&USER_RESOURCE, &nested);
+        assert_eq!(out.value, nested);
+        assert!(out.applied.is_empty());
     }
 }

@@ -19,8 +19,6 @@
 //! A failing case is printed shrunk; no regression file is written (the
 //! case belongs in a data file).
 
-use std::time::{Duration, Instant};
-
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::strategy::ValueTree;
@@ -373,12 +371,11 @@ fn hostile_text() -> impl Strategy<Value = Long> {
 
 #[test]
 fn hostile_text_is_answered_in_bounded_time() {
-    // Generous for a debug build on a busy machine; a parser that is
-    // quadratic in these sizes takes minutes.
-    let bound = Duration::from_secs(2);
+    // Every engine answers without panicking; the bound on time is
+    // `.config/nextest.toml`'s (a parser quadratic in these sizes takes
+    // minutes, and nextest ends the test as a failure).
     runner(48)
         .run(&hostile_text(), |Long(text)| {
-            let started = Instant::now();
             let _ = parse_filter(&text);
             let _ = parse_patch_path(&text);
             let _ = parse_attr_path(&text);
@@ -389,8 +386,6 @@ fn hostile_text_is_answered_in_bounded_time() {
             if let Ok(request) = PatchRequest::parse(&patched.value) {
                 let _ = apply(&USER_RESOURCE, &user(), &request);
             }
-            let elapsed = started.elapsed();
-            prop_assert!(elapsed < bound, "{} bytes took {elapsed:?}", text.len());
             Ok(())
         })
         .unwrap();

@@ -166,9 +166,14 @@ fn assert_once_per_due_time(jobs: &BTreeMap<String, Vec<Run>>) {
         runs.sort_by_key(|run| run.due_at);
         for pair in runs.windows(2) {
             assert!(pair[0].due_at != pair[1].due_at, "{job}: one due time run twice: {pair:#?}");
-            // The next due time is stored to the microsecond.
-            let gap = pair[1].due_at.duration_since(pair[0].finished_at + EVERY).abs();
-            assert!(gap < SignedDuration::from_millis(1), "{job}: a due time missed: {pair:#?}");
+            // The next due time is the finish plus the interval, as stored:
+            // to the microsecond.
+            let next = (pair[0].finished_at + EVERY).as_microsecond();
+            assert_eq!(
+                pair[1].due_at.as_microsecond(),
+                next,
+                "{job}: a due time missed: {pair:#?}"
+            );
         }
         // Waiting until a run started `RUNS` intervals after the start
         // gives at least `RUNS - 2` runs: the instances take a moment to

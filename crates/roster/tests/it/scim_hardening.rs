@@ -217,18 +217,17 @@ async fn huge_page_positions_are_safe(backend: Backend) {
 }
 
 /// A search body near the 2 MiB limit, all brackets, through the Entra
-/// dialect's value-path rewrite: refused at once, not after minutes.
+/// dialect's value-path rewrite: refused for its length (and at once:
+/// `.config/nextest.toml` ends the test as a failure if it takes minutes).
 async fn huge_filters_are_refused_quickly(backend: Backend) {
     let app = spawn_app(backend).await;
     app.site("acme").await;
     let entra = app.scim_provider("acme", "entra_id", "Entra").await;
     let filter = format!("{}{}", "emails[".repeat(100_000), "].value eq x".repeat(100_000));
-    let started = std::time::Instant::now();
     let reply =
         entra.post("/Users/.search", json!({ "schemas": [SEARCH], "filter": filter })).await;
     assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidFilter"));
     assert!(reply.body["detail"].as_str().unwrap().contains("10000"), "{reply:?}");
-    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
 }
 
 /// Found by the request stream (`scim_stream.rs`): an id that decodes to
