@@ -16,6 +16,7 @@ mod keys;
 mod lifecycle;
 mod lookup;
 mod passwords;
+mod provider_ldap;
 mod providers;
 mod scim_credentials;
 mod scim_logs;
@@ -40,9 +41,9 @@ pub use input::PageRequest;
 pub use keys::{AdminKeyScope, CreatedAdminKey};
 pub use lifecycle::{LifecycleRuleInput, LifecycleRuleView};
 pub use passwords::PasswordInput;
+pub use provider_ldap::LdapInput;
 pub use providers::{
-    AttributesInput, LdapInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput,
-    SignInInput,
+    AttributesInput, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput, SignInInput,
 };
 pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
 pub use scim_logs::{ScimLogDetail, ScimLogPage, ScimLogQuery, ScimLogView};

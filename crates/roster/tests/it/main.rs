@@ -10,6 +10,7 @@ mod helpers;
 
 mod admin_groups;
 mod admin_keys;
+mod admin_provider_ldap;
 mod admin_providers;
 mod admin_sites;
 mod admin_users;
