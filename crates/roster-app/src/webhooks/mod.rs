@@ -9,8 +9,8 @@
 //! instance deliver at a time.
 //!
 //! May use: the store capabilities of `WebhooksTx`, the clock, the
-//! context's webhook sender, and the shared `events` module. Never another
-//! area.
+//! context's webhook sender, and the shared `events` and `metrics`
+//! modules. Never another area.
 
 mod signature;
 
@@ -18,9 +18,8 @@ pub use signature::{SIGNATURE_HEADER, signature_header};
 
 use std::time::{Duration, Instant};
 
-use rand::seq::SliceRandom;
-
 use jiff::Timestamp;
+use rand::seq::SliceRandom;
 use roster_domain::{
     DeliveryOutcome, EVENTS_PER_DELIVERY, MAX_CONSECUTIVE_FAILURES, SiteId, Webhook,
     WebhookDelivery, retry_delay,
@@ -118,18 +117,20 @@ impl<'a> Webhooks<'a> {
         report: &mut WebhookReport,
     ) -> Result<(), InternalError> {
         let mut webhook = webhook;
+        let Some(site) = self.read().await?.site_by_id(&webhook.site_id).await? else {
+            return Ok(());
+        };
+        let site = site.slug.to_string();
         let started = Instant::now();
         for _ in 0..BATCHES_PER_RUN {
             if started.elapsed() >= WEBHOOK_BUDGET {
                 return Ok(());
             }
-            let (site, events) = {
-                let mut tx = self.read().await?;
-                let Some(site) = tx.site_by_id(&webhook.site_id).await? else { return Ok(()) };
-                let records =
-                    tx.history_after(&site.id, webhook.delivered_seq, EVENTS_PER_DELIVERY).await?;
-                (site.slug.to_string(), records)
-            };
+            let events = self
+                .read()
+                .await?
+                .history_after(&webhook.site_id, webhook.delivered_seq, EVENTS_PER_DELIVERY)
+                .await?;
             let (Some(first), Some(last)) = (events.first(), events.last()) else {
                 // Due, yet nothing to read: retention deleted what waited.
                 return self.skip_deleted(&webhook).await;

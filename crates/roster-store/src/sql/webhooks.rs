@@ -83,6 +83,30 @@ fn bind_webhook<'q>(
         .bind(webhook.disabled_reason.clone())
 }
 
+impl Tx {
+    /// One webhook of the site; with `lock`, locked until the transaction
+    /// ends (PostgreSQL: `FOR UPDATE`; SQLite's writer is alone anyway).
+    async fn select_webhook(
+        &mut self,
+        site: &SiteId,
+        id: &str,
+        lock: bool,
+    ) -> Result<Option<Webhook>, StoreError> {
+        let lock = match (lock, self.dialect) {
+            (true, Dialect::Postgres) => " FOR UPDATE",
+            (true, Dialect::Sqlite) | (false, _) => "",
+        };
+        let sql =
+            format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE site_id = $1 AND id = $2{lock}");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(site.as_str())
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(webhook_from).transpose()
+    }
+}
+
 #[async_trait]
 impl WebhookRepo for Tx {
     async fn insert_webhook(&mut self, webhook: &Webhook) -> Result<(), StoreError> {
@@ -117,13 +141,7 @@ impl WebhookRepo for Tx {
     }
 
     async fn webhook(&mut self, site: &SiteId, id: &str) -> Result<Option<Webhook>, StoreError> {
-        let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE site_id = $1 AND id = $2");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(site.as_str())
-            .bind(id)
-            .fetch_optional(self.conn())
-            .await?;
-        row.as_ref().map(webhook_from).transpose()
+        self.select_webhook(site, id, false).await
     }
 
     async fn lock_webhook(
@@ -131,18 +149,7 @@ impl WebhookRepo for Tx {
         site: &SiteId,
         id: &str,
     ) -> Result<Option<Webhook>, StoreError> {
-        let lock = match self.dialect {
-            Dialect::Postgres => " FOR UPDATE",
-            Dialect::Sqlite => "",
-        };
-        let sql =
-            format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE site_id = $1 AND id = $2{lock}");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(site.as_str())
-            .bind(id)
-            .fetch_optional(self.conn())
-            .await?;
-        row.as_ref().map(webhook_from).transpose()
+        self.select_webhook(site, id, true).await
     }
 
     async fn webhooks(&mut self, site: &SiteId) -> Result<Vec<Webhook>, StoreError> {
