@@ -49,6 +49,7 @@ pub struct Purged {
     pub pending_sign_ins: u64,
     pub attempt_counters: u64,
     pub ldap_sync_runs: u64,
+    pub webhook_deliveries: u64,
 }
 
 impl Purged {
@@ -63,6 +64,7 @@ impl Purged {
             self.pending_sign_ins,
             self.attempt_counters,
             self.ldap_sync_runs,
+            self.webhook_deliveries,
         ]
         .into_iter()
         .max()
@@ -105,9 +107,10 @@ pub trait JobRepo {
     async fn jobs(&mut self) -> Result<Vec<JobRecord>, StoreError>;
     /// Deletes at most `limit` rows of each kind that have expired by
     /// `now` (attempt counters whose window started before
-    /// `counters_before`), and LDAP sync runs beyond the newest
-    /// `runs_kept` of each provider. A caller repeats it while anything
-    /// was deleted, each time in a short transaction of its own.
+    /// `counters_before`), and LDAP sync runs and webhook delivery attempts
+    /// beyond the newest `runs_kept` of each provider and webhook. A caller
+    /// repeats it while anything was deleted, each time in a short
+    /// transaction of its own.
     async fn purge_expired(
         &mut self,
         now: Timestamp,

@@ -39,7 +39,4 @@ pub trait WebhookRepo {
         webhook_id: &str,
         limit: u32,
     ) -> Result<Vec<WebhookDelivery>, StoreError>;
-    /// Deletes each webhook's attempts beyond its newest `keep`; returns
-    /// how many.
-    async fn trim_webhook_deliveries(&mut self, keep: u32) -> Result<u64, StoreError>;
 }

@@ -6,7 +6,7 @@
 //! SQLite's one writer is never held for long.
 
 use jiff::{SignedDuration, Timestamp};
-use roster_store::{JobRepo, Purged, Transaction, WebhookRepo};
+use roster_store::{JobRepo, Purged, Transaction};
 use serde::Serialize;
 
 use super::{JobError, Jobs};
@@ -18,10 +18,9 @@ const BATCH: u32 = 2_000;
 const MAX_BATCHES: u32 = 50;
 /// Throttling counters older than this are over: every window is shorter.
 const COUNTERS_KEPT: SignedDuration = SignedDuration::from_hours(24);
-/// LDAP sync runs kept per provider (the admin API lists the last 50).
-const SYNC_RUNS_KEPT: u32 = 200;
-/// Delivery attempts kept per webhook.
-const DELIVERIES_KEPT: u32 = 200;
+/// LDAP sync runs kept per provider (the admin API lists the last 50),
+/// and delivery attempts per webhook.
+const RUNS_KEPT: u32 = 200;
 
 /// What one run deleted.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -47,6 +46,7 @@ impl CleanUpReport {
         self.pending_sign_ins += purged.pending_sign_ins;
         self.attempt_counters += purged.attempt_counters;
         self.ldap_sync_runs += purged.ldap_sync_runs;
+        self.webhook_deliveries += purged.webhook_deliveries;
     }
 }
 
@@ -60,7 +60,7 @@ impl Jobs<'_> {
         let counters_before = now - COUNTERS_KEPT;
         for _ in 0..MAX_BATCHES {
             let mut tx = self.write().await?;
-            let purged = tx.purge_expired(now, counters_before, SYNC_RUNS_KEPT, BATCH).await?;
+            let purged = tx.purge_expired(now, counters_before, RUNS_KEPT, BATCH).await?;
             tx.commit().await?;
             report.add(purged);
             report.more_left = purged.largest() >= u64::from(BATCH);
@@ -68,9 +68,6 @@ impl Jobs<'_> {
                 break;
             }
         }
-        let mut tx = self.write().await?;
-        report.webhook_deliveries = tx.trim_webhook_deliveries(DELIVERIES_KEPT).await?;
-        tx.commit().await?;
         Ok(report)
     }
 }

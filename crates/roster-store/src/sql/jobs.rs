@@ -186,6 +186,17 @@ impl JobRepo for Tx {
         .execute(self.conn())
         .await?
         .rows_affected();
+        let webhook_deliveries = sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM \
+             (SELECT id, ROW_NUMBER() OVER (PARTITION BY webhook_id \
+             ORDER BY at DESC, id DESC) AS newest FROM webhook_deliveries) ranked \
+             WHERE newest > $1 LIMIT $2)",
+        )
+        .bind(i64::from(runs_kept))
+        .bind(i64::from(limit))
+        .execute(self.conn())
+        .await?
+        .rows_affected();
         let [
             saml_requests,
             saml_assertions,
@@ -203,6 +214,7 @@ impl JobRepo for Tx {
             pending_sign_ins,
             attempt_counters: passwords + codes,
             ldap_sync_runs: runs,
+            webhook_deliveries,
         })
     }
 }

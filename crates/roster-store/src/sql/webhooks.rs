@@ -213,17 +213,4 @@ impl WebhookRepo for Tx {
             .await?;
         rows.iter().map(delivery_from).collect()
     }
-
-    async fn trim_webhook_deliveries(&mut self, keep: u32) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM \
-             (SELECT id, ROW_NUMBER() OVER (PARTITION BY webhook_id \
-             ORDER BY at DESC, id DESC) AS newest FROM webhook_deliveries) ranked \
-             WHERE newest > $1)",
-        )
-        .bind(i64::from(keep))
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected())
-    }
 }

@@ -229,6 +229,20 @@ async fn the_clean_up_deletes_what_expired_and_nothing_else(backend: Backend) {
             now - 1_000_000 * (205 - n)
         ));
     }
+    let hook = app
+        .post("/api/admin/sites/acme/webhooks", json!({ "url": "https://app.example.com/h" }))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for n in 0..203 {
+        statements.push(format!(
+            "INSERT INTO webhook_deliveries (webhook_id, id, at, first_seq, last_seq, attempt, \
+             outcome, duration_ms) VALUES ('{hook}', 'd{n:03}', {}, 1, 1, 1, 'failed', 5)",
+            now - 1_000_000 * (203 - n)
+        ));
+    }
     for statement in statements {
         sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut conn).await.unwrap();
     }
@@ -239,7 +253,7 @@ async fn the_clean_up_deletes_what_expired_and_nothing_else(backend: Backend) {
         report,
         json!({ "saml_requests": 2, "saml_assertions": 2, "sessions": 3, "handoff_tickets": 2,
                 "pending_sign_ins": 2, "attempt_counters": 2, "ldap_sync_runs": 5,
-                "webhook_deliveries": 0, "more_left": false })
+                "webhook_deliveries": 3, "more_left": false })
     );
     for table in ["saml_requests", "saml_assertions", "sessions", "handoff_tickets"] {
         assert_eq!(count(&mut conn, table).await, 1, "{table}");
@@ -251,6 +265,15 @@ async fn the_clean_up_deletes_what_expired_and_nothing_else(backend: Backend) {
     // The oldest runs went, the newest stayed.
     let runs = app.get(&format!("/api/admin/sites/acme/providers/{provider}/sync/runs")).await;
     assert_eq!(runs.body["items"][0]["id"], "run204", "{:?}", runs.body);
+    let attempts =
+        app.get(&format!("/api/admin/sites/acme/webhooks/{hook}/deliveries?limit=200")).await;
+    let ids: Vec<&str> = attempts.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!((ids.len(), ids[0], ids[199]), (200, "d202", "d003"), "the newest kept");
     // Again: nothing more.
     let again = serde_json::to_value(app.app.jobs().clean_up().await.unwrap()).unwrap();
     assert!(again.as_object().unwrap().values().all(|v| v == 0 || v == false), "{again}");
