@@ -8,7 +8,7 @@ use roster_domain::{Secret, Webhook, WebhookDelivery, WebhookUrl};
 use roster_store::{HistoryRepo, Transaction, WebhookRepo};
 use serde::{Deserialize, Serialize};
 
-use super::input::{not_null, nullable, opaque_id};
+use super::input::{not_null, nullable, opaque_id, text};
 use super::lookup::{changeable_site, visible_site};
 use super::{Admin, AdminError};
 use crate::webhook_sender::check_destination;
@@ -23,7 +23,6 @@ const DEFAULT_OVERLAP_HOURS: u32 = 24;
 /// Delivery attempts one listing shows by default, and at most.
 const DEFAULT_DELIVERIES: u32 = 50;
 const MAX_DELIVERIES: u32 = 200;
-const MAX_DESCRIPTION_CHARS: usize = 200;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -136,19 +135,9 @@ impl From<WebhookDelivery> for DeliveryView {
     }
 }
 
-fn description(raw: Option<String>) -> Result<Option<String>, AdminError> {
-    let Some(raw) = raw else { return Ok(None) };
-    let text = raw.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    if text.chars().count() > MAX_DESCRIPTION_CHARS || text.chars().any(char::is_control) {
-        return Err(AdminError::invalid(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_CHARS} printable characters"),
-        ));
-    }
-    Ok(Some(text.to_owned()))
+/// A description, as every display text of the admin API is checked.
+fn description(raw: Option<&str>) -> Result<Option<String>, AdminError> {
+    Ok(text("description", raw)?.map(|text| text.as_str().to_owned()))
 }
 
 fn new_secret() -> Secret {
@@ -176,7 +165,7 @@ impl Admin<'_> {
         input: WebhookInput,
     ) -> Result<WebhookWithSecret, AdminError> {
         let url = self.webhook_url(&input.url)?;
-        let description = description(input.description)?;
+        let description = description(input.description.as_deref())?;
         let mut tx = self.write().await?;
         let site = changeable_site(&mut tx, who, site).await?;
         if tx.webhooks(&site.id).await?.len() >= MAX_WEBHOOKS {
@@ -235,7 +224,8 @@ impl Admin<'_> {
         patch: WebhookPatch,
     ) -> Result<WebhookView, AdminError> {
         let url = patch.url.as_deref().map(|raw| self.webhook_url(raw)).transpose()?;
-        let new_description = patch.description.map(description).transpose()?;
+        let new_description =
+            patch.description.map(|raw| description(raw.as_deref())).transpose()?;
         let mut tx = self.write().await?;
         let site = changeable_site(&mut tx, who, site).await?;
         let mut webhook = found(tx.lock_webhook(&site.id, webhook_id(id)?).await?)?;

@@ -264,9 +264,11 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
         (json!({ "url": "https://app.example.com/hook#x" }), Some("url")),
         (json!({ "url": "app.example.com" }), Some("url")),
         (
-            json!({ "url": "https://app.example.com/", "description": "x".repeat(201) }),
+            json!({ "url": "https://app.example.com/", "description": "x".repeat(256) }),
             Some("description"),
         ),
+        (json!({ "url": "https://app.example.com/", "description": " " }), Some("description")),
+        (json!({ "url": "https://app.example.com:99999/" }), Some("url")),
     ] {
         assert_error(
             &app.post(HOOKS, body).await,
