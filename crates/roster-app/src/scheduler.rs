@@ -64,7 +64,8 @@ impl Scheduler {
     /// one after another.
     pub async fn run_due(&self) -> Result<Vec<JobRun>, JobError> {
         let mut runs = Vec::new();
-        for job in JobName::ALL {
+        let due = self.app.jobs().due_now().await?;
+        for job in JobName::ALL.into_iter().filter(|job| due.contains(job)) {
             if let Some(due_at) = self.app.jobs().claim(job, &self.owner, Claim::WhenDue).await? {
                 runs.push(self.run_claimed(job, due_at).await?);
             }

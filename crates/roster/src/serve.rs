@@ -122,8 +122,9 @@ const JOB_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 /// Runs the due jobs for as long as the server runs, under this
 /// instance's name in the jobs' leases. A job's own failure is recorded
 /// with its run; a failure to run any (the database) is logged and tried
-/// again at the next check. Each run is logged with the instance and the
-/// due time it ran for, which `tests/it/scale_out.rs` reads.
+/// again at the next check. Each run is logged (debug: the webhooks job
+/// runs every few seconds) with the instance and the due time it ran for,
+/// which `tests/it/scale_out.rs` reads.
 async fn run_scheduler(app: App, scheduling: Scheduling) {
     let instance = instance_name();
     let mut scheduler = Scheduler::new(app, instance.clone());
@@ -141,7 +142,7 @@ async fn run_scheduler(app: App, scheduling: Scheduling) {
                     let finished_at = run.finished_at;
                     match &run.error {
                         None => {
-                            tracing::info!(job, %instance, %due_at, %finished_at, "a job ran")
+                            tracing::debug!(job, %instance, %due_at, %finished_at, "a job ran")
                         }
                         Some(error) => {
                             tracing::error!(job, %instance, %due_at, %error, "a job failed")

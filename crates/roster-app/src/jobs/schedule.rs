@@ -197,6 +197,25 @@ impl Jobs<'_> {
         Ok(finished)
     }
 
+    /// The jobs that look due now and free to take, read without writing:
+    /// a scheduler claims only these, so an idle instance's checks do not
+    /// queue for the (SQLite) writer. The claim decides; this only saves
+    /// the ones that would fail. Jobs without a row yet are scheduled first.
+    pub async fn due_now(&self) -> Result<Vec<JobName>, JobError> {
+        let mut records = self.read().await?.jobs().await?;
+        if records.len() < JobName::ALL.len() {
+            self.ensure_scheduled().await?;
+            records = self.read().await?.jobs().await?;
+        }
+        let now = self.ctx.clock.now();
+        let free = |record: &JobRecord| record.lease_until.is_none_or(|until| until <= now);
+        Ok(records
+            .iter()
+            .filter(|record| record.next_due_at <= now && free(record))
+            .filter_map(|record| JobName::parse(&record.name))
+            .collect())
+    }
+
     /// Every job, with its schedule and last run.
     pub async fn list(&self) -> Result<Vec<JobView>, JobError> {
         self.ensure_scheduled().await?;

@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 
 use crate::cli::run_ok;
-use crate::helpers::{self, Backend, Reply, TestDatabase};
+use crate::helpers::{self, Backend, Reply, TestDatabase, patch_op};
 use crate::serve::Server;
 
 const CLIENTS: usize = 4;
@@ -36,7 +36,6 @@ const ROUNDS: usize = 10_000;
 const TIMEOUT: Duration = Duration::from_secs(60);
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /// What an identity provider needs, made through the CLI as an operator
 /// would: the site `acme`, a SCIM token of its provider `IdP`, and a site
@@ -70,7 +69,14 @@ pub(crate) async fn send(
     let response = request.send().await.ok()?;
     let (status, headers) = (response.status(), response.headers().clone());
     let bytes = response.bytes().await.ok()?;
-    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).ok()? };
+    // An answer that is not JSON is still an answer (and a refusal the
+    // callers report), never mistaken for one the kill cut off.
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
     Some(Reply { status, headers, body })
 }
 
@@ -154,10 +160,6 @@ pub(crate) fn user_body(name: &str, version: &str) -> Value {
     })
 }
 
-fn patch(operations: Value) -> Value {
-    json!({ "schemas": [PATCH_OP], "Operations": operations })
-}
-
 /// The request for `op`, given the ids of the client's resources.
 pub(crate) fn request(op: &Op, ids: &BTreeMap<String, String>) -> (Method, String, Option<Value>) {
     let id = |name: &String| ids.get(name).unwrap_or_else(|| panic!("no id for {name}")).clone();
@@ -170,7 +172,7 @@ pub(crate) fn request(op: &Op, ids: &BTreeMap<String, String>) -> (Method, Strin
             (Method::PUT, format!("/Users/{}", id(name)), Some(user_body(name, "v1")))
         }
         Op::PatchUser(name) => {
-            let body = patch(json!([
+            let body = patch_op(json!([
                 { "op": "replace", "path": "title", "value": "v2" },
                 { "op": "replace", "path": "active", "value": false },
                 { "op": "replace", "path": "name.familyName", "value": "Patched" },
@@ -184,12 +186,13 @@ pub(crate) fn request(op: &Op, ids: &BTreeMap<String, String>) -> (Method, Strin
             (Method::POST, "/Groups".into(), Some(body))
         }
         Op::AddMembers { group, users } => {
-            let body = patch(json!([{ "op": "add", "path": "members", "value": members(users) }]));
+            let body =
+                patch_op(json!([{ "op": "add", "path": "members", "value": members(users) }]));
             (Method::PATCH, format!("/Groups/{}", id(group)), Some(body))
         }
         Op::RemoveMember { group, user } => {
             let path = format!("members[value eq \"{}\"]", id(user));
-            let body = patch(json!([{ "op": "remove", "path": path }]));
+            let body = patch_op(json!([{ "op": "remove", "path": path }]));
             (Method::PATCH, format!("/Groups/{}", id(group)), Some(body))
         }
         Op::DeleteGroup(group) => (Method::DELETE, format!("/Groups/{}", id(group)), None),
@@ -319,9 +322,13 @@ async fn stream_then_kill(server: Server, token: &str) -> Vec<Trace> {
         })
         .collect();
     // The signal keeps a permit when nobody waits, so none is missed.
+    let mut stopped_early = false;
     while answers.count.load(Ordering::SeqCst) < KILL_AFTER {
         if clients.iter().any(tokio::task::JoinHandle::is_finished) {
-            break; // a client stopped on a refusal; it is reported below
+            // A refusal, or a request left unanswered by a server that is
+            // up: a failure either way, reported below.
+            stopped_early = true;
+            break;
         }
         tokio::time::timeout(TIMEOUT, answers.signal.notified())
             .await
@@ -338,6 +345,7 @@ async fn stream_then_kill(server: Server, token: &str) -> Vec<Trace> {
             assert!(reply.status.is_success(), "{op:?} was refused: {reply:?}");
         }
     }
+    assert!(!stopped_early, "a client stopped while the server was up: {traces:#?}");
     traces
 }
 
