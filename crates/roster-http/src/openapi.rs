@@ -15,7 +15,7 @@
 //! The document is built once, the first time it is asked for.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -68,7 +68,7 @@ const ADMIN_KEY: &str = "admin_key";
 struct ApiDoc;
 
 /// The admin API's router and its document, from one source.
-pub(crate) fn admin_api() -> (Router<App>, Document) {
+fn admin_api() -> (Router<App>, Document) {
     let api = crate::admin::routes().merge(crate::sync::routes()).routes(routes!(document));
     let (router, mut document) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(MOUNT, api).split_for_parts();
@@ -77,10 +77,17 @@ pub(crate) fn admin_api() -> (Router<App>, Document) {
     (router, document)
 }
 
-/// The document as served, built once; an error (a document that does
-/// not serialize) is kept to be logged.
-static DOCUMENT: LazyLock<Result<String, String>> =
-    LazyLock::new(|| admin_api().1.to_json().map_err(|err| err.to_string()));
+/// The admin API's router. The document built with it is kept, as text,
+/// for `/openapi.json` (the first router's: every one has the same).
+pub(crate) fn admin_router() -> Router<App> {
+    let (router, document) = admin_api();
+    DOCUMENT.get_or_init(|| document.to_json().map_err(|err| err.to_string()));
+    router
+}
+
+/// The document as served; an error (a document that does not
+/// serialize) is kept to be logged.
+static DOCUMENT: OnceLock<Result<String, String>> = OnceLock::new();
 
 /// The admin API's OpenAPI 3.1 document. Needs no key.
 #[utoipa::path(
@@ -92,17 +99,19 @@ static DOCUMENT: LazyLock<Result<String, String>> =
     responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json", body = Object)),
 )]
 async fn document() -> Result<Response, ApiError> {
-    match &*DOCUMENT {
-        Ok(json) => Ok(([(CONTENT_TYPE, "application/json")], json.as_str()).into_response()),
-        Err(err) => {
-            tracing::error!(error = %err, "the OpenAPI document does not serialize");
-            Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error; see the server log",
-            ))
-        }
+    if let Some(Ok(json)) = DOCUMENT.get() {
+        return Ok(([(CONTENT_TYPE, "application/json")], json.as_str()).into_response());
     }
+    // No document: it did not serialize (a `None` cannot happen, as the
+    // router that routes here set it).
+    if let Some(Err(err)) = DOCUMENT.get() {
+        tracing::error!(error = %err, "the OpenAPI document does not serialize");
+    }
+    Err(ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "internal error; see the server log",
+    ))
 }
 
 /// What every operation shares, added once here rather than on each

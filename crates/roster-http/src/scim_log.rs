@@ -195,8 +195,8 @@ pub(crate) async fn capture(State(app): State<App>, request: Request, next: Next
         let complete = seen.ended && !seen.overflowed;
         CapturedBody { bytes: std::mem::take(&mut seen.bytes), complete }
     };
-    // Cloned, not taken: the metrics layer around this one reads it too.
-    let mut identified = lock(&note.0).clone();
+    // Taken: the metrics layer inside this one has read it already.
+    let mut identified = lock(&note.0).take();
     if identified.is_none()
         && let Some(header) = authorization
     {
