@@ -127,6 +127,7 @@ impl From<SsoError> for ApiError {
             SsoError::Unauthenticated => {
                 Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first")
             }
+            SsoError::NotAdministrator => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
             SsoError::Internal(source) => source.into(),
         }
     }

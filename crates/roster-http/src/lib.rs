@@ -11,6 +11,7 @@
 
 mod admin;
 mod body;
+mod console;
 mod error;
 mod extract;
 mod health;
@@ -53,6 +54,7 @@ pub fn router(app: App) -> Router {
                 .layer(axum::middleware::from_fn_with_state(app.clone(), scim_log::capture)),
         )
         .merge(sso::routes())
+        .merge(console::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(app)

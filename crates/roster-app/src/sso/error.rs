@@ -46,6 +46,13 @@ pub enum SsoError {
     /// No session, or one that expired or was revoked.
     #[error("not signed in")]
     Unauthenticated,
+    /// Signed in, but not as an administrator of the site whose console
+    /// was asked for.
+    #[error(
+        "this account is not an administrator of this site; a site administrator can grant \
+         the role"
+    )]
+    NotAdministrator,
     /// The server failed; details are logged, not shown.
     #[error("internal error")]
     Internal(#[source] InternalError),
@@ -90,6 +97,7 @@ impl SsoError {
             Self::WrongCode(_) => "wrong_code",
             Self::SignInEnded => "sign_in_ended",
             Self::Unauthenticated => "unauthenticated",
+            Self::NotAdministrator => "not_administrator",
             Self::Internal(_) => return SignInOutcome::Error,
         })
     }

@@ -14,6 +14,7 @@
 //! Never another area.
 
 mod attributes;
+mod console;
 mod consume;
 mod error;
 mod handoff;
@@ -26,6 +27,7 @@ mod session;
 mod totp;
 mod trust;
 
+pub use console::{ConsoleAccess, form_token};
 pub use error::{SignInRefusal, SsoError};
 pub use logout::IdpLogout;
 pub use page::SignInPage;

@@ -5,13 +5,11 @@ use jiff::{SignedDuration, Timestamp};
 use roster_domain::history::Interface;
 use roster_domain::policy::ProvisioningState;
 use roster_domain::{ProviderId, Secret, Site, User};
-use roster_store::{
-    HistoryRepo, ProviderRepo, SessionRecord, SiteRepo, SsoRepo, TicketRepo, UserRepo,
-};
+use roster_store::{HistoryRepo, ProviderRepo, SessionRecord, SiteRepo, SsoRepo, TicketRepo};
 use serde::Serialize;
 
 use super::handoff::continue_to;
-use super::{Sso, SsoError};
+use super::{Sso, SsoError, SsoTx};
 use crate::history::{Actor, History};
 use crate::secrets;
 
@@ -107,28 +105,8 @@ impl Sso<'_> {
     /// The person a session secret names, while the session lasts and the
     /// user may still sign in.
     pub async fn me(&self, secret: &str) -> Result<MeView, SsoError> {
-        if secret.is_empty() || secret.len() > MAX_SECRET_BYTES {
-            return Err(SsoError::Unauthenticated);
-        }
-        let now = self.now();
         let mut tx = self.read().await?;
-        let session =
-            tx.session_by_hash(&secrets::hash(secret)).await?.ok_or(SsoError::Unauthenticated)?;
-        if session.revoked_at.is_some() || session.expires_at <= now {
-            return Err(SsoError::Unauthenticated);
-        }
-        let user =
-            tx.user_by_id(&session.site, &session.user).await?.ok_or(SsoError::Unauthenticated)?;
-        if !user.enabled || user.state != ProvisioningState::Active {
-            return Err(SsoError::Unauthenticated);
-        }
-        // A session through a provider ends when the user no longer signs
-        // in through it (moved to a password or another provider).
-        if let Some(provider) = &session.provider
-            && user.auth_method != roster_domain::AuthMethod::Sso(provider.clone())
-        {
-            return Err(SsoError::Unauthenticated);
-        }
+        let (session, user) = live_session(&mut tx, secret, self.now()).await?;
         let site = tx.site_by_id(&session.site).await?.ok_or(SsoError::Unauthenticated)?;
         let provider = match &session.provider {
             Some(id) => {
@@ -143,4 +121,34 @@ impl Sso<'_> {
             provider,
         })
     }
+}
+
+/// The session a secret names and its user, while the session lasts and
+/// the user may still sign in; anything else is `Unauthenticated`.
+pub(super) async fn live_session(
+    tx: &mut impl SsoTx,
+    secret: &str,
+    now: Timestamp,
+) -> Result<(SessionRecord, User), SsoError> {
+    if secret.is_empty() || secret.len() > MAX_SECRET_BYTES {
+        return Err(SsoError::Unauthenticated);
+    }
+    let session =
+        tx.session_by_hash(&secrets::hash(secret)).await?.ok_or(SsoError::Unauthenticated)?;
+    if session.revoked_at.is_some() || session.expires_at <= now {
+        return Err(SsoError::Unauthenticated);
+    }
+    let user =
+        tx.user_by_id(&session.site, &session.user).await?.ok_or(SsoError::Unauthenticated)?;
+    if !user.enabled || user.state != ProvisioningState::Active {
+        return Err(SsoError::Unauthenticated);
+    }
+    // A session through a provider ends when the user no longer signs
+    // in through it (moved to a password or another provider).
+    if let Some(provider) = &session.provider
+        && user.auth_method != roster_domain::AuthMethod::Sso(provider.clone())
+    {
+        return Err(SsoError::Unauthenticated);
+    }
+    Ok((session, user))
 }

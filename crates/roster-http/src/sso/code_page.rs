@@ -8,8 +8,14 @@ use roster_app::sso::SecondFactorView;
 
 use crate::error::escape_html;
 
-/// The page for `view`; `problem` says what was wrong with the last code.
-pub(super) fn code_page(view: &SecondFactorView, problem: Option<&str>) -> Response {
+/// The page for `view`; `problem` says what was wrong with the last code,
+/// and `carried` is markup of roster's own (hidden fields) the form posts
+/// on.
+pub(super) fn code_page(
+    view: &SecondFactorView,
+    problem: Option<&str>,
+    carried: &'static str,
+) -> Response {
     let escape = escape_html;
     let setup = match &view.enrolment {
         Some(enrolment) => format!(
@@ -37,7 +43,7 @@ pub(super) fn code_page(view: &SecondFactorView, problem: Option<&str>) -> Respo
          <title>Two-factor sign-in to {name} · roster</title></head>\
          <body><main><h1>Two-factor sign-in to {name}</h1>{setup}{problem}\
          <form method=\"post\" action=\"/login/{site}/code\">\
-         <input type=\"hidden\" name=\"pending\" value=\"{pending}\">\
+         <input type=\"hidden\" name=\"pending\" value=\"{pending}\">{carried}\
          <label>Code for {username} <input name=\"code\" inputmode=\"numeric\" \
          autocomplete=\"one-time-code\" pattern=\"[0-9 ]*\" maxlength=\"8\" required autofocus></label>\
          <button type=\"submit\">Verify</button></form></main></body></html>\n",

@@ -6,10 +6,12 @@
 mod code_page;
 mod cookie;
 
+pub(crate) use cookie::session_secret;
+
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -35,9 +37,55 @@ pub(crate) fn routes() -> Router<App> {
         .route("/api/me", get(me))
 }
 
+/// Where a person goes once signed in with a password: on to the site's
+/// application (the default), or into the console they came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Destination {
+    #[default]
+    Application,
+    Admin,
+}
+
+impl Destination {
+    /// The hidden form field that carries the destination on.
+    fn field(self) -> &'static str {
+        match self {
+            Self::Application => "",
+            Self::Admin => "<input type=\"hidden\" name=\"to\" value=\"admin\">",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SignInQuery {
+    #[serde(default)]
+    to: Option<String>,
+}
+
+impl SignInQuery {
+    /// An unknown destination is the default one: the query is a link
+    /// anyone can write, and it only ever chooses between roster's own
+    /// pages.
+    fn destination(&self) -> Destination {
+        match self.to.as_deref() {
+            Some("admin") => Destination::Admin,
+            _ => Destination::Application,
+        }
+    }
+}
+
 /// A site's sign-in page: a button per SSO provider, and the password
 /// form with its anti-forgery token (see `cookie.rs`).
-async fn sign_in_page(State(app): State<App>, Path(site): Path<String>) -> Response {
+async fn sign_in_page(
+    State(app): State<App>,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let destination = query
+        .and_then(|query| serde_urlencoded::from_str::<SignInQuery>(&query).ok())
+        .map(|query| query.destination())
+        .unwrap_or_default();
     let page = match app.sso().sign_in_page(&site).await {
         Ok(page) => page,
         Err(err) => return ApiError::from(err).into_page(),
@@ -58,11 +106,12 @@ async fn sign_in_page(State(app): State<App>, Path(site): Path<String>) -> Respo
     let token = roster_app::secrets::generate("");
     let body = format!(
         "{buttons}<form method=\"post\" action=\"/login/{site}\">\
-         <input type=\"hidden\" name=\"form\" value=\"{token}\">\
+         <input type=\"hidden\" name=\"form\" value=\"{token}\">{to}\
          <label>Username <input name=\"username\" autocomplete=\"username\" required></label>\
          <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
          <button type=\"submit\">Sign in</button></form>",
         site = escape(&site),
+        to = destination.field(),
     );
     let mut response = Html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to {name} · roster</title></head>\
@@ -91,6 +140,8 @@ struct PasswordForm {
     form: String,
     username: String,
     password: Secret,
+    #[serde(default)]
+    to: Destination,
 }
 
 /// The largest password form accepted.
@@ -117,7 +168,7 @@ async fn password_sign_in(
         .into_page();
     }
     let signed_in = app.sso().sign_in_with_password(&site, &form.username, &form.password).await;
-    signed_in_response(&app, signed_in)
+    signed_in_response(&app, signed_in, form.to)
 }
 
 /// The second-factor page's form.
@@ -125,6 +176,8 @@ async fn password_sign_in(
 struct CodeForm {
     pending: Secret,
     code: String,
+    #[serde(default)]
+    to: Destination,
 }
 
 /// A second-factor code: right, the person is signed in; wrong, the page
@@ -139,10 +192,12 @@ async fn second_factor(
         Err(problem) => return problem.page("code", "send the code from your authenticator app"),
     };
     match app.sso().second_factor(&site, &form.pending, &form.code).await {
-        Ok(signed_in) => session_started(&app, &signed_in),
-        Err(SsoError::WrongCode(view)) => {
-            code_page::code_page(&view, Some(&SsoError::WrongCode(view.clone()).to_string()))
-        }
+        Ok(signed_in) => session_started(&app, &signed_in, form.to),
+        Err(SsoError::WrongCode(view)) => code_page::code_page(
+            &view,
+            Some(&SsoError::WrongCode(view.clone()).to_string()),
+            form.to.field(),
+        ),
         Err(err) => ApiError::from(err).into_page(),
     }
 }
@@ -226,34 +281,47 @@ async fn signed_in_page(app: &App, provider: Option<&str>, request: Request) -> 
             return problem.page("SAMLResponse", "post the identity provider's SAMLResponse form");
         }
     };
-    signed_in_response(app, app.sso().consume(provider, &form.saml_response).await)
+    signed_in_response(
+        app,
+        app.sso().consume(provider, &form.saml_response).await,
+        Destination::Application,
+    )
 }
 
 /// A page saying who signed in, with the session cookie; the page asking
 /// for a second factor; or the refusal.
-fn signed_in_response(app: &App, step: Result<SignInStep, SsoError>) -> Response {
+fn signed_in_response(
+    app: &App,
+    step: Result<SignInStep, SsoError>,
+    destination: Destination,
+) -> Response {
     match step {
-        Ok(SignInStep::SignedIn(signed_in)) => session_started(app, &signed_in),
-        Ok(SignInStep::SecondFactor(view)) => code_page::code_page(&view, None),
+        Ok(SignInStep::SignedIn(signed_in)) => session_started(app, &signed_in, destination),
+        Ok(SignInStep::SecondFactor(view)) => {
+            code_page::code_page(&view, None, destination.field())
+        }
         Err(err) => ApiError::from(err).into_page(),
     }
 }
 
-/// The session cookie, and the page or the application the person goes on
-/// to.
-fn session_started(app: &App, signed_in: &SignedInView) -> Response {
+/// The session cookie, and the page, the console or the application the
+/// person goes on to.
+fn session_started(app: &App, signed_in: &SignedInView, destination: Destination) -> Response {
     let cookie = cookie::session(signed_in.session_secret.expose(), secure(app));
+    let site = crate::error::escape_html(&signed_in.site);
     let page = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed in · roster</title></head>\
-         <body><main><h1>Signed in</h1><p>You are signed in to {} as {}.</p></main></body></html>\n",
-        crate::error::escape_html(&signed_in.site),
+         <body><main><h1>Signed in</h1><p>You are signed in to {site} as {}.</p>\
+         <p>Administrators of the site: <a href=\"/admin/{site}\">open the console</a>.</p>\
+         </main></body></html>\n",
         crate::error::escape_html(&signed_in.username),
     );
-    // With an application URL, the person continues there with
-    // the ticket the application redeems.
-    let mut response = match &signed_in.continue_to {
-        Some(url) => redirect(url),
-        None => Html(page).into_response(),
+    // With an application URL, the person continues there with the
+    // ticket the application redeems, unless they came from the console.
+    let mut response = match (&signed_in.continue_to, destination) {
+        (_, Destination::Admin) => redirect(&format!("/admin/{}", signed_in.site)),
+        (Some(url), Destination::Application) => redirect(url),
+        (None, Destination::Application) => Html(page).into_response(),
     };
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(SET_COOKIE, value);

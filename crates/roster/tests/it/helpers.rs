@@ -49,6 +49,9 @@ pub struct TestDatabase {
     /// For the CLI: `--data-dir DIR` or `--database-url URL`.
     pub cli_args: Vec<String>,
     _dir: TempDir,
+    /// Dropped with the test, so that a run of the suite does not fill the
+    /// disk with hundreds of finished databases.
+    _postgres: Option<PostgresDatabase>,
 }
 
 pub async fn fresh_database(backend: Backend) -> TestDatabase {
@@ -58,9 +61,11 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
             config: StoreConfig::Sqlite { path: dir.path().join("roster.db") },
             cli_args: vec!["--data-dir".into(), dir.path().display().to_string()],
             _dir: dir,
+            _postgres: None,
         },
         Backend::Postgres => {
-            let url = postgres_database().await;
+            let database = postgres_database().await;
+            let url = database.url.clone();
             TestDatabase {
                 config: StoreConfig::Postgres {
                     url: roster_domain::Secret::new(url.clone()),
@@ -68,28 +73,67 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
                 },
                 cli_args: vec!["--database-url".into(), url],
                 _dir: dir,
+                _postgres: Some(database),
             }
         }
     }
 }
 
-/// Creates a new database in the throwaway cluster and returns its URL.
-pub async fn postgres_database() -> String {
-    let base = std::env::var("ROSTER_TEST_DATABASE_URL").expect(
+/// A database of its own in the throwaway cluster, dropped when the test
+/// is done with it.
+pub struct PostgresDatabase {
+    pub url: String,
+    cluster_url: String,
+    name: String,
+}
+
+/// Creates a new database in the throwaway cluster.
+pub async fn postgres_database() -> PostgresDatabase {
+    let cluster_url = std::env::var("ROSTER_TEST_DATABASE_URL").expect(
         "ROSTER_TEST_DATABASE_URL is not set: run the tests with scripts/test.sh, which starts \
          a throwaway PostgreSQL cluster (see DEVELOPERS.md)",
     );
     let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
-    sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
-        .await
-        .expect("connect to the test cluster");
+    let mut conn = connect_to_cluster(&cluster_url).await;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
         .expect("create a test database");
-    let (server, _) = base.rsplit_once('/').expect("a URL with a database name");
-    format!("{server}/{name}")
+    let (server, _) = cluster_url.rsplit_once('/').expect("a URL with a database name");
+    PostgresDatabase { url: format!("{server}/{name}"), cluster_url, name }
+}
+
+async fn connect_to_cluster(cluster_url: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    <sqlx::AnyConnection as sqlx::Connection>::connect(cluster_url)
+        .await
+        .expect("connect to the test cluster")
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        // Drop runs inside the test's runtime, which must not block on
+        // another future, so the statement runs on a thread of its own.
+        // FORCE ends the connections the test's pools still hold.
+        let cluster_url = self.cluster_url.clone();
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test database");
+            runtime.block_on(async {
+                let mut conn = connect_to_cluster(&cluster_url).await;
+                sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut conn).await.map(|_| ())
+            })
+        })
+        .join();
+        // A database left behind costs disk, not correctness: say so, and
+        // do not turn a passing test into a failure.
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}", self.name);
+        }
+    }
 }
 
 /// The server's clock in tests: the system clock moved by an offset the
