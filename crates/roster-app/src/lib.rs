@@ -43,6 +43,7 @@ pub mod scheduler;
 pub mod scim;
 pub mod scim_log;
 pub mod secrets;
+pub mod setup_guide;
 mod smtp_mailer;
 mod sp_keys;
 pub mod sso;
@@ -123,6 +124,25 @@ impl App {
 
     pub fn scim_log(&self) -> &scim_log::ScimLog {
         &self.ctx.scim_log
+    }
+
+    /// A provider's set-up guide: the admin area finds the provider the
+    /// principal may see, and fills in the SAML URLs the sign-in area serves.
+    pub async fn setup_guide(
+        &self,
+        who: &Principal,
+        site: &str,
+        provider: &str,
+    ) -> Result<setup_guide::SetupGuide, admin::AdminError> {
+        // `urls` fails only without a public URL, which the admin area
+        // reports after its look-ups (so an unknown provider is still 404).
+        let saml = self.sso().urls().ok().map(|sp| setup_guide::SamlUrls {
+            provider_acs: sp.acs_for(provider),
+            slo: sp.logout_for(provider),
+            entity_id: sp.entity_id,
+            acs: sp.acs,
+        });
+        self.admin().setup_guide(who, site, provider, saml).await
     }
 
     /// The settings the application was started with.

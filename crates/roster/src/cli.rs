@@ -639,6 +639,9 @@ pub enum ProviderCommand {
     /// Set a provider's LDAP / Active Directory provisioning (prints the provider), or
     /// with --test bind to the directory and count its users and groups.
     Ldap(Box<LdapArgs>),
+    /// Print how to connect the provider's identity provider, with the values
+    /// to paste into it filled in (the same guide as the admin API's).
+    Guide(crate::guide_command::GuideArgs),
 }
 
 /// `roster provider ldap`.

@@ -37,7 +37,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::AdminKey(args) => admin_key(&open().await?, &args.command, args.json).await,
         Command::User(args) => user(&open().await?, &args.command, args.json).await,
         Command::Group(args) => group(&open().await?, &args.command, args.json).await,
-        Command::Provider(args) => provider(&open().await?, &args.command, args.json).await,
+        Command::Provider(args) => {
+            // Only the guide needs the public URL: it is in what it prints.
+            let public_url = match &args.command {
+                ProviderCommand::Guide(guide) => guide.public_url.clone(),
+                _ => None,
+            };
+            provider(&self::open(&cli, public_url).await?, &args.command, args.json).await
+        }
         Command::Jobs(args) => jobs(&cli, &args.command, args.json).await,
         Command::SpKey(args) => sp_key(&open().await?, &args.command, args.json).await,
         Command::Sync(args) => sync(&open().await?, &args.command, args.json).await,
@@ -318,6 +325,7 @@ async fn provider(app: &App, command: &ProviderCommand, json: bool) -> anyhow::R
                 json,
             )
         }
+        ProviderCommand::Guide(args) => crate::guide_command::print(app, args, json).await,
         ProviderCommand::Scim { site, provider, auth, expires, reset, overlap } => {
             let id = app.admin().find_provider(&OPERATOR, site, provider).await?.id;
             let input = ScimCredentialInput {

@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod config;
+mod guide_command;
 mod output;
 mod serve;
 mod test_knobs;

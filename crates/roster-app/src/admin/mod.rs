@@ -20,6 +20,7 @@ mod provider_ldap;
 mod providers;
 mod scim_credentials;
 mod scim_logs;
+mod setup_guide;
 mod sites;
 mod sp_keys;
 mod tickets;

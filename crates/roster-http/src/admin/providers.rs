@@ -1,4 +1,5 @@
-//! `/sites/{site}/providers` and `/sites/{site}/providers/{id}`.
+//! `/sites/{site}/providers` and `/sites/{site}/providers/{id}`, with the
+//! provider's SCIM credential and its set-up guide.
 
 use axum::Json;
 use axum::extract::State;
@@ -8,6 +9,7 @@ use roster_app::admin::views::{ListView, ProviderView};
 use roster_app::admin::{
     PageRequest, ProviderInput, ProviderPatch, ScimCredentialInput, ScimCredentialView,
 };
+use roster_app::setup_guide::SetupGuide;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,6 +22,7 @@ pub(super) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(list, create))
         .routes(routes!(show, update, remove))
         .routes(routes!(scim_credential))
+        .routes(routes!(setup_guide))
 }
 
 #[utoipa::path(get, path = "/sites/{site}/providers", tag = "providers",
@@ -98,4 +101,18 @@ async fn scim_credential(
     JsonBody(input): JsonBody<ScimCredentialInput>,
 ) -> Result<Json<ScimCredentialView>, ApiError> {
     Ok(Json(app.admin().set_scim_credential(&who, &site, &id, input).await?))
+}
+
+/// What to do in roster and in the identity provider to connect it, with
+/// the values to paste filled in for this site and provider. `400` (field
+/// `public_url`) when roster runs without `--public-url`.
+#[utoipa::path(get, path = "/sites/{site}/providers/{id}/setup-guide", tag = "providers",
+    operation_id = "get_provider_setup_guide", params(SiteItem),
+    responses((status = 200, body = SetupGuide), BadRequest, NotFound))]
+async fn setup_guide(
+    State(app): State<App>,
+    Admin(who): Admin,
+    Segments(SiteItem { site, id }): Segments<SiteItem>,
+) -> Result<Json<SetupGuide>, ApiError> {
+    Ok(Json(app.setup_guide(&who, &site, &id).await?))
 }
