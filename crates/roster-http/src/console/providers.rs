@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use roster_app::App;
 use roster_app::admin::views::ProviderView;
 use roster_app::admin::{PageRequest, ProviderInput, ProviderPatch};
+use roster_app::setup_guide::SetupGuide;
 use roster_app::sso::ConsoleAccess;
 use roster_domain::ProviderKind;
 use serde::Deserialize;
@@ -32,6 +33,7 @@ pub(super) fn routes() -> Router<App> {
         .route("/admin/{site}/providers", get(list).post(create))
         .route("/admin/{site}/providers/new", get(new))
         .route("/admin/{site}/providers/{id}", get(show))
+        .route("/admin/{site}/providers/{id}/guide", get(guide))
         .route("/admin/{site}/providers/{id}/{part}", post(change))
 }
 
@@ -192,6 +194,33 @@ async fn provider_page(
             new_secret,
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "console/guide.html")]
+struct GuidePage {
+    layout: Layout,
+    provider_id: String,
+    guide: SetupGuide,
+}
+
+/// The set-up guide of a provider's kind, filled in for this site.
+async fn guide(
+    State(app): State<App>,
+    Console(access): Console,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    match app.setup_guide(&access.principal, &access.site, &id).await {
+        Ok(guide) => render(
+            StatusCode::OK,
+            &GuidePage {
+                layout: Layout::new(&access, Section::Providers, guide.title),
+                provider_id: id,
+                guide,
+            },
+        ),
+        Err(err) => error_page(err.into()),
+    }
 }
 
 #[derive(Deserialize)]

@@ -17,6 +17,7 @@ mod admin_users;
 mod cli;
 mod cli_ldap;
 mod cli_saml;
+mod console;
 mod durability;
 mod health;
 mod history;
