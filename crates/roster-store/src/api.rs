@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use roster_domain::{
-    AdminKeyId, Group, GroupId, GroupName, Membership, Provider, ProviderId, ProviderName, Site,
-    SiteId, SiteSlug, User, UserId, Username,
+    AdminKeyId, Group, GroupId, GroupName, Membership, Provider, ProviderId, ProviderName,
+    ProvisioningMethod, Site, SiteId, SiteSlug, User, UserId, Username,
 };
 
 use crate::StoreError;
@@ -23,6 +23,40 @@ pub struct Page {
 pub struct Listed<T> {
     pub items: Vec<T>,
     pub total: u64,
+}
+
+/// Which of a site's users an administrator's search keeps: those that
+/// match every field given. The default keeps them all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Text found, in any letter case, in the username, the e-mail or one
+    /// of the names. Taken literally: `%` and `_` are characters like any
+    /// other. Callers refuse control characters, which separate the fields
+    /// in the searched column.
+    pub text: Option<String>,
+    /// Users who sign in through this provider or were provisioned by it.
+    pub provider: Option<ProviderId>,
+    /// How the users were provisioned.
+    pub source: Option<ProvisioningMethod>,
+    pub state: Option<UserState>,
+    pub role: Option<AdminRole>,
+}
+
+/// A state a user search asks for. `Enabled` and `Disabled` read the
+/// user's switch, `Released` its provisioning state, so a released user
+/// that stayed enabled is both `Enabled` and `Released`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserState {
+    Enabled,
+    Disabled,
+    Released,
+}
+
+/// An administrative role a user search asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminRole {
+    SiteAdmin,
+    ReadonlySiteAdmin,
 }
 
 /// A member of a group, with the username for display.
@@ -94,7 +128,15 @@ pub trait UserRepo {
         site: &SiteId,
         usernames: &[Username],
     ) -> Result<Vec<(String, UserId)>, StoreError>;
-    async fn list_users(&mut self, site: &SiteId, page: Page) -> Result<Listed<User>, StoreError>;
+    /// The site's users that `filter` keeps, ordered by creation, and how
+    /// many there are; pending users (outside their provider's filters)
+    /// are never listed.
+    async fn search_users(
+        &mut self,
+        site: &SiteId,
+        filter: &UserFilter,
+        page: Page,
+    ) -> Result<Listed<User>, StoreError>;
     async fn update_user(&mut self, user: &User) -> Result<bool, StoreError>;
     async fn delete_user(&mut self, site: &SiteId, id: &UserId) -> Result<bool, StoreError>;
     /// Enabled site admins on password authentication, other than `except`.

@@ -38,8 +38,8 @@ mod ticket_api;
 mod webhook_api;
 
 pub use api::{
-    AdminKeyRecord, AdminKeyRepo, GroupRepo, Listed, MemberRecord, Page, ProviderRepo, SiteRepo,
-    Transaction, UserRepo,
+    AdminKeyRecord, AdminKeyRepo, AdminRole, GroupRepo, Listed, MemberRecord, Page, ProviderRepo,
+    SiteRepo, Transaction, UserFilter, UserRepo, UserState,
 };
 pub use error::StoreError;
 pub use history_api::{HistoryFilter, HistoryRecord, HistoryRepo, NewHistory};

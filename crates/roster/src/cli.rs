@@ -407,11 +407,13 @@ pub enum AdminKeyCommand {
 pub enum UserCommand {
     /// Create a user.
     Create(UserCreateArgs),
-    /// List the users of a site.
+    /// List the users of a site, or those the search flags find.
     List {
         /// The site's slug.
         #[arg(long)]
         site: String,
+        #[command(flatten)]
+        search: UserSearchArgs,
         #[command(flatten)]
         page: PageArgs,
     },
@@ -439,6 +441,26 @@ pub enum UserCommand {
         #[arg(long)]
         reset: bool,
     },
+}
+
+/// The filters of `user list`; each given narrows the list.
+#[derive(Debug, Args)]
+pub struct UserSearchArgs {
+    /// Text found, in any letter case, in the username, e-mail or a name.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Users who sign in through this provider (by name) or were provisioned by it.
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// How users were provisioned: manual, scim, jit or ldap.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// enabled, disabled or released.
+    #[arg(long)]
+    pub state: Option<String>,
+    /// Users with this role: site_admin or readonly_site_admin.
+    #[arg(long)]
+    pub admin: Option<String>,
 }
 
 #[derive(Debug, Args)]

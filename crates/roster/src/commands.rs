@@ -8,7 +8,7 @@ use anyhow::Context;
 use roster_app::admin::{
     AdminKeyScope, AttributesInput, GroupInput, HistoryQuery, LdapInput, LifecycleRuleInput,
     PageRequest, ProviderInput, ProviderPatch, ProvisioningInput, SamlInput, ScimCredentialInput,
-    ScimLogQuery, SignInInput, SiteInput, SitePatch, SpKeyRotation, UserInput,
+    ScimLogQuery, SignInInput, SiteInput, SitePatch, SpKeyRotation, UserInput, UserSearch,
 };
 use roster_app::jobs::{
     JobName, LogRetentionReport, RefreshOutcome, SamlMetadataReport, TokenExpiryReport,
@@ -21,7 +21,7 @@ use roster_app::{
 use crate::cli::{
     AdminKeyCommand, Cli, Command, GroupCommand, Job, JobsCommand, LdapArgs, LifecycleRuleCommand,
     LogsCommand, MailArgs, MetadataArgs, PageArgs, ProviderCommand, SamlArgs, ScimLogArgs,
-    SiteCommand, SpKeyCommand, SyncCommand, UserCommand, UserCreateArgs,
+    SiteCommand, SpKeyCommand, SyncCommand, UserCommand, UserCreateArgs, UserSearchArgs,
 };
 use crate::config::{mailer, store_config};
 use crate::output;
@@ -172,8 +172,10 @@ async fn user(app: &App, command: &UserCommand, json: bool) -> anyhow::Result<()
             let input = user_input(app, args).await?;
             output::one(&app.admin().create_user(&OPERATOR, &args.site, input).await?, json)
         }
-        UserCommand::List { site, page: args } => output::list(
-            &app.admin().list_users(&OPERATOR, site, page(args)).await?,
+        UserCommand::List { site, search, page: args } => output::list(
+            &app.admin()
+                .search_users(&OPERATOR, site, &user_search(app, site, search, args).await?)
+                .await?,
             &["id", "username", "email", "enabled", "auth_method"],
             json,
         ),
@@ -190,6 +192,28 @@ async fn user(app: &App, command: &UserCommand, json: bool) -> anyhow::Result<()
             output::one(&view, json)
         }
     }
+}
+
+/// The CLI names a provider as everywhere else, by name; the search takes
+/// its id.
+async fn user_search(
+    app: &App,
+    site: &str,
+    args: &UserSearchArgs,
+    page_args: &PageArgs,
+) -> anyhow::Result<UserSearch> {
+    let provider = match &args.provider {
+        Some(name) => Some(app.admin().find_provider(&OPERATOR, site, name).await?.id),
+        None => None,
+    };
+    Ok(UserSearch {
+        q: args.search.clone(),
+        provider,
+        source: args.source.clone(),
+        state: args.state.clone(),
+        admin: args.admin.clone(),
+        ..page(page_args).into()
+    })
 }
 
 async fn user_input(app: &App, args: &UserCreateArgs) -> anyhow::Result<UserInput> {

@@ -163,7 +163,7 @@ impl SiteRecord for User {
         site: &SiteId,
         page: Page,
     ) -> Result<Listed<Self>, StoreError> {
-        tx.list_users(site, page).await
+        tx.search_users(site, &roster_store::UserFilter::default(), page).await
     }
 }
 

@@ -25,6 +25,7 @@ mod sites;
 mod sp_keys;
 mod tickets;
 mod two_factor;
+mod user_search;
 mod users;
 pub mod views;
 mod webhooks;
@@ -52,6 +53,7 @@ pub use sites::{SiteInput, SitePatch};
 pub use sp_keys::{SpKeyRotation, SpKeyView};
 pub use tickets::{SignedInUserView, TicketInput};
 pub use two_factor::TwoFactorView;
+pub use user_search::UserSearch;
 pub use users::{UserInput, UserPatch};
 pub use webhooks::{
     DeliveryView, SecretRotation, WebhookInput, WebhookPatch, WebhookView, WebhookWithSecret,

@@ -217,7 +217,7 @@ impl Admin<'_> {
         site: &str,
         page: PageRequest,
     ) -> Result<ListView<UserView>, AdminError> {
-        self.list::<User>(who, site, page).await
+        self.search_users(who, site, &page.into()).await
     }
 
     pub async fn get_user(

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use roster_app::App;
 use roster_app::admin::views::{ListView, UserView};
-use roster_app::admin::{PageRequest, PasswordInput, TwoFactorView, UserInput, UserPatch};
+use roster_app::admin::{PasswordInput, TwoFactorView, UserInput, UserPatch, UserSearch};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -22,16 +22,18 @@ pub(super) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(two_factor, reset_two_factor))
 }
 
+/// The site's users, ordered by creation; the query's filters narrow the
+/// list and `total` counts every match.
 #[utoipa::path(get, path = "/sites/{site}/users", tag = "users", operation_id = "list_users",
-    params(InSite, PageRequest),
+    params(InSite, UserSearch),
     responses((status = 200, body = ListView<UserView>), BadRequest, NotFound))]
 async fn list(
     State(app): State<App>,
     Admin(who): Admin,
     Segments(InSite { site }): Segments<InSite>,
-    Params(page): Params<PageRequest>,
+    Params(search): Params<UserSearch>,
 ) -> Result<Json<ListView<UserView>>, ApiError> {
-    Ok(Json(app.admin().list_users(&who, &site, page).await?))
+    Ok(Json(app.admin().search_users(&who, &site, &search).await?))
 }
 
 #[utoipa::path(post, path = "/sites/{site}/users", tag = "users", operation_id = "create_user",

@@ -53,6 +53,7 @@ mod snapshot;
 mod sp_keys;
 mod sso;
 mod tickets;
+mod user_search;
 mod users;
 mod webhooks;
 
@@ -94,7 +95,7 @@ pub enum StoreConfig {
 const SQLITE_READERS: u32 = 4;
 
 /// Opens the database, applies pending migrations and completes the rows
-/// they leave to Rust (see `scim_backfill`).
+/// they leave to Rust (see `scim_backfill` and `user_search`).
 pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, StoreError> {
     install_default_drivers();
     let store = match config {
@@ -113,6 +114,7 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, Stor
             sqlx::query("PRAGMA journal_mode = WAL").execute(&writer).await?;
             SQLITE_MIGRATIONS.run(&writer).await?;
             scim_backfill::complete(Dialect::Sqlite, &writer).await?;
+            user_search::complete(Dialect::Sqlite, &writer).await?;
             let readers = sqlite_pool(&url, SQLITE_READERS).await?;
             Store { dialect: Dialect::Sqlite, readers, writer }
         }
@@ -124,6 +126,7 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, Stor
                 .await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
             scim_backfill::complete(Dialect::Postgres, &pool).await?;
+            user_search::complete(Dialect::Postgres, &pool).await?;
             Store { dialect: Dialect::Postgres, readers: pool.clone(), writer: pool }
         }
     };

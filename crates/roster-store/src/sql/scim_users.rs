@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::row::{Cols, count_of, flag};
+use super::user_search::search_key;
 use super::users::{bind_user, email_key, user_from};
 use super::{Bind, Tx};
 use crate::scim_api::{ScimQuery, ScimScope, ScimUser};
@@ -262,9 +263,9 @@ impl ScimUserRepo for Tx {
         let sql = concat!(
             "INSERT INTO users (",
             user_columns!(),
-            ", scim_resource, scim_match, version, email_key) VALUES ($1, $2, $3, $4, $5, $6, \
-             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-             $24, $25, $26, $27, $28, $29, $30, $31, $32)"
+            ", scim_resource, scim_match, version, email_key, search_key) VALUES ($1, $2, $3, $4, \
+             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+             $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
         );
         let view = user.attributes();
         bind_user(sqlx::query(sql), &user.user)
@@ -272,6 +273,7 @@ impl ScimUserRepo for Tx {
             .bind(match_form(&view))
             .bind(user.version)
             .bind(email_key(&user.user))
+            .bind(search_key(&user.user))
             .execute(self.conn())
             .await
             .map_err(|err| super::row::write_error(err, "username"))?;
@@ -286,13 +288,15 @@ impl ScimUserRepo for Tx {
              external_id = $20, provisioned_by = $21, provisioned_by_provider_id = $22, \
              created_at = $23, updated_at = $24, last_login_at = $25, provisioning_state = $26, \
              provider_grants = $27, password_hash = $28, scim_resource = $29, scim_match = $30, \
-             email_key = $31, version = version + 1 WHERE site_id = $1 AND id = $2 \
+             email_key = $31, search_key = $32, version = version + 1 \
+             WHERE site_id = $1 AND id = $2 \
              RETURNING version";
         let view = user.attributes();
         let row = bind_user(sqlx::query(sql), &user.user)
             .bind(resource_text(user))
             .bind(match_form(&view))
             .bind(email_key(&user.user))
+            .bind(search_key(&user.user))
             .fetch_optional(self.conn())
             .await
             .map_err(|err| super::row::write_error(err, "username"))?

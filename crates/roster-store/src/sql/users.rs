@@ -13,11 +13,12 @@ use sqlx::{Any, AssertSqlSafe};
 use super::Tx;
 use super::row::{Cols, flag, micros, opt_micros, write_error};
 use super::scim_users::placeholders;
+use super::user_search::search_key;
 use crate::scim_view::{derived_attributes, match_form};
-use crate::{Listed, Page, StoreError, UserRepo};
+use crate::{Listed, Page, StoreError, UserFilter, UserRepo};
 
-/// The columns `insert_user` writes: the user's and two derived ones.
-const INSERT_COLUMNS: usize = 30;
+/// The columns `insert_user` writes: the user's and three derived ones.
+const INSERT_COLUMNS: usize = 31;
 /// Users per multi-row insert.
 const USERS_PER_STATEMENT: usize = super::BULK_PARAMETERS / INSERT_COLUMNS;
 /// Usernames per `IN (...)` look-up.
@@ -118,15 +119,16 @@ impl UserRepo for Tx {
         let query = sqlx::query(concat!(
             "INSERT INTO users (",
             user_columns!(),
-            ", scim_match, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, \
-             $30)"
+            ", scim_match, email_key, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
+             $27, $28, $29, $30, $31)"
         ));
         // No SCIM client wrote this user: its SCIM view is derived from
         // its columns, and filters compare that.
         bind_user(query, user)
             .bind(match_form(&derived_attributes(user)))
             .bind(email_key(user))
+            .bind(search_key(user))
             .execute(self.conn())
             .await
             .map_err(|err| write_error(err, "username"))?;
@@ -139,7 +141,7 @@ impl UserRepo for Tx {
                 .map(|row| format!("({})", placeholders(1 + row * INSERT_COLUMNS, INSERT_COLUMNS)))
                 .collect();
             let sql = format!(
-                "INSERT INTO users ({}, scim_match, email_key) VALUES {}",
+                "INSERT INTO users ({}, scim_match, email_key, search_key) VALUES {}",
                 user_columns!(),
                 rows.join(", ")
             );
@@ -147,7 +149,8 @@ impl UserRepo for Tx {
             for user in chunk {
                 query = bind_user(query, user)
                     .bind(match_form(&derived_attributes(user)))
-                    .bind(email_key(user));
+                    .bind(email_key(user))
+                    .bind(search_key(user));
             }
             query.execute(self.conn()).await.map_err(|err| write_error(err, "username"))?;
         }
@@ -209,20 +212,13 @@ impl UserRepo for Tx {
         Ok(holders)
     }
 
-    async fn list_users(&mut self, site: &SiteId, page: Page) -> Result<Listed<User>, StoreError> {
-        self.page_in_site(
-            "SELECT COUNT(*) FROM users WHERE site_id = $1 AND provisioning_state <> 'pending'",
-            concat!(
-                "SELECT ",
-                user_columns!(),
-                " FROM users WHERE site_id = $1 AND provisioning_state <> 'pending' \
-                 ORDER BY created_at, id LIMIT $2 OFFSET $3"
-            ),
-            site,
-            page,
-            user_from,
-        )
-        .await
+    async fn search_users(
+        &mut self,
+        site: &SiteId,
+        filter: &UserFilter,
+        page: Page,
+    ) -> Result<Listed<User>, StoreError> {
+        self.user_search_page(site, filter, page).await
     }
 
     async fn update_user(&mut self, user: &User) -> Result<bool, StoreError> {
@@ -235,13 +231,14 @@ impl UserRepo for Tx {
              created_at = $23, updated_at = $24, last_login_at = $25, provisioning_state = $26, \
              provider_grants = $27, password_hash = $28, version = version + 1, \
              scim_match = CASE WHEN scim_resource IS NULL THEN $29 ELSE scim_match END, \
-             email_key = $30 WHERE site_id = $1 AND id = $2",
+             email_key = $30, search_key = $31 WHERE site_id = $1 AND id = $2",
         );
         // A user a SCIM client wrote keeps the view the client set; one
         // derived from the columns follows them.
         let done = bind_user(query, user)
             .bind(match_form(&derived_attributes(user)))
             .bind(email_key(user))
+            .bind(search_key(user))
             .execute(self.conn())
             .await
             .map_err(|err| write_error(err, "username"))?;

@@ -69,5 +69,6 @@ mod store;
 mod tidy;
 mod tidy_modules;
 mod two_factor;
+mod user_search;
 mod webhook_receiver;
 mod webhooks;

@@ -166,7 +166,7 @@ async fn users_an_administrator_associated_fold_alike(backend: Backend) {
 }
 
 /// Raw SQL on the test's database, as an older roster left it.
-async fn execute(config: &StoreConfig, statements: &[&str]) {
+pub(crate) async fn execute(config: &StoreConfig, statements: &[&str]) {
     let url = match config {
         StoreConfig::Sqlite { path } => format!("sqlite://{}", path.display()),
         StoreConfig::Postgres { url, .. } => url.expose().to_owned(),
