@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod output;
 mod serve;
+mod setup_link_command;
 mod test_knobs;
 mod webhook_command;
 

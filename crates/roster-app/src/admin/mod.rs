@@ -20,6 +20,7 @@ mod provider_ldap;
 mod providers;
 mod scim_credentials;
 mod scim_logs;
+mod setup_links;
 mod sites;
 mod sp_keys;
 mod tickets;
@@ -30,8 +31,8 @@ mod webhooks;
 
 use roster_store::{
     AdminKeyRepo, GroupRepo, HistoryRepo, IdpMetadataRepo, LifecycleRepo, PolicyRepo, ProviderRepo,
-    ScimLogRepo, SecondFactorRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction, UserRepo,
-    WebhookRepo,
+    ScimLogRepo, SecondFactorRepo, SetupLinkRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction,
+    UserRepo, WebhookRepo,
 };
 
 pub use error::AdminError;
@@ -47,6 +48,9 @@ pub use providers::{
 };
 pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
 pub use scim_logs::{ScimLogDetail, ScimLogPage, ScimLogQuery, ScimLogView};
+pub use setup_links::{
+    CreatedSetupLink, OpenedSetupLink, SETUP_PATH, SetupLinkInput, SetupLinkView,
+};
 pub use sites::{SiteInput, SitePatch};
 pub use sp_keys::{SpKeyRotation, SpKeyView};
 pub use tickets::{SignedInUserView, TicketInput};
@@ -79,6 +83,7 @@ pub(crate) trait AdminTx:
     + LifecycleRepo
     + ScimLogRepo
     + WebhookRepo
+    + SetupLinkRepo
 {
 }
 
@@ -98,6 +103,7 @@ impl<T> AdminTx for T where
         + LifecycleRepo
         + ScimLogRepo
         + WebhookRepo
+        + SetupLinkRepo
 {
 }
 
