@@ -79,17 +79,22 @@ async fn open(State(app): State<App>, Path(secret): Path<String>) -> Response {
         Err(err) => return private(ApiError::from(err).into_page()),
     };
     let secure = app.config().public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
-    let max_age = opened.remaining.as_secs().max(0);
-    let cookie = format!(
-        "{COOKIE_NAME}={secret}; Path={SETUP_PATH}; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
-    );
+    let cookie = cookie(&secret, opened.remaining.as_secs(), secure);
     // The secret was found, so it holds only the characters a cookie may.
     let Ok(cookie) = HeaderValue::from_str(&cookie) else { return refused() };
     let mut response = StatusCode::SEE_OTHER.into_response();
     response.headers_mut().insert(LOCATION, HeaderValue::from_static(SETUP_PATH));
     response.headers_mut().insert(SET_COOKIE, cookie);
     private(response)
+}
+
+/// The cookie of an opened link, living no longer than the link.
+fn cookie(secret: &str, remaining_seconds: i64, secure: bool) -> String {
+    let max_age = remaining_seconds.max(0);
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{COOKIE_NAME}={secret}; Path={SETUP_PATH}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    )
 }
 
 /// `GET /setup`: the set-up session's page.
@@ -150,5 +155,17 @@ mod tests {
         assert_eq!(logged_path("/setup/"), "/setup/");
         assert_eq!(logged_path("/setupx/y"), "/setupx/y");
         assert_eq!(logged_path("/api/admin/sites"), "/api/admin/sites");
+    }
+
+    #[test]
+    fn the_cookie_is_confined_and_short_lived() {
+        let over_https = cookie("roster_setup_ab", 3600, true);
+        assert_eq!(
+            over_https,
+            "roster_setup=roster_setup_ab; Path=/setup; HttpOnly; SameSite=Lax; Max-Age=3600; \
+             Secure"
+        );
+        assert!(!cookie("s", 60, false).contains("Secure"));
+        assert!(cookie("s", -5, false).contains("Max-Age=0"));
     }
 }
