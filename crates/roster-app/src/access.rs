@@ -6,8 +6,13 @@
 //! which other sites exist. A person signed in to a site's console sees
 //! that site only; a read-only site administrator sees everything in it
 //! and changes nothing.
+//!
+//! A set-up link (someone who opened one) is denied by default: it sees
+//! no site, so every admin use case answers "not found" for it, except
+//! those that check [`Principal::sees_provider`]: reading its one
+//! provider, setting that provider's SAML trust and SCIM credential.
 
-use roster_domain::{SiteId, UserId};
+use roster_domain::{ProviderId, SiteId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
@@ -17,6 +22,17 @@ pub enum Principal {
     SiteKey(SiteId),
     /// A person with a session in a site's console.
     Person(SignedIn),
+    /// Someone who opened a set-up link: one provider of one site.
+    SetupLink(SetupGrant),
+}
+
+/// What an opened set-up link allows: configuring one provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupGrant {
+    pub site: SiteId,
+    pub provider: ProviderId,
+    /// The link's id, which the history log names as the actor.
+    pub link: String,
 }
 
 /// A signed-in site administrator.
@@ -44,6 +60,8 @@ pub enum Denied {
     PersonNotOperator,
     /// A read-only site administrator asked for a change.
     ReadOnly,
+    /// A set-up link asked for more than setting up its provider.
+    SetupLink,
 }
 
 impl Principal {
@@ -53,6 +71,37 @@ impl Principal {
             Self::Operator => true,
             Self::SiteKey(own) => own == site,
             Self::Person(person) => &person.site == site,
+            // Denied by default: a link sees only what names its provider.
+            Self::SetupLink(_) => false,
+        }
+    }
+
+    /// Whether the principal may see `provider` of `site`: whoever sees
+    /// the site, and a set-up link for that provider.
+    pub fn sees_provider(&self, site: &SiteId, provider: &ProviderId) -> bool {
+        match self {
+            Self::SetupLink(grant) => &grant.site == site && &grant.provider == provider,
+            Self::Operator | Self::SiteKey(_) | Self::Person(_) => self.sees(site),
+        }
+    }
+
+    /// Whether the principal may set up a provider it sees (its SAML
+    /// trust, its SCIM credential): whoever may change the site, and a
+    /// set-up link.
+    pub fn may_set_up_provider(&self) -> Result<(), Denied> {
+        match self {
+            Self::SetupLink(_) => Ok(()),
+            Self::Operator | Self::SiteKey(_) | Self::Person(_) => self.may_change(),
+        }
+    }
+
+    /// Whether the principal may change a provider beyond setting it up
+    /// (its name, sign-in and provisioning options, LDAP settings,
+    /// switching SCIM off): not a set-up link.
+    pub fn may_reconfigure_provider(&self) -> Result<(), Denied> {
+        match self {
+            Self::SetupLink(_) => Err(Denied::SetupLink),
+            Self::Operator | Self::SiteKey(_) | Self::Person(_) => self.may_change(),
         }
     }
 
@@ -62,6 +111,7 @@ impl Principal {
             Self::Operator => None,
             Self::SiteKey(own) => Some(own),
             Self::Person(person) => Some(&person.site),
+            Self::SetupLink(grant) => Some(&grant.site),
         }
     }
 
@@ -73,6 +123,7 @@ impl Principal {
             Self::Person(SignedIn { role: AdminRole::ReadOnlySiteAdmin, .. }) => {
                 Err(Denied::ReadOnly)
             }
+            Self::SetupLink(_) => Err(Denied::SetupLink),
         }
     }
 
@@ -81,6 +132,7 @@ impl Principal {
             Self::Operator => Ok(()),
             Self::SiteKey(_) => Err(Denied::SiteKeyNotOperator),
             Self::Person(_) => Err(Denied::PersonNotOperator),
+            Self::SetupLink(_) => Err(Denied::SetupLink),
         }
     }
 }
@@ -118,5 +170,41 @@ mod tests {
         assert_eq!(admin.may_change(), Ok(()));
         assert_eq!(key.may_change(), Ok(()));
         assert_eq!(Principal::Operator.require_operator(), Ok(()));
+    }
+
+    #[test]
+    fn a_set_up_link_sees_its_one_provider_and_nothing_else() {
+        let acme = SiteId::from_raw("acme");
+        let other = SiteId::from_raw("other");
+        let okta = ProviderId::from_raw("okta");
+        let entra = ProviderId::from_raw("entra");
+        let link = Principal::SetupLink(SetupGrant {
+            site: acme.clone(),
+            provider: okta.clone(),
+            link: "l1".into(),
+        });
+
+        assert!(!link.sees(&acme), "a link sees no site, its own included");
+        assert!(!link.sees(&other));
+        assert!(link.sees_provider(&acme, &okta));
+        assert!(!link.sees_provider(&acme, &entra));
+        assert!(!link.sees_provider(&other, &okta), "the same provider id in another site");
+        assert_eq!(link.may_set_up_provider(), Ok(()));
+        assert_eq!(link.may_reconfigure_provider(), Err(Denied::SetupLink));
+        assert_eq!(link.may_change(), Err(Denied::SetupLink));
+        assert_eq!(link.require_operator(), Err(Denied::SetupLink));
+
+        // Everyone else sees providers as it sees their site.
+        let read_only = person("acme", AdminRole::ReadOnlySiteAdmin);
+        let admin = person("acme", AdminRole::SiteAdmin);
+        let key = Principal::SiteKey(acme.clone());
+        for principal in [&read_only, &admin, &key, &Principal::Operator] {
+            assert!(principal.sees_provider(&acme, &entra), "{principal:?}");
+        }
+        assert!(!key.sees_provider(&other, &okta));
+        assert_eq!(read_only.may_set_up_provider(), Err(Denied::ReadOnly));
+        assert_eq!(read_only.may_reconfigure_provider(), Err(Denied::ReadOnly));
+        assert_eq!(admin.may_set_up_provider(), Ok(()));
+        assert_eq!(key.may_reconfigure_provider(), Ok(()));
     }
 }

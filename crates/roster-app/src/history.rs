@@ -8,7 +8,9 @@ use jiff::Timestamp;
 use roster_domain::history::{
     self, Action, FieldChange, Interface, group_created, user_change_actions, user_created,
 };
-use roster_domain::{Group, GroupId, ProviderId, ProviderName, SiteId, User, UserId, Username};
+use roster_domain::{
+    Group, GroupId, Provider, ProviderId, ProviderName, SiteId, User, UserId, Username,
+};
 use roster_store::{HistoryRepo, NewHistory, StoreError};
 use serde_json::json;
 
@@ -30,6 +32,8 @@ pub(crate) enum Actor {
     Anonymous,
     /// A user lifecycle rule, by id.
     Rule { id: String },
+    /// Someone who opened a set-up link, by the link's id.
+    SetupLink { id: String },
 }
 
 impl Actor {
@@ -38,6 +42,7 @@ impl Actor {
             Principal::Operator => Self::Operator,
             Principal::SiteKey(_) => Self::SiteKey,
             Principal::Person(person) => Self::User { id: person.user.clone(), name: None },
+            Principal::SetupLink(grant) => Self::SetupLink { id: grant.link.clone() },
         }
     }
 
@@ -57,6 +62,7 @@ impl Actor {
             ),
             Self::Anonymous => ("anonymous", None, None),
             Self::Rule { id } => ("lifecycle_rule", Some(id.clone()), None),
+            Self::SetupLink { id } => ("setup_link", Some(id.clone()), None),
         }
     }
 }
@@ -207,6 +213,32 @@ impl History {
         let change =
             FieldChange { field: "credential", before: None, after: Some(what.to_owned()) };
         self.push(action, Some(target), None, &[change]);
+    }
+
+    /// A provider's SAML trust was set; the change names the methods
+    /// before and after (the trust itself is in the provider's record).
+    pub(crate) fn saml_trust_set(&mut self, provider: &Provider, before: &str) {
+        let target = Target {
+            kind: "provider",
+            id: Some(provider.id.as_str().to_owned()),
+            name: Some(provider.name.as_str().to_owned()),
+        };
+        let change = FieldChange {
+            field: "saml_trust",
+            before: Some(before.to_owned()),
+            after: Some(provider.saml.mode().to_owned()),
+        };
+        self.push(Action::Updated, Some(target), None, &[change]);
+    }
+
+    /// A set-up link made, opened or revoked.
+    pub(crate) fn setup_link(&mut self, action: Action, id: &str, provider: &ProviderName) {
+        let target = Target {
+            kind: "setup_link",
+            id: Some(id.to_owned()),
+            name: Some(provider.as_str().to_owned()),
+        };
+        self.push(action, Some(target), None, &[]);
     }
 
     /// When the changes happen.

@@ -55,7 +55,7 @@ use std::sync::Arc;
 
 use roster_domain::history::Interface;
 
-pub use access::{AdminRole, Principal, SignedIn};
+pub use access::{AdminRole, Principal, SetupGrant, SignedIn};
 pub use alerts::{AlertOutcome, Delivery};
 pub use clock::{Clock, SystemClock};
 pub use context::{AppConfig, Context, MetadataClient};

@@ -67,10 +67,14 @@ pub enum Action {
     SignInRefused,
     CredentialCreated,
     CredentialReset,
+    /// A set-up link was exchanged for a set-up session.
+    Opened,
+    /// A set-up link was revoked before its expiry.
+    Revoked,
 }
 
 impl Action {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::Created,
         Self::Updated,
         Self::Disabled,
@@ -85,6 +89,8 @@ impl Action {
         Self::SignInRefused,
         Self::CredentialCreated,
         Self::CredentialReset,
+        Self::Opened,
+        Self::Revoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +109,8 @@ impl Action {
             Self::SignInRefused => "sign_in_refused",
             Self::CredentialCreated => "credential_created",
             Self::CredentialReset => "credential_reset",
+            Self::Opened => "opened",
+            Self::Revoked => "revoked",
         }
     }
 

@@ -17,6 +17,7 @@ pub mod policy;
 mod provider;
 mod scim_refusal;
 mod secret;
+mod setup_link;
 mod site;
 mod time_zone;
 mod user;
@@ -40,6 +41,9 @@ pub use provider::{
 };
 pub use scim_refusal::ScimRefusal;
 pub use secret::Secret;
+pub use setup_link::{
+    DEFAULT_LINK_LIFETIME, LinkLifetime, LinkState, MAX_LINK_LIFETIME, MIN_LINK_LIFETIME, SetupLink,
+};
 pub use site::{RetentionDays, Site};
 pub use time_zone::TimeZoneName;
 pub use user::{

@@ -20,6 +20,7 @@ mod openapi;
 mod panic;
 mod scim;
 mod scim_log;
+mod setup;
 mod sso;
 mod sync;
 
@@ -55,6 +56,7 @@ pub fn router(app: App) -> Router {
         )
         .merge(sso::routes())
         .merge(console::routes())
+        .merge(setup::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(app)
@@ -71,7 +73,8 @@ pub fn router(app: App) -> Router {
                         .get(REQUEST_ID)
                         .and_then(|value| value.to_str().ok())
                         .unwrap_or("-");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                    let path = setup::logged_path(request.uri().path());
+                    tracing::info_span!("request", method = %request.method(), path = %path, request_id = %id)
                 })
                 // One line per request at the default level, with its status
                 // and latency, inside the span that names the request id.

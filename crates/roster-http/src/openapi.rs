@@ -62,6 +62,7 @@ const ADMIN_KEY: &str = "admin_key";
         (name = "lifecycle", description = "User lifecycle rules"),
         (name = "webhooks"),
         (name = "scim-logs", description = "The SCIM request log"),
+        (name = "setup-links", description = "Links that let a customer set up one provider"),
         (name = "contract", description = "This document"),
     )
 )]

@@ -31,6 +31,7 @@ mod scim_api;
 mod scim_log_api;
 mod scim_view;
 mod second_factor_api;
+mod setup_link_api;
 mod sp_key_api;
 mod sql;
 mod sso_api;
@@ -61,6 +62,7 @@ pub use scim_log_api::{
 };
 pub use scim_view::derived_attributes;
 pub use second_factor_api::{PendingSignIn, SecondFactorRepo, TotpRecord};
+pub use setup_link_api::SetupLinkRepo;
 pub use sp_key_api::{SpKeyPurpose, SpKeyRecord, SpKeyRepo};
 pub use sql::{Dialect, Store, StoreConfig, Tx, connect};
 pub use sso_api::{SamlRequestRecord, SessionRecord, SsoRepo};

@@ -126,6 +126,9 @@ pub enum Command {
     LifecycleRule(Manage<LifecycleRuleCommand>),
     /// Signed POSTs of a site's history entries to the application.
     Webhook(Manage<crate::webhook_command::WebhookCommand>),
+    /// Links that let a customer set up one SSO provider, and nothing else.
+    #[command(name = "setup-link")]
+    SetupLink(Manage<crate::setup_link_command::SetupLinkCommand>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,7 +181,7 @@ pub enum LogsCommand {
         interface: Option<String>,
         /// created, updated, disabled, enabled, deleted, released, member_added,
         /// member_removed, role_granted, role_revoked, signed_in, sign_in_refused,
-        /// credential_created or credential_reset.
+        /// credential_created, credential_reset, opened or revoked.
         #[arg(long)]
         action: Option<String>,
         /// A user's or provider's id: what it did.

@@ -52,6 +52,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Webhook(args) => {
             crate::webhook_command::run(&open().await?, &args.command, args.json).await
         }
+        Command::SetupLink(args) => {
+            let app = self::open(&cli, args.command.public_url()).await?;
+            crate::setup_link_command::run(&app, &args.command, args.json).await
+        }
         Command::LifecycleRule(args) => {
             lifecycle_rule(&open().await?, &args.command, args.json).await
         }

@@ -8,6 +8,7 @@ mod config;
 mod guide_command;
 mod output;
 mod serve;
+mod setup_link_command;
 mod test_knobs;
 mod webhook_command;
 

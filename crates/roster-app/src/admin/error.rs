@@ -53,6 +53,10 @@ impl AdminError {
             Denied::ReadOnly => {
                 format!("a read-only site administrator may not {action}")
             }
+            Denied::SetupLink => format!(
+                "a set-up link may only set its provider's SAML trust and SCIM credential, \
+                 not {action}"
+            ),
         })
     }
 }

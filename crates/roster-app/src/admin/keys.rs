@@ -90,7 +90,11 @@ impl Admin<'_> {
         let mut tx = self.read().await?;
         let site_id = match site {
             Some(slug) => Some(visible_site(&mut tx, who, slug).await?.id),
-            None => who.own_site().cloned(),
+            None => match who.own_site() {
+                // A set-up link is confined to a site it does not see.
+                Some(own) if !who.sees(own) => return Err(AdminError::NotFound { what: "site" }),
+                own => own.cloned(),
+            },
         };
         let listed = tx.list_admin_keys(site_id.as_ref(), page).await?;
         Ok(ListView::from_listed(listed, page, AdminKeyView::from))

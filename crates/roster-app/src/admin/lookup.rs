@@ -44,6 +44,56 @@ pub(crate) async fn changeable_site(
     Ok(site)
 }
 
+/// The site named by `slug` and its provider `id`, if the caller may see
+/// that provider: whoever sees the site, and a set-up link for that
+/// provider. Anything else is "not found", as [`visible_site`] says it.
+pub(crate) async fn visible_provider<T: AdminTx>(
+    tx: &mut T,
+    who: &Principal,
+    slug: &str,
+    id: &str,
+) -> Result<(Site, Provider), AdminError> {
+    let no_site = || AdminError::NotFound { what: "site" };
+    let slug = SiteSlug::parse(slug).map_err(|_| no_site())?;
+    let site = tx.site_by_slug(&slug).await?.ok_or_else(no_site)?;
+    let provider = match opaque_id(id) {
+        Some(id) => tx.provider_by_id(&site.id, &ProviderId::from_raw(id)).await?,
+        None => None,
+    };
+    match provider {
+        Some(provider) if who.sees_provider(&site.id, &provider.id) => Ok((site, provider)),
+        _ if who.sees(&site.id) => Err(AdminError::NotFound { what: "provider" }),
+        _ => Err(no_site()),
+    }
+}
+
+/// [`visible_provider`] for setting the provider up (its SAML trust, its
+/// SCIM credential): a read-only administrator may not.
+pub(crate) async fn provider_to_set_up<T: AdminTx>(
+    tx: &mut T,
+    who: &Principal,
+    slug: &str,
+    id: &str,
+) -> Result<(Site, Provider), AdminError> {
+    let found = visible_provider(tx, who, slug, id).await?;
+    who.may_set_up_provider()
+        .map_err(|denied| AdminError::denied(denied, "change this provider"))?;
+    Ok(found)
+}
+
+/// A provider with its metadata URL's fetch state, for the views.
+pub(crate) async fn shown_provider<T: AdminTx>(
+    tx: &mut T,
+    provider: Provider,
+) -> Result<ShownProvider, StoreError> {
+    let metadata = if matches!(provider.saml, SamlTrust::MetadataUrl { .. }) {
+        tx.idp_metadata(&provider.site_id, &provider.id).await?
+    } else {
+        None
+    };
+    Ok(ShownProvider { provider, metadata })
+}
+
 /// A kind of record that lives in a site and that administrators list,
 /// open by id and look up by name.
 #[async_trait]
@@ -287,11 +337,8 @@ async fn with_metadata<T: AdminTx>(
     tx: &mut T,
     provider: Option<Provider>,
 ) -> Result<Option<ShownProvider>, StoreError> {
-    let Some(provider) = provider else { return Ok(None) };
-    let metadata = if matches!(provider.saml, SamlTrust::MetadataUrl { .. }) {
-        tx.idp_metadata(&provider.site_id, &provider.id).await?
-    } else {
-        None
-    };
-    Ok(Some(ShownProvider { provider, metadata }))
+    match provider {
+        Some(provider) => Ok(Some(shown_provider(tx, provider).await?)),
+        None => Ok(None),
+    }
 }

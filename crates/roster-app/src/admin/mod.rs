@@ -21,6 +21,7 @@ mod providers;
 mod scim_credentials;
 mod scim_logs;
 mod setup_guide;
+mod setup_links;
 mod sites;
 mod sp_keys;
 mod tickets;
@@ -32,8 +33,8 @@ mod webhooks;
 
 use roster_store::{
     AdminKeyRepo, GroupRepo, HistoryRepo, IdpMetadataRepo, LifecycleRepo, PolicyRepo, ProviderRepo,
-    ScimLogRepo, SecondFactorRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction, UserRepo,
-    WebhookRepo,
+    ScimLogRepo, SecondFactorRepo, SetupLinkRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction,
+    UserRepo, WebhookRepo,
 };
 
 pub use error::AdminError;
@@ -49,6 +50,9 @@ pub use providers::{
 };
 pub use scim_credentials::{ScimCredentialInput, ScimCredentialView};
 pub use scim_logs::{ScimLogDetail, ScimLogPage, ScimLogQuery, ScimLogView};
+pub use setup_links::{
+    CreatedSetupLink, OpenedSetupLink, SETUP_PATH, SetupLinkInput, SetupLinkView,
+};
 pub use sites::{SiteInput, SitePatch};
 pub use sp_keys::{SpKeyRotation, SpKeyView};
 pub use tickets::{SignedInUserView, TicketInput};
@@ -82,6 +86,7 @@ pub(crate) trait AdminTx:
     + LifecycleRepo
     + ScimLogRepo
     + WebhookRepo
+    + SetupLinkRepo
 {
 }
 
@@ -101,6 +106,7 @@ impl<T> AdminTx for T where
         + LifecycleRepo
         + ScimLogRepo
         + WebhookRepo
+        + SetupLinkRepo
 {
 }
 

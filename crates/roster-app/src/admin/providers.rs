@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::error::field;
 use super::input::{no_nul, not_null, nullable, text, time_zone};
-use super::lookup::{changeable_site, load};
+use super::lookup::{changeable_site, load, provider_to_set_up, shown_provider, visible_provider};
 use super::provider_ldap::{LdapInput, apply_ldap};
 use super::views::{ListView, ProviderView, ShownProvider};
 use super::{Admin, AdminError, AdminTx, PageRequest};
@@ -431,9 +431,13 @@ impl Admin<'_> {
         let SamlTrust::MetadataUrl { url } = saml_trust(saml)? else { return Ok(None) };
         {
             let mut tx = self.read().await?;
-            let site = changeable_site(&mut tx, who, site).await?;
-            if let Some(id) = provider {
-                load::<Provider, _>(&mut tx, &site, id).await?;
+            match provider {
+                Some(id) => {
+                    provider_to_set_up(&mut tx, who, site, id).await?;
+                }
+                None => {
+                    changeable_site(&mut tx, who, site).await?;
+                }
             }
         }
         let good = idp_metadata::fetch_checked(self.metadata_client(), &url)
@@ -504,7 +508,9 @@ impl Admin<'_> {
         site: &str,
         id: &str,
     ) -> Result<ProviderView, AdminError> {
-        self.get::<ShownProvider>(who, site, id).await
+        let mut tx = self.read().await?;
+        let (_, provider) = visible_provider(&mut tx, who, site, id).await?;
+        Ok(shown_provider(&mut tx, provider).await?.into())
     }
 
     /// Finds a provider by its name, for the CLI.
@@ -526,8 +532,16 @@ impl Admin<'_> {
     ) -> Result<ProviderView, AdminError> {
         let fetched = self.fetch_for_save(who, site, Some(id), patch.saml.as_ref()).await?;
         let mut tx = self.write().await?;
-        let site = changeable_site(&mut tx, who, site).await?;
-        let before = load::<Provider, _>(&mut tx, &site, id).await?;
+        let (site, before) = provider_to_set_up(&mut tx, who, site, id).await?;
+        // A set-up link sets the SAML trust only.
+        if patch.name.is_some()
+            || patch.sign_in.is_some()
+            || patch.ldap.is_some()
+            || patch.provisioning.is_some()
+        {
+            who.may_reconfigure_provider()
+                .map_err(|denied| AdminError::denied(denied, "change other provider settings"))?;
+        }
         let mut provider = before.clone();
         if let Some(name) = &patch.name {
             provider.name = field("name", ProviderName::parse(name))?;
@@ -575,6 +589,9 @@ impl Admin<'_> {
                 &provider.options,
             )
             .await?;
+        }
+        if provider.saml != before.saml {
+            history.saml_trust_set(&provider, before.saml.mode());
         }
         let metadata = save_metadata(&mut tx, &provider, fetched, now).await?;
         history.write(&mut tx).await?;

@@ -5,13 +5,12 @@
 
 use jiff::{Span, Timestamp, ToSpan};
 use roster_domain::history::Action;
-use roster_domain::{Provider, ProviderId, ScimAuth, ScimSettings, Secret};
+use roster_domain::{ScimAuth, ScimSettings, Secret};
 use roster_store::{IdpMetadataRepo, ProviderRepo, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::error::field;
-use super::input::opaque_id;
-use super::lookup::changeable_site;
+use super::lookup::provider_to_set_up;
 use super::views::{ProviderView, ShownProvider};
 use super::{Admin, AdminError};
 use crate::{Principal, secrets};
@@ -150,12 +149,13 @@ impl Admin<'_> {
         let overlap =
             input.overlap.as_deref().map(parse_overlap).transpose()?.unwrap_or(0.seconds());
         let mut tx = self.write().await?;
-        let site = changeable_site(&mut tx, who, site).await?;
-        let id = opaque_id(provider).ok_or(AdminError::NotFound { what: "provider" })?;
-        let mut provider: Provider = tx
-            .provider_by_id(&site.id, &ProviderId::from_raw(id))
-            .await?
-            .ok_or(AdminError::NotFound { what: "provider" })?;
+        let (site, mut provider) = provider_to_set_up(&mut tx, who, site, provider).await?;
+        // A set-up link creates, resets and extends a credential; switching
+        // SCIM off is the site's administrators' decision.
+        if mode == ScimAuth::Off {
+            who.may_reconfigure_provider()
+                .map_err(|denied| AdminError::denied(denied, "switch SCIM off"))?;
+        }
         let mut view = ScimCredentialView {
             provider: provider.clone().into(),
             token: None,

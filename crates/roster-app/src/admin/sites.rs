@@ -109,7 +109,8 @@ impl Admin<'_> {
             Some(id) => {
                 // A site key or a signed-in administrator sees exactly its
                 // own site.
-                let own = tx.site_by_id(id).await?;
+                // A set-up link is confined to a site it does not see.
+                let own = if who.sees(id) { tx.site_by_id(id).await? } else { None };
                 let total = u64::from(own.is_some());
                 let items =
                     own.filter(|_| page.offset == 0).map(SiteView::from).into_iter().collect();

@@ -9,6 +9,7 @@ mod keys;
 mod lifecycle;
 mod providers;
 mod scim_logs;
+mod setup_links;
 mod sites;
 mod sp_keys;
 mod tickets;
@@ -48,4 +49,5 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .merge(lifecycle::routes())
         .merge(webhooks::routes())
         .merge(scim_logs::routes())
+        .merge(setup_links::routes())
 }

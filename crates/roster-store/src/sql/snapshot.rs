@@ -9,7 +9,7 @@ use crate::StoreError;
 /// Tables and the order that makes their dump deterministic. `scim_logs`
 /// is not among them: the request log is diagnostics that every request,
 /// refused or not, adds to in the background, not data a request changes.
-const TABLES: [(&str, &str); 21] = [
+const TABLES: [(&str, &str); 22] = [
     ("sites", "SELECT * FROM sites ORDER BY id"),
     ("providers", "SELECT * FROM providers ORDER BY site_id, id"),
     ("users", "SELECT * FROM users ORDER BY site_id, id"),
@@ -31,6 +31,7 @@ const TABLES: [(&str, &str); 21] = [
     ("mail_alerts", "SELECT * FROM mail_alerts ORDER BY site_id, alert_key"),
     ("webhooks", "SELECT * FROM webhooks ORDER BY site_id, id"),
     ("webhook_deliveries", "SELECT * FROM webhook_deliveries ORDER BY webhook_id, id"),
+    ("setup_links", "SELECT * FROM setup_links ORDER BY site_id, id"),
 ];
 
 pub(crate) async fn dump(conn: &mut AnyConnection) -> Result<String, StoreError> {

@@ -63,6 +63,7 @@ mod scim_stream_values;
 mod scim_users;
 mod serve;
 mod setup_guide;
+mod setup_links;
 mod smtp;
 mod sp_keys;
 mod store;

@@ -30,15 +30,15 @@ fn is_not_found<T>(result: &Result<T, AdminError>) -> bool {
 }
 
 /// The ids of what `populate` made in a site.
-struct Made {
-    user: String,
-    group: String,
-    provider: String,
-    key: String,
+pub(crate) struct Made {
+    pub(crate) user: String,
+    pub(crate) group: String,
+    pub(crate) provider: String,
+    pub(crate) key: String,
 }
 
 /// A user, a group with that user as a member, a provider and a site key.
-async fn populate(app: &TestApp, site: &str) -> Made {
+pub(crate) async fn populate(app: &TestApp, site: &str) -> Made {
     let user = app.user(site, json!({ "username": "alice" })).await;
     let group =
         app.post(&format!("/api/admin/sites/{site}/groups"), json!({ "name": "Staff" })).await;
@@ -64,7 +64,7 @@ async fn populate(app: &TestApp, site: &str) -> Made {
 
 /// Every admin use case that writes, run as `who` against `site`, with
 /// what it answered.
-async fn every_write(
+pub(crate) async fn every_write(
     admin: &Admin<'_>,
     who: &Principal,
     site: &str,

@@ -12,8 +12,8 @@ use roster_domain::{
     TimeZoneName, TwoFactor, User, UserId, Username, UsernameAttribute,
 };
 use roster_store::{
-    GroupRepo, PolicyRepo, ProviderRepo, SiteRepo, Store, StoreError, Transaction, UserRepo,
-    connect,
+    GroupRepo, PolicyRepo, ProviderRepo, SetupLinkRepo, SiteRepo, Store, StoreError, Transaction,
+    UserRepo, connect,
 };
 use sqlx::Row;
 
@@ -344,7 +344,66 @@ async fn concurrent_writes_all_succeed(backend: Backend) {
     assert_eq!(app.get("/api/admin/sites/acme/users").await.body["total"], 40);
 }
 
+/// A set-up link round-trips, is found by its secret's hash only, is
+/// revoked once, and goes with its provider.
+async fn setup_links_round_trip_and_go_with_their_provider(backend: Backend) {
+    let (store, _db) = open(backend).await;
+    let site = site("acme");
+    let provider = provider(&site);
+    let link = roster_domain::SetupLink {
+        id: "link-1".into(),
+        site_id: site.id.clone(),
+        provider_id: provider.id.clone(),
+        secret_hash: "ab".repeat(32),
+        description: Some("Acme IT".into()),
+        created_by: "operator".into(),
+        created_at: at(1_000, 1),
+        expires_at: at(2_000, 2),
+        revoked_at: None,
+        last_opened_at: None,
+    };
+    let mut tx = store.write().await.unwrap();
+    tx.insert_site(&site).await.unwrap();
+    tx.insert_provider(&provider).await.unwrap();
+    tx.insert_setup_link(&link).await.unwrap();
+    let twin = roster_domain::SetupLink { id: "link-2".into(), ..link.clone() };
+    assert!(matches!(tx.insert_setup_link(&twin).await, Err(StoreError::Conflict { .. })));
+    drop(tx);
+
+    let mut tx = store.write().await.unwrap();
+    tx.insert_site(&site).await.unwrap();
+    tx.insert_provider(&provider).await.unwrap();
+    tx.insert_setup_link(&link).await.unwrap();
+    tx.touch_setup_link(&site.id, &link.id, at(1_500, 0)).await.unwrap();
+    assert!(tx.revoke_setup_link(&site.id, &link.id, at(1_600, 0)).await.unwrap());
+    assert!(tx.revoke_setup_link(&site.id, &link.id, at(1_700, 0)).await.unwrap());
+    assert!(
+        !tx.revoke_setup_link(&SiteId::from_raw("elsewhere"), &link.id, at(1, 0)).await.unwrap()
+    );
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let stored = roster_domain::SetupLink {
+        last_opened_at: Some(at(1_500, 0)),
+        revoked_at: Some(at(1_600, 0)),
+        ..link.clone()
+    };
+    assert_eq!(tx.setup_link_by_hash(&link.secret_hash).await.unwrap(), Some(stored.clone()));
+    assert_eq!(tx.setup_link(&site.id, &link.id).await.unwrap(), Some(stored.clone()));
+    assert_eq!(tx.setup_links(&site.id).await.unwrap(), [stored]);
+    assert_eq!(tx.setup_link(&SiteId::from_raw("elsewhere"), &link.id).await.unwrap(), None);
+    assert_eq!(tx.setup_link_by_hash("cd").await.unwrap(), None);
+    drop(tx);
+
+    let mut tx = store.write().await.unwrap();
+    assert!(tx.delete_provider(&site.id, &provider.id).await.unwrap());
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.setup_link_by_hash(&link.secret_hash).await.unwrap(), None);
+}
+
 crate::on_both_databases!(
+    setup_links_round_trip_and_go_with_their_provider,
     every_value_round_trips_exactly,
     unique_values_conflict_and_dropped_transactions_roll_back,
     memberships_are_single_row_writes,
