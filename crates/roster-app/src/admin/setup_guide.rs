@@ -1,11 +1,9 @@
 //! A provider's set-up guide, as an administrator of its site reads it:
-//! the provider found as every admin look-up finds it (another site, or a
-//! provider of another site, is "not found"), its guide filled in with
-//! the site's URLs.
+//! the provider found as every admin look-up of a provider finds it
+//! (another site, or a provider of another site, is "not found"; a set-up
+//! link sees its own provider), its guide filled in with the site's URLs.
 
-use roster_domain::Provider;
-
-use super::lookup::{load, visible_site};
+use super::lookup::visible_provider;
 use super::{Admin, AdminError};
 use crate::Principal;
 use crate::setup_guide::{GuideUrls, SamlUrls, SetupGuide, setup_guide};
@@ -27,8 +25,8 @@ impl Admin<'_> {
         saml: Option<SamlUrls>,
     ) -> Result<SetupGuide, AdminError> {
         let mut tx = self.read().await?;
-        let site = visible_site(&mut tx, who, site).await?;
-        let provider = load::<Provider, _>(&mut tx, &site, provider).await?;
+        // A set-up link's principal reads its own provider's guide.
+        let (site, provider) = visible_provider(&mut tx, who, site, provider).await?;
         let public_url = self.ctx.config.public_url.as_deref();
         let (Some(saml), Some(public_url)) = (saml, public_url) else {
             return Err(AdminError::invalid("public_url", NO_PUBLIC_URL));

@@ -5,7 +5,6 @@
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::Response;
-use roster_app::sso::ConsoleAccess;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -22,11 +21,9 @@ struct Token {
     form_token: String,
 }
 
-/// The form `T` posted by the person of `access`, or the page refusing it.
-pub(crate) async fn read<T: DeserializeOwned>(
-    access: &ConsoleAccess,
-    body: Body,
-) -> Result<T, Response> {
+/// The form `T` posted with the session's form token `expected`, or the
+/// page refusing it.
+pub(crate) async fn read<T: DeserializeOwned>(expected: &str, body: Body) -> Result<T, Response> {
     let bytes = read_limited(body, FORM_LIMIT).await.map_err(|_| {
         error_page(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -35,11 +32,11 @@ pub(crate) async fn read<T: DeserializeOwned>(
         ))
     })?;
     let token: Token = serde_urlencoded::from_bytes(&bytes).map_err(|_| malformed())?;
-    if !same(token.form_token.as_bytes(), access.form_token.as_bytes()) {
+    if !same(token.form_token.as_bytes(), expected.as_bytes()) {
         return Err(error_page(ApiError::new(
             StatusCode::FORBIDDEN,
             "form_expired",
-            "this form has expired or was not sent from roster's console; open the page again",
+            "this form has expired or was not sent from roster's own page; open the page again",
         )));
     }
     serde_urlencoded::from_bytes(&bytes).map_err(|_| malformed())

@@ -11,6 +11,7 @@ use axum::routing::get;
 use roster_app::App;
 use roster_app::admin::views::{GroupView, MemberView};
 use roster_app::admin::{GroupInput, PageRequest};
+use roster_domain::history::Interface;
 use serde::Deserialize;
 
 use super::Console;
@@ -50,6 +51,7 @@ async fn list(
     Console(access): Console,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let query: ListQuery = forms::query(query);
     groups_page(&app, &access, query, None).await
 }
@@ -91,7 +93,8 @@ struct NewGroupForm {
 }
 
 async fn create(State(app): State<App>, Console(access): Console, body: Body) -> Response {
-    let form: NewGroupForm = match forms::read(&access, body).await {
+    let app = app.via(Interface::Web);
+    let form: NewGroupForm = match forms::read(&access.form_token, body).await {
         Ok(form) => form,
         Err(refused) => return refused,
     };
@@ -116,6 +119,7 @@ async fn show(
     Console(access): Console,
     Path((_, id)): Path<(String, String)>,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let admin = app.admin();
     let group = match admin.get_group(&access.principal, &access.site, &id).await {
         Ok(group) => group,

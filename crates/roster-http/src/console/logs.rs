@@ -10,6 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use roster_app::App;
 use roster_app::admin::{HistoryEntryView, HistoryQuery, ScimLogQuery, ScimLogView};
+use roster_domain::history::Interface;
 use serde_json::Value;
 
 use super::Console;
@@ -67,6 +68,7 @@ async fn scim_list(
     Console(access): Console,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let (query, mut problem): (ScimLogQuery, _) = parsed(raw.as_deref());
     let (entries, next) =
         match app.admin().scim_logs(&access.principal, &access.site, query.clone()).await {
@@ -107,6 +109,7 @@ async fn scim_entry(
     Console(access): Console,
     Path((_, id)): Path<(String, String)>,
 ) -> Response {
+    let app = app.via(Interface::Web);
     match app.admin().scim_log(&access.principal, &access.site, &id).await {
         Ok(detail) => render(
             StatusCode::OK,
@@ -151,6 +154,7 @@ async fn history(
     Console(access): Console,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let (query, mut problem): (HistoryQuery, _) = parsed(raw.as_deref());
     let (entries, next) = match app.admin().history(&access.principal, &access.site, &query).await {
         Ok(page) => (page.items, page.next_cursor),

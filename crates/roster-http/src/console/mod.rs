@@ -29,6 +29,12 @@ use roster_app::sso::{ConsoleAccess, SsoError};
 use crate::ApiError;
 use crate::sso::session_secret;
 
+// What the set-up pages of a set-up link share with the console.
+pub(crate) use forms::read as read_form;
+pub(crate) use page::{error_page, render};
+pub(crate) use provider_forms::{CredentialForm, SamlForm, kind_label};
+pub(crate) use users::message;
+
 pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/admin/assets/{file}", get(assets::serve))

@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use roster_app::App;
 use roster_app::admin::PageRequest;
 use roster_app::sso::ConsoleAccess;
+use roster_domain::history::Interface;
 
 use super::Console;
 use crate::ApiError;
@@ -158,6 +159,7 @@ struct OverviewPage {
 
 /// `/admin/{site}`: what the site holds, and where to start.
 pub(super) async fn overview(State(app): State<App>, Console(access): Console) -> Response {
+    let app = app.via(Interface::Web);
     let one = PageRequest { offset: None, limit: Some(1) };
     let admin = app.admin();
     let who = &access.principal;

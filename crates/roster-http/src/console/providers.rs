@@ -17,6 +17,7 @@ use roster_app::admin::{PageRequest, ProviderInput, ProviderPatch};
 use roster_app::setup_guide::SetupGuide;
 use roster_app::sso::ConsoleAccess;
 use roster_domain::ProviderKind;
+use roster_domain::history::Interface;
 use serde::Deserialize;
 
 use super::Console;
@@ -55,6 +56,7 @@ async fn list(
     Console(access): Console,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let query: DoneQuery = forms::query(query);
     let all = PageRequest { offset: None, limit: Some(PageRequest::MAX_LIMIT) };
     match app.admin().list_providers(&access.principal, &access.site, all).await {
@@ -116,7 +118,8 @@ fn new_page(
 }
 
 async fn create(State(app): State<App>, Console(access): Console, body: Body) -> Response {
-    let form: NewProviderForm = match forms::read(&access, body).await {
+    let app = app.via(Interface::Web);
+    let form: NewProviderForm = match forms::read(&access.form_token, body).await {
         Ok(form) => form,
         Err(refused) => return refused,
     };
@@ -162,6 +165,7 @@ async fn show(
     Path((_, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let query: DoneQuery = forms::query(query);
     provider_page(&app, &access, &id, query.done.as_deref(), None, None).await
 }
@@ -210,6 +214,7 @@ async fn guide(
     Console(access): Console,
     Path((_, id)): Path<(String, String)>,
 ) -> Response {
+    let app = app.via(Interface::Web);
     match app.setup_guide(&access.principal, &access.site, &id).await {
         Ok(guide) => render(
             StatusCode::OK,
@@ -237,31 +242,32 @@ async fn change(
     Path((_, id, part)): Path<(String, String, String)>,
     body: Body,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let admin = app.admin();
     let (who, site) = (&access.principal, access.site.as_str());
     let patch = match part.as_str() {
-        "name" => match forms::read::<NameForm>(&access, body).await {
+        "name" => match forms::read::<NameForm>(&access.form_token, body).await {
             Ok(form) => {
                 ProviderPatch { name: Some(form.name.trim().to_owned()), ..Default::default() }
             }
             Err(refused) => return refused,
         },
-        "saml" => match forms::read::<SamlForm>(&access, body).await {
+        "saml" => match forms::read::<SamlForm>(&access.form_token, body).await {
             Ok(form) => ProviderPatch { saml: Some(form.into_input()), ..Default::default() },
             Err(refused) => return refused,
         },
-        "sign-in" => match forms::read::<SignInForm>(&access, body).await {
+        "sign-in" => match forms::read::<SignInForm>(&access.form_token, body).await {
             Ok(form) => ProviderPatch { sign_in: Some(form.into_input()), ..Default::default() },
             Err(refused) => return refused,
         },
-        "provisioning" => match forms::read::<ProvisioningForm>(&access, body).await {
+        "provisioning" => match forms::read::<ProvisioningForm>(&access.form_token, body).await {
             Ok(form) => {
                 ProviderPatch { provisioning: Some(form.into_input()), ..Default::default() }
             }
             Err(refused) => return refused,
         },
         "scim" => {
-            let form = match forms::read::<CredentialForm>(&access, body).await {
+            let form = match forms::read::<CredentialForm>(&access.form_token, body).await {
                 Ok(form) => form,
                 Err(refused) => return refused,
             };
@@ -280,7 +286,7 @@ async fn change(
             };
         }
         "delete" => {
-            if let Err(refused) = forms::read::<NameForm>(&access, body).await {
+            if let Err(refused) = forms::read::<NameForm>(&access.form_token, body).await {
                 return refused;
             }
             return match admin.delete_provider(who, site, &id).await {

@@ -13,6 +13,7 @@ use roster_app::App;
 use roster_app::admin::views::SiteView;
 use roster_app::admin::{LifecycleRuleView, SitePatch, WebhookInput, WebhookView};
 use roster_app::sso::ConsoleAccess;
+use roster_domain::history::Interface;
 use serde::Deserialize;
 
 use super::Console;
@@ -50,6 +51,7 @@ async fn show(
     Console(access): Console,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let query: DoneQuery = forms::query(query);
     settings_page(&app, &access, query.done.as_deref(), None, None).await
 }
@@ -117,7 +119,8 @@ fn days(value: Option<String>) -> Option<i64> {
 }
 
 async fn save(State(app): State<App>, Console(access): Console, body: Body) -> Response {
-    let form: SiteForm = match forms::read(&access, body).await {
+    let app = app.via(Interface::Web);
+    let form: SiteForm = match forms::read(&access.form_token, body).await {
         Ok(form) => form,
         Err(refused) => return refused,
     };
@@ -146,7 +149,8 @@ struct WebhookForm {
 }
 
 async fn add_webhook(State(app): State<App>, Console(access): Console, body: Body) -> Response {
-    let form: WebhookForm = match forms::read(&access, body).await {
+    let app = app.via(Interface::Web);
+    let form: WebhookForm = match forms::read(&access.form_token, body).await {
         Ok(form) => form,
         Err(refused) => return refused,
     };
@@ -173,7 +177,8 @@ async fn delete_webhook(
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Response {
-    if let Err(refused) = forms::read::<Empty>(&access, body).await {
+    let app = app.via(Interface::Web);
+    if let Err(refused) = forms::read::<Empty>(&access.form_token, body).await {
         return refused;
     }
     match app.admin().delete_webhook(&access.principal, &access.site, &id).await {

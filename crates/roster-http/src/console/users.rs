@@ -16,6 +16,7 @@ use roster_app::admin::views::{ProviderView, UserView};
 use roster_app::admin::{AdminError, PageRequest, PasswordInput, UserInput, UserPatch};
 use roster_app::sso::ConsoleAccess;
 use roster_domain::Secret;
+use roster_domain::history::Interface;
 use serde::Deserialize;
 
 use super::Console;
@@ -57,6 +58,7 @@ async fn list(
     Console(access): Console,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let query: ListQuery = forms::query(query);
     let page = PageRequest { offset: query.offset, limit: Some(PAGE) };
     match app.admin().list_users(&access.principal, &access.site, page).await {
@@ -118,7 +120,8 @@ fn new_page(
 }
 
 async fn create(State(app): State<App>, Console(access): Console, body: Body) -> Response {
-    let form: NewUserForm = match forms::read(&access, body).await {
+    let app = app.via(Interface::Web);
+    let form: NewUserForm = match forms::read(&access.form_token, body).await {
         Ok(form) => form,
         Err(refused) => return refused,
     };
@@ -172,6 +175,7 @@ async fn show(
     Path((_, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let app = app.via(Interface::Web);
     let query: ShowQuery = forms::query(query);
     show_user(&app, &access, &id, query.done.as_deref(), None).await
 }
@@ -237,7 +241,8 @@ async fn edit(
     Path((_, id)): Path<(String, String)>,
     body: Body,
 ) -> Response {
-    let form: EditForm = match forms::read(&access, body).await {
+    let app = app.via(Interface::Web);
+    let form: EditForm = match forms::read(&access.form_token, body).await {
         Ok(form) => form,
         Err(refused) => return refused,
     };
@@ -275,7 +280,8 @@ async fn act(
     Path((_, id, action)): Path<(String, String, String)>,
     body: Body,
 ) -> Response {
-    let form: ActionForm = match forms::read(&access, body).await {
+    let app = app.via(Interface::Web);
+    let form: ActionForm = match forms::read(&access.form_token, body).await {
         Ok(form) => form,
         Err(refused) => return refused,
     };
@@ -323,7 +329,7 @@ async fn act(
 }
 
 /// A refusal's status and words, as the admin API gives them.
-pub(super) fn message(err: AdminError) -> (StatusCode, String) {
+pub(crate) fn message(err: AdminError) -> (StatusCode, String) {
     let err = ApiError::from(err);
     (err.status, err.message)
 }

@@ -13,13 +13,14 @@
 mod page;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, COOKIE, LOCATION, REFERRER_POLICY, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use roster_app::App;
 use roster_app::admin::{AdminError, OpenedSetupLink, SETUP_PATH};
-use roster_app::{App, SetupGrant};
 use roster_domain::history::Interface;
 
 use crate::ApiError;
@@ -28,7 +29,11 @@ use crate::ApiError;
 const COOKIE_NAME: &str = "roster_setup";
 
 pub(crate) fn routes() -> Router<App> {
-    Router::new().route("/setup", get(home)).route("/setup/{secret}", get(open))
+    Router::new()
+        .route("/setup", get(home))
+        .route("/setup/saml", post(change_saml))
+        .route("/setup/scim", post(change_scim))
+        .route("/setup/{secret}", get(open))
 }
 
 /// What the request log shows of a path: a set-up link's secret is a
@@ -50,13 +55,6 @@ pub(crate) async fn setup_link(
         AdminError::NotFound { .. } => invalid(),
         other => ApiError::from(other),
     })
-}
-
-/// The principal of the request's set-up link, checked now: what the
-/// set-up pages pass to the admin use cases.
-#[expect(dead_code, reason = "for the set-up pages to come, built on the console's templates")]
-pub(crate) async fn setup_grant(app: &App, headers: &HeaderMap) -> Result<SetupGrant, ApiError> {
-    Ok(setup_link(app, headers).await?.grant)
 }
 
 /// The one answer for a link that cannot be used, whatever the reason, so
@@ -100,10 +98,38 @@ fn cookie(secret: &str, remaining_seconds: i64, secure: bool) -> String {
 /// `GET /setup`: the set-up session's page.
 async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
     match setup_link(&app, &headers).await {
-        Ok(opened) => private(page::render(&opened).into_response()),
-        Err(err) if err.status == StatusCode::NOT_FOUND => refused(),
-        Err(err) => private(err.into_page()),
+        Ok(opened) => {
+            let token = form_token(&headers);
+            page::show(&app, &opened, token, Ok(None), page::NewCredential::default()).await
+        }
+        Err(err) => refused_or(err),
     }
+}
+
+async fn change_saml(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+    change(&app, &headers, "saml", body).await
+}
+
+async fn change_scim(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+    change(&app, &headers, "scim", body).await
+}
+
+/// A set-up form posted: the link checked again, then the form's token.
+async fn change(app: &App, headers: &HeaderMap, part: &str, body: Body) -> Response {
+    match setup_link(app, headers).await {
+        Ok(opened) => page::change(app, &opened, form_token(headers), part, body).await,
+        Err(err) => refused_or(err),
+    }
+}
+
+/// The form token of the link's session: bound to its secret as the
+/// console's is to a session's, so another site cannot post a form.
+fn form_token(headers: &HeaderMap) -> String {
+    roster_app::sso::form_token(cookie_secret(headers).unwrap_or_default())
+}
+
+fn refused_or(err: ApiError) -> Response {
+    if err.status == StatusCode::NOT_FOUND { refused() } else { private(err.into_page()) }
 }
 
 /// The page for a link that cannot be used; it also drops the cookie.

@@ -196,6 +196,13 @@ async fn every_form_needs_the_sessions_token(backend: Backend) {
     assert!(page.contains("grace@example.com") && page.contains("Created."), "{page}");
     let found = app.get("/api/admin/sites/acme/users?limit=10").await;
     assert!(found.body["items"].as_array().unwrap().iter().any(|u| u["username"] == "grace"));
+    // The history says the change came through the web, by the person.
+    let history = app.get("/api/admin/sites/acme/logs/history?interface=web&action=created").await;
+    let entries = history.body["items"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["actor"]["kind"] == "user" && e["target"]["name"] == "grace"),
+        "{entries:?}"
+    );
 }
 
 async fn refusals_are_shown_where_the_action_is(backend: Backend) {

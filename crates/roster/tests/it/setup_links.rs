@@ -177,7 +177,7 @@ async fn opening_a_link_sets_a_cookie_and_redirects(backend: Backend) {
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()[CACHE_CONTROL], "no-store");
     let html = page.text().await.unwrap();
-    assert!(html.contains("Set up Okta &lt;Corp&gt;"), "{html}");
+    assert!(html.contains("Set up Okta &#60;Corp&#62;"), "{html}");
     let without = get_page(&app, "/setup", None).await;
     assert_eq!(without.status(), StatusCode::NOT_FOUND);
 
@@ -364,7 +364,123 @@ async fn the_cli_makes_lists_and_revokes_links(backend: Backend) {
     assert_eq!(app.snapshot().await, before);
 }
 
+/// Posts a set-up form with the session cookie; the status and the page.
+async fn post_setup(
+    app: &TestApp,
+    session: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let response = browser()
+        .post(format!("{}{path}", app.address))
+        .header(COOKIE, session)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(fields).unwrap())
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn the_set_up_page_sets_trust_and_makes_a_credential(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let okta = provider(&app, "okta", "Okta").await;
+    let created = link(&app, &okta).await;
+    let secret = created["secret"].as_str().unwrap();
+    get_page(&app, &format!("/setup/{secret}"), None).await;
+    let session = format!("roster_setup={secret}");
+    let page = get_page(&app, "/setup", Some(&session)).await.text().await.unwrap();
+    let marker = "name=\"form_token\" value=\"";
+    let start = page.find(marker).expect("a form token") + marker.len();
+    let token = page[start..].split('"').next().unwrap().to_owned();
+    // The guide is on the page, filled in for the site.
+    assert!(page.contains(&format!("{}/api/scim", app.address)), "{page}");
+    assert!(!page.contains("/admin/acme/users"), "nothing else of the console: {page}");
+
+    // Without the token, nothing changes.
+    let before = app.snapshot().await;
+    let fingerprint = "AB:".repeat(31) + "AB";
+    let trust = [
+        ("trust", "fingerprint"),
+        ("fingerprint", fingerprint.as_str()),
+        ("sso_url", "https://idp.example/sso"),
+    ];
+    let (status, _) = post_setup(&app, &session, "/setup/saml", &trust).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut with_token = trust.to_vec();
+    with_token.push(("form_token", &token));
+    let (status, _) =
+        post_setup(&app, "roster_setup=roster_setup_0000", "/setup/saml", &with_token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(app.snapshot().await, before);
+
+    // With it, the trust is set, and a bad fingerprint is refused in words.
+    let (status, page) = post_setup(&app, &session, "/setup/saml", &with_token).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("Test sign-in") && page.contains(&format!("/saml/login/{okta}")),
+        "{page}"
+    );
+    let provider = app.get(&format!("/api/admin/sites/acme/providers/{okta}")).await;
+    assert_eq!(provider.body["saml"]["trust"], "fingerprint");
+    let before = app.snapshot().await;
+    let bad = [
+        ("trust", "fingerprint"),
+        ("fingerprint", "zz"),
+        ("sso_url", "https://idp.example/sso"),
+        ("form_token", token.as_str()),
+    ];
+    let (status, page) = post_setup(&app, &session, "/setup/saml", &bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("class=\"problem\""), "{page}");
+    assert_eq!(app.snapshot().await, before);
+
+    // A SCIM token, shown once, that works; the change is the link's, through the web.
+    let (status, page) = post_setup(
+        &app,
+        &session,
+        "/setup/scim",
+        &[("auth", "token"), ("reset", "on"), ("form_token", &token)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let marker = "id=\"scim-token\" data-copy>";
+    let start = page.find(marker).expect("the new token") + marker.len();
+    let scim_token = page[start..].split('<').next().unwrap();
+    let users = app
+        .client
+        .get(format!("{}/api/scim/Users", app.address))
+        .bearer_auth(scim_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(users.status(), StatusCode::OK);
+    let entries = history(&app, "interface=web").await;
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["actor"]["kind"] == "setup_link" && e["action"] == "credential_created"),
+        "{entries:?}"
+    );
+
+    // Revoked, the session's forms are refused and change nothing.
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(app.delete(&format!("{LINKS}/{id}")).await.status, StatusCode::NO_CONTENT);
+    let before = app.snapshot().await;
+    let (status, _) = post_setup(
+        &app,
+        &session,
+        "/setup/scim",
+        &[("auth", "basic"), ("reset", "on"), ("form_token", &token)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(app.snapshot().await, before);
+}
+
 crate::on_both_databases!(
+    the_set_up_page_sets_trust_and_makes_a_credential,
     links_are_made_listed_and_revoked_through_the_api,
     opening_a_link_sets_a_cookie_and_redirects,
     a_link_sets_up_its_provider_and_nothing_else,
