@@ -8,7 +8,7 @@ use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION};
 use serde_json::json;
 
 use crate::helpers::{Backend, TestApp, spawn_app};
-use crate::password_signin::{post_form_with, sign_in, with_password};
+use crate::password_signin::{sign_in, with_password};
 
 const PASSWORD: &str = "correct horse battery";
 
