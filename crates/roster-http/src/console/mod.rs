@@ -14,6 +14,7 @@ mod groups;
 mod logs;
 mod page;
 mod provider_forms;
+mod provider_ldap;
 mod providers;
 mod settings;
 mod users;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> Router<App> {
         .merge(users::routes())
         .merge(groups::routes())
         .merge(providers::routes())
+        .merge(provider_ldap::routes())
         .merge(logs::routes())
         .merge(settings::routes())
 }

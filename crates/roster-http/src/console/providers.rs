@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use roster_app::App;
 use roster_app::admin::views::ProviderView;
-use roster_app::admin::{PageRequest, ProviderInput, ProviderPatch};
+use roster_app::admin::{LdapInput, PageRequest, ProviderInput, ProviderPatch};
 use roster_app::setup_guide::SetupGuide;
 use roster_app::sso::ConsoleAccess;
 use roster_domain::ProviderKind;
@@ -21,7 +21,7 @@ use roster_domain::history::Interface;
 use serde::Deserialize;
 
 use super::Console;
-use super::forms;
+use super::forms::{self, filled};
 use super::page::{Layout, Section, error_page, render, see_other};
 use super::provider_forms::{
     CredentialForm, ProvisioningForm, SamlForm, SignInForm, kind_label, kind_supports_group_filters,
@@ -80,6 +80,8 @@ struct NewProviderPage {
     problem: Option<String>,
     kind: String,
     name: String,
+    ldap_host: String,
+    ldap_base_dn: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -88,6 +90,12 @@ struct NewProviderForm {
     kind: String,
     #[serde(default)]
     name: String,
+    /// An `ldap` provider needs its directory from the start; the rest of
+    /// its settings are on its LDAP page.
+    #[serde(default)]
+    ldap_host: Option<String>,
+    #[serde(default)]
+    ldap_base_dn: Option<String>,
 }
 
 async fn new(Console(access): Console) -> Response {
@@ -113,6 +121,8 @@ fn new_page(
             problem,
             kind: form.kind,
             name: form.name,
+            ldap_host: form.ldap_host.unwrap_or_default(),
+            ldap_base_dn: form.ldap_base_dn.unwrap_or_default(),
         },
     )
 }
@@ -123,12 +133,17 @@ async fn create(State(app): State<App>, Console(access): Console, body: Body) ->
         Ok(form) => form,
         Err(refused) => return refused,
     };
+    let ldap = (form.kind == "ldap").then(|| LdapInput {
+        host: filled(form.ldap_host.clone()),
+        base_dn: filled(form.ldap_base_dn.clone()),
+        ..LdapInput::default()
+    });
     let input = ProviderInput {
         kind: form.kind.clone(),
         name: form.name.trim().to_owned(),
         saml: None,
         sign_in: None,
-        ldap: None,
+        ldap,
         provisioning: None,
     };
     match app.admin().create_provider(&access.principal, &access.site, input).await {

@@ -331,7 +331,13 @@ async fn act(
 /// A refusal's status and words, as the admin API gives them.
 pub(crate) fn message(err: AdminError) -> (StatusCode, String) {
     let err = ApiError::from(err);
-    (err.status, err.message)
+    // The field a refusal is about leads its words ("ldap.host: is
+    // required"), as the admin API's `field` does.
+    let text = match &err.field {
+        Some(field) => format!("{field}: {}", err.message),
+        None => err.message,
+    };
+    (err.status, text)
 }
 
 /// A refused form shown again with the refusal; a missing site or record

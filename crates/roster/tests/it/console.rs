@@ -14,7 +14,7 @@ const PASSWORD: &str = "correct horse battery";
 
 /// A browser signed in to the console of `acme`: its session cookie and
 /// the console's form token.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
     cookie: String,
@@ -23,7 +23,11 @@ struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     /// Signs in `username` (made with `roles` if new) and opens the console.
-    async fn sign_in(app: &'a TestApp, username: &str, roles: serde_json::Value) -> Self {
+    pub(crate) async fn sign_in(
+        app: &'a TestApp,
+        username: &str,
+        roles: serde_json::Value,
+    ) -> Self {
         let mut body = json!({ "username": username });
         body.as_object_mut().unwrap().extend(roles.as_object().unwrap().clone());
         with_password(app, body, PASSWORD).await;
@@ -40,7 +44,7 @@ impl<'a> Browser<'a> {
         browser
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, String) {
         let response = self.get_response(path).await;
         (response.status(), response.text().await.unwrap())
     }
@@ -55,7 +59,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a form with the console's token.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    pub(crate) async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
         let mut fields = fields.to_vec();
         fields.push(("form_token", &self.token));
         self.post_raw(path, &fields).await

@@ -18,6 +18,7 @@ mod cli;
 mod cli_ldap;
 mod cli_saml;
 mod console;
+mod console_ldap;
 mod durability;
 mod health;
 mod history;
