@@ -62,6 +62,38 @@ pub(crate) fn query<T: DeserializeOwned + Default>(raw: Option<String>) -> T {
     raw.and_then(|raw| serde_urlencoded::from_str(&raw).ok()).unwrap_or_default()
 }
 
+/// A filter form's query, with its empty fields as none and the `ignored`
+/// names (the page's own, such as `done`) left out; a query that does not
+/// parse is shown as a problem over an empty filter.
+pub(crate) fn parsed<T: DeserializeOwned + Default>(
+    raw: Option<&str>,
+    ignored: &[&str],
+) -> (T, Option<String>) {
+    let cleaned: Vec<(String, String)> = raw
+        .map(|raw| serde_urlencoded::from_str::<Vec<(String, String)>>(raw).unwrap_or_default())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, value)| !value.trim().is_empty() && !ignored.contains(&name.as_str()))
+        .collect();
+    let encoded = serde_urlencoded::to_string(&cleaned).unwrap_or_default();
+    match serde_urlencoded::from_str(&encoded) {
+        Ok(query) => (query, None),
+        Err(err) => (T::default(), Some(format!("the filter could not be read: {err}"))),
+    }
+}
+
+/// `query` as a link's query string, with `cursor` in place of its own.
+pub(crate) fn with_cursor(raw: Option<&str>, cursor: &str) -> String {
+    let mut pairs: Vec<(String, String)> = raw
+        .map(|raw| serde_urlencoded::from_str::<Vec<(String, String)>>(raw).unwrap_or_default())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, value)| name != "cursor" && !value.trim().is_empty())
+        .collect();
+    pairs.push(("cursor".to_owned(), cursor.to_owned()));
+    serde_urlencoded::to_string(&pairs).unwrap_or_default()
+}
+
 /// A checkbox: present (any value) when ticked, absent when not.
 pub(crate) fn ticked(value: &Option<String>) -> bool {
     value.is_some()
@@ -82,6 +114,29 @@ mod tests {
         assert!(!same(b"abc", b"abd"));
         assert!(!same(b"abc", b"abcd"));
         assert!(!same(b"", b"a"));
+    }
+
+    #[test]
+    fn empty_filter_fields_are_left_out() {
+        let (query, problem): (roster_app::admin::ScimLogQuery, _) =
+            parsed(Some("status=&method=POST&provider=+&done=saved"), &["done"]);
+        assert_eq!(problem, None);
+        assert_eq!(query.method.as_deref(), Some("POST"));
+        assert_eq!((query.status, query.provider), (None, None));
+    }
+
+    #[test]
+    fn an_unknown_filter_is_a_problem_not_a_failure() {
+        let (query, problem): (roster_app::admin::ScimLogQuery, _) =
+            parsed(Some("colour=red"), &[]);
+        assert!(problem.is_some());
+        assert_eq!(query.method, None);
+    }
+
+    #[test]
+    fn the_next_page_keeps_the_filter_and_replaces_the_cursor() {
+        let next = with_cursor(Some("method=POST&cursor=old&status="), "new");
+        assert_eq!(next, "method=POST&cursor=new");
     }
 
     #[test]

@@ -13,14 +13,14 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use roster_app::App;
 use roster_app::admin::views::{ProviderView, UserView};
-use roster_app::admin::{AdminError, PageRequest, PasswordInput, UserInput, UserPatch};
+use roster_app::admin::{AdminError, PageRequest, PasswordInput, UserInput, UserPatch, UserSearch};
 use roster_app::sso::ConsoleAccess;
 use roster_domain::Secret;
 use roster_domain::history::Interface;
 use serde::Deserialize;
 
 use super::Console;
-use super::forms::{self, filled, ticked};
+use super::forms::{self, filled, parsed, ticked};
 use super::page::{Layout, Section, error_page, render, see_other};
 use crate::ApiError;
 
@@ -32,11 +32,8 @@ pub(super) fn routes() -> Router<App> {
         .route("/admin/{site}/users/{id}/{action}", post(act))
 }
 
-/// The list's query: a page of users.
 #[derive(Deserialize, Default)]
-pub(super) struct ListQuery {
-    #[serde(default)]
-    offset: Option<u64>,
+struct DoneQuery {
     #[serde(default)]
     done: Option<String>,
 }
@@ -45,39 +42,72 @@ pub(super) struct ListQuery {
 #[template(path = "console/users.html")]
 struct UsersPage {
     layout: Layout,
+    search: UserSearch,
+    providers: Vec<ProviderView>,
     users: Vec<UserView>,
     total: u64,
-    previous: Option<u64>,
-    next: Option<u64>,
+    /// The links to the pages around this one: this search, another offset.
+    previous: Option<String>,
+    next: Option<String>,
+    problem: Option<String>,
 }
 
 const PAGE: u64 = 50;
 
+/// The users, found by the search form (the admin API's search).
 async fn list(
     State(app): State<App>,
     Console(access): Console,
-    RawQuery(query): RawQuery,
+    RawQuery(raw): RawQuery,
 ) -> Response {
-    let app = app.via(Interface::Web);
-    let query: ListQuery = forms::query(query);
-    let page = PageRequest { offset: query.offset, limit: Some(PAGE) };
-    match app.admin().list_users(&access.principal, &access.site, page).await {
-        Ok(listed) => {
-            let offset = listed.offset;
-            render(
-                StatusCode::OK,
-                &UsersPage {
-                    layout: Layout::new(&access, Section::Users, "Users")
-                        .with_notice(query.done.as_deref()),
-                    previous: (offset > 0).then(|| offset.saturating_sub(PAGE)),
-                    next: (offset + PAGE < listed.total).then_some(offset + PAGE),
-                    total: listed.total,
-                    users: listed.items,
-                },
-            )
-        }
-        Err(err) => error_page(err.into()),
-    }
+    let done: DoneQuery = forms::query(raw.clone());
+    let (mut search, mut problem): (UserSearch, _) = parsed(raw.as_deref(), &["done"]);
+    search.limit = Some(PAGE);
+    let admin = app.admin();
+    let all = PageRequest { offset: None, limit: Some(PageRequest::MAX_LIMIT) };
+    let providers = match admin.list_providers(&access.principal, &access.site, all).await {
+        Ok(listed) => listed.items,
+        Err(err) => return error_page(err.into()),
+    };
+    let (users, total, offset) =
+        match admin.search_users(&access.principal, &access.site, &search).await {
+            Ok(listed) => (listed.items, listed.total, listed.offset),
+            Err(err) => {
+                let (status, text) = message(err);
+                if status == StatusCode::NOT_FOUND {
+                    return error_page(ApiError::new(status, "not_found", text));
+                }
+                problem = Some(text);
+                (Vec::new(), 0, 0)
+            }
+        };
+    let at = |offset: u64| with_offset(raw.as_deref(), offset);
+    let status = if problem.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    render(
+        status,
+        &UsersPage {
+            layout: Layout::new(&access, Section::Users, "Users").with_notice(done.done.as_deref()),
+            previous: (offset > 0).then(|| at(offset.saturating_sub(PAGE))),
+            next: (offset + PAGE < total).then(|| at(offset + PAGE)),
+            search,
+            providers,
+            users,
+            total,
+            problem,
+        },
+    )
+}
+
+/// This search's query string at another offset.
+fn with_offset(raw: Option<&str>, offset: u64) -> String {
+    let mut pairs: Vec<(String, String)> = raw
+        .map(|raw| serde_urlencoded::from_str::<Vec<(String, String)>>(raw).unwrap_or_default())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, value)| name != "offset" && name != "done" && !value.trim().is_empty())
+        .collect();
+    pairs.push(("offset".to_owned(), offset.to_string()));
+    serde_urlencoded::to_string(&pairs).unwrap_or_default()
 }
 
 #[derive(Template)]

@@ -353,7 +353,27 @@ async fn a_provider_is_set_up_and_its_scim_secret_is_shown_once(backend: Backend
     assert!(page.contains(&format!("{}/api/scim", app.address)), "{page}");
 }
 
+async fn users_are_found_by_the_search_form(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let admin = Browser::sign_in(&app, "root", json!({ "site_admin": true })).await;
+    app.user("acme", json!({ "username": "ada.lovelace", "email": "ada@example.com" })).await;
+    app.user("acme", json!({ "username": "grace", "full_name": "Grace Hopper", "enabled": false }))
+        .await;
+    let (status, page) = admin.get("/admin/acme/users?q=HOPPER").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(">grace</a>") && !page.contains(">ada.lovelace</a>"), "{page}");
+    assert!(page.contains("1 users found"), "{page}");
+    let (_, page) = admin.get("/admin/acme/users?q=&state=enabled&source=&done=deleted").await;
+    assert!(page.contains(">ada.lovelace</a>") && !page.contains(">grace</a>"), "{page}");
+    assert!(page.contains("Deleted."), "the notice survives the filter: {page}");
+    let (status, page) = admin.get("/admin/acme/users?state=asleep").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("class=\"problem\"") && page.contains("enabled"), "{page}");
+}
+
 crate::on_both_databases!(
+    users_are_found_by_the_search_form,
     visitors_without_a_session_are_sent_to_sign_in,
     administrators_get_in_with_strict_headers_and_others_do_not,
     every_form_needs_the_sessions_token,
