@@ -19,6 +19,8 @@ pub struct ConsoleAccess {
     pub site_name: String,
     pub username: String,
     pub read_only: bool,
+    /// An operator (signed in with an operator key) may switch sites.
+    pub operator: bool,
     /// The token every form of the console carries, bound to the session:
     /// another site cannot know it, so it cannot post a form in the
     /// administrator's name (CSRF).
@@ -49,6 +51,7 @@ impl Sso<'_> {
             site_name: site.name.as_str().to_owned(),
             username: user.username.as_str().to_owned(),
             read_only: role == AdminRole::ReadOnlySiteAdmin,
+            operator: false,
             form_token: form_token(secret),
         })
     }

@@ -12,6 +12,7 @@ mod assets;
 mod forms;
 mod groups;
 mod logs;
+mod operator;
 mod page;
 mod provider_forms;
 mod provider_ldap;
@@ -38,7 +39,10 @@ pub(crate) use users::message;
 
 pub(crate) fn routes() -> Router<App> {
     Router::new()
-        .route("/admin/assets/{file}", get(assets::serve))
+        // Roster's own paths under /admin start with `_`, which no site's
+        // slug may hold, so that every slug reaches its console.
+        .route("/admin/_assets/{file}", get(assets::serve))
+        .merge(operator::routes())
         .route("/admin/{site}", get(page::overview))
         .merge(users::routes())
         .merge(groups::routes())
@@ -68,6 +72,10 @@ impl FromRequestParts<App> for Console {
         match app.sso().console(secret, &site).await {
             Ok(access) => Ok(Self(access)),
             Err(SsoError::Unauthenticated) => {
+                // An operator signed in to the console may open any site.
+                if let Some(access) = operator::operator_access(app, &parts.headers, &site).await {
+                    return access.map(Self);
+                }
                 // The slug was found, so it is safe in a path.
                 Err(Redirect::to(&format!("/login/{site}?to=admin")).into_response())
             }

@@ -128,7 +128,7 @@ async fn sign_in_page(
 }
 
 /// Whether roster is reached over https, so that cookies are Secure.
-fn secure(app: &App) -> bool {
+pub(crate) fn secure(app: &App) -> bool {
     app.config().public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
 }
 

@@ -144,7 +144,7 @@ async fn administrators_get_in_with_strict_headers_and_others_do_not(backend: Ba
     let page = response.text().await.unwrap();
     assert!(page.contains("<h1>Overview</h1>"), "{page}");
     assert!(!page.contains("<script>") && !page.contains("style="), "no inline code: {page}");
-    for path in ["/admin/assets/console.css", "/admin/assets/console.js"] {
+    for path in ["/admin/_assets/console.css", "/admin/_assets/console.js"] {
         assert_eq!(admin.get(path).await.0, StatusCode::OK, "{path}");
     }
 

@@ -19,6 +19,7 @@ mod cli_ldap;
 mod cli_saml;
 mod console;
 mod console_ldap;
+mod console_operator;
 mod durability;
 mod health;
 mod history;
