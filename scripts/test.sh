@@ -5,13 +5,14 @@
 # (PostgreSQL server binaries, cargo-nextest, the test SAML identity
 # provider through scripts/install-saml-idp.sh, the scim2-tester checker
 # through scripts/install-scim2-tester.sh, openapi-spec-validator through
-# scripts/install-openapi-validator.sh, and OpenLDAP's slapd for the
-# directory tests through scripts/install-ldap.sh, and aiosmtpd for the mail
-# tests through scripts/install-smtp.sh), starts a throwaway PostgreSQL
-# cluster on a free loopback port, exports ROSTER_TEST_DATABASE_URL for the
-# tests (which create their own databases in it), runs
-# `cargo nextest run --workspace --no-fail-fast "$@"` and exits with its
-# status. The cluster is stopped and its directory removed on exit.
+# scripts/install-openapi-validator.sh, OpenLDAP's slapd for the directory
+# tests through scripts/install-ldap.sh, aiosmtpd for the mail tests
+# through scripts/install-smtp.sh, and Debian's chromium and chromium-driver
+# for the browser tests through scripts/install-browser.sh), starts a
+# throwaway PostgreSQL cluster on a free loopback port, exports
+# ROSTER_TEST_DATABASE_URL for the tests (which create their own databases
+# in it), runs `cargo nextest run --workspace --no-fail-fast "$@"` and exits
+# with its status. The cluster is stopped and its directory removed on exit.
 #
 # If ROSTER_TEST_DATABASE_URL is already set, no cluster is started and that
 # server is used as it is. Before the tests it checks formatting and clippy
@@ -150,6 +151,12 @@ scripts/install-ldap.sh
 # The mail tests deliver to a real SMTP server (aiosmtpd, started by each
 # test through crates/roster/tests/it/smtp.rs); quick when it is there.
 scripts/install-smtp.sh
+
+# The browser tests drive a real headless chromium over WebDriver
+# (crates/roster/tests/it/browser.rs, one chromedriver per test); its script
+# installs Debian's chromium and chromium-driver and is quick when they are
+# there.
+scripts/install-browser.sh
 
 # The style rules that a reviewer should not have to check by hand:
 # formatting, and clippy (no unwrap/expect/panic outside tests) with

@@ -14,6 +14,8 @@ mod admin_provider_ldap;
 mod admin_providers;
 mod admin_sites;
 mod admin_users;
+mod browser;
+mod browser_sign_in;
 mod cli;
 mod cli_ldap;
 mod cli_saml;
