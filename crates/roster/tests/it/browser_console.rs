@@ -51,11 +51,16 @@ async fn idp_login_page(app: &TestApp, name_id: &str) -> Arc<SamlIdp> {
             let request = String::from_utf8_lossy(&request[..read]).into_owned();
             let target = request.split(' ').nth(1).unwrap_or("/").to_owned();
             let Some(query) = target.strip_prefix("/sso?") else {
-                let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+                let _ = stream
+                    .write_all(
+                        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                    )
+                    .await;
                 continue;
             };
             let redirect = format!("{}?{query}", serving.sso_url);
-            let (idp, name_id, app_address) = (serving.clone(), name_id.clone(), app_address.clone());
+            let (idp, name_id, app_address) =
+                (serving.clone(), name_id.clone(), app_address.clone());
             // pysaml2 runs as a command: off the runtime's threads.
             let page = tokio::task::spawn_blocking(move || {
                 let authn = idp.parse_authn_request(&redirect, None);
@@ -131,7 +136,8 @@ async fn an_administrator_sets_up_okta_in_the_browser() {
     assert_eq!(browser.text("main h1").await, "Okta");
     assert!(browser.text(".notice").await.contains("Created"));
     let provider_url = browser.current_url().await;
-    let provider_id = provider_url.split('?').next().unwrap().rsplit('/').next().unwrap().to_owned();
+    let provider_id =
+        provider_url.split('?').next().unwrap().rsplit('/').next().unwrap().to_owned();
 
     // A SCIM token, shown once, used by a real SCIM request.
     browser.submit("form[action$='/scim'] button[type=submit]").await;

@@ -15,6 +15,7 @@ mod admin_providers;
 mod admin_sites;
 mod admin_users;
 mod browser;
+mod browser_console;
 mod browser_sign_in;
 mod cli;
 mod cli_ldap;
