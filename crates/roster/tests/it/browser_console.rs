@@ -72,7 +72,7 @@ async fn idp_login_page(app: &TestApp, name_id: &str) -> Arc<SamlIdp> {
                     session_index: Some("_browser".into()),
                     ..crate::saml_idp::ResponseSpec::default()
                 };
-                let relay = serde_urlencoded::from_str::<Vec<(String, String)>>(&redirect.split_once('?').expect("a query").1)
+                let relay = serde_urlencoded::from_str::<Vec<(String, String)>>(redirect.split_once('?').expect("a query").1)
                     .expect("a query")
                     .into_iter()
                     .find(|(name, _)| name == "RelayState")
