@@ -13,7 +13,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use roster_app::App;
 use roster_app::admin::views::ProviderView;
-use roster_app::admin::{LdapInput, PageRequest, ProviderInput, ProviderPatch};
+use roster_app::admin::{
+    LdapInput, PageRequest, ProviderInput, ProviderPatch, SetupLinkInput, SetupLinkView,
+};
 use roster_app::setup_guide::SetupGuide;
 use roster_app::sso::ConsoleAccess;
 use roster_domain::ProviderKind;
@@ -163,15 +165,20 @@ struct ProviderPage {
     kind_label: &'static str,
     group_filters: bool,
     problem: Option<String>,
-    /// The credential just generated: shown on this page only.
+    /// The provider's set-up links (never their secrets).
+    links: Vec<SetupLinkView>,
+    /// The credential or link just made: shown on this page only.
     new_secret: Option<NewSecret>,
 }
 
-/// A SCIM secret just made, for the one page that shows it.
+/// A secret just made, for the one page that shows it: a SCIM credential,
+/// or a set-up link.
+#[derive(Default)]
 struct NewSecret {
     token: Option<String>,
     username: Option<String>,
     password: Option<String>,
+    link: Option<String>,
 }
 
 async fn show(
@@ -197,6 +204,10 @@ async fn provider_page(
         Ok(provider) => provider,
         Err(err) => return error_page(err.into()),
     };
+    let links = match app.admin().list_setup_links(&access.principal, &access.site).await {
+        Ok(links) => links.into_iter().filter(|link| link.provider_id == provider.id).collect(),
+        Err(err) => return error_page(err.into()),
+    };
     let (status, problem) = match problem {
         Some((status, text)) => (status, Some(text)),
         None => (StatusCode::OK, None),
@@ -204,6 +215,7 @@ async fn provider_page(
     render(
         status,
         &ProviderPage {
+            links,
             layout: Layout::new(access, Section::Providers, provider.name.clone())
                 .with_notice(done),
             kind_label: kind_label(provider.kind),
@@ -241,6 +253,17 @@ async fn guide(
         ),
         Err(err) => error_page(err.into()),
     }
+}
+
+/// Making a set-up link, or revoking one (`link`).
+#[derive(Deserialize)]
+struct LinkForm {
+    #[serde(default)]
+    expires_in: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    link: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -292,11 +315,44 @@ async fn change(
                         token: made.token.map(|t| t.expose().to_owned()),
                         username: made.username,
                         password: made.password.map(|p| p.expose().to_owned()),
+                        link: None,
                     };
                     let any = shown.token.is_some() || shown.password.is_some();
                     provider_page(&app, &access, &id, Some("saved"), None, any.then_some(shown))
                         .await
                 }
+                Err(err) => provider_page(&app, &access, &id, None, Some(message(err)), None).await,
+            };
+        }
+        "setup-link" => {
+            let form = match forms::read::<LinkForm>(&access.form_token, body).await {
+                Ok(form) => form,
+                Err(refused) => return refused,
+            };
+            let input = SetupLinkInput {
+                provider: id.clone(),
+                expires_in: filled(form.expires_in),
+                description: filled(form.description),
+            };
+            return match admin.create_setup_link(who, site, input).await {
+                Ok(made) => {
+                    let shown = NewSecret {
+                        link: Some(made.url.expose().to_owned()),
+                        ..Default::default()
+                    };
+                    provider_page(&app, &access, &id, Some("created"), None, Some(shown)).await
+                }
+                Err(err) => provider_page(&app, &access, &id, None, Some(message(err)), None).await,
+            };
+        }
+        "setup-link-revoke" => {
+            let form = match forms::read::<LinkForm>(&access.form_token, body).await {
+                Ok(form) => form,
+                Err(refused) => return refused,
+            };
+            let link = form.link.unwrap_or_default();
+            return match admin.revoke_setup_link(who, site, &link).await {
+                Ok(()) => see_other(site, &format!("/providers/{id}"), "removed"),
                 Err(err) => provider_page(&app, &access, &id, None, Some(message(err)), None).await,
             };
         }

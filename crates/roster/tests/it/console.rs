@@ -372,7 +372,54 @@ async fn users_are_found_by_the_search_form(backend: Backend) {
     assert!(page.contains("class=\"problem\"") && page.contains("enabled"), "{page}");
 }
 
+async fn set_up_links_are_made_and_revoked_on_the_providers_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let admin = Browser::sign_in(&app, "root", json!({ "site_admin": true })).await;
+    let (_, location) =
+        admin.post("/admin/acme/providers", &[("kind", "okta"), ("name", "Okta")]).await;
+    let provider_path = location.split('?').next().unwrap().to_owned();
+
+    let before = app.snapshot().await;
+    let (status, page) =
+        admin.post(&format!("{provider_path}/setup-link"), &[("expires_in", "90d")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("class=\"problem\""), "{page}");
+    assert_eq!(app.snapshot().await, before);
+
+    let (status, page) = admin
+        .post(
+            &format!("{provider_path}/setup-link"),
+            &[("expires_in", "2d"), ("description", "Acme IT")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let marker = "id=\"setup-link\" data-copy>";
+    let start = page.find(marker).expect("the new link") + marker.len();
+    let link = page[start..].split('<').next().unwrap().to_owned();
+    assert!(link.starts_with(&format!("{}/setup/roster_setup_", app.address)), "{link}");
+    let (_, again) = admin.get(&provider_path).await;
+    assert!(
+        !again.contains(&link) && again.contains("Acme IT") && again.contains(">usable<"),
+        "{again}"
+    );
+
+    // The link works, until it is revoked from the page.
+    let opened = admin.client.get(&link).send().await.unwrap();
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let id = app.get("/api/admin/sites/acme/setup-links").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) =
+        admin.post(&format!("{provider_path}/setup-link-revoke"), &[("link", &id)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let opened = admin.client.get(&link).send().await.unwrap();
+    assert_eq!(opened.status(), StatusCode::NOT_FOUND);
+}
+
 crate::on_both_databases!(
+    set_up_links_are_made_and_revoked_on_the_providers_page,
     users_are_found_by_the_search_form,
     visitors_without_a_session_are_sent_to_sign_in,
     administrators_get_in_with_strict_headers_and_others_do_not,
