@@ -11,7 +11,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use roster_app::App;
 use roster_app::admin::views::SiteView;
-use roster_app::admin::{LifecycleRuleView, SitePatch, WebhookInput, WebhookView};
+use roster_app::admin::{
+    DeliveryView, LifecycleRuleInput, LifecycleRuleView, SitePatch, WebhookInput, WebhookView,
+};
 use roster_app::sso::ConsoleAccess;
 use roster_domain::history::Interface;
 use serde::Deserialize;
@@ -25,7 +27,10 @@ pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/admin/{site}/settings", get(show).post(save))
         .route("/admin/{site}/settings/webhooks", post(add_webhook))
+        .route("/admin/{site}/settings/webhooks/{id}", get(deliveries))
         .route("/admin/{site}/settings/webhooks/{id}/delete", post(delete_webhook))
+        .route("/admin/{site}/settings/lifecycle", post(add_rule))
+        .route("/admin/{site}/settings/lifecycle/{id}/delete", post(delete_rule))
 }
 
 #[derive(Template)]
@@ -182,6 +187,92 @@ async fn delete_webhook(
         return refused;
     }
     match app.admin().delete_webhook(&access.principal, &access.site, &id).await {
+        Ok(()) => see_other(&access.site, "/settings", "deleted"),
+        Err(err) => settings_page(&app, &access, None, Some(message(err)), None).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/deliveries.html")]
+struct DeliveriesPage {
+    layout: Layout,
+    webhook: WebhookView,
+    deliveries: Vec<DeliveryView>,
+}
+
+/// One webhook's latest delivery attempts and their outcomes.
+async fn deliveries(
+    State(app): State<App>,
+    Console(access): Console,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    let admin = app.admin();
+    let (who, site) = (&access.principal, access.site.as_str());
+    let found = async {
+        Ok::<_, roster_app::admin::AdminError>((
+            admin.get_webhook(who, site, &id).await?,
+            admin.webhook_deliveries(who, site, &id, None).await?,
+        ))
+    };
+    match found.await {
+        Ok((webhook, deliveries)) => render(
+            StatusCode::OK,
+            &DeliveriesPage {
+                layout: Layout::new(&access, Section::Settings, "Webhook deliveries"),
+                webhook,
+                deliveries,
+            },
+        ),
+        Err(err) => error_page(err.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct RuleForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    inactive_days: Option<String>,
+    #[serde(default)]
+    provider_id: Option<String>,
+    #[serde(default)]
+    auth_method: Option<String>,
+}
+
+async fn add_rule(State(app): State<App>, Console(access): Console, body: Body) -> Response {
+    let app = app.via(Interface::Web);
+    let form: RuleForm = match forms::read(&access.form_token, body).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
+    let Some(inactive_days) = filled(form.inactive_days).and_then(|d| d.parse().ok()) else {
+        let text = "inactive_days: give the number of days without a sign-in".to_owned();
+        return settings_page(&app, &access, None, Some((StatusCode::BAD_REQUEST, text)), None)
+            .await;
+    };
+    let input = LifecycleRuleInput {
+        action: form.action,
+        inactive_days,
+        provider_id: filled(form.provider_id),
+        auth_method: filled(form.auth_method),
+    };
+    match app.admin().create_lifecycle_rule(&access.principal, &access.site, input).await {
+        Ok(_) => see_other(&access.site, "/settings", "created"),
+        Err(err) => settings_page(&app, &access, None, Some(message(err)), None).await,
+    }
+}
+
+async fn delete_rule(
+    State(app): State<App>,
+    Console(access): Console,
+    Path((_, id)): Path<(String, String)>,
+    body: Body,
+) -> Response {
+    let app = app.via(Interface::Web);
+    if let Err(refused) = forms::read::<Empty>(&access.form_token, body).await {
+        return refused;
+    }
+    match app.admin().delete_lifecycle_rule(&access.principal, &access.site, &id).await {
         Ok(()) => see_other(&access.site, "/settings", "deleted"),
         Err(err) => settings_page(&app, &access, None, Some(message(err)), None).await,
     }

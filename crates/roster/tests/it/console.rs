@@ -418,7 +418,71 @@ async fn set_up_links_are_made_and_revoked_on_the_providers_page(backend: Backen
     assert_eq!(opened.status(), StatusCode::NOT_FOUND);
 }
 
+async fn site_settings_webhooks_and_lifecycle_rules(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let admin = Browser::sign_in(&app, "root", json!({ "site_admin": true })).await;
+    let before = app.snapshot().await;
+    let (status, page) = admin
+        .post("/admin/acme/settings", &[("name", "Acme"), ("scim_log_retention_days", "ninety")])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("scim_log_retention_days"), "{page}");
+    assert_eq!(app.snapshot().await, before);
+    let (status, _) = admin
+        .post(
+            "/admin/acme/settings",
+            &[
+                ("name", "Acme Corp"),
+                ("allow_manual_users", "on"),
+                ("two_factor", "always"),
+                ("application_url", "https://app.example.com/sso"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let site = app.get("/api/admin/sites/acme").await.body;
+    assert_eq!(
+        (site["name"].as_str(), site["allow_manual_groups"].as_bool()),
+        (Some("Acme Corp"), Some(false))
+    );
+    assert_eq!(site["two_factor"], "always");
+    assert_eq!(site["application_url"], "https://app.example.com/sso");
+
+    // A webhook: its secret shown once, its deliveries on a page of their own.
+    let (status, page) =
+        admin.post("/admin/acme/settings/webhooks", &[("url", "https://127.0.0.1:9/hook")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"webhook-secret\""), "{page}");
+    let webhooks = app.get("/api/admin/sites/acme/webhooks").await.body;
+    let id = webhooks["items"][0]["id"].as_str().or(webhooks[0]["id"].as_str()).unwrap().to_owned();
+    let (status, page) = admin.get(&format!("/admin/acme/settings/webhooks/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("https://127.0.0.1:9/hook"), "{page}");
+
+    // A lifecycle rule, refused without its days, then made and deleted.
+    let before = app.snapshot().await;
+    let (status, _) = admin.post("/admin/acme/settings/lifecycle", &[("action", "disable")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.snapshot().await, before);
+    let (status, _) = admin
+        .post(
+            "/admin/acme/settings/lifecycle",
+            &[("action", "disable"), ("inactive_days", "90"), ("auth_method", "password")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let rules = app.get("/api/admin/sites/acme/lifecycle-rules").await.body;
+    let rule = rules["items"][0]["id"].as_str().or(rules[0]["id"].as_str()).unwrap().to_owned();
+    let (status, _) =
+        admin.post(&format!("/admin/acme/settings/lifecycle/{rule}/delete"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = admin.get("/admin/acme/settings").await;
+    assert!(page.contains("No lifecycle rules."), "{page}");
+}
+
 crate::on_both_databases!(
+    site_settings_webhooks_and_lifecycle_rules,
     set_up_links_are_made_and_revoked_on_the_providers_page,
     users_are_found_by_the_search_form,
     visitors_without_a_session_are_sent_to_sign_in,
