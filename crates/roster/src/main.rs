@@ -5,11 +5,18 @@
 mod cli;
 mod commands;
 mod config;
+mod group_command;
 mod guide_command;
+mod logs_command;
 mod output;
+mod progress;
+mod provider_command;
 mod serve;
 mod setup_link_command;
+mod site_command;
+mod sync_command;
 mod test_knobs;
+mod user_command;
 mod webhook_command;
 
 use std::process::ExitCode;

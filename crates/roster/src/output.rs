@@ -68,6 +68,23 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// Reports a change that returns nothing: `{"<what>": true}` with
+/// `--json`, so that a script reads JSON from every command, else the
+/// sentence on standard error.
+pub fn done(what: &str, sentence: &str, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::json!({ what: true }));
+    } else {
+        eprintln!("{sentence}");
+    }
+    Ok(())
+}
+
+/// A flag whose empty value clears the field: absent, cleared, or set.
+pub fn clearable(value: &Option<String>) -> Option<Option<String>> {
+    value.as_ref().map(|value| if value.is_empty() { None } else { Some(value.clone()) })
+}
+
 fn scalar(value: &Value) -> String {
     match value {
         Value::Null => "-".to_owned(),

@@ -82,7 +82,7 @@ pub async fn run(app: &App, command: &SetupLinkCommand, json: bool) -> anyhow::R
         }
         SetupLinkCommand::Revoke { site, id } => {
             admin.revoke_setup_link(&OPERATOR, site, id).await?;
-            Ok(())
+            output::done("revoked", &format!("Set-up link {id} revoked."), json)
         }
     }
 }

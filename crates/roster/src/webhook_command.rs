@@ -125,7 +125,7 @@ pub async fn run(app: &App, command: &WebhookCommand, json: bool) -> anyhow::Res
         }
         WebhookCommand::Delete { site, id } => {
             admin.delete_webhook(&OPERATOR, site, id).await?;
-            Ok(())
+            output::done("deleted", &format!("Webhook {id} deleted."), json)
         }
         WebhookCommand::RotateSecret { site, id, overlap_hours } => {
             let rotation = SecretRotation { overlap_hours: Some(*overlap_hours) };

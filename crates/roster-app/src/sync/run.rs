@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::apply::{DirectoryRead, apply};
 use super::report::SyncReport;
-use super::{Sync, SyncError};
+use super::{Sync, SyncError, SyncPhase};
 use crate::ids::opaque_id;
 use crate::{Principal, metrics, notices};
 use utoipa::ToSchema;
@@ -155,6 +155,7 @@ impl Sync<'_> {
     ) -> Result<SyncReport, SyncError> {
         let now = self.now();
         let owner = uuid::Uuid::new_v4().to_string();
+        self.phase(SyncPhase::Starting);
         let (provider, state, last_served_by) = {
             let mut tx = self.write().await?;
             let provider = tx
@@ -237,6 +238,7 @@ impl Sync<'_> {
         let config = directory_config(ldap);
         // Read everything before any write: a directory that fails
         // mid-search leaves the store as it was.
+        self.phase(SyncPhase::Connecting);
         let mut session =
             self.ctx.directory.connect(&config).await.map_err(|err| err.to_string())?;
         let served_by = session.served_by().to_owned();
@@ -251,8 +253,11 @@ impl Sync<'_> {
             if full { None } else { mark.clone().map(Watermark) }
         };
         let (user_mark, group_mark) = (mark(&state.user_watermark), mark(&state.group_watermark));
+        self.phase(SyncPhase::ReadingUsers);
         let users = session.users(user_mark.as_ref()).await.map_err(|err| err.to_string())?;
+        self.phase(SyncPhase::ReadingGroups { users: users.len() });
         let groups = session.groups(group_mark.as_ref()).await.map_err(|err| err.to_string())?;
+        self.phase(SyncPhase::Applying { users: users.len(), groups: groups.len() });
         if let Err(err) = session.close().await {
             tracing::debug!(%err, "closing the directory connection failed");
         }

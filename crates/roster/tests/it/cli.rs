@@ -82,7 +82,7 @@ fn describe(output: &Output) -> String {
 }
 
 /// Every stored row, read through a connection of the test's own.
-async fn snapshot(db: &TestDatabase) -> String {
+pub(crate) async fn snapshot(db: &TestDatabase) -> String {
     let store = roster_store::connect(&db.config).await.expect("open the store");
     let rows = store.snapshot().await.expect("snapshot");
     store.close().await;
@@ -541,7 +541,7 @@ async fn provider_options(backend: Backend) {
 }
 
 /// `roster <command> --help`, which must succeed.
-fn help(command: &[String]) -> String {
+pub(crate) fn help(command: &[String]) -> String {
     let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
     args.push("--help");
     let output = roster(&args).output().expect("run the roster binary");
@@ -586,7 +586,7 @@ fn leaf_commands() -> Vec<Vec<String>> {
 /// The options of a help text, each with its help: on the same line after
 /// the flag (short help) or on the next line (long help), `[env: ...]` and
 /// `[default: ...]` left out.
-fn options(help: &str) -> Vec<(String, String)> {
+pub(crate) fn options(help: &str) -> Vec<(String, String)> {
     let lines = section(help, "Options:");
     let mut found = Vec::new();
     for (index, line) in lines.iter().enumerate() {

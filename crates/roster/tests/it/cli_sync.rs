@@ -1,0 +1,126 @@
+//! `roster sync` against a real OpenLDAP `slapd`: a run's report, the runs
+//! it leaves, and its progress line, which a terminal gets (a pseudo
+//! terminal from util-linux `script`) and a pipe never does.
+
+use std::process::Command;
+
+use roster_ldap::testing::{SYNC_PASSWORD, Slapd};
+
+use crate::cli::{run, run_json, run_ok};
+use crate::helpers::{self, Backend, TestDatabase};
+
+/// Back to the line's start, then "erase line": what the progress draws with.
+const ERASE: &str = "\r\x1b[2K";
+
+/// A site `acme` with the provider `Directory` on `slapd`.
+fn directory_provider(db: &TestDatabase, slapd: &Slapd, dir: &std::path::Path) {
+    run_ok(db, &["site", "create", "--slug", "acme"]);
+    let password = dir.join("bind-password");
+    std::fs::write(&password, SYNC_PASSWORD).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, slapd.ca_pem()).unwrap();
+    let (host, port) =
+        slapd.address().rsplit_once(':').map(|(h, p)| (h.to_owned(), p.to_owned())).unwrap();
+    let sync_dn = slapd.sync_dn();
+    let (password, ca) = (password.display().to_string(), ca.display().to_string());
+    run_ok(
+        db,
+        &[
+            "provider",
+            "ldap",
+            "--create",
+            "--site",
+            "acme",
+            "--provider",
+            "Directory",
+            "--host",
+            &host,
+            "--port",
+            &port,
+            "--security",
+            "starttls",
+            "--ca-cert",
+            &ca,
+            "--server-type",
+            "openldap",
+            "--username-attribute",
+            "uid",
+            "--bind-username",
+            &sync_dn,
+            "--bind-password-file",
+            &password,
+            "--base-dn",
+            slapd.base_dn(),
+        ],
+    );
+}
+
+async fn a_sync_runs_and_is_listed(backend: Backend) {
+    let slapd = Slapd::builder().bulk(12, 2, 1).start();
+    let db = helpers::fresh_database(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    directory_provider(&db, &slapd, dir.path());
+    let sync = ["sync", "run", "--site", "acme", "--provider", "Directory"];
+
+    // The tests' standard error is a pipe: no progress, not a byte of it.
+    let output = run(&db, &sync);
+    assert!(output.status.success(), "{output:?}");
+    assert!(output.stderr.is_empty(), "{:?}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.lines().any(|line| line == "users_created: 12"), "{stdout}");
+
+    let report = run_json(&db, &[&sync[..], &["--full"]].concat());
+    assert_eq!(report["full"], true, "{report}");
+    assert_eq!(report["users_created"], 0, "{report}");
+    let runs = run_json(&db, &["sync", "runs", "--site", "acme", "--provider", "Directory"]);
+    assert_eq!(runs["total"], 2, "{runs}");
+    assert!(runs["items"].as_array().unwrap().iter().all(|run| run["succeeded"] == true), "{runs}");
+    let text = run_ok(&db, &["sync", "runs", "--site", "acme", "--provider", "Directory"]);
+    assert_eq!(text.lines().count(), 2, "{text}");
+
+    let members =
+        run_json(&db, &["group", "member", "list", "--site", "acme", "--group", "group000"]);
+    assert!(members["total"].as_u64().unwrap() > 0, "{members}");
+}
+
+/// `sync run` under a pseudo terminal: the progress line is drawn and
+/// erased before the report; with `--json` nothing but the JSON comes.
+async fn a_terminal_sees_the_progress(backend: Backend) {
+    let slapd = Slapd::builder().bulk(40, 3, 1).start();
+    let db = helpers::fresh_database(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    directory_provider(&db, &slapd, dir.path());
+    let terminal = |extra: &[&str]| {
+        let quoted: Vec<String> = [env!("CARGO_BIN_EXE_roster")]
+            .iter()
+            .copied()
+            .chain(db.cli_args.iter().map(String::as_str))
+            .chain(["sync", "run", "--site", "acme", "--provider", "Directory"])
+            .chain(extra.iter().copied())
+            .map(|arg| format!("'{}'", arg.replace('\'', r"'\''")))
+            .collect();
+        let output = Command::new("script")
+            .args(["--quiet", "--return", "--command", &quoted.join(" "), "/dev/null"])
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("util-linux `script` runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+
+    let seen = terminal(&["--full"]);
+    let last_erase = seen.rfind(ERASE).unwrap_or_else(|| panic!("no progress drawn: {seen:?}"));
+    let report = seen.find("users_created: 40").unwrap_or_else(|| panic!("no report: {seen:?}"));
+    assert!(last_erase < report, "the line is erased before the report: {seen:?}");
+    assert!(
+        seen[..report].contains(" starting") || seen[..report].contains(" reading"),
+        "{seen:?}"
+    );
+
+    let seen = terminal(&["--full", "--json"]);
+    assert!(!seen.contains('\x1b'), "--json draws nothing: {seen:?}");
+    let json: serde_json::Value = serde_json::from_str(seen.trim()).unwrap();
+    assert_eq!(json["full"], true, "{json}");
+}
+
+crate::on_both_databases!(a_sync_runs_and_is_listed, a_terminal_sees_the_progress);
