@@ -8,7 +8,7 @@ use roster_domain::{
     Group, GroupId, GroupName, InvalidValue, Provider, ProviderId, ProviderName, SamlTrust, Site,
     SiteId, SiteSlug, User, UserId, Username,
 };
-use roster_store::{Listed, Page, SiteRepo, StoreError};
+use roster_store::{Listed, Page, SiteRepo, StoreError, UserFilter};
 
 use super::error::field;
 use super::input::opaque_id;
@@ -78,6 +78,23 @@ pub(crate) async fn provider_to_set_up<T: AdminTx>(
     let found = visible_provider(tx, who, slug, id).await?;
     who.may_set_up_provider()
         .map_err(|denied| AdminError::denied(denied, "change this provider"))?;
+    // A set-up link sets a provider up before it is used: once anyone
+    // signs in through it or was provisioned by it, a new trust or
+    // credential from a link would hand those accounts (administrators
+    // among them) to whoever holds the link, so only an administrator
+    // may change them then.
+    if matches!(who, Principal::SetupLink(_)) {
+        let (site, provider) = &found;
+        let used_by = UserFilter { provider: Some(provider.id.clone()), ..UserFilter::default() };
+        let users = tx.search_users(&site.id, &used_by, Page { offset: 0, limit: 1 }).await?;
+        if users.total > 0 {
+            return Err(AdminError::Forbidden(
+                "this provider is in use: it has users, so its SAML trust and SCIM credential \
+                 are changed by the site's administrators, not through a set-up link"
+                    .to_owned(),
+            ));
+        }
+    }
     Ok(found)
 }
 

@@ -436,6 +436,9 @@ impl Sync<'_> {
         provider: &str,
     ) -> Result<ConnectionTest, SyncError> {
         let (site, provider) = self.visible_provider(who, site, provider).await?;
+        // A test reads the whole directory with the stored bind password:
+        // for those who may change the settings, not for read-only eyes.
+        who.may_change().map_err(|_| SyncError::ReadOnly)?;
         let provider = self
             .read()
             .await?

@@ -403,4 +403,10 @@ pub(super) fn private(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(axum::http::header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // Sign-in pages are never framed (clickjacking).
+    headers.insert(axum::http::header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
 }

@@ -464,6 +464,35 @@ async fn the_set_up_page_sets_trust_and_makes_a_credential(backend: Backend) {
         "{entries:?}"
     );
 
+    // Once the provider has a user, a link may no longer change its trust
+    // or its credential: that is for the site's administrators.
+    let made = app
+        .client
+        .post(format!("{}/api/scim/Users", app.address))
+        .bearer_auth(scim_token)
+        .header("content-type", "application/scim+json")
+        .body(
+            json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada" })
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let before = app.snapshot().await;
+    let (status, page) = post_setup(&app, &session, "/setup/saml", &with_token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("this provider is in use"), "{page}");
+    let (status, _) = post_setup(
+        &app,
+        &session,
+        "/setup/scim",
+        &[("auth", "token"), ("reset", "on"), ("form_token", &token)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.snapshot().await, before);
+
     // Revoked, the session's forms are refused and change nothing.
     let id = created["id"].as_str().unwrap();
     assert_eq!(app.delete(&format!("{LINKS}/{id}")).await.status, StatusCode::NO_CONTENT);
