@@ -2,7 +2,8 @@
 //! authenticator, how to set one up: the QR code, the secret to type in
 //! instead, and the `otpauth://` link for an app on the same device.
 
-use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use roster_app::sso::SecondFactorView;
 
@@ -10,12 +11,17 @@ use crate::error::escape_html;
 
 /// The page for `view`; `problem` says what was wrong with the last code,
 /// and `carried` is markup of roster's own (hidden fields) the form posts
-/// on.
+/// on. The form carries a fresh anti-forgery token that the page also
+/// sets as the sign-in form's cookie, so that a code form posted from
+/// another site (with a pending sign-in of the attacker's own) signs no
+/// one in (login CSRF).
 pub(super) fn code_page(
     view: &SecondFactorView,
     problem: Option<&str>,
     carried: &'static str,
+    secure: bool,
 ) -> Response {
+    let token = roster_app::secrets::generate("");
     let escape = escape_html;
     let setup = match &view.enrolment {
         Some(enrolment) => format!(
@@ -44,6 +50,7 @@ pub(super) fn code_page(
          <body><main><h1>Two-factor sign-in to {name}</h1>{setup}{problem}\
          <form method=\"post\" action=\"/login/{site}/code\">\
          <input type=\"hidden\" name=\"pending\" value=\"{pending}\">{carried}\
+         <input type=\"hidden\" name=\"form\" value=\"{token}\">\
          <label>Code for {username} <input name=\"code\" inputmode=\"numeric\" \
          autocomplete=\"one-time-code\" pattern=\"[0-9 ]*\" maxlength=\"8\" required autofocus></label>\
          <button type=\"submit\">Verify</button></form></main></body></html>\n",
@@ -54,6 +61,12 @@ pub(super) fn code_page(
     );
     let status = if problem.is_empty() { StatusCode::OK } else { StatusCode::FORBIDDEN };
     let mut response = (status, Html(page)).into_response();
+    // The site was found, so its slug is a valid cookie path.
+    if let Ok(value) =
+        HeaderValue::from_str(&super::cookie::sign_in_form(&token, &view.site, secure))
+    {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
     super::private(&mut response);
     response
 }

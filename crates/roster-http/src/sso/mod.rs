@@ -176,6 +176,9 @@ async fn password_sign_in(
 struct CodeForm {
     pending: Secret,
     code: String,
+    /// The code page's anti-forgery token.
+    #[serde(default)]
+    form: String,
     #[serde(default)]
     to: Destination,
 }
@@ -187,16 +190,29 @@ async fn second_factor(
     Path(site): Path<String>,
     request: Request,
 ) -> Response {
+    let headers = request.headers().clone();
     let form: CodeForm = match read_form(request, PASSWORD_FORM_LIMIT).await {
         Ok(form) => form,
         Err(problem) => return problem.page("code", "send the code from your authenticator app"),
     };
+    // Checked before the code: a forged post (another site's, carrying a
+    // pending sign-in of its own) counts no attempt and signs no one in.
+    if !cookie::sign_in_form_matches(&headers, &form.form) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "form_expired",
+            "this sign-in form has expired or was not sent from roster's sign-in page; \
+             sign in again",
+        )
+        .into_page();
+    }
     match app.sso().second_factor(&site, &form.pending, &form.code).await {
         Ok(signed_in) => session_started(&app, &signed_in, form.to),
         Err(SsoError::WrongCode(view)) => code_page::code_page(
             &view,
             Some(&SsoError::WrongCode(view.clone()).to_string()),
             form.to.field(),
+            secure(&app),
         ),
         Err(err) => ApiError::from(err).into_page(),
     }
@@ -298,7 +314,7 @@ fn signed_in_response(
     match step {
         Ok(SignInStep::SignedIn(signed_in)) => session_started(app, &signed_in, destination),
         Ok(SignInStep::SecondFactor(view)) => {
-            code_page::code_page(&view, None, destination.field())
+            code_page::code_page(&view, None, destination.field(), secure(app))
         }
         Err(err) => ApiError::from(err).into_page(),
     }

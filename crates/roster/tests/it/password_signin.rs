@@ -64,10 +64,13 @@ pub(crate) async fn post_form_with(
     }
     let response = request.send().await.unwrap();
     let status = response.status();
+    // The session cookie only: a code page also sets its form's cookie.
     let cookie = response
         .headers()
-        .get(SET_COOKIE)
-        .map(|value| value.to_str().unwrap().split(';').next().unwrap().to_owned());
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|cookie| cookie.starts_with("roster_session="));
     (status, cookie, response.text().await.unwrap())
 }
 

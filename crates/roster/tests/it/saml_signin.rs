@@ -72,10 +72,13 @@ pub(crate) async fn post(acs: &str, response: &str) -> (StatusCode, Option<Strin
         .await
         .unwrap();
     let status = answered.status();
+    // The session cookie only: a code page also sets its form's cookie.
     let cookie = answered
         .headers()
-        .get(SET_COOKIE)
-        .map(|value| value.to_str().unwrap().split(';').next().unwrap().to_owned());
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|cookie| cookie.starts_with("roster_session="));
     (status, cookie, answered.text().await.unwrap())
 }
 

@@ -9,17 +9,35 @@ use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::json;
 
 use crate::helpers::{Backend, TestApp, spawn_app};
-use crate::password_signin::{post_form, sign_in, with_password};
+use crate::password_signin::{post_form_with, sign_in, with_password};
 use crate::saml_idp::SamlIdp;
 use crate::saml_signin::{answer, me, post, provider, start};
 
 const PASSWORD: &str = "correct horse battery";
 
-/// The value of the hidden `pending` field of a code page.
-fn pending_of(page: &str) -> String {
-    let marker = "name=\"pending\" value=\"";
-    let start = page.find(marker).expect("a code page") + marker.len();
+/// What a code page's form posts back: its pending sign-in and its
+/// anti-forgery token (also the page's cookie, which a browser sends).
+#[derive(Debug, Clone)]
+struct Pending {
+    pending: String,
+    form: String,
+}
+
+impl std::fmt::Display for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.pending)
+    }
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).expect("a code page") + marker.len();
     page[start..].split('"').next().unwrap().to_owned()
+}
+
+/// The hidden fields of a code page.
+fn pending_of(page: &str) -> Pending {
+    Pending { pending: hidden(page, "pending"), form: hidden(page, "form") }
 }
 
 /// The authenticator key an enrolment page shows.
@@ -41,13 +59,24 @@ fn code(app: &TestApp, key: &str, steps: i64) -> String {
     totp.generate(u64::try_from(now).unwrap()).to_string()
 }
 
-async fn enter(app: &TestApp, pending: &str, code: &str) -> (StatusCode, Option<String>, String) {
-    post_form(app, "/login/acme/code", &[("pending", pending), ("code", code)]).await
+async fn enter(
+    app: &TestApp,
+    pending: &Pending,
+    code: &str,
+) -> (StatusCode, Option<String>, String) {
+    let cookie = format!("roster_sign_in_form={}", pending.form);
+    post_form_with(
+        app,
+        "/login/acme/code",
+        Some(&cookie),
+        &[("pending", &pending.pending), ("code", code), ("form", &pending.form)],
+    )
+    .await
 }
 
 /// Ada, who must use a second factor, signs in with her password for the
 /// first time: the key offered to her and the pending sign-in.
-async fn first_sign_in(app: &TestApp) -> (String, String) {
+async fn first_sign_in(app: &TestApp) -> (String, Pending) {
     with_password(app, json!({ "username": "ada", "two_factor": "always" }), PASSWORD).await;
     let (_, _, page) = sign_in(app, "ada", PASSWORD).await;
     (key_of(&page).expect("a key to set up"), pending_of(&page))
@@ -192,6 +221,10 @@ async fn malformed_and_stale_code_forms_open_nothing(backend: Backend) {
         (format!("pending=roster_pending_00&code={right}"), StatusCode::FORBIDDEN),
         (format!("pending={}&code={right}", "a".repeat(5000)), StatusCode::FORBIDDEN),
         (format!("pending=&code={right}"), StatusCode::FORBIDDEN),
+        // The right pending sign-in and code without the page's token: a
+        // form posted from another site (login CSRF) signs no one in.
+        (format!("pending={pending}&code={right}"), StatusCode::FORBIDDEN),
+        (format!("pending={pending}&code={right}&form={}", pending.form), StatusCode::FORBIDDEN),
     ];
     for (body, expected) in cases {
         let response = app
@@ -210,7 +243,15 @@ async fn malformed_and_stale_code_forms_open_nothing(backend: Backend) {
         .client
         .post(format!("{}/login/other/code", app.address))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string([("pending", &pending), ("code", &right)]).unwrap())
+        .header("cookie", format!("roster_sign_in_form={}", pending.form))
+        .body(
+            serde_urlencoded::to_string([
+                ("pending", &pending.pending),
+                ("code", &right),
+                ("form", &pending.form),
+            ])
+            .unwrap(),
+        )
         .send()
         .await
         .unwrap();
