@@ -38,14 +38,6 @@ pub(crate) async fn sign_in_form(app: &TestApp, site: &str) -> (String, String) 
     (cookie, token)
 }
 
-pub(crate) async fn post_form(
-    app: &TestApp,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, Option<String>, String) {
-    post_form_with(app, path, None, fields).await
-}
-
 /// Posts a browser form to `path`, with `cookie` if any; returns the
 /// status, the session cookie it set (`name=value`) and the page.
 pub(crate) async fn post_form_with(
