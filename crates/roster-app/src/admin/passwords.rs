@@ -25,6 +25,15 @@ pub struct PasswordInput {
     pub password: Secret,
 }
 
+impl PasswordInput {
+    /// Whether the password meets the rules, before anything is done with
+    /// it: a form that creates a user and sets its password checks first,
+    /// so that a refused password does not leave a user behind.
+    pub fn check(&self) -> Result<(), AdminError> {
+        field("password", check(self.password.expose()))
+    }
+}
+
 fn check(password: &str) -> Result<(), InvalidValue> {
     let chars = password.chars().count();
     if !(MIN_CHARS..=MAX_CHARS).contains(&chars) {

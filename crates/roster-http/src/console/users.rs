@@ -162,6 +162,13 @@ async fn create(State(app): State<App>, Console(access): Console, body: Body) ->
         site_admin: Some(ticked(&form.site_admin)),
         ..UserInput::default()
     };
+    let password =
+        filled(form.password.clone()).map(|p| PasswordInput { password: Secret::new(p) });
+    if let Some(Err(err)) = password.as_ref().map(PasswordInput::check) {
+        return refused_form(&access, err, |access, status, problem| {
+            new_page(access, status, Some(problem), form)
+        });
+    }
     let admin = app.admin();
     let created = match admin.create_user(&access.principal, &access.site, input).await {
         Ok(user) => user,
@@ -173,8 +180,7 @@ async fn create(State(app): State<App>, Console(access): Console, body: Body) ->
     };
     // The password after the user exists: the same rules as the reset
     // form, and a refused password leaves a user to set one for.
-    if let Some(password) = filled(form.password) {
-        let input = PasswordInput { password: Secret::new(password) };
+    if let Some(input) = password {
         if let Err(err) =
             admin.set_password(&access.principal, &access.site, &created.id, input).await
         {

@@ -229,6 +229,12 @@ async fn refusals_are_shown_where_the_action_is(backend: Backend) {
         admin.post(&format!("/admin/acme/users/{root}/password"), &[("password", "short")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
     assert!(page.contains("class=\"problem\""), "{page}");
+    // A new user with a refused password is not made at all.
+    let (status, page) =
+        admin.post("/admin/acme/users", &[("username", "newbie"), ("password", "short")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("password: a password must be"), "{page}");
+    assert!(page.contains("value=\"newbie\""), "the form keeps what was typed: {page}");
     // A duplicate username comes back on the form, with what was typed.
     let (status, page) = admin.post("/admin/acme/users", &[("username", "ROOT")]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{page}");
