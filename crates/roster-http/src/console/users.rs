@@ -178,14 +178,13 @@ async fn create(State(app): State<App>, Console(access): Console, body: Body) ->
             });
         }
     };
-    // The password after the user exists: the same rules as the reset
-    // form, and a refused password leaves a user to set one for.
-    if let Some(input) = password {
-        if let Err(err) =
+    // The password after the user exists (checked above, so only a
+    // failure of the server leaves the user without one).
+    if let Some(input) = password
+        && let Err(err) =
             admin.set_password(&access.principal, &access.site, &created.id, input).await
-        {
-            return show_user(&app, &access, &created.id, None, Some(message(err))).await;
-        }
+    {
+        return show_user(&app, &access, &created.id, None, Some(message(err))).await;
     }
     see_other(&access.site, &format!("/users/{}", created.id), "created")
 }
