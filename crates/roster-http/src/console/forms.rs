@@ -94,6 +94,17 @@ pub(crate) fn with_cursor(raw: Option<&str>, cursor: &str) -> String {
     serde_urlencoded::to_string(&pairs).unwrap_or_default()
 }
 
+#[derive(Deserialize, Default)]
+struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// The `?done=` of a page reached after a change (see `page::see_other`).
+pub(crate) fn done(raw: Option<String>) -> Option<String> {
+    query::<DoneQuery>(raw).done
+}
+
 /// A checkbox: present (any value) when ticked, absent when not.
 pub(crate) fn ticked(value: &Option<String>) -> bool {
     value.is_some()

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::Console;
 use super::forms;
-use super::page::{Layout, Section, error_page, render, see_other};
+use super::page::{Layout, Section, error_page, outcome, render, see_other};
 use super::users::message;
 
 pub(super) fn routes() -> Router<App> {
@@ -68,10 +68,7 @@ async fn groups_page(
         Err(err) => return error_page(err.into()),
     };
     let offset = listed.offset;
-    let (status, problem) = match problem {
-        Some((status, text)) => (status, Some(text)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = outcome(problem);
     render(
         status,
         &GroupsPage {

@@ -20,7 +20,7 @@ use roster_domain::history::Interface;
 use serde::Deserialize;
 
 use super::forms::{self, filled};
-use super::page::{error_page, render, secured};
+use super::page::{error_page, outcome, render, secured};
 use super::users::message;
 
 const COOKIE_NAME: &str = "roster_operator";
@@ -102,10 +102,7 @@ async fn sites_page(app: &App, key: &str, problem: Option<(StatusCode, String)>)
         Ok(listed) => listed.items,
         Err(err) => return error_page(err.into()),
     };
-    let (status, problem) = match problem {
-        Some((status, text)) => (status, Some(text)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = outcome(problem);
     render(status, &SitesPage { form_token: form_token(key), sites, problem })
 }
 

@@ -108,6 +108,14 @@ fn notice(done: &str) -> Option<&'static str> {
     })
 }
 
+/// A page's status and the refusal it shows, if any.
+pub(crate) fn outcome(problem: Option<(StatusCode, String)>) -> (StatusCode, Option<String>) {
+    match problem {
+        Some((status, text)) => (status, Some(text)),
+        None => (StatusCode::OK, None),
+    }
+}
+
 /// A template as a page, with the console's headers.
 pub(crate) fn render(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::Console;
 use super::forms::{self, filled, ticked};
-use super::page::{Layout, Section, error_page, render, see_other};
+use super::page::{self, Layout, Section, error_page, render, see_other};
 use super::users::message;
 use crate::ApiError;
 
@@ -43,20 +43,14 @@ struct LdapPage {
     outcome: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct DoneQuery {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 async fn show(
     State(app): State<App>,
     Console(access): Console,
     Path((_, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query: DoneQuery = forms::query(query);
-    page(&app, &access, &id, query.done.as_deref(), None, None).await
+    let done = forms::done(query);
+    page(&app, &access, &id, done.as_deref(), None, None).await
 }
 
 async fn page(
@@ -76,10 +70,7 @@ async fn page(
         Some(_) => app.sync().runs(&access.principal, &access.site, id).await.unwrap_or_default(),
         None => Vec::new(),
     };
-    let (status, problem) = match problem {
-        Some((status, text)) => (status, Some(text)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = page::outcome(problem);
     let title = format!("{}: LDAP provisioning", provider.name);
     render(
         status,

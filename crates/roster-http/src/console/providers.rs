@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use super::Console;
 use super::forms::{self, filled};
-use super::page::{Layout, Section, error_page, render, see_other};
+use super::page::{Layout, Section, error_page, outcome, render, see_other};
 use super::provider_forms::{
     CredentialForm, ProvisioningForm, SamlForm, SignInForm, kind_label, kind_supports_group_filters,
 };
@@ -47,26 +47,20 @@ struct ProvidersPage {
     providers: Vec<ProviderView>,
 }
 
-#[derive(Deserialize, Default)]
-struct DoneQuery {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 async fn list(
     State(app): State<App>,
     Console(access): Console,
     RawQuery(query): RawQuery,
 ) -> Response {
     let app = app.via(Interface::Web);
-    let query: DoneQuery = forms::query(query);
+    let done = forms::done(query);
     let all = PageRequest { offset: None, limit: Some(PageRequest::MAX_LIMIT) };
     match app.admin().list_providers(&access.principal, &access.site, all).await {
         Ok(listed) => render(
             StatusCode::OK,
             &ProvidersPage {
                 layout: Layout::new(&access, Section::Providers, "SSO providers")
-                    .with_notice(query.done.as_deref()),
+                    .with_notice(done.as_deref()),
                 providers: listed.items,
             },
         ),
@@ -188,8 +182,8 @@ async fn show(
     RawQuery(query): RawQuery,
 ) -> Response {
     let app = app.via(Interface::Web);
-    let query: DoneQuery = forms::query(query);
-    provider_page(&app, &access, &id, query.done.as_deref(), None, None).await
+    let done = forms::done(query);
+    provider_page(&app, &access, &id, done.as_deref(), None, None).await
 }
 
 async fn provider_page(
@@ -208,10 +202,7 @@ async fn provider_page(
         Ok(links) => links.into_iter().filter(|link| link.provider_id == provider.id).collect(),
         Err(err) => return error_page(err.into()),
     };
-    let (status, problem) = match problem {
-        Some((status, text)) => (status, Some(text)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = outcome(problem);
     render(
         status,
         &ProviderPage {

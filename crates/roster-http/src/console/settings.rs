@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::Console;
 use super::forms::{self, filled, ticked};
-use super::page::{Layout, Section, error_page, render, see_other};
+use super::page::{Layout, Section, error_page, outcome, render, see_other};
 use super::users::message;
 
 pub(super) fn routes() -> Router<App> {
@@ -45,20 +45,14 @@ struct SettingsPage {
     new_secret: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct DoneQuery {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 async fn show(
     State(app): State<App>,
     Console(access): Console,
     RawQuery(query): RawQuery,
 ) -> Response {
     let app = app.via(Interface::Web);
-    let query: DoneQuery = forms::query(query);
-    settings_page(&app, &access, query.done.as_deref(), None, None).await
+    let done = forms::done(query);
+    settings_page(&app, &access, done.as_deref(), None, None).await
 }
 
 async fn settings_page(
@@ -81,10 +75,7 @@ async fn settings_page(
         Ok(loaded) => loaded,
         Err(err) => return error_page(err.into()),
     };
-    let (status, problem) = match problem {
-        Some((status, text)) => (status, Some(text)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = outcome(problem);
     render(
         status,
         &SettingsPage {

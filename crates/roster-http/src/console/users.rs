@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::Console;
 use super::forms::{self, filled, parsed, ticked};
-use super::page::{Layout, Section, error_page, render, see_other};
+use super::page::{Layout, Section, error_page, outcome, render, see_other};
 use crate::ApiError;
 
 pub(super) fn routes() -> Router<App> {
@@ -30,12 +30,6 @@ pub(super) fn routes() -> Router<App> {
         .route("/admin/{site}/users/new", get(new))
         .route("/admin/{site}/users/{id}", get(show).post(edit))
         .route("/admin/{site}/users/{id}/{action}", post(act))
-}
-
-#[derive(Deserialize, Default)]
-struct DoneQuery {
-    #[serde(default)]
-    done: Option<String>,
 }
 
 #[derive(Template)]
@@ -60,7 +54,7 @@ async fn list(
     Console(access): Console,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let done: DoneQuery = forms::query(raw.clone());
+    let done = forms::done(raw.clone());
     let (mut search, mut problem): (UserSearch, _) = parsed(raw.as_deref(), &["done"]);
     search.limit = Some(PAGE);
     let admin = app.admin();
@@ -86,7 +80,7 @@ async fn list(
     render(
         status,
         &UsersPage {
-            layout: Layout::new(&access, Section::Users, "Users").with_notice(done.done.as_deref()),
+            layout: Layout::new(&access, Section::Users, "Users").with_notice(done.as_deref()),
             previous: (offset > 0).then(|| at(offset.saturating_sub(PAGE))),
             next: (offset + PAGE < total).then(|| at(offset + PAGE)),
             search,
@@ -198,12 +192,6 @@ struct UserPage {
     problem: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct ShowQuery {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 async fn show(
     State(app): State<App>,
     Console(access): Console,
@@ -211,8 +199,8 @@ async fn show(
     RawQuery(query): RawQuery,
 ) -> Response {
     let app = app.via(Interface::Web);
-    let query: ShowQuery = forms::query(query);
-    show_user(&app, &access, &id, query.done.as_deref(), None).await
+    let done = forms::done(query);
+    show_user(&app, &access, &id, done.as_deref(), None).await
 }
 
 /// One user's page, with the outcome of the last action.
@@ -233,10 +221,7 @@ async fn show_user(
         Ok(listed) => listed.items,
         Err(err) => return error_page(err.into()),
     };
-    let (status, problem) = match problem {
-        Some((status, text)) => (status, Some(text)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = outcome(problem);
     let title = user.username.clone();
     render(
         status,
