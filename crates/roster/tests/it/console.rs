@@ -461,7 +461,7 @@ async fn site_settings_webhooks_and_lifecycle_rules(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("id=\"webhook-secret\""), "{page}");
     let webhooks = app.get("/api/admin/sites/acme/webhooks").await.body;
-    let id = webhooks["items"][0]["id"].as_str().or(webhooks[0]["id"].as_str()).unwrap().to_owned();
+    let id = webhooks["items"][0]["id"].as_str().unwrap().to_owned();
     let (status, page) = admin.get(&format!("/admin/acme/settings/webhooks/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("https://127.0.0.1:9/hook"), "{page}");
@@ -479,10 +479,15 @@ async fn site_settings_webhooks_and_lifecycle_rules(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let rules = app.get("/api/admin/sites/acme/lifecycle-rules").await.body;
-    let rule = rules["items"][0]["id"].as_str().or(rules[0]["id"].as_str()).unwrap().to_owned();
+    assert_eq!(rules["items"][0]["action"], "disable", "{rules}");
+    assert_eq!(rules["items"][0]["inactive_days"], 90);
+    assert_eq!(rules["items"][0]["auth_method"], "password");
+    let rule = rules["items"][0]["id"].as_str().unwrap().to_owned();
     let (status, _) =
         admin.post(&format!("/admin/acme/settings/lifecycle/{rule}/delete"), &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let rules = app.get("/api/admin/sites/acme/lifecycle-rules").await.body;
+    assert_eq!(rules["items"], json!([]), "the rule is gone");
     let (_, page) = admin.get("/admin/acme/settings").await;
     assert!(page.contains("No lifecycle rules."), "{page}");
 }
