@@ -16,6 +16,7 @@ use crate::Clock;
 use crate::mailer::Mailer;
 use crate::metadata_client::MetadataFetchError;
 use crate::passwords::Passwords;
+use crate::scim::credential_cache::CredentialCache;
 use crate::scim_log::ScimLog;
 use crate::sp_keys::SpKeyCache;
 use crate::webhook_sender::{HttpWebhookSender, SendError, WebhookRequest, WebhookSender};
@@ -65,6 +66,8 @@ pub struct Context {
     pub(crate) mail_off_noted: AtomicBool,
     /// Records SCIM requests in the background.
     pub(crate) scim_log: ScimLog,
+    /// The providers SCIM credentials named recently.
+    pub(crate) scim_credentials: CredentialCache,
     /// Posts webhook deliveries.
     pub(crate) webhooks: Arc<dyn WebhookSender>,
 }
@@ -90,6 +93,7 @@ impl Context {
             store,
             clock,
             scim_log,
+            scim_credentials: CredentialCache::default(),
             config,
             metadata,
             sp_keys: SpKeyCache::default(),

@@ -4,11 +4,13 @@
 //! membership changes written as deltas.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use roster_domain::{
-    Group, GroupId, GroupName, ProviderId, ProviderKind, SiteId, User, UserId, Username,
+    Group, GroupId, GroupName, ProviderId, ProviderKind, ProvisioningOptions, SiteId, User, UserId,
+    Username,
 };
 use roster_scim::{AttrPath, Filter, ScimError};
 use serde_json::{Map, Value};
@@ -26,6 +28,10 @@ pub struct ScimScope {
     /// The provider's product, whose known deviations the dialect layer
     /// tolerates.
     pub kind: ProviderKind,
+    /// The provider's provisioning options as they were when the request
+    /// authenticated: decided before a write begins, so that the single
+    /// writer of SQLite does not wait for them to be read.
+    pub options: Arc<ProvisioningOptions>,
 }
 
 /// A user with what SCIM keeps besides the domain user.
@@ -159,9 +165,14 @@ pub trait ScimUserRepo {
     /// Inserts the user row (with its SCIM attributes and their comparison
     /// form) and its e-mail rows.
     async fn insert_scim_user(&mut self, user: &ScimUser) -> Result<(), StoreError>;
-    /// Rewrites the user row, its SCIM attributes and e-mail rows; returns
-    /// the new version.
-    async fn update_scim_user(&mut self, user: &ScimUser) -> Result<i64, StoreError>;
+    /// Rewrites the user row and its SCIM attributes, and its e-mail rows
+    /// when they differ from `before`'s (the user as it was read in this
+    /// transaction); returns the new version.
+    async fn update_scim_user(
+        &mut self,
+        user: &ScimUser,
+        before: &ScimUser,
+    ) -> Result<i64, StoreError>;
 }
 
 #[async_trait]

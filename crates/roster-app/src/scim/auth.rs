@@ -1,9 +1,12 @@
 //! Authentication of an identity provider's SCIM client: the credential
 //! names the provider, and so the site (SPEC §2).
 
+use std::sync::Arc;
+
 use roster_domain::{PresentedCredential, ScimRefusal};
 use roster_store::{ProviderRepo, ScimScope, Transaction};
 
+use super::credential_cache::CachedProvider;
 use super::{AuthRefusal, Scim, ScimFailure};
 use crate::secrets;
 
@@ -48,8 +51,10 @@ impl Scim<'_> {
             return Err(unknown());
         }
         let secret_hash = secrets::hash(secret);
-        let provider = self.read().await?.provider_by_scim_secret(&secret_hash).await?;
-        let Some(provider) = provider else { return Err(unknown()) };
+        let Some(cached) = self.provider_named_by(secret_hash.clone()).await? else {
+            return Err(unknown());
+        };
+        let provider = &cached.provider;
         let presented = match username {
             None => PresentedCredential::Bearer { secret_hash: &secret_hash },
             Some(username) => PresentedCredential::Basic { username, secret_hash: &secret_hash },
@@ -61,9 +66,7 @@ impl Scim<'_> {
         // overlap, or sent in the wrong mode) is a failure worth showing to
         // its administrators; successes are recorded at most once a minute
         // so that reads do not turn into writes.
-        let last =
-            if accepted { provider.scim.last_success_at } else { provider.scim.last_failure_at };
-        if last.is_none_or(|at| now.as_second() - at.as_second() >= AUTH_RECORD_INTERVAL_SECONDS) {
+        if cached.claim_record(accepted, now.as_second(), AUTH_RECORD_INTERVAL_SECONDS) {
             let mut tx = self.write().await?;
             tx.record_scim_authentication(&provider.site_id, &provider.id, accepted, now).await?;
             tx.commit().await?;
@@ -71,9 +74,34 @@ impl Scim<'_> {
         if let Some(reason) = refusal {
             return Err(ScimFailure::Unauthenticated(AuthRefusal {
                 reason,
-                named: Some((provider.site_id, provider.id)),
+                named: Some((provider.site_id.clone(), provider.id.clone())),
             }));
         }
-        Ok(ScimScope { site: provider.site_id, provider: provider.id, kind: provider.kind })
+        Ok(ScimScope {
+            site: provider.site_id.clone(),
+            provider: provider.id.clone(),
+            kind: provider.kind,
+            options: cached.options.clone(),
+        })
+    }
+
+    /// The provider a secret's hash names, from the credential cache or
+    /// else the database.
+    async fn provider_named_by(
+        &self,
+        secret_hash: String,
+    ) -> Result<Option<Arc<CachedProvider>>, ScimFailure> {
+        // Read before the provider: a change committed in between then
+        // retires the entry at once (see `credential_cache`).
+        let generation = self.ctx.store.provider_generation();
+        if let Some(cached) = self.ctx.scim_credentials.get(&secret_hash, generation) {
+            return Ok(Some(cached));
+        }
+        let Some(provider) = self.read().await?.provider_by_scim_secret(&secret_hash).await? else {
+            return Ok(None);
+        };
+        let cached = Arc::new(CachedProvider::new(provider, generation));
+        self.ctx.scim_credentials.put(secret_hash, cached.clone());
+        Ok(Some(cached))
     }
 }

@@ -21,7 +21,7 @@ use super::error::taken_meanwhile;
 use super::mapping::{group_fields, group_resource, member_refs, typed_member};
 use super::{Scim, ScimFailure, ScimTx, dialect};
 use crate::history::History;
-use crate::provisioning::{follow_group_change, group_state, options_of};
+use crate::provisioning::{follow_group_change, group_state};
 
 /// The users among `members`.
 fn user_ids<'a>(members: impl IntoIterator<Item = &'a Member>) -> Vec<UserId> {
@@ -197,7 +197,7 @@ impl Scim<'_> {
         call.projection(&GROUP_RESOURCE)?;
         let now = self.now();
         let mut tx = self.write().await?;
-        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
+        let options = call.scope.options.clone();
         let group = Group {
             id: GroupId::from_raw(uuid::Uuid::new_v4().to_string()),
             site_id: call.scope.site.clone(),
@@ -263,7 +263,7 @@ impl Scim<'_> {
         let mut tx = self.write().await?;
         let mut group = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, group.version)?;
-        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
+        let options = call.scope.options.clone();
         let before = group.group.clone();
         let renamed = name != group.group.name;
         group.group.state = group_state(&options, &name);
@@ -334,7 +334,7 @@ impl Scim<'_> {
         let mut history = call.history(now);
         if outcome.changed {
             let before = group.group.clone();
-            let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
+            let options = call.scope.options.clone();
             let (name, external_id) = group_fields(&outcome.resource)?;
             let new_name = name.as_str() != group.group.name.as_str();
             let renamed = new_name || external_id != group.external_id;
@@ -423,7 +423,7 @@ impl Scim<'_> {
         call.check(RequestKind::Write, group.version)?;
         let members = tx.group_members(&call.scope.site, &group.group.id).await?;
         tx.delete_group(&call.scope.site, &group.group.id).await?;
-        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
+        let options = call.scope.options.clone();
         let users = user_ids(members.iter().map(|m| &m.member));
         let now = self.now();
         let mut history = call.history(now);

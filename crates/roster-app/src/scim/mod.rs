@@ -14,6 +14,7 @@
 mod auth;
 mod bulk;
 mod call;
+pub(crate) mod credential_cache;
 mod dialect;
 mod error;
 mod groups;

@@ -28,7 +28,7 @@ use super::password_sync::{Hashed, stored_hash};
 use super::profile::{UserFields, user_fields_for};
 use super::{Scim, ScimFailure, ScimTx, dialect};
 use crate::InternalError;
-use crate::provisioning::{is_last_password_admin, options_of};
+use crate::provisioning::is_last_password_admin;
 
 /// A change of an existing user: a PUT's normalized resource or a PATCH.
 #[derive(Clone, Copy)]
@@ -105,19 +105,6 @@ async fn load(
     tx.scim_user(call.scope, &UserId::from_raw(id)).await?.ok_or_else(|| not_found(id))
 }
 
-/// Refuses a new username that another user of the site already has.
-async fn ensure_free(
-    tx: &mut impl ScimTx,
-    call: &ScimCall<'_>,
-    fields: &UserFields,
-    own: Option<&UserId>,
-) -> Result<(), ScimFailure> {
-    match tx.scim_user_by_username(&call.scope.site, &fields.username).await? {
-        Some(existing) if Some(&existing) != own => Err(taken(&fields.username).into()),
-        _ => Ok(()),
-    }
-}
-
 fn answer(call: &ScimCall<'_>, user: &ScimUser, created: bool) -> Result<ScimAnswer, ScimFailure> {
     let projection = call.projection(&USER_RESOURCE)?;
     let body = project(&USER_RESOURCE, &user_resource(user, call.base), &projection);
@@ -137,9 +124,7 @@ impl Scim<'_> {
         )?;
         let projection_ok = call.projection(&USER_RESOURCE)?;
         let now = self.now();
-        let mut tx = self.write().await?;
-        ensure_free(&mut tx, call, &fields, None).await?;
-        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
+        let options = call.scope.options.clone();
         let provider = call.scope.provider.clone();
         let mut user = User::new(
             UserId::from_raw(uuid::Uuid::new_v4().to_string()),
@@ -159,15 +144,18 @@ impl Scim<'_> {
         // A new user is in no group yet: outside a group whitelist it starts
         // pending, until a group sync puts it in scope.
         stored.user = evaluate_user(&stored.user, &call.scope.provider, &options, &[]);
-        // A concurrent create may take the username after `ensure_free`.
+        let mut history = call.history(now);
+        history.user_created(&stored.user);
+        let body = project(&USER_RESOURCE, &user_resource(&stored, call.base), &projection_ok);
+        // Everything above is decided before the single writer is taken.
+        // The unique index on usernames refuses a taken one, so there is
+        // nothing to read first.
+        let mut tx = self.write().await?;
         tx.insert_scim_user(&stored)
             .await
             .map_err(taken_meanwhile(|| taken(&stored.user.username)))?;
-        let mut history = call.history(now);
-        history.user_created(&stored.user);
         history.write(&mut tx).await?;
         tx.commit().await?;
-        let body = project(&USER_RESOURCE, &user_resource(&stored, call.base), &projection_ok);
         Ok(ScimAnswer::Resource { created: true, body })
     }
 
@@ -241,7 +229,6 @@ impl Scim<'_> {
         let mut resource = normalized.clone();
         keep_active(&mut resource, &user);
         let fields = user_fields_for(call.scope.kind, &resource)?;
-        ensure_free(&mut tx, call, &fields, Some(&user.user.id)).await?;
         self.write_user(tx, call, user, fields, now, hashed).await
     }
 
@@ -259,8 +246,8 @@ impl Scim<'_> {
             Ok(hash) => hash,
             Err(plain) => return Ok(Attempt::Hash(plain)),
         };
-        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
-        let before = user.user.clone();
+        let options = call.scope.options.clone();
+        let before = user.clone();
         let was_enabled = user.user.enabled;
         let last_admin = is_last_password_admin(&mut tx, &user.user).await?;
         fields.apply(&mut user, now);
@@ -276,15 +263,16 @@ impl Scim<'_> {
         }
         let mut history = call.history(now);
         if deactivate(&options, was_enabled, &mut user) {
-            // A concurrent write may take a new username after `ensure_free`.
+            // The unique index on usernames refuses a new name that another
+            // user has.
             user.version = tx
-                .update_scim_user(&user)
+                .update_scim_user(&user, &before)
                 .await
                 .map_err(taken_meanwhile(|| taken(&user.user.username)))?;
-            history.user_changed(&before, &user.user);
+            history.user_changed(&before.user, &user.user);
         } else {
             tx.delete_user(&call.scope.site, &user.user.id).await?;
-            history.user_deleted(&before);
+            history.user_deleted(&before.user);
         }
         history.write(&mut tx).await?;
         tx.commit().await?;
@@ -321,7 +309,6 @@ impl Scim<'_> {
             return answer(call, &user, false).map(Attempt::Done);
         }
         let fields = user_fields_for(call.scope.kind, &outcome.resource)?;
-        ensure_free(&mut tx, call, &fields, Some(&user.user.id)).await?;
         self.write_user(tx, call, user, fields, now, hashed).await
     }
 
@@ -336,8 +323,8 @@ impl Scim<'_> {
         let mut tx = self.write().await?;
         let mut user = load(&mut tx, call, id).await?;
         call.check(RequestKind::Write, user.version)?;
-        let options = options_of(&mut tx, &call.scope.site, &call.scope.provider).await?;
-        let before = user.user.clone();
+        let options = call.scope.options.clone();
+        let before = user.clone();
         let mut history = call.history(now);
         let removal = if user.user.state == ProvisioningState::Pending {
             // Never provisioned into the application: nothing to keep.
@@ -351,14 +338,14 @@ impl Scim<'_> {
         };
         if removal == Removal::Delete {
             tx.delete_user(&call.scope.site, &user.user.id).await?;
-            history.user_deleted(&before);
+            history.user_deleted(&before.user);
         } else {
             if removal == Removal::DisableAndRelease {
                 user.user.enabled = false;
             }
             user.user.state = ProvisioningState::Released;
             user.user.updated_at = now;
-            tx.update_scim_user(&user).await?;
+            tx.update_scim_user(&user, &before).await?;
             // The identity provider removed the user, and with it the user's
             // memberships of its groups (when the options remove those);
             // either way they leave its view of the groups.
@@ -371,7 +358,7 @@ impl Scim<'_> {
                     remove,
                 )
                 .await?;
-            history.user_changed(&before, &user.user);
+            history.user_changed(&before.user, &user.user);
             for (group, name) in &left {
                 history.membership(group, name.as_str(), user.user.id.as_str(), false);
             }

@@ -59,6 +59,8 @@ mod users;
 mod webhooks;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -92,8 +94,14 @@ pub enum StoreConfig {
     Postgres { url: Secret, max_connections: u32 },
 }
 
-/// Readers on SQLite: WAL lets them run beside the one writer.
-const SQLITE_READERS: u32 = 4;
+/// Readers on SQLite: WAL lets them run beside the one writer, each on a
+/// thread of its own, so one per core lets reads use the whole machine;
+/// never fewer than two, so a slow list does not hold up every read.
+fn sqlite_readers() -> u32 {
+    std::thread::available_parallelism()
+        .map_or(2, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
+        .clamp(2, 64)
+}
 
 /// Opens the database, applies pending migrations and completes the rows
 /// they leave to Rust (see `scim_backfill` and `user_search`).
@@ -116,8 +124,8 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, Stor
             SQLITE_MIGRATIONS.run(&writer).await?;
             scim_backfill::complete(Dialect::Sqlite, &writer).await?;
             user_search::complete(Dialect::Sqlite, &writer).await?;
-            let readers = sqlite_pool(&url, SQLITE_READERS).await?;
-            Store { dialect: Dialect::Sqlite, readers, writer }
+            let readers = sqlite_pool(&url, sqlite_readers()).await?;
+            Store::new(Dialect::Sqlite, readers, writer)
         }
         StoreConfig::Postgres { url, max_connections } => {
             let pool = AnyPoolOptions::new()
@@ -128,7 +136,7 @@ pub async fn connect(config: &StoreConfig) -> Result<std::sync::Arc<Store>, Stor
             POSTGRES_MIGRATIONS.run(&pool).await?;
             scim_backfill::complete(Dialect::Postgres, &pool).await?;
             user_search::complete(Dialect::Postgres, &pool).await?;
-            Store { dialect: Dialect::Postgres, readers: pool.clone(), writer: pool }
+            Store::new(Dialect::Postgres, pool.clone(), pool)
         }
     };
     Ok(std::sync::Arc::new(store))
@@ -164,6 +172,10 @@ async fn sqlite_pool(url: &str, max_connections: u32) -> Result<AnyPool, StoreEr
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(30))
+        // The connection is a file in this process, not a socket that can
+        // break: the ping before every transaction would only add a round
+        // trip to the connection's thread.
+        .test_before_acquire(false)
         .after_connect(|conn, _meta| {
             // The busy timeout is how long a writer waits for the lock that
             // another process (such as the CLI) holds before giving up.
@@ -190,6 +202,9 @@ pub struct Store {
     dialect: Dialect,
     readers: AnyPool,
     writer: AnyPool,
+    /// Counts the committed changes of sites and providers made through
+    /// this store (see [`Store::provider_generation`]).
+    provider_generation: Arc<AtomicU64>,
 }
 
 /// A transaction of either dialect; it implements every capability trait
@@ -198,11 +213,21 @@ pub struct Store {
 pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     dialect: Dialect,
+    /// Bumped when this transaction commits, if it changed a site or a
+    /// provider.
+    provider_generation: Arc<AtomicU64>,
+    changed_providers: bool,
 }
 
 impl Tx {
     fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
+    }
+
+    /// Notes that this transaction changes a site or a provider, so that
+    /// its commit makes what was read of them before out of date.
+    fn changes_providers(&mut self) {
+        self.changed_providers = true;
     }
 
     /// One row of a site's table: `sql` binds the site as `$1` and `key` as
@@ -257,9 +282,31 @@ impl Tx {
 }
 
 impl Store {
+    fn new(dialect: Dialect, readers: AnyPool, writer: AnyPool) -> Self {
+        Self { dialect, readers, writer, provider_generation: Arc::default() }
+    }
+
+    fn tx(&self, tx: sqlx::Transaction<'static, Any>) -> Tx {
+        Tx {
+            tx,
+            dialect: self.dialect,
+            provider_generation: self.provider_generation.clone(),
+            changed_providers: false,
+        }
+    }
+
+    /// A number that grows whenever a transaction of this store that
+    /// changed a site or a provider commits. A cache of what was read of
+    /// them (such as SCIM credentials) is current while the number it was
+    /// read under is; read the number before reading the data. Changes
+    /// made by other processes on the same database do not count here.
+    pub fn provider_generation(&self) -> u64 {
+        self.provider_generation.load(Ordering::Acquire)
+    }
+
     /// A transaction that only reads.
     pub async fn read(&self) -> Result<Tx, StoreError> {
-        Ok(Tx { tx: self.readers.begin().await?, dialect: self.dialect })
+        Ok(self.tx(self.readers.begin().await?))
     }
 
     /// A transaction that may write. On SQLite there is one writer at a
@@ -272,7 +319,7 @@ impl Store {
             Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => self.writer.begin().await?,
         };
-        Ok(Tx { tx, dialect: self.dialect })
+        Ok(self.tx(tx))
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -313,6 +360,9 @@ impl Store {
 impl Transaction for Tx {
     async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
+        if self.changed_providers {
+            self.provider_generation.fetch_add(1, Ordering::AcqRel);
+        }
         Ok(())
     }
 }

@@ -370,6 +370,7 @@ impl ProviderRepo for Tx {
     }
 
     async fn update_provider(&mut self, provider: &Provider) -> Result<bool, StoreError> {
+        self.changes_providers();
         let done = bind_provider(sqlx::query(UPDATE), provider)
             .execute(self.conn())
             .await
@@ -418,6 +419,7 @@ impl ProviderRepo for Tx {
         site: &SiteId,
         id: &ProviderId,
     ) -> Result<bool, StoreError> {
+        self.changes_providers();
         let done = sqlx::query("DELETE FROM providers WHERE site_id = $1 AND id = $2")
             .bind(site.as_str())
             .bind(id.as_str())

@@ -30,7 +30,7 @@ const BATCH: i64 = 500;
 
 /// Completes every user without a comparison form; returns how many.
 pub(super) async fn complete(dialect: Dialect, writer: &AnyPool) -> Result<u64, StoreError> {
-    let store = Store { dialect, readers: writer.clone(), writer: writer.clone() };
+    let store = Store::new(dialect, writer.clone(), writer.clone());
     let mut total = 0;
     loop {
         let mut tx = store.write().await?;

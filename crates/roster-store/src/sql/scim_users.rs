@@ -13,9 +13,9 @@ use sqlx::{AssertSqlSafe, Row};
 use super::row::{Cols, count_of, flag};
 use super::user_search::search_key;
 use super::users::{bind_user, email_key, user_from};
-use super::{Bind, Tx};
+use super::{Bind, Dialect, Tx};
 use crate::scim_api::{ScimQuery, ScimScope, ScimUser};
-use crate::scim_view::{email_rows, match_form};
+use crate::scim_view::{EmailRow, email_rows, match_form};
 use crate::{Listed, ScimUserRepo, StoreError};
 
 /// The users a provider's SCIM client manages: those it provisioned and
@@ -59,6 +59,21 @@ fn scim_user_from(row: &AnyRow) -> Result<ScimUser, StoreError> {
         version: Cols(row).int("version")?,
         groups: Vec::new(),
     })
+}
+
+/// The `member_of` column: the user's groups as `[[id, name], ...]`.
+fn member_of(row: &AnyRow, id: &UserId) -> Result<Vec<(GroupId, GroupName)>, StoreError> {
+    let corrupt = |why: String| StoreError::Corrupt(format!("the groups of user {id}: {why}"));
+    let text = Cols(row).text("member_of")?;
+    let pairs: Vec<(String, String)> =
+        serde_json::from_str(&text).map_err(|err| corrupt(err.to_string()))?;
+    pairs
+        .into_iter()
+        .map(|(group, name)| {
+            let name = GroupName::parse(&name).map_err(|err| corrupt(format!("{err:?}")))?;
+            Ok((GroupId::from_raw(group), name))
+        })
+        .collect()
 }
 
 pub(super) type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
@@ -169,16 +184,26 @@ impl Tx {
         id: &UserId,
         view: &Map<String, Value>,
     ) -> Result<(), StoreError> {
-        let (site, id) = (site.as_str(), id.as_str());
         sqlx::query("DELETE FROM user_emails WHERE site_id = $1 AND user_id = $2")
-            .bind(site)
-            .bind(id)
+            .bind(site.as_str())
+            .bind(id.as_str())
             .execute(self.conn())
             .await?;
+        self.insert_emails(site, id, &email_rows(view)).await
+    }
+
+    /// Inserts the e-mail rows of a user that has none.
+    async fn insert_emails(
+        &mut self,
+        site: &SiteId,
+        id: &UserId,
+        emails: &[EmailRow],
+    ) -> Result<(), StoreError> {
+        let (site, id) = (site.as_str(), id.as_str());
         // In chunks: one INSERT for thousands of addresses would pass the
         // databases' limits on bound variables (SQLite's is 32,766).
         let mut position = 0_i64;
-        for chunk in email_rows(view).chunks(EMAIL_CHUNK) {
+        for chunk in emails.chunks(EMAIL_CHUNK) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|i| format!("($1, $2, {})", placeholders(3 + i * 6, 6)))
                 .collect();
@@ -217,8 +242,23 @@ impl ScimUserRepo for Tx {
         scope: &ScimScope,
         id: &UserId,
     ) -> Result<Option<ScimUser>, StoreError> {
+        // The groups come in the same statement, as a JSON array: one
+        // round trip instead of two for every read and write of a user.
+        let groups = match self.dialect {
+            Dialect::Sqlite => {
+                "SELECT json_group_array(json_array(g.id, g.name) ORDER BY g.name_key, g.id)"
+            }
+            Dialect::Postgres => {
+                "SELECT CAST(COALESCE(json_agg(json_build_array(g.id, g.name) \
+                 ORDER BY g.name_key, g.id), '[]') AS TEXT)"
+            }
+        };
         let sql = format!(
-            "SELECT {}, scim_resource, version FROM users u WHERE {USER_SCOPE} AND u.id = $3",
+            "SELECT {}, scim_resource, version, ({groups} FROM group_members m \
+             JOIN groups g ON g.site_id = m.site_id AND g.id = m.group_id \
+             WHERE m.site_id = u.site_id AND m.user_id = u.id \
+             AND g.managed_by_provider_id = $2) AS member_of \
+             FROM users u WHERE {USER_SCOPE} AND u.id = $3",
             user_columns!()
         );
         let row = sqlx::query(AssertSqlSafe(sql))
@@ -228,9 +268,8 @@ impl ScimUserRepo for Tx {
             .fetch_optional(self.conn())
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let mut users = [scim_user_from(&row)?];
-        self.complete_users(scope, &mut users).await?;
-        let [user] = users;
+        let mut user = scim_user_from(&row)?;
+        user.groups = member_of(&row, &user.user.id)?;
         Ok(Some(user))
     }
 
@@ -277,10 +316,14 @@ impl ScimUserRepo for Tx {
             .execute(self.conn())
             .await
             .map_err(|err| super::row::write_error(err, "username"))?;
-        self.write_emails(&user.user.site_id, &user.user.id, &view).await
+        self.insert_emails(&user.user.site_id, &user.user.id, &email_rows(&view)).await
     }
 
-    async fn update_scim_user(&mut self, user: &ScimUser) -> Result<i64, StoreError> {
+    async fn update_scim_user(
+        &mut self,
+        user: &ScimUser,
+        before: &ScimUser,
+    ) -> Result<i64, StoreError> {
         let sql = "UPDATE users SET username = $3, username_key = $4, full_name = $5, \
              first_name = $6, last_name = $7, display_name = $8, email = $9, company = $10, \
              time_zone = $11, enabled = $12, auth_provider_id = $13, site_admin = $14, \
@@ -301,7 +344,11 @@ impl ScimUserRepo for Tx {
             .await
             .map_err(|err| super::row::write_error(err, "username"))?
             .ok_or_else(|| StoreError::Corrupt(format!("user {} vanished", user.user.id)))?;
-        self.write_emails(&user.user.site_id, &user.user.id, &view).await?;
+        // Most changes (a PATCH of `active`, a new name) leave the
+        // addresses as they were: then their rows stay too.
+        if email_rows(&view) != email_rows(&before.attributes()) {
+            self.write_emails(&user.user.site_id, &user.user.id, &view).await?;
+        }
         Ok(row.try_get::<i64, _>("version")?)
     }
 }

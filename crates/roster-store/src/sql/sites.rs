@@ -93,6 +93,7 @@ impl SiteRepo for Tx {
     }
 
     async fn update_site(&mut self, site: &Site) -> Result<bool, StoreError> {
+        self.changes_providers();
         let done = sqlx::query(
             "UPDATE sites SET slug = $2, name = $3, allow_manual_users = $4, \
              allow_manual_groups = $5, two_factor = $6, updated_at = $7, application_url = $8, \
@@ -125,6 +126,7 @@ impl SiteRepo for Tx {
     }
 
     async fn delete_site(&mut self, id: &SiteId) -> Result<bool, StoreError> {
+        self.changes_providers();
         // Memberships reference users and groups of the same site; deleting
         // them first keeps the cascade simple on both dialects.
         sqlx::query("DELETE FROM group_members WHERE site_id = $1")

@@ -130,7 +130,7 @@ fn bind<'q>(
 /// database that start together take different rows (`SKIP LOCKED`), and
 /// the work is idempotent.
 pub(super) async fn complete(dialect: Dialect, writer: &sqlx::AnyPool) -> Result<u64, StoreError> {
-    let store = Store { dialect, readers: writer.clone(), writer: writer.clone() };
+    let store = Store::new(dialect, writer.clone(), writer.clone());
     let lock = match dialect {
         Dialect::Sqlite => "",
         Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
