@@ -7,7 +7,8 @@
 #   SERVERS=scim2-server USERS=200 scripts/bench.sh    # one server only
 #
 # Environment: USERS (20000), GROUP_COUNT (10; bash reserves GROUPS), CONCURRENCY ("1 16"),
-# SERVERS ("roster scim2-server"), SCIM2_SERVER_VERSION (0.8.3),
+# SERVERS ("roster scim2-server"), SCIM2_SERVER_VERSION (0.8.3), THREADS (roster-bench's
+# --threads; unset, its default: the concurrency up to the cores; 1 on a 2-core machine),
 # CARGO_TARGET_DIR (/var/cache/roster-target), OUT (a new folder under
 # $CARGO_TARGET_DIR/bench) for the reports and server logs.
 #
@@ -28,6 +29,7 @@ USERS="${USERS:-20000}"
 GROUP_COUNT="${GROUP_COUNT:-10}"
 CONCURRENCY="${CONCURRENCY:-1 16}"
 SERVERS="${SERVERS:-roster scim2-server}"
+THREADS="${THREADS:-}"
 SCIM2_SERVER_VERSION="${SCIM2_SERVER_VERSION:-0.8.3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/roster-target}"
 OUT="${OUT:-$CARGO_TARGET_DIR/bench/$(date +%Y%m%d-%H%M%S)}"
@@ -44,7 +46,7 @@ bench() {
     shift 3
     local cmd=("$BENCH" --base-url "$base_url" --users "$USERS" --groups "$GROUP_COUNT"
         --concurrency "$c" --server-pid "$SERVER_PID" --label "$label"
-        --json-out "$OUT/$label-c$c.json" "$@")
+        --json-out "$OUT/$label-c$c.json" ${THREADS:+--threads "$THREADS"} "$@")
     run_bench "$OUT/$label-c$c.txt" "$OUT/$label-c$c.log" "against $label at concurrency $c" \
         "${cmd[@]}"
 }

@@ -125,6 +125,19 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The server's answer `raw` to a bodiless `request`, for tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(request: &str, status: u16, raw: &str) -> Reply {
+        Reply {
+            request: request.into(),
+            request_body: None,
+            status,
+            raw: raw.into(),
+            json: serde_json::from_str(raw).ok(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
     /// An error saying what is wrong, with the request and the response.
     pub fn wrong(&self, what: &str) -> anyhow::Error {
         let sent = match &self.request_body {
@@ -232,12 +245,8 @@ mod tests {
 
     fn reply(status: u16, raw: &str) -> Reply {
         Reply {
-            request: "PATCH /Groups/g1".into(),
             request_body: Some(r#"{"Operations":[]}"#.into()),
-            status,
-            raw: raw.into(),
-            json: serde_json::from_str(raw).ok(),
-            elapsed: Duration::ZERO,
+            ..Reply::for_test("PATCH /Groups/g1", status, raw)
         }
     }
 

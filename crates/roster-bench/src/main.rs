@@ -5,14 +5,18 @@
 //! server's memory.
 //!
 //! It is a black-box client of any SCIM server and depends on no roster
-//! crate. It runs on one thread (a current-thread runtime), so on a small
-//! machine it leaves the other cores to the server under test.
+//! crate. It runs on `--threads` threads, by default as many as requests
+//! in flight up to the cores there are, so that at high concurrency the
+//! client is not the limit; `--threads 1` (a current-thread runtime)
+//! leaves the other cores of a small machine to the server under test.
 //!
 //! `roster-bench acs` is the sign-in benchmark (`acs`): signed SAML
 //! responses posted to roster's assertion consumer service.
 
 mod acs;
 mod client;
+mod cpu;
+mod paging;
 mod phases;
 mod procfs;
 mod report;
@@ -25,6 +29,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
+use tokio::runtime::{Builder, Runtime};
 
 use crate::acs::AcsArgs;
 use crate::client::Scim;
@@ -76,7 +81,12 @@ struct Args {
     /// Requests in flight at once within each phase.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
     concurrency: u32,
-    /// Process id of the server, to report its resident memory (Linux /proc).
+    /// Threads running the requests (default: the concurrency, at most one
+    /// per core); 1 leaves the other cores of a small machine to the server.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Process id of the server, to report its resident memory and CPU
+    /// time (Linux /proc).
     #[arg(long)]
     server_pid: Option<u32>,
     /// Print the report as JSON instead of a table.
@@ -93,11 +103,19 @@ struct Args {
     timeout_secs: u64,
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let outcome = match Cli::parse() {
-        Cli { mode: Some(Mode::Acs(args)), .. } => acs::run(args).await,
-        Cli { mode: None, scim: Some(args) } => run(args).await,
+        // The sign-in benchmark stays on one thread: its costly work, the
+        // signing, is done before the run on `--sign-threads` threads, and
+        // what is left per sign-in is posting a form already made, whose
+        // CPU per sign-in the report shows next to the server's.
+        Cli { mode: Some(Mode::Acs(args)), .. } => {
+            runtime(1).and_then(|runtime| runtime.block_on(acs::run(args)))
+        }
+        Cli { mode: None, scim: Some(args) } => {
+            let threads = args.client_threads();
+            runtime(threads).and_then(|runtime| runtime.block_on(run(args, threads)))
+        }
         // clap requires the SCIM flags when no mode is named.
         Cli { mode: None, scim: None } => Err(anyhow::anyhow!("--base-url is required")),
     };
@@ -115,13 +133,44 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(args: Args) -> Result<()> {
+impl Args {
+    /// `--threads`, or the concurrency up to one thread per core: more
+    /// threads than requests in flight would only wait.
+    fn client_threads(&self) -> usize {
+        // clap bounds both flags to 1024, which fits any usize.
+        let count = |flag: u32| usize::try_from(flag).unwrap_or(1024);
+        match self.threads {
+            Some(threads) => count(threads),
+            None => {
+                let cores = std::thread::available_parallelism().map_or(1, usize::from);
+                count(self.concurrency).min(cores)
+            }
+        }
+    }
+}
+
+/// The runtime the benchmark runs on. One thread is a current-thread
+/// runtime: every task on the thread that called `main`, as before there
+/// was a choice; more is Tokio's work-stealing runtime.
+fn runtime(threads: usize) -> Result<Runtime> {
+    let mut builder = if threads <= 1 {
+        Builder::new_current_thread()
+    } else {
+        let mut builder = Builder::new_multi_thread();
+        builder.worker_threads(threads);
+        builder
+    };
+    builder.enable_all().build().context("starting the Tokio runtime")
+}
+
+async fn run(args: Args, client_threads: usize) -> Result<()> {
     let config = Config {
         label: args.label,
         base_url: args.base_url,
         users: usize::try_from(args.users).context("--users")?,
         groups: usize::try_from(args.groups).context("--groups")?,
         concurrency: usize::try_from(args.concurrency).context("--concurrency")?,
+        client_threads,
         server_pid: args.server_pid,
     };
     let scim = Scim::new(
@@ -147,6 +196,38 @@ mod tests {
         let scim = cli.scim.unwrap();
         assert_eq!((scim.base_url.as_str(), scim.users), ("http://h/scim", 5));
         assert!(Cli::try_parse_from(["roster-bench"]).is_err(), "--base-url is required");
+    }
+
+    fn scim_args(flags: &[&str]) -> Args {
+        let cli = ["roster-bench", "--base-url", "http://h/scim"].iter().chain(flags);
+        Cli::try_parse_from(cli).unwrap().scim.unwrap()
+    }
+
+    #[test]
+    fn threads_default_to_the_concurrency_up_to_the_cores() {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(scim_args(&[]).client_threads(), 1, "concurrency 1 needs one thread");
+        let wide = scim_args(&["--concurrency", "1024"]).client_threads();
+        assert_eq!(wide, cores);
+        // Asked for, it is what was asked, even beyond the cores.
+        let asked = scim_args(&["--concurrency", "64", "--threads", "1"]);
+        assert_eq!(asked.client_threads(), 1);
+        let asked = scim_args(&["--concurrency", "2", "--threads", "8"]);
+        assert_eq!(asked.client_threads(), 8);
+        assert!(
+            Cli::try_parse_from(["roster-bench", "--base-url", "u", "--threads", "0"]).is_err()
+        );
+    }
+
+    #[test]
+    fn one_thread_is_the_current_thread() {
+        let here = std::thread::current().id();
+        let on = runtime(1).unwrap().block_on(async { std::thread::current().id() });
+        assert_eq!(on, here);
+        let spawned = runtime(2)
+            .unwrap()
+            .block_on(async { tokio::spawn(async { std::thread::current().id() }).await.unwrap() });
+        assert_ne!(spawned, here);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! PATCH succeeded, so a partly unsupported removal still checks the rest.
 
 use std::collections::{BTreeSet, HashSet};
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -18,8 +19,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::client::{Scim, encode_query_value};
+use crate::cpu::{CpuMark, CpuSpent};
+use crate::paging::{self, PagingMethod};
 use crate::procfs::{self, Memory};
-use crate::report::{Measure, PhaseReport, Report, ServerMemory, Status};
+use crate::report::{CpuUse, Measure, PhaseReport, Report, ServerMemory, Status};
 use crate::runner::{End, run_queue};
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -32,8 +35,6 @@ const MEMBERS_PER_GROUP: usize = 500;
 const MEMBERS_PER_PATCH: usize = 50;
 /// ... and loses this many in one PATCH of `members[value eq "..."]` removals.
 const REMOVED_PER_GROUP: usize = 50;
-/// Page size of the walk through all users.
-const PAGE_SIZE: usize = 100;
 
 /// What to run, from the command line.
 pub struct Config {
@@ -42,6 +43,8 @@ pub struct Config {
     pub users: usize,
     pub groups: usize,
     pub concurrency: usize,
+    /// Threads of the runtime the phases run on, for the report.
+    pub client_threads: usize,
     pub server_pid: Option<u32>,
 }
 
@@ -123,10 +126,10 @@ fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
     mutex.lock().map_err(|_| anyhow!("a shared table is poisoned"))
 }
 
-/// State shared by the workers: what the server said it holds.
+/// State shared by the workers, on whichever threads they run: what the
+/// server said it holds. Its locks are never held across an `.await`.
 struct Shared {
     scim: Scim,
-    users: usize,
     /// Makes `externalId`s unique to this run.
     run: String,
     user_ids: Mutex<Vec<Option<String>>>,
@@ -306,62 +309,6 @@ async fn get_group(s: Arc<Shared>, (g, id): (usize, String)) -> Result<Vec<Durat
     Ok(vec![r.elapsed])
 }
 
-/// Walks all users `PAGE_SIZE` at a time, one page after the other as an
-/// identity provider's import does; each id must come exactly once.
-async fn page_users(s: Arc<Shared>, ids: Arc<Vec<String>>) -> Result<Vec<Duration>> {
-    let known: HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let mut seen: HashSet<String> = HashSet::with_capacity(ids.len());
-    let mut timed = Vec::new();
-    let mut start = 1;
-    // A server may return fewer than asked (RFC 7644 §3.4.2.4), never none
-    // before the end; the bound stops a server that loops.
-    while seen.len() < s.users && timed.len() <= s.users {
-        let path = format!("/Users?startIndex={start}&count={PAGE_SIZE}");
-        let r = s.scim.send(Method::GET, &path, None).await?;
-        r.expect_status(&[200])?;
-        r.expect_value("/totalResults", &json!(s.users))?;
-        if let Some(index) = r.json()?.get("startIndex")
-            && index != &json!(start)
-        {
-            return Err(r.wrong(&format!("startIndex is {index}, expected {start}")));
-        }
-        let resources = r.json()?.get("Resources").and_then(Value::as_array);
-        let Some(resources) = resources.filter(|list| !list.is_empty()) else {
-            return Err(r.wrong(&format!(
-                "an empty page after {} of {} users",
-                seen.len(),
-                s.users
-            )));
-        };
-        if resources.len() > PAGE_SIZE {
-            return Err(r.wrong(&format!("{} resources on a page of {PAGE_SIZE}", resources.len())));
-        }
-        for resource in resources {
-            let id = resource
-                .get("id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| r.wrong("a resource has no id"))?;
-            if !known.contains(id) {
-                return Err(r.wrong(&format!("user {id} was never created")));
-            }
-            if !seen.insert(id.to_string()) {
-                return Err(r.wrong(&format!("user {id} was listed twice")));
-            }
-        }
-        start += resources.len();
-        timed.push(r.elapsed);
-    }
-    if seen.len() < s.users {
-        return Err(anyhow!(
-            "{} pages listed only {} of {} users",
-            timed.len(),
-            seen.len(),
-            s.users
-        ));
-    }
-    Ok(timed)
-}
-
 enum Target {
     Group(String),
     User(String),
@@ -378,25 +325,60 @@ async fn delete(s: Arc<Shared>, target: Target) -> Result<Vec<Duration>> {
 }
 
 /// The phases' reports, and everything measured so far.
-#[derive(Default)]
 struct Book {
+    server_pid: Option<u32>,
     phases: Vec<PhaseReport>,
     latencies: Vec<Duration>,
     wall: Duration,
+    cpu: CpuSpent,
 }
 
 impl Book {
-    fn record(&mut self, p: &Phase, end: Result<End>) -> Result<()> {
+    fn new(server_pid: Option<u32>) -> Self {
+        Book {
+            server_pid,
+            phases: Vec::new(),
+            latencies: Vec::new(),
+            wall: Duration::ZERO,
+            cpu: CpuSpent::zero(server_pid.is_some()),
+        }
+    }
+
+    /// Runs phase `p`, `work` on every item with `concurrency` workers, and
+    /// records what it measured. The CPU readings bracket the workers alone,
+    /// so that making the items is not counted.
+    async fn run<T, F, Fut>(
+        &mut self,
+        p: &Phase,
+        shared: &Arc<Shared>,
+        items: Vec<T>,
+        concurrency: usize,
+        work: F,
+    ) -> Result<()>
+    where
+        T: Send + 'static,
+        F: Fn(Arc<Shared>, T) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<Duration>>> + Send + 'static,
+    {
+        let shared = shared.clone();
+        let before = CpuMark::now(self.server_pid)?;
+        let end = run_queue(items, concurrency, move |item| work(shared.clone(), item)).await;
+        let spent = CpuMark::now(self.server_pid)?.since(&before);
+        self.record(p, end, spent)
+    }
+
+    fn record(&mut self, p: &Phase, end: Result<End>, spent: CpuSpent) -> Result<()> {
         let end =
             end.with_context(|| format!("phase {} ({}) got a wrong answer", p.number, p.name))?;
-        let (status, measure) = match end {
+        let (status, measure, cpu) = match end {
             End::Done(mut outcome) => {
                 let measure = Measure::new(&mut outcome.latencies, outcome.wall);
                 self.latencies.append(&mut outcome.latencies);
                 self.wall += outcome.wall;
-                (Status::Ok, Some(measure))
+                self.cpu += spent;
+                (Status::Ok, Some(measure), Some(CpuUse::new(spent, outcome.wall)))
             }
-            End::Unsupported(reason) => (Status::Unsupported(reason), None),
+            End::Unsupported(reason) => (Status::Unsupported(reason), None, None),
         };
         self.phases.push(PhaseReport {
             number: p.number,
@@ -404,6 +386,7 @@ impl Book {
             name: p.name,
             status,
             measure,
+            cpu,
         });
         Ok(())
     }
@@ -422,6 +405,7 @@ impl Book {
             name: p.name,
             status,
             measure: None,
+            cpu: None,
         });
         true
     }
@@ -440,18 +424,15 @@ pub async fn run(config: &Config, scim: Scim) -> Result<Report> {
     let (n, c) = (config.users, config.concurrency);
     let s = Arc::new(Shared {
         scim,
-        users: n,
         run: uuid::Uuid::new_v4().simple().to_string(),
         user_ids: Mutex::new(vec![None; n]),
         group_ids: Mutex::new(vec![None; config.groups]),
         members: Mutex::new(vec![BTreeSet::new(); config.groups]),
     });
-    let mut book = Book::default();
+    let mut book = Book::new(config.server_pid);
     let start_memory = memory(config.server_pid)?;
 
-    let work = s.clone();
-    let end = run_queue((0..n).collect(), c, move |i| create_user(work.clone(), i)).await;
-    book.record(&CREATE_USERS, end)?;
+    book.run(&CREATE_USERS, &s, (0..n).collect(), c, create_user).await?;
     let ids: Vec<String> = lock(&s.user_ids)?.iter().flatten().cloned().collect();
     if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
         return Err(anyhow!("phase 1 (POST /Users): the server gave the same id to two users"));
@@ -460,30 +441,19 @@ pub async fn run(config: &Config, scim: Scim) -> Result<Report> {
     let indexed = || ids.iter().cloned().enumerate().collect::<Vec<_>>();
 
     if !book.skip(&GET_USERS, &[&CREATE_USERS]) {
-        let work = s.clone();
-        let end = run_queue(indexed(), c, move |item| get_user(work.clone(), item)).await;
-        book.record(&GET_USERS, end)?;
+        book.run(&GET_USERS, &s, indexed(), c, get_user).await?;
     }
     if !book.skip(&FIND_USERS, &[&CREATE_USERS]) {
-        let work = s.clone();
-        let end = run_queue(indexed(), c, move |item| find_user(work.clone(), item)).await;
-        book.record(&FIND_USERS, end)?;
+        book.run(&FIND_USERS, &s, indexed(), c, find_user).await?;
     }
     if !book.skip(&PUT_USERS, &[&CREATE_USERS]) {
-        let work = s.clone();
-        let end = run_queue(indexed(), c, move |item| put_user(work.clone(), item)).await;
-        book.record(&PUT_USERS, end)?;
+        book.run(&PUT_USERS, &s, indexed(), c, put_user).await?;
     }
     if !book.skip(&PATCH_ACTIVE, &[&CREATE_USERS]) {
-        let work = s.clone();
-        let items = ids.to_vec();
-        let end = run_queue(items, c, move |id| toggle_active(work.clone(), id)).await;
-        book.record(&PATCH_ACTIVE, end)?;
+        book.run(&PATCH_ACTIVE, &s, ids.to_vec(), c, toggle_active).await?;
     }
 
-    let work = s.clone();
-    let end = run_queue((0..config.groups).collect(), c, move |g| create_group(work.clone(), g));
-    book.record(&CREATE_GROUPS, end.await)?;
+    book.run(&CREATE_GROUPS, &s, (0..config.groups).collect(), c, create_group).await?;
     let group_ids: Vec<(usize, String)> = lock(&s.group_ids)?
         .iter()
         .enumerate()
@@ -507,9 +477,7 @@ pub async fn run(config: &Config, scim: Scim) -> Result<Report> {
                 }
             }
         }
-        let work = s.clone();
-        let end = run_queue(batches, c, move |b| add_batch(work.clone(), b)).await;
-        book.record(&ADD_MEMBERS, end)?;
+        book.run(&ADD_MEMBERS, &s, batches, c, add_batch).await?;
     }
     if !book.skip(&REMOVE_MEMBERS, &[&ADD_MEMBERS]) {
         let batches: Vec<MemberBatch> = group_ids
@@ -524,28 +492,33 @@ pub async fn run(config: &Config, scim: Scim) -> Result<Report> {
                     .collect(),
             })
             .collect();
-        let work = s.clone();
-        let end = run_queue(batches, c, move |b| remove_batch(work.clone(), b)).await;
-        book.record(&REMOVE_MEMBERS, end)?;
+        book.run(&REMOVE_MEMBERS, &s, batches, c, remove_batch).await?;
     }
     if !book.skip(&GET_GROUPS, &[&ADD_MEMBERS]) {
-        let work = s.clone();
-        let end = run_queue(group_ids.clone(), c, move |item| get_group(work.clone(), item)).await;
-        book.record(&GET_GROUPS, end)?;
+        book.run(&GET_GROUPS, &s, group_ids.clone(), c, get_group).await?;
     }
+    let mut paging_method = None;
     if !book.skip(&PAGE_USERS, &[&CREATE_USERS]) {
-        let (work, all) = (s.clone(), ids.clone());
-        let end = run_queue(vec![all], 1, move |all| page_users(work.clone(), all)).await;
-        book.record(&PAGE_USERS, end)?;
+        // Read once before the walk, outside its measure.
+        let method = PagingMethod::of(&s.scim).await.with_context(|| {
+            format!(
+                "phase {} ({}): reading /ServiceProviderConfig",
+                PAGE_USERS.number, PAGE_USERS.name
+            )
+        })?;
+        paging_method = Some(method);
+        // One walk, page after page, whatever the concurrency.
+        let walk = move |s: Arc<Shared>, ids: Arc<Vec<String>>| async move {
+            paging::walk_users(&s.scim, &ids, method).await
+        };
+        book.run(&PAGE_USERS, &s, vec![ids.clone()], 1, walk).await?;
     }
     let loaded_memory = memory(config.server_pid)?;
 
     let mut targets: Vec<Target> =
         group_ids.iter().map(|(_, id)| Target::Group(id.clone())).collect();
     targets.extend(ids.iter().cloned().map(Target::User));
-    let work = s.clone();
-    let end = run_queue(targets, c, move |target| delete(work.clone(), target)).await;
-    book.record(&DELETE_ALL, end)?;
+    book.run(&DELETE_ALL, &s, targets, c, delete).await?;
     let end_memory = memory(config.server_pid)?;
 
     let server_memory = match (start_memory, loaded_memory, end_memory) {
@@ -558,16 +531,20 @@ pub async fn run(config: &Config, scim: Scim) -> Result<Report> {
         _ => None,
     };
     let total = Measure::new(&mut book.latencies, book.wall);
+    let total_cpu = CpuUse::new(book.cpu, book.wall);
     Ok(Report {
         label: config.label.clone(),
         base_url: config.base_url.clone(),
         users: n,
         groups: config.groups,
         concurrency: c,
+        client_threads: config.client_threads,
         group_patch_p99_ms: book.measure(&ADD_MEMBERS).map(|m| m.p99_ms),
         paging_seconds: book.measure(&PAGE_USERS).map(|m| m.seconds),
+        paging_method,
         server_memory,
         total,
+        total_cpu,
         phases: book.phases,
     })
 }

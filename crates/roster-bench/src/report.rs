@@ -12,6 +12,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
+use crate::cpu::{CpuSpent, percent_of_a_core};
+use crate::paging::PagingMethod;
+
 /// The nearest-rank `p`-th percentile (0 < p <= 100) of sorted samples.
 pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
     let n = sorted.len();
@@ -53,6 +56,29 @@ impl Measure {
     }
 }
 
+/// The CPU time this load generator and the server used over a phase (or
+/// over all of them), and each as a percentage of one core over the wall
+/// time: 180 is 1.8 cores busy on average.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CpuUse {
+    pub client_seconds: f64,
+    pub client_percent: f64,
+    /// `None` without `--server-pid`.
+    pub server_seconds: Option<f64>,
+    pub server_percent: Option<f64>,
+}
+
+impl CpuUse {
+    pub fn new(spent: CpuSpent, wall: Duration) -> Self {
+        CpuUse {
+            client_seconds: spent.client.as_secs_f64(),
+            client_percent: percent_of_a_core(spent.client, wall),
+            server_seconds: spent.server.map(|cpu| cpu.as_secs_f64()),
+            server_percent: spent.server.map(|cpu| percent_of_a_core(cpu, wall)),
+        }
+    }
+}
+
 /// How a phase ended.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "status", content = "note")]
@@ -74,6 +100,8 @@ pub struct PhaseReport {
     pub status: Status,
     /// Present when the phase completed.
     pub measure: Option<Measure>,
+    /// Present when the phase completed.
+    pub cpu: Option<CpuUse>,
 }
 
 /// Resident memory of the server, in MiB.
@@ -96,14 +124,20 @@ pub struct Report {
     pub users: usize,
     pub groups: usize,
     pub concurrency: usize,
+    /// Threads of the load generator's runtime.
+    pub client_threads: usize,
     pub phases: Vec<PhaseReport>,
     /// All completed phases together: their requests, the sum of their
     /// seconds, and percentiles over all their latencies.
     pub total: Measure,
+    /// The CPU of all completed phases over the sum of their seconds.
+    pub total_cpu: CpuUse,
     /// p99 of the phase adding 50 members per PATCH.
     pub group_patch_p99_ms: Option<f64>,
     /// Wall-clock time of the walk through all users, 100 per page.
     pub paging_seconds: Option<f64>,
+    /// How that walk paged: the server's cursors when it offers them.
+    pub paging_method: Option<PagingMethod>,
     pub server_memory: Option<ServerMemory>,
 }
 
@@ -115,6 +149,14 @@ pub(crate) fn measure_columns(out: &mut String, m: &Measure) {
         "{:>9} {:>9.3} {:>10.1} {:>8.3} {:>8.3}",
         m.requests, m.seconds, m.requests_per_second, m.p50_ms, m.p99_ms
     );
+}
+
+/// The client's and the server's CPU columns; `-` for the server's when
+/// its pid is not known.
+fn cpu_columns(out: &mut String, cpu: &CpuUse) {
+    let percent = |p: Option<f64>| p.map_or("-".to_owned(), |p| format!("{p:.0}%"));
+    let (client, server) = (percent(Some(cpu.client_percent)), percent(cpu.server_percent));
+    let _ = write!(out, " {client:>10} {server:>10}");
 }
 
 /// Prints a report, as its `text` table or as JSON, and also writes the
@@ -143,23 +185,39 @@ pub fn render_text(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "roster-bench: {}, {}, {} users, {} groups, concurrency {}",
-        report.label, report.base_url, report.users, report.groups, report.concurrency
+        "roster-bench: {}, {}, {} users, {} groups, concurrency {}, {} client threads",
+        report.label,
+        report.base_url,
+        report.users,
+        report.groups,
+        report.concurrency,
+        report.client_threads
     );
     let _ = writeln!(
         out,
-        "{:>2} {:<NAME_WIDTH$} {:>9} {:>9} {:>10} {:>8} {:>8}",
-        "#", "phase", "requests", "seconds", "req/s", "p50 ms", "p99 ms"
+        "{:>2} {:<NAME_WIDTH$} {:>9} {:>9} {:>10} {:>8} {:>8} {:>10} {:>10}",
+        "#",
+        "phase",
+        "requests",
+        "seconds",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "client CPU",
+        "server CPU"
     );
     for phase in &report.phases {
         let _ = write!(out, "{:>2} {:<NAME_WIDTH$} ", phase.number, phase.name);
-        match (&phase.status, &phase.measure) {
-            (Status::Ok, Some(m)) => measure_columns(&mut out, m),
-            (Status::Ok, None) => out.push_str("(no measure)"),
-            (Status::Unsupported(note), _) => {
+        match (&phase.status, &phase.measure, &phase.cpu) {
+            (Status::Ok, Some(m), Some(cpu)) => {
+                measure_columns(&mut out, m);
+                cpu_columns(&mut out, cpu);
+            }
+            (Status::Ok, _, _) => out.push_str("(no measure)"),
+            (Status::Unsupported(note), _, _) => {
                 let _ = write!(out, "unsupported: {note}");
             }
-            (Status::Skipped(note), _) => {
+            (Status::Skipped(note), _, _) => {
                 let _ = write!(out, "skipped: {note}");
             }
         }
@@ -167,12 +225,15 @@ pub fn render_text(report: &Report) -> String {
     }
     let _ = write!(out, "{:>2} {:<NAME_WIDTH$} ", "", "total");
     measure_columns(&mut out, &report.total);
+    cpu_columns(&mut out, &report.total_cpu);
     out.push('\n');
     if let Some(p99) = report.group_patch_p99_ms {
         let _ = writeln!(out, "group PATCH +50 members, p99: {p99:.3} ms");
     }
     if let Some(seconds) = report.paging_seconds {
-        let _ = writeln!(out, "paging through {} users: {seconds:.3} s", report.users);
+        let method = report.paging_method.map(|m| format!(" ({})", m.parameter()));
+        let method = method.unwrap_or_default();
+        let _ = writeln!(out, "paging through {} users: {seconds:.3} s{method}", report.users);
     }
     if let Some(m) = &report.server_memory {
         let _ = writeln!(
@@ -233,6 +294,14 @@ mod tests {
         assert_eq!(Measure::new(&mut [], Duration::ZERO).requests_per_second, 0.0);
     }
 
+    fn cpu(client_ms: u64, server_ms: Option<u64>, wall_ms: u64) -> CpuUse {
+        let spent = CpuSpent {
+            client: Duration::from_millis(client_ms),
+            server: server_ms.map(Duration::from_millis),
+        };
+        CpuUse::new(spent, Duration::from_millis(wall_ms))
+    }
+
     fn sample() -> Report {
         let m = measure;
         Report {
@@ -241,6 +310,7 @@ mod tests {
             users: 200,
             groups: 2,
             concurrency: 16,
+            client_threads: 4,
             phases: vec![
                 PhaseReport {
                     number: 1,
@@ -248,6 +318,7 @@ mod tests {
                     name: "POST /Users",
                     status: Status::Ok,
                     measure: Some(m(200, 0.5, 1.25, 4.5)),
+                    cpu: Some(cpu(100, Some(900), 500)),
                 },
                 PhaseReport {
                     number: 8,
@@ -255,6 +326,7 @@ mod tests {
                     name: "group PATCH -50 members[value eq]",
                     status: Status::Unsupported("400 invalidPath".into()),
                     measure: None,
+                    cpu: None,
                 },
                 PhaseReport {
                     number: 9,
@@ -262,11 +334,14 @@ mod tests {
                     name: "GET /Groups/{id}",
                     status: Status::Skipped("needs phase 7".into()),
                     measure: None,
+                    cpu: None,
                 },
             ],
             total: m(200, 0.5, 1.25, 4.5),
+            total_cpu: cpu(100, Some(900), 500),
             group_patch_p99_ms: Some(3.0),
             paging_seconds: Some(0.25),
+            paging_method: Some(PagingMethod::Cursor),
             server_memory: Some(ServerMemory {
                 start_rss_mib: 10.0,
                 loaded_rss_mib: 30.5,
@@ -279,17 +354,33 @@ mod tests {
     #[test]
     fn text_table() {
         let expected = "\
-roster-bench: roster, http://127.0.0.1:8080/api/scim, 200 users, 2 groups, concurrency 16
- # phase                               requests   seconds      req/s   p50 ms   p99 ms
- 1 POST /Users                              200     0.500      400.0    1.250    4.500
+roster-bench: roster, http://127.0.0.1:8080/api/scim, 200 users, 2 groups, concurrency 16, 4 client threads
+ # phase                               requests   seconds      req/s   p50 ms   p99 ms client CPU server CPU
+ 1 POST /Users                              200     0.500      400.0    1.250    4.500        20%       180%
  8 group PATCH -50 members[value eq]  unsupported: 400 invalidPath
  9 GET /Groups/{id}                   skipped: needs phase 7
-   total                                    200     0.500      400.0    1.250    4.500
+   total                                    200     0.500      400.0    1.250    4.500        20%       180%
 group PATCH +50 members, p99: 3.000 ms
-paging through 200 users: 0.250 s
+paging through 200 users: 0.250 s (cursor)
 server RSS: 10.0 MiB at start, 30.5 MiB with 200 users, 28.0 MiB at the end, peak 31.2 MiB
 ";
         assert_eq!(render_text(&sample()), expected);
+    }
+
+    #[test]
+    fn without_the_server_pid_its_cpu_is_a_dash() {
+        let mut report = sample();
+        report.phases[0].cpu = Some(cpu(1250, None, 500));
+        report.server_memory = None;
+        report.paging_method = Some(PagingMethod::StartIndex);
+        let text = render_text(&report);
+        let row = text.lines().find(|line| line.starts_with(" 1 ")).unwrap();
+        assert!(row.ends_with("       250%          -"), "{row}");
+        assert!(text.contains("paging through 200 users: 0.250 s (startIndex)\n"), "{text}");
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["phases"][0]["cpu"]["client_percent"], 250.0);
+        assert_eq!(json["phases"][0]["cpu"]["server_percent"], serde_json::Value::Null);
+        assert_eq!(json["paging_method"], "startIndex");
     }
 
     #[test]
@@ -305,5 +396,11 @@ server RSS: 10.0 MiB at start, 30.5 MiB with 200 users, 28.0 MiB at the end, pea
         assert_eq!(json["total"]["p99_ms"], 4.5);
         assert_eq!(json["server_memory"]["loaded_rss_mib"], 30.5);
         assert_eq!(json["group_patch_p99_ms"], 3.0);
+        assert_eq!(json["client_threads"], 4);
+        assert_eq!(json["phases"][0]["cpu"]["client_seconds"], 0.1);
+        assert_eq!(json["phases"][0]["cpu"]["server_percent"], 180.0);
+        assert_eq!(json["phases"][1]["cpu"], serde_json::Value::Null);
+        assert_eq!(json["total_cpu"]["server_seconds"], 0.9);
+        assert_eq!(json["paging_method"], "cursor");
     }
 }

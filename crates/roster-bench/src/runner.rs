@@ -93,13 +93,16 @@ mod tests {
 
     use super::*;
 
-    #[tokio::test]
-    async fn every_item_is_worked_once() {
+    /// Works 1,000 items with 7 workers and checks each was worked once
+    /// and measured once.
+    async fn every_item_once() {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let record = seen.clone();
-        let end = run_queue((0..100).collect(), 7, move |i: u64| {
+        let end = run_queue((0..1000).collect(), 7, move |i: u64| {
             let record = record.clone();
             async move {
+                // A yield lets the other workers (and threads) interleave.
+                tokio::task::yield_now().await;
                 record.lock().unwrap().push(i);
                 Ok(vec![Duration::from_millis(i)])
             }
@@ -107,10 +110,20 @@ mod tests {
         .await
         .unwrap();
         let End::Done(outcome) = end else { panic!("not done") };
-        assert_eq!(outcome.latencies.len(), 100);
+        assert_eq!(outcome.latencies.len(), 1000);
         let mut seen = seen.lock().unwrap().clone();
         seen.sort_unstable();
-        assert_eq!(seen, (0..100).collect::<Vec<_>>());
+        assert_eq!(seen, (0..1000).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn every_item_is_worked_once() {
+        every_item_once().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn every_item_is_worked_once_on_several_threads() {
+        every_item_once().await;
     }
 
     #[tokio::test]

@@ -15,6 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::client::{Acs, SignIn};
 use super::idp::{self, KeyPair, Person, Signer, Target};
 use super::report::{PhaseReport, Report, ServerMemory, Signing};
+use crate::cpu::CpuMark;
 use crate::procfs::{self, Memory};
 use crate::report::Measure;
 use crate::runner::{End, run_queue};
@@ -90,15 +91,9 @@ fn memory(pid: Option<u32>) -> Result<Option<Memory>> {
     pid.map(procfs::read_memory).transpose()
 }
 
-/// CPU time used so far by the server (when its pid is known) and by this
-/// process.
-fn cpu_now(server_pid: Option<u32>) -> Result<(Option<Duration>, Duration)> {
-    Ok((server_pid.map(|pid| procfs::read_cpu(Some(pid))).transpose()?, procfs::read_cpu(None)?))
-}
-
-/// Milliseconds of CPU per sign-in between two readings.
-fn per_sign_in(before: Duration, after: Duration, sign_ins: usize) -> f64 {
-    after.saturating_sub(before).as_secs_f64() * 1000.0 / sign_ins.max(1) as f64
+/// Milliseconds of CPU per sign-in.
+fn per_sign_in(cpu: Duration, sign_ins: usize) -> f64 {
+    cpu.as_secs_f64() * 1000.0 / sign_ins.max(1) as f64
 }
 
 /// Posts every sign-in with `concurrency` workers; the first wrong answer
@@ -112,14 +107,14 @@ async fn phase(
 ) -> Result<(PhaseReport, Vec<Duration>)> {
     let client = acs.clone();
     let count = sign_ins.len();
-    let (server_before, client_before) = cpu_now(config.server_pid)?;
+    let before = CpuMark::now(config.server_pid)?;
     let end = run_queue(sign_ins, config.concurrency, move |sign_in: SignIn| {
         let client = client.clone();
         async move { Ok(vec![client.sign_in(&sign_in).await?]) }
     })
     .await
     .map_err(|err| err.context(format!("phase {number}, {name}")))?;
-    let (server_after, client_after) = cpu_now(config.server_pid)?;
+    let spent = CpuMark::now(config.server_pid)?.since(&before);
     let End::Done(mut outcome) = end else {
         bail!("phase {number}, {name}: the ACS answered that it does not implement sign-in");
     };
@@ -129,10 +124,8 @@ async fn phase(
         key,
         name,
         measure,
-        server_cpu_ms: server_before
-            .zip(server_after)
-            .map(|(before, after)| per_sign_in(before, after, count)),
-        client_cpu_ms: per_sign_in(client_before, client_after, count),
+        server_cpu_ms: spent.server.map(|cpu| per_sign_in(cpu, count)),
+        client_cpu_ms: per_sign_in(spent.client, count),
     };
     Ok((report, outcome.latencies))
 }
@@ -199,10 +192,9 @@ mod tests {
 
     #[test]
     fn cpu_per_sign_in() {
-        let (before, after) = (Duration::from_millis(1000), Duration::from_millis(1500));
-        assert_eq!(per_sign_in(before, after, 250), 2.0);
-        assert_eq!(per_sign_in(after, before, 250), 0.0, "never negative");
-        assert_eq!(per_sign_in(before, after, 0), 500.0);
+        let cpu = Duration::from_millis(500);
+        assert_eq!(per_sign_in(cpu, 250), 2.0);
+        assert_eq!(per_sign_in(cpu, 0), 500.0);
     }
 
     #[test]
