@@ -97,7 +97,8 @@ impl Scim<'_> {
         if let Some(cached) = self.ctx.scim_credentials.get(&secret_hash, generation) {
             return Ok(Some(cached));
         }
-        let Some(provider) = self.read().await?.provider_by_scim_secret(&secret_hash).await? else {
+        let mut tx = self.read_latest().await?;
+        let Some(provider) = tx.provider_by_scim_secret(&secret_hash).await? else {
             return Ok(None);
         };
         let cached = Arc::new(CachedProvider::new(provider, generation));

@@ -82,6 +82,12 @@ impl<'a> Scim<'a> {
         Ok(self.ctx.store.read().await?)
     }
 
+    /// A reader without a snapshot (`Store::read_latest`), for a use case
+    /// that reads with one statement.
+    async fn read_latest(&self) -> Result<impl ScimTx + use<>, ScimFailure> {
+        Ok(self.ctx.store.read_latest().await?)
+    }
+
     /// A writing transaction, seen through the SCIM capabilities only.
     async fn write(&self) -> Result<impl ScimTx + use<>, ScimFailure> {
         Ok(self.ctx.store.write().await?)

@@ -165,7 +165,8 @@ impl Scim<'_> {
         call: &ScimCall<'_>,
         id: &str,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let mut tx = self.read().await?;
+        // One statement reads the user with its groups.
+        let mut tx = self.read_latest().await?;
         let user = load(&mut tx, call, id).await?;
         if call.check(RequestKind::Read, user.version)? == Verdict::NotModified {
             return Ok(ScimAnswer::NotModified);

@@ -176,6 +176,10 @@ async fn sqlite_pool(url: &str, max_connections: u32) -> Result<AnyPool, StoreEr
         // break: the ping before every transaction would only add a round
         // trip to the connection's thread.
         .test_before_acquire(false)
+        // Nor does it grow stale: kept for the life of the process, a
+        // connection keeps what was set on it (`checkpoint_separately`).
+        .max_lifetime(None)
+        .idle_timeout(None)
         .after_connect(|conn, _meta| {
             // The busy timeout is how long a writer waits for the lock that
             // another process (such as the CLI) holds before giving up.
@@ -211,7 +215,7 @@ pub struct Store {
 /// of the store and rolls back when dropped without
 /// [`Transaction::commit`].
 pub struct Tx {
-    tx: sqlx::Transaction<'static, Any>,
+    tx: Connection,
     dialect: Dialect,
     /// Bumped when this transaction commits, if it changed a site or a
     /// provider.
@@ -219,9 +223,21 @@ pub struct Tx {
     changed_providers: bool,
 }
 
+/// What a [`Tx`] runs its statements on.
+enum Connection {
+    /// A transaction: every statement sees the same snapshot.
+    Transaction(sqlx::Transaction<'static, Any>),
+    /// A connection without a transaction: each statement sees what was
+    /// committed when it ran (see [`Store::read_latest`]).
+    Autocommit(sqlx::pool::PoolConnection<Any>),
+}
+
 impl Tx {
     fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
+        match &mut self.tx {
+            Connection::Transaction(tx) => tx,
+            Connection::Autocommit(conn) => conn,
+        }
     }
 
     /// Notes that this transaction changes a site or a provider, so that
@@ -286,7 +302,7 @@ impl Store {
         Self { dialect, readers, writer, provider_generation: Arc::default() }
     }
 
-    fn tx(&self, tx: sqlx::Transaction<'static, Any>) -> Tx {
+    fn tx(&self, tx: Connection) -> Tx {
         Tx {
             tx,
             dialect: self.dialect,
@@ -306,7 +322,16 @@ impl Store {
 
     /// A transaction that only reads.
     pub async fn read(&self) -> Result<Tx, StoreError> {
-        Ok(self.tx(self.readers.begin().await?))
+        Ok(self.tx(Connection::Transaction(self.readers.begin().await?)))
+    }
+
+    /// A reader without a transaction: each statement sees the data
+    /// committed when it runs, not a snapshot shared with the others. For
+    /// a use case that reads with one statement (or whose statements need
+    /// not agree), it saves the `BEGIN` and `COMMIT`, which cost as much as
+    /// the statement.
+    pub async fn read_latest(&self) -> Result<Tx, StoreError> {
+        Ok(self.tx(Connection::Autocommit(self.readers.acquire().await?)))
     }
 
     /// A transaction that may write. On SQLite there is one writer at a
@@ -319,7 +344,30 @@ impl Store {
             Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => self.writer.begin().await?,
         };
-        Ok(self.tx(tx))
+        Ok(self.tx(Connection::Transaction(tx)))
+    }
+
+    /// Hands SQLite's WAL checkpoints from the writer to
+    /// [`Store::checkpoint`], which the caller then runs every second or
+    /// so. A checkpoint copies the log into the database file and syncs it
+    /// to disk; on the writer's connection, that pause falls on whichever
+    /// request commits when the log is full (the slowest percent of
+    /// writes). Nothing to do on PostgreSQL.
+    pub async fn checkpoint_separately(&self) -> Result<(), StoreError> {
+        if self.dialect == Dialect::Sqlite {
+            sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&self.writer).await?;
+        }
+        Ok(())
+    }
+
+    /// Copies what SQLite's WAL holds into the database file, beside the
+    /// readers and the writer (a passive checkpoint: it never waits for
+    /// them). Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.dialect == Dialect::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.readers).await?;
+        }
+        Ok(())
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -359,7 +407,11 @@ impl Store {
 #[async_trait]
 impl Transaction for Tx {
     async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
+        match self.tx {
+            Connection::Transaction(tx) => tx.commit().await?,
+            // Each statement committed as it ran.
+            Connection::Autocommit(_) => {}
+        }
         if self.changed_providers {
             self.provider_generation.fetch_add(1, Ordering::AcqRel);
         }

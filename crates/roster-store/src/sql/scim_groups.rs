@@ -1,8 +1,6 @@
 //! SCIM groups: the group row with its external id and version, and the
 //! members (users and groups), changed one row at a time.
 
-use std::collections::HashSet;
-
 use async_trait::async_trait;
 use jiff::Timestamp;
 use roster_domain::{GroupId, SiteId, UserId};
@@ -19,11 +17,33 @@ use crate::{Listed, ScimGroupRepo, StoreError};
 /// The groups a provider's SCIM client manages: those it provisioned.
 const GROUP_SCOPE: &str = "g.site_id = $1 AND g.managed_by_provider_id = $2";
 
-const USERS_IN_SCOPE: &str = "SELECT id FROM users WHERE site_id = $1 \
-     AND (provisioned_by_provider_id = $2 OR auth_provider_id = $2) \
-     AND provisioning_state <> 'released'";
-const GROUPS_IN_SCOPE: &str =
-    "SELECT id FROM groups WHERE site_id = $1 AND managed_by_provider_id = $2";
+/// The members of group `$2` with their display names, users first
+/// (`kind` 'u') then groups ('g'); `{users}` and `{groups}` narrow each
+/// half. One statement, so one round trip to the database.
+macro_rules! members_sql {
+    ($users:literal, $groups:literal) => {
+        concat!(
+            "SELECT 'u' AS kind, m.user_id AS id, u.username AS display FROM group_members m \
+             JOIN users u ON u.site_id = m.site_id AND u.id = m.user_id \
+             WHERE m.site_id = $1 AND m.group_id = $2 AND u.provisioning_state <> 'released'",
+            $users,
+            " UNION ALL SELECT 'g', m.member_group_id, g.name FROM group_member_groups m \
+             JOIN groups g ON g.site_id = m.site_id AND g.id = m.member_group_id \
+             WHERE m.site_id = $1 AND m.group_id = $2",
+            $groups
+        )
+    };
+}
+
+/// Every member of a group.
+const ALL_MEMBERS: &str = members_sql!("", "");
+
+/// The members a provider's SCIM client manages (`$3`): the users and
+/// groups in its scope.
+const MANAGED_MEMBERS: &str = members_sql!(
+    " AND (u.provisioned_by_provider_id = $3 OR u.auth_provider_id = $3)",
+    " AND g.managed_by_provider_id = $3"
+);
 
 /// Rows per multi-row statement: well under SQLite's parameter limit.
 const CHUNK: usize = 400;
@@ -35,6 +55,17 @@ fn scim_group_from(row: &AnyRow) -> Result<ScimGroup, StoreError> {
         external_id: c.opt_text("external_id")?,
         version: c.int("version")?,
     })
+}
+
+/// A member from a row with `kind` ('u' user, 'g' group) and `id`.
+fn member_from(row: &AnyRow) -> Result<Member, StoreError> {
+    let c = Cols(row);
+    let id = c.text("id")?;
+    match c.text("kind")?.as_str() {
+        "u" => Ok(Member::User(UserId::from_raw(id))),
+        "g" => Ok(Member::Group(GroupId::from_raw(id))),
+        other => Err(StoreError::Corrupt(format!("a member of kind {other:?}"))),
+    }
 }
 
 fn split(members: &[Member]) -> (Vec<&UserId>, Vec<&GroupId>) {
@@ -77,26 +108,49 @@ impl Tx {
     /// `id`s of `table` in the site among `ids`.
     /// `id`s among `ids` of the rows `select_scoped` returns (it binds the
     /// site as `$1` and the provider as `$2`).
-    async fn ids_in(
+    /// The members of a group that `sql` (one of [`ALL_MEMBERS`],
+    /// [`MANAGED_MEMBERS`]) finds, ordered as clients see them.
+    async fn members(
         &mut self,
-        select_scoped: &str,
-        scope: &ScimScope,
-        ids: &[&str],
-    ) -> Result<Vec<String>, StoreError> {
-        let mut found = Vec::new();
-        for chunk in ids.chunks(CHUNK) {
-            let sql = format!("{select_scoped} AND id IN ({})", placeholders(3, chunk.len()));
-            let mut query = sqlx::query(AssertSqlSafe(sql))
-                .bind(scope.site.as_str())
-                .bind(scope.provider.as_str());
-            for id in chunk {
-                query = query.bind(id.to_string());
-            }
-            for row in query.fetch_all(self.conn()).await? {
-                found.push(row.try_get::<String, _>("id")?);
+        sql: &'static str,
+        site: &SiteId,
+        group: &GroupId,
+        provider: Option<&str>,
+    ) -> Result<Vec<NamedMember>, StoreError> {
+        let mut query = sqlx::query(sql).bind(site.as_str()).bind(group.as_str());
+        if let Some(provider) = provider {
+            query = query.bind(provider.to_owned());
+        }
+        let mut out = Vec::new();
+        for row in query.fetch_all(self.conn()).await? {
+            out.push(NamedMember {
+                member: member_from(&row)?,
+                display: Cols(&row).text("display")?,
+            });
+        }
+        // Sorted here rather than in SQL: an ORDER BY on the users' name
+        // would lead the planner to walk every user of the site in name
+        // order instead of the group's members.
+        out.sort_by_cached_key(|m| {
+            let id = match &m.member {
+                Member::User(id) => (0, id.as_str().to_owned()),
+                Member::Group(id) => (1, id.as_str().to_owned()),
+            };
+            (id.0, m.display.to_lowercase(), id.1)
+        });
+        Ok(out)
+    }
+
+    /// `SELECT` of the values of a JSON array of strings bound as `$n`:
+    /// one parameter for any number of ids (binding one per id costs more
+    /// than the look-up, see [`super::BULK_PARAMETERS`]).
+    fn json_strings(&self, n: usize) -> String {
+        match self.dialect {
+            super::Dialect::Sqlite => format!("SELECT value FROM json_each(${n})"),
+            super::Dialect::Postgres => {
+                format!("SELECT jsonb_array_elements_text(CAST(${n} AS jsonb))")
             }
         }
-        Ok(found)
     }
 }
 
@@ -180,50 +234,7 @@ impl ScimGroupRepo for Tx {
         site: &SiteId,
         group: &GroupId,
     ) -> Result<Vec<NamedMember>, StoreError> {
-        let users = sqlx::query(
-            "SELECT m.user_id AS id, u.username AS display FROM group_members m \
-             JOIN users u ON u.site_id = m.site_id AND u.id = m.user_id \
-             WHERE m.site_id = $1 AND m.group_id = $2 AND u.provisioning_state <> 'released'",
-        )
-        .bind(site.as_str())
-        .bind(group.as_str())
-        .fetch_all(self.conn())
-        .await?;
-        let groups = sqlx::query(
-            "SELECT m.member_group_id AS id, g.name AS display FROM group_member_groups m \
-             JOIN groups g ON g.site_id = m.site_id AND g.id = m.member_group_id \
-             WHERE m.site_id = $1 AND m.group_id = $2",
-        )
-        .bind(site.as_str())
-        .bind(group.as_str())
-        .fetch_all(self.conn())
-        .await?;
-        let mut out = Vec::with_capacity(users.len() + groups.len());
-        for row in &users {
-            let c = Cols(row);
-            out.push(NamedMember {
-                member: Member::User(UserId::from_raw(c.text("id")?)),
-                display: c.text("display")?,
-            });
-        }
-        for row in &groups {
-            let c = Cols(row);
-            out.push(NamedMember {
-                member: Member::Group(GroupId::from_raw(c.text("id")?)),
-                display: c.text("display")?,
-            });
-        }
-        // Sorted here rather than in SQL: an ORDER BY on the users' name
-        // would lead the planner to walk every user of the site in name
-        // order instead of the group's members.
-        out.sort_by_cached_key(|m| {
-            let id = match &m.member {
-                Member::User(id) => (0, id.as_str().to_owned()),
-                Member::Group(id) => (1, id.as_str().to_owned()),
-            };
-            (id.0, m.display.to_lowercase(), id.1)
-        });
-        Ok(out)
+        self.members(ALL_MEMBERS, site, group, None).await
     }
 
     async fn managed_members(
@@ -231,11 +242,7 @@ impl ScimGroupRepo for Tx {
         scope: &ScimScope,
         group: &GroupId,
     ) -> Result<Vec<NamedMember>, StoreError> {
-        let all = self.group_members(&scope.site, group).await?;
-        let candidates: Vec<Member> = all.iter().map(|m| m.member.clone()).collect();
-        let managed: HashSet<Member> =
-            self.existing_members(scope, &candidates).await?.into_iter().collect();
-        Ok(all.into_iter().filter(|m| managed.contains(&m.member)).collect())
+        self.members(MANAGED_MEMBERS, &scope.site, group, Some(scope.provider.as_str())).await
     }
 
     async fn existing_members(
@@ -244,21 +251,26 @@ impl ScimGroupRepo for Tx {
         candidates: &[Member],
     ) -> Result<Vec<Member>, StoreError> {
         let (users, groups) = split(candidates);
-        let users: Vec<&str> = users.iter().map(|id| id.as_str()).collect();
-        let groups: Vec<&str> = groups.iter().map(|id| id.as_str()).collect();
-        let mut found: Vec<Member> = self
-            .ids_in(USERS_IN_SCOPE, scope, &users)
-            .await?
-            .into_iter()
-            .map(|id| Member::User(UserId::from_raw(id)))
-            .collect();
-        found.extend(
-            self.ids_in(GROUPS_IN_SCOPE, scope, &groups)
-                .await?
-                .into_iter()
-                .map(|id| Member::Group(GroupId::from_raw(id))),
+        let ids = |ids: Vec<&str>| serde_json::Value::from(ids).to_string();
+        let users = ids(users.iter().map(|id| id.as_str()).collect());
+        let groups = ids(groups.iter().map(|id| id.as_str()).collect());
+        let sql = format!(
+            "SELECT 'u' AS kind, id FROM users WHERE site_id = $1 \
+             AND (provisioned_by_provider_id = $2 OR auth_provider_id = $2) \
+             AND provisioning_state <> 'released' AND id IN ({}) \
+             UNION ALL SELECT 'g', id FROM groups WHERE site_id = $1 \
+             AND managed_by_provider_id = $2 AND id IN ({})",
+            self.json_strings(3),
+            self.json_strings(4)
         );
-        Ok(found)
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(scope.site.as_str())
+            .bind(scope.provider.as_str())
+            .bind(users)
+            .bind(groups)
+            .fetch_all(self.conn())
+            .await?;
+        rows.iter().map(member_from).collect()
     }
 
     async fn add_members(

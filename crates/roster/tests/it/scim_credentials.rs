@@ -244,7 +244,54 @@ async fn odd_overlaps_are_refused(backend: Backend) {
     assert_eq!(app.snapshot().await, before);
 }
 
+/// Another process (a second instance, the CLI) changes a credential
+/// behind this one's back: this instance's cache of credentials sees it
+/// within seconds; its own changes it sees at once.
+async fn another_process_s_reset_is_seen_within_seconds(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let path = provider(&app, "okta").await;
+    let created = app.post(&path, json!({ "auth": "token" })).await;
+    let token = created.body["token"].as_str().unwrap().to_owned();
+    let bearer = |r: reqwest::RequestBuilder| r.bearer_auth(&token);
+    assert_eq!(users_status(&app, &bearer).await, StatusCode::OK);
+
+    let elsewhere = roster_store::connect(&app._database.config).await.unwrap();
+    let provider_id = created.body["provider"]["id"].as_str().unwrap();
+    let mut tx = elsewhere.write().await.unwrap();
+    let site = roster_store::SiteRepo::site_by_slug(
+        &mut tx,
+        &roster_domain::SiteSlug::parse("acme").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let mut provider = roster_store::ProviderRepo::provider_by_id(
+        &mut tx,
+        &site.id,
+        &roster_domain::ProviderId::from_raw(provider_id),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    provider.scim.secret_hash = Some(roster_app::secrets::hash("roster_scim_another"));
+    roster_store::ProviderRepo::update_provider(&mut tx, &provider).await.unwrap();
+    roster_store::Transaction::commit(tx).await.unwrap();
+    elsewhere.close().await;
+
+    // Five seconds at most (README, "SCIM credentials").
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(8);
+    while users_status(&app, &bearer).await == StatusCode::OK {
+        assert!(std::time::Instant::now() < deadline, "the old token still works");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(users_status(&app, &bearer).await, StatusCode::UNAUTHORIZED);
+    let new = |r: reqwest::RequestBuilder| r.bearer_auth("roster_scim_another");
+    assert_eq!(users_status(&app, &new).await, StatusCode::OK);
+}
+
 crate::on_both_databases!(
+    another_process_s_reset_is_seen_within_seconds,
     a_basic_reset_with_an_overlap_keeps_the_old_credential,
     an_overlap_never_revives_or_extends_a_secret,
     odd_overlaps_are_refused,

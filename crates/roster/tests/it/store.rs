@@ -402,7 +402,72 @@ async fn setup_links_round_trip_and_go_with_their_provider(backend: Backend) {
     assert_eq!(tx.setup_link_by_hash(&link.secret_hash).await.unwrap(), None);
 }
 
+/// The provider generation moves on when a change of a site or a provider
+/// commits, and only then: what caches what was read of them (the SCIM
+/// credentials) depends on it.
+async fn provider_changes_move_the_generation_on(backend: Backend) {
+    let (store, _db) = open(backend).await;
+    let mut acme = site("acme");
+    let mut okta = provider(&acme);
+    let mut tx = store.write().await.unwrap();
+    tx.insert_site(&acme).await.unwrap();
+    tx.insert_provider(&okta).await.unwrap();
+    tx.commit().await.unwrap();
+    let start = store.provider_generation();
+
+    okta.options.sftp = false;
+    let mut tx = store.write().await.unwrap();
+    tx.update_provider(&okta).await.unwrap();
+    drop(tx);
+    assert_eq!(store.provider_generation(), start, "a rolled-back change is no change");
+    let mut tx = store.read_latest().await.unwrap();
+    tx.provider_by_id(&acme.id, &okta.id).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.provider_generation(), start, "reads change nothing");
+
+    let mut tx = store.write().await.unwrap();
+    tx.update_provider(&okta).await.unwrap();
+    tx.commit().await.unwrap();
+    let after_provider = store.provider_generation();
+    assert!(after_provider > start);
+    acme.name = DisplayText::parse("Acme Inc").unwrap();
+    let mut tx = store.write().await.unwrap();
+    tx.update_site(&acme).await.unwrap();
+    tx.commit().await.unwrap();
+    let after_site = store.provider_generation();
+    assert!(after_site > after_provider);
+    let mut tx = store.write().await.unwrap();
+    tx.delete_provider(&acme.id, &okta.id).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.provider_generation() > after_site);
+}
+
+/// Once `roster serve` takes the checkpoints over, the writer leaves what
+/// it wrote in SQLite's WAL until `checkpoint` copies it into the file.
+#[tokio::test]
+async fn checkpoints_leave_the_writer_when_asked() {
+    let (store, db) = open(Backend::Sqlite).await;
+    let roster_store::StoreConfig::Sqlite { path } = &db.config else { unreachable!() };
+    store.checkpoint_separately().await.unwrap();
+    store.checkpoint().await.unwrap();
+    let file_size = || std::fs::metadata(path).unwrap().len();
+    let before = file_size();
+    // Far more than the 1,000 pages at which the writer would have
+    // checkpointed on its own.
+    for n in 0..1_500 {
+        let mut tx = store.write().await.unwrap();
+        tx.insert_site(&site(&format!("site{n}"))).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(file_size(), before, "the writer copied the log into the file itself");
+    store.checkpoint().await.unwrap();
+    assert!(file_size() > before, "the checkpoint copied nothing");
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.list_sites(roster_store_page()).await.unwrap().total, 1_500);
+}
+
 crate::on_both_databases!(
+    provider_changes_move_the_generation_on,
     setup_links_round_trip_and_go_with_their_provider,
     every_value_round_trips_exactly,
     unique_values_conflict_and_dropped_transactions_roll_back,
