@@ -158,6 +158,50 @@ async fn resolve(
     Ok(members)
 }
 
+/// Reads and applies before the writer, then writes; how many times a
+/// PATCH tries so before it reads under the writer (a group that changes
+/// between its read and its write is read again).
+const PATCH_ATTEMPTS: usize = 3;
+
+/// A PATCH applied to the group as read: what the writer needs.
+struct PatchPlan {
+    group: ScimGroup,
+    before: Group,
+    members: Vec<NamedMember>,
+    outcome: roster_scim::PatchOutcome,
+}
+
+/// Reads the group and its members this client manages (a filtered
+/// `remove` or a `replace` of `members` reaches only those) and applies
+/// the operations. The preconditions are checked now and, through the
+/// version, again by the writer.
+async fn plan_patch(
+    tx: &mut impl ScimTx,
+    call: &ScimCall<'_>,
+    id: &str,
+    request: &roster_scim::PatchRequest,
+) -> Result<PatchPlan, ScimFailure> {
+    let group = load(tx, call, id).await?;
+    call.check(RequestKind::Write, group.version)?;
+    let members = tx.managed_members(call.scope, &group.group.id).await?;
+    let current = group_resource(&group, Some(&members), call.base);
+    let outcome = dialect::apply_patch(call.scope.kind, &GROUP_RESOURCE, &current, request)?;
+    Ok(PatchPlan { before: group.group.clone(), group, members, outcome })
+}
+
+/// A PATCH's answer: 204, or the group when the client asked for
+/// attributes.
+async fn answer_patch(
+    tx: &mut impl ScimTx,
+    call: &ScimCall<'_>,
+    group: &ScimGroup,
+) -> Result<ScimAnswer, ScimFailure> {
+    let wants_body = call.params.iter().any(|(k, _)| {
+        k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
+    });
+    if wants_body { respond(tx, call, group, false).await } else { Ok(ScimAnswer::NoContent) }
+}
+
 /// Whether a response would show `members` (so they are worth loading).
 fn shows_members(projection: &Projection) -> bool {
     let member = json!({ "value": "x", "$ref": "x", "type": "User", "display": "x" });
@@ -313,6 +357,13 @@ impl Scim<'_> {
 
     /// `PATCH /Groups/{id}`: answered with 204 unless the client asks for
     /// attributes, so that member changes of large groups stay cheap.
+    ///
+    /// The operations are applied to the group as a reader sees it, outside
+    /// the single writer of SQLite (applying 50 member changes to a group of
+    /// 500 takes milliseconds); the writer then only checks that the group
+    /// is still at the version read and writes the differences. A group
+    /// changed in between is read again; after [`PATCH_ATTEMPTS`] such
+    /// races the last attempt reads and writes under the writer.
     pub(super) async fn patch_group(
         &self,
         call: &ScimCall<'_>,
@@ -321,94 +372,95 @@ impl Scim<'_> {
     ) -> Result<ScimAnswer, ScimFailure> {
         let request = dialect::patch(&GROUP_RESOURCE, body)?;
         call.projection(&GROUP_RESOURCE)?;
-        let now = self.now();
-        let mut tx = self.write().await?;
-        let mut group = load(&mut tx, call, id).await?;
-        call.check(RequestKind::Write, group.version)?;
-        let site = call.scope.site.clone();
-        // The group as this client sees it: a filtered `remove` or a
-        // `replace` of `members` reaches only the members it manages.
-        let members: Vec<NamedMember> = tx.managed_members(call.scope, &group.group.id).await?;
-        let current = group_resource(&group, Some(&members), call.base);
-        let outcome = dialect::apply_patch(call.scope.kind, &GROUP_RESOURCE, &current, &request)?;
-        let mut history = call.history(now);
-        if outcome.changed {
-            let before = group.group.clone();
-            let options = call.scope.options.clone();
-            let (name, external_id) = group_fields(&outcome.resource)?;
-            let new_name = name.as_str() != group.group.name.as_str();
-            let renamed = new_name || external_id != group.external_id;
-            group.group.state = group_state(&options, &name);
-            group.group.name = name;
-            group.external_id = external_id;
-            group.group.updated_at = now;
-            if renamed {
-                ensure_free(&mut tx, call, &group.group).await?;
+        for _ in 1..PATCH_ATTEMPTS {
+            let mut reader = self.read().await?;
+            let plan = plan_patch(&mut reader, call, id, &request).await?;
+            if !plan.outcome.changed {
+                return answer_patch(&mut reader, call, &plan.group).await;
             }
-            let added_refs: Vec<(String, Option<String>)> = outcome
-                .members_added
-                .iter()
-                .filter_map(|m| {
-                    let value = m.get("value").and_then(Value::as_str)?;
-                    Some((
-                        value.to_owned(),
-                        m.get("type").and_then(Value::as_str).map(str::to_owned),
-                    ))
-                })
-                .collect();
-            let added = resolve(&mut tx, call, &added_refs).await?;
-            let by_id: HashMap<&str, &Member> = members
-                .iter()
-                .map(|m| match &m.member {
-                    Member::User(id) => (id.as_str(), &m.member),
-                    Member::Group(id) => (id.as_str(), &m.member),
-                })
-                .collect();
-            let removed: Vec<Member> = outcome
-                .members_removed
-                .iter()
-                .filter_map(|id| by_id.get(id.as_str()).map(|m| (*m).clone()))
-                .collect();
-            let (added, removed) = allowed(&options, added, removed);
-            tx.add_members(&site, &group.group.id, &added, now).await?;
-            tx.remove_members(&site, &group.group.id, &removed).await?;
-            group.version = if renamed {
-                tx.update_scim_group(&group)
-                    .await
-                    .map_err(taken_meanwhile(|| name_taken(&group.group)))?
-            } else {
-                tx.touch_scim_group(&site, &group.group.id, now).await?
-            };
-            let affected = if new_name {
-                user_ids(members.iter().map(|m| &m.member).chain(&added))
-            } else {
-                user_ids(added.iter().chain(&removed))
-            };
-            history.group_changed(&before, &group.group);
-            record_members(&mut history, &group.group, &added, true);
-            record_members(&mut history, &group.group, &removed, false);
-            follow_memberships(
-                &mut tx,
-                &mut history,
-                call,
-                &options,
-                Some(&group.group),
-                &affected,
-            )
-            .await?;
+            drop(reader);
+            let mut tx = self.write().await?;
+            if load(&mut tx, call, id).await?.version != plan.group.version {
+                continue;
+            }
+            return self.write_patch(tx, call, plan).await;
         }
-        let wants_body = call.params.iter().any(|(k, _)| {
-            k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
-        });
-        let answer = if wants_body {
-            respond(&mut tx, call, &group, false).await?
+        let mut tx = self.write().await?;
+        let plan = plan_patch(&mut tx, call, id, &request).await?;
+        if !plan.outcome.changed {
+            return answer_patch(&mut tx, call, &plan.group).await;
+        }
+        self.write_patch(tx, call, plan).await
+    }
+
+    /// Writes a planned PATCH whose group is still at the version planned
+    /// on, and commits.
+    async fn write_patch(
+        &self,
+        mut tx: impl ScimTx,
+        call: &ScimCall<'_>,
+        plan: PatchPlan,
+    ) -> Result<ScimAnswer, ScimFailure> {
+        let now = self.now();
+        let options = call.scope.options.clone();
+        let site = call.scope.site.clone();
+        let PatchPlan { mut group, before, members, outcome } = plan;
+        let (name, external_id) = group_fields(&outcome.resource)?;
+        let new_name = name.as_str() != group.group.name.as_str();
+        let renamed = new_name || external_id != group.external_id;
+        group.group.state = group_state(&options, &name);
+        group.group.name = name;
+        group.external_id = external_id;
+        group.group.updated_at = now;
+        if renamed {
+            ensure_free(&mut tx, call, &group.group).await?;
+        }
+        let added_refs: Vec<(String, Option<String>)> = outcome
+            .members_added
+            .iter()
+            .filter_map(|m| {
+                let value = m.get("value").and_then(Value::as_str)?;
+                Some((value.to_owned(), m.get("type").and_then(Value::as_str).map(str::to_owned)))
+            })
+            .collect();
+        // Repeated under the writer: a member may have gone meanwhile.
+        let added = resolve(&mut tx, call, &added_refs).await?;
+        let by_id: HashMap<&str, &Member> = members
+            .iter()
+            .map(|m| match &m.member {
+                Member::User(id) => (id.as_str(), &m.member),
+                Member::Group(id) => (id.as_str(), &m.member),
+            })
+            .collect();
+        let removed: Vec<Member> = outcome
+            .members_removed
+            .iter()
+            .filter_map(|id| by_id.get(id.as_str()).map(|m| (*m).clone()))
+            .collect();
+        let (added, removed) = allowed(&options, added, removed);
+        tx.add_members(&site, &group.group.id, &added, now).await?;
+        tx.remove_members(&site, &group.group.id, &removed).await?;
+        group.version = if renamed {
+            tx.update_scim_group(&group)
+                .await
+                .map_err(taken_meanwhile(|| name_taken(&group.group)))?
         } else {
-            ScimAnswer::NoContent
+            tx.touch_scim_group(&site, &group.group.id, now).await?
         };
-        if outcome.changed {
-            history.write(&mut tx).await?;
-            tx.commit().await?;
-        }
+        let affected = if new_name {
+            user_ids(members.iter().map(|m| &m.member).chain(&added))
+        } else {
+            user_ids(added.iter().chain(&removed))
+        };
+        let mut history = call.history(now);
+        history.group_changed(&before, &group.group);
+        record_members(&mut history, &group.group, &added, true);
+        record_members(&mut history, &group.group, &removed, false);
+        follow_memberships(&mut tx, &mut history, call, &options, Some(&group.group), &affected)
+            .await?;
+        let answer = answer_patch(&mut tx, call, &group).await?;
+        history.write(&mut tx).await?;
+        tx.commit().await?;
         Ok(answer)
     }
 

@@ -102,4 +102,74 @@ async fn simultaneous_renames_conflict(backend: Backend) {
     }
 }
 
-crate::on_both_databases!(simultaneous_duplicate_creates_conflict, simultaneous_renames_conflict);
+/// PATCHes of one group at once, each adding and removing its own
+/// members: a PATCH is applied outside the writer and written only if the
+/// group is still as it read it, so none is lost, and a member deleted
+/// meanwhile is refused rather than half-added.
+async fn simultaneous_member_patches_all_land(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let okta = app.scim_provider("acme", "okta", "Okta").await;
+    let mut users = Vec::new();
+    for i in 0..24 {
+        let user = okta.post("/Users", scim_user(&format!("m{i}@example.com"))).await;
+        users.push(user.body["id"].as_str().unwrap().to_owned());
+    }
+    // The first twelve start in the group; each PATCH removes one of them
+    // and adds one of the others.
+    let first: Vec<Value> = users[..12].iter().map(|id| json!({ "value": id })).collect();
+    let group = okta
+        .post("/Groups", json!({ "schemas": [GROUP], "displayName": "Race", "members": first }))
+        .await;
+    let group = group.body["id"].as_str().unwrap().to_owned();
+    let patches = (0..12)
+        .map(|i| {
+            let body = patch_op(json!([
+                { "op": "add", "path": "members", "value": [{ "value": users[12 + i] }] },
+                { "op": "remove", "path": format!("members[value eq \"{}\"]", users[i]) }
+            ]));
+            (Method::PATCH, format!("/Groups/{group}"), body)
+        })
+        .collect();
+    for reply in at_once(&okta, patches).await {
+        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{reply:?}");
+    }
+    let read = okta.get(&format!("/Groups/{group}")).await;
+    let mut members: Vec<&str> = read.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap())
+        .collect();
+    members.sort_unstable();
+    let mut expected: Vec<&str> = users[12..].iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(members, expected);
+    assert_eq!(read.body["meta"]["version"], format!("W/\"{}\"", 13), "one version per PATCH");
+
+    // A member deleted while PATCHes that add it are in flight: each
+    // PATCH either added it before the delete or is refused, and the group
+    // never holds a member that does not exist.
+    let gone = &users[0];
+    let mut requests = vec![(Method::DELETE, format!("/Users/{gone}"), Value::Null)];
+    for _ in 0..4 {
+        let body =
+            patch_op(json!([{ "op": "add", "path": "members", "value": [{ "value": gone }] }]));
+        requests.push((Method::PATCH, format!("/Groups/{group}"), body));
+    }
+    for reply in at_once(&okta, requests).await {
+        if !reply.status.is_success() {
+            assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidValue"));
+        }
+    }
+    let read = okta.get(&format!("/Groups/{group}")).await;
+    let members = read.body["members"].as_array().unwrap();
+    assert!(members.iter().all(|m| m["value"] != gone.as_str()), "{members:?}");
+    assert_eq!(members.len(), 12);
+}
+
+crate::on_both_databases!(
+    simultaneous_duplicate_creates_conflict,
+    simultaneous_renames_conflict,
+    simultaneous_member_patches_all_land,
+);
