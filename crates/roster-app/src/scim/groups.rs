@@ -45,6 +45,32 @@ fn record_members(history: &mut History, group: &Group, members: &[Member], adde
     }
 }
 
+/// A group as it was and the members a write added and removed.
+struct MemberChange<'a> {
+    before: &'a Group,
+    added: &'a [Member],
+    removed: &'a [Member],
+    now: jiff::Timestamp,
+}
+
+/// The history of a PUT or PATCH of `group`, with what follows from the
+/// memberships of the `affected` users under the options.
+async fn record_change(
+    tx: &mut impl ScimTx,
+    call: &ScimCall<'_>,
+    options: &ProvisioningOptions,
+    group: &Group,
+    change: MemberChange<'_>,
+    affected: &[UserId],
+) -> Result<History, ScimFailure> {
+    let mut history = call.history(change.now);
+    history.group_changed(change.before, group);
+    record_members(&mut history, group, change.added, true);
+    record_members(&mut history, group, change.removed, false);
+    follow_memberships(tx, &mut history, call, options, Some(group), affected).await?;
+    Ok(history)
+}
+
 /// The membership changes the options let through: additions under
 /// "provision group memberships", removals under "de-provision group
 /// memberships".
@@ -343,12 +369,9 @@ impl Scim<'_> {
         } else {
             user_ids(added.iter().chain(&removed))
         };
-        let mut history = call.history(now);
-        history.group_changed(&before, &group.group);
-        record_members(&mut history, &group.group, &added, true);
-        record_members(&mut history, &group.group, &removed, false);
-        follow_memberships(&mut tx, &mut history, call, &options, Some(&group.group), &affected)
-            .await?;
+        let change = MemberChange { before: &before, added: &added, removed: &removed, now };
+        let history =
+            record_change(&mut tx, call, &options, &group.group, change, &affected).await?;
         let answer = respond(&mut tx, call, &group, false).await?;
         history.write(&mut tx).await?;
         tx.commit().await?;
@@ -452,12 +475,9 @@ impl Scim<'_> {
         } else {
             user_ids(added.iter().chain(&removed))
         };
-        let mut history = call.history(now);
-        history.group_changed(&before, &group.group);
-        record_members(&mut history, &group.group, &added, true);
-        record_members(&mut history, &group.group, &removed, false);
-        follow_memberships(&mut tx, &mut history, call, &options, Some(&group.group), &affected)
-            .await?;
+        let change = MemberChange { before: &before, added: &added, removed: &removed, now };
+        let history =
+            record_change(&mut tx, call, &options, &group.group, change, &affected).await?;
         let answer = answer_patch(&mut tx, call, &group).await?;
         history.write(&mut tx).await?;
         tx.commit().await?;
