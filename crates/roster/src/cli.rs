@@ -209,7 +209,7 @@ pub struct ServeArgs {
     /// Log format on standard error.
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-    /// Largest number of PostgreSQL connections (SQLite uses one writer and four readers).
+    /// Largest number of PostgreSQL connections (SQLite uses one writer and a reader per core, at least two).
     #[arg(long, env = "ROSTER_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
     pub database_max_connections: u32,
     /// Record every SCIM request and response (secrets redacted) in the SCIM request
