@@ -2,7 +2,7 @@
 //! databases: a walk sees every match once and in the list's order (with
 //! filters, with `sortBy` ascending and descending over values that some
 //! users lack, over multi-valued attributes, with `count` changing
-//! between pages); users created or deleted during a walk shift no one
+//! between pages, and over JSON-held booleans); users created or deleted during a walk shift no one
 //! else; `previousCursor` goes back; and a cursor that was altered or
 //! belongs to another query is refused, changing nothing.
 
@@ -44,6 +44,11 @@ fn user(i: usize, count: usize) -> Value {
             ]);
         }
         _ => {}
+    }
+    // A boolean held in the JSON of the user's attributes.
+    if i % 3 == 1 {
+        user["phoneNumbers"] =
+            json!([{ "value": format!("+1 555 {i:04}"), "primary": i.is_multiple_of(2) }]);
     }
     match i % 8 {
         0 => user["active"] = json!(false),
@@ -164,6 +169,8 @@ async fn cursor_walks_see_every_match_once_in_order(backend: Backend) {
         &[("sortBy", "emails.value")],
         &[("sortBy", "active")],
         &[("sortBy", "active"), ("sortOrder", "descending")],
+        &[("sortBy", "phoneNumbers.primary"), ("sortOrder", "descending")],
+        &[("sortBy", "phoneNumbers.primary")],
         &[("sortBy", "meta.lastModified"), ("sortOrder", "descending")],
         &[("filter", "displayName pr and not (title eq \"Engineer\")"), ("sortBy", "displayName")],
     ];

@@ -100,8 +100,9 @@ impl Compiler {
                     (self.first_value(rows, &key), element)
                 }
             };
-        let text =
-            !matches!(scalar, Scalar::Time { .. } | Scalar::Flag { .. } | Scalar::JsonFlag { .. });
+        // A JSON-held boolean is text on PostgreSQL (`'false'`, `'true'`,
+        // in that order under any collation) and an integer on SQLite.
+        let text = !matches!(scalar, Scalar::Time { .. } | Scalar::Flag { .. });
         let compared = match self.dialect {
             Dialect::Postgres if text => format!("{value} COLLATE \"C\""),
             Dialect::Sqlite | Dialect::Postgres => value.clone(),
