@@ -53,8 +53,8 @@ pub use mail_alert_api::{
 pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};
 pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{
-    ListParams, Member, NamedMember, ScimGroup, ScimGroupRepo, ScimQuery, ScimScope, ScimUser,
-    ScimUserRepo,
+    ListParams, Member, NamedMember, PageAt, PageBounds, RowKey, ScimGroup, ScimGroupRepo,
+    ScimPage, ScimQuery, ScimScope, ScimUser, ScimUserRepo, SortValue,
 };
 pub use scim_log_api::{
     NewScimLog, ScimLogBodies, ScimLogCursor, ScimLogEntry, ScimLogFilter, ScimLogRepo, ScimLogRow,

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::scim_view::derived_attributes;
 use crate::sql::{Compiler, Resource};
-use crate::{Dialect, Listed, StoreError};
+use crate::{Dialect, StoreError};
 
 /// The SCIM client asking: an SSO provider of one site. It sees that site
 /// and, in it, only the users and groups it manages (SPEC §3).
@@ -82,26 +82,100 @@ pub struct NamedMember {
     pub display: String,
 }
 
+/// A value a SCIM list sorts by, as the database holds it: the first part
+/// of a row's [`RowKey`]. Values keep their SQL type, because SQLite
+/// orders an integer before any text and a bound value must compare as
+/// the stored one does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortValue {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+/// A row's place in the order of a list query: its sort value, then its
+/// id, which breaks ties, so that no two rows share a key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowKey {
+    pub value: SortValue,
+    pub id: String,
+}
+
+/// Which rows of a list query's order a page holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageAt {
+    /// Index paging (RFC 7644 §3.4.2.4): the rows after skipping this many.
+    Offset(u64),
+    /// Keyset paging: the rows after a key, or from the first row when
+    /// `None`. The database walks its index from the key, so a page costs
+    /// the same wherever it lies.
+    After(Option<RowKey>),
+    /// Keyset paging backwards: the rows just before a key (the page
+    /// before the one the key's row opened), still returned in the query's
+    /// order.
+    Before(RowKey),
+}
+
+/// The ends of a page and whether rows lie beyond it, from which the next
+/// and previous keyset pages are found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PageBounds {
+    /// The keys of the page's first and last rows; `None` when it is
+    /// empty.
+    pub first: Option<RowKey>,
+    pub last: Option<RowKey>,
+    /// Whether more rows follow in the direction the page was read: after
+    /// its last row, or before its first row for [`PageAt::Before`].
+    pub beyond: bool,
+}
+
+/// One page of a list query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScimPage<T> {
+    pub items: Vec<T>,
+    /// The rows the query matches on every page together.
+    pub total: u64,
+    pub bounds: PageBounds,
+}
+
 /// A compiled SCIM list query: the filter's SQL and binds, the order, and
 /// the page. Build it with [`ScimQuery::users`] or [`ScimQuery::groups`]
 /// (which report a bad filter or sort key as a SCIM error), then run it.
 #[derive(Debug, Clone)]
 pub struct ScimQuery {
+    /// The filter, without the page's keyset condition: what is counted.
     pub(crate) condition: String,
+    /// `AND`ed to the condition to find the page's rows after (or before)
+    /// a key.
+    pub(crate) keyset: Option<String>,
     pub(crate) binds: Vec<crate::sql::Bind>,
+    /// How many of `binds` the condition uses (the first ones): those of a
+    /// count.
+    pub(crate) filter_binds: usize,
+    /// The order rows are read in: the query's own, reversed for
+    /// [`PageAt::Before`].
     pub(crate) order_by: String,
+    /// The SQL of the value rows sort by, read back into each [`RowKey`].
+    pub(crate) sort_value: String,
+    pub(crate) reversed: bool,
     pub offset: u64,
     pub limit: u64,
+    pub(crate) known_total: Option<u64>,
 }
 
 /// The list parameters a query is built from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ListParams<'a> {
     pub filter: Option<&'a Filter>,
     pub sort_by: Option<&'a AttrPath>,
     pub descending: bool,
-    pub offset: u64,
+    pub at: PageAt,
     pub limit: u64,
+    /// The number of matching rows when the caller has it already (a
+    /// cursor carries the count of its walk's first page), so that the
+    /// store does not count them again.
+    pub known_total: Option<u64>,
     /// The base URL the client sees, so that `$ref` and `meta.location`
     /// can be filtered.
     pub base_url: Option<&'a str>,
@@ -123,14 +197,25 @@ impl ScimQuery {
             Some(filter) => compiler.filter(filter)?,
             None => "1 = 1".to_owned(),
         };
-        let order_by =
-            compiler.order_by(params.sort_by, params.descending, params.filter.is_some())?;
+        let filter_binds = compiler.binds.len();
+        let order = compiler.order(params.sort_by, params.descending, params.filter.is_some())?;
+        let (keyset, reversed, offset) = match &params.at {
+            PageAt::Offset(offset) => (None, false, *offset),
+            PageAt::After(None) => (None, false, 0),
+            PageAt::After(Some(key)) => (Some(compiler.after(&order, key, false)?), false, 0),
+            PageAt::Before(key) => (Some(compiler.after(&order, key, true)?), true, 0),
+        };
         Ok(Self {
             condition,
+            keyset,
             binds: compiler.binds,
-            order_by,
-            offset: params.offset,
+            filter_binds,
+            order_by: order.order_by(reversed),
+            sort_value: order.value,
+            reversed,
+            offset,
             limit: params.limit,
+            known_total: params.known_total,
         })
     }
 
@@ -161,7 +246,7 @@ pub trait ScimUserRepo {
         &mut self,
         scope: &ScimScope,
         query: &ScimQuery,
-    ) -> Result<Listed<ScimUser>, StoreError>;
+    ) -> Result<ScimPage<ScimUser>, StoreError>;
     /// Inserts the user row (with its SCIM attributes and their comparison
     /// form) and its e-mail rows.
     async fn insert_scim_user(&mut self, user: &ScimUser) -> Result<(), StoreError>;
@@ -186,7 +271,7 @@ pub trait ScimGroupRepo {
         &mut self,
         scope: &ScimScope,
         query: &ScimQuery,
-    ) -> Result<Listed<ScimGroup>, StoreError>;
+    ) -> Result<ScimPage<ScimGroup>, StoreError>;
     async fn insert_scim_group(&mut self, group: &ScimGroup) -> Result<(), StoreError>;
     /// Rewrites the group row; returns the new version.
     async fn update_scim_group(&mut self, group: &ScimGroup) -> Result<i64, StoreError>;

@@ -16,7 +16,7 @@ use roster_store::{
 };
 use serde_json::{Value, json};
 
-use super::call::{ScimAnswer, ScimCall, list_body, list_params};
+use super::call::{ListPage, ScimAnswer, ScimCall};
 use super::error::taken_meanwhile;
 use super::mapping::{group_fields, group_resource, member_refs, typed_member};
 use super::{Scim, ScimFailure, ScimTx, dialect};
@@ -512,7 +512,8 @@ impl Scim<'_> {
         call: &ScimCall<'_>,
         query: &ListQuery,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let scim_query = ScimQuery::groups(self.dialect(), list_params(query, call.base)?)?;
+        let page = ListPage::new(&GROUP_RESOURCE, query, call.base)?;
+        let scim_query = ScimQuery::groups(self.dialect(), page.params())?;
         let mut tx = self.read().await?;
         let listed = tx.scim_groups(call.scope, &scim_query).await?;
         let with_members = shows_members(query.projection());
@@ -525,6 +526,6 @@ impl Scim<'_> {
             };
             resources.push(group_resource(group, members.as_deref(), call.base));
         }
-        Ok(ScimAnswer::List(list_body(&GROUP_RESOURCE, query, resources, listed.total)?))
+        Ok(ScimAnswer::List(page.body(resources, listed.total, &listed.bounds)))
     }
 }

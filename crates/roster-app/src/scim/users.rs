@@ -21,7 +21,7 @@ use roster_scim::{ListQuery, RequestKind, ScimError, Verdict, normalize, project
 use roster_store::{PolicyRepo, ScimQuery, ScimUser, ScimUserRepo, Transaction, UserRepo};
 use serde_json::Value;
 
-use super::call::{ScimAnswer, ScimCall, list_body, list_params};
+use super::call::{ListPage, ScimAnswer, ScimCall};
 use super::error::taken_meanwhile;
 use super::mapping::{shown_active, user_resource};
 use super::password_sync::{Hashed, stored_hash};
@@ -375,10 +375,11 @@ impl Scim<'_> {
         call: &ScimCall<'_>,
         query: &ListQuery,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let scim_query = ScimQuery::users(self.dialect(), list_params(query, call.base)?)?;
+        let page = ListPage::new(&USER_RESOURCE, query, call.base)?;
+        let scim_query = ScimQuery::users(self.dialect(), page.params())?;
         let mut tx = self.read().await?;
         let listed = tx.scim_users(call.scope, &scim_query).await?;
         let resources = listed.items.iter().map(|user| user_resource(user, call.base)).collect();
-        Ok(ScimAnswer::List(list_body(&USER_RESOURCE, query, resources, listed.total)?))
+        Ok(ScimAnswer::List(page.body(resources, listed.total, &listed.bounds)))
     }
 }

@@ -11,8 +11,8 @@ use super::Tx;
 use super::groups::group_from;
 use super::row::{Cols, micros, write_error};
 use super::scim_users::placeholders;
-use crate::scim_api::{Member, NamedMember, ScimGroup, ScimQuery, ScimScope};
-use crate::{Listed, ScimGroupRepo, StoreError};
+use crate::scim_api::{Member, NamedMember, ScimGroup, ScimPage, ScimQuery, ScimScope};
+use crate::{ScimGroupRepo, StoreError};
 
 /// The groups a provider's SCIM client manages: those it provisioned.
 const GROUP_SCOPE: &str = "g.site_id = $1 AND g.managed_by_provider_id = $2";
@@ -178,11 +178,12 @@ impl ScimGroupRepo for Tx {
         &mut self,
         scope: &ScimScope,
         query: &ScimQuery,
-    ) -> Result<Listed<ScimGroup>, StoreError> {
-        let select = format!("SELECT {}, external_id, version FROM groups g", group_columns!());
-        let (rows, total) = self.scim_page(&select, GROUP_SCOPE, scope, query).await?;
+    ) -> Result<ScimPage<ScimGroup>, StoreError> {
+        let columns = format!("{}, external_id, version", group_columns!());
+        let (rows, total, bounds) =
+            self.scim_page(&columns, "groups g", GROUP_SCOPE, scope, query).await?;
         let items = rows.iter().map(scim_group_from).collect::<Result<_, _>>()?;
-        Ok(Listed { items, total })
+        Ok(ScimPage { items, total, bounds })
     }
 
     async fn insert_scim_group(&mut self, group: &ScimGroup) -> Result<(), StoreError> {

@@ -14,9 +14,9 @@ use super::row::{Cols, count_of, flag};
 use super::user_search::search_key;
 use super::users::{bind_user, email_key, user_from};
 use super::{Bind, Dialect, Tx};
-use crate::scim_api::{ScimQuery, ScimScope, ScimUser};
+use crate::scim_api::{PageBounds, RowKey, ScimPage, ScimQuery, ScimScope, ScimUser, SortValue};
 use crate::scim_view::{EmailRow, email_rows, match_form};
-use crate::{Listed, ScimUserRepo, StoreError};
+use crate::{ScimUserRepo, StoreError};
 
 /// The users a provider's SCIM client manages: those it provisioned and
 /// those an administrator associated with it (SPEC §3), except the ones it
@@ -83,17 +83,23 @@ pub(super) fn bind_all<'q>(mut query: Query<'q>, binds: &[Bind]) -> Query<'q> {
         query = match value {
             Bind::Text(text) => query.bind(text.clone()),
             Bind::Int(number) => query.bind(*number),
+            Bind::Real(number) => query.bind(*number),
         };
     }
     query
 }
 
-/// The SQL of one page of a compiled list query: the scope binds `$1`
-/// and `$2`, the filter's values follow, then `LIMIT` and `OFFSET`.
-pub(super) fn page_sql(select: &str, scope_sql: &str, query: &ScimQuery) -> String {
+/// The SQL of one page of a compiled list query over `table` within
+/// `scope_sql`: the scope binds `$1` and `$2`, the filter's and the key's
+/// values follow, then `LIMIT` and `OFFSET`. Each row's sort value comes
+/// back as `sort_key`, for the keys of the page's ends.
+pub(super) fn page_sql(columns: &str, table: &str, scope_sql: &str, query: &ScimQuery) -> String {
     let limit_at = 3 + query.binds.len();
+    let keyset = query.keyset.as_deref().map(|keyset| format!(" AND {keyset}")).unwrap_or_default();
     format!(
-        "{select} WHERE {scope_sql} AND {} ORDER BY {} LIMIT ${} OFFSET ${}",
+        "SELECT {columns}, ({}) AS sort_key FROM {table} WHERE {scope_sql} AND {}{keyset} \
+         ORDER BY {} LIMIT ${} OFFSET ${}",
+        query.sort_value,
         query.condition,
         query.order_by,
         limit_at,
@@ -101,42 +107,74 @@ pub(super) fn page_sql(select: &str, scope_sql: &str, query: &ScimQuery) -> Stri
     )
 }
 
+/// A row's key in its query's order: `sort_key` (see [`page_sql`]) and
+/// its id. The value is read with the type the database gave it, so that
+/// it binds back as the same type.
+fn row_key(row: &AnyRow) -> Result<RowKey, StoreError> {
+    const SORT_KEY: &str = "sort_key";
+    let value = if let Ok(number) = row.try_get::<Option<i64>, _>(SORT_KEY) {
+        number.map_or(SortValue::Null, SortValue::Int)
+    } else if let Ok(number) = row.try_get::<f64, _>(SORT_KEY) {
+        SortValue::Real(number)
+    } else {
+        row.try_get::<Option<String>, _>(SORT_KEY)?.map_or(SortValue::Null, SortValue::Text)
+    };
+    Ok(RowKey { value, id: Cols(row).text("id")? })
+}
+
 impl Tx {
-    /// Runs a compiled list query over `table alias` within `scope_sql`.
+    /// Runs a compiled list query over `table` within `scope_sql`: the
+    /// page's rows in the query's order, the number of rows it matches,
+    /// and the page's bounds.
     pub(super) async fn scim_page(
         &mut self,
-        select: &str,
+        columns: &str,
+        table: &str,
         scope_sql: &str,
         scope: &ScimScope,
         query: &ScimQuery,
-    ) -> Result<(Vec<AnyRow>, u64), StoreError> {
-        let sql = page_sql(select, scope_sql, query);
-        let rows = bind_all(
+    ) -> Result<(Vec<AnyRow>, u64, PageBounds), StoreError> {
+        let sql = page_sql(columns, table, scope_sql, query);
+        // One row more than the page says whether any lies beyond it.
+        let mut rows = bind_all(
             sqlx::query(AssertSqlSafe(sql)).bind(scope.site.as_str()).bind(scope.provider.as_str()),
             &query.binds,
         )
-        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(query.limit.saturating_add(1)).unwrap_or(i64::MAX))
         .bind(i64::try_from(query.offset).unwrap_or(i64::MAX))
         .fetch_all(self.conn())
         .await?;
-        // A first page that is not full is the whole result: no count needed.
-        let total = if query.offset == 0 && (rows.len() as u64) < query.limit {
-            rows.len() as u64
-        } else {
-            let from = select.split_once(" FROM ").map_or(select, |(_, from)| from);
-            let sql =
-                format!("SELECT COUNT(*) FROM {from} WHERE {scope_sql} AND {}", query.condition);
-            let row = bind_all(
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(scope.site.as_str())
-                    .bind(scope.provider.as_str()),
-                &query.binds,
-            )
-            .fetch_one(self.conn())
-            .await?;
-            count_of(&row)?
+        let beyond = rows.len() as u64 > query.limit;
+        rows.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
+        if query.reversed {
+            rows.reverse();
+        }
+        let bounds = PageBounds {
+            first: rows.first().map(row_key).transpose()?,
+            last: rows.last().map(row_key).transpose()?,
+            beyond,
         };
-        Ok((rows, total))
+        let total = match query.known_total {
+            Some(total) => total,
+            // A first page with nothing beyond it is the whole result.
+            None if query.offset == 0 && query.keyset.is_none() && !beyond => rows.len() as u64,
+            None => {
+                let sql = format!(
+                    "SELECT COUNT(*) FROM {table} WHERE {scope_sql} AND {}",
+                    query.condition
+                );
+                let row = bind_all(
+                    sqlx::query(AssertSqlSafe(sql))
+                        .bind(scope.site.as_str())
+                        .bind(scope.provider.as_str()),
+                    query.binds.get(..query.filter_binds).unwrap_or(&query.binds),
+                )
+                .fetch_one(self.conn())
+                .await?;
+                count_of(&row)?
+            }
+        };
+        Ok((rows, total, bounds))
     }
 
     /// The groups of the given users, filled in: those the scope's
@@ -290,12 +328,13 @@ impl ScimUserRepo for Tx {
         &mut self,
         scope: &ScimScope,
         query: &ScimQuery,
-    ) -> Result<Listed<ScimUser>, StoreError> {
-        let select = format!("SELECT {}, scim_resource, version FROM users u", user_columns!());
-        let (rows, total) = self.scim_page(&select, USER_SCOPE, scope, query).await?;
+    ) -> Result<ScimPage<ScimUser>, StoreError> {
+        let columns = format!("{}, scim_resource, version", user_columns!());
+        let (rows, total, bounds) =
+            self.scim_page(&columns, "users u", USER_SCOPE, scope, query).await?;
         let mut items = rows.iter().map(scim_user_from).collect::<Result<Vec<_>, _>>()?;
         self.complete_users(scope, &mut items).await?;
-        Ok(Listed { items, total })
+        Ok(ScimPage { items, total, bounds })
     }
 
     async fn insert_scim_user(&mut self, user: &ScimUser) -> Result<(), StoreError> {
@@ -359,30 +398,35 @@ mod tests {
     use sqlx::Connection;
 
     use super::*;
-    use crate::{Dialect, ListParams};
+    use crate::{Dialect, ListParams, PageAt};
 
     /// The SQLite query plan of a users page for `filter`.
-    async fn plan(filter: &str, sort_by: Option<&str>, offset: u64) -> String {
+    async fn plan(filter: &str, sort_by: Option<&str>, at: PageAt) -> String {
         sqlx::any::install_default_drivers();
         let mut conn = sqlx::AnyConnection::connect("sqlite::memory:").await.unwrap();
         super::super::SQLITE_MIGRATIONS.run(&mut conn).await.unwrap();
         let filter = (!filter.is_empty()).then(|| parse_filter(filter).unwrap());
         let sort_by = sort_by.map(|s| parse_attr_path(s).unwrap());
+        let offset = match at {
+            PageAt::Offset(offset) => offset,
+            PageAt::After(_) | PageAt::Before(_) => 0,
+        };
         let params = ListParams {
             filter: filter.as_ref(),
             sort_by: sort_by.as_ref(),
             descending: false,
-            offset,
+            at,
             limit: 100,
+            known_total: None,
             base_url: None,
         };
         let query = ScimQuery::users(Dialect::Sqlite, params).unwrap();
         let sql = format!(
             "EXPLAIN QUERY PLAN {}",
-            page_sql(&format!("SELECT {} FROM users u", user_columns!()), USER_SCOPE, &query)
+            page_sql(user_columns!(), "users u", USER_SCOPE, &query)
         );
         let explained = bind_all(sqlx::query(AssertSqlSafe(sql)).bind("s").bind("p"), &query.binds);
-        let rows = explained.bind(100i64).bind(0i64).fetch_all(&mut conn).await.unwrap();
+        let rows = explained.bind(100i64).bind(offset as i64).fetch_all(&mut conn).await.unwrap();
         rows.iter()
             .map(|row| row.try_get::<String, _>("detail").unwrap())
             .collect::<Vec<_>>()
@@ -401,14 +445,44 @@ mod tests {
             ("", "users_created"),
         ];
         for (filter, index) in cases {
-            let plan = plan(filter, None, 0).await;
+            let plan = plan(filter, None, PageAt::Offset(0)).await;
             assert!(plan.contains(index), "{filter}: {plan}");
             assert!(!plan.contains("SCAN u"), "{filter}: {plan}");
         }
-        let deep_page = plan("", None, 19_900).await;
+        let deep_page = plan("", None, PageAt::Offset(19_900)).await;
         assert!(
             deep_page.contains("users_created") && !deep_page.contains("TEMP B-TREE"),
             "{deep_page}"
         );
+    }
+
+    /// A keyset page starts its walk of the index at the key (a range on
+    /// the index, not a scan from the start) and sorts nothing: by
+    /// creation, and by userName.
+    #[tokio::test]
+    async fn keyset_pages_seek_the_index_from_the_key() {
+        let created = RowKey { value: SortValue::Int(1_700_000_000_000_000), id: "u9".into() };
+        let name = RowKey { value: SortValue::Text("carol".into()), id: "u9".into() };
+        let cases = [
+            (
+                None,
+                PageAt::After(Some(created.clone())),
+                "users_created (site_id=? AND (created_at,id)>(?,?))",
+            ),
+            (None, PageAt::Before(created), "users_created (site_id=? AND (created_at,id)<(?,?))"),
+            (
+                Some("userName"),
+                PageAt::After(Some(name)),
+                "sqlite_autoindex_users_2 (site_id=? AND username_key>?)",
+            ),
+        ];
+        for (sort_by, at, wanted) in cases {
+            let plan = plan("", sort_by, at).await;
+            assert!(plan.contains(wanted), "{sort_by:?}: {plan}");
+            assert!(
+                !plan.contains("TEMP B-TREE") && !plan.contains("SCAN u"),
+                "{sort_by:?}: {plan}"
+            );
+        }
     }
 }

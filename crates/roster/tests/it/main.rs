@@ -60,6 +60,7 @@ mod scim_filters;
 mod scim_folding;
 mod scim_groups;
 mod scim_hardening;
+mod scim_keyset;
 mod scim_logs;
 mod scim_managed;
 mod scim_managed_members;

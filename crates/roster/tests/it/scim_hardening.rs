@@ -190,22 +190,26 @@ fn cursor(text: &str) -> String {
 }
 
 /// A forged cursor or start index of any size pages nowhere, without
-/// overflowing the paging arithmetic.
+/// overflowing the paging arithmetic. (Cursors hold keys, not offsets,
+/// since issue 20: the offsets that cursors once held are refused.)
 async fn huge_page_positions_are_safe(backend: Backend) {
     let app = spawn_app(backend).await;
     app.site("acme").await;
     let okta = app.scim_provider("acme", "okta", "Okta").await;
     created(&okta, "/Users", scim_user("alice@example.com")).await;
-    for forged in [format!("roster:{}", u64::MAX), "roster:99999999999999999999".into()] {
-        let reply = okta.get(&format!("/Users?cursor={}&count=10", cursor(&forged))).await;
-        assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidCursor"));
-    }
-    let far = cursor(&format!("roster:{}", i64::MAX));
-    for path in [format!("/Users?cursor={far}&count=1000"), format!("/Groups?cursor={far}")] {
-        let reply = okta.get(&path).await;
-        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
-        assert_eq!(reply.body["Resources"], json!([]), "{reply:?}");
-        assert!(reply.body.get("nextCursor").is_none(), "{reply:?}");
+    let forged = [
+        format!("roster:{}", u64::MAX),
+        "roster:99999999999999999999".into(),
+        format!("roster:{}", i64::MAX),
+    ];
+    for forged in forged {
+        for path in [
+            format!("/Users?cursor={}&count=10", cursor(&forged)),
+            format!("/Groups?cursor={}", cursor(&forged)),
+        ] {
+            let reply = okta.get(&path).await;
+            assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidCursor"));
+        }
     }
     let reply = okta.get(&format!("/Users?startIndex={}&count=1000", u64::MAX)).await;
     assert_eq!(reply.status, StatusCode::OK, "{reply:?}");

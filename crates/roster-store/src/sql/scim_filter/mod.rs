@@ -48,6 +48,8 @@ impl Resource {
 pub(crate) enum Bind {
     Text(String),
     Int(i64),
+    /// A key's value read back as a float (SQLite's JSON numbers).
+    Real(f64),
 }
 
 /// One value of a row, as SQL sees it.
@@ -751,6 +753,7 @@ fn constant_matches(constant: &str, op: CompareOp, text: &str, case_exact: bool)
     }
 }
 
+mod keyset;
 mod sort;
 #[cfg(test)]
 mod tests;

@@ -1,69 +1,114 @@
-//! Sort keys (RFC 7644 §3.4.2.3): `ORDER BY` lists for `sortBy`, and the
-//! primary-else-first value of multi-valued attributes.
+//! Sort keys (RFC 7644 §3.4.2.3): the order of a list for `sortBy`, as
+//! `ORDER BY` lists, and the primary-else-first value of multi-valued
+//! attributes.
 
 use roster_scim::{AttrPath, ScimError};
 
 use super::{Compiler, MANAGED_GROUP, MANAGED_USER, Rows, Scalar, Target, quoted};
 use crate::Dialect;
 
+/// The order of a list: rows sort by a value, then by id, both in one
+/// direction; rows whose value is unassigned (`NULL`) come after the
+/// others when ascending and before them when descending, on SQLite and
+/// PostgreSQL alike (each places `NULL` its own way by default, so the
+/// order says where). The keyset conditions of [`super::keyset`] follow
+/// exactly this order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Order {
+    /// The SQL of the value rows sort by first: the `sortBy` attribute's,
+    /// else the creation time.
+    pub(crate) value: String,
+    /// `value` as it is compared: text in code point order on both
+    /// databases (`COLLATE "C"` on PostgreSQL, SQLite's default).
+    pub(crate) compared: String,
+    /// Whether `value` can be `NULL`.
+    pub(crate) nullable: bool,
+    /// Whether `value` is text (else an integer) on PostgreSQL, whose
+    /// types are static.
+    pub(crate) text: bool,
+    /// The row's id, the tiebreaker that makes every key unique.
+    pub(crate) id: String,
+    pub(crate) descending: bool,
+}
+
+impl Order {
+    /// The `ORDER BY` list, in the order's direction or, `reversed`, in
+    /// the opposite one (to read the rows before a key).
+    pub(crate) fn order_by(&self, reversed: bool) -> String {
+        let direction = if self.descending != reversed { "DESC" } else { "ASC" };
+        let Order { value, compared, id, .. } = self;
+        if self.nullable {
+            format!("({value}) IS NULL {direction}, {compared} {direction}, {id} {direction}")
+        } else {
+            format!("{compared} {direction}, {id} {direction}")
+        }
+    }
+}
+
 impl Compiler {
-    /// An `ORDER BY` list for `sortBy` (RFC 7644 §3.4.2.3): unassigned
-    /// values last when ascending, first when descending; then the id, so
-    /// that pages never overlap.
+    /// The order for `sortBy` (RFC 7644 §3.4.2.3): unassigned values last
+    /// when ascending, first when descending; then the id, so that pages
+    /// never overlap.
     ///
     /// Without `sortBy`, pages follow creation order. When a filter narrows
     /// the rows, the creation time is wrapped (`+ 0`) so that the planner
     /// picks the filter's index (`userName`, `externalId`, ...) rather than
     /// walking the creation index to avoid a sort of a few rows.
-    pub(crate) fn order_by(
+    pub(crate) fn order(
         &mut self,
         sort_by: Option<&AttrPath>,
         descending: bool,
         filtered: bool,
-    ) -> Result<String, ScimError> {
+    ) -> Result<Order, ScimError> {
         let row = self.row();
-        let direction = if descending { "DESC" } else { "ASC" };
+        let id = format!("{row}.id");
         let Some(path) = sort_by else {
             let created = if filtered {
                 format!("({row}.created_at + 0)")
             } else {
                 format!("{row}.created_at")
             };
-            return Ok(format!("{created} {direction}, {row}.id {direction}"));
+            return Ok(Order {
+                compared: created.clone(),
+                value: created,
+                nullable: false,
+                text: false,
+                id,
+                descending,
+            });
         };
-        let expr = match self.target(path).map_err(|err| ScimError::invalid_value(err.detail))? {
-            Target::Scalar(scalar) => self.sort_key(&scalar, row),
-            Target::Complex { attribute, .. } => {
-                return Err(ScimError::invalid_value(format!(
-                    "cannot sort by {}, a complex attribute; sort by one of its sub-attributes",
-                    attribute.name
-                )));
-            }
-            // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its
-            // primary value, else its first.
-            Target::Rows { rows, attribute, sub } => {
-                let sub = sub
-                    .or_else(|| attribute.sub("value"))
-                    .ok_or_else(|| ScimError::invalid_value(format!("cannot sort by {path}")))?;
-                let element =
-                    self.element(rows, sub).map_err(|err| ScimError::invalid_value(err.detail))?;
-                let key = self.sort_key(&element, "el");
-                self.first_value(rows, &key)
-            }
+        let (value, scalar) =
+            match self.target(path).map_err(|err| ScimError::invalid_value(err.detail))? {
+                Target::Scalar(scalar) => (self.sort_key(&scalar, row), scalar),
+                Target::Complex { attribute, .. } => {
+                    return Err(ScimError::invalid_value(format!(
+                        "cannot sort by {}, a complex attribute; sort by one of its \
+                         sub-attributes",
+                        attribute.name
+                    )));
+                }
+                // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its
+                // primary value, else its first.
+                Target::Rows { rows, attribute, sub } => {
+                    let sub = sub.or_else(|| attribute.sub("value")).ok_or_else(|| {
+                        ScimError::invalid_value(format!("cannot sort by {path}"))
+                    })?;
+                    let element = self
+                        .element(rows, sub)
+                        .map_err(|err| ScimError::invalid_value(err.detail))?;
+                    let key = self.sort_key(&element, "el");
+                    (self.first_value(rows, &key), element)
+                }
+            };
+        // A JSON-held boolean is text on PostgreSQL (`'false'`, `'true'`,
+        // in that order under any collation) and an integer on SQLite.
+        let text = !matches!(scalar, Scalar::Time { .. } | Scalar::Flag { .. });
+        let compared = match self.dialect {
+            Dialect::Postgres if text => format!("{value} COLLATE \"C\""),
+            Dialect::Sqlite | Dialect::Postgres => value.clone(),
         };
-        let collate = match self.dialect {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => " COLLATE \"C\"",
-        };
-        let text_sort = !matches!(
-            self.target(path),
-            Ok(Target::Scalar(Scalar::Time { .. } | Scalar::Flag { .. } | Scalar::JsonFlag { .. }))
-        );
-        let collate = if text_sort { collate } else { "" };
-        Ok(format!(
-            "({expr}) IS NULL {nulls}, {expr}{collate} {direction}, {row}.id {direction}",
-            nulls = if descending { "DESC" } else { "ASC" }
-        ))
+        let nullable = !never_null(&value, row);
+        Ok(Order { value, compared, nullable, text, id, descending })
     }
 
     /// The value a scalar sorts by.
@@ -110,4 +155,19 @@ impl Compiler {
             ),
         }
     }
+}
+
+/// Whether a sort value is a column of the row that the schema declares
+/// `NOT NULL`. Such an order needs no `IS NULL` term, so that an index on
+/// the column (the username's, the group name's) serves both the order and
+/// the keyset condition.
+fn never_null(value: &str, row: &str) -> bool {
+    let declared: &[&str] = match row {
+        "u" => &["id", "created_at", "updated_at", "username_key"],
+        _ => &["id", "created_at", "updated_at", "name_key"],
+    };
+    value
+        .strip_prefix(row)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|column| declared.contains(&column))
 }

@@ -2,6 +2,7 @@
 use roster_scim::parse_filter;
 
 use super::*;
+use crate::scim_api::{RowKey, SortValue};
 
 fn sql(dialect: Dialect, resource: Resource, filter: &str) -> Result<(String, Vec<Bind>), String> {
     let filter = parse_filter(filter).map_err(|e| e.to_string())?;
@@ -127,14 +128,104 @@ fn bad_filters_say_why() {
 #[test]
 fn sort_keys() {
     let mut compiler = Compiler::new(Dialect::Sqlite, Resource::User, 1);
-    let path = roster_scim::parse_attr_path("userName").unwrap();
-    let order = compiler.order_by(Some(&path), false, false).unwrap();
-    assert_eq!(order, "(u.username_key) IS NULL ASC, u.username_key ASC, u.id ASC");
-    assert_eq!(compiler.order_by(None, true, false).unwrap(), "u.created_at DESC, u.id DESC");
-    assert_eq!(compiler.order_by(None, false, true).unwrap(), "(u.created_at + 0) ASC, u.id ASC");
-    let bad = roster_scim::parse_attr_path("nope").unwrap();
+    let order_by = |compiler: &mut Compiler, path: Option<&str>, descending, filtered| {
+        let path = path.map(|p| roster_scim::parse_attr_path(p).unwrap());
+        compiler.order(path.as_ref(), descending, filtered).map(|order| order.order_by(false))
+    };
+    // A column that is never NULL needs no NULL term, so its index serves.
     assert_eq!(
-        compiler.order_by(Some(&bad), false, false).unwrap_err().scim_type,
+        order_by(&mut compiler, Some("userName"), false, false).unwrap(),
+        "u.username_key ASC, u.id ASC"
+    );
+    assert_eq!(
+        order_by(&mut compiler, Some("displayName"), true, false).unwrap(),
+        r#"(json_extract(u.scim_match, '$."displayName"')) IS NULL DESC, json_extract(u.scim_match, '$."displayName"') DESC, u.id DESC"#
+    );
+    assert_eq!(order_by(&mut compiler, None, true, false).unwrap(), "u.created_at DESC, u.id DESC");
+    assert_eq!(
+        order_by(&mut compiler, None, false, true).unwrap(),
+        "(u.created_at + 0) ASC, u.id ASC"
+    );
+    assert_eq!(
+        order_by(&mut compiler, Some("nope"), false, false).unwrap_err().scim_type,
         Some(roster_scim::ScimType::InvalidValue)
     );
+    // PostgreSQL sorts text in code point order, as SQLite does; integers
+    // (a multi-valued attribute's `primary` too) take no collation.
+    let mut compiler = Compiler::new(Dialect::Postgres, Resource::User, 1);
+    assert_eq!(
+        order_by(&mut compiler, Some("userName"), false, false).unwrap(),
+        "u.username_key COLLATE \"C\" ASC, u.id ASC"
+    );
+    let primary = order_by(&mut compiler, Some("emails.primary"), false, false).unwrap();
+    assert!(!primary.contains("COLLATE"), "{primary}");
+    assert!(primary.starts_with("((SELECT el.is_primary FROM user_emails el"), "{primary}");
+}
+
+/// The keyset condition of every case: ascending and descending, read
+/// forwards and backwards, after a value and after an unassigned one, for
+/// an order with and without unassigned values.
+#[test]
+fn keyset_conditions_follow_the_order() {
+    let key = |value: SortValue| RowKey { value, id: "u7".into() };
+    let text = || key(SortValue::Text("m".into()));
+    let cases: [(&str, bool, RowKey, bool, &str); 8] = [
+        ("displayName", false, text(), false, "((v) IS NULL OR (v, u.id) > ($3, $4))"),
+        ("displayName", false, text(), true, "((v) IS NOT NULL AND (v, u.id) < ($3, $4))"),
+        ("displayName", true, text(), false, "((v) IS NOT NULL AND (v, u.id) < ($3, $4))"),
+        ("displayName", true, text(), true, "((v) IS NULL OR (v, u.id) > ($3, $4))"),
+        ("displayName", false, key(SortValue::Null), false, "((v) IS NULL AND u.id > $3)"),
+        ("displayName", false, key(SortValue::Null), true, "((v) IS NOT NULL OR u.id < $3)"),
+        ("displayName", true, key(SortValue::Null), false, "((v) IS NOT NULL OR u.id < $3)"),
+        ("userName", true, text(), false, "((v, u.id) < ($3, $4))"),
+    ];
+    for (sort_by, descending, key, reversed, wanted) in cases {
+        let mut compiler = Compiler::new(Dialect::Sqlite, Resource::User, 3);
+        let path = roster_scim::parse_attr_path(sort_by).unwrap();
+        let order = compiler.order(Some(&path), descending, false).unwrap();
+        let sql = compiler.after(&order, &key, reversed).unwrap().replace(&order.value, "v");
+        assert_eq!(sql, wanted, "{sort_by} descending={descending} reversed={reversed} {key:?}");
+        let mut binds = Vec::new();
+        if let SortValue::Text(value) = &key.value {
+            binds.push(Bind::Text(value.clone()));
+        }
+        binds.push(Bind::Text("u7".into()));
+        assert_eq!(compiler.binds, binds);
+    }
+    // Without sortBy: the creation time, an integer, never unassigned.
+    let mut compiler = Compiler::new(Dialect::Postgres, Resource::Group, 3);
+    let order = compiler.order(None, false, false).unwrap();
+    let created = key(SortValue::Int(5));
+    assert_eq!(
+        compiler.after(&order, &created, false).unwrap(),
+        "((g.created_at, g.id) > ($3, $4))"
+    );
+    assert_eq!(compiler.binds, [Bind::Int(5), Bind::Text("u7".into())]);
+}
+
+/// A key of another type than the order's (which only a cursor built by
+/// hand has) is refused on PostgreSQL, which could not compare it; SQLite
+/// compares any types, in the order it sorts them.
+#[test]
+fn keys_of_another_type_are_refused_where_they_cannot_compare() {
+    let user_name = roster_scim::parse_attr_path("userName").unwrap();
+    let cases = [
+        (Some(&user_name), SortValue::Int(5)),
+        (Some(&user_name), SortValue::Real(0.5)),
+        (None, SortValue::Text("2024".into())),
+    ];
+    for (sort_by, value) in cases {
+        let key = RowKey { value, id: "u7".into() };
+        let mut compiler = Compiler::new(Dialect::Postgres, Resource::User, 3);
+        let order = compiler.order(sort_by, false, false).unwrap();
+        let err = compiler.after(&order, &key, false).unwrap_err();
+        assert_eq!(err.scim_type, Some(roster_scim::ScimType::InvalidCursor), "{key:?}");
+        let mut compiler = Compiler::new(Dialect::Sqlite, Resource::User, 3);
+        let order = compiler.order(sort_by, false, false).unwrap();
+        assert!(compiler.after(&order, &key, false).is_ok(), "{key:?}");
+    }
+    let mut compiler = Compiler::new(Dialect::Postgres, Resource::User, 3);
+    let order = compiler.order(Some(&user_name), false, false).unwrap();
+    let unassigned = RowKey { value: SortValue::Null, id: "u7".into() };
+    assert!(compiler.after(&order, &unassigned, false).is_ok());
 }
