@@ -13,10 +13,10 @@ use roster_domain::HttpUrl;
 use roster_store::Store;
 
 use crate::Clock;
+use crate::credential_cache::CredentialCache;
 use crate::mailer::Mailer;
 use crate::metadata_client::MetadataFetchError;
 use crate::passwords::Passwords;
-use crate::scim::credential_cache::CredentialCache;
 use crate::scim_log::ScimLog;
 use crate::sp_keys::SpKeyCache;
 use crate::webhook_sender::{HttpWebhookSender, SendError, WebhookRequest, WebhookSender};

@@ -25,6 +25,7 @@ mod alert_mail;
 mod alerts;
 mod clock;
 mod context;
+mod credential_cache;
 mod error;
 mod events;
 mod fetch_rules;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use roster_domain::{PresentedCredential, ScimRefusal};
 use roster_store::{ProviderRepo, ScimScope, Transaction};
 
-use super::credential_cache::CachedProvider;
 use super::{AuthRefusal, Scim, ScimFailure};
+use crate::credential_cache::CachedProvider;
 use crate::secrets;
 
 /// How often the time of the last SCIM authentication is written.
@@ -93,7 +93,7 @@ impl Scim<'_> {
     ) -> Result<Option<Arc<CachedProvider>>, ScimFailure> {
         // Read before the provider: a change committed in between then
         // retires the entry at once (see `credential_cache`).
-        let generation = self.ctx.store.provider_generation();
+        let generation = self.provider_generation();
         if let Some(cached) = self.ctx.scim_credentials.get(&secret_hash, generation) {
             return Ok(Some(cached));
         }

@@ -14,7 +14,6 @@
 mod auth;
 mod bulk;
 mod call;
-pub(crate) mod credential_cache;
 mod dialect;
 mod error;
 mod groups;
@@ -91,6 +90,12 @@ impl<'a> Scim<'a> {
     /// A writing transaction, seen through the SCIM capabilities only.
     async fn write(&self) -> Result<impl ScimTx + use<>, ScimFailure> {
         Ok(self.ctx.store.write().await?)
+    }
+
+    /// The store's provider generation, under which the credential cache
+    /// keeps what it reads.
+    fn provider_generation(&self) -> u64 {
+        self.ctx.store.provider_generation()
     }
 
     fn now(&self) -> jiff::Timestamp {
