@@ -29,19 +29,6 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let config = store_config(&cli.database, args.database_max_connections)?;
     let store = roster_store::connect(&config).await.context("cannot open the database")?;
     tracing::info!(dialect = ?store.dialect(), "database ready");
-    store.checkpoint_separately().await.context("cannot set up the database's checkpoints")?;
-    let checkpoints = tokio::spawn({
-        let store = store.clone();
-        async move {
-            let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
-            loop {
-                ticks.tick().await;
-                if let Err(err) = store.checkpoint().await {
-                    tracing::warn!(error = %err, "the database checkpoint failed; retried shortly");
-                }
-            }
-        }
-    });
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -90,11 +77,6 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     // The requests are done; what they left on the log's queue is written
     // before the database closes.
     app.scim_log().flush().await;
-    checkpoints.abort();
-    checkpoints.await.ok();
-    if let Err(err) = store.checkpoint().await {
-        tracing::warn!(error = %err, "the last database checkpoint failed");
-    }
     store.close().await;
     tracing::info!("roster stopped");
     Ok(())
@@ -132,11 +114,6 @@ impl MetricsListener {
 
 /// How often the histograms' recent samples are folded into their buckets.
 const METRICS_UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// How often SQLite's WAL is copied into the database file, away from the
-/// writer (`Store::checkpoint`). At a thousand writes a second the log
-/// grows by a few megabytes in between.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How often `roster serve` looks for due jobs. Each job has its own
 /// interval; this only bounds how late a due run starts.

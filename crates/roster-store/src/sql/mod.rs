@@ -176,10 +176,6 @@ async fn sqlite_pool(url: &str, max_connections: u32) -> Result<AnyPool, StoreEr
         // break: the ping before every transaction would only add a round
         // trip to the connection's thread.
         .test_before_acquire(false)
-        // Nor does it grow stale: kept for the life of the process, a
-        // connection keeps what was set on it (`checkpoint_separately`).
-        .max_lifetime(None)
-        .idle_timeout(None)
         .after_connect(|conn, _meta| {
             // The busy timeout is how long a writer waits for the lock that
             // another process (such as the CLI) holds before giving up.
@@ -345,29 +341,6 @@ impl Store {
             Dialect::Postgres => self.writer.begin().await?,
         };
         Ok(self.tx(Connection::Transaction(tx)))
-    }
-
-    /// Hands SQLite's WAL checkpoints from the writer to
-    /// [`Store::checkpoint`], which the caller then runs every second or
-    /// so. A checkpoint copies the log into the database file and syncs it
-    /// to disk; on the writer's connection, that pause falls on whichever
-    /// request commits when the log is full (the slowest percent of
-    /// writes). Nothing to do on PostgreSQL.
-    pub async fn checkpoint_separately(&self) -> Result<(), StoreError> {
-        if self.dialect == Dialect::Sqlite {
-            sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&self.writer).await?;
-        }
-        Ok(())
-    }
-
-    /// Copies what SQLite's WAL holds into the database file, beside the
-    /// readers and the writer (a passive checkpoint: it never waits for
-    /// them). Nothing to do on PostgreSQL.
-    pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        if self.dialect == Dialect::Sqlite {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.readers).await?;
-        }
-        Ok(())
     }
 
     /// Whether the database answers (for `/readyz`).

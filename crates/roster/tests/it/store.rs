@@ -442,30 +442,6 @@ async fn provider_changes_move_the_generation_on(backend: Backend) {
     assert!(store.provider_generation() > after_site);
 }
 
-/// Once `roster serve` takes the checkpoints over, the writer leaves what
-/// it wrote in SQLite's WAL until `checkpoint` copies it into the file.
-#[tokio::test]
-async fn checkpoints_leave_the_writer_when_asked() {
-    let (store, db) = open(Backend::Sqlite).await;
-    let roster_store::StoreConfig::Sqlite { path } = &db.config else { unreachable!() };
-    store.checkpoint_separately().await.unwrap();
-    store.checkpoint().await.unwrap();
-    let file_size = || std::fs::metadata(path).unwrap().len();
-    let before = file_size();
-    // Far more than the 1,000 pages at which the writer would have
-    // checkpointed on its own.
-    for n in 0..1_500 {
-        let mut tx = store.write().await.unwrap();
-        tx.insert_site(&site(&format!("site{n}"))).await.unwrap();
-        tx.commit().await.unwrap();
-    }
-    assert_eq!(file_size(), before, "the writer copied the log into the file itself");
-    store.checkpoint().await.unwrap();
-    assert!(file_size() > before, "the checkpoint copied nothing");
-    let mut tx = store.read().await.unwrap();
-    assert_eq!(tx.list_sites(roster_store_page()).await.unwrap().total, 1_500);
-}
-
 crate::on_both_databases!(
     provider_changes_move_the_generation_on,
     setup_links_round_trip_and_go_with_their_provider,
