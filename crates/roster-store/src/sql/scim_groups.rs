@@ -57,6 +57,36 @@ fn scim_group_from(row: &AnyRow) -> Result<ScimGroup, StoreError> {
     })
 }
 
+/// The values of a JSON array of strings bound as `$n`, as a table `j`
+/// with one column `value`: one parameter for any number of ids (binding
+/// one per id costs more than the look-up, see [`super::BULK_PARAMETERS`]).
+fn json_strings(dialect: super::Dialect, n: usize) -> String {
+    match dialect {
+        super::Dialect::Sqlite => format!("json_each(${n}) AS j"),
+        super::Dialect::Postgres => {
+            format!("jsonb_array_elements_text(CAST(${n} AS jsonb)) AS j (value)")
+        }
+    }
+}
+
+/// Which of the users (`$3`, a JSON array of ids) and groups (`$4`) are in
+/// the scope of site `$1` and provider `$2`. The named ids drive the
+/// look-up: CROSS JOIN keeps SQLite's planner from walking every user of
+/// the site and testing each against the list, a cost that grew with the
+/// directory.
+fn existing_members_sql(dialect: super::Dialect) -> String {
+    format!(
+        "SELECT 'u' AS kind, u.id FROM {} CROSS JOIN users u \
+         WHERE u.site_id = $1 AND u.id = j.value \
+         AND (u.provisioned_by_provider_id = $2 OR u.auth_provider_id = $2) \
+         AND u.provisioning_state <> 'released' \
+         UNION ALL SELECT 'g', g.id FROM {} CROSS JOIN groups g \
+         WHERE g.site_id = $1 AND g.id = j.value AND g.managed_by_provider_id = $2",
+        json_strings(dialect, 3),
+        json_strings(dialect, 4)
+    )
+}
+
 /// A member from a row with `kind` ('u' user, 'g' group) and `id`.
 fn member_from(row: &AnyRow) -> Result<Member, StoreError> {
     let c = Cols(row);
@@ -139,18 +169,6 @@ impl Tx {
             (id.0, m.display.to_lowercase(), id.1)
         });
         Ok(out)
-    }
-
-    /// `SELECT` of the values of a JSON array of strings bound as `$n`:
-    /// one parameter for any number of ids (binding one per id costs more
-    /// than the look-up, see [`super::BULK_PARAMETERS`]).
-    fn json_strings(&self, n: usize) -> String {
-        match self.dialect {
-            super::Dialect::Sqlite => format!("SELECT value FROM json_each(${n})"),
-            super::Dialect::Postgres => {
-                format!("SELECT jsonb_array_elements_text(CAST(${n} AS jsonb))")
-            }
-        }
     }
 }
 
@@ -255,15 +273,7 @@ impl ScimGroupRepo for Tx {
         let ids = |ids: Vec<&str>| serde_json::Value::from(ids).to_string();
         let users = ids(users.iter().map(|id| id.as_str()).collect());
         let groups = ids(groups.iter().map(|id| id.as_str()).collect());
-        let sql = format!(
-            "SELECT 'u' AS kind, id FROM users WHERE site_id = $1 \
-             AND (provisioned_by_provider_id = $2 OR auth_provider_id = $2) \
-             AND provisioning_state <> 'released' AND id IN ({}) \
-             UNION ALL SELECT 'g', id FROM groups WHERE site_id = $1 \
-             AND managed_by_provider_id = $2 AND id IN ({})",
-            self.json_strings(3),
-            self.json_strings(4)
-        );
+        let sql = existing_members_sql(self.dialect);
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(scope.site.as_str())
             .bind(scope.provider.as_str())
@@ -356,5 +366,43 @@ impl ScimGroupRepo for Tx {
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("group {group} vanished")))?;
         Ok(row.try_get::<i64, _>("version")?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection;
+
+    use super::*;
+
+    /// The members a client names are looked up by key, one by one, never
+    /// by walking the site's users or groups.
+    #[tokio::test]
+    async fn named_members_are_looked_up_by_key() {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:").await.unwrap();
+        super::super::SQLITE_MIGRATIONS.run(&mut conn).await.unwrap();
+        let sql =
+            format!("EXPLAIN QUERY PLAN {}", existing_members_sql(super::super::Dialect::Sqlite));
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind("s")
+            .bind("p")
+            .bind("[]")
+            .bind("[]")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        let plan: Vec<String> =
+            rows.iter().map(|row| row.try_get::<String, _>("detail").unwrap()).collect();
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("SEARCH u USING INDEX sqlite_autoindex_users_1 (site_id=? AND id=?)"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("SEARCH g USING INDEX sqlite_autoindex_groups_1 (site_id=? AND id=?)"),
+            "{plan}"
+        );
+        assert!(!plan.contains("SCAN u") && !plan.contains("SCAN g"), "{plan}");
     }
 }
