@@ -10,6 +10,8 @@
 //!   the handlers.
 //! - One use case is one [`Transaction`], rolled back if it is dropped
 //!   without [`Transaction::commit`].
+//!   `Store::read_latest` (no `BEGIN`, each statement sees the latest
+//!   commit) is for use cases that read with one statement.
 //! - SQLite runs in WAL mode with a busy timeout and a single writer
 //!   connection, so concurrent requests queue instead of failing with
 //!   "database is locked".
