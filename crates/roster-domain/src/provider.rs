@@ -234,10 +234,8 @@ impl CertificateFingerprint {
 
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let lowered = raw.trim().to_lowercase();
-        let digits = Self::LABELS
-            .iter()
-            .find_map(|label| lowered.strip_prefix(label))
-            .unwrap_or(&lowered);
+        let digits =
+            Self::LABELS.iter().find_map(|label| lowered.strip_prefix(label)).unwrap_or(&lowered);
         let hex: String = digits.chars().filter(|c| *c != ':' && *c != ' ').collect();
         if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(InvalidValue::new(
@@ -786,11 +784,16 @@ mod tests {
             format!("  SHA-256:{}  ", "AB ".repeat(31) + "AB"),
             format!("sha256:{expected}"),
         ] {
-            assert_eq!(CertificateFingerprint::parse(&pasted).unwrap().as_str(), expected, "{pasted}");
+            assert_eq!(
+                CertificateFingerprint::parse(&pasted).unwrap().as_str(),
+                expected,
+                "{pasted}"
+            );
         }
         let sha1 = CertificateFingerprint::parse(&"ab".repeat(20)).unwrap_err();
         assert!(sha1.0.contains("SHA-1"), "{}", sha1.0);
-        for hostile in [format!("md5 Fingerprint={colons}"), format!("{expected}00"), String::new()] {
+        for hostile in [format!("md5 Fingerprint={colons}"), format!("{expected}00"), String::new()]
+        {
             assert!(CertificateFingerprint::parse(&hostile).is_err(), "{hostile}");
         }
         assert!(HttpUrl::parse("https://idp.example.com/sso").is_ok());

@@ -113,7 +113,9 @@ impl From<SsoError> for ApiError {
                      log, under this request's x-request-id",
                 )
             }
-            SsoError::Unsolicited => Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message),
+            SsoError::Unsolicited | SsoError::UnknownIssuer | SsoError::AmbiguousIssuer => {
+                Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message)
+            }
             SsoError::UserRefused(reason) => {
                 tracing::warn!(reason = ?reason.to_string(), "a sign-in was refused");
                 Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message)

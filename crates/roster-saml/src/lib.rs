@@ -48,7 +48,9 @@ pub use logout::{
 };
 pub use metadata::{IdpMetadata, parse_idp_metadata};
 pub use request::{AuthnRequest, NAME_ID_EMAIL, NAME_ID_UNSPECIFIED, SpMetadata};
-pub use response::{Assertion, CLOCK_SKEW, Expected, claimed_request, validate_post, validate_xml};
+pub use response::{
+    Assertion, CLOCK_SKEW, Claimed, Expected, claimed, validate_post, validate_xml,
+};
 /// The operating system's random numbers, for [`generate_sp_key`].
 pub use rsa::rand_core::OsRng;
 pub use signature::IdpKeys;

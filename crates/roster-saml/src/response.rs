@@ -79,15 +79,34 @@ pub fn validate_post(
     validate_xml(&text, keys, expected)
 }
 
-/// The request a posted response says it answers, read before any
-/// validation: only to find which outstanding request (and so which
-/// provider) to validate it against. Nothing else may be read from an
-/// unvalidated response.
-pub fn claimed_request(encoded: &str) -> Result<Option<String>, SamlError> {
+/// What a posted response claims about itself, read before any
+/// validation: only to find which provider to validate it against (the
+/// outstanding request it answers, or the IdP that issued it). Nothing
+/// read here is trusted; the validation checks both against the provider
+/// found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claimed {
+    /// The response's `InResponseTo`.
+    pub in_response_to: Option<String>,
+    /// The response's Issuer, else its (plain) assertion's.
+    pub issuer: Option<String>,
+}
+
+/// Reads what a posted `SAMLResponse` claims (see [`Claimed`]).
+pub fn claimed(encoded: &str) -> Result<Claimed, SamlError> {
     let text = input::decode_post(encoded)?;
     let doc = input::parse(&text)?;
     let response = response_element(&doc)?;
-    Ok(xml::attr(&doc, response, "InResponseTo").map(str::to_owned))
+    let in_response_to = xml::attr(&doc, response, "InResponseTo").map(str::to_owned);
+    let issuer_element = xml::child(&doc, response, ASSERTION, "Issuer").or_else(|| {
+        xml::child(&doc, response, ASSERTION, "Assertion")
+            .and_then(|assertion| xml::child(&doc, assertion, ASSERTION, "Issuer"))
+    });
+    let issuer = match issuer_element {
+        Some(element) => Some(xml::text(&doc, element)?.trim().to_owned()),
+        None => None,
+    };
+    Ok(Claimed { in_response_to, issuer })
 }
 
 /// Validates a response document (already decoded).

@@ -14,11 +14,12 @@ use roster_domain::{
     AuthMethod, DisplayText, Email, GroupName, Membership, NameIdSource, Provider, ProviderId,
     ProvisionedBy, ProvisioningMethod, SiteId, User, UserId, Username,
 };
-use roster_saml::{Assertion, Expected, claimed_request, validate_post};
+use roster_saml::{Assertion, Expected, claimed, validate_post};
 use roster_store::{ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
 
 use super::attributes::{AssertedProfile, asserted_profile};
 use super::error::{counted, step_metric};
+use super::issuer::provider_for_issuer;
 use super::second_factor::{SignInStep, after_first_factor};
 use super::session::SessionOrigin;
 use super::trust::idp_trust;
@@ -28,20 +29,24 @@ use crate::ids::opaque_id;
 
 impl Sso<'_> {
     /// Consumes the `SAMLResponse` posted to the ACS of `provider`, or to
-    /// the shared ACS (`provider` is `None`), where the response must answer
-    /// a request roster sent, which names the provider.
+    /// the shared ACS (`provider` is `None`), where the request it answers
+    /// names the provider, or for a sign-in the IdP started, the site the
+    /// `RelayState` names and the response's Issuer (`issuer.rs`).
     pub async fn consume(
         &self,
         provider: Option<&str>,
         saml_response: &str,
+        relay_state: Option<&str>,
     ) -> Result<SignInStep, SsoError> {
-        counted("saml", self.consume_response(provider, saml_response).await, step_metric)
+        let consumed = self.consume_response(provider, saml_response, relay_state).await;
+        counted("saml", consumed, step_metric)
     }
 
     async fn consume_response(
         &self,
         provider: Option<&str>,
         saml_response: &str,
+        relay_state: Option<&str>,
     ) -> Result<SignInStep, SsoError> {
         let urls = self.urls()?;
         let not_found = || SsoError::NotFound { what: "provider" };
@@ -49,17 +54,21 @@ impl Sso<'_> {
         let per_provider = provider.is_some();
         // Read first and validate outside any write transaction: checking
         // a response is CPU work that must not hold the database's writer.
-        let claimed = claimed_request(saml_response)?;
+        let claims = claimed(saml_response)?;
         let (provider, request, trust) = {
             let mut tx = self.read().await?;
-            let request = match &claimed {
+            let request = match &claims.in_response_to {
                 Some(id) => tx.saml_request_by_id(id).await?,
                 None => None,
             };
-            let id = match (provider, &request) {
-                (Some(raw), _) => ProviderId::from_raw(opaque_id(raw).ok_or_else(not_found)?),
-                (None, Some(request)) => request.provider.clone(),
-                (None, None) => return Err(SsoError::Unsolicited),
+            let id = match (provider, &request, &claims.in_response_to) {
+                (Some(raw), _, _) => ProviderId::from_raw(opaque_id(raw).ok_or_else(not_found)?),
+                (None, Some(request), _) => request.provider.clone(),
+                // It answers a request roster does not have (any more).
+                (None, None, Some(_)) => return Err(SsoError::Unsolicited),
+                (None, None, None) => {
+                    provider_for_issuer(&mut tx, relay_state, claims.issuer.as_deref()).await?
+                }
             };
             let site = tx.provider_site(&id).await?.ok_or_else(not_found)?;
             let provider = tx.provider_by_id(&site, &id).await?.ok_or_else(not_found)?;
@@ -91,7 +100,8 @@ impl Sso<'_> {
             sp_entity_id: &urls.entity_id,
             acs_url: &acs,
             outstanding: &outstanding,
-            allow_unsolicited: per_provider && provider.sign_in.allows_idp_initiated(provider.kind),
+            // At the shared ACS too: the provider was found by its Issuer.
+            allow_unsolicited: provider.sign_in.allows_idp_initiated(provider.kind),
             allow_sha1: provider.sign_in.allow_sha1,
             decryption_keys: &keys.decryption_keys,
             now,

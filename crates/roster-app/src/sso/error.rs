@@ -23,13 +23,30 @@ pub enum SsoError {
     /// The response was valid but names no one who may sign in.
     #[error("{0}")]
     UserRefused(SignInRefusal),
-    /// A response posted to the shared ACS that answers no request roster
-    /// sent: only a provider's own ACS URL accepts IdP-initiated sign-ins.
+    /// A response posted to the shared ACS that answers a request roster
+    /// does not have (any more).
     #[error(
-        "this response answers no sign-in roster started; sign-ins started at the identity \
-         provider go to the provider's own ACS URL (/saml/consume/<provider id>)"
+        "this response answers no sign-in roster has under way; it may have expired: sign in again"
     )]
     Unsolicited,
+    /// A sign-in the IdP started, posted to the shared ACS, whose Issuer
+    /// no provider that accepts IdP-initiated sign-ins trusts (in the site
+    /// the relay state names).
+    #[error(
+        "no identity provider set up to accept sign-ins it starts trusts the issuer of this \
+         response; set the provider's Default Relay State to the site, or send sign-ins to \
+         the provider's own ACS URL (/saml/consume/<provider id>)"
+    )]
+    UnknownIssuer,
+    /// A sign-in the IdP started, posted to the shared ACS without naming a
+    /// site, whose Issuer several providers trust: guessing would sign the
+    /// person in to the wrong site.
+    #[error(
+        "more than one identity provider trusts the issuer of this response; set the \
+         provider's Default Relay State to the site, or send sign-ins to the provider's own \
+         ACS URL (/saml/consume/<provider id>)"
+    )]
+    AmbiguousIssuer,
     /// A password sign-in failed; the same words for every reason.
     #[error("wrong username or password")]
     WrongPassword,
@@ -92,6 +109,8 @@ impl SsoError {
                 SignInRefusal::AmbiguousEmail => "ambiguous_email",
             },
             Self::Unsolicited => "unsolicited",
+            Self::UnknownIssuer => "unknown_issuer",
+            Self::AmbiguousIssuer => "ambiguous_issuer",
             Self::WrongPassword => "bad_credentials",
             Self::Throttled => "throttled",
             Self::WrongCode(_) => "wrong_code",

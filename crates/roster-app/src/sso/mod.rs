@@ -18,6 +18,7 @@ mod console;
 mod consume;
 mod error;
 mod handoff;
+mod issuer;
 mod login;
 mod logout;
 mod page;

@@ -269,6 +269,9 @@ async fn login(State(app): State<App>, Path(provider): Path<String>) -> Response
 struct PostedResponse {
     #[serde(rename = "SAMLResponse")]
     saml_response: String,
+    /// The site, for a sign-in the IdP started (its Default Relay State).
+    #[serde(rename = "RelayState", default)]
+    relay_state: Option<String>,
 }
 
 /// The largest form accepted at the ACS: roster-saml's cap on the base64
@@ -299,7 +302,7 @@ async fn signed_in_page(app: &App, provider: Option<&str>, request: Request) -> 
     };
     signed_in_response(
         app,
-        app.sso().consume(provider, &form.saml_response).await,
+        app.sso().consume(provider, &form.saml_response, form.relay_state.as_deref()).await,
         Destination::Application,
     )
 }

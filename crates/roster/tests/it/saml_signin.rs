@@ -61,13 +61,21 @@ pub(crate) fn answer(request: &Value, app: &TestApp, name_id: &str) -> ResponseS
 /// Posts a response to the ACS; returns the status, the session cookie
 /// and the page.
 pub(crate) async fn post(acs: &str, response: &str) -> (StatusCode, Option<String>, String) {
+    post_relay(acs, response, Some("acme")).await
+}
+
+/// Posts a response with the relay state given (or none).
+pub(crate) async fn post_relay(
+    acs: &str,
+    response: &str,
+    relay_state: Option<&str>,
+) -> (StatusCode, Option<String>, String) {
+    let mut form = vec![("SAMLResponse", response)];
+    form.extend(relay_state.map(|relay| ("RelayState", relay)));
     let answered = client()
         .post(acs)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            serde_urlencoded::to_string([("SAMLResponse", response), ("RelayState", "acme")])
-                .unwrap(),
-        )
+        .body(serde_urlencoded::to_string(form).unwrap())
         .send()
         .await
         .unwrap();
@@ -258,13 +266,49 @@ async fn the_shared_acs_finds_the_provider_by_its_request(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(me(&app, cookie.as_deref()).await.1["username"], "erin@example.com");
 
-    // A sign-in the IdP started names no request: the shared ACS cannot
-    // tell whose it is, even for a kind that allows IdP-initiated sign-in.
-    let before = app.snapshot().await;
+    // A sign-in the IdP started names no request: the site its relay
+    // state names and the response's Issuer find the provider.
     let unsolicited = ResponseSpec { in_response_to: None, ..spec };
-    let (status, _, page) = post(&shared, &idp.response(&unsolicited)).await;
+    let (status, cookie, page) = post(&shared, &idp.response(&unsolicited)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(me(&app, cookie.as_deref()).await.1["username"], "erin@example.com");
+    let (status, _, page) =
+        post_relay(&shared, &idp.response(&unsolicited), Some("not a site")).await;
+    assert_eq!(status, StatusCode::OK, "the one provider trusting it: {page}");
+
+    // An Issuer nobody trusts, or one a second site trusts too without a
+    // site named, is refused and stores nothing.
+    let stranger = SamlIdp::with_entity_id("https://other.example.test/metadata");
+    let before = app.snapshot().await;
+    let (status, _, page) = post(&shared, &stranger.response(&unsolicited)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
-    assert!(page.contains("/saml/consume/&lt;provider id&gt;"), "{page}");
+    assert!(page.contains("Default Relay State"), "{page}");
+    assert_eq!(app.snapshot().await, before);
+    app.site("beta").await;
+    let second = app
+        .post(
+            "/api/admin/sites/beta/providers",
+            json!({ "kind": "okta", "name": "Okta",
+                    "saml": { "trust": "metadata_xml", "metadata_xml": idp.metadata() } }),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::CREATED, "{second:?}");
+    let before = app.snapshot().await;
+    let (status, _, page) = post_relay(&shared, &idp.response(&unsolicited), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("more than one identity provider"), "{page}");
+    assert_eq!(app.snapshot().await, before);
+    let (status, cookie, page) =
+        post_relay(&shared, &idp.response(&unsolicited), Some("beta")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(me(&app, cookie.as_deref()).await.1["site"], "beta");
+
+    // An answer to a request roster does not have is refused.
+    let before = app.snapshot().await;
+    let stale = ResponseSpec { in_response_to: Some("_gone".into()), ..unsolicited };
+    let (status, _, page) = post(&shared, &idp.response(&stale)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("may have expired"), "{page}");
     assert_eq!(app.snapshot().await, before);
 }
 
