@@ -45,6 +45,10 @@ pub struct AppConfig {
     /// non-public addresses, and over plain `http://`
     /// (`--webhook-allow-private`; off unless switched on).
     pub webhook_allow_private: bool,
+    /// PEM certificates of CAs trusted for webhook receivers besides the
+    /// system's roots (`--webhook-ca-file`; checked at start-up by
+    /// [`crate::check_webhook_ca`]).
+    pub webhook_ca_pem: Option<Vec<u8>>,
 }
 
 /// The dependencies of every use case.
@@ -80,14 +84,16 @@ impl Context {
         metadata: Arc<dyn MetadataClient>,
     ) -> Self {
         let scim_log = ScimLog::new(store.clone(), clock.clone(), config.scim_log);
-        let webhooks: Arc<dyn WebhookSender> =
-            match HttpWebhookSender::new(config.webhook_allow_private) {
-                Ok(sender) => Arc::new(sender),
-                // Only a TLS set-up the machine cannot do fails here; every
-                // delivery then fails with that reason, visible to the
-                // administrators, and the rest of roster runs.
-                Err(err) => Arc::new(Unavailable(err)),
-            };
+        let webhooks: Arc<dyn WebhookSender> = match HttpWebhookSender::new(
+            config.webhook_allow_private,
+            config.webhook_ca_pem.as_deref(),
+        ) {
+            Ok(sender) => Arc::new(sender),
+            // Only a TLS set-up the machine cannot do fails here; every
+            // delivery then fails with that reason, visible to the
+            // administrators, and the rest of roster runs.
+            Err(err) => Arc::new(Unavailable(err)),
+        };
         Self {
             webhooks,
             store,

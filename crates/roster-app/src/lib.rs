@@ -69,7 +69,7 @@ pub use redact::{CapturedBody, KEPT_HEADERS};
 pub use scheduler::{JobRun, Scheduler, SchedulerError, instance_name};
 pub use smtp_mailer::{SmtpConfig, SmtpConfigError, SmtpMailer, SmtpSecurity};
 pub use webhook_sender::{
-    DELIVERY_TIMEOUT, HttpWebhookSender, SendError, WebhookRequest, WebhookSender,
+    DELIVERY_TIMEOUT, HttpWebhookSender, SendError, WebhookRequest, WebhookSender, check_webhook_ca,
 };
 
 /// The application: the shared context, and an entry point per area.

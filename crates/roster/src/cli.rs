@@ -55,6 +55,10 @@ pub struct MetadataArgs {
     /// network); refused by default.
     #[arg(long, env = "ROSTER_WEBHOOK_ALLOW_PRIVATE", global = true)]
     pub webhook_allow_private: bool,
+    /// PEM certificates of a CA trusted for webhook receivers besides the
+    /// system's (receivers whose certificates your own CA signs).
+    #[arg(long, env = "ROSTER_WEBHOOK_CA_FILE", global = true)]
+    pub webhook_ca_file: Option<PathBuf>,
 }
 
 /// The SMTP server the alerts to sites' administrators go through: used by

@@ -37,6 +37,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         public_url: args.public_url.clone(),
         scim_log: args.scim_log == Switch::On,
         webhook_allow_private: cli.metadata.webhook_allow_private,
+        webhook_ca_pem: crate::config::webhook_ca(&cli.metadata)?,
     };
     if !settings.scim_log {
         tracing::info!(

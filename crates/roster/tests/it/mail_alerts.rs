@@ -159,6 +159,7 @@ async fn two_instances_send_each_alert_once(backend: Backend) {
         public_url: Some(app.address.clone()),
         scim_log: false,
         webhook_allow_private: false,
+        webhook_ca_pem: None,
     };
     let clock: Arc<dyn Clock> = app.clock.clone();
     let other = App::new(
