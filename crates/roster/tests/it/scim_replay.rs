@@ -520,8 +520,7 @@ fn secrets_of(headers: &[(String, String)], body: Option<&str>) -> Vec<String> {
 fn passwords(value: &Value, found: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            let by_path =
-                map.get("path").and_then(Value::as_str).is_some_and(|path| is_password(path));
+            let by_path = map.get("path").and_then(Value::as_str).is_some_and(is_password);
             if by_path && let Some(Value::String(secret)) = map.get("value") {
                 found.push(secret.clone());
             }
