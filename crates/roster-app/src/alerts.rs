@@ -220,6 +220,7 @@ mod tests {
             scim_log: false,
             webhook_allow_private: false,
             webhook_ca_pem: None,
+            token_expiry_alert_days: crate::AlertDays::standard(),
         };
         let context =
             Context::new(store, Arc::new(SystemClock), settings, Arc::new(metadata.unwrap()));

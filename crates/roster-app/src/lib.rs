@@ -59,7 +59,7 @@ use roster_domain::history::Interface;
 pub use access::{AdminRole, Principal, SetupGrant, SignedIn};
 pub use alerts::{AlertOutcome, Delivery};
 pub use clock::{Clock, SystemClock};
-pub use context::{AppConfig, Context, MetadataClient};
+pub use context::{AlertDays, AppConfig, Context, MetadataClient, THRESHOLD_DAYS};
 pub use error::InternalError;
 pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use metadata_client::{

@@ -130,6 +130,7 @@ mod tests {
             smtp_password_file: None,
             smtp_from: Some("roster@example.com".into()),
             smtp_ca_file: None,
+            token_expiry_alert_days: roster_app::AlertDays::standard(),
         }
     }
 

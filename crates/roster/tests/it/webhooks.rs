@@ -347,6 +347,7 @@ async fn private_destinations_need_the_operators_permission(backend: Backend) {
         scim_log: false,
         webhook_allow_private: false,
         webhook_ca_pem: None,
+        token_expiry_alert_days: roster_app::AlertDays::standard(),
     };
     let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: false }).unwrap();
     let strict =
@@ -573,6 +574,7 @@ async fn https_receivers_of_the_operators_own_ca(backend: Backend) {
         scim_log: false,
         webhook_allow_private: true,
         webhook_ca_pem: Some(pki.ca_pem.clone().into_bytes()),
+        token_expiry_alert_days: roster_app::AlertDays::standard(),
     };
     let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true }).unwrap();
     let trusting =
@@ -596,6 +598,7 @@ async fn https_receivers_of_the_operators_own_ca(backend: Backend) {
         scim_log: false,
         webhook_allow_private: true,
         webhook_ca_pem: Some(roster_ldap::testing::unrelated_ca_pem().into_bytes()),
+        token_expiry_alert_days: roster_app::AlertDays::standard(),
     };
     let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true }).unwrap();
     let other =
