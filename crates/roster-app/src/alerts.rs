@@ -215,8 +215,13 @@ mod tests {
         let config = roster_store::StoreConfig::Sqlite { path: dir.path().join("roster.db") };
         let store = roster_store::connect(&config).await.unwrap();
         let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: false });
-        let settings =
-            AppConfig { public_url: None, scim_log: false, webhook_allow_private: false };
+        let settings = AppConfig {
+            public_url: None,
+            scim_log: false,
+            webhook_allow_private: false,
+            webhook_ca_pem: None,
+            token_expiry_alert_days: crate::AlertDays::standard(),
+        };
         let context =
             Context::new(store, Arc::new(SystemClock), settings, Arc::new(metadata.unwrap()));
         let app = App::new(context.with_mailer(mailer));

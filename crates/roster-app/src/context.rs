@@ -30,6 +30,58 @@ pub trait MetadataClient: Send + Sync {
     async fn fetch(&self, url: &HttpUrl) -> Result<String, MetadataFetchError>;
 }
 
+/// Days before expiry at which administrators are told, furthest first,
+/// unless the operator chose others.
+pub const THRESHOLD_DAYS: [i64; 3] = [30, 7, 1];
+
+/// The days before expiry at which administrators are told: distinct,
+/// from 1 to 365, at most 10, furthest first
+/// (`--token-expiry-alert-days`, by default 30,7,1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertDays(Vec<i64>);
+
+impl AlertDays {
+    /// The most thresholds one may configure.
+    const MOST: usize = 10;
+
+    /// 30, 7 and 1 days.
+    pub fn standard() -> Self {
+        Self(THRESHOLD_DAYS.to_vec())
+    }
+
+    /// Comma-separated whole days, such as `30,7,1` or `14, 3`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut days = Vec::new();
+        for part in raw.split(',') {
+            let part = part.trim();
+            let day =
+                part.parse::<i64>().ok().filter(|day| (1..=365).contains(day)).ok_or_else(
+                    || format!("{part:?} is not a whole number of days from 1 to 365"),
+                )?;
+            if days.contains(&day) {
+                return Err(format!("{day} is given twice"));
+            }
+            days.push(day);
+        }
+        if days.len() > Self::MOST {
+            return Err(format!("at most {} thresholds (got {})", Self::MOST, days.len()));
+        }
+        days.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(Self(days))
+    }
+
+    pub fn days(&self) -> &[i64] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for AlertDays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let days: Vec<String> = self.0.iter().map(i64::to_string).collect();
+        f.write_str(&days.join(","))
+    }
+}
+
 /// The application's settings, from the command line and the environment
 /// (per-site settings live in the database).
 #[derive(Debug, Clone)]
@@ -45,6 +97,13 @@ pub struct AppConfig {
     /// non-public addresses, and over plain `http://`
     /// (`--webhook-allow-private`; off unless switched on).
     pub webhook_allow_private: bool,
+    /// PEM certificates of CAs trusted for webhook receivers besides the
+    /// system's roots (`--webhook-ca-file`; checked at start-up by
+    /// [`crate::check_webhook_ca`]).
+    pub webhook_ca_pem: Option<Vec<u8>>,
+    /// The days before a SCIM credential's expiry at which its site's
+    /// administrators are mailed (`--token-expiry-alert-days`).
+    pub token_expiry_alert_days: AlertDays,
 }
 
 /// The dependencies of every use case.
@@ -80,14 +139,16 @@ impl Context {
         metadata: Arc<dyn MetadataClient>,
     ) -> Self {
         let scim_log = ScimLog::new(store.clone(), clock.clone(), config.scim_log);
-        let webhooks: Arc<dyn WebhookSender> =
-            match HttpWebhookSender::new(config.webhook_allow_private) {
-                Ok(sender) => Arc::new(sender),
-                // Only a TLS set-up the machine cannot do fails here; every
-                // delivery then fails with that reason, visible to the
-                // administrators, and the rest of roster runs.
-                Err(err) => Arc::new(Unavailable(err)),
-            };
+        let webhooks: Arc<dyn WebhookSender> = match HttpWebhookSender::new(
+            config.webhook_allow_private,
+            config.webhook_ca_pem.as_deref(),
+        ) {
+            Ok(sender) => Arc::new(sender),
+            // Only a TLS set-up the machine cannot do fails here; every
+            // delivery then fails with that reason, visible to the
+            // administrators, and the rest of roster runs.
+            Err(err) => Arc::new(Unavailable(err)),
+        };
         Self {
             webhooks,
             store,

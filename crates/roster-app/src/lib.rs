@@ -59,7 +59,7 @@ use roster_domain::history::Interface;
 pub use access::{AdminRole, Principal, SetupGrant, SignedIn};
 pub use alerts::{AlertOutcome, Delivery};
 pub use clock::{Clock, SystemClock};
-pub use context::{AppConfig, Context, MetadataClient};
+pub use context::{AlertDays, AppConfig, Context, MetadataClient, THRESHOLD_DAYS};
 pub use error::InternalError;
 pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use metadata_client::{
@@ -69,7 +69,7 @@ pub use redact::{CapturedBody, KEPT_HEADERS};
 pub use scheduler::{JobRun, Scheduler, SchedulerError, instance_name};
 pub use smtp_mailer::{SmtpConfig, SmtpConfigError, SmtpMailer, SmtpSecurity};
 pub use webhook_sender::{
-    DELIVERY_TIMEOUT, HttpWebhookSender, SendError, WebhookRequest, WebhookSender,
+    DELIVERY_TIMEOUT, HttpWebhookSender, SendError, WebhookRequest, WebhookSender, check_webhook_ca,
 };
 
 /// The application: the shared context, and an entry point per area.

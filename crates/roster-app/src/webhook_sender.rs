@@ -5,6 +5,8 @@
 //! redirects followed (a receiver that moved is told by the failure, and
 //! the signed body never travels somewhere the administrator did not
 //! name), and short timeouts so one slow receiver cannot hold the others.
+//! It trusts the system's roots and the operator's own CA certificates
+//! (`--webhook-ca-file`), if any.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,20 +47,56 @@ pub struct HttpWebhookSender {
 }
 
 impl HttpWebhookSender {
-    /// `allow_private`: the operator's `--webhook-allow-private`.
-    pub fn new(allow_private: bool) -> Result<Self, SendError> {
-        let client = reqwest::Client::builder()
+    /// `allow_private`: the operator's `--webhook-allow-private`;
+    /// `ca_pem`: the certificates of `--webhook-ca-file`, trusted besides
+    /// the system's roots (an operator's own CA signing its receivers').
+    pub fn new(allow_private: bool, ca_pem: Option<&[u8]>) -> Result<Self, SendError> {
+        let mut builder = reqwest::Client::builder()
             .tls_backend_rustls()
             .dns_resolver(Arc::new(CheckedResolver::new(allow_private)))
             .no_proxy()
             .redirect(redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(DELIVERY_TIMEOUT)
-            .user_agent(concat!("roster/", env!("CARGO_PKG_VERSION"), " (webhooks)"))
+            .user_agent(concat!("roster/", env!("CARGO_PKG_VERSION"), " (webhooks)"));
+        if let Some(pem) = ca_pem {
+            builder = builder.tls_certs_merge(ca_certificates(pem)?);
+        }
+        let client = builder
             .build()
-            .map_err(|err| SendError(format!("client set-up: {err}")))?;
+            .map_err(|err| SendError(format!("client set-up: {}", innermost(&err))))?;
         Ok(Self { client, allow_private })
     }
+}
+
+/// The certificates of a PEM bundle: at least one, each well formed.
+fn ca_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, SendError> {
+    let certificates = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|err| SendError(format!("a certificate is not valid PEM: {}", innermost(&err))))?;
+    if certificates.is_empty() {
+        return Err(SendError(
+            "it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".to_owned(),
+        ));
+    }
+    Ok(certificates)
+}
+
+/// Checks `--webhook-ca-file`'s certificates as the webhook client will
+/// trust them (at start-up, so that a bad file stops roster with its
+/// reason rather than failing every delivery); returns how many it holds.
+pub fn check_webhook_ca(pem: &[u8]) -> Result<usize, SendError> {
+    let count = ca_certificates(pem)?.len();
+    HttpWebhookSender::new(false, Some(pem))?;
+    Ok(count)
+}
+
+/// The last error of a chain: reqwest's own says only "builder error".
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
 }
 
 #[async_trait::async_trait]

@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use roster_app::AlertDays;
 use secrecy::SecretString;
 
 #[derive(Debug, Parser)]
@@ -55,6 +56,10 @@ pub struct MetadataArgs {
     /// network); refused by default.
     #[arg(long, env = "ROSTER_WEBHOOK_ALLOW_PRIVATE", global = true)]
     pub webhook_allow_private: bool,
+    /// PEM certificates of a CA trusted for webhook receivers besides the
+    /// system's (receivers whose certificates your own CA signs).
+    #[arg(long, env = "ROSTER_WEBHOOK_CA_FILE", global = true)]
+    pub webhook_ca_file: Option<PathBuf>,
 }
 
 /// The SMTP server the alerts to sites' administrators go through: used by
@@ -84,6 +89,10 @@ pub struct MailArgs {
     /// PEM file of a CA to trust for the SMTP server's certificate, besides the system's.
     #[arg(long, env = "ROSTER_SMTP_CA_FILE", global = true)]
     pub smtp_ca_file: Option<PathBuf>,
+    /// Days before a SCIM credential expires at which its site's administrators
+    /// are mailed: comma-separated, each from 1 to 365, at most 10.
+    #[arg(long, env = "ROSTER_TOKEN_EXPIRY_ALERT_DAYS", default_value = "30,7,1", value_parser = AlertDays::parse, global = true)]
+    pub token_expiry_alert_days: AlertDays,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -86,6 +86,8 @@ async fn open(cli: &Cli, public_url: Option<String>) -> anyhow::Result<App> {
         public_url,
         scim_log: false,
         webhook_allow_private: cli.metadata.webhook_allow_private,
+        webhook_ca_pem: crate::config::webhook_ca(&cli.metadata)?,
+        token_expiry_alert_days: cli.mail.token_expiry_alert_days.clone(),
     };
     let app = App::new(context(store, settings, &cli.metadata, &cli.mail)?);
     // Administrators' changes made here are the CLI's in the history log.

@@ -10,7 +10,7 @@ use roster_domain::Secret;
 use roster_store::StoreConfig;
 use secrecy::ExposeSecret;
 
-use crate::cli::{DatabaseArgs, MailArgs, SmtpSecurityArg};
+use crate::cli::{DatabaseArgs, MailArgs, MetadataArgs, SmtpSecurityArg};
 
 /// The SQLite file inside the data directory.
 const SQLITE_FILE: &str = "roster.db";
@@ -96,6 +96,18 @@ fn smtp_config(
     Ok(Some(SmtpConfig { host, port, security, credentials, from, ca_pem }))
 }
 
+/// The certificates of `--webhook-ca-file`, read and checked: a file
+/// that cannot be read or holds no usable certificate stops the command.
+pub fn webhook_ca(args: &MetadataArgs) -> anyhow::Result<Option<Vec<u8>>> {
+    let Some(path) = &args.webhook_ca_file else { return Ok(None) };
+    let pem = std::fs::read(path)
+        .with_context(|| format!("cannot read --webhook-ca-file {}", path.display()))?;
+    let count = roster_app::check_webhook_ca(&pem)
+        .with_context(|| format!("--webhook-ca-file {} cannot be used", path.display()))?;
+    tracing::debug!(count, "webhook receivers' CA certificates trusted besides the system's");
+    Ok(Some(pem))
+}
+
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host
@@ -118,6 +130,7 @@ mod tests {
             smtp_password_file: None,
             smtp_from: Some("roster@example.com".into()),
             smtp_ca_file: None,
+            token_expiry_alert_days: roster_app::AlertDays::standard(),
         }
     }
 

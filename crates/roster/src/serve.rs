@@ -37,6 +37,8 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         public_url: args.public_url.clone(),
         scim_log: args.scim_log == Switch::On,
         webhook_allow_private: cli.metadata.webhook_allow_private,
+        webhook_ca_pem: crate::config::webhook_ca(&cli.metadata)?,
+        token_expiry_alert_days: cli.mail.token_expiry_alert_days.clone(),
     };
     if !settings.scim_log {
         tracing::info!(

@@ -6,7 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::Timestamp;
-use roster_domain::{Provider, ProviderId, ProviderName};
+use roster_domain::{Provider, ProviderId, ProviderName, Site};
 use roster_store::{ScimLogCursor, ScimLogFilter, ScimLogRepo, ScimLogRow, StatusFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -45,6 +45,8 @@ pub struct ScimLogQuery {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScimLogView {
     pub id: String,
+    /// The site's slug.
+    pub site: String,
     #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub provider_id: Option<String>,
@@ -62,11 +64,12 @@ pub struct ScimLogView {
     pub refusal: Option<String>,
 }
 
-impl From<ScimLogRow> for ScimLogView {
-    fn from(row: ScimLogRow) -> Self {
+impl ScimLogView {
+    fn of(row: ScimLogRow, site: &Site) -> Self {
         let entry = row.entry;
         Self {
             id: entry.id,
+            site: site.slug.as_str().to_owned(),
             at: entry.at,
             provider_id: entry.provider_id.map(|id| id.as_str().to_owned()),
             provider: row.provider_name,
@@ -216,7 +219,8 @@ impl Admin<'_> {
         let next_cursor = more.then(|| rows.last()).flatten().map(|row| {
             encode_cursor(&ScimLogCursor { at: row.entry.at, id: row.entry.id.clone() })
         });
-        Ok(ScimLogPage { items: rows.into_iter().map(ScimLogView::from).collect(), next_cursor })
+        let items = rows.into_iter().map(|row| ScimLogView::of(row, &site)).collect();
+        Ok(ScimLogPage { items, next_cursor })
     }
 
     /// One entry of the site's SCIM request log with its bodies.
@@ -235,7 +239,7 @@ impl Admin<'_> {
         // corrupt and shown as the text it is rather than hidden.
         let document = |text: String| serde_json::from_str(&text).unwrap_or(Value::String(text));
         Ok(ScimLogDetail {
-            entry: row.into(),
+            entry: ScimLogView::of(row, &site),
             request: document(bodies.request),
             response: document(bodies.response),
         })

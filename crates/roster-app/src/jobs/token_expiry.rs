@@ -1,7 +1,8 @@
 //! SCIM token-expiry alerts (SPEC §2, §8): before a provider's SCIM
 //! credential expires, its site's administrators are mailed 30, 7 and 1
-//! days ahead, each once across instances (the shared `alerts` module
-//! claims each alert in the store before sending).
+//! days ahead (or at the days the operator configured,
+//! `--token-expiry-alert-days`), each once across instances (the shared
+//! `alerts` module claims each alert in the store before sending).
 //!
 //! An alert belongs to one secret and one threshold: a reset makes a new
 //! secret, which gets alerts of its own. A credential first seen past
@@ -19,10 +20,7 @@ use serde::Serialize;
 use super::{JobError, Jobs};
 use crate::alert_mail::{self, About};
 use crate::alerts::{self, Alert, AlertKind, Delivery};
-use crate::{Context, secrets};
-
-/// Days before expiry at which administrators are told, furthest first.
-pub const THRESHOLD_DAYS: [i64; 3] = [30, 7, 1];
+use crate::{AlertDays, Context, secrets};
 
 /// The most credentials one run looks at; the rest wait for the next run.
 const BATCH: u64 = 1000;
@@ -46,7 +44,7 @@ pub struct TokenAlert {
     pub provider: String,
     pub provider_id: String,
     pub expires_at: Timestamp,
-    /// The threshold: 30, 7 or 1.
+    /// The threshold: 30, 7 or 1 by default.
     pub days_before: i64,
     #[serde(flatten)]
     pub delivery: Delivery,
@@ -59,8 +57,9 @@ pub async fn run_once(ctx: &Context, now: Timestamp) -> Result<TokenExpiryReport
 
 /// The nearest threshold that `now` has passed, if any: with 5 days left,
 /// 7 (not 30, which the credential is past as well).
-fn nearest_threshold(now: Timestamp, expires_at: Timestamp) -> Option<i64> {
-    THRESHOLD_DAYS
+fn nearest_threshold(thresholds: &AlertDays, now: Timestamp, expires_at: Timestamp) -> Option<i64> {
+    thresholds
+        .days()
         .iter()
         .copied()
         .filter(|days| expires_at.duration_since(now) <= SignedDuration::from_hours(24 * days))
@@ -69,7 +68,8 @@ fn nearest_threshold(now: Timestamp, expires_at: Timestamp) -> Option<i64> {
 
 impl Jobs<'_> {
     async fn alert_expiring_tokens(&self, now: Timestamp) -> Result<TokenExpiryReport, JobError> {
-        let furthest = THRESHOLD_DAYS.iter().copied().max().unwrap_or(0);
+        let thresholds = &self.ctx.config.token_expiry_alert_days;
+        let furthest = thresholds.days().iter().copied().max().unwrap_or(0);
         let horizon = now.saturating_add(SignedDuration::from_hours(24 * furthest)).unwrap_or(now);
         let expiring = {
             let mut tx = self.read().await?;
@@ -81,7 +81,8 @@ impl Jobs<'_> {
             notices_retried: Vec::new(),
         };
         for credential in expiring {
-            let Some(days_before) = nearest_threshold(now, credential.expires_at) else {
+            let Some(days_before) = nearest_threshold(thresholds, now, credential.expires_at)
+            else {
                 continue;
             };
             let alert = self.token_alert(&credential, days_before, now);
@@ -146,8 +147,10 @@ mod tests {
     #[test]
     fn only_the_nearest_passed_threshold_counts() {
         let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let standard = AlertDays::standard();
         let left = |hours: i64| {
-            nearest_threshold(now, now.checked_add(SignedDuration::from_hours(hours)).unwrap())
+            let expires_at = now.checked_add(SignedDuration::from_hours(hours)).unwrap();
+            nearest_threshold(&standard, now, expires_at)
         };
         assert_eq!(left(31 * 24), None);
         assert_eq!(left(30 * 24), Some(30));
@@ -156,5 +159,30 @@ mod tests {
         assert_eq!(left(5 * 24), Some(7));
         assert_eq!(left(24), Some(1));
         assert_eq!(left(1), Some(1));
+    }
+
+    #[test]
+    fn configured_thresholds_parse_or_say_why_not() {
+        assert_eq!(AlertDays::parse("30,7,1"), Ok(AlertDays::standard()));
+        let custom = AlertDays::parse(" 3, 14 ").unwrap();
+        assert_eq!(custom.days(), [14, 3], "furthest first");
+        assert_eq!(custom.to_string(), "14,3");
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let expires_at = now.checked_add(SignedDuration::from_hours(24 * 10)).unwrap();
+        assert_eq!(nearest_threshold(&custom, now, expires_at), Some(14));
+        assert_eq!(nearest_threshold(&AlertDays::standard(), now, expires_at), Some(30));
+        for (bad, why) in [
+            ("", "\"\" is not"),
+            ("0", "from 1 to 365"),
+            ("366", "from 1 to 365"),
+            ("7,-1", "\"-1\""),
+            ("7,,1", "\"\" is not"),
+            ("seven", "\"seven\""),
+            ("7,7", "given twice"),
+            ("1,2,3,4,5,6,7,8,9,10,11", "at most 10"),
+        ] {
+            let refused = AlertDays::parse(bad).unwrap_err();
+            assert!(refused.contains(why), "{bad:?}: {refused}");
+        }
     }
 }

@@ -505,10 +505,10 @@ async fn remove_unseen_users(
             work.release_username(&user);
             forget(tx, work, LinkKind::User, &link.stable_id).await?;
         } else {
+            let before = user.clone();
             if removal == Removal::DisableAndRelease {
                 user.enabled = false;
             }
-            let before = user.clone();
             user.state = ProvisioningState::Released;
             user.updated_at = work.now;
             tx.update_user(&user).await?;

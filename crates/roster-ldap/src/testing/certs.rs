@@ -33,15 +33,16 @@ authorityKeyIdentifier = keyid
 ";
 
 /// The files slapd is given, and the CA as PEM text for the client.
-pub(super) struct Pki {
-    pub(super) ca_pem: String,
-    pub(super) ca_file: PathBuf,
-    pub(super) certificate_file: PathBuf,
-    pub(super) key_file: PathBuf,
+pub struct Pki {
+    pub ca_pem: String,
+    pub ca_file: PathBuf,
+    pub certificate_file: PathBuf,
+    pub key_file: PathBuf,
 }
 
-/// A CA and a server certificate in `dir`.
-pub(super) fn server_pki(dir: &Path) -> Pki {
+/// A CA and a server certificate in `dir` (also the webhook tests' HTTPS
+/// receiver's).
+pub fn server_pki(dir: &Path) -> Pki {
     let config = dir.join("openssl.cnf");
     fs::write(&config, OPENSSL_CONFIG).expect("writing openssl.cnf");
     let ca_file = certificate_authority(dir, &config, "ca", "roster test CA");

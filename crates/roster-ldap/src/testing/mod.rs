@@ -67,7 +67,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-pub use certs::unrelated_ca_pem;
+pub use certs::{Pki, server_pki, unrelated_ca_pem};
 pub use proxy::Tripwire;
 
 use crate::{DirectoryConfig, Security, ServerType};

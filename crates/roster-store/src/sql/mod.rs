@@ -370,6 +370,14 @@ impl Store {
         snapshot::dump_scim_logs(&mut conn).await
     }
 
+    /// Every row of the history log as text (test support only), for
+    /// tests that look for secrets in what it stored.
+    #[cfg(feature = "test-support")]
+    pub async fn history_dump(&self) -> Result<String, StoreError> {
+        let mut conn = self.readers.acquire().await?;
+        snapshot::dump_history(&mut conn).await
+    }
+
     /// Closes the connections (at shutdown).
     pub async fn close(&self) {
         self.readers.close().await;

@@ -58,6 +58,17 @@ pub(crate) async fn dump_scim_logs(conn: &mut AnyConnection) -> Result<String, S
     Ok(out)
 }
 
+/// Every row of the history log, every column, for the same tests.
+pub(crate) async fn dump_history(conn: &mut AnyConnection) -> Result<String, StoreError> {
+    let mut out = String::new();
+    let rows = sqlx::query("SELECT * FROM history ORDER BY site_id, seq").fetch_all(&mut *conn);
+    for row in rows.await? {
+        out.push_str(&render(&row));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// Bookkeeping that authentication updates even for requests that are then
 /// refused; not data a request changes.
 const BOOKKEEPING: [&str; 3] = ["last_used_at", "scim_last_success_at", "scim_last_failure_at"];

@@ -205,6 +205,8 @@ pub async fn spawn_app_with_mailer(
         scim_log: true,
         // The tests' webhook receivers listen on 127.0.0.1.
         webhook_allow_private: true,
+        webhook_ca_pem: None,
+        token_expiry_alert_days: roster_app::AlertDays::standard(),
     };
     // The tests' IdPs serve their metadata on 127.0.0.1.
     let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true })

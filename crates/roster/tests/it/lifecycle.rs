@@ -209,8 +209,67 @@ async fn lifecycle_rules_from_the_command_line(backend: Backend) {
     assert_eq!(run_json(&db, &["lifecycle-rule", "list", "--site", "acme"])["total"], 0);
 }
 
+/// The manual lock (SPEC §3) over a rule's disable: while the site's
+/// manual management is off, an administrator cannot re-enable the SCIM
+/// user a rule disabled (refused with the operator's key and a site key
+/// alike, nothing stored changes); the identity provider's
+/// `active: true` restores it.
+async fn a_rule_disabled_scim_user_is_locked_until_the_provider_restores_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let off = app.patch("/api/admin/sites/acme", json!({ "allow_manual_users": false })).await;
+    assert_eq!(off.status, StatusCode::OK, "{off:?}");
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    let carol = scim.post("/Users", scim_user("carol@example.com")).await;
+    assert_eq!(carol.status, StatusCode::CREATED, "{carol:?}");
+    let carol = carol.body["id"].as_str().unwrap().to_owned();
+    app.clock.advance(days(40));
+    let rule = app
+        .post(
+            "/api/admin/sites/acme/lifecycle-rules",
+            json!({ "action": "disable", "inactive_days": 30 }),
+        )
+        .await;
+    assert_eq!(rule.status, StatusCode::CREATED, "{rule:?}");
+    assert_eq!(run_rules(&app).await["disabled"], 1);
+    assert_eq!(users(&app).await, [("carol@example.com".to_owned(), false)]);
+
+    // The operator's key and a site key alike are refused.
+    let key = app.site_key("acme").await;
+    let before = app.snapshot().await;
+    let path = format!("/api/admin/sites/acme/users/{carol}");
+    let refused = app.patch(&path, json!({ "enabled": true })).await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "manual_changes_disabled", None);
+    let refused =
+        app.call_as(&key, reqwest::Method::PATCH, &path, Some(json!({ "enabled": true }))).await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "manual_changes_disabled", None);
+    assert_eq!(app.snapshot().await, before, "nothing changed");
+    let scim_view = scim.get(&format!("/Users/{carol}")).await;
+    assert_eq!(scim_view.body["active"], false, "{scim_view:?}");
+
+    // The identity provider's active: true restores it.
+    let back = scim
+        .patch(
+            &format!("/Users/{carol}"),
+            patch_op(json!([{ "op": "replace", "path": "active", "value": true }])),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::OK, "{back:?}");
+    assert_eq!(back.body["active"], true, "{back:?}");
+    assert_eq!(users(&app).await, [("carol@example.com".to_owned(), true)]);
+    let entries = app.get("/api/admin/sites/acme/logs/history?limit=2").await;
+    let newest = &entries.body["items"][0];
+    assert_eq!(
+        (newest["interface"].as_str(), newest["action"].as_str()),
+        (Some("scim"), Some("enabled")),
+        "{newest}"
+    );
+    assert_eq!(entries.body["items"][1]["interface"], "lifecycle_rule");
+}
+
 crate::on_both_databases!(
     inactive_users_are_disabled_but_never_the_last_password_admin,
+    a_rule_disabled_scim_user_is_locked_until_the_provider_restores_it,
     delete_rules_and_filters,
     bad_rules_are_refused,
     lifecycle_rules_from_the_command_line,

@@ -1,6 +1,7 @@
 //! SCIM token-expiry alerts end to end (issue 18, "Mail"): the job mails a
 //! site's administrators through a real SMTP server (`smtp.rs`) 30, 7 and
-//! 1 days before a credential expires, on the test clock; each alert once,
+//! 1 days before a credential expires (or at the days the operator
+//! configured), on the test clock; each alert once,
 //! however often and however many instances run it; a reset credential
 //! gets its own; no recipient, SMTP down and mail off are recorded, and a
 //! failed alert is delivered at a later run.
@@ -144,6 +145,67 @@ async fn alerts_arrive_once_at_each_threshold(backend: Backend) {
     }
 }
 
+/// Thresholds the operator chose (`--token-expiry-alert-days 14,3`): an
+/// alert at each of them, once, to the real SMTP listener, and none at the
+/// default days; a bad value stops the command naming the option.
+async fn configured_thresholds_are_mailed_once_each(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = spawn_app(backend).await;
+    site_with_admins(&app).await;
+    provider_expiring(&app, "Okta", 20).await;
+    let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true }).unwrap();
+    let settings = AppConfig {
+        public_url: Some(app.address.clone()),
+        scim_log: false,
+        webhook_allow_private: false,
+        webhook_ca_pem: None,
+        token_expiry_alert_days: roster_app::AlertDays::parse("3,14").unwrap(),
+    };
+    let clock: Arc<dyn Clock> = app.clock.clone();
+    let custom = App::new(
+        Context::new(app.store.clone(), clock, settings, Arc::new(metadata))
+            .with_mailer(smtp.mailer()),
+    );
+    let run_custom =
+        async || serde_json::to_value(custom.jobs().token_expiry().await.unwrap()).unwrap();
+
+    // 19 to 20 days ahead: past 30 days, which is not one of these.
+    assert!(alerts_of(&run_custom().await).is_empty());
+    let mut expected = 0;
+    for (advance, days) in [(6, 14), (11, 3)] {
+        // Just before: nothing (7 days ahead is not a threshold either).
+        app.clock.advance(DAY * (advance - 1));
+        assert!(alerts_of(&run_custom().await).is_empty(), "before the {days}-day threshold");
+        app.clock.advance(DAY);
+        let report = run_custom().await;
+        let alerts = alerts_of(&report);
+        assert_eq!(alerts.len(), 1, "{report}");
+        assert_eq!(alerts[0]["days_before"], days, "{report}");
+        assert_eq!(alerts[0]["outcome"], "sent", "{report}");
+        expected += 1;
+        let messages = smtp.messages();
+        assert_eq!(messages.len(), expected);
+        assert_token_mail(&messages[expected - 1], &app, "Okta", days);
+        // Once: again now and later the same day, nothing new.
+        assert!(alerts_of(&run_custom().await).is_empty());
+        app.clock.advance(SignedDuration::from_hours(2));
+        assert!(alerts_of(&run_custom().await).is_empty());
+        assert_eq!(smtp.messages().len(), expected);
+    }
+    let records = recorded(&app).await;
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert!(records.iter().all(|record| record.status == AlertStatus::Sent), "{records:?}");
+
+    let db = &app._database;
+    for (value, words) in [("0,7", "from 1 to 365"), ("7,7", "given twice"), ("soon", "\"soon\"")] {
+        let refused = run(db, &["jobs", "run", "token-expiry", "--token-expiry-alert-days", value]);
+        assert!(!refused.status.success() && refused.stdout.is_empty(), "{refused:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("--token-expiry-alert-days") && stderr.contains(words), "{stderr}");
+    }
+    assert_eq!(smtp.messages().len(), 2, "nothing sent by a refused command");
+}
+
 async fn two_instances_send_each_alert_once(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = spawn_app_with_mailer(backend, Some(smtp.mailer())).await;
@@ -159,6 +221,8 @@ async fn two_instances_send_each_alert_once(backend: Backend) {
         public_url: Some(app.address.clone()),
         scim_log: false,
         webhook_allow_private: false,
+        webhook_ca_pem: None,
+        token_expiry_alert_days: roster_app::AlertDays::standard(),
     };
     let clock: Arc<dyn Clock> = app.clock.clone();
     let other = App::new(
@@ -407,6 +471,7 @@ crate::on_both_databases!(
     tls_is_verified_with_the_configured_ca,
     names_with_line_breaks_cannot_add_headers,
     alerts_arrive_once_at_each_threshold,
+    configured_thresholds_are_mailed_once_each,
     two_instances_send_each_alert_once,
     a_reset_credential_gets_its_own_alerts_and_only_the_nearest,
     without_recipients_the_alert_is_recorded_not_sent,

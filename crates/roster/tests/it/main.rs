@@ -29,6 +29,7 @@ mod console_operator;
 mod durability;
 mod health;
 mod history;
+mod history_sources;
 mod isolation;
 mod jobs;
 mod ldap_bench;

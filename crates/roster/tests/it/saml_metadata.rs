@@ -283,6 +283,8 @@ async fn unusable_metadata_urls_are_refused_and_nothing_is_stored(backend: Backe
         public_url: Some(app.address.clone()),
         scim_log: true,
         webhook_allow_private: false,
+        webhook_ca_pem: None,
+        token_expiry_alert_days: roster_app::AlertDays::standard(),
     };
     let strict =
         App::new(Context::new(app.store.clone(), app.clock.clone(), config, Arc::new(strict)));

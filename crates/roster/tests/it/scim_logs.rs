@@ -329,6 +329,9 @@ async fn filters_and_cursor_paging(backend: Backend) {
     assert_eq!(count(&format!("since={}&until={}", at(middle), at(late))).await, 6);
     assert_eq!(count(&format!("until={}", at(middle))).await, 3);
     assert_eq!(count("status=4xx&provider=Okta&method=POST").await, 2);
+    // Each entry names its site.
+    let all = items(&app, "acme", "limit=500").await;
+    assert!(all.iter().all(|entry| entry["site"] == "acme"), "{all:#?}");
 
     // Pages of five: every entry once, in the same order as one page.
     let all: Vec<Value> = items(&app, "acme", "limit=500").await;
@@ -435,7 +438,7 @@ async fn retention_deletes_only_what_is_past_each_sites_period(backend: Backend)
 async fn the_cli_searches_and_purges(backend: Backend) {
     let app = spawn_app(backend).await;
     app.site("acme").await;
-    logged_requests(&app).await;
+    let (middle, late) = logged_requests(&app).await;
     flushed(&app).await;
     let db = &app._database;
     let table = crate::cli::run_ok(db, &["logs", "scim", "--site", "acme", "--status", "4xx"]);
@@ -484,9 +487,42 @@ async fn the_cli_searches_and_purges(backend: Backend) {
     assert_eq!(one["id"], id);
     assert!(one["response"]["body"]["Resources"].is_array());
 
-    let refused = crate::cli::run(db, &["logs", "scim", "--site", "acme", "--status", "teapot"]);
-    assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("status"));
+    // An exact status, and a time range, as the API answers them.
+    let conflicts =
+        crate::cli::run_json(db, &["logs", "scim", "--site", "acme", "--status", "409"]);
+    assert_eq!(conflicts, search(&app, "acme", "status=409").await.body);
+    let statuses: Vec<&Value> =
+        conflicts["items"].as_array().unwrap().iter().map(|e| &e["status"]).collect();
+    assert_eq!(statuses, [409, 409], "{conflicts}");
+    assert_eq!(conflicts["items"][0]["site"], "acme");
+    let (since, until) = (middle.to_string(), late.to_string());
+    let range = crate::cli::run_json(
+        db,
+        &["logs", "scim", "--site", "acme", "--since", &since, "--until", &until, "--limit", "500"],
+    );
+    assert_eq!(range["items"].as_array().unwrap().len(), 6, "{range}");
+    let at = |t: &str| t.replace('+', "%2B");
+    let query = format!("since={}&until={}&limit=500", at(&since), at(&until));
+    assert_eq!(range, search(&app, "acme", &query).await.body);
+    let newer = crate::cli::run_json(db, &["logs", "scim", "--site", "acme", "--since", &until]);
+    assert_eq!(newer["items"].as_array().unwrap().len(), 3, "{newer}");
+
+    // Bad values: the CLI fails naming the option's field, and prints nothing.
+    for (args, field) in [
+        (&["--status", "teapot"][..], "status"),
+        (&["--status", "4000"][..], "status"),
+        (&["--since", "yesterday"][..], "since"),
+        (&["--until", "2026-13-01T00:00:00Z"][..], "until"),
+        (&["--since", &until, "--until", &since][..], "until"),
+    ] {
+        let mut full = vec!["logs", "scim", "--site", "acme"];
+        full.extend_from_slice(args);
+        let refused = crate::cli::run(db, &full);
+        assert!(!refused.status.success(), "{args:?}");
+        assert!(refused.stdout.is_empty(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(field), "{args:?}: {stderr}");
+    }
 
     let site = crate::cli::run_json(
         db,

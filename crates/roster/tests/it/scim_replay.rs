@@ -41,10 +41,18 @@
 //! requests); `"{{*}}"` matches any value; `"{{absent}}"` requires the key
 //! to be missing. `{{base}}` (the SCIM base URL), `{{provider}}` (the
 //! provider's id) and `{{site}}` are bound from the start.
+//!
+//! After each conversation, the whole stored database (every table, the
+//! SCIM request log and the history log) is searched for every secret the
+//! conversation carried: the credential of each `Authorization` header
+//! (and what a Basic one decodes to) and every value of a `password`
+//! attribute, plain, JSON-escaped or in base64 (issue 18: redaction).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -318,6 +326,7 @@ async fn run_scenario(
     folder_kind: &str,
     kind: &str,
     file: &Path,
+    secrets: &mut Vec<String>,
 ) -> Result<(), String> {
     let text = std::fs::read_to_string(file).expect("read a scenario");
     let exchanges = parse(&text, file);
@@ -349,19 +358,26 @@ async fn run_scenario(
         let mut request = app.client.request(exchange.method.clone(), url);
         let mut authorized = false;
         let mut typed = false;
+        let mut sent = Vec::new();
         for (name, value) in &exchange.headers {
             authorized |= name.eq_ignore_ascii_case("authorization");
             typed |= name.eq_ignore_ascii_case("content-type");
-            request = request.header(name, bindings.substitute(value));
+            let value = bindings.substitute(value);
+            request = request.header(name, &value);
+            sent.push((name.clone(), value));
         }
         if !authorized {
-            request = request.bearer_auth(if exchange.admin { &app.key } else { &scim.token });
+            let token = if exchange.admin { &app.key } else { &scim.token };
+            request = request.bearer_auth(token);
+            sent.push(("Authorization".to_owned(), format!("Bearer {token}")));
         }
-        if let Some(body) = &exchange.body {
+        let body = exchange.body.as_ref().map(|body| bindings.substitute(body));
+        secrets.extend(secrets_of(&sent, body.as_deref()));
+        if let Some(body) = body {
             if !typed {
                 request = request.header("content-type", "application/scim+json");
             }
-            request = request.body(bindings.substitute(body));
+            request = request.body(body);
         }
         let got = reply(request.send().await.expect("request")).await;
         let context = format!(
@@ -453,12 +469,125 @@ async fn replay(folder_kind: &str, backend: Backend) {
     for file in scenarios(folder_kind) {
         for kind in SCIM_KINDS {
             let app = spawn_app(backend).await;
-            if let Err(why) = run_scenario(&app, folder_kind, kind, &file).await {
+            let mut secrets = Vec::new();
+            if let Err(why) = run_scenario(&app, folder_kind, kind, &file, &mut secrets).await {
                 failures.push(format!("as {kind}: {why}"));
+            }
+            assert!(!secrets.is_empty(), "{}: every conversation authenticates", file.display());
+            let found = leaks(&secrets, &stored(&app).await);
+            if !found.is_empty() {
+                failures.push(format!("as {kind}: {} stored {found:?}", file.display()));
             }
         }
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
+}
+
+/// Secrets shorter than this are not looked for: they would be found in
+/// unrelated text by chance.
+const SHORTEST_SECRET: usize = 6;
+
+/// The secrets one request carries: the credential of its `Authorization`
+/// header (a bearer token; a Basic one's base64 and its password), and
+/// every value of a `password` attribute in its JSON body, at any depth
+/// (an attribute named `password` or `...:password`, or a PATCH operation
+/// whose `path` is `password`).
+fn secrets_of(headers: &[(String, String)], body: Option<&str>) -> Vec<String> {
+    let mut found = Vec::new();
+    for (name, value) in headers {
+        if !name.eq_ignore_ascii_case("authorization") {
+            continue;
+        }
+        let (scheme, credential) = value.trim().split_once(' ').unwrap_or(("", value.trim()));
+        found.push(credential.trim().to_owned());
+        if scheme.eq_ignore_ascii_case("basic")
+            && let Some(decoded) =
+                STANDARD.decode(credential.trim()).ok().and_then(|b| String::from_utf8(b).ok())
+            && let Some((_, password)) = decoded.split_once(':')
+        {
+            found.push(password.to_owned());
+        }
+    }
+    if let Some(body) = body.and_then(|body| serde_json::from_str::<Value>(body).ok()) {
+        passwords(&body, &mut found);
+    }
+    found.retain(|secret| secret.len() >= SHORTEST_SECRET);
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn passwords(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            let by_path = map.get("path").and_then(Value::as_str).is_some_and(is_password);
+            if by_path && let Some(Value::String(secret)) = map.get("value") {
+                found.push(secret.clone());
+            }
+            for (key, item) in map {
+                if is_password(key)
+                    && let Value::String(secret) = item
+                {
+                    found.push(secret.clone());
+                }
+                passwords(item, found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| passwords(item, found)),
+        _ => {}
+    }
+}
+
+fn is_password(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "password" || name.ends_with(":password")
+}
+
+/// The forms a stored copy of `secret` could take: as it is, JSON-escaped
+/// (once, or twice for a JSON body kept as a JSON string), Rust-escaped
+/// (the dumps' own quoting), and in base64.
+fn stored_forms(secret: &str) -> Vec<String> {
+    let json = |text: &str| {
+        let quoted = serde_json::to_string(text).unwrap();
+        quoted[1..quoted.len() - 1].to_owned()
+    };
+    let debug = |text: &str| {
+        let quoted = format!("{text:?}");
+        quoted[1..quoted.len() - 1].to_owned()
+    };
+    let mut forms = Vec::new();
+    for text in [secret.to_owned(), json(secret)] {
+        forms.extend([json(&text), debug(&text), text]);
+    }
+    for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+        forms.push(engine.encode(secret));
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// Each secret found in `stored`, with the form it was found in.
+fn leaks(secrets: &[String], stored: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for secret in secrets {
+        if let Some(form) = stored_forms(secret).into_iter().find(|form| stored.contains(form)) {
+            found.push((secret.clone(), form));
+        }
+    }
+    found
+}
+
+/// Everything the database holds: every table, the SCIM request log (once
+/// what was queued is written) and the history log.
+async fn stored(app: &TestApp) -> String {
+    app.app.scim_log().flush().await;
+    let snapshot = app.store.snapshot().await.expect("snapshot");
+    let scim_logs = app.store.scim_log_dump().await.expect("SCIM log");
+    let history = app.store.history_dump().await.expect("history");
+    // (A connection test changes nothing: its history may be empty.)
+    assert!(!scim_logs.is_empty(), "the requests were logged");
+    format!("{snapshot}\n{scim_logs}\n{history}")
 }
 
 async fn okta(backend: Backend) {
@@ -526,4 +655,45 @@ fn scenarios_parse_into_exchanges() {
     assert!(exchanges[0].admin);
     assert!(Semantics::Profile.of("entra_id") && !Semantics::Profile.of("saml"));
     assert!(Semantics::ReplaceMissAdds.of("saml") && !Semantics::ReplaceMissAdds.of("okta"));
+}
+
+#[test]
+fn the_secret_collector_finds_every_secret_in_every_stored_form() {
+    let basic = STANDARD.encode("okta:basic-pass-word");
+    let headers = [
+        ("Authorization".to_owned(), "Bearer token-of-the-idp".to_owned()),
+        ("authorization".to_owned(), format!("Basic {basic}")),
+        ("Content-Type".to_owned(), "application/scim+json".to_owned()),
+    ];
+    let body = r#"{"userName": "ada", "password": "top \"secret\" 1",
+        "Operations": [{"op": "replace", "path": "password", "value": "patched-pw"},
+                       {"op": "replace", "value": {"urn:x:Password": "nested-pw", "n": 1}}],
+        "short": {"password": "abc"}}"#;
+    let secrets = secrets_of(&headers, Some(body));
+    assert_eq!(
+        secrets,
+        [
+            basic.as_str(),
+            "basic-pass-word",
+            "nested-pw",
+            "patched-pw",
+            "token-of-the-idp",
+            "top \"secret\" 1"
+        ],
+        "too short a password is not looked for"
+    );
+    assert!(secrets_of(&headers[2..], Some("not json")).is_empty());
+
+    // Found as it is, JSON-escaped, escaped twice, and in base64.
+    let quoted = "top \"secret\" 1";
+    for stored in [
+        "x token-of-the-idp y".to_owned(),
+        r#"{"password":"top \"secret\" 1"}"#.to_owned(),
+        r#"body="{\"password\":\"top \\\"secret\\\" 1\"}""#.to_owned(),
+        format!("b64={}", STANDARD.encode(quoted)),
+        format!("b64={}", URL_SAFE_NO_PAD.encode("patched-pw")),
+    ] {
+        assert_eq!(leaks(&secrets, &stored).len(), 1, "{stored}");
+    }
+    assert!(leaks(&secrets, "password=\"[redacted]\" Authorization: (redacted)").is_empty());
 }

@@ -1,15 +1,20 @@
 //! A real HTTP receiver on 127.0.0.1 for the webhook tests: it keeps every
 //! request it gets (headers and body) and answers with the statuses the
-//! test queues (200 once the queue is empty). Plain HTTP/1.1 over tokio,
-//! one request per connection.
+//! test queues (200 once the queue is empty). HTTP/1.1 over tokio, one
+//! request per connection; plain, or over TLS with a certificate of the
+//! test's own CA ([`Receiver::start_tls`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// One request as it arrived.
 #[derive(Debug, Clone)]
@@ -70,23 +75,47 @@ pub struct Receiver {
 
 impl Receiver {
     pub async fn start() -> Receiver {
+        Self::listen(None).await
+    }
+
+    /// An `https://127.0.0.1:PORT/hook` receiver presenting the PEM
+    /// certificate (for 127.0.0.1) and key.
+    pub async fn start_tls(certificate_pem: &[u8], key_pem: &[u8]) -> Receiver {
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(certificate_pem)
+            .collect::<Result<_, _>>()
+            .expect("the certificate");
+        let key = PrivateKeyDer::from_pem_slice(key_pem).expect("the key");
+        let provider = tokio_rustls::rustls::crypto::aws_lc_rs::default_provider();
+        let config = ServerConfig::builder_with_provider(Arc::new(provider))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .expect("the server certificate");
+        Self::listen(Some(TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn listen(tls: Option<TlsAcceptor>) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}/hook", listener.local_addr().expect("address"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}/hook", listener.local_addr().expect("address"));
         let received: Arc<Mutex<Vec<Received>>> = Arc::default();
         let statuses: Arc<Mutex<VecDeque<u16>>> = Arc::default();
         let (kept, queued) = (received.clone(), statuses.clone());
         tokio::spawn(async move {
-            while let Ok((mut stream, _)) = listener.accept().await {
-                let (kept, queued) = (kept.clone(), queued.clone());
+            while let Ok((stream, _)) = listener.accept().await {
+                let (kept, queued, tls) = (kept.clone(), queued.clone(), tls.clone());
                 tokio::spawn(async move {
-                    let Some(request) = read_request(&mut stream).await else { return };
-                    kept.lock().unwrap().push(request);
-                    let status = queued.lock().unwrap().pop_front().unwrap_or(200);
-                    let answer = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
-                    );
-                    let _ = stream.write_all(answer.as_bytes()).await;
-                    let _ = stream.shutdown().await;
+                    match tls {
+                        // A client that does not trust the certificate
+                        // ends the handshake: nothing is received.
+                        Some(tls) => {
+                            if let Ok(stream) = tls.accept(stream).await {
+                                answer(stream, &kept, &queued).await;
+                            }
+                        }
+                        None => answer(stream, &kept, &queued).await,
+                    }
                 });
             }
         });
@@ -116,7 +145,21 @@ impl Receiver {
     }
 }
 
-async fn read_request(stream: &mut TcpStream) -> Option<Received> {
+/// Reads one request, keeps it, and answers with the next queued status.
+async fn answer(
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+    kept: &Mutex<Vec<Received>>,
+    queued: &Mutex<VecDeque<u16>>,
+) {
+    let Some(request) = read_request(&mut stream).await else { return };
+    kept.lock().unwrap().push(request);
+    let status = queued.lock().unwrap().pop_front().unwrap_or(200);
+    let answer = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+    let _ = stream.write_all(answer.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+async fn read_request(stream: &mut (impl AsyncRead + Unpin)) -> Option<Received> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {

@@ -346,6 +346,8 @@ async fn private_destinations_need_the_operators_permission(backend: Backend) {
         public_url: Some(app.address.clone()),
         scim_log: false,
         webhook_allow_private: false,
+        webhook_ca_pem: None,
+        token_expiry_alert_days: roster_app::AlertDays::standard(),
     };
     let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: false }).unwrap();
     let strict =
@@ -535,7 +537,110 @@ async fn retention_waits_for_enabled_webhooks(backend: Backend) {
     assert_eq!(body["events"][0]["seq"], start + 2);
 }
 
+/// A receiver on HTTPS whose certificate the operator's own CA signed:
+/// a delivery fails (recorded, nothing received) while roster trusts only
+/// the system's roots, and goes through, signed, once it trusts that CA
+/// (`--webhook-ca-file`).
+async fn https_receivers_of_the_operators_own_ca(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let dir = tempfile::tempdir().unwrap();
+    let pki = roster_ldap::testing::server_pki(dir.path());
+    let receiver = Receiver::start_tls(
+        &std::fs::read(&pki.certificate_file).unwrap(),
+        &std::fs::read(&pki.key_file).unwrap(),
+    )
+    .await;
+    assert!(receiver.url.starts_with("https://127.0.0.1:"), "{}", receiver.url);
+    let (id, secret) = webhook(&app, &receiver.url).await;
+    let start = last_seq(&app).await;
+    add_users(&app, &["ada"]).await;
+
+    // The test app trusts the system's roots only.
+    let report = deliver(&app).await;
+    assert_eq!(
+        (report["failed"].as_u64(), report["events_delivered"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert!(receiver.take().is_empty(), "refused in the handshake");
+    let failed = &deliveries(&app, &id).await[0];
+    assert_eq!(failed["outcome"], "failed", "{failed}");
+    assert_eq!(failed["status"], Value::Null, "{failed}");
+    let error = failed["error"].as_str().unwrap();
+    assert!(error.contains("certificate") || error.contains("issuer"), "{error}");
+
+    let config = AppConfig {
+        public_url: Some(app.address.clone()),
+        scim_log: false,
+        webhook_allow_private: true,
+        webhook_ca_pem: Some(pki.ca_pem.clone().into_bytes()),
+        token_expiry_alert_days: roster_app::AlertDays::standard(),
+    };
+    let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true }).unwrap();
+    let trusting =
+        App::new(Context::new(app.store.clone(), app.clock.clone(), config, Arc::new(metadata)));
+    app.clock.advance(SignedDuration::from_secs(10));
+    let report = trusting.webhooks().run_due().await.unwrap();
+    assert_eq!((report.failed, report.events_delivered), (0, 1), "{report:?}");
+    let got = receiver.take();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].signed_with(&secret), "{:?}", got[0]);
+    assert_eq!(got[0].seqs(), vec![start + 1]);
+    let recorded = deliveries(&app, &id).await;
+    assert_eq!(
+        (recorded[0]["outcome"].as_str(), recorded[0]["status"].as_u64()),
+        (Some("delivered"), Some(200))
+    );
+
+    // A CA trusted that did not sign the receiver's certificate is no help.
+    let config = AppConfig {
+        public_url: None,
+        scim_log: false,
+        webhook_allow_private: true,
+        webhook_ca_pem: Some(roster_ldap::testing::unrelated_ca_pem().into_bytes()),
+        token_expiry_alert_days: roster_app::AlertDays::standard(),
+    };
+    let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true }).unwrap();
+    let other =
+        App::new(Context::new(app.store.clone(), app.clock.clone(), config, Arc::new(metadata)));
+    add_users(&app, &["bob"]).await;
+    assert_eq!(other.webhooks().run_due().await.unwrap().failed, 1);
+    assert!(receiver.take().is_empty());
+}
+
+/// `--webhook-ca-file` naming a file that is missing, or holds no
+/// certificate, or a broken one, stops the command with the reason.
+async fn a_bad_webhook_ca_file_stops_the_command(backend: Backend) {
+    let db = crate::helpers::fresh_database(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.pem");
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "not a certificate\n").unwrap();
+    let broken = dir.path().join("broken.pem");
+    std::fs::write(&broken, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+        .unwrap();
+    let good = dir.path().join("good.pem");
+    std::fs::write(&good, roster_ldap::testing::unrelated_ca_pem()).unwrap();
+    for (file, expected) in [
+        (&missing, "cannot read --webhook-ca-file"),
+        (&empty, "holds no PEM certificate"),
+        (&broken, "cannot be used"),
+    ] {
+        let args = ["jobs", "run", "webhooks", "--webhook-ca-file", file.to_str().unwrap()];
+        let refused = crate::cli::run(&db, &args);
+        assert!(!refused.status.success(), "{file:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(expected), "{file:?}: {stderr}");
+        assert!(stderr.contains(file.to_str().unwrap()), "names the file: {stderr}");
+    }
+    let args = ["jobs", "run", "webhooks", "--webhook-ca-file", good.to_str().unwrap()];
+    let ran = run_json(&db, &args);
+    assert_eq!(ran["webhooks"], 0, "{ran}");
+}
+
 crate::on_both_databases!(
+    https_receivers_of_the_operators_own_ca,
+    a_bad_webhook_ca_file_stops_the_command,
     deliveries_are_signed_in_order_and_recorded,
     failures_back_off_then_switch_off_and_nothing_is_lost,
     rotation_signs_with_both_secrets_during_the_overlap,
