@@ -44,14 +44,11 @@ pub(crate) fn canonical_endpoint<B>(mut request: Request<B>) -> Request<B> {
 mod tests {
     use super::*;
 
+    /// The endpoint's spellings are roster-scim's table; here, the mount.
     #[test]
     fn endpoints_in_any_case_and_with_a_trailing_slash() {
         for (path, want) in [
-            ("/api/scim/users", Some("/api/scim/Users")),
-            ("/api/scim/Users/", Some("/api/scim/Users")),
             ("/api/scim/GROUPS/AbC-1/", Some("/api/scim/Groups/AbC-1")),
-            ("/api/scim/users/.SEARCH", Some("/api/scim/Users/.search")),
-            ("/api/scim/serviceproviderconfig", Some("/api/scim/ServiceProviderConfig")),
             ("/api/scim/", Some("/api/scim")),
             ("/api/scim", None),
             ("/api/scim/Users", None),

@@ -4,9 +4,15 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, assert_scim_error, spawn_app};
+use crate::helpers::{Backend, Reply, assert_scim_error, spawn_app};
 
 const BULK: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+
+/// The status of each operation of a bulk response, in order.
+fn statuses(reply: &Reply) -> Vec<&str> {
+    let ops = reply.body["Operations"].as_array().expect("Operations");
+    ops.iter().map(|o| o["status"].as_str().expect("a status")).collect()
+}
 
 async fn bulk_operations_with_references(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -53,13 +59,7 @@ async fn fail_on_errors_stops_early(backend: Backend) {
         { "method": "POST", "path": "/Groups", "bulkId": "b", "data": { "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "B", "members": [{ "value": "bulkId:a" }] } }
     ] });
     let reply = scim.post("/Bulk", circular).await;
-    let statuses: Vec<&str> = reply.body["Operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(statuses, ["409", "409"], "{reply:?}");
+    assert_eq!(statuses(&reply), ["409", "409"], "{reply:?}");
 }
 
 async fn bulk_limits_are_enforced(backend: Backend) {
@@ -99,9 +99,8 @@ async fn bulk_paths_read_like_single_requests(backend: Backend) {
         { "method": "POST", "path": "Groups", "bulkId": "g1", "data": { "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Guides", "members": [{ "value": "bulkId:u1" }] } }
     ] });
     let reply = scim.post("/Bulk", request).await;
+    assert_eq!(statuses(&reply), ["201", "200", "201"], "{reply:?}");
     let ops = reply.body["Operations"].as_array().unwrap();
-    let statuses: Vec<&str> = ops.iter().map(|o| o["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["201", "200", "201"], "{reply:?}");
     let id = ops[0]["location"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
     assert_eq!(ops[0]["location"], format!("{}/api/scim/Users/{id}", app.address));
     let group = ops[2]["location"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
@@ -111,13 +110,7 @@ async fn bulk_paths_read_like_single_requests(backend: Backend) {
         { "method": "PATCH", "path": format!("/groups/{group}"), "data": { "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{ "op": "replace", "path": "displayName", "value": "Tour Guides" }] } }
     ] });
     let reply = scim.post("/Bulk", put).await;
-    let statuses: Vec<&str> = reply.body["Operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(statuses, ["200", "204"], "{reply:?}");
+    assert_eq!(statuses(&reply), ["200", "204"], "{reply:?}");
     assert_eq!(scim.get(&format!("/Users/{id}")).await.body["displayName"], "Al");
     assert_eq!(scim.get(&format!("/Groups/{group}")).await.body["displayName"], "Tour Guides");
 
