@@ -127,6 +127,8 @@ pub struct Context {
     pub(crate) scim_log: ScimLog,
     /// The providers SCIM credentials named recently.
     pub(crate) scim_credentials: CredentialCache,
+    /// The database's secret for SCIM paging cursors, once read.
+    pub(crate) cursor_secret: tokio::sync::OnceCell<String>,
     /// Posts webhook deliveries.
     pub(crate) webhooks: Arc<dyn WebhookSender>,
 }
@@ -155,6 +157,7 @@ impl Context {
             clock,
             scim_log,
             scim_credentials: CredentialCache::default(),
+            cursor_secret: tokio::sync::OnceCell::new(),
             config,
             metadata,
             sp_keys: SpKeyCache::default(),

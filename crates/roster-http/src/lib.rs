@@ -57,6 +57,7 @@ pub fn router(app: App) -> Router {
         .merge(sso::routes())
         .merge(console::routes())
         .merge(setup::routes())
+        .merge(panic::test_route("/api/test/panic"))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(app)

@@ -9,6 +9,7 @@
 
 use std::any::Any;
 
+use axum::Router;
 use axum::response::{IntoResponse, Response};
 use roster_scim::{ScimError, ScimStatus};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -55,6 +56,26 @@ pub(crate) fn catch_panics() -> CatchPanicLayer<Handler> {
 /// The net for `/api/scim`: a SCIM error body (RFC 7644 §3.12).
 pub(crate) fn catch_scim_panics() -> CatchPanicLayer<Handler> {
     CatchPanicLayer::custom(scim as Handler)
+}
+
+/// With the `test-support` feature (tests only), `GET path`: a handler
+/// that panics, so that the tests can show over a real connection that the
+/// panic is logged with the request's id and the connection serves on.
+/// Without it, no route.
+pub(crate) fn test_route<S: Clone + Send + Sync + 'static>(path: &str) -> Router<S> {
+    #[cfg(feature = "test-support")]
+    {
+        #[allow(clippy::panic, reason = "the route exists to panic, for the tests of this net")]
+        async fn panics() -> &'static str {
+            panic!("the test-only panic route panicked, as asked")
+        }
+        Router::new().route(path, axum::routing::get(panics))
+    }
+    #[cfg(not(feature = "test-support"))]
+    {
+        let _ = path;
+        Router::new()
+    }
 }
 
 #[cfg(test)]

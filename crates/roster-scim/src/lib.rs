@@ -33,6 +33,8 @@
 //! - `dialect` ([`Tolerance`], [`Normalized`]): the identity providers'
 //!   deviations, each named, rewritten into what the strict engine
 //!   accepts.
+//! - `endpoint` ([`canonical_endpoint`]): the endpoint a request path
+//!   names, in any letter case and with a trailing slash.
 
 mod discovery;
 mod error;
@@ -73,6 +75,9 @@ pub use patch::{PATCH_OP_URN, PatchOperation, PatchOutcome, PatchRequest, apply}
 pub use resource::normalize;
 
 mod dialect;
+mod endpoint;
+
+pub use endpoint::canonical_endpoint;
 
 pub use dialect::{
     Normalized, Tolerance, filter_text, patch_body, replace_as_add, replace_misses_as_adds,

@@ -17,7 +17,11 @@ const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
 #[derive(Debug, Clone)]
 struct Operation {
     method: String,
+    /// As the client wrote it, for messages.
     path: String,
+    /// Its canonical form ([`canonical_path`]); `None` when it names no
+    /// endpoint.
+    target: Option<String>,
     bulk_id: Option<String>,
     version: Option<String>,
     data: Option<Value>,
@@ -78,6 +82,7 @@ fn parse(
         }
         out.push(Operation {
             method,
+            target: canonical_path(&path),
             path,
             bulk_id,
             version: text("version"),
@@ -103,11 +108,32 @@ fn substitute(value: &mut Value, ids: &HashMap<String, String>) -> Result<(), St
     }
 }
 
+/// An operation's `path` read as a single request's is (lenient parsing,
+/// issue 16 §1: an endpoint in any letter case, a trailing slash); `None`
+/// when it names no endpoint.
+fn canonical_path(path: &str) -> Option<String> {
+    roster_scim::canonical_endpoint(path.strip_prefix('/').unwrap_or(path))
+}
+
+/// A canonical path with a `bulkId:x` resource id replaced by the id
+/// created for it; `Err` with the reference when it is not (yet) known.
 fn substitute_path(path: &str, ids: &HashMap<String, String>) -> Result<String, String> {
-    let mut value = Value::String(path.rsplit('/').next().unwrap_or_default().to_owned());
-    substitute(&mut value, ids)?;
-    let (prefix, _) = path.rsplit_once('/').unwrap_or(("", path));
-    Ok(format!("{prefix}/{}", value.as_str().unwrap_or_default()))
+    let mut segments: Vec<String> = path.split('/').map(str::to_owned).collect();
+    if let Some(id) = segments.get_mut(1) {
+        let mut value = Value::String(std::mem::take(id));
+        substitute(&mut value, ids)?;
+        *id = value.as_str().unwrap_or_default().to_owned();
+    }
+    Ok(segments.join("/"))
+}
+
+/// The answer to an operation whose method and path name nothing a bulk
+/// request may do.
+fn not_an_operation(method: &str, path: &str) -> ScimError {
+    ScimError::invalid_syntax(format!(
+        "{method} {path:?} is not a bulk operation: use POST /Users or /Groups, or PUT, PATCH or \
+         DELETE /Users/{{id}} or /Groups/{{id}}"
+    ))
 }
 
 fn error_result(op: &Operation, err: &ScimError) -> Value {
@@ -143,7 +169,8 @@ fn operation_error(failure: ScimFailure) -> ScimError {
 }
 
 impl Scim<'_> {
-    /// Runs one operation as the corresponding use case.
+    /// Runs one operation as the corresponding use case; `path` is its
+    /// canonical form (see [`canonical_path`]).
     async fn bulk_one(
         &self,
         call: &ScimCall<'_>,
@@ -151,10 +178,10 @@ impl Scim<'_> {
         path: &str,
         data: Option<&Value>,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let segments: Vec<&str> = path.split('/').collect();
         let need = || {
             data.ok_or_else(|| {
-                ScimError::invalid_syntax(format!("{} {path} needs data", op.method))
+                ScimError::invalid_syntax(format!("{} {:?} needs data", op.method, op.path))
             })
         };
         let endpoint = |segment: &str| ScimResource::from_endpoint(segment);
@@ -171,11 +198,7 @@ impl Scim<'_> {
             ("DELETE", [kind, id]) if let Some(resource) = endpoint(kind) => {
                 self.delete(call, resource, id).await
             }
-            (method, _) => Err(ScimError::invalid_syntax(format!(
-                "{method} {path} is not a bulk operation: use POST /Users or /Groups, or PUT, PATCH \
-                 or DELETE /Users/{{id}} or /Groups/{{id}}"
-            ))
-            .into()),
+            (method, _) => Err(not_an_operation(method, &op.path).into()),
         }
     }
 
@@ -195,17 +218,17 @@ impl Scim<'_> {
             for index in pending {
                 let op = &operations[index];
                 let mut data = op.data.clone();
-                let resolved = match data.as_mut() {
-                    Some(data) => substitute(data, &ids),
-                    None => Ok(()),
-                }
-                .and_then(|()| substitute_path(&op.path, &ids));
-                let path = match resolved {
-                    Ok(path) => path,
-                    Err(_) => {
-                        waiting.push(index);
-                        continue;
-                    }
+                // A path that names no endpoint fails at once.
+                let resolved = match (&op.target, data.as_mut()) {
+                    (None, _) => Ok(None),
+                    (Some(target), data) => data
+                        .map_or(Ok(()), |data| substitute(data, &ids))
+                        .and_then(|()| substitute_path(target, &ids))
+                        .map(Some),
+                };
+                let Ok(path) = resolved else {
+                    waiting.push(index);
+                    continue;
                 };
                 progressed = true;
                 let op_call = ScimCall {
@@ -214,7 +237,11 @@ impl Scim<'_> {
                     if_none_match: None,
                     ..*call
                 };
-                let result = match self.bulk_one(&op_call, op, &path, data.as_ref()).await {
+                let outcome = match path {
+                    Some(path) => self.bulk_one(&op_call, op, &path, data.as_ref()).await,
+                    None => Err(not_an_operation(&op.method, &op.path).into()),
+                };
+                let result = match outcome {
                     Ok(answer) => {
                         let mut result = Map::new();
                         result.insert("method".into(), json!(op.method));
@@ -282,7 +309,19 @@ mod tests {
         substitute(&mut data, &ids).unwrap();
         assert_eq!(data["members"][0]["value"], "1234");
         assert_eq!(substitute(&mut json!("bulkId:nope"), &ids), Err("nope".to_owned()));
-        assert_eq!(substitute_path("/Users/bulkId:u1", &ids).unwrap(), "/Users/1234");
+        for (path, want) in [
+            ("/Users/bulkId:u1", Some("Users/1234")),
+            ("/users/bulkId:u1/", Some("Users/1234")),
+            ("/GROUPS/", Some("Groups")),
+            ("Users/AbC", Some("Users/AbC")),
+            ("/Users/AbC/bulkId:u1", Some("Users/AbC/bulkId:u1")),
+            ("/Nothing/bulkId:u1", None),
+            ("//Users", None),
+        ] {
+            let resolved = canonical_path(path).map(|path| substitute_path(&path, &ids).unwrap());
+            assert_eq!(resolved.as_deref(), want, "{path}");
+        }
+        assert_eq!(substitute_path("Users/bulkId:nope", &ids), Err("nope".to_owned()));
         let small = ServerLimits { bulk_max_operations: 1, ..ServerLimits::ROSTER };
         let two = json!({ "schemas": [BULK_REQUEST], "Operations": [
             { "method": "DELETE", "path": "/Users/a" }, { "method": "DELETE", "path": "/Users/b" } ] });

@@ -14,6 +14,7 @@ use roster_store::{ListParams, PageAt, PageBounds, ScimScope};
 use serde_json::Value;
 
 use self::cursor::{Cursor, Resume};
+pub(crate) use self::cursor::{CursorKey, SECRET_NAME as CURSOR_SECRET};
 use super::mapping::BaseUrl;
 use crate::InternalError;
 use crate::history::{Actor, History};
@@ -129,16 +130,19 @@ pub(crate) struct ListPage<'a> {
     rt: &'a ResourceType,
     query: &'a ListQuery,
     base: &'a BaseUrl,
+    /// What cursors are tagged with.
+    key: &'a CursorKey,
     walk: Walk,
 }
 
 impl<'a> ListPage<'a> {
     /// The page `query` asks for; a cursor that this server did not issue
-    /// for this very query is `400 invalidCursor`.
+    /// (tag it with `key`) for this very query is `400 invalidCursor`.
     pub(crate) fn new(
         rt: &'a ResourceType,
         query: &'a ListQuery,
         base: &'a BaseUrl,
+        key: &'a CursorKey,
     ) -> Result<Self, ScimError> {
         let walk = match query.paging() {
             Paging::Index { start_index } => Walk::Index { offset: start_index.saturating_sub(1) },
@@ -146,11 +150,11 @@ impl<'a> ListPage<'a> {
                 Walk::Cursor { resume: Resume::After(None), total: None }
             }
             Paging::Cursor { cursor: Some(text) } => {
-                let cursor = cursor::decode(text, &query_of(rt, query))?;
+                let cursor = cursor::decode(text, &query_of(rt, query), key)?;
                 Walk::Cursor { resume: cursor.resume, total: Some(cursor.total) }
             }
         };
-        Ok(Self { rt, query, base, walk })
+        Ok(Self { rt, query, base, key, walk })
     }
 
     /// The store's list parameters for this page.
@@ -193,7 +197,7 @@ impl<'a> ListPage<'a> {
             ),
         };
         let query = query_of(self.rt, self.query);
-        let text = |resume: Resume| cursor::encode(&Cursor { resume, total }, &query);
+        let text = |resume: Resume| cursor::encode(&Cursor { resume, total }, &query, self.key);
         list_response(resources, total, None, next.map(text), previous.map(text))
     }
 }
@@ -221,6 +225,10 @@ mod tests {
         assert_eq!(limits().unwrap().max_page_size(), 1000);
     }
 
+    fn secret() -> CursorKey {
+        CursorKey::from_secret("the tests' cursor secret")
+    }
+
     fn key(id: &str) -> RowKey {
         RowKey { value: SortValue::Text(format!("name of {id}")), id: id.into() }
     }
@@ -245,16 +253,18 @@ mod tests {
             params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let probe = ListQuery::from_params(rt, &params, &limits().unwrap()).unwrap();
         let query = query_of(rt, &probe);
-        let text = cursor.map(|cursor| cursor::encode(cursor, &query)).unwrap_or_default();
+        let text =
+            cursor.map(|cursor| cursor::encode(cursor, &query, &secret())).unwrap_or_default();
         params.push(("cursor".into(), text));
         let list = ListQuery::from_params(rt, &params, &limits().unwrap()).unwrap();
         let base = BaseUrl("https://roster.example/api/scim".into());
-        let page = ListPage::new(rt, &list, &base).unwrap();
+        let key = secret();
+        let page = ListPage::new(rt, &list, &base, &key).unwrap();
         let total = cursor.map_or(40, |cursor| cursor.total);
         assert_eq!(page.params().known_total, cursor.map(|cursor| cursor.total));
         let body = page.body(Vec::new(), total, bounds);
         let read = |name: &str| {
-            body.get(name).map(|text| cursor::decode(text.as_str().unwrap(), &query).unwrap())
+            body.get(name).map(|text| cursor::decode(text.as_str().unwrap(), &query, &key).unwrap())
         };
         (body["totalResults"].clone(), read("nextCursor"), read("previousCursor"))
     }
@@ -309,7 +319,8 @@ mod tests {
         let params = [("startIndex".to_owned(), "3".to_owned())];
         let list = ListQuery::from_params(&USER_RESOURCE, &params, &limits().unwrap()).unwrap();
         let base = BaseUrl("https://roster.example/api/scim".into());
-        let page = ListPage::new(&USER_RESOURCE, &list, &base).unwrap();
+        let secret = secret();
+        let page = ListPage::new(&USER_RESOURCE, &list, &base, &secret).unwrap();
         assert_eq!(page.params().at, PageAt::Offset(2));
         let body = page.body(Vec::new(), 40, &bounds(Some(("a", "b")), true));
         assert_eq!(body["startIndex"], 3);

@@ -512,7 +512,8 @@ impl Scim<'_> {
         call: &ScimCall<'_>,
         query: &ListQuery,
     ) -> Result<ScimAnswer, ScimFailure> {
-        let page = ListPage::new(&GROUP_RESOURCE, query, call.base)?;
+        let key = self.cursor_key().await?;
+        let page = ListPage::new(&GROUP_RESOURCE, query, call.base, &key)?;
         let scim_query = ScimQuery::groups(self.dialect(), page.params())?;
         let mut tx = self.read().await?;
         let listed = tx.scim_groups(call.scope, &scim_query).await?;

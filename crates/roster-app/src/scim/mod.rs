@@ -102,6 +102,21 @@ impl<'a> Scim<'a> {
         self.ctx.clock.now()
     }
 
+    /// The key of the paging cursors' tags: from the database's cursor
+    /// secret, which the first instance to page creates (so every instance
+    /// on the database takes the others' cursors); read once per process.
+    async fn cursor_key(&self) -> Result<call::CursorKey, ScimFailure> {
+        let secret = self
+            .ctx
+            .cursor_secret
+            .get_or_try_init(|| async {
+                let candidate = crate::secrets::generate("");
+                self.ctx.store.server_secret(call::CURSOR_SECRET, &candidate).await
+            })
+            .await?;
+        Ok(call::CursorKey::from_secret(secret))
+    }
+
     fn dialect(&self) -> roster_store::Dialect {
         self.ctx.store.dialect()
     }

@@ -1,8 +1,9 @@
 //! Lenient parsing of the SCIM endpoint path (issue 16 §1): clients write
 //! `/users`, `/Users/` or `/GROUPS/{id}/`; each has one meaning, the
 //! endpoint RFC 7644 §3.2 names, so the path is rewritten into it before
-//! routing. Resource ids keep their case; other paths are left alone and
-//! meet the SCIM `404`.
+//! routing (the same reading `/Bulk` gives each operation's `path`).
+//! Resource ids keep their case; other paths are left alone and meet the
+//! SCIM `404`.
 
 use axum::http::Request;
 use axum::http::uri::{PathAndQuery, Uri};
@@ -10,29 +11,15 @@ use axum::http::uri::{PathAndQuery, Uri};
 /// Where the SCIM service is mounted.
 const BASE: &str = "/api/scim/";
 
-/// The endpoints' canonical names (RFC 7644 §3.2).
-const ENDPOINTS: [&str; 7] =
-    ["Users", "Groups", "Bulk", "ServiceProviderConfig", "ResourceTypes", "Schemas", ".search"];
-
-/// `path` in canonical form, or `None` when it is already canonical or not
-/// a SCIM path.
+/// `path` in canonical form ([`roster_scim::canonical_endpoint`]), or `None` when it
+/// is already canonical or not a SCIM path.
 fn canonical(path: &str) -> Option<String> {
     if path == BASE {
         // The service root with a trailing slash, so that it meets the SCIM
         // 404 (naming the endpoints) rather than the admin API's.
         return Some(BASE.trim_end_matches('/').to_owned());
     }
-    let rest = path.strip_prefix(BASE)?;
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    let mut segments: Vec<&str> = rest.split('/').collect();
-    let first = segments.first_mut()?;
-    *first = ENDPOINTS.iter().find(|e| e.eq_ignore_ascii_case(first))?;
-    if let Some(second) = segments.get_mut(1)
-        && second.eq_ignore_ascii_case(".search")
-    {
-        *second = ".search";
-    }
-    let out = format!("{BASE}{}", segments.join("/"));
+    let out = format!("{BASE}{}", roster_scim::canonical_endpoint(path.strip_prefix(BASE)?)?);
     (out != path).then_some(out)
 }
 
@@ -57,14 +44,11 @@ pub(crate) fn canonical_endpoint<B>(mut request: Request<B>) -> Request<B> {
 mod tests {
     use super::*;
 
+    /// The endpoint's spellings are roster-scim's table; here, the mount.
     #[test]
     fn endpoints_in_any_case_and_with_a_trailing_slash() {
         for (path, want) in [
-            ("/api/scim/users", Some("/api/scim/Users")),
-            ("/api/scim/Users/", Some("/api/scim/Users")),
             ("/api/scim/GROUPS/AbC-1/", Some("/api/scim/Groups/AbC-1")),
-            ("/api/scim/users/.SEARCH", Some("/api/scim/Users/.search")),
-            ("/api/scim/serviceproviderconfig", Some("/api/scim/ServiceProviderConfig")),
             ("/api/scim/", Some("/api/scim")),
             ("/api/scim", None),
             ("/api/scim/Users", None),

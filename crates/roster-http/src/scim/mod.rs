@@ -46,6 +46,7 @@ pub(crate) fn routes() -> Router<App> {
         // Body size limits are the body extractor's (`extract::read_limited`).
         .route("/Bulk", post(resources::bulk))
         .route("/.search", post(resources::search_all))
+        .merge(crate::panic::test_route("/test/panic"))
         .fallback(response::no_such_endpoint)
         .method_not_allowed_fallback(response::method_not_allowed)
         .layer(crate::panic::catch_scim_panics())

@@ -47,6 +47,7 @@ mod scim_groups;
 mod scim_logs;
 mod scim_users;
 mod second_factor;
+mod server_secrets;
 mod setup_links;
 mod sites;
 #[cfg(feature = "test-support")]

@@ -9,6 +9,8 @@ use crate::StoreError;
 /// Tables and the order that makes their dump deterministic. `scim_logs`
 /// is not among them: the request log is diagnostics that every request,
 /// refused or not, adds to in the background, not data a request changes.
+/// Nor is `server_secrets`: the first list request that pages by cursor
+/// creates the cursor secret, whatever else it does.
 const TABLES: [(&str, &str); 22] = [
     ("sites", "SELECT * FROM sites ORDER BY id"),
     ("providers", "SELECT * FROM providers ORDER BY site_id, id"),

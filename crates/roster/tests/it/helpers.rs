@@ -43,6 +43,12 @@ macro_rules! on_both_databases {
     };
 }
 
+/// Every provider kind that may use SCIM (README: SAML-based providers and
+/// `ldap`; an `oidc` provider is refused). Tests that hold for every kind
+/// iterate this list.
+pub const SCIM_KINDS: [&str; 7] =
+    ["okta", "entra_id", "jumpcloud", "onelogin", "duo", "ldap", "saml"];
+
 /// A fresh, empty database of the given kind and how to reach it.
 pub struct TestDatabase {
     pub config: StoreConfig,

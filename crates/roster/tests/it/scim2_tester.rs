@@ -22,7 +22,7 @@ use std::process::Command;
 
 use serde::Deserialize;
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, SCIM_KINDS, spawn_app};
 
 /// Checks whose verdict is not held against roster: (the check's name,
 /// the reason, citing the RFC or the feature roster does not offer and says
@@ -30,10 +30,6 @@ use crate::helpers::{Backend, spawn_app};
 /// accepted as the path of a `remove` (the lenient layer), roster passes
 /// every check of scim2-tester 0.5.2.
 const SKIPPED_CHECKS: &[(&str, &str)] = &[];
-
-/// The provider kinds the checker runs as: one with lenient parsing only,
-/// and Entra ID, whose semantic dialect must not break a conformant client.
-const KINDS: [&str; 2] = ["okta", "entra_id"];
 
 /// One result line of `run.py`.
 #[derive(Debug, Deserialize)]
@@ -137,7 +133,9 @@ fn judge(kind: &str, checks: &[Check]) {
 async fn scim2_tester_reports_no_failure(backend: Backend) {
     let app = spawn_app(backend).await;
     app.site("acme").await;
-    for kind in KINDS {
+    // Every kind: lenient parsing is every kind's, and no kind's semantic
+    // dialect (Entra ID's and generic SAML's) may break a conformant client.
+    for kind in SCIM_KINDS {
         let scim = app.scim_provider("acme", kind, kind).await;
         let checks = run_checks(format!("{}/api/scim", app.address), scim.token.clone()).await;
         judge(kind, &checks);

@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Scim, TestApp, assert_scim_error, patch_op, spawn_app};
+use crate::helpers::{Backend, SCIM_KINDS, Scim, TestApp, assert_scim_error, patch_op, spawn_app};
 
 const CORE: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -121,7 +121,7 @@ pub(crate) fn urlencoding(text: &str) -> String {
 
 async fn every_attribute_comes_back_for_every_kind(backend: Backend) {
     let app = acme(backend).await;
-    for kind in ["okta", "entra_id", "jumpcloud", "onelogin", "duo", "saml"] {
+    for kind in SCIM_KINDS {
         let scim = app.scim_provider("acme", kind, kind).await;
         let name = format!("bjensen-{kind}");
         let sent = full_user(&name);

@@ -8,6 +8,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -438,27 +439,52 @@ async fn foreign_and_forged_cursors_are_refused(backend: Backend) {
 }
 
 /// A cursor built by hand, tagged as the server tags its own (see
-/// `roster-app`'s `scim/call/cursor.rs`), for the query text `query`.
-fn hand_built(query: &str, body: &str) -> String {
+/// `roster-app`'s `scim/call/cursor.rs`: an HMAC-SHA-256 keyed with the
+/// SHA-256 of the database's cursor secret), for the query text `query`.
+/// Only a holder of the secret can build one; the tests read it from the
+/// store.
+fn hand_built(secret: &str, query: &str, body: &str) -> String {
+    let key = Sha256::digest(secret.as_bytes());
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+    mac.update(b"roster SCIM cursor\0");
+    mac.update(query.as_bytes());
+    mac.update(b"\0");
+    mac.update(body.as_bytes());
+    let mut bytes = mac.finalize().into_bytes()[..16].to_vec();
+    bytes.extend(body.as_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The same cursor tagged as before the tag was keyed: the start of a
+/// plain SHA-256, which anyone could compute.
+fn unkeyed(query: &str, body: &str, len: usize) -> String {
     let mut hash = Sha256::new();
     hash.update(b"roster SCIM cursor\0");
     hash.update(query.as_bytes());
     hash.update(b"\0");
     hash.update(body.as_bytes());
-    let mut bytes = hash.finalize()[..8].to_vec();
+    let mut bytes = hash.finalize()[..len].to_vec();
     bytes.extend(body.as_bytes());
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Even a cursor built by hand with a valid tag gets no 5xx: a key of the
-/// wrong type, which PostgreSQL cannot compare with the sort column, is
-/// `invalidCursor` there (SQLite compares any types, so it pages on).
+/// The tag is keyed: a client cannot build a cursor the server takes (a
+/// checksum anyone can compute is refused). Even a cursor built with the
+/// secret gets no 5xx, and a key of another JSON type than the sort's
+/// (an integer for `userName`, text for the creation time) is
+/// `invalidCursor` on SQLite as on PostgreSQL, with nothing stored.
 async fn hand_built_cursors_get_no_server_error(backend: Backend) {
     let app = spawn_app(backend).await;
     app.site("acme").await;
     let scim = app.scim_provider("acme", "okta", "Okta").await;
     create_users(&scim, 12).await;
-    let by_name = hand_built("User\n\nuserName\nfalse", r#"[1,"a",12,"","t","user-006"]"#);
+    let issued = scim.get("/Users?sortBy=userName&cursor&count=2").await;
+    assert!(issued.body["nextCursor"].is_string(), "{issued:?}");
+    let secret = app.store.server_secret("scim_cursor", "not the secret").await.unwrap();
+    assert_ne!(secret, "not the secret", "the first cursor made the secret");
+    let before = app.snapshot().await;
+    let body = r#"[1,"a",12,"","t","user-006"]"#;
+    let by_name = hand_built(&secret, "User\n\nuserName\nfalse", body);
     let page = scim.get(&format!("/Users?sortBy=userName&cursor={by_name}&count=100")).await;
     let names: Vec<&str> = page.body["Resources"]
         .as_array()
@@ -468,26 +494,30 @@ async fn hand_built_cursors_get_no_server_error(backend: Backend) {
         .collect();
     assert_eq!(names.first(), Some(&"user-006@example.com"), "{page:?}");
     assert_eq!(names.len(), 6, "{page:?}");
-    let mistyped = [
-        (
-            "/Users?sortBy=userName",
-            hand_built("User\n\nuserName\nfalse", r#"[1,"a",12,"x","i",42]"#),
-        ),
-        (
-            "/Users?sortBy=userName",
-            hand_built("User\n\nuserName\nfalse", r#"[1,"b",12,"x","r",4607182418800017408]"#),
-        ),
-        ("/Users?", hand_built("User\n\n\nfalse", r#"[1,"a",12,"x","t","2024"]"#)),
+    let mut refused = vec![
+        ("/Users?sortBy=userName", unkeyed("User\n\nuserName\nfalse", body, 8)),
+        ("/Users?sortBy=userName", unkeyed("User\n\nuserName\nfalse", body, 16)),
+        ("/Users?sortBy=userName", hand_built("another secret", "User\n\nuserName\nfalse", body)),
     ];
-    for (path, cursor) in mistyped {
-        let reply = scim.get(&format!("{path}&cursor={cursor}")).await;
-        match backend {
-            Backend::Postgres => {
-                assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidCursor"));
-            }
-            Backend::Sqlite => assert_eq!(reply.status, StatusCode::OK, "{reply:?}"),
-        }
+    let mistyped = [
+        ("/Users?sortBy=userName", "User\n\nuserName\nfalse", r#"[1,"a",12,"x","i",42]"#),
+        (
+            "/Users?sortBy=userName",
+            "User\n\nuserName\nfalse",
+            r#"[1,"b",12,"x","r",4607182418800017408]"#,
+        ),
+        ("/Users?", "User\n\n\nfalse", r#"[1,"a",12,"x","t","2024"]"#),
+        ("/Users?", "User\n\n\nfalse", r#"[1,"b",12,"x","r",4607182418800017408]"#),
+        ("/Groups?", "Group\n\n\nfalse", r#"[1,"a",0,"x","t","2024"]"#),
+    ];
+    for (path, query, body) in mistyped {
+        refused.push((path, hand_built(&secret, query, body)));
     }
+    for (path, cursor) in refused {
+        let reply = scim.get(&format!("{path}&cursor={cursor}")).await;
+        assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("invalidCursor"));
+    }
+    assert_eq!(app.snapshot().await, before);
 }
 
 crate::on_both_databases!(

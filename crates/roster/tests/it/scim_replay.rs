@@ -56,7 +56,7 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp, reply, spawn_app};
+use crate::helpers::{Backend, SCIM_KINDS, TestApp, reply, spawn_app};
 
 /// One request and the response it must get.
 #[derive(Debug)]
@@ -429,10 +429,6 @@ fn scenarios(kind: &str) -> Vec<PathBuf> {
     );
     files
 }
-
-/// Every provider kind that may use SCIM (README: SAML-based providers and
-/// `ldap`; an `oidc` provider is refused).
-const SCIM_KINDS: [&str; 7] = ["okta", "entra_id", "jumpcloud", "onelogin", "duo", "ldap", "saml"];
 
 /// The parts of the semantic dialect an answer can depend on (README,
 /// "Semantic dialect, per kind"); lenient parsing is every kind's.

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, assert_scim_error, spawn_app};
+use crate::helpers::{Backend, assert_scim_error, patch_op, spawn_app};
 
 fn okta_user(name: &str) -> Value {
     json!({
@@ -217,8 +217,75 @@ async fn lists_filter_sort_and_page(backend: Backend) {
     assert_eq!(search.body["totalResults"], 1, "{search:?}");
 }
 
+/// RFC 7644 §3.5.2: a PATCH whose filtered `add` or `replace` selects no
+/// value, or whose `remove` has no path, is `400 noTarget`, and a PATCH is
+/// atomic: the operations before the refused one are not kept either. The
+/// whole store is compared before and after, under a lenient-only kind and
+/// under Entra ID, whose replace-miss-adds does not reach a filter that
+/// names no single value (`co`).
+async fn no_target_patches_change_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let okta = app.scim_provider("acme", "okta", "Okta").await;
+    let entra = app.scim_provider("acme", "entra_id", "Entra").await;
+    let okta_id =
+        okta.post("/Users", okta_user("bjensen")).await.body["id"].as_str().unwrap().to_owned();
+    let entra_id =
+        entra.post("/Users", okta_user("ajensen")).await.body["id"].as_str().unwrap().to_owned();
+    let group = json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Guides", "members": [{ "value": okta_id }] });
+    let group_id = okta.post("/Groups", group).await.body["id"].as_str().unwrap().to_owned();
+    let before = app.snapshot().await;
+    let changes = json!([
+        { "op": "replace", "path": "displayName", "value": "Changed" },
+        { "op": "add", "path": "nickName", "value": "Babs" },
+        { "op": "replace", "path": "active", "value": false },
+        { "op": "add", "path": "emails", "value": [{ "value": "new@example.com", "type": "other" }] }
+    ]);
+    let refused = |last: Value| {
+        let mut operations = changes.as_array().unwrap().clone();
+        operations.push(last);
+        patch_op(Value::Array(operations))
+    };
+    let user_cases = [
+        json!({ "op": "replace", "path": "emails[type eq \"home\"].value", "value": "h@example.com" }),
+        json!({ "op": "replace", "path": "emails[type eq \"home\"]", "value": { "value": "h@example.com" } }),
+        json!({ "op": "add", "path": "emails[value eq \"nobody@example.com\"].type", "value": "home" }),
+        json!({ "op": "replace", "path": "addresses[type eq \"work\"].locality", "value": "Hollywood" }),
+        json!({ "op": "remove" }),
+    ];
+    for last in &user_cases {
+        let reply = okta.patch(&format!("/Users/{okta_id}"), refused(last.clone())).await;
+        assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("noTarget"));
+        assert_eq!(app.snapshot().await, before, "okta: {last}");
+    }
+    let entra_cases = [
+        json!({ "op": "replace", "path": "emails[type co \"hom\"].value", "value": "h@example.com" }),
+        json!({ "op": "replace", "path": "emails[type eq \"work\" and value eq \"x@example.com\"].type", "value": "home" }),
+        json!({ "op": "remove" }),
+    ];
+    for last in &entra_cases {
+        let reply = entra.patch(&format!("/Users/{entra_id}"), refused(last.clone())).await;
+        assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("noTarget"));
+        assert_eq!(app.snapshot().await, before, "entra_id: {last}");
+    }
+    let group_patch = patch_op(json!([
+        { "op": "replace", "path": "displayName", "value": "Renamed" },
+        { "op": "remove", "path": "members" },
+        { "op": "remove" }
+    ]));
+    let reply = okta.patch(&format!("/Groups/{group_id}"), group_patch).await;
+    assert_scim_error(&reply, StatusCode::BAD_REQUEST, Some("noTarget"));
+    assert_eq!(app.snapshot().await, before, "group");
+    // The same operations without the refused one do change the user.
+    let reply = okta.patch(&format!("/Users/{okta_id}"), patch_op(changes)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.body["displayName"], "Changed");
+    assert_ne!(app.snapshot().await, before);
+}
+
 crate::on_both_databases!(
     user_lifecycle,
+    no_target_patches_change_nothing,
     etags_guard_updates,
     bad_requests_are_scim_errors_and_change_nothing,
     lists_filter_sort_and_page

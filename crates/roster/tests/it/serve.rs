@@ -7,7 +7,8 @@
 //! [`Server`] starts the binary on `127.0.0.1:0` and learns the port from
 //! that log line (no fixed ports); `cli.rs` uses it too.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -335,7 +336,73 @@ async fn serve_help_names_the_environment(backend: Backend) {
     }
 }
 
+/// Sends `GET path` with the request id `id` on `stream` and reads the
+/// answer: its status and JSON body (every body roster sends has a
+/// `Content-Length`). Panics, naming `path`, when the connection is closed.
+fn exchange(stream: &mut TcpStream, path: &str, id: &str) -> (u16, Value) {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: roster\r\nx-request-id: {id}\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap_or_else(|e| panic!("send {path}: {e}"));
+    let mut reader = BufReader::new(&*stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    assert!(!line.is_empty(), "GET {path}: the server closed the connection");
+    let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+    let mut length = 0;
+    loop {
+        line.clear();
+        reader.read_line(&mut line).expect("a header line");
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().expect("a length");
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).expect("the body");
+    (status, serde_json::from_slice(&body).expect("a JSON body"))
+}
+
+/// Issue 16 §4: a panic in a handler (a bug; the test-only routes of
+/// roster-http's `test-support` feature panic on purpose) is answered with
+/// a `500` error body, logged with the request's id, and the kept-alive
+/// connection serves the next request, under the admin API's net and
+/// under `/api/scim`'s.
+async fn a_handler_panic_is_logged_and_the_connection_serves_on(backend: Backend) {
+    let db = helpers::fresh_database(backend).await;
+    let server = Server::start(&db.cli_args, &[]);
+    let address = server.address.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&address).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("a read timeout");
+
+    let (status, body) = exchange(&mut stream, "/api/test/panic", "it-panic-api");
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["error"], "internal", "{body}");
+    assert!(!body.to_string().contains("as asked"), "the panic's text leaks: {body}");
+    let (status, body) = exchange(&mut stream, "/healthz", "it-after-api");
+    assert_eq!((status, &body), (200, &json!({ "status": "ok" })));
+
+    let (status, body) = exchange(&mut stream, "/api/scim/test/panic", "it-panic-scim");
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["status"], "500", "{body}");
+    assert_eq!(body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error", "{body}");
+    let (status, _) = exchange(&mut stream, "/healthz", "it-after-scim");
+    assert_eq!(status, 200);
+
+    let api = server.wait_for_line("a request handler panicked");
+    assert!(api.contains("request_id=it-panic-api"), "{api}");
+    assert!(api.contains("as asked"), "the log names the panic: {api}");
+    let scim = server.wait_for_line("a SCIM request handler panicked");
+    assert!(scim.contains("request_id=it-panic-scim"), "{scim}");
+    let stopped = server.stop();
+    assert_eq!(stopped.status.code(), Some(0), "{:#?}", stopped.log);
+}
+
 crate::on_both_databases!(
+    a_handler_panic_is_logged_and_the_connection_serves_on,
     serves_health_checks_and_stops_on_sigterm,
     restarts_on_the_same_database,
     configured_through_the_environment,

@@ -8,20 +8,24 @@
 //! `totalResults` rather than count the directory again on every page.
 //!
 //! The text is base64url without padding (RFC 9865 §2 allows only
-//! unreserved characters) of an 8-byte tag followed by a JSON array:
+//! unreserved characters) of a 16-byte tag followed by a JSON array:
 //! `[1, "a" | "b", total]` for the first row, else
 //! `[1, "a" | "b", total, id, kind, value]`, where `kind` keeps the value's
 //! SQL type exactly: `"n"` (null), `"i"` (integer), `"r"` (a float as its
-//! IEEE 754 bits) or `"t"` (text). The tag is the start of a SHA-256 over
-//! the query the cursor belongs to and the JSON, so a cursor that was
-//! altered, cut short or sent with another filter, sort or resource type
-//! is refused with `400 invalidCursor` (RFC 9865 §2) instead of paging
-//! somewhere meaningless. The tag is a checksum, not a secret: a client
-//! that builds a cursor by hand can only move its own walk among the
-//! resources it may see anyway.
+//! IEEE 754 bits) or `"t"` (text). The tag is the start of an HMAC-SHA-256,
+//! keyed with the server's cursor secret, over the query the cursor belongs
+//! to and the JSON, so a cursor that was altered, cut short, built by hand
+//! or sent with another filter, sort or resource type is refused with
+//! `400 invalidCursor` (RFC 9865 §2) instead of paging somewhere
+//! meaningless. The key is one random secret per database (the store's
+//! `server_secret`, created by the first instance that pages), not per
+//! instance, so that a walk may move between instances behind a load
+//! balancer; it never leaves the database and the server.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::digest::Key;
+use hmac::{Hmac, KeyInit, Mac};
 use roster_scim::{ScimError, ScimType};
 use roster_store::{PageAt, RowKey, SortValue};
 use serde_json::{Value, json};
@@ -30,8 +34,21 @@ use sha2::{Digest, Sha256};
 /// The format of the JSON part, so that a later one can be told apart.
 const VERSION: u64 = 1;
 
-/// How many bytes of the SHA-256 a cursor carries.
-const TAG_LEN: usize = 8;
+/// How many bytes of the HMAC-SHA-256 a cursor carries.
+const TAG_LEN: usize = 16;
+
+/// What the cursor secret is stored under (the store's `server_secret`).
+pub(crate) const SECRET_NAME: &str = "scim_cursor";
+
+/// The HMAC key of cursors: the SHA-256 of the stored secret.
+#[derive(Clone)]
+pub(crate) struct CursorKey([u8; 32]);
+
+impl CursorKey {
+    pub(crate) fn from_secret(secret: &str) -> Self {
+        Self(Sha256::digest(secret.as_bytes()).into())
+    }
+}
 
 /// Where a cursor resumes a list.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,9 +76,9 @@ pub(crate) struct Cursor {
     pub(crate) total: u64,
 }
 
-/// The cursor text for `cursor` within the query described by `query`
-/// (see [`decode`]).
-pub(crate) fn encode(cursor: &Cursor, query: &str) -> String {
+/// The cursor text for `cursor` within the query described by `query`,
+/// tagged with `secret` (see [`decode`]).
+pub(crate) fn encode(cursor: &Cursor, query: &str, secret: &CursorKey) -> String {
     let (direction, key) = match &cursor.resume {
         Resume::After(key) => ("a", key.as_ref()),
         Resume::Before(key) => ("b", Some(key)),
@@ -77,19 +94,19 @@ pub(crate) fn encode(cursor: &Cursor, query: &str) -> String {
         fields.extend([json!(key.id), json!(kind), value]);
     }
     let body = Value::Array(fields).to_string().into_bytes();
-    let mut bytes = tag(query, &body).to_vec();
+    let mut bytes = mac(secret, query, &body).finalize().into_bytes()[..TAG_LEN].to_vec();
     bytes.extend(body);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The cursor a text holds, if this server issued it for the query
-/// described by `query`: the same resource type, filter and sort.
-pub(crate) fn decode(text: &str, query: &str) -> Result<Cursor, ScimError> {
+/// The cursor a text holds, if this server issued it (its tag made with
+/// `key`) for the query described by `query`: the same resource type,
+/// filter and sort.
+pub(crate) fn decode(text: &str, query: &str, key: &CursorKey) -> Result<Cursor, ScimError> {
     let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| refused())?;
     let (given, body) = bytes.split_at_checked(TAG_LEN).ok_or_else(refused)?;
-    if given != tag(query, body) {
-        return Err(refused());
-    }
+    // In constant time.
+    mac(key, query, body).verify_truncated_left(given).map_err(|_| refused())?;
     let fields: Vec<Value> = serde_json::from_slice(body).map_err(|_| refused())?;
     parse(&fields).ok_or_else(refused)
 }
@@ -103,16 +120,18 @@ pub(crate) fn refused() -> ScimError {
     )
 }
 
-fn tag(query: &str, body: &[u8]) -> [u8; TAG_LEN] {
-    let mut hash = Sha256::new();
-    hash.update(b"roster SCIM cursor\0");
-    hash.update(query.as_bytes());
-    hash.update(b"\0");
-    hash.update(body);
-    let digest = hash.finalize();
-    let mut tag = [0; TAG_LEN];
-    tag.copy_from_slice(&digest[..TAG_LEN]);
-    tag
+/// The HMAC-SHA-256 of a cursor's body within its query, keyed with `key`.
+fn mac(key: &CursorKey, query: &str, body: &[u8]) -> Hmac<Sha256> {
+    // A key shorter than the hash's block is zero-padded to it (RFC 2104
+    // §2); done here so that no constructor has a length to refuse.
+    let mut block = Key::<Hmac<Sha256>>::default();
+    block[..key.0.len()].copy_from_slice(&key.0);
+    let mut mac = <Hmac<Sha256> as KeyInit>::new(&block);
+    mac.update(b"roster SCIM cursor\0");
+    mac.update(query.as_bytes());
+    mac.update(b"\0");
+    mac.update(body);
+    mac
 }
 
 /// The fields of the JSON part, checked exactly: any other shape is not
@@ -153,6 +172,41 @@ mod tests {
 
     const QUERY: &str = "User\nuserName sw \"a\"\nname.familyName\nascending";
 
+    fn secret() -> CursorKey {
+        CursorKey::from_secret("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+    }
+
+    /// A cursor tagged with another key (another server's, or the unkeyed
+    /// SHA-256 checksum cursors had before) is refused: a client cannot
+    /// make one that this server takes.
+    #[test]
+    fn a_cursor_is_bound_to_its_key() {
+        let other = CursorKey::from_secret("another server");
+        for cursor in every_kind() {
+            let text = encode(&cursor, QUERY, &other);
+            let err = decode(&text, QUERY, &secret()).unwrap_err();
+            assert_eq!(err.scim_type, Some(ScimType::InvalidCursor), "{text}");
+        }
+        let body = b"[1,\"a\",3]";
+        let mut hash = Sha256::new();
+        hash.update(b"roster SCIM cursor\0");
+        hash.update(QUERY.as_bytes());
+        hash.update(b"\0");
+        hash.update(body);
+        for len in [8, TAG_LEN] {
+            let mut bytes = hash.clone().finalize()[..len].to_vec();
+            bytes.extend(body);
+            let err = decode(&URL_SAFE_NO_PAD.encode(bytes), QUERY, &secret()).unwrap_err();
+            assert_eq!(err.scim_type, Some(ScimType::InvalidCursor));
+        }
+        // The same body under the right key is taken: the refusals above
+        // are the key's doing.
+        let tag = mac(&secret(), QUERY, body).finalize().into_bytes();
+        let mut bytes = tag[..TAG_LEN].to_vec();
+        bytes.extend(body);
+        assert!(decode(&URL_SAFE_NO_PAD.encode(bytes), QUERY, &secret()).is_ok());
+    }
+
     fn key(value: SortValue) -> RowKey {
         RowKey { value, id: "0b6f7c3e-users-id".into() }
     }
@@ -178,22 +232,22 @@ mod tests {
     #[test]
     fn cursors_round_trip_exactly() {
         for cursor in every_kind() {
-            let text = encode(&cursor, QUERY);
+            let text = encode(&cursor, QUERY, &secret());
             assert!(
                 text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
                 "{text}"
             );
-            assert_eq!(decode(&text, QUERY).unwrap(), cursor);
+            assert_eq!(decode(&text, QUERY, &secret()).unwrap(), cursor);
         }
     }
 
     #[test]
     fn a_cursor_is_bound_to_its_query() {
         for cursor in every_kind() {
-            let text = encode(&cursor, QUERY);
+            let text = encode(&cursor, QUERY, &secret());
             for other in ["", "Group\nuserName sw \"a\"\nname.familyName\nascending", "User\n\n\n"]
             {
-                let err = decode(&text, other).unwrap_err();
+                let err = decode(&text, other, &secret()).unwrap_err();
                 assert_eq!(err.scim_type, Some(ScimType::InvalidCursor), "{other}");
             }
         }
@@ -204,6 +258,7 @@ mod tests {
         let text = encode(
             &Cursor { resume: Resume::After(Some(key(SortValue::Int(5)))), total: 3 },
             QUERY,
+            &secret(),
         );
         let mut forged: Vec<String> = Vec::new();
         // Every single character changed, every prefix, and more appended.
@@ -219,7 +274,7 @@ mod tests {
         }
         forged.extend(["x", "!!", "AAAA", "eyJvIjo5OTk5OTk5OTk5OTk5OTk5OTl9"].map(str::to_owned));
         for bad in forged {
-            let err = decode(&bad, QUERY).unwrap_err();
+            let err = decode(&bad, QUERY, &secret()).unwrap_err();
             assert_eq!(err.scim_type, Some(ScimType::InvalidCursor), "{bad}");
             assert_eq!(err.status.code(), 400);
         }
@@ -243,9 +298,10 @@ mod tests {
             "{\"v\":1}",
         ];
         for body in bodies {
-            let mut bytes = tag(QUERY, body.as_bytes()).to_vec();
+            let tag = mac(&secret(), QUERY, body.as_bytes()).finalize().into_bytes();
+            let mut bytes = tag[..TAG_LEN].to_vec();
             bytes.extend(body.as_bytes());
-            let err = decode(&URL_SAFE_NO_PAD.encode(bytes), QUERY).unwrap_err();
+            let err = decode(&URL_SAFE_NO_PAD.encode(bytes), QUERY, &secret()).unwrap_err();
             assert_eq!(err.scim_type, Some(ScimType::InvalidCursor), "{body}");
         }
     }

@@ -12,28 +12,27 @@ use roster_scim::{ScimError, ScimType};
 
 use super::sort::Order;
 use super::{Bind, Compiler};
-use crate::Dialect;
 use crate::scim_api::{RowKey, SortValue};
 
 impl Compiler {
     /// The condition for the rows after `key` in `order`; `reversed`, for
     /// those before it (read in the reversed order).
     ///
-    /// A key whose value cannot be of the order's type was not read from
-    /// this order (only a cursor built by hand has one): it is refused as
-    /// `invalidCursor`, since PostgreSQL would fail to compare it.
+    /// A key whose value is not of the order's type was not read from
+    /// this order (only a hand-built cursor could hold one): it is refused
+    /// as `invalidCursor` on both databases alike, though SQLite could
+    /// compare it (in its order of types) where PostgreSQL could not.
     pub(crate) fn after(
         &mut self,
         order: &Order,
         key: &RowKey,
         reversed: bool,
     ) -> Result<String, ScimError> {
-        let fits = match (&key.value, self.dialect) {
-            // SQLite compares values of any types, as it orders them.
-            (SortValue::Null, _) | (_, Dialect::Sqlite) => true,
-            (SortValue::Text(_), Dialect::Postgres) => order.text,
-            (SortValue::Int(_), Dialect::Postgres) => !order.text,
-            (SortValue::Real(_), Dialect::Postgres) => false,
+        let fits = match &key.value {
+            SortValue::Null => true,
+            SortValue::Text(_) => order.text,
+            SortValue::Int(_) => !order.text,
+            SortValue::Real(_) => false,
         };
         if !fits {
             return Err(ScimError::bad_request(

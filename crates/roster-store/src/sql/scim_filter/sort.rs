@@ -23,8 +23,8 @@ pub(crate) struct Order {
     pub(crate) compared: String,
     /// Whether `value` can be `NULL`.
     pub(crate) nullable: bool,
-    /// Whether `value` is text (else an integer) on PostgreSQL, whose
-    /// types are static.
+    /// Whether `value` is text (else an integer) on this order's database;
+    /// a keyset key must be of that type.
     pub(crate) text: bool,
     /// The row's id, the tiebreaker that makes every key unique.
     pub(crate) id: String,
@@ -102,7 +102,11 @@ impl Compiler {
             };
         // A JSON-held boolean is text on PostgreSQL (`'false'`, `'true'`,
         // in that order under any collation) and an integer on SQLite.
-        let text = !matches!(scalar, Scalar::Time { .. } | Scalar::Flag { .. });
+        let text = !matches!(
+            (&scalar, self.dialect),
+            (Scalar::Time { .. } | Scalar::Flag { .. }, _)
+                | (Scalar::JsonFlag { .. }, Dialect::Sqlite)
+        );
         let compared = match self.dialect {
             Dialect::Postgres if text => format!("{value} COLLATE \"C\""),
             Dialect::Sqlite | Dialect::Postgres => value.clone(),

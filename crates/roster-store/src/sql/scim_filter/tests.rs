@@ -204,25 +204,45 @@ fn keyset_conditions_follow_the_order() {
 }
 
 /// A key of another type than the order's (which only a cursor built by
-/// hand has) is refused on PostgreSQL, which could not compare it; SQLite
-/// compares any types, in the order it sorts them.
+/// hand could hold) is refused on both databases alike, though SQLite
+/// could compare it; a key of the order's type on each is taken.
 #[test]
-fn keys_of_another_type_are_refused_where_they_cannot_compare() {
+fn keys_of_another_type_are_refused_on_both_databases() {
     let user_name = roster_scim::parse_attr_path("userName").unwrap();
+    let json_flag = roster_scim::parse_attr_path("phoneNumbers.primary").unwrap();
     let cases = [
         (Some(&user_name), SortValue::Int(5)),
         (Some(&user_name), SortValue::Real(0.5)),
         (None, SortValue::Text("2024".into())),
+        (None, SortValue::Real(2024.0)),
     ];
-    for (sort_by, value) in cases {
-        let key = RowKey { value, id: "u7".into() };
-        let mut compiler = Compiler::new(Dialect::Postgres, Resource::User, 3);
-        let order = compiler.order(sort_by, false, false).unwrap();
-        let err = compiler.after(&order, &key, false).unwrap_err();
-        assert_eq!(err.scim_type, Some(roster_scim::ScimType::InvalidCursor), "{key:?}");
-        let mut compiler = Compiler::new(Dialect::Sqlite, Resource::User, 3);
-        let order = compiler.order(sort_by, false, false).unwrap();
-        assert!(compiler.after(&order, &key, false).is_ok(), "{key:?}");
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        for (sort_by, value) in &cases {
+            let key = RowKey { value: value.clone(), id: "u7".into() };
+            let mut compiler = Compiler::new(dialect, Resource::User, 3);
+            let order = compiler.order(*sort_by, false, false).unwrap();
+            let err = compiler.after(&order, &key, false).unwrap_err();
+            assert_eq!(
+                err.scim_type,
+                Some(roster_scim::ScimType::InvalidCursor),
+                "{dialect:?} {key:?}"
+            );
+        }
+        // A JSON-held boolean is text on PostgreSQL and an integer on SQLite.
+        let flag = match dialect {
+            Dialect::Postgres => SortValue::Text("true".into()),
+            Dialect::Sqlite => SortValue::Int(1),
+        };
+        for (sort_by, value) in [
+            (Some(&json_flag), flag),
+            (Some(&user_name), SortValue::Text("a".into())),
+            (None, SortValue::Int(5)),
+        ] {
+            let key = RowKey { value, id: "u7".into() };
+            let mut compiler = Compiler::new(dialect, Resource::User, 3);
+            let order = compiler.order(sort_by, false, false).unwrap();
+            assert!(compiler.after(&order, &key, false).is_ok(), "{dialect:?} {key:?}");
+        }
     }
     let mut compiler = Compiler::new(Dialect::Postgres, Resource::User, 3);
     let order = compiler.order(Some(&user_name), false, false).unwrap();
