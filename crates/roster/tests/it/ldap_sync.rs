@@ -48,7 +48,7 @@ pub(crate) async fn sync(app: &TestApp, provider: &str, full: bool) -> Value {
 }
 
 /// Every user, by username: the admin view.
-async fn users(app: &TestApp) -> std::collections::BTreeMap<String, Value> {
+pub(crate) async fn users(app: &TestApp) -> std::collections::BTreeMap<String, Value> {
     let mut all = std::collections::BTreeMap::new();
     let mut offset = 0;
     loop {
@@ -65,7 +65,7 @@ async fn users(app: &TestApp) -> std::collections::BTreeMap<String, Value> {
 }
 
 /// The usernames of a group's members.
-async fn members(app: &TestApp, group: &str) -> Vec<String> {
+pub(crate) async fn members(app: &TestApp, group: &str) -> Vec<String> {
     let groups = app.get("/api/admin/sites/acme/groups?limit=500").await;
     let Some(group) = groups.body["items"].as_array().unwrap().iter().find(|g| g["name"] == group)
     else {

@@ -33,6 +33,7 @@ mod isolation;
 mod jobs;
 mod ldap_bench;
 mod ldap_sync;
+mod ldap_sync_options;
 mod lifecycle;
 mod mail_alerts;
 mod mail_notices;
