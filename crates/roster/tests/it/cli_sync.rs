@@ -72,14 +72,23 @@ async fn a_sync_runs_and_is_listed(backend: Backend) {
     let report = run_json(&db, &[&sync[..], &["--full"]].concat());
     assert_eq!(report["full"], true, "{report}");
     assert_eq!(report["users_created"], 0, "{report}");
+    assert_eq!(report["users_unchanged"], 12, "{report}");
+    assert_eq!((&report["groups_updated"], &report["groups_removed"]), (&0.into(), &0.into()));
+    // Renamed and deleted in the directory: counted, in words too.
+    slapd.rename(&slapd.group_dn(0), "cn=renamed");
+    slapd.delete(&slapd.group_dn(1));
+    let text = run_ok(&db, &[&sync[..], &["--full"]].concat());
+    for line in ["users_unchanged: 12", "groups_updated: 1", "groups_removed: 1"] {
+        assert!(text.lines().any(|shown| shown == line), "{line} in {text}");
+    }
     let runs = run_json(&db, &["sync", "runs", "--site", "acme", "--provider", "Directory"]);
-    assert_eq!(runs["total"], 2, "{runs}");
+    assert_eq!(runs["total"], 3, "{runs}");
     assert!(runs["items"].as_array().unwrap().iter().all(|run| run["succeeded"] == true), "{runs}");
     let text = run_ok(&db, &["sync", "runs", "--site", "acme", "--provider", "Directory"]);
-    assert_eq!(text.lines().count(), 2, "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
 
     let members =
-        run_json(&db, &["group", "member", "list", "--site", "acme", "--group", "group000"]);
+        run_json(&db, &["group", "member", "list", "--site", "acme", "--group", "renamed"]);
     assert!(members["total"].as_u64().unwrap() > 0, "{members}");
 }
 
