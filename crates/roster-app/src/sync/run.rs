@@ -22,7 +22,10 @@ use crate::{Principal, metrics, notices};
 use utoipa::ToSchema;
 
 /// How long one instance may hold a provider's sync before another may
-/// take over (an instance killed mid-sync blocks no longer than this).
+/// take over (an instance killed mid-sync blocks no longer than this). A
+/// sync renews it when it starts applying, and applies only if it still
+/// held it: a run that outlasts it changes nothing rather than racing the
+/// instance that took over.
 const LEASE: SignedDuration = SignedDuration::from_mins(15);
 /// Incremental syncs cannot see deletions: a full one runs at least this
 /// often.
@@ -265,6 +268,22 @@ impl Sync<'_> {
 
         let store_failed = |err: SyncError| format!("the changes could not be stored: {err}");
         let mut tx = self.write().await.map_err(store_failed)?;
+        // The lease is renewed in the transaction that applies: a read that
+        // outlasted it applies only if no other instance took the provider
+        // over meanwhile (and on PostgreSQL the renewed row stays locked
+        // until the commit, so a taker waits for it).
+        let renewed = async {
+            let at = self.now();
+            let until = at.checked_add(LEASE).map_err(internal)?;
+            Ok::<_, SyncError>(
+                tx.take_ldap_lease(&provider.site_id, &provider.id, owner, at, until).await?,
+            )
+        };
+        if !renewed.await.map_err(store_failed)? {
+            return Err("another instance took this provider's sync over after the lease of \
+                        this one expired; nothing was changed"
+                .to_owned());
+        }
         apply(&mut tx, provider, &read, now, report).await.map_err(store_failed)?;
         let (seen_users, seen_groups) = read.watermarks();
         let newest = |old: &Option<String>, seen: Option<Watermark>| {
