@@ -272,7 +272,61 @@ async fn the_report_counts_exactly(backend: Backend) {
     assert_eq!(members(&app, "team-one").await, team);
 }
 
+/// A directory group whose name (in any letter case) is held by a local
+/// group or another provider's SCIM group is reported as an error for
+/// that entry and never taken over: the holder keeps its members and no
+/// directory members are put in it; a rename onto a taken name is refused
+/// the same way; once the name is free, the next sync creates the group.
+async fn a_group_name_held_elsewhere_is_not_taken_over(backend: Backend) {
+    // User i in group (i % 3).
+    let slapd = Slapd::builder().bulk(6, 3, 1).start();
+    let app = spawn_app(backend).await;
+    let provider = provider(&app, &slapd, json!({})).await;
+    let local = app.post("/api/admin/sites/acme/groups", json!({ "name": "Group001" })).await;
+    assert_eq!(local.status, StatusCode::CREATED, "{local:?}");
+    let local = format!("/api/admin/sites/acme/groups/{}", local.body["id"].as_str().unwrap());
+    let keeper = app.user("acme", json!({ "username": "keeper" })).await;
+    let added = app.post(&format!("{local}/members"), json!({ "user_id": keeper })).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{added:?}");
+    let taken = app.post("/api/admin/sites/acme/groups", json!({ "name": "taken" })).await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{taken:?}");
+    let scim = app.scim_provider("acme", "okta", "Okta").await;
+    let schema = "urn:ietf:params:scim:schemas:core:2.0:Group";
+    let made =
+        scim.post("/Groups", json!({ "schemas": [schema], "displayName": "group002" })).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
+
+    let report = sync(&app, &provider, true).await;
+    let errors = report["errors"].as_array().unwrap();
+    let mut dns: Vec<&str> = errors.iter().map(|e| e["dn"].as_str().unwrap()).collect();
+    dns.sort_unstable();
+    assert_eq!(dns, [slapd.group_dn(1), slapd.group_dn(2)], "{report}");
+    assert!(errors.iter().all(|e| e["message"].as_str().unwrap().contains("never takes")));
+    assert_eq!((&report["groups_created"], &report["memberships_added"]), (&json!(1), &json!(2)));
+    assert_eq!(admins(&app, "Group001").await, [("keeper".to_owned(), false)]);
+    assert_eq!(admins(&app, "group002").await, []);
+    assert_eq!(group_names(&app).await, ["Group001", "group000", "group002", "taken"]);
+
+    // Renamed in the directory onto a taken name: refused, the name kept.
+    let renamed = slapd.rename(&slapd.group_dn(0), "cn=taken");
+    let report = sync(&app, &provider, true).await;
+    let dns: Vec<&str> =
+        report["errors"].as_array().unwrap().iter().map(|e| e["dn"].as_str().unwrap()).collect();
+    assert!(dns.contains(&renamed.as_str()), "{report}");
+    assert_eq!(report["groups_updated"], 0, "{report}");
+    assert_eq!(members(&app, "group000").await, [slapd.username(0), slapd.username(3)]);
+    assert_eq!(members(&app, "taken").await, Vec::<String>::new());
+
+    // The local group deleted, its name is free: the directory's group is
+    // created with its own members.
+    assert_eq!(app.delete(&local).await.status, StatusCode::NO_CONTENT);
+    let report = sync(&app, &provider, true).await;
+    assert_eq!(report["groups_created"], 1, "{report}");
+    assert_eq!(members(&app, "group001").await, [slapd.username(1), slapd.username(4)]);
+}
+
 crate::on_both_databases!(
+    a_group_name_held_elsewhere_is_not_taken_over,
     group_admins_follow_the_mapping,
     roles_and_defaults_of_synced_users,
     only_groups_and_the_membership_switches,
