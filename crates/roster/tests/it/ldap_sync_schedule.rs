@@ -2,12 +2,15 @@
 //! `slapd`: the scheduled job (`run_due`, the job function of SPEC §6)
 //! runs each provider at its interval and a full reconcile at least daily
 //! between incremental syncs; a killed run's lease expires and the next
-//! run proceeds; a provider whose LDAP provisioning is switched off or
+//! run proceeds, and a run that outlasted its lease applies nothing; a provider whose LDAP provisioning is switched off or
 //! removed keeps its users, who still sign in; and the bind password is
 //! never shown by the admin API nor written to the logs.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use jiff::SignedDuration;
 use reqwest::StatusCode;
@@ -116,6 +119,102 @@ async fn stored(app: &TestApp) -> std::collections::BTreeMap<String, Value> {
     all
 }
 
+/// A relay in front of slapd that stops passing the directory's answers
+/// once `after` bytes have gone through, until released: a sync behind
+/// it is held mid-search, at the same point on every run.
+struct Gate {
+    address: String,
+    paused: Arc<AtomicBool>,
+    released: Arc<AtomicBool>,
+}
+
+impl Gate {
+    fn start(target: String, after: usize) -> Gate {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let (paused, released) =
+            (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let (pause, release) = (paused.clone(), released.clone());
+        std::thread::spawn(move || {
+            let relayed = Arc::new(AtomicUsize::new(0));
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = TcpStream::connect(&target) else { continue };
+                let (mut up_from, mut up_to) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || std::io::copy(&mut up_from, &mut up_to));
+                let (pause, release, relayed) = (pause.clone(), release.clone(), relayed.clone());
+                std::thread::spawn(move || {
+                    let (mut server, mut client) = (server, client);
+                    let mut buffer = [0; 4096];
+                    while let Ok(read) = server.read(&mut buffer) {
+                        if read == 0 || client.write_all(&buffer[..read]).is_err() {
+                            return;
+                        }
+                        if relayed.fetch_add(read, Ordering::SeqCst) + read >= after {
+                            pause.store(true, Ordering::SeqCst);
+                            while !release.load(Ordering::SeqCst) {
+                                std::thread::sleep(Duration::from_millis(5));
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        Gate { address, paused, released }
+    }
+
+    async fn wait_until_paused(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !self.paused.load(Ordering::SeqCst) {
+            assert!(std::time::Instant::now() < deadline, "the sync never reached the gate");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    fn release(&self) {
+        self.released.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A sync that outlasts its lease while another instance takes the
+/// provider over applies nothing: it renews the lease in the transaction
+/// that would apply, finds it taken, and fails.
+async fn a_sync_whose_lease_was_taken_over_applies_nothing(backend: Backend) {
+    let slapd = Slapd::builder().bulk(600, 3, 1).start();
+    let app = spawn_app(backend).await;
+    let provider = provider(&app, &slapd, json!({})).await;
+    let gate = Gate::start(slapd.address(), 20_000);
+    let through = app.patch(&provider, json!({ "ldap": { "host": gate.address } })).await;
+    assert_eq!(through.status, StatusCode::OK, "{through:?}");
+    let id = ProviderId::from_raw(provider.rsplit('/').next().unwrap());
+
+    let syncing = {
+        let app = app.app.clone();
+        tokio::spawn(async move { app.sync().run_due().await.unwrap() })
+    };
+    gate.wait_until_paused().await;
+    // Held mid-search past its lease; another instance takes over.
+    app.clock.advance(SignedDuration::from_mins(16));
+    {
+        let mut tx = app.store.write().await.unwrap();
+        let site = tx.site_by_slug(&SiteSlug::parse("acme").unwrap()).await.unwrap().unwrap().id;
+        let now = app.clock.now();
+        let until = now + SignedDuration::from_mins(15);
+        assert!(tx.take_ldap_lease(&site, &id, "other-instance", now, until).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+    gate.release();
+    let ran = syncing.await.unwrap();
+    let report = ran[0].report.as_ref().unwrap();
+    let failure = report.failure.as_deref().unwrap_or_default();
+    assert!(failure.contains("another instance took"), "{report:?}");
+    assert!(users(&app).await.is_empty(), "nothing applied");
+    // The other instance's lease holds until it expires.
+    let refused = app.post(&format!("{provider}/sync"), json!({})).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{refused:?}");
+}
+
 /// Switching LDAP provisioning off, or removing it, keeps the users it
 /// provisioned, and those with a password still sign in.
 async fn synced_users_stay_and_sign_in_after_the_provider_is_switched_off(backend: Backend) {
@@ -214,6 +313,7 @@ async fn the_bind_password_is_never_shown_or_logged(backend: Backend) {
 crate::on_both_databases!(
     a_full_reconcile_runs_daily_between_incremental_syncs,
     a_killed_runs_lease_expires_and_the_next_run_proceeds,
+    a_sync_whose_lease_was_taken_over_applies_nothing,
     synced_users_stay_and_sign_in_after_the_provider_is_switched_off,
     the_bind_password_is_never_shown_or_logged,
 );
