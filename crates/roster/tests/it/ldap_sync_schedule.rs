@@ -77,6 +77,18 @@ async fn a_full_reconcile_runs_daily_between_incremental_syncs(backend: Backend)
     );
 }
 
+/// Takes the provider's sync lease for `owner` for 15 minutes from the
+/// test clock's now, as an instance starting a sync does.
+async fn take_lease(app: &TestApp, provider: &ProviderId, owner: &str) -> bool {
+    let mut tx = app.store.write().await.unwrap();
+    let site = tx.site_by_slug(&SiteSlug::parse("acme").unwrap()).await.unwrap().unwrap().id;
+    let now = app.clock.now();
+    let until = now + SignedDuration::from_mins(15);
+    let taken = tx.take_ldap_lease(&site, provider, owner, now, until).await.unwrap();
+    tx.commit().await.unwrap();
+    taken
+}
+
 /// An instance killed mid-sync leaves its lease behind: other runs are
 /// refused while it lasts (15 minutes) and proceed once it has expired.
 async fn a_killed_runs_lease_expires_and_the_next_run_proceeds(backend: Backend) {
@@ -84,14 +96,7 @@ async fn a_killed_runs_lease_expires_and_the_next_run_proceeds(backend: Backend)
     let app = spawn_app(backend).await;
     let provider = provider(&app, &slapd, json!({})).await;
     let id = ProviderId::from_raw(provider.rsplit('/').next().unwrap());
-    {
-        let mut tx = app.store.write().await.unwrap();
-        let site = tx.site_by_slug(&SiteSlug::parse("acme").unwrap()).await.unwrap().unwrap().id;
-        let now = app.clock.now();
-        let until = now + SignedDuration::from_mins(15);
-        assert!(tx.take_ldap_lease(&site, &id, "killed-instance", now, until).await.unwrap());
-        tx.commit().await.unwrap();
-    }
+    assert!(take_lease(&app, &id, "killed-instance").await);
     let refused = app.post(&format!("{provider}/sync"), json!({})).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{refused:?}");
     assert_eq!(refused.body["error"], "sync_running");
@@ -196,14 +201,7 @@ async fn a_sync_whose_lease_was_taken_over_applies_nothing(backend: Backend) {
     gate.wait_until_paused().await;
     // Held mid-search past its lease; another instance takes over.
     app.clock.advance(SignedDuration::from_mins(16));
-    {
-        let mut tx = app.store.write().await.unwrap();
-        let site = tx.site_by_slug(&SiteSlug::parse("acme").unwrap()).await.unwrap().unwrap().id;
-        let now = app.clock.now();
-        let until = now + SignedDuration::from_mins(15);
-        assert!(tx.take_ldap_lease(&site, &id, "other-instance", now, until).await.unwrap());
-        tx.commit().await.unwrap();
-    }
+    assert!(take_lease(&app, &id, "other-instance").await);
     gate.release();
     let ran = syncing.await.unwrap();
     let report = ran[0].report.as_ref().unwrap();
