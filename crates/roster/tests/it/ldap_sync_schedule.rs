@@ -190,7 +190,9 @@ async fn a_sync_whose_lease_was_taken_over_applies_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let provider = provider(&app, &slapd, json!({})).await;
     let gate = Gate::start(slapd.address(), 20_000);
-    let through = app.patch(&provider, json!({ "ldap": { "host": gate.address } })).await;
+    // At a threshold of one failure, a counted failure would switch it off.
+    let ldap = json!({ "ldap": { "host": gate.address, "failure_threshold": 1 } });
+    let through = app.patch(&provider, ldap).await;
     assert_eq!(through.status, StatusCode::OK, "{through:?}");
     let id = ProviderId::from_raw(provider.rsplit('/').next().unwrap());
 
@@ -208,6 +210,12 @@ async fn a_sync_whose_lease_was_taken_over_applies_nothing(backend: Backend) {
     let failure = report.failure.as_deref().unwrap_or_default();
     assert!(failure.contains("another instance took"), "{report:?}");
     assert!(users(&app).await.is_empty(), "nothing applied");
+    let shown = app.get(&provider).await.body;
+    assert_eq!(
+        (&shown["ldap"]["enabled"], &shown["ldap"]["consecutive_failures"]),
+        (&json!(true), &json!(0)),
+        "not the directory's failure: not counted: {shown}"
+    );
     // The other instance's lease holds until it expires.
     let refused = app.post(&format!("{provider}/sync"), json!({})).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{refused:?}");
