@@ -348,6 +348,7 @@ pub async fn run(app: &App, command: &ProviderCommand, json: bool) -> anyhow::Re
             )
         }
         ProviderCommand::Ldap(args) if args.create => {
+            require_bind_account(args)?;
             let input = ProviderInput {
                 kind: "ldap".to_owned(),
                 name: args.provider.clone(),
@@ -359,7 +360,11 @@ pub async fn run(app: &App, command: &ProviderCommand, json: bool) -> anyhow::Re
             output::one(&app.admin().create_provider(&OPERATOR, &args.site, input).await?, json)
         }
         ProviderCommand::Ldap(args) => {
-            let id = app.admin().find_provider(&OPERATOR, &args.site, &args.provider).await?.id;
+            let found = app.admin().find_provider(&OPERATOR, &args.site, &args.provider).await?;
+            if found.ldap.is_none() {
+                require_bind_account(args)?;
+            }
+            let id = found.id;
             let patch =
                 ProviderPatch { ldap: Some(Some(ldap_input(args)?)), ..ProviderPatch::default() };
             output::one(
@@ -471,6 +476,27 @@ fn saml_patch(args: &SamlArgs) -> anyhow::Result<ProviderPatch> {
         );
     }
     Ok(ProviderPatch { saml, sign_in: Some(sign_in), ..ProviderPatch::default() })
+}
+
+/// New LDAP settings name the account the sync binds as: an anonymous
+/// bind reads nothing on Active Directory, and on OpenLDAP at most what
+/// anyone may read, so a sync would quietly see an empty directory.
+fn require_bind_account(args: &LdapArgs) -> anyhow::Result<()> {
+    let missing: Vec<&str> = [
+        (args.bind_username.as_deref().is_none_or(str::is_empty), "--bind-username"),
+        (args.bind_password_file.is_none(), "--bind-password-file"),
+    ]
+    .into_iter()
+    .filter_map(|(missing, flag)| missing.then_some(flag))
+    .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "new LDAP settings need the account the sync binds as: give {} (the bind password \
+         only ever comes from a file)",
+        missing.join(" and ")
+    )
 }
 
 /// The LDAP settings the flags name; an empty value clears a clearable one.

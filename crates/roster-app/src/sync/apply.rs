@@ -21,7 +21,7 @@ use roster_domain::{
     User, UserId,
 };
 use roster_ldap::{DirectoryGroup, DirectoryUser, Watermark};
-use roster_store::{LdapLink, LinkKind};
+use roster_store::{LdapLink, LinkKind, MemberGrant};
 
 use super::report::SyncReport;
 use super::source::{SourceGroup, SourceUser, dn_key, source_group, source_user};
@@ -439,26 +439,13 @@ async fn sync_members(
     let site = &work.provider.site_id;
     let wanted: HashSet<UserId> =
         member_keys.iter().filter_map(|key| work.users_by_dn.get(key).cloned()).collect();
-    let current: HashSet<UserId> = tx
-        .member_grants(site, group)
-        .await?
-        .into_iter()
-        .map(|grant| grant.user)
+    let grants = tx.member_grants(site, group).await?;
+    let current: HashSet<UserId> = grants
+        .iter()
+        .map(|grant| grant.user.clone())
         .filter(|user| work.users_linked.contains(user))
         .collect();
-    if member_change_applies(options, true) {
-        let mut adding: Vec<&UserId> = wanted.difference(&current).collect();
-        adding.sort();
-        let (is_admin, _) = evaluate_group_admin(options, name, false, false);
-        let memberships: Vec<Membership> =
-            adding.iter().map(|user| Membership { user_id: (*user).clone(), is_admin }).collect();
-        tx.put_members(site, group, &memberships, work.now).await?;
-        for user in adding {
-            report.memberships_added += 1;
-            work.history.membership(group, name.as_str(), user.as_str(), true);
-            work.touched.insert(user.clone());
-        }
-    }
+    let mut removed = HashSet::new();
     if member_change_applies(options, false) {
         let mut removing: Vec<&UserId> = current.difference(&wanted).collect();
         removing.sort();
@@ -467,7 +454,37 @@ async fn sync_members(
                 report.memberships_removed += 1;
                 work.history.membership(group, name.as_str(), user.as_str(), false);
                 work.touched.insert(user.clone());
+                removed.insert(user.clone());
             }
+        }
+    }
+    // The members who stay: the group-admin mapping is evaluated again (the
+    // group may have been renamed into or out of `group_admin_groups`),
+    // taking back only what the mapping granted, as SCIM does.
+    for grant in grants.into_iter().filter(|grant| !removed.contains(&grant.user)) {
+        let (is_admin, granted) =
+            evaluate_group_admin(options, name, grant.is_admin, grant.granted);
+        if (is_admin, granted) != (grant.is_admin, grant.granted) {
+            tx.set_member_grant(site, group, &MemberGrant { is_admin, granted, ..grant }).await?;
+        }
+    }
+    if member_change_applies(options, true) {
+        let mut adding: Vec<&UserId> = wanted.difference(&current).collect();
+        adding.sort();
+        let (is_admin, granted) = evaluate_group_admin(options, name, false, false);
+        let memberships: Vec<Membership> =
+            adding.iter().map(|user| Membership { user_id: (*user).clone(), is_admin }).collect();
+        tx.put_members(site, group, &memberships, work.now).await?;
+        for user in adding {
+            // Recorded as the mapping's grant, so that leaving the mapping
+            // takes it back (an admin flag set by hand would stay).
+            if granted {
+                let grant = MemberGrant { user: user.clone(), is_admin, granted };
+                tx.set_member_grant(site, group, &grant).await?;
+            }
+            report.memberships_added += 1;
+            work.history.membership(group, name.as_str(), user.as_str(), true);
+            work.touched.insert(user.clone());
         }
     }
     Ok(())

@@ -22,7 +22,10 @@ use crate::{Principal, metrics, notices};
 use utoipa::ToSchema;
 
 /// How long one instance may hold a provider's sync before another may
-/// take over (an instance killed mid-sync blocks no longer than this).
+/// take over (an instance killed mid-sync blocks no longer than this). A
+/// sync renews it when it starts applying, and applies only if it still
+/// held it: a run that outlasts it changes nothing rather than racing the
+/// instance that took over.
 const LEASE: SignedDuration = SignedDuration::from_mins(15);
 /// Incremental syncs cannot see deletions: a full one runs at least this
 /// often.
@@ -212,12 +215,12 @@ impl Sync<'_> {
                 tracing::info!(site = %site, provider = %provider.id, full, "an LDAP sync succeeded");
                 count(&report, started);
             }
-            Err(failure) => {
-                tracing::warn!(site = %site, provider = %provider.id, %failure, "an LDAP sync failed");
-                report.failure = Some(failure);
+            Err(Failed { message, counts }) => {
+                tracing::warn!(site = %site, provider = %provider.id, failure = %message, "an LDAP sync failed");
+                report.failure = Some(message);
                 report.duration_ms = elapsed_ms(started);
                 count(&report, started);
-                self.record_failure(&provider, &owner, now, &report).await?;
+                self.record_failure(&provider, &owner, (now, counts), &report).await?;
             }
         }
         Ok(report)
@@ -233,7 +236,7 @@ impl Sync<'_> {
         (full, started): (bool, Instant),
         now: Timestamp,
         report: &mut SyncReport,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failed> {
         let ldap = provider.ldap.as_ref().ok_or("the LDAP settings were removed")?;
         let config = directory_config(ldap);
         // Read everything before any write: a directory that fails
@@ -265,6 +268,26 @@ impl Sync<'_> {
 
         let store_failed = |err: SyncError| format!("the changes could not be stored: {err}");
         let mut tx = self.write().await.map_err(store_failed)?;
+        // The lease is renewed in the transaction that applies: a read that
+        // outlasted it applies only if no other instance took the provider
+        // over meanwhile (and on PostgreSQL the renewed row stays locked
+        // until the commit, so a taker waits for it).
+        let renewed = async {
+            let at = self.now();
+            let until = at.checked_add(LEASE).map_err(internal)?;
+            Ok::<_, SyncError>(
+                tx.take_ldap_lease(&provider.site_id, &provider.id, owner, at, until).await?,
+            )
+        };
+        if !renewed.await.map_err(store_failed)? {
+            return Err(Failed {
+                message: "another instance took this provider's sync over after the lease of \
+                          this one expired; nothing was changed"
+                    .to_owned(),
+                // The provider is being synced: not a failure of its directory.
+                counts: false,
+            });
+        }
         apply(&mut tx, provider, &read, now, report).await.map_err(store_failed)?;
         let (seen_users, seen_groups) = read.watermarks();
         let newest = |old: &Option<String>, seen: Option<Watermark>| {
@@ -293,22 +316,24 @@ impl Sync<'_> {
             tx.release_ldap_lease(site, &provider.id, owner).await?;
             tx.commit().await
         };
-        finish.await.map_err(|err| store_failed(err.into()))
+        finish.await.map_err(|err| store_failed(err.into()).into())
     }
 
-    /// Records a failed run: one more consecutive failure, and at the
-    /// provider's threshold LDAP provisioning switches itself off.
+    /// Records a failed run: when it `counts`, one more consecutive
+    /// failure, and at the provider's threshold LDAP provisioning switches
+    /// itself off.
     async fn record_failure(
         &self,
         provider: &Provider,
         owner: &str,
-        now: Timestamp,
+        (now, counts): (Timestamp, bool),
         report: &SyncReport,
     ) -> Result<(), SyncError> {
         let site = &provider.site_id;
         let mut switched_off = None;
         let mut tx = self.write().await?;
-        if let Some(mut fresh) = tx.provider_by_id(site, &provider.id).await?
+        if counts
+            && let Some(mut fresh) = tx.provider_by_id(site, &provider.id).await?
             && let Some(ldap) = fresh.ldap.as_mut()
         {
             ldap.consecutive_failures = ldap.consecutive_failures.saturating_add(1);
@@ -350,6 +375,25 @@ fn count(report: &SyncReport, started: Instant) {
         groups: [report.groups_created, report.groups_updated, report.groups_removed],
         entry_errors: u32::try_from(report.errors.len()).unwrap_or(u32::MAX),
     });
+}
+
+/// Why a sync failed, in words for its report, and whether it counts
+/// towards the provider's failure threshold.
+struct Failed {
+    message: String,
+    counts: bool,
+}
+
+impl From<String> for Failed {
+    fn from(message: String) -> Self {
+        Self { message, counts: true }
+    }
+}
+
+impl From<&str> for Failed {
+    fn from(message: &str) -> Self {
+        message.to_owned().into()
+    }
 }
 
 fn elapsed_ms(started: Instant) -> u64 {

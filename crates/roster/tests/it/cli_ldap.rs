@@ -20,6 +20,20 @@ async fn ldap_settings_from_the_command_line(backend: Backend) {
     let with = |extra: &[&str]| -> Vec<String> {
         base.iter().chain(extra).map(|s| (*s).to_owned()).collect()
     };
+    // New settings name the account the sync binds as: without it, refused
+    // with the missing flags named, and nothing stored.
+    let before = run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Directory"]);
+    let unbound = ["--host", "ldap1.example.test", "--base-dn", "dc=example,dc=test"];
+    let output = run(&db, &with(&unbound).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_fails(&output, &["--bind-username and --bind-password-file"]);
+    let no_file =
+        with(&[&unbound[..], &["--bind-username", "cn=sync,dc=example,dc=test"]].concat());
+    let output = run(&db, &no_file.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_fails(&output, &["give --bind-password-file"]);
+    let after = run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Directory"]);
+    assert_eq!(after, before, "nothing stored");
+    assert_eq!(after["ldap"], Value::Null, "{after}");
+
     let set = with(&[
         "--host",
         "ldap1.example.test",
@@ -119,6 +133,27 @@ async fn an_ldap_provider_is_created_with_its_settings(backend: Backend) {
             .map(|s| (*s).to_owned())
             .collect()
     };
+    // Without the bind account: refused, naming what is missing, and
+    // nothing is created.
+    let output = run(
+        &db,
+        &create(&["--host", "dc1.corp.test", "--base-dn", "dc=corp,dc=test"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_fails(&output, &["--bind-username and --bind-password-file"]);
+    let output = run(
+        &db,
+        &create(&["--host", "dc1.corp.test", "--base-dn", "dc=corp,dc=test"])
+            .iter()
+            .chain(&["--bind-password-file".to_owned(), password.clone()])
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_fails(&output, &["give --bind-username"]);
+    let listed = run_json(&db, &["provider", "list", "--site", "acme"]);
+    assert_eq!(listed["total"], 0, "{listed}");
     // Without a host: a usage mistake, and nothing is created.
     let output = run(
         &db,
@@ -152,12 +187,21 @@ async fn an_ldap_provider_is_created_with_its_settings(backend: Backend) {
     // Once: a second create is refused by name.
     let output = run(
         &db,
-        &create(&["--host", "dc2.corp.test", "--base-dn", "dc=corp,dc=test"])
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
+        &create(&[
+            "--host",
+            "dc2.corp.test",
+            "--base-dn",
+            "dc=corp,dc=test",
+            "--bind-username",
+            "cn=sync,dc=corp,dc=test",
+            "--bind-password-file",
+            &password,
+        ])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
     );
-    assert!(!output.status.success());
+    assert_fails(&output, &["a provider named \"Corp\" already exists"]);
     let shown = run_json(&db, &["provider", "show", "--site", "acme", "--provider", "Corp"]);
     assert_eq!(shown["ldap"]["host"], "dc1.corp.test");
 }

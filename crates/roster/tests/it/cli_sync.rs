@@ -72,14 +72,23 @@ async fn a_sync_runs_and_is_listed(backend: Backend) {
     let report = run_json(&db, &[&sync[..], &["--full"]].concat());
     assert_eq!(report["full"], true, "{report}");
     assert_eq!(report["users_created"], 0, "{report}");
+    assert_eq!(report["users_unchanged"], 12, "{report}");
+    assert_eq!((&report["groups_updated"], &report["groups_removed"]), (&0.into(), &0.into()));
+    // Renamed and deleted in the directory: counted, in words too.
+    slapd.rename(&slapd.group_dn(0), "cn=renamed");
+    slapd.delete(&slapd.group_dn(1));
+    let text = run_ok(&db, &[&sync[..], &["--full"]].concat());
+    for line in ["users_unchanged: 12", "groups_updated: 1", "groups_removed: 1"] {
+        assert!(text.lines().any(|shown| shown == line), "{line} in {text}");
+    }
     let runs = run_json(&db, &["sync", "runs", "--site", "acme", "--provider", "Directory"]);
-    assert_eq!(runs["total"], 2, "{runs}");
+    assert_eq!(runs["total"], 3, "{runs}");
     assert!(runs["items"].as_array().unwrap().iter().all(|run| run["succeeded"] == true), "{runs}");
     let text = run_ok(&db, &["sync", "runs", "--site", "acme", "--provider", "Directory"]);
-    assert_eq!(text.lines().count(), 2, "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
 
     let members =
-        run_json(&db, &["group", "member", "list", "--site", "acme", "--group", "group000"]);
+        run_json(&db, &["group", "member", "list", "--site", "acme", "--group", "renamed"]);
     assert!(members["total"].as_u64().unwrap() > 0, "{members}");
 }
 
@@ -123,4 +132,55 @@ async fn a_terminal_sees_the_progress(backend: Backend) {
     assert_eq!(json["full"], true, "{json}");
 }
 
-crate::on_both_databases!(a_sync_runs_and_is_listed, a_terminal_sees_the_progress);
+/// `provider ldap --test` binds with the stored settings and counts what
+/// a sync would read, in text and JSON; it changes nothing, and a refused
+/// bind says why without ever printing the password.
+async fn a_connection_test_counts_the_directory(backend: Backend) {
+    let slapd = Slapd::builder().bulk(12, 3, 1).start();
+    let db = helpers::fresh_database(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    directory_provider(&db, &slapd, dir.path());
+    let test = ["provider", "ldap", "--site", "acme", "--provider", "Directory", "--test"];
+
+    let shown = run_json(&db, &test);
+    assert_eq!(
+        shown,
+        serde_json::json!({ "served_by": slapd.address(), "users": 12, "groups": 3 })
+    );
+    let text = run_ok(&db, &test);
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        ["groups: 3".to_owned(), format!("served_by: {}", slapd.address()), "users: 12".to_owned()],
+        "{text}"
+    );
+    let users = run_json(&db, &["user", "list", "--site", "acme"]);
+    assert_eq!(users["total"], 0, "a test provisions nobody: {users}");
+    let runs = run_json(&db, &["sync", "runs", "--site", "acme", "--provider", "Directory"]);
+    assert_eq!(runs["total"], 0, "and records no run: {runs}");
+
+    let wrong = dir.path().join("wrong-password");
+    std::fs::write(&wrong, "wrong-Pa55word-never-shown").unwrap();
+    let wrong = wrong.display().to_string();
+    run_ok(
+        &db,
+        &["provider", "ldap", "--site", "acme", "--provider", "Directory"]
+            .into_iter()
+            .chain(["--bind-password-file", wrong.as_str()])
+            .collect::<Vec<_>>(),
+    );
+    let output = run(&db, &test);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(said.contains("bind"), "the refusal is named: {said}");
+    assert!(!said.contains("wrong-Pa55word") && !said.contains(SYNC_PASSWORD), "{said}");
+}
+
+crate::on_both_databases!(
+    a_sync_runs_and_is_listed,
+    a_terminal_sees_the_progress,
+    a_connection_test_counts_the_directory
+);

@@ -48,7 +48,7 @@ pub(crate) async fn sync(app: &TestApp, provider: &str, full: bool) -> Value {
 }
 
 /// Every user, by username: the admin view.
-async fn users(app: &TestApp) -> std::collections::BTreeMap<String, Value> {
+pub(crate) async fn users(app: &TestApp) -> std::collections::BTreeMap<String, Value> {
     let mut all = std::collections::BTreeMap::new();
     let mut offset = 0;
     loop {
@@ -65,7 +65,7 @@ async fn users(app: &TestApp) -> std::collections::BTreeMap<String, Value> {
 }
 
 /// The usernames of a group's members.
-async fn members(app: &TestApp, group: &str) -> Vec<String> {
+pub(crate) async fn members(app: &TestApp, group: &str) -> Vec<String> {
     let groups = app.get("/api/admin/sites/acme/groups?limit=500").await;
     let Some(group) = groups.body["items"].as_array().unwrap().iter().find(|g| g["name"] == group)
     else {
@@ -89,6 +89,27 @@ async fn members(app: &TestApp, group: &str) -> Vec<String> {
     names
 }
 
+/// The connections on which the sync account bound, from slapd's own log
+/// (`stats` level), each with the number of searches made on it.
+fn sync_binds(slapd: &Slapd) -> Vec<(String, usize)> {
+    let log = slapd.log();
+    let bind = format!("BIND dn=\"{}\" method=128", slapd.sync_dn()).to_lowercase();
+    let mut binds: Vec<(String, usize)> = log
+        .lines()
+        .filter(|line| line.to_lowercase().contains(&bind))
+        .filter_map(|line| line.split_whitespace().find(|word| word.starts_with("conn=")))
+        .map(|conn| (conn.to_owned(), 0))
+        .collect();
+    for (conn, searches) in &mut binds {
+        let search = format!("{conn} ");
+        *searches = log
+            .lines()
+            .filter(|line| line.contains(&search) && line.contains(" SRCH base="))
+            .count();
+    }
+    binds
+}
+
 async fn a_full_sync_then_incremental_changes(backend: Backend) {
     // 600 users: past the sync account's size limit of 500.
     let slapd = Slapd::builder().bulk(600, 6, 2).start();
@@ -104,6 +125,11 @@ async fn a_full_sync_then_incremental_changes(backend: Backend) {
     assert_eq!(report["groups_created"], 6);
     assert_eq!(report["memberships_added"], 1200);
     assert_eq!(report["served_by"], slapd.address());
+    // One bind for the whole sync: the users' two pages and the groups'
+    // page are searched on the one bound connection.
+    let binds = sync_binds(&slapd);
+    assert_eq!(binds.len(), 1, "one BIND per sync: {binds:?}\n{}", slapd.log());
+    assert!(binds[0].1 >= 3, "paged searches on that connection: {binds:?}");
     let all = users(&app).await;
     assert_eq!(all.len(), 600);
     let first = &all[&slapd.username(0)];
@@ -129,6 +155,7 @@ async fn a_full_sync_then_incremental_changes(backend: Backend) {
     let moved = slapd.rename(&slapd.user_dn(2), "uid=renamed");
     slapd.replace(&moved, "uid", &["renamed"]);
     let report = sync(&app, &provider, false).await;
+    assert_eq!(sync_binds(&slapd).len(), 3, "one more BIND per sync");
     assert_eq!(report["full"], false, "{report}");
     assert_eq!(report["users_created"], 1, "{report}");
     assert!(report["users_updated"].as_u64().unwrap() >= 2, "{report}");

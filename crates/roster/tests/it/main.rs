@@ -34,6 +34,8 @@ mod isolation;
 mod jobs;
 mod ldap_bench;
 mod ldap_sync;
+mod ldap_sync_options;
+mod ldap_sync_schedule;
 mod lifecycle;
 mod mail_alerts;
 mod mail_notices;
