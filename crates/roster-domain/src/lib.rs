@@ -6,6 +6,7 @@
 //! a function that takes a [`Username`] never has to check it again.
 
 mod error;
+mod fingerprint;
 mod group;
 pub mod history;
 mod ids;
@@ -24,6 +25,7 @@ mod user;
 mod webhook;
 
 pub use error::InvalidValue;
+pub use fingerprint::CertificateFingerprint;
 pub use group::{Group, Membership};
 pub use ids::{AdminKeyId, GroupId, ProviderId, SiteId, UserId};
 pub use lifecycle_rule::{LifecycleRule, MAX_INACTIVE_DAYS, RuleAction, RuleAuthMethod};
@@ -34,10 +36,9 @@ pub use manual::{
 pub use names::{AttributeName, DisplayText, Email, GroupName, ProviderName, SiteSlug, Username};
 pub use patterns::{GroupPattern, GroupPatternList};
 pub use provider::{
-    AttributeNames, CertificateFingerprint, DeprovisioningMethod, HttpUrl, LdapSecurity,
-    LdapServerType, LdapSettings, NameIdSource, PresentedCredential, Provider, ProviderKind,
-    ProviderRefusal, ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings,
-    UsernameAttribute,
+    AttributeNames, DeprovisioningMethod, HttpUrl, LdapSecurity, LdapServerType, LdapSettings,
+    NameIdSource, PresentedCredential, Provider, ProviderKind, ProviderRefusal,
+    ProvisioningOptions, SamlSignIn, SamlTrust, ScimAuth, ScimSettings, UsernameAttribute,
 };
 pub use scim_refusal::ScimRefusal;
 pub use secret::Secret;
