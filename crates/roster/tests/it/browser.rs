@@ -146,16 +146,21 @@ impl Browser {
 
     /// Clicks the button `css` selects and waits for the page its form
     /// leads to. The new page may have the same address (a form posted to
-    /// its own page), so what is awaited is the old document going away.
+    /// its own page), so what is awaited is the old document going away:
+    /// the old one carries a mark in its `window`, the new one does not.
+    /// (Polling an element of the old page instead depends on how the
+    /// driver words a vanished node: chromium has answered both "stale
+    /// element reference" and an inspector error.) While the browser is
+    /// between the two documents a script may fail; that is waited out.
     pub async fn submit(&self, css: &str) {
-        let old = self.client.find(Locator::Css("html")).await.expect("the page's root");
+        const MARK: &str = "window.__rosterOldPage = true; return true;";
+        const MARKED: &str = "return window.__rosterOldPage === true;";
+        self.client.execute(MARK, vec![]).await.expect("mark the page");
         self.click(css).await;
         let deadline = Instant::now() + WAIT_DEADLINE;
         loop {
-            match old.tag_name().await {
-                Err(err) if err.is_stale_element_reference() => break,
-                Err(err) => panic!("after submitting {css:?}: {err}"),
-                Ok(_) => {}
+            if let Ok(Value::Bool(false)) = self.client.execute(MARKED, vec![]).await {
+                break;
             }
             if Instant::now() >= deadline {
                 panic!(

@@ -43,6 +43,21 @@ pub(crate) async fn site_with_admins(app: &TestApp) {
     }
 }
 
+/// Moves the test clock forward to the next 06:00 UTC. The tests count
+/// days to a credential's expiry (midnight UTC) and step the clock by days
+/// and hours; from a fixed time of day those steps never cross a midnight
+/// they did not mean to, whenever the suite runs.
+fn six_in_the_morning(app: &TestApp) {
+    let now = app.clock.now();
+    let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let mut six =
+        today.at(6, 0, 0, 0).to_zoned_datetime(jiff::tz::TimeZone::UTC).unwrap().timestamp();
+    if six <= now {
+        six = six.checked_add(DAY).unwrap();
+    }
+    app.clock.advance(six.duration_since(now));
+}
+
 /// A provider `name` of `acme` with a SCIM token that expires at the
 /// start of the day `days` days from the test clock's now (so between
 /// `days - 1` and `days` days from now); returns its admin path.
@@ -108,6 +123,7 @@ fn assert_token_mail(mail: &Delivered, app: &TestApp, provider: &str, days: i64)
 async fn alerts_arrive_once_at_each_threshold(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = spawn_app_with_mailer(backend, Some(smtp.mailer())).await;
+    six_in_the_morning(&app);
     site_with_admins(&app).await;
     provider_expiring(&app, "Okta", 40).await;
 
@@ -151,6 +167,7 @@ async fn alerts_arrive_once_at_each_threshold(backend: Backend) {
 async fn configured_thresholds_are_mailed_once_each(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = spawn_app(backend).await;
+    six_in_the_morning(&app);
     site_with_admins(&app).await;
     provider_expiring(&app, "Okta", 20).await;
     let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true }).unwrap();
@@ -209,6 +226,7 @@ async fn configured_thresholds_are_mailed_once_each(backend: Backend) {
 async fn two_instances_send_each_alert_once(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = spawn_app_with_mailer(backend, Some(smtp.mailer())).await;
+    six_in_the_morning(&app);
     site_with_admins(&app).await;
     for name in ["Okta", "Entra", "Duo"] {
         provider_expiring(&app, name, 20).await;
@@ -250,6 +268,7 @@ async fn two_instances_send_each_alert_once(backend: Backend) {
 async fn a_reset_credential_gets_its_own_alerts_and_only_the_nearest(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = spawn_app_with_mailer(backend, Some(smtp.mailer())).await;
+    six_in_the_morning(&app);
     site_with_admins(&app).await;
     // First seen 4 to 5 days before expiry: the 7-day alert only.
     let okta = provider_expiring(&app, "Okta", 5).await;
@@ -278,6 +297,7 @@ async fn a_reset_credential_gets_its_own_alerts_and_only_the_nearest(backend: Ba
 async fn without_recipients_the_alert_is_recorded_not_sent(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = spawn_app_with_mailer(backend, Some(smtp.mailer())).await;
+    six_in_the_morning(&app);
     app.site("acme").await;
     app.user("acme", json!({ "username": "nomail", "site_admin": true })).await;
     app.user("acme", json!({ "username": "plain", "email": "plain@acme.test" })).await;
@@ -298,6 +318,7 @@ async fn without_recipients_the_alert_is_recorded_not_sent(backend: Backend) {
 async fn a_failed_alert_is_retried_and_then_sent_once(backend: Backend) {
     let mut smtp = SmtpServer::start();
     let app = spawn_app_with_mailer(backend, Some(smtp.mailer())).await;
+    six_in_the_morning(&app);
     site_with_admins(&app).await;
     provider_expiring(&app, "Okta", 20).await;
     smtp.stop();
@@ -326,6 +347,7 @@ async fn a_failed_alert_is_retried_and_then_sent_once(backend: Backend) {
 
 async fn without_an_smtp_host_mail_is_off(backend: Backend) {
     let app = spawn_app(backend).await;
+    six_in_the_morning(&app);
     site_with_admins(&app).await;
     provider_expiring(&app, "Okta", 7).await;
     let report = run_job(&app).await;
@@ -337,6 +359,7 @@ async fn without_an_smtp_host_mail_is_off(backend: Backend) {
 async fn the_cli_runs_the_job_with_the_smtp_flags(backend: Backend) {
     let smtp = SmtpServer::start_with_login("roster", "s3cret pass");
     let app = spawn_app(backend).await;
+    six_in_the_morning(&app);
     site_with_admins(&app).await;
     provider_expiring(&app, "Okta", 3).await;
     let db = &app._database;
@@ -414,6 +437,7 @@ async fn write_raw_names(app: &TestApp, site_name: &str, provider_name: &str) {
 async fn names_with_line_breaks_cannot_add_headers(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = spawn_app_with_mailer(backend, Some(smtp.mailer())).await;
+    six_in_the_morning(&app);
     site_with_admins(&app).await;
     provider_expiring(&app, "Okta", 3).await;
     write_raw_names(
@@ -461,6 +485,7 @@ async fn tls_is_verified_with_the_configured_ca(backend: Backend) {
     let smtp = SmtpServer::start_secured(SmtpSecurity::StartTls);
     let mailer = SmtpMailer::new(SmtpConfig { ca_pem: Some(smtp.ca_pem()), ..smtp.config() });
     let app = spawn_app_with_mailer(backend, Some(Arc::new(mailer.unwrap()))).await;
+    six_in_the_morning(&app);
     site_with_admins(&app).await;
     provider_expiring(&app, "Okta", 3).await;
     assert_eq!(alerts_of(&run_job(&app).await)[0]["outcome"], "sent");
