@@ -6,6 +6,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::AlertDays;
 use crate::mailer::one_line;
 
 /// A subject and a plain-text body.
@@ -68,13 +69,31 @@ fn days(count: i64) -> String {
     if count == 1 { "1 day".to_owned() } else { format!("{count} days") }
 }
 
-/// A SCIM credential expires soon.
+/// The reminder days as a sentence says them: "30, 7 and 1 days",
+/// "14 and 3 days", "1 day".
+fn reminder_days(reminders: &AlertDays) -> String {
+    let days = reminders.days();
+    let unit = if days == [1] { "day" } else { "days" };
+    let listed = match days.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => {
+            let rest: Vec<String> = rest.iter().map(i64::to_string).collect();
+            format!("{} and {last}", rest.join(", "))
+        }
+        None => String::new(),
+    };
+    format!("{listed} {unit}")
+}
+
+/// A SCIM credential expires soon; `reminders` are the days the operator
+/// chose for these alerts, so that the mail says when the next comes.
 pub fn scim_token_expiry(
     about: About<'_>,
     basic: bool,
     expires_at: Timestamp,
     now: Timestamp,
     public_url: Option<&str>,
+    reminders: &AlertDays,
 ) -> AlertText {
     let provider = about.provider();
     let left = days(days_left(now, expires_at));
@@ -95,11 +114,12 @@ pub fn scim_token_expiry(
              (the old one keeps working for the overlap while you switch):\n\
              {console}  roster provider scim {selector} --auth {auth} --reset --overlap 7d\n\
              2. Enter the new credential in the identity provider's provisioning settings.\n\n\
-             Reminders go out 30, 7 and 1 days before a credential expires.\n{FOOTER}",
+             Reminders go out {reminders} before a credential expires.\n{FOOTER}",
             site = about.site(),
             at = when(expires_at),
             console = console(public_url),
             selector = about.cli_selector(),
+            reminders = reminder_days(reminders),
         ),
     }
 }
@@ -198,6 +218,15 @@ mod tests {
         About { site_slug: "acme", site_name: "Acme\r\nBcc: x", provider: "Okta 'prod'" };
 
     #[test]
+    fn reminder_days_read_as_a_sentence() {
+        let words = |raw: &str| reminder_days(&AlertDays::parse(raw).unwrap());
+        assert_eq!(words("30,7,1"), "30, 7 and 1 days");
+        assert_eq!(words("3,14"), "14 and 3 days");
+        assert_eq!(words("7"), "7 days");
+        assert_eq!(words("1"), "1 day");
+    }
+
+    #[test]
     fn days_left_round_up() {
         let now = at("2026-01-01T00:00:00Z");
         assert_eq!(days_left(now, at("2026-01-08T00:00:00Z")), 7);
@@ -215,6 +244,7 @@ mod tests {
             at("2026-01-08T00:00:00Z"),
             now,
             Some("https://id.example.com/"),
+            &AlertDays::standard(),
         );
         assert_eq!(
             text.subject,
@@ -232,7 +262,11 @@ mod tests {
             text.text
         );
         assert!(!text.text.contains("\r\nBcc"));
-        let without_url = scim_token_expiry(ABOUT, true, at("2026-01-02T00:00:00Z"), now, None);
+        assert!(text.text.contains("Reminders go out 30, 7 and 1 days before"), "{}", text.text);
+        let custom = AlertDays::parse("3,14").unwrap();
+        let without_url =
+            scim_token_expiry(ABOUT, true, at("2026-01-02T00:00:00Z"), now, None, &custom);
+        assert!(without_url.text.contains("Reminders go out 14 and 3 days before"));
         assert!(without_url.subject.ends_with("expires in 1 day"));
         assert!(!without_url.text.contains("/admin"));
         assert!(without_url.text.contains("--auth basic"));

@@ -135,6 +135,7 @@ impl Jobs<'_> {
                 credential.expires_at,
                 now,
                 self.ctx.config.public_url.as_deref(),
+                &self.ctx.config.token_expiry_alert_days,
             ),
         }
     }

@@ -203,6 +203,8 @@ async fn configured_thresholds_are_mailed_once_each(backend: Backend) {
         let messages = smtp.messages();
         assert_eq!(messages.len(), expected);
         assert_token_mail(&messages[expected - 1], &app, "Okta", days);
+        let body = &messages[expected - 1].body;
+        assert!(body.contains("Reminders go out 14 and 3 days before"), "{body}");
         // Once: again now and later the same day, nothing new.
         assert!(alerts_of(&run_custom().await).is_empty());
         app.clock.advance(SignedDuration::from_hours(2));
