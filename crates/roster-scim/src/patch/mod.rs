@@ -284,31 +284,37 @@ fn in_operation(index: usize, error: ScimError) -> ScimError {
 }
 
 /// The members added and removed between `before` and `after`, by `value`.
+/// Only the added members are copied: a group of 500 members is compared
+/// by reference (copying both lists was a quarter of a PATCH's time).
 fn member_deltas(
     rt: &ResourceType,
     before: &Map<String, Value>,
     after: &Map<String, Value>,
 ) -> (Vec<Value>, Vec<String>) {
     let Some(attr) = rt.schema.attribute("members") else { return (Vec::new(), Vec::new()) };
-    let members = |resource: &Map<String, Value>| -> Vec<Value> {
-        resource.get(attr.name).and_then(Value::as_array).cloned().unwrap_or_default()
-    };
-    let (old, new) = (members(before), members(after));
-    let id = |member: &Value| member.get("value").and_then(Value::as_str).map(str::to_owned);
-    let old_ids: HashSet<String> = old.iter().filter_map(id).collect();
-    let new_ids: HashSet<String> = new.iter().filter_map(id).collect();
+    fn members<'a>(resource: &'a Map<String, Value>, name: &str) -> &'a [Value] {
+        resource.get(name).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    }
+    fn id(member: &Value) -> Option<&str> {
+        member.get("value")?.as_str()
+    }
+    let (old, new) = (members(before, attr.name), members(after, attr.name));
+    let old_ids: HashSet<&str> = old.iter().filter_map(id).collect();
+    let new_ids: HashSet<&str> = new.iter().filter_map(id).collect();
     let mut seen = HashSet::new();
     let added = new
-        .into_iter()
+        .iter()
         .filter(|member| {
-            id(member).is_some_and(|value| !old_ids.contains(&value) && seen.insert(value))
+            id(member).is_some_and(|value| !old_ids.contains(value) && seen.insert(value))
         })
+        .cloned()
         .collect();
     let mut seen = HashSet::new();
     let removed = old
         .iter()
         .filter_map(id)
-        .filter(|value| !new_ids.contains(value) && seen.insert(value.clone()))
+        .filter(|value| !new_ids.contains(value) && seen.insert(*value))
+        .map(str::to_owned)
         .collect();
     (added, removed)
 }

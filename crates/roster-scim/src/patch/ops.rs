@@ -134,19 +134,19 @@ fn compute(
     match &target.select {
         Select::Whole if attr.multi_valued => match mode {
             Mode::Add => append(attr, before, value, label, origin),
-            Mode::Replace => clean_value(attr, value, label, origin),
+            Mode::Replace => clean_value(attr, value, &label, origin),
         },
         // Unassigning a whole complex value removes it, as `remove` does,
         // immutable sub-attributes included.
         Select::Whole if attr.kind == AttrType::Complex && value.is_null() => Ok(None),
         Select::Whole if attr.kind == AttrType::Complex => {
-            let partial = clean_partial(attr, value, label, origin)?;
+            let partial = clean_partial(attr, value, &label, origin)?;
             merge_single(attr, before, &partial, label)
         }
-        Select::Whole => clean_element(attr, value, label, origin),
+        Select::Whole => clean_element(attr, value, &label, origin),
         Select::Sub(sub) => {
             let mut partial = Map::new();
-            let clean = clean_value(sub, value, label, origin)?.unwrap_or(Value::Null);
+            let clean = clean_value(sub, value, &label, origin)?.unwrap_or(Value::Null);
             partial.insert(sub.name.to_owned(), clean);
             merge_single(attr, before, &partial, &target.parent_label)
         }
@@ -154,11 +154,11 @@ fn compute(
             let partial = match sub {
                 Some(sub) => {
                     let mut partial = Map::new();
-                    let clean = clean_value(sub, value, label, origin)?.unwrap_or(Value::Null);
+                    let clean = clean_value(sub, value, &label, origin)?.unwrap_or(Value::Null);
                     partial.insert(sub.name.to_owned(), clean);
                     partial
                 }
-                None => clean_partial(attr, value, label, origin)?,
+                None => clean_partial(attr, value, &label, origin)?,
             };
             let mut items = elements(before);
             let selected: Vec<usize> = (0..items.len())
@@ -211,7 +211,7 @@ fn append(
         .filter_map(|(index, item)| value_key(attr, item).map(|key| (key, index)))
         .collect();
     for item in new {
-        let Some(clean) = clean_element(attr, item, label, origin)? else { continue };
+        let Some(clean) = clean_element(attr, item, &label, origin)? else { continue };
         let key = value_key(attr, &clean);
         let found = match &key {
             Some(key) => by_value.get(key).copied(),
@@ -355,7 +355,7 @@ fn remove(
         (Select::Whole, Some(values)) if attr.multi_valued => {
             let mut items = elements(before);
             for value in values {
-                if let Some(clean) = clean_element(attr, value, label, Origin::Client)? {
+                if let Some(clean) = clean_element(attr, value, &label, Origin::Client)? {
                     items.retain(|item| !same_element(attr, item, &clean));
                 }
             }

@@ -7,7 +7,8 @@
 //! Shared by [`normalize`](super::normalize) and the PATCH engine, so a
 //! value written by PUT and the same value written by PATCH end up alike.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::fmt::Display;
 
 use serde_json::{Map, Value};
 
@@ -20,7 +21,7 @@ use crate::schema::{AttrType, Attribute, Mutability};
 pub(crate) fn clean_value(
     attr: &Attribute,
     value: &Value,
-    label: &str,
+    label: &dyn Display,
     origin: Origin,
 ) -> Result<Option<Value>, ScimError> {
     if value.is_null() {
@@ -79,7 +80,7 @@ pub(crate) fn clean_value(
 pub(crate) fn clean_element(
     attr: &Attribute,
     value: &Value,
-    label: &str,
+    label: &dyn Display,
     origin: Origin,
 ) -> Result<Option<Value>, ScimError> {
     let ok = match (attr.kind, value) {
@@ -135,7 +136,7 @@ pub(crate) fn clean_element(
 pub(crate) fn clean_partial(
     attr: &Attribute,
     value: &Value,
-    label: &str,
+    label: &dyn Display,
     origin: Origin,
 ) -> Result<Map<String, Value>, ScimError> {
     let Some(object) = value.as_object() else {
@@ -147,20 +148,33 @@ pub(crate) fn clean_partial(
         )));
     };
     let mut out = Map::new();
-    let mut seen = HashSet::new();
+    // A handful of sub-attributes at most: a list is cheaper than a set.
+    let mut seen: Vec<&str> = Vec::with_capacity(object.len());
     for (key, item) in object {
         let Some(sub) = attr.sub(key) else { continue };
-        if !seen.insert(sub.name) {
+        if seen.contains(&sub.name) {
             return Err(twice(&format!("{label}.{}", sub.name)));
         }
+        seen.push(sub.name);
         if origin == Origin::Client && sub.mutability == Mutability::ReadOnly {
             continue;
         }
-        let sub_label = format!("{label}.{}", sub.name);
+        let sub_label = SubLabel(label, sub.name);
         let clean = clean_value(sub, item, &sub_label, origin)?.unwrap_or(Value::Null);
         out.insert(sub.name.to_owned(), clean);
     }
     Ok(out)
+}
+
+/// The label of a sub-attribute in errors (`emails.value`), written only
+/// when an error is: the labels of a 500-member list's sub-attributes were
+/// a good part of normalising it.
+struct SubLabel<'a>(&'a dyn Display, &'a str);
+
+impl Display for SubLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
 }
 
 /// RFC 7643 §2.4: "The primary attribute value "true" MUST appear no more
@@ -168,7 +182,7 @@ pub(crate) fn clean_partial(
 pub(crate) fn check_primary(
     attr: &Attribute,
     items: &[Value],
-    label: &str,
+    label: &dyn Display,
 ) -> Result<(), ScimError> {
     if attr.sub("primary").is_none() {
         return Ok(());
