@@ -64,6 +64,7 @@ pub use error::InternalError;
 pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use metadata_client::{
     HttpMetadataClient, MAX_METADATA_BYTES, MetadataClientConfig, MetadataFetchError,
+    MetadataTimeouts,
 };
 pub use redact::{CapturedBody, KEPT_HEADERS};
 pub use scheduler::{JobRun, Scheduler, SchedulerError, instance_name};

@@ -19,10 +19,6 @@ use roster_domain::HttpUrl;
 use crate::MetadataClient;
 use crate::fetch_rules::{check_address, check_redirect, check_target};
 
-/// How long connecting may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a whole fetch may take, redirects and body included.
-const TOTAL_TIMEOUT: Duration = Duration::from_secs(15);
 /// The largest document accepted; metadata of one IdP is a few KiB, and
 /// `roster-saml` refuses larger documents anyway.
 pub const MAX_METADATA_BYTES: usize = 2 * 1024 * 1024;
@@ -66,14 +62,39 @@ pub struct MetadataClientConfig {
     pub allow_private: bool,
 }
 
+/// How long a fetch may take. The defaults are roster's; tests shorten
+/// them so that a server that never answers fails a save in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetadataTimeouts {
+    /// How long connecting may take.
+    pub connect: Duration,
+    /// How long a whole fetch may take, redirects and body included.
+    pub total: Duration,
+}
+
+impl Default for MetadataTimeouts {
+    fn default() -> Self {
+        Self { connect: Duration::from_secs(5), total: Duration::from_secs(15) }
+    }
+}
+
 /// Fetches metadata over HTTP(S) under the rules of `fetch_rules`.
 pub struct HttpMetadataClient {
     client: reqwest::Client,
     allow_private: bool,
+    timeouts: MetadataTimeouts,
 }
 
 impl HttpMetadataClient {
     pub fn new(config: MetadataClientConfig) -> Result<Self, MetadataFetchError> {
+        Self::with_timeouts(config, MetadataTimeouts::default())
+    }
+
+    /// A client with other timeouts than roster's (tests).
+    pub fn with_timeouts(
+        config: MetadataClientConfig,
+        timeouts: MetadataTimeouts,
+    ) -> Result<Self, MetadataFetchError> {
         let allow_private = config.allow_private;
         let policy = redirect::Policy::custom(move |attempt| {
             let followed = attempt.previous().len().saturating_sub(1);
@@ -91,12 +112,12 @@ impl HttpMetadataClient {
             .dns_resolver(Arc::new(CheckedResolver::new(allow_private)))
             .no_proxy()
             .redirect(policy)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(TOTAL_TIMEOUT)
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.total)
             .user_agent(concat!("roster/", env!("CARGO_PKG_VERSION"), " (SAML metadata)"))
             .build()
             .map_err(|err| MetadataFetchError::Request(format!("client set-up: {err}")))?;
-        Ok(Self { client, allow_private })
+        Ok(Self { client, allow_private, timeouts })
     }
 
     async fn get(&self, url: Url) -> Result<String, MetadataFetchError> {
@@ -107,7 +128,7 @@ impl HttpMetadataClient {
             .header("accept", "application/samlmetadata+xml, application/xml, text/xml")
             .send()
             .await
-            .map_err(request_error)?;
+            .map_err(|err| self.request_error(err))?;
         let status = response.status();
         if status.is_redirection() {
             return Err(unfollowed_redirect(&response, self.allow_private));
@@ -122,7 +143,7 @@ impl HttpMetadataClient {
         // Read in chunks, so that a server that lies about (or omits) the
         // length is cut off at the cap rather than filling memory.
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(request_error)? {
+        while let Some(chunk) = response.chunk().await.map_err(|err| self.request_error(err))? {
             if body.len() + chunk.len() > MAX_METADATA_BYTES {
                 return Err(too_large);
             }
@@ -160,9 +181,15 @@ fn unfollowed_redirect(response: &reqwest::Response, allow_private: bool) -> Met
     }
 }
 
-/// Our own refusal when it is in the error's chain (the resolver's or the
-/// redirect policy's), else the failure as reqwest classifies it.
-fn request_error(err: reqwest::Error) -> MetadataFetchError {
+impl HttpMetadataClient {
+    /// Our own refusal when it is in the error's chain (the resolver's or
+    /// the redirect policy's), else the failure as reqwest classifies it.
+    fn request_error(&self, err: reqwest::Error) -> MetadataFetchError {
+        request_error(err, self.timeouts.total)
+    }
+}
+
+fn request_error(err: reqwest::Error, total: Duration) -> MetadataFetchError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
     let mut innermost = err.to_string();
     while let Some(current) = source {
@@ -173,7 +200,7 @@ fn request_error(err: reqwest::Error) -> MetadataFetchError {
         source = current.source();
     }
     if err.is_timeout() {
-        MetadataFetchError::Timeout(TOTAL_TIMEOUT.as_secs())
+        MetadataFetchError::Timeout(total.as_secs())
     } else if err.is_connect() {
         MetadataFetchError::Connect(innermost)
     } else {

@@ -113,7 +113,10 @@ impl From<SsoError> for ApiError {
                      log, under this request's x-request-id",
                 )
             }
-            SsoError::Unsolicited | SsoError::UnknownIssuer | SsoError::AmbiguousIssuer => {
+            SsoError::Unsolicited
+            | SsoError::UnknownIssuer
+            | SsoError::AmbiguousIssuer
+            | SsoError::UnknownLogoutIssuer => {
                 Self::new(StatusCode::FORBIDDEN, "sign_in_refused", message)
             }
             SsoError::UserRefused(reason) => {

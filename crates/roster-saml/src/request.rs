@@ -231,5 +231,44 @@ mod tests {
         assert_eq!(xml::attr(&doc, acs[0], "isDefault"), Some("true"));
         assert_eq!(xml::children(&doc, sp, METADATA, "KeyDescriptor").len(), 2);
         assert_eq!(xml::children(&doc, sp, METADATA, "NameIDFormat").len(), 2);
+        let slo = xml::children(&doc, sp, METADATA, "SingleLogoutService");
+        assert_eq!(slo.len(), 1);
+        assert_eq!(xml::attr(&doc, slo[0], "Binding"), Some(REDIRECT_BINDING));
+        assert_eq!(
+            xml::attr(&doc, slo[0], "Location"),
+            Some("https://roster.example.test/saml/logout")
+        );
+        // The schema's order: keys, logout, NameID formats, then the ACSs.
+        let order: Vec<String> = xml::elements(&doc, sp)
+            .into_iter()
+            .map(|node| xml::name_of(&doc, node).trim_start_matches("md:").to_owned())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "KeyDescriptor",
+                "KeyDescriptor",
+                "SingleLogoutService",
+                "NameIDFormat",
+                "NameIDFormat",
+                "AssertionConsumerService",
+                "AssertionConsumerService"
+            ]
+        );
+    }
+
+    #[test]
+    fn sp_metadata_without_a_logout_url_lists_none() {
+        let metadata = SpMetadata {
+            entity_id: "https://roster.example.test/saml/metadata",
+            acs_urls: &["https://roster.example.test/saml/consume"],
+            slo_url: None,
+            signing_certificates: &[],
+            encryption_certificates: &[],
+            name_id_formats: &[NAME_ID_EMAIL],
+            signs_requests: false,
+        }
+        .to_xml();
+        assert!(!metadata.contains("SingleLogoutService"), "{metadata}");
     }
 }

@@ -3,10 +3,14 @@
 //! read by the names identity providers give them.
 //!
 //! One preset serves every kind, since the names do not collide: Okta's
-//! and JumpCloud's attribute statements (`email`, `firstName`, `groups`,
-//! `memberOf`), OneLogin's parameters (`User.email`, `User.FirstName`),
-//! Entra ID's claim URIs, and the X.500/eduPerson OIDs of generic SAML
-//! IdPs. Names are matched without case; the first value of the first
+//! attribute statements (`email`, `firstName`, `lastName`, `groups`),
+//! JumpCloud's user attributes and group attribute (`email`, `firstname`,
+//! `lastname`, `memberOf`), OneLogin's parameters (`User.email`,
+//! `User.FirstName`, `User.LastName`, `memberOf`), Entra ID's claim URIs,
+//! Cisco Duo's mapped attributes (`Email`, `FirstName`, `LastName`,
+//! `first_name`...) and the source attributes it passes on (a directory's
+//! `mail`, `givenName`, `sn`; an OpenID source's `given_name`,
+//! `family_name`), and the X.500/eduPerson OIDs of generic SAML IdPs. Names are matched without case; the first value of the first
 //! name present wins for single values. A provider may name its own
 //! attribute for a field instead (an IdP whose administrator mapped the
 //! e-mail to `workEmail`); that name alone is read for the field.
@@ -25,6 +29,7 @@ const FIRST_NAME: &[&str] = &[
     "firstname",
     "first_name",
     "givenname",
+    "given_name",
     "user.firstname",
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
     "urn:oid:2.5.4.42",
@@ -33,6 +38,7 @@ const LAST_NAME: &[&str] = &[
     "lastname",
     "last_name",
     "surname",
+    "family_name",
     "sn",
     "user.lastname",
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
@@ -120,32 +126,117 @@ mod tests {
             .collect()
     }
 
+    /// The profile's fields as text, groups in order.
+    fn fields(profile: AssertedProfile) -> (String, String, String, Vec<String>) {
+        let text = |value: Option<&str>| value.unwrap_or("(none)").to_owned();
+        (
+            text(profile.email.as_ref().map(Email::as_str)),
+            text(profile.first_name.as_ref().map(DisplayText::as_str)),
+            text(profile.last_name.as_ref().map(DisplayText::as_str)),
+            profile.groups.iter().map(|group| group.as_str().to_owned()).collect(),
+        )
+    }
+
+    fn ada(groups: &[&str]) -> (String, String, String, Vec<String>) {
+        (
+            "ada@example.com".into(),
+            "Ada".into(),
+            "Lovelace".into(),
+            groups.iter().map(|group| (*group).to_owned()).collect(),
+        )
+    }
+
     #[test]
-    fn each_identity_providers_names_are_read() {
+    fn okta_attribute_statements_are_read() {
         let okta = preset(&attributes(&[
             ("email", &["ada@example.com"]),
             ("firstName", &["Ada"]),
             ("lastName", &["Lovelace"]),
             ("groups", &["Staff", "Admins", "Staff"]),
         ]));
-        assert_eq!(okta.email.unwrap().as_str(), "ada@example.com");
-        assert_eq!(okta.first_name.unwrap().as_str(), "Ada");
-        assert_eq!(okta.last_name.unwrap().as_str(), "Lovelace");
-        let names: Vec<&str> = okta.groups.iter().map(GroupName::as_str).collect();
-        assert_eq!(names, ["Staff", "Admins"], "deduplicated, in order");
+        assert_eq!(fields(okta), ada(&["Staff", "Admins"]), "deduplicated, in order");
+    }
 
+    #[test]
+    fn entra_id_claim_uris_are_read() {
         let entra = preset(&attributes(&[
-            ("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", &["Grace"]),
-            ("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", &["Hopper"]),
-            ("http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", &["9f1c2a"]),
+            ("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", &["ada@corp.example"]),
+            (
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                &["ada@example.com"],
+            ),
+            ("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", &["Ada"]),
+            ("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", &["Lovelace"]),
+            (
+                "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+                &["9f1c2a4e-0000-4000-8000-000000000001"],
+            ),
         ]));
-        assert_eq!(entra.first_name.unwrap().as_str(), "Grace");
-        assert_eq!(entra.groups.len(), 1);
+        // The UPN (`.../claims/name`) is not the e-mail.
+        assert_eq!(fields(entra), ada(&["9f1c2a4e-0000-4000-8000-000000000001"]));
+    }
 
-        let onelogin =
-            preset(&attributes(&[("User.email", &["x@example.com"]), ("memberOf", &["Ops"])]));
-        assert_eq!(onelogin.email.unwrap().as_str(), "x@example.com");
-        assert_eq!(onelogin.groups[0].as_str(), "Ops");
+    #[test]
+    fn jumpcloud_attributes_are_read() {
+        let jumpcloud = preset(&attributes(&[
+            ("email", &["ada@example.com"]),
+            ("firstname", &["Ada"]),
+            ("lastname", &["Lovelace"]),
+            ("memberOf", &["Engineering", "All Users"]),
+        ]));
+        assert_eq!(fields(jumpcloud), ada(&["Engineering", "All Users"]));
+    }
+
+    #[test]
+    fn onelogin_parameters_are_read() {
+        let onelogin = preset(&attributes(&[
+            ("User.email", &["ada@example.com"]),
+            ("User.FirstName", &["Ada"]),
+            ("User.LastName", &["Lovelace"]),
+            ("memberOf", &["Ops"]),
+        ]));
+        assert_eq!(fields(onelogin), ada(&["Ops"]));
+    }
+
+    #[test]
+    fn duo_mapped_and_passed_on_attributes_are_read() {
+        let mapped = preset(&attributes(&[
+            ("Email", &["ada@example.com"]),
+            ("FirstName", &["Ada"]),
+            ("LastName", &["Lovelace"]),
+            ("Groups", &["Staff"]),
+        ]));
+        assert_eq!(fields(mapped), ada(&["Staff"]));
+        let snake = preset(&attributes(&[
+            ("email", &["ada@example.com"]),
+            ("first_name", &["Ada"]),
+            ("last_name", &["Lovelace"]),
+        ]));
+        assert_eq!(fields(snake), ada(&[]));
+        let directory = preset(&attributes(&[
+            ("mail", &["ada@example.com"]),
+            ("givenName", &["Ada"]),
+            ("sn", &["Lovelace"]),
+            ("memberOf", &["Staff"]),
+        ]));
+        assert_eq!(fields(directory), ada(&["Staff"]));
+        let openid = preset(&attributes(&[
+            ("email", &["ada@example.com"]),
+            ("given_name", &["Ada"]),
+            ("family_name", &["Lovelace"]),
+        ]));
+        assert_eq!(fields(openid), ada(&[]));
+    }
+
+    #[test]
+    fn generic_oids_are_read() {
+        let generic = preset(&attributes(&[
+            ("urn:oid:0.9.2342.19200300.100.1.3", &["ada@example.com"]),
+            ("urn:oid:2.5.4.42", &["Ada"]),
+            ("urn:oid:2.5.4.4", &["Lovelace"]),
+            ("urn:oid:1.3.6.1.4.1.5923.1.5.1.1", &["Staff"]),
+        ]));
+        assert_eq!(fields(generic), ada(&["Staff"]));
     }
 
     #[test]

@@ -47,6 +47,14 @@ pub enum SsoError {
          ACS URL (/saml/consume/<provider id>)"
     )]
     AmbiguousIssuer,
+    /// A LogoutRequest at the shared logout URL whose Issuer is not the
+    /// entity id of exactly one provider's metadata.
+    #[error(
+        "no single identity provider trusted by its metadata has the issuer of this logout \
+         request; give the identity provider the provider's own logout URL \
+         (/saml/logout/<provider id>)"
+    )]
+    UnknownLogoutIssuer,
     /// A password sign-in failed; the same words for every reason.
     #[error("wrong username or password")]
     WrongPassword,
@@ -111,6 +119,7 @@ impl SsoError {
             Self::Unsolicited => "unsolicited",
             Self::UnknownIssuer => "unknown_issuer",
             Self::AmbiguousIssuer => "ambiguous_issuer",
+            Self::UnknownLogoutIssuer => "unknown_issuer",
             Self::WrongPassword => "bad_credentials",
             Self::Throttled => "throttled",
             Self::WrongCode(_) => "wrong_code",

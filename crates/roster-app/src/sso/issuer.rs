@@ -33,19 +33,52 @@ pub(super) async fn provider_for_issuer(
         Some(site) => vec![site],
         None => every_site(tx).await?,
     };
-    let mut trusting: Vec<ProviderId> = Vec::new();
-    for site in &sites {
-        for provider in providers_of(tx, site).await? {
-            if accepts_unsolicited(&provider) && trusts(tx, &provider, issuer).await? {
-                trusting.push(provider.id);
-            }
-        }
-    }
+    let mut trusting = trusting(tx, &sites, issuer, accepts_unsolicited).await?;
     match trusting.len() {
         0 => Err(SsoError::UnknownIssuer),
         1 => Ok(trusting.remove(0)),
         _ => Err(SsoError::AmbiguousIssuer),
     }
+}
+
+/// The provider a LogoutRequest sent to the shared logout URL (the one the
+/// SP metadata lists) is for: the one SAML provider anywhere whose
+/// metadata names its Issuer. Several (one IdP application serving two
+/// sites) are refused rather than guessed: such an IdP uses each
+/// provider's own logout URL. The claimed Issuer is not trusted here
+/// either: the provider found verifies the request with its own keys.
+pub(super) async fn provider_for_logout_issuer(
+    tx: &mut impl SsoTx,
+    issuer: &str,
+) -> Result<ProviderId, SsoError> {
+    if issuer.is_empty() {
+        return Err(SsoError::UnknownLogoutIssuer);
+    }
+    let sites = every_site(tx).await?;
+    let mut trusting =
+        trusting(tx, &sites, issuer, |provider| provider.kind.signs_in_with_saml()).await?;
+    match trusting.len() {
+        1 => Ok(trusting.remove(0)),
+        _ => Err(SsoError::UnknownLogoutIssuer),
+    }
+}
+
+/// The providers of `sites` that `accepts` and whose trust names `issuer`.
+async fn trusting(
+    tx: &mut impl SsoTx,
+    sites: &[SiteId],
+    issuer: &str,
+    accepts: fn(&Provider) -> bool,
+) -> Result<Vec<ProviderId>, SsoError> {
+    let mut trusting: Vec<ProviderId> = Vec::new();
+    for site in sites {
+        for provider in providers_of(tx, site).await? {
+            if accepts(&provider) && trusts(tx, &provider, issuer).await? {
+                trusting.push(provider.id);
+            }
+        }
+    }
+    Ok(trusting)
 }
 
 fn accepts_unsolicited(provider: &Provider) -> bool {

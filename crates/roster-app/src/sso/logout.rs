@@ -4,16 +4,19 @@
 //! LogoutRequest, at the provider's own logout URL, is verified (the
 //! query's signature by a certificate of the provider's metadata), fresh
 //! and answered once; it ends that provider's sessions of the NameID it
-//! names, and gets a signed LogoutResponse back.
+//! names, and gets a signed LogoutResponse back. The shared logout URL the
+//! SP metadata lists takes the same messages, the provider found by the
+//! request's Issuer.
 
 use jiff::SignedDuration;
 use roster_domain::{Provider, ProviderId};
 use roster_saml::{
-    IdpKeys, LOGOUT_MAX_AGE, LogoutExpected, LogoutRequest, LogoutResponse, RedirectKind,
-    read_logout_request, receive_redirect,
+    IdpKeys, LOGOUT_MAX_AGE, LogoutExpected, LogoutRequest, LogoutResponse, ReceivedRedirect,
+    RedirectKind, claimed_issuer, read_logout_request, receive_redirect,
 };
 use roster_store::{ProviderRepo, SsoRepo, Transaction};
 
+use super::issuer::provider_for_logout_issuer;
 use super::session::MAX_SECRET_BYTES;
 use super::trust::{IdpTrust, idp_trust};
 use super::{SignInRefusal, Sso, SsoError};
@@ -82,8 +85,42 @@ impl Sso<'_> {
             // ended before it was sent, so nothing depends on it.
             return Ok(IdpLogout::SignedOut);
         }
-        let now = self.now();
         let (provider, trust) = self.saml_provider(provider).await?;
+        let destination = self.urls()?.logout_for(provider.id.as_str());
+        self.answer_idp_logout(provider, trust, received, &destination).await
+    }
+
+    /// Takes a message an IdP sent to the shared logout URL, the one the
+    /// SP metadata lists (HTTP-Redirect binding, `query` as received): a
+    /// LogoutRequest is for the one provider whose metadata names its
+    /// Issuer, and is then checked and answered as at that provider's own
+    /// logout URL.
+    pub async fn shared_idp_logout(&self, query: &str) -> Result<IdpLogout, SsoError> {
+        let received = receive_redirect(query)?;
+        if received.kind == RedirectKind::Response {
+            return Ok(IdpLogout::SignedOut);
+        }
+        // Read (size-capped, no DTD) only to find whose keys verify it.
+        let issuer = claimed_issuer(&received.xml)?;
+        let id = {
+            let mut tx = self.read().await?;
+            provider_for_logout_issuer(&mut tx, &issuer).await?
+        };
+        let (provider, trust) = self.saml_provider(id.as_str()).await?;
+        let destination = self.urls()?.logout;
+        self.answer_idp_logout(provider, trust, received, &destination).await
+    }
+
+    /// Verifies an IdP's LogoutRequest sent to `destination`, ends the
+    /// sessions it names and answers it.
+    async fn answer_idp_logout(
+        &self,
+        provider: Provider,
+        trust: IdpTrust,
+        received: ReceivedRedirect,
+        destination: &str,
+    ) -> Result<IdpLogout, SsoError> {
+        let now = self.now();
         let (IdpKeys::Certificates(certificates), Some(entity_id)) =
             (&trust.keys, &trust.entity_id)
         else {
@@ -95,8 +132,7 @@ impl Sso<'_> {
         };
         received.verify(certificates.as_slice(), provider.sign_in.allow_sha1)?;
         let urls = self.urls()?;
-        let destination = urls.logout_for(provider.id.as_str());
-        let expected = LogoutExpected { idp_entity_id: entity_id, destination: &destination, now };
+        let expected = LogoutExpected { idp_entity_id: entity_id, destination, now };
         let request = read_logout_request(&received.xml, &expected)?;
 
         let mut tx = self.write().await?;

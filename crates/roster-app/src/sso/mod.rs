@@ -140,7 +140,10 @@ impl<'a> Sso<'a> {
         Ok(roster_saml::SpMetadata {
             entity_id: &urls.entity_id,
             acs_urls: &[&urls.acs],
-            slo_url: None,
+            // The shared logout URL (HTTP-Redirect): an IdP that reads
+            // the SP's endpoints from this document sends its
+            // LogoutRequests and LogoutResponses there.
+            slo_url: Some(&urls.logout),
             signing_certificates: &keys.signing_certificates,
             encryption_certificates: &keys.encryption_certificates,
             name_id_formats: &[roster_saml::NAME_ID_EMAIL, roster_saml::NAME_ID_UNSPECIFIED],

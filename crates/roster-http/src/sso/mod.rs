@@ -32,7 +32,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/saml/login/{provider}", get(login))
         .route("/saml/consume", post(consume_shared))
         .route("/saml/consume/{provider}", post(consume))
-        .route("/saml/logout", post(logout))
+        .route("/saml/logout", get(shared_idp_logout).post(logout))
         .route("/saml/logout/{provider}", get(idp_logout).post(logout))
         .route("/api/me", get(me))
 }
@@ -374,6 +374,18 @@ async fn idp_logout(
 ) -> Response {
     let query = request.uri().query().unwrap_or_default();
     match app.sso().idp_logout(&provider, query).await {
+        Ok(IdpLogout::Answered(url)) => signed_out(Some(&url)),
+        Ok(IdpLogout::SignedOut) => signed_out(None),
+        Err(err) => ApiError::from(err).into_page(),
+    }
+}
+
+/// A logout message from an IdP at the shared logout URL, the one the SP
+/// metadata lists (HTTP-Redirect binding); a `POST` there is the browser's
+/// own sign-out.
+async fn shared_idp_logout(State(app): State<App>, request: Request) -> Response {
+    let query = request.uri().query().unwrap_or_default();
+    match app.sso().shared_idp_logout(query).await {
         Ok(IdpLogout::Answered(url)) => signed_out(Some(&url)),
         Ok(IdpLogout::SignedOut) => signed_out(None),
         Err(err) => ApiError::from(err).into_page(),

@@ -198,6 +198,23 @@ pub async fn spawn_app_with_mailer(
     backend: Backend,
     mailer: Option<Arc<dyn roster_app::Mailer>>,
 ) -> TestApp {
+    spawn(backend, mailer, roster_app::MetadataTimeouts::default()).await
+}
+
+/// [`spawn_app`] whose SAML metadata fetches time out after `timeouts`
+/// (roster's own are long for a test to wait out).
+pub async fn spawn_app_with_metadata_timeouts(
+    backend: Backend,
+    timeouts: roster_app::MetadataTimeouts,
+) -> TestApp {
+    spawn(backend, None, timeouts).await
+}
+
+async fn spawn(
+    backend: Backend,
+    mailer: Option<Arc<dyn roster_app::Mailer>>,
+    timeouts: roster_app::MetadataTimeouts,
+) -> TestApp {
     // The process's one metrics recorder, as `roster serve` installs it.
     roster_http::Metrics::install();
     let database = fresh_database(backend).await;
@@ -215,8 +232,9 @@ pub async fn spawn_app_with_mailer(
         token_expiry_alert_days: roster_app::AlertDays::standard(),
     };
     // The tests' IdPs serve their metadata on 127.0.0.1.
-    let metadata = HttpMetadataClient::new(MetadataClientConfig { allow_private: true })
-        .expect("metadata client");
+    let metadata =
+        HttpMetadataClient::with_timeouts(MetadataClientConfig { allow_private: true }, timeouts)
+            .expect("metadata client");
     let context = Context::new(store.clone(), clock.clone(), settings, Arc::new(metadata));
     let app = App::new(match mailer {
         Some(mailer) => context.with_mailer(mailer),

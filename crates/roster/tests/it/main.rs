@@ -50,6 +50,8 @@ mod saml_idp;
 mod saml_jit;
 mod saml_logout;
 mod saml_metadata;
+mod saml_metadata_limits;
+mod saml_presets;
 mod saml_signin;
 mod scale_out;
 mod scim2_tester;

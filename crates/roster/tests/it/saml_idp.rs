@@ -358,6 +358,16 @@ impl SamlIdp {
     }
 }
 
+/// roster's SP metadata as pysaml2 reads it (`read-sp-metadata`): its
+/// `single_logout_service` and `assertion_consumer_service` endpoints
+/// (`binding`, `location`), certificate counts and NameID formats.
+pub fn read_sp_metadata(xml: &str) -> Value {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("sp-metadata.xml");
+    std::fs::write(&file, xml).unwrap();
+    json(&run(["read-sp-metadata", "--file", path(&file)]))
+}
+
 fn parse(command: &str, url: &str, sp_cert: Option<&Path>) -> Value {
     let mut args = vec![command, "--url", url];
     if let Some(cert) = sp_cert {

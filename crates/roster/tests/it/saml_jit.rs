@@ -163,7 +163,7 @@ async fn configured_attribute_names_are_read_instead_of_the_presets(backend: Bac
 }
 
 /// The names of the groups `user` is a member of.
-async fn groups_of(app: &TestApp, user: &str) -> Vec<String> {
+pub(crate) async fn groups_of(app: &TestApp, user: &str) -> Vec<String> {
     let groups = app.get("/api/admin/sites/acme/groups").await;
     let mut names = Vec::new();
     for group in groups.body["items"].as_array().unwrap() {

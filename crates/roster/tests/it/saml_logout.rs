@@ -3,7 +3,9 @@
 //! the IdP's signed LogoutRequest ends the sessions it names (and only
 //! those), is answered with a signed LogoutResponse, and is refused when
 //! unsigned, signed by another key, stale, replayed or from a provider
-//! trusted by fingerprint.
+//! trusted by fingerprint. The SP metadata lists the shared logout URL, and
+//! an IdP that sends its messages there (the provider found by the Issuer)
+//! is answered the same way.
 
 use jiff::SignedDuration;
 use reqwest::StatusCode;
@@ -11,7 +13,7 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 
 use crate::helpers::{Backend, TestApp, spawn_app};
-use crate::saml_idp::SamlIdp;
+use crate::saml_idp::{SamlIdp, read_sp_metadata};
 use crate::saml_signin::{answer, client, me, post, provider, start};
 
 /// Signs `name_id` in through `provider` with an IdP session index;
@@ -220,7 +222,86 @@ async fn logout_requests_need_a_metadata_trusted_provider(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN, "a bad message is refused before any lookup");
 }
 
+const REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
+const POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
+
+async fn the_metadata_logout_url_takes_the_idps_messages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider = provider(&app, &idp, "okta", json!({})).await;
+    let metadata = reqwest::get(format!("{}/saml/metadata", app.address)).await.unwrap();
+    assert_eq!(metadata.status(), StatusCode::OK);
+    // What an IdP configured with the document (pysaml2 here) takes from it.
+    let read = read_sp_metadata(&metadata.text().await.unwrap());
+    let shared = format!("{}/saml/logout", app.address);
+    let sp = format!("{}/saml/metadata", app.address);
+    assert_eq!(read["entity_id"], sp.as_str());
+    assert_eq!(read["single_logout_service"], json!([{ "binding": REDIRECT, "location": shared }]));
+    let acs = format!("{}/saml/consume", app.address);
+    assert_eq!(read["assertion_consumer_service"], json!([{ "binding": POST, "location": acs }]));
+    assert_eq!(
+        (read["signing_certificates"].as_u64(), read["encryption_certificates"].as_u64()),
+        (Some(1), Some(1))
+    );
+
+    let alice = sign_in(&app, &idp, &provider, "alice@example.com", "_alice").await;
+    let bob = sign_in(&app, &idp, &provider, "bob@example.com", "_bob").await;
+    let dir = tempfile::tempdir().unwrap();
+    let sp_cert = sp_signing_cert(&app, &dir).await;
+    let signed_in = |cookie: String| {
+        let app = &app;
+        async move { me(app, Some(&cookie)).await.0 == StatusCode::OK }
+    };
+
+    // An Issuer that no provider's metadata names: refused, saying what to
+    // do instead, and nobody is signed out.
+    let stranger = SamlIdp::with_entity_id("https://stranger.example.test/metadata");
+    let request = stranger.logout_request(&shared, "alice@example.com", &["--sp-entity-id", &sp]);
+    let (status, _, page) = visit(request["url"].as_str().unwrap(), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("own logout URL"), "{page}");
+    assert!(signed_in(alice.clone()).await && signed_in(bob.clone()).await);
+
+    // Signed for the provider's own logout URL, then sent to the shared
+    // one: the signed Destination is checked, so it is refused.
+    let own = format!("{}/saml/logout/{provider}", app.address);
+    let misdirected = idp.logout_request(&own, "alice@example.com", &["--sp-entity-id", &sp]);
+    let url = misdirected["url"].as_str().unwrap().replacen(&own, &shared, 1);
+    assert!(url.starts_with(&format!("{shared}?")), "{url}");
+    let (status, _, page) = visit(&url, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(signed_in(alice.clone()).await);
+
+    // The provider's IdP at the shared URL: Alice's session ends, Bob's
+    // does not, and the IdP gets a signed LogoutResponse.
+    let request = idp.logout_request(&shared, "alice@example.com", &["--sp-entity-id", &sp]);
+    let (status, location, page) = visit(request["url"].as_str().unwrap(), None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let location = location.unwrap();
+    assert!(location.starts_with(&idp.slo_url), "{location}");
+    let response = idp.parse_redirect(&location, Some(&sp_cert));
+    assert_eq!(response["type"], "LogoutResponse", "{response}");
+    assert_eq!(response["signature_valid"], true);
+    assert_eq!(response["in_response_to"], request["id"]);
+    assert_eq!(response["status"], "urn:oasis:names:tc:SAML:2.0:status:Success");
+    assert!(!signed_in(alice).await);
+    assert!(signed_in(bob.clone()).await);
+    let (status, _, page) = visit(request["url"].as_str().unwrap(), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a replay: {page}");
+
+    // The IdP's answer to roster's own LogoutRequest may come back here too.
+    let answer = idp.logout_response(&shared, "_roster_request", &["--sp-entity-id", &sp]);
+    let (status, _, page) = visit(answer["url"].as_str().unwrap(), None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Signed out"), "{page}");
+    // A browser's GET without a message signs nobody out.
+    let (status, _, _) = visit(&shared, Some(&bob)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(signed_in(bob).await);
+}
+
 crate::on_both_databases!(
+    the_metadata_logout_url_takes_the_idps_messages,
     signing_out_at_roster_tells_the_idp,
     the_idp_signs_people_out,
     logout_requests_need_a_metadata_trusted_provider,

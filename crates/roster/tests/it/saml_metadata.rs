@@ -22,15 +22,15 @@ use crate::helpers::{Backend, TestApp, assert_error, spawn_app};
 use crate::metadata_server::{Answer, MetadataServer};
 use crate::saml_idp::{ResponseSpec, SamlIdp};
 
-const PROVIDERS: &str = "/api/admin/sites/acme/providers";
+pub(crate) const PROVIDERS: &str = "/api/admin/sites/acme/providers";
 
-fn time(value: &Value) -> Timestamp {
+pub(crate) fn time(value: &Value) -> Timestamp {
     value.as_str().unwrap_or_else(|| panic!("a time, not {value}")).parse().unwrap()
 }
 
 /// Creates the site `acme` and an `okta` provider (which accepts sign-ins
 /// its IdP starts) trusting `url`; returns the created provider.
-async fn provider(app: &TestApp, url: &str) -> Value {
+pub(crate) async fn provider(app: &TestApp, url: &str) -> Value {
     app.site("acme").await;
     let created = app
         .post(
@@ -45,7 +45,12 @@ async fn provider(app: &TestApp, url: &str) -> Value {
 
 /// Posts a response the IdP signed now (by the test clock) to the
 /// provider's ACS; returns the status.
-async fn sign_in(app: &TestApp, idp: &SamlIdp, provider: &str, name: &str) -> StatusCode {
+pub(crate) async fn sign_in(
+    app: &TestApp,
+    idp: &SamlIdp,
+    provider: &str,
+    name: &str,
+) -> StatusCode {
     let now = app.clock.now().round(jiff::Unit::Second).unwrap();
     let spec = ResponseSpec {
         sp_entity_id: format!("{}/saml/metadata", app.address),
@@ -69,14 +74,14 @@ async fn sign_in(app: &TestApp, idp: &SamlIdp, provider: &str, name: &str) -> St
     answered.status()
 }
 
-async fn saml_view(app: &TestApp, id: &str) -> Value {
+pub(crate) async fn saml_view(app: &TestApp, id: &str) -> Value {
     let shown = app.get(&format!("{PROVIDERS}/{id}")).await;
     assert_eq!(shown.status, StatusCode::OK, "{shown:?}");
     shown.body["saml"].clone()
 }
 
 /// Runs the refresh job at the test clock's now.
-async fn refresh(app: &TestApp) -> Value {
+pub(crate) async fn refresh(app: &TestApp) -> Value {
     serde_json::to_value(app.app.jobs().saml_metadata().await.unwrap()).unwrap()
 }
 

@@ -1040,6 +1040,36 @@ def cmd_logout_response(args):
     deliver(args, server, response, msg_id, is_response=True)
 
 
+def cmd_read_sp_metadata(args):
+    """An SP's metadata as pysaml2's metadata store reads it (JSON): the
+    endpoints and certificates an IdP configured with the document uses."""
+    text = read_text(args.file, "SP metadata")
+    try:
+        entity_id = parse_xml(text).get("entityID")
+    except etree.XMLSyntaxError as e:
+        die(f"the SP metadata is not XML: {e}")
+    cfg = IdPConfig()
+    cfg.load({"entityid": "https://idp.example.test/metadata", "xmlsec_binary": xmlsec_binary(),
+              "metadata": {"inline": [text]}})
+    store = cfg.metadata
+    if entity_id not in store.keys():
+        die(f"pysaml2 read no entity {entity_id!r} from the SP metadata")
+
+    def endpoints(found):
+        # pysaml2 answers {binding: [endpoint...]} for logout, a list for ACS.
+        found = [e for es in found.values() for e in es] if isinstance(found, dict) else found
+        return [{"binding": e["binding"], "location": e["location"]} for e in found]
+
+    print(json.dumps({
+        "entity_id": entity_id,
+        "single_logout_service": endpoints(store.single_logout_service(entity_id, typ="spsso")),
+        "assertion_consumer_service": endpoints(store.assertion_consumer_service(entity_id)),
+        "signing_certificates": len(store.certs(entity_id, "spsso", "signing")),
+        "encryption_certificates": len(store.certs(entity_id, "spsso", "encryption")),
+        "name_id_formats": [f["text"] for f in store[entity_id]["spsso_descriptor"][0].get("name_id_format", [])],
+    }))
+
+
 # -------------------------------------------------------------------- parse
 
 SIG_VERIFY = {
@@ -1286,6 +1316,10 @@ def parser():
     p.add_argument("--in-response-to", required=True)
     p.add_argument("--status", choices=STATUSES, default="success")
     p.set_defaults(func=cmd_logout_response)
+
+    p = sub.add_parser("read-sp-metadata", help="an SP's metadata as pysaml2 reads it (JSON)")
+    p.add_argument("--file", required=True)
+    p.set_defaults(func=cmd_read_sp_metadata)
 
     for name, what in (("parse-authn-request", "an AuthnRequest"), ("parse-redirect", "any SAML message")):
         p = sub.add_parser(name, help=f"decode {what} an SP sent (JSON)")
