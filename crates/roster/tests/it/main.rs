@@ -51,6 +51,7 @@ mod saml_jit;
 mod saml_logout;
 mod saml_metadata;
 mod saml_signin;
+mod saml_trust;
 mod scale_out;
 mod scim2_tester;
 mod scim_bulk;
