@@ -9,6 +9,7 @@ use reqwest::header::LOCATION;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::metadata_server::{Answer, MetadataServer};
 use crate::saml_idp::{ResponseSpec, SamlIdp};
 use crate::saml_signin::{answer, client, me, post};
 
@@ -192,7 +193,41 @@ async fn a_fingerprint_is_trusted_however_it_is_spelled(backend: Backend) {
     refused(&app, "a fingerprint one digit off", &spec.acs_url, &idp.response(&spec)).await;
 }
 
+async fn metadata_trust_signs_in_both_ways(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let idp = SamlIdp::new();
+    let server = MetadataServer::start().await;
+    server.answer("/idp/metadata", Answer::Document(idp.metadata()));
+    let idp_initiated = json!({ "idp_initiated": true });
+    let by_url = json!({ "trust": "metadata_url", "metadata_url": server.url("/idp/metadata") });
+    let by_url = provider_trusting(&app, "saml", "By URL", by_url, idp_initiated.clone()).await;
+    let shown = app.get(&format!("/api/admin/sites/acme/providers/{by_url}")).await;
+    assert!(shown.body["saml"]["metadata_fetched_at"].is_string(), "fetched when saved: {shown:?}");
+    assert_eq!(shown.body["saml"]["metadata_error"], Value::Null, "{shown:?}");
+    let by_xml = json!({ "trust": "metadata_xml", "metadata_xml": idp.metadata() });
+    let by_xml = provider_trusting(&app, "saml", "By XML", by_xml, idp_initiated).await;
+
+    let impostor = SamlIdp::with_entity_id(&idp.entity_id);
+    for (provider, name, prefix) in [(&by_url, "By URL", "url"), (&by_xml, "By XML", "xml")] {
+        // SP-initiated: the sign-in page's button, the IdP's answer, the ACS.
+        let request = start_at_the_button(&app, &idp, provider, name).await;
+        let spec = answering(&request, &app, &format!("{prefix}-sp@example.com"));
+        signs_in(&app, &spec, &idp.response(&spec), name).await;
+        // IdP-initiated, at the provider's own ACS.
+        let spec = unsolicited(&app, provider, &format!("{prefix}-idp@example.com"));
+        signs_in(&app, &spec, &idp.response(&spec), name).await;
+        // The metadata's certificate is the one trusted, not any key.
+        let spec = unsolicited(&app, provider, &format!("{prefix}-impostor@example.com"));
+        refused(&app, &format!("{name}: another key"), &spec.acs_url, &impostor.response(&spec))
+            .await;
+    }
+    let users = app.get("/api/admin/sites/acme/users").await;
+    assert_eq!(users.body["total"], 4, "{users:?}");
+}
+
 crate::on_both_databases!(
     fingerprint_trust_signs_in_both_ways,
     a_fingerprint_is_trusted_however_it_is_spelled,
+    metadata_trust_signs_in_both_ways,
 );
