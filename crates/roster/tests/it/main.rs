@@ -46,6 +46,7 @@ mod password_signin;
 mod principals;
 mod saml_fixture;
 mod saml_fixture_attacks;
+mod saml_hostile;
 mod saml_idp;
 mod saml_jit;
 mod saml_logout;

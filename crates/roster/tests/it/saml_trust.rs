@@ -112,10 +112,21 @@ pub(crate) async fn signs_in(
 /// Posts a response that must be refused for what it says: a 403 with
 /// the refusal page, no session, nothing stored.
 pub(crate) async fn refused(app: &TestApp, what: &str, acs: &str, response: &str) {
+    refused_saying(app, what, acs, response, REFUSED).await;
+}
+
+/// The same, with a page that says `page`.
+pub(crate) async fn refused_saying(
+    app: &TestApp,
+    what: &str,
+    acs: &str,
+    response: &str,
+    page_says: &str,
+) {
     let before = app.snapshot().await;
     let (status, cookie, page) = post(acs, response).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{what}: {page}");
-    assert!(page.contains(REFUSED), "{what}: {page}");
+    assert!(page.contains(page_says), "{what}: {page}");
     assert!(cookie.is_none(), "{what}: a session cookie");
     assert_eq!(app.snapshot().await, before, "{what} changed the data");
 }
