@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -19,16 +20,17 @@ use crate::helpers::{Backend, TestApp, spawn_app};
 use crate::saml_idp::{ATTACK_KINDS, Encryption, ResponseSpec, SamlIdp};
 use crate::saml_signin::post;
 use crate::saml_trust::{
-    REFUSED, answering, provider_trusting, refused, refused_saying, signs_in, start_at_the_button,
+    REFUSED, answering, provider_trusting, refused_saying, signs_in, start_at_the_button,
     unsolicited,
 };
 
 /// Another party's URL, for the Destination, Recipient and Audience.
 const ELSEWHERE: &str = "https://other-sp.example.test/saml/consume";
 
-/// What the page says of a response to a request roster does not have
-/// outstanding.
-const NO_SUCH_REQUEST: &str = REFUSED;
+/// What the page says of a signed response to a request roster does not
+/// have outstanding (expired, answered already, or never made): the person
+/// can only start again.
+const NO_SUCH_REQUEST: &str = "it may have expired: sign in again";
 
 /// The kinds that need an encrypted assertion (`saml_idp.rs`).
 fn needs_encryption(kind: &str) -> bool {
@@ -275,11 +277,24 @@ async fn an_answer_to_another_request_is_refused_and_both_stay_open(backend: Bac
     // one that names beta's request while signing in at acme.
     let mut misdirected = answering(&theirs, app, "alice@example.com");
     misdirected.acs_url = format!("{}/saml/consume/{}", app.address, s.provider);
-    refused(app, "another site's request", &misdirected.acs_url, &s.idp.response(&misdirected))
-        .await;
+    refused_saying(
+        app,
+        "another site's request",
+        &misdirected.acs_url,
+        &s.idp.response(&misdirected),
+        NO_SUCH_REQUEST,
+    )
+    .await;
     let mut crossed = answering(&ours, app, "alice@example.com");
     crossed.in_response_to = theirs["id"].as_str().map(Into::into);
-    refused(app, "another request's id", &crossed.acs_url, &s.idp.response(&crossed)).await;
+    refused_saying(
+        app,
+        "another request's id",
+        &crossed.acs_url,
+        &s.idp.response(&crossed),
+        NO_SUCH_REQUEST,
+    )
+    .await;
 
     // Both requests are still outstanding, each for its own provider.
     let spec = answering(&ours, app, "alice@example.com");
@@ -297,17 +312,40 @@ async fn an_accepted_response_is_refused_the_second_time(backend: Backend) {
     let request = start_at_the_button(app, &s.idp, &s.provider, "Okta").await;
     let answered = answering(&request, app, "alice@example.com");
     let unasked = unsolicited(app, &s.provider, "bob@example.com");
-    for (how, spec) in [("SP-initiated", answered), ("IdP-initiated", unasked)] {
+    // The request answered left with the first use; with no request, the
+    // replay cache stops the second.
+    for (how, spec, page) in [
+        ("SP-initiated", answered, NO_SUCH_REQUEST),
+        ("IdP-initiated", unasked, "this sign-in response was already used"),
+    ] {
         let response = s.idp.response(&spec);
         signs_in(app, &spec, &response, "Okta").await;
         // Only the accepted one changed the request and replay tables.
-        let before = app.snapshot().await;
-        let (status, cookie, page) = post(&spec.acs_url, &response).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{how}: {page}");
-        assert!(cookie.is_none(), "{how}");
-        assert!(!page.contains("Signed in"), "{how}: {page}");
-        assert_eq!(app.snapshot().await, before, "{how}: the replay changed the data");
+        refused_saying(app, &format!("{how} replay"), &spec.acs_url, &response, page).await;
     }
+}
+
+async fn a_request_answered_after_its_lifetime_is_refused(backend: Backend) {
+    let s = setting(backend).await;
+    let app = &s.app;
+    // An AuthnRequest lives ten minutes (sso/login.rs REQUEST_LIFETIME).
+    // The IdP's answer is fresh: only the request is too old.
+    let request = start_at_the_button(app, &s.idp, &s.provider, "Okta").await;
+    app.clock.advance(SignedDuration::from_secs(10 * 60 + 1));
+    let late = answering(&request, app, "alice@example.com");
+    let response = s.idp.response(&late);
+    refused_saying(app, "a request past its lifetime", &late.acs_url, &response, NO_SUCH_REQUEST)
+        .await;
+    let shared = ResponseSpec { acs_url: format!("{}/saml/consume", app.address), ..late };
+    let response = s.idp.response(&shared);
+    refused_saying(app, "the same at the shared ACS", &shared.acs_url, &response, NO_SUCH_REQUEST)
+        .await;
+
+    // Answered just within its lifetime, a request signs in.
+    let request = start_at_the_button(app, &s.idp, &s.provider, "Okta").await;
+    app.clock.advance(SignedDuration::from_secs(9 * 60 + 30));
+    let in_time = answering(&request, app, "alice@example.com");
+    signs_in(app, &in_time, &s.idp.response(&in_time), "Okta").await;
 }
 
 crate::on_both_databases!(
@@ -315,4 +353,5 @@ crate::on_both_databases!(
     the_corpus_is_refused_when_the_idp_starts,
     an_answer_to_another_request_is_refused_and_both_stay_open,
     an_accepted_response_is_refused_the_second_time,
+    a_request_answered_after_its_lifetime_is_refused,
 );
