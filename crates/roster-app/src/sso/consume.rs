@@ -14,7 +14,7 @@ use roster_domain::{
     AuthMethod, DisplayText, Email, GroupName, Membership, NameIdSource, Provider, ProviderId,
     ProvisionedBy, ProvisioningMethod, SiteId, User, UserId, Username,
 };
-use roster_saml::{Assertion, Expected, claimed, validate_post};
+use roster_saml::{Assertion, Expected, SamlError, claimed, validate_post};
 use roster_store::{ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
 
 use super::attributes::{AssertedProfile, asserted_profile};
@@ -106,7 +106,18 @@ impl Sso<'_> {
             decryption_keys: &keys.decryption_keys,
             now,
         };
-        let assertion = validate_post(saml_response, &trust.keys, &expected)?;
+        let assertion = validate_post(saml_response, &trust.keys, &expected).map_err(|err| {
+            match err {
+                // A response whose signature verified, answering a request
+                // that is not outstanding: it expired, was answered already,
+                // or was never made here. The person can only start again,
+                // so the page says so (the generic refusal left them
+                // stuck); the check comes after the signature's, so this
+                // tells nothing to someone who cannot sign.
+                SamlError::UnknownRequest(_) => SsoError::Unsolicited,
+                other => SsoError::Refused(other),
+            }
+        })?;
         let signed_in = self.sign_in_asserted(&provider, &assertion, now).await;
         if let Err(SsoError::UserRefused(reason)) = &signed_in {
             // Recorded apart: the refused sign-in's transaction changed nothing.

@@ -23,8 +23,9 @@ pub enum SsoError {
     /// The response was valid but names no one who may sign in.
     #[error("{0}")]
     UserRefused(SignInRefusal),
-    /// A response posted to the shared ACS that answers a request roster
-    /// does not have (any more).
+    /// A response that answers a request roster does not have (any more):
+    /// at the shared ACS, found before validation; at a provider's ACS,
+    /// once its signature verified.
     #[error(
         "this response answers no sign-in roster has under way; it may have expired: sign in again"
     )]
