@@ -44,6 +44,7 @@ mod metrics;
 mod openapi;
 mod password_signin;
 mod principals;
+mod saml_access;
 mod saml_fixture;
 mod saml_fixture_attacks;
 mod saml_idp;
