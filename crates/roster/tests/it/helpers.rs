@@ -198,6 +198,20 @@ pub async fn spawn_app_with_mailer(
     backend: Backend,
     mailer: Option<Arc<dyn roster_app::Mailer>>,
 ) -> TestApp {
+    spawn(backend, mailer, None).await
+}
+
+/// [`spawn_app`] behind a proxy: `public_url` (say, an https one) is where
+/// people reach roster, while the test still talks to its plain address.
+pub async fn spawn_app_at(backend: Backend, public_url: &str) -> TestApp {
+    spawn(backend, None, Some(public_url.to_owned())).await
+}
+
+async fn spawn(
+    backend: Backend,
+    mailer: Option<Arc<dyn roster_app::Mailer>>,
+    public_url: Option<String>,
+) -> TestApp {
     // The process's one metrics recorder, as `roster serve` installs it.
     roster_http::Metrics::install();
     let database = fresh_database(backend).await;
@@ -207,7 +221,7 @@ pub async fn spawn_app_with_mailer(
     let clock = Arc::new(TestClock::new());
     // SAML needs the public URL; it is what SCIM would build from `Host`.
     let settings = AppConfig {
-        public_url: Some(address.clone()),
+        public_url: Some(public_url.unwrap_or_else(|| address.clone())),
         scim_log: true,
         // The tests' webhook receivers listen on 127.0.0.1.
         webhook_allow_private: true,

@@ -51,6 +51,7 @@ mod saml_idp;
 mod saml_jit;
 mod saml_logout;
 mod saml_metadata;
+mod saml_sessions;
 mod saml_signin;
 mod scale_out;
 mod scim2_tester;
