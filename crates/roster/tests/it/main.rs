@@ -53,6 +53,7 @@ mod saml_logout;
 mod saml_metadata;
 mod saml_sessions;
 mod saml_signin;
+mod saml_two_factor;
 mod scale_out;
 mod scim2_tester;
 mod scim_bulk;
