@@ -47,6 +47,7 @@ mod principals;
 mod saml_access;
 mod saml_fixture;
 mod saml_fixture_attacks;
+mod saml_handoff;
 mod saml_idp;
 mod saml_jit;
 mod saml_logout;

@@ -19,8 +19,8 @@ const PASSWORD: &str = "correct horse battery";
 /// anti-forgery token (also the page's cookie, which a browser sends).
 #[derive(Debug, Clone)]
 pub(crate) struct Pending {
-    pending: String,
-    form: String,
+    pub(crate) pending: String,
+    pub(crate) form: String,
 }
 
 impl std::fmt::Display for Pending {
