@@ -50,6 +50,7 @@ mod saml_fixture_attacks;
 mod saml_handoff;
 mod saml_idp;
 mod saml_jit;
+mod saml_jit_defaults;
 mod saml_logout;
 mod saml_metadata;
 mod saml_sessions;
