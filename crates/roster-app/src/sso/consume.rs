@@ -7,15 +7,15 @@
 use jiff::Timestamp;
 use roster_domain::history::Interface;
 use roster_domain::policy::{
-    FirstLogin, ProvisioningState, evaluate_user, first_login, group_in_scope,
-    provisioned_defaults, source_attributes,
+    FirstLogin, ProvisioningState, evaluate_group_admin, evaluate_user, first_login,
+    group_in_scope, provisioned_defaults, source_attributes,
 };
 use roster_domain::{
     AuthMethod, DisplayText, Email, GroupName, Membership, NameIdSource, Provider, ProviderId,
     ProvisionedBy, ProvisioningMethod, SiteId, User, UserId, Username,
 };
 use roster_saml::{Assertion, Expected, SamlError, claimed, validate_post};
-use roster_store::{ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
+use roster_store::{MemberGrant, ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
 
 use super::attributes::{AssertedProfile, asserted_profile};
 use super::error::{counted, step_metric};
@@ -120,7 +120,8 @@ impl Sso<'_> {
         })?;
         let signed_in = self.sign_in_asserted(&provider, &assertion, now).await;
         if let Err(SsoError::UserRefused(reason)) = &signed_in {
-            // Recorded apart: the refused sign-in's transaction changed nothing.
+            // Recorded apart: the refused sign-in's transaction changed
+            // nothing (or, for a new password user, recorded its creation).
             let actor =
                 Actor::Provider { id: provider.id.clone(), name: Some(provider.name.clone()) };
             let mut history = History::new(&provider.site_id, Interface::Saml, actor, now);
@@ -167,6 +168,15 @@ impl Sso<'_> {
         }
 
         let (user, created) = signing_in(&mut tx, provider, assertion, now).await?;
+        if user.auth_method != AuthMethod::Sso(provider.id.clone()) {
+            // Only a user just created can get here: a password group made
+            // it a password user (SPEC §4). It is provisioned, and kept, but
+            // this sign-in opens no session: a session through a provider
+            // the user does not sign in with would be refused at once.
+            tx.commit().await?;
+            crate::metrics::jit_user_created();
+            return Err(SsoError::UserRefused(SignInRefusal::PasswordLogin));
+        }
         let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
         let origin = SessionOrigin {
             provider: Some(provider.id.clone()),
@@ -251,19 +261,37 @@ async fn signing_in(
             let mut history = History::new(site, Interface::Saml, actor, now);
             history.user_created(&user);
             // The default groups, and the asserted groups this provider
-            // provisions memberships of (within its group filters). Each
-            // names an existing group; one missing is skipped rather than
-            // refusing the sign-in.
-            let joined = profile.groups.iter().filter(|name| {
-                provider.options.provision_group_memberships
-                    && group_in_scope(&provider.options, name)
-            });
-            for name in default_groups.iter().chain(joined) {
-                if let Some(group) = tx.group_by_name(site, name).await? {
-                    let membership = Membership { user_id: user.id.clone(), is_admin: false };
-                    tx.put_member(site, &group.id, &membership, now).await?;
-                    history.membership(&group.id, group.name.as_str(), user.id.as_str(), true);
+            // provisions memberships of (within its group filters), each
+            // once. Each names an existing group; one missing is skipped
+            // rather than refusing the sign-in.
+            let asserted: Vec<&GroupName> = profile
+                .groups
+                .iter()
+                .filter(|name| {
+                    provider.options.provision_group_memberships
+                        && group_in_scope(&provider.options, name)
+                })
+                .collect();
+            let mut joining: Vec<&GroupName> = default_groups.iter().collect();
+            joining.extend(asserted.iter().filter(|name| !default_groups.contains(name)));
+            for name in joining {
+                let Some(group) = tx.group_by_name(site, name).await? else { continue };
+                // `group_admin_groups`: a member of an asserted group whose
+                // name the mapping matches administers it, recorded as the
+                // mapping's grant (as SCIM and the LDAP sync record it) so
+                // that a later evaluation takes back only that.
+                let (is_admin, granted) = if asserted.contains(&name) {
+                    evaluate_group_admin(&provider.options, &group.name, false, false)
+                } else {
+                    (false, false)
+                };
+                let membership = Membership { user_id: user.id.clone(), is_admin };
+                tx.put_member(site, &group.id, &membership, now).await?;
+                if granted {
+                    let grant = MemberGrant { user: user.id.clone(), is_admin, granted };
+                    tx.set_member_grant(site, &group.id, &grant).await?;
                 }
+                history.membership(&group.id, group.name.as_str(), user.id.as_str(), true);
             }
             history.write(tx).await?;
             Ok((user, true))

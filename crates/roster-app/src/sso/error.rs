@@ -93,6 +93,12 @@ pub enum SignInRefusal {
     Disabled,
     #[error("the account signs in another way than through this identity provider")]
     OtherMethod,
+    /// Created just now by this sign-in, as a member of a password group.
+    #[error(
+        "the account was created to sign in with a password, not through this identity \
+         provider: an administrator of the site sets its password"
+    )]
+    PasswordLogin,
     #[error("the account is not provisioned to this application")]
     NotProvisioned,
     #[error("the identity provider's NameID is not a valid username")]
@@ -112,7 +118,8 @@ impl SsoError {
             Self::UserRefused(refusal) => match refusal {
                 SignInRefusal::Replayed => "replayed",
                 SignInRefusal::Disabled => "disabled",
-                SignInRefusal::OtherMethod => "other_method",
+                // The account signs in another way: with a password.
+                SignInRefusal::OtherMethod | SignInRefusal::PasswordLogin => "other_method",
                 SignInRefusal::NotProvisioned => "not_provisioned",
                 SignInRefusal::BadNameId => "bad_name_id",
                 SignInRefusal::AmbiguousEmail => "ambiguous_email",

@@ -388,6 +388,11 @@ impl ScimUserRepo for Tx {
         if email_rows(&view) != email_rows(&before.attributes()) {
             self.write_emails(&user.user.site_id, &user.user.id, &view).await?;
         }
+        // Deactivated (or moved out of scope) by the client: its sessions
+        // end now, as `update_user` ends them.
+        if super::users::barred(&user.user) && !super::users::barred(&before.user) {
+            self.end_sessions(&user.user).await?;
+        }
         Ok(row.try_get::<i64, _>("version")?)
     }
 }

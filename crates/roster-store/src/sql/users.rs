@@ -24,6 +24,31 @@ const USERS_PER_STATEMENT: usize = super::BULK_PARAMETERS / INSERT_COLUMNS;
 /// Usernames per `IN (...)` look-up.
 const KEYS_PER_STATEMENT: usize = super::BULK_PARAMETERS;
 
+/// Whether `user` may no longer sign in: disabled, or not (or no longer)
+/// provisioned.
+pub(super) fn barred(user: &User) -> bool {
+    !user.enabled || user.state != ProvisioningState::Active
+}
+
+impl Tx {
+    /// Ends the open sessions of a user who may no longer sign in, at the
+    /// time of the change. Reading a session checks the user as well, but
+    /// that alone would revive a session (one stolen, say) the moment an
+    /// administrator enables the account again; ended here, it stays ended.
+    pub(super) async fn end_sessions(&mut self, user: &User) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $3 \
+             WHERE site_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(user.site_id.as_str())
+        .bind(user.id.as_str())
+        .bind(micros(user.updated_at))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
 pub(super) fn bind_user<'q>(
     query: Query<'q, Any, AnyArguments>,
     user: &User,
@@ -242,6 +267,9 @@ impl UserRepo for Tx {
             .execute(self.conn())
             .await
             .map_err(|err| write_error(err, "username"))?;
+        if done.rows_affected() == 1 && barred(user) {
+            self.end_sessions(user).await?;
+        }
         Ok(done.rows_affected() == 1)
     }
 

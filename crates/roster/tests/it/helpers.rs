@@ -198,7 +198,7 @@ pub async fn spawn_app_with_mailer(
     backend: Backend,
     mailer: Option<Arc<dyn roster_app::Mailer>>,
 ) -> TestApp {
-    spawn(backend, mailer, roster_app::MetadataTimeouts::default()).await
+    spawn(backend, mailer, roster_app::MetadataTimeouts::default(), None).await
 }
 
 /// [`spawn_app`] whose SAML metadata fetches time out after `timeouts`
@@ -207,13 +207,20 @@ pub async fn spawn_app_with_metadata_timeouts(
     backend: Backend,
     timeouts: roster_app::MetadataTimeouts,
 ) -> TestApp {
-    spawn(backend, None, timeouts).await
+    spawn(backend, None, timeouts, None).await
+}
+
+/// [`spawn_app`] behind a proxy: `public_url` (say, an https one) is where
+/// people reach roster, while the test still talks to its plain address.
+pub async fn spawn_app_at(backend: Backend, public_url: &str) -> TestApp {
+    spawn(backend, None, roster_app::MetadataTimeouts::default(), Some(public_url.to_owned())).await
 }
 
 async fn spawn(
     backend: Backend,
     mailer: Option<Arc<dyn roster_app::Mailer>>,
     timeouts: roster_app::MetadataTimeouts,
+    public_url: Option<String>,
 ) -> TestApp {
     // The process's one metrics recorder, as `roster serve` installs it.
     roster_http::Metrics::install();
@@ -224,7 +231,7 @@ async fn spawn(
     let clock = Arc::new(TestClock::new());
     // SAML needs the public URL; it is what SCIM would build from `Host`.
     let settings = AppConfig {
-        public_url: Some(address.clone()),
+        public_url: Some(public_url.unwrap_or_else(|| address.clone())),
         scim_log: true,
         // The tests' webhook receivers listen on 127.0.0.1.
         webhook_allow_private: true,

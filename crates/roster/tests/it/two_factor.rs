@@ -18,9 +18,9 @@ const PASSWORD: &str = "correct horse battery";
 /// What a code page's form posts back: its pending sign-in and its
 /// anti-forgery token (also the page's cookie, which a browser sends).
 #[derive(Debug, Clone)]
-struct Pending {
-    pending: String,
-    form: String,
+pub(crate) struct Pending {
+    pub(crate) pending: String,
+    pub(crate) form: String,
 }
 
 impl std::fmt::Display for Pending {
@@ -36,12 +36,12 @@ fn hidden(page: &str, name: &str) -> String {
 }
 
 /// The hidden fields of a code page.
-fn pending_of(page: &str) -> Pending {
+pub(crate) fn pending_of(page: &str) -> Pending {
     Pending { pending: hidden(page, "pending"), form: hidden(page, "form") }
 }
 
 /// The authenticator key an enrolment page shows.
-fn key_of(page: &str) -> Option<String> {
+pub(crate) fn key_of(page: &str) -> Option<String> {
     let start = page.find("Key: <code>")? + "Key: <code>".len();
     let end = page[start..].find("</code>")? + start;
     Some(page[start..end].replace(' ', ""))
@@ -49,7 +49,7 @@ fn key_of(page: &str) -> Option<String> {
 
 /// The code an authenticator app shows for `key` at the server's time,
 /// moved by `steps` of 30 seconds.
-fn code(app: &TestApp, key: &str, steps: i64) -> String {
+pub(crate) fn code(app: &TestApp, key: &str, steps: i64) -> String {
     use roster_app::Clock;
     let now = app.clock.now().as_second() + steps * 30;
     let totp = totp_rs::Builder::new()
@@ -59,7 +59,7 @@ fn code(app: &TestApp, key: &str, steps: i64) -> String {
     totp.generate(u64::try_from(now).unwrap()).to_string()
 }
 
-async fn enter(
+pub(crate) async fn enter(
     app: &TestApp,
     pending: &Pending,
     code: &str,
