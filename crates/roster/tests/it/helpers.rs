@@ -318,6 +318,21 @@ impl TestApp {
         reply.body["id"].as_str().expect("id").to_owned()
     }
 
+    /// The admin API's view of the user `username` of `site`; panics when
+    /// there is none (so a check of one of its fields cannot pass on a
+    /// user that was never created).
+    pub async fn user_named(&self, site: &str, username: &str) -> Value {
+        let users = self.get(&format!("/api/admin/sites/{site}/users?limit=100")).await;
+        assert_eq!(users.status, StatusCode::OK, "{users:?}");
+        users.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|user| user["username"] == username)
+            .unwrap_or_else(|| panic!("no user {username} in {site}: {users:?}"))
+            .clone()
+    }
+
     /// Creates a site admin key and returns the key, used once so that its
     /// `last_used_at` bookkeeping is done before a test takes snapshots.
     pub async fn site_key(&self, site: &str) -> String {

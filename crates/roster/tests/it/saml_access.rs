@@ -13,18 +13,6 @@ use crate::password_signin::with_password;
 use crate::saml_idp::{ResponseSpec, SamlIdp};
 use crate::saml_signin::{answer, me, post, provider, start};
 
-/// The admin API's view of the user named `username` in `acme`.
-async fn user_named(app: &TestApp, username: &str) -> Value {
-    let users = app.get("/api/admin/sites/acme/users").await;
-    users.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|user| user["username"] == username)
-        .unwrap_or_else(|| panic!("no user {username}: {users:?}"))
-        .clone()
-}
-
 /// Posts `spec`'s response and asserts the refusal: 403, a page with
 /// `words`, no session cookie, and nothing stored (the outstanding
 /// request too survives, so one request serves every refusal).
@@ -50,7 +38,7 @@ async fn a_user_of_this_provider_signs_in_and_the_login_is_recorded(backend: Bac
                     "auth_method": "sso", "sso_provider_id": provider }),
         )
         .await;
-    assert_eq!(user_named(&app, "carol").await["last_login_at"], Value::Null);
+    assert_eq!(app.user_named("acme", "carol").await["last_login_at"], Value::Null);
 
     let request = start(&app, &idp, &provider).await;
     let (status, cookie, page) = post(
@@ -66,7 +54,7 @@ async fn a_user_of_this_provider_signs_in_and_the_login_is_recorded(backend: Bac
         who,
         json!({ "username": "carol", "email": "carol@example.com", "site": "acme", "provider": "Okta" })
     );
-    let carol_now = user_named(&app, "carol").await;
+    let carol_now = app.user_named("acme", "carol").await;
     assert_eq!(carol_now["id"], carol.as_str());
     assert!(carol_now["last_login_at"].is_string(), "the login is recorded: {carol_now}");
     assert_eq!(carol_now["enabled"], true);
@@ -111,17 +99,17 @@ async fn disabled_users_and_other_sign_in_methods_are_refused(backend: Backend) 
     assert_refused(&app, &idp, &answer(&request, &app, "paul@example.com"), method).await;
 
     for name in ["dora", "olga", "paul"] {
-        let user = user_named(&app, name).await;
+        let user = app.user_named("acme", name).await;
         assert_eq!(user["last_login_at"], Value::Null, "{user}");
     }
-    assert_eq!(user_named(&app, "dora").await["enabled"], false);
-    assert_eq!(user_named(&app, "olga").await["sso_provider_id"], other.as_str());
-    assert_eq!(user_named(&app, "paul").await["auth_method"], "password");
+    assert_eq!(app.user_named("acme", "dora").await["enabled"], false);
+    assert_eq!(app.user_named("acme", "olga").await["sso_provider_id"], other.as_str());
+    assert_eq!(app.user_named("acme", "paul").await["auth_method"], "password");
     let users = app.get("/api/admin/sites/acme/users").await;
     assert_eq!(users.body["total"], 3, "nobody created: {users:?}");
 
     // Enabled again, the same user is let in through the same request.
-    let dora = user_named(&app, "dora").await;
+    let dora = app.user_named("acme", "dora").await;
     let dora_path = format!("/api/admin/sites/acme/users/{}", dora["id"].as_str().unwrap());
     assert_eq!(app.patch(&dora_path, json!({ "enabled": true })).await.status, StatusCode::OK);
     let (status, cookie, page) =

@@ -51,12 +51,6 @@ async fn sign_in(
     post(&spec.acs_url, &idp.response(&spec)).await
 }
 
-async fn user_named(app: &TestApp, username: &str) -> Value {
-    let users = app.get("/api/admin/sites/acme/users?limit=100").await;
-    let items = users.body["items"].as_array().unwrap();
-    items.iter().find(|user| user["username"] == username).cloned().unwrap_or(Value::Null)
-}
-
 /// `(group, is_admin)` for every group `user` is a member of, by name.
 async fn memberships(app: &TestApp, user: &str) -> Vec<(String, bool)> {
     let groups = app.get("/api/admin/sites/acme/groups").await;
@@ -112,7 +106,7 @@ async fn a_user_created_just_in_time_gets_every_default(backend: Backend) {
     let (status, cookie, page) = sign_in(&app, &idp, &provider, asserted, "ada").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(me(&app, cookie.as_deref()).await.1["username"], "ada", "no code asked for");
-    let ada = user_named(&app, "ada").await;
+    let ada = app.user_named("acme", "ada").await;
     for (field, expected) in [
         ("company", json!("Acme Corp")),
         ("time_zone", json!("Europe/Paris")),
@@ -143,7 +137,7 @@ async fn a_user_created_just_in_time_gets_every_default(backend: Backend) {
     let admins = |spec: ResponseSpec| spec.attribute("groups", "Admins");
     let (status, _, page) = sign_in(&app, &idp, &provider, admins, "bea").await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let bea = user_named(&app, "bea").await;
+    let bea = app.user_named("acme", "bea").await;
     assert_eq!(
         (bea["site_admin"].clone(), bea["readonly_site_admin"].clone()),
         (json!(true), json!(false))
@@ -165,7 +159,7 @@ async fn a_password_group_member_is_created_for_password_login(backend: Backend)
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
     assert!(page.contains("created to sign in with a password"), "{page}");
     assert!(cookie.is_none(), "no session for a password user");
-    let carl = user_named(&app, "carl").await;
+    let carl = app.user_named("acme", "carl").await;
     assert_eq!(carl["auth_method"], "password", "{carl}");
     assert_eq!(carl["sso_provider_id"], Value::Null, "{carl}");
     assert_eq!(carl["provisioned_by"], "jit", "{carl}");
@@ -201,7 +195,7 @@ async fn signing_in_again_takes_nothing_away(backend: Backend) {
         |spec: ResponseSpec| spec.attribute("groups", "Staff").attribute("groups", "Auditors");
     let (status, _, page) = sign_in(&app, &idp, &provider, first, "ada").await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let ada = user_named(&app, "ada").await;
+    let ada = app.user_named("acme", "ada").await;
     let ada_id = ada["id"].as_str().unwrap().to_owned();
     // An administrator adds her to a local group too.
     let local = app.get("/api/admin/sites/acme/groups").await;
@@ -225,7 +219,7 @@ async fn signing_in_again_takes_nothing_away(backend: Backend) {
         json!({ "username": "bob", "auth_method": "sso", "sso_provider_id": provider }),
     )
     .await;
-    let bob = user_named(&app, "bob").await;
+    let bob = app.user_named("acme", "bob").await;
     let everything =
         pairs(&[("Auditors", false), ("Everyone", false), ("Local", false), ("Staff", false)]);
     assert_eq!(memberships(&app, &ada_id).await, everything);
@@ -237,7 +231,7 @@ async fn signing_in_again_takes_nothing_away(backend: Backend) {
         let (status, cookie, page) = sign_in(&app, &idp, &provider, &again, "ada").await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(cookie.is_some());
-        let now = user_named(&app, "ada").await;
+        let now = app.user_named("acme", "ada").await;
         assert_eq!(now["enabled"], true, "{now}");
         assert_eq!(now["readonly_site_admin"], true, "the role stays: {now}");
         assert_eq!(memberships(&app, &ada_id).await, everything);
@@ -247,7 +241,7 @@ async fn signing_in_again_takes_nothing_away(backend: Backend) {
     }
     // Bob signed in as he was: not moved into the default groups, not
     // changed otherwise beyond the recorded login.
-    let bob_now = user_named(&app, "bob").await;
+    let bob_now = app.user_named("acme", "bob").await;
     assert_eq!(memberships(&app, bob["id"].as_str().unwrap()).await, Vec::<(String, bool)>::new());
     let mut without_login = bob_now.clone();
     without_login["last_login_at"] = Value::Null;

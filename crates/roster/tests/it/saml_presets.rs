@@ -24,18 +24,6 @@ async fn groups(app: &TestApp, names: &[&str]) {
     }
 }
 
-/// The site's user named `username`, as the admin API shows it.
-async fn user(app: &TestApp, username: &str) -> Value {
-    let users = app.get("/api/admin/sites/acme/users").await;
-    users.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|user| user["username"] == username)
-        .unwrap_or_else(|| panic!("no user {username}: {users:?}"))
-        .clone()
-}
-
 /// JumpCloud's custom SAML app, started from the JumpCloud dashboard (its
 /// Default Relay State names the site): `email`, `firstname`, `lastname`
 /// and the group attribute `memberOf`.
@@ -67,7 +55,7 @@ async fn a_jumpcloud_sign_in_creates_the_user_from_its_attributes(backend: Backe
     // The provider's display name (the helper names every provider so).
     assert_eq!(me["provider"], "Okta", "{me}");
 
-    let grace = user(&app, "grace@example.com").await;
+    let grace = app.user_named("acme", "grace@example.com").await;
     assert_eq!(grace["email"], "grace@example.com", "{grace}");
     assert_eq!(grace["sso_provider_id"], provider.as_str(), "signs in through JumpCloud");
     assert_eq!((&grace["first_name"], &grace["last_name"]), (&json!("Grace"), &json!("Hopper")));
@@ -136,7 +124,7 @@ async fn a_duo_sign_in_creates_the_user_from_its_attributes(backend: Backend) {
         ("edsger@example.com", "Edsger", "Dijkstra", vec![], false),
     ];
     for (username, first, last, in_groups, admin) in expected {
-        let person = user(&app, username).await;
+        let person = app.user_named("acme", username).await;
         assert_eq!(person["email"], username, "{person}");
         assert_eq!(person["sso_provider_id"], provider.as_str(), "signs in through Duo");
         assert_eq!((&person["first_name"], &person["last_name"]), (&json!(first), &json!(last)));
