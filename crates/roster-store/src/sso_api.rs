@@ -61,7 +61,8 @@ pub trait SsoRepo {
     /// Removes an answered request; returns whether it was there.
     async fn delete_saml_request(&mut self, site: &SiteId, id: &str) -> Result<bool, StoreError>;
     /// Records an accepted assertion; `false` when it was already recorded
-    /// (a replay). Forgets assertions expired before `now` on the way.
+    /// (a replay). A record of the same id that expired by `now` is taken
+    /// over; the clean-up job purges the others.
     async fn record_assertion(
         &mut self,
         site: &SiteId,
@@ -70,7 +71,9 @@ pub trait SsoRepo {
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<bool, StoreError>;
-    async fn insert_session(&mut self, session: &SessionRecord) -> Result<(), StoreError>;
+    /// Stores a new session and makes its start its user's last login, in
+    /// one round trip (a sign-in holds the SQLite writer meanwhile).
+    async fn start_session(&mut self, session: &SessionRecord) -> Result<(), StoreError>;
     /// A session by the hash of its secret, in any site (the cookie names
     /// the session, and so the site).
     async fn session_by_hash(
@@ -119,12 +122,5 @@ pub trait SsoRepo {
         &mut self,
         site: &SiteId,
         username_key: &str,
-    ) -> Result<(), StoreError>;
-    /// Records a successful sign-in of a user.
-    async fn touch_last_login(
-        &mut self,
-        site: &SiteId,
-        user: &UserId,
-        at: Timestamp,
     ) -> Result<(), StoreError>;
 }

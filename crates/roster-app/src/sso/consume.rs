@@ -12,17 +12,16 @@ use roster_domain::policy::{
 };
 use roster_domain::{
     AuthMethod, DisplayText, Email, GroupName, Membership, NameIdSource, Provider, ProviderId,
-    ProvisionedBy, ProvisioningMethod, SiteId, User, UserId, Username,
+    ProvisionedBy, ProvisioningMethod, Site, SiteId, User, UserId, Username,
 };
 use roster_saml::{Assertion, Expected, SamlError, claimed, validate_post};
-use roster_store::{MemberGrant, ProviderRepo, SiteRepo, SsoRepo, Transaction, UserRepo};
+use roster_store::{MemberGrant, SsoRepo, Transaction, UserRepo};
 
 use super::attributes::{AssertedProfile, asserted_profile};
 use super::error::{counted, step_metric};
 use super::issuer::provider_for_issuer;
 use super::second_factor::{SignInStep, after_first_factor};
 use super::session::SessionOrigin;
-use super::trust::idp_trust;
 use super::{SignInRefusal, Sso, SsoError, SsoTx};
 use crate::history::{Actor, History};
 use crate::ids::opaque_id;
@@ -55,29 +54,22 @@ impl Sso<'_> {
         // Read first and validate outside any write transaction: checking
         // a response is CPU work that must not hold the database's writer.
         let claims = claimed(saml_response)?;
-        let (provider, request, trust) = {
-            let mut tx = self.read().await?;
-            let request = match &claims.in_response_to {
-                Some(id) => tx.saml_request_by_id(id).await?,
-                None => None,
-            };
-            let id = match (provider, &request, &claims.in_response_to) {
-                (Some(raw), _, _) => ProviderId::from_raw(opaque_id(raw).ok_or_else(not_found)?),
-                (None, Some(request), _) => request.provider.clone(),
-                // It answers a request roster does not have (any more).
-                (None, None, Some(_)) => return Err(SsoError::Unsolicited),
-                (None, None, None) => {
-                    provider_for_issuer(&mut tx, relay_state, claims.issuer.as_deref()).await?
-                }
-            };
-            let site = tx.provider_site(&id).await?.ok_or_else(not_found)?;
-            let provider = tx.provider_by_id(&site, &id).await?.ok_or_else(not_found)?;
-            if !provider.kind.signs_in_with_saml() {
-                return Err(not_found());
-            }
-            let trust = idp_trust(&mut tx, &provider).await?;
-            (provider, request, trust)
+        let request = match &claims.in_response_to {
+            Some(id) => self.read_latest().await?.saml_request_by_id(id).await?,
+            None => None,
         };
+        let id = match (provider, &request, &claims.in_response_to) {
+            (Some(raw), _, _) => ProviderId::from_raw(opaque_id(raw).ok_or_else(not_found)?),
+            (None, Some(request), _) => request.provider.clone(),
+            // It answers a request roster does not have (any more).
+            (None, None, Some(_)) => return Err(SsoError::Unsolicited),
+            (None, None, None) => {
+                let mut tx = self.read().await?;
+                provider_for_issuer(&mut tx, relay_state, claims.issuer.as_deref()).await?
+            }
+        };
+        let signing = self.signing_provider(&id).await?;
+        let (provider, trust) = (&signing.provider, &signing.trust);
         let site_id = provider.site_id.clone();
         // The one request the response may answer: outstanding, and this
         // provider's.
@@ -118,7 +110,7 @@ impl Sso<'_> {
                 other => SsoError::Refused(other),
             }
         })?;
-        let signed_in = self.sign_in_asserted(&provider, &assertion, now).await;
+        let signed_in = self.sign_in_asserted(provider, &signing.site, &assertion, now).await;
         if let Err(SsoError::UserRefused(reason)) = &signed_in {
             // Recorded apart: the refused sign-in's transaction changed
             // nothing (or, for a new password user, recorded its creation).
@@ -140,10 +132,10 @@ impl Sso<'_> {
     async fn sign_in_asserted(
         &self,
         provider: &Provider,
+        site: &Site,
         assertion: &Assertion,
         now: Timestamp,
     ) -> Result<SignInStep, SsoError> {
-        let not_found = || SsoError::NotFound { what: "provider" };
         let site_id = provider.site_id.clone();
         let mut tx = self.write().await?;
 
@@ -177,14 +169,13 @@ impl Sso<'_> {
             crate::metrics::jit_user_created();
             return Err(SsoError::UserRefused(SignInRefusal::PasswordLogin));
         }
-        let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
         let origin = SessionOrigin {
             provider: Some(provider.id.clone()),
             session_index: assertion.session_index.clone(),
             name_id: Some(assertion.name_id.clone()),
             name_id_format: assertion.name_id_format.clone(),
         };
-        let step = after_first_factor(&mut tx, &site, &user, origin, now).await?;
+        let step = after_first_factor(&mut tx, site, &user, origin, now).await?;
         tx.commit().await?;
         if created {
             crate::metrics::jit_user_created();

@@ -6,9 +6,8 @@
 use jiff::SignedDuration;
 use roster_domain::ProviderId;
 use roster_saml::AuthnRequest;
-use roster_store::{ProviderRepo, SamlRequestRecord, SiteRepo, SsoRepo, Transaction};
+use roster_store::{SamlRequestRecord, SsoRepo, Transaction};
 
-use super::trust::idp_trust;
 use super::{Sso, SsoError};
 use crate::ids::opaque_id;
 use crate::secrets;
@@ -24,21 +23,16 @@ impl Sso<'_> {
         let not_found = || SsoError::NotFound { what: "provider" };
         let id = ProviderId::from_raw(opaque_id(provider).ok_or_else(not_found)?);
         let now = self.now();
+        let signing = self.signing_provider(&id).await?;
+        let (provider, site, trust) = (&signing.provider, &signing.site, &signing.trust);
         let mut tx = self.write().await?;
-        let site_id = tx.provider_site(&id).await?.ok_or_else(not_found)?;
-        let provider = tx.provider_by_id(&site_id, &id).await?.ok_or_else(not_found)?;
-        if !provider.kind.signs_in_with_saml() {
-            return Err(not_found());
-        }
-        let trust = idp_trust(&mut tx, &provider).await?;
-        let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
         // An XML ID starts with a letter or `_`.
         let request_id = secrets::generate("_");
         let expires_at = now
             .checked_add(REQUEST_LIFETIME)
             .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
         tx.insert_saml_request(&SamlRequestRecord {
-            site: site_id,
+            site: site.id.clone(),
             id: request_id.clone(),
             provider: provider.id.clone(),
             created_at: now,

@@ -23,6 +23,7 @@ mod login;
 mod logout;
 mod page;
 mod password;
+mod provider_cache;
 mod second_factor;
 mod session;
 mod totp;
@@ -32,6 +33,7 @@ pub use console::{ConsoleAccess, form_token};
 pub use error::{SignInRefusal, SsoError};
 pub use logout::IdpLogout;
 pub use page::SignInPage;
+pub(crate) use provider_cache::ProviderCache;
 pub use second_factor::{SecondFactorView, SignInStep};
 pub use session::{MeView, SignedInView};
 pub use totp::Enrolment;
@@ -193,6 +195,12 @@ impl<'a> Sso<'a> {
 
     async fn read(&self) -> Result<impl SsoTx + use<>, SsoError> {
         Ok(self.ctx.store.read().await?)
+    }
+
+    /// A reader without a transaction, for one statement (see
+    /// `Store::read_latest`).
+    async fn read_latest(&self) -> Result<impl SsoTx + use<>, SsoError> {
+        Ok(self.ctx.store.read_latest().await?)
     }
 
     /// Writes history entries in a transaction of their own: a refused

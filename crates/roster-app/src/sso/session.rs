@@ -54,7 +54,7 @@ pub(crate) async fn open_session(
         .checked_add(SESSION_LIFETIME)
         .map_err(|err| crate::InternalError::Settings(err.to_string()))?;
     let origin_provider = origin.provider.clone();
-    tx.insert_session(&SessionRecord {
+    tx.start_session(&SessionRecord {
         site: site.id.clone(),
         secret_hash: secrets::hash(&secret),
         user: user.id.clone(),
@@ -67,7 +67,6 @@ pub(crate) async fn open_session(
         revoked_at: None,
     })
     .await?;
-    tx.touch_last_login(&site.id, &user.id, now).await?;
     let interface = if origin_provider.is_some() { Interface::Saml } else { Interface::Web };
     let mut history = History::new(&site.id, interface, person(user), now);
     history.signed_in(user);

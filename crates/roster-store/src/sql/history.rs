@@ -45,32 +45,45 @@ impl HistoryRepo for Tx {
             return Ok(());
         }
         let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
-        let row = sqlx::query(
-            "INSERT INTO history_counters (site_id, last_seq) VALUES ($1, $2) \
-             ON CONFLICT (site_id) DO UPDATE SET last_seq = history_counters.last_seq + $2 \
-             RETURNING last_seq",
-        )
-        .bind(site.as_str())
-        .bind(count)
-        .fetch_one(self.conn())
-        .await?;
-        let first = Cols(&row).int("last_seq")? - count + 1;
-        // The rows travel as one JSON array per statement, not as bound
-        // parameters: binding 12 parameters per row made a 30,000-entry sync
-        // spend its time binding (the SQLite driver looks each name up).
+        // The numbers are taken by the first chunk's statement itself, so
+        // that an append is one round trip to the database for the usual
+        // one to a few entries (a sign-in, a SCIM write). The counter's
+        // upsert comes first: on PostgreSQL in a CTE, on SQLite as the
+        // first of two statements the driver runs in one call (each takes
+        // the numbered parameters it names). Each row's number is the new
+        // last_seq less the rows after it; later chunks read the counter
+        // this transaction moved on.
         let (rows_from, first_key) = match self.dialect {
             Dialect::Sqlite => ("json_each($3)", 0),
             Dialect::Postgres => {
                 ("jsonb_array_elements(CAST($3 AS jsonb)) WITH ORDINALITY AS rows (value, key)", 1)
             }
         };
-        let sql = format!(
-            "INSERT INTO history (site_id, {COLUMNS}) \
-             SELECT $1, $2 + key, CAST(value ->> 0 AS BIGINT), value ->> 1, value ->> 2, \
-                    value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, \
-                    value ->> 8, value ->> 9, value ->> 10 \
-             FROM {rows_from}"
-        );
+        let take_numbers = "INSERT INTO history_counters (site_id, last_seq) VALUES ($1, $4) \
+                            ON CONFLICT (site_id) DO UPDATE \
+                            SET last_seq = history_counters.last_seq + $4";
+        // The rows travel as one JSON array per statement, not as bound
+        // parameters: binding 12 parameters per row made a 30,000-entry sync
+        // spend its time binding (the SQLite driver looks each name up).
+        // `c`: where the new last_seq is read, with the clause that picks
+        // the site's row (none for the CTE's own row).
+        let insert = |(counter, site_row): (&str, &str)| {
+            format!(
+                "INSERT INTO history (site_id, {COLUMNS}) \
+                 SELECT $1, c.last_seq - $2 + key, CAST(value ->> 0 AS BIGINT), value ->> 1, \
+                        value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, \
+                        value ->> 7, value ->> 8, value ->> 9, value ->> 10 \
+                 FROM {counter}, {rows_from}{site_row}"
+            )
+        };
+        let counter_row = ("history_counters c", " WHERE c.site_id = $1");
+        let first_chunk = match self.dialect {
+            Dialect::Sqlite => format!("{take_numbers}; {}", insert(counter_row)),
+            Dialect::Postgres => {
+                format!("WITH c AS ({take_numbers} RETURNING last_seq) {}", insert(("c", "")))
+            }
+        };
+        let later_chunks = insert(counter_row);
         for (chunk_index, chunk) in entries.chunks(ROWS_PER_STATEMENT).enumerate() {
             let rows: Vec<serde_json::Value> = chunk
                 .iter()
@@ -90,14 +103,19 @@ impl HistoryRepo for Tx {
                     ])
                 })
                 .collect();
-            let chunk_first =
-                first + i64::try_from(chunk_index * ROWS_PER_STATEMENT).unwrap_or(0) - first_key;
-            sqlx::query(AssertSqlSafe(sql.clone()))
+            // Rows after this chunk's first, less the key of the first row.
+            let before_end =
+                count - i64::try_from(chunk_index * ROWS_PER_STATEMENT).unwrap_or(i64::MAX) - 1
+                    + first_key;
+            let sql = if chunk_index == 0 { first_chunk.clone() } else { later_chunks.clone() };
+            let query = sqlx::query(AssertSqlSafe(sql))
                 .bind(site.as_str())
-                .bind(chunk_first)
-                .bind(serde_json::Value::Array(rows).to_string())
-                .execute(self.conn())
-                .await?;
+                .bind(before_end)
+                .bind(serde_json::Value::Array(rows).to_string());
+            // Only the first statement takes the numbers, and PostgreSQL
+            // refuses a parameter its statement does not name.
+            let query = if chunk_index == 0 { query.bind(count) } else { query };
+            query.execute(self.conn()).await?;
         }
         Ok(())
     }

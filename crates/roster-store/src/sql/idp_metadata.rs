@@ -53,6 +53,8 @@ impl IdpMetadataRepo for Tx {
     }
 
     async fn put_idp_metadata(&mut self, record: &IdpMetadataRecord) -> Result<(), StoreError> {
+        // What a provider's sign-ins trust: caches of it are out of date.
+        self.changes_providers();
         sqlx::query(
             "INSERT INTO saml_idp_metadata (site_id, provider_id, url, metadata_xml, fetched_at, \
              refresh_due_at, error, error_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -79,6 +81,7 @@ impl IdpMetadataRepo for Tx {
         site: &SiteId,
         provider: &ProviderId,
     ) -> Result<bool, StoreError> {
+        self.changes_providers();
         let done =
             sqlx::query("DELETE FROM saml_idp_metadata WHERE site_id = $1 AND provider_id = $2")
                 .bind(site.as_str())

@@ -6,7 +6,7 @@ use roster_domain::{ProviderId, SiteId, User, UserId};
 use sqlx::any::AnyRow;
 
 use super::row::{Cols, micros, opt_micros, write_error};
-use super::{Tx, attempts};
+use super::{Dialect, Tx, attempts};
 use crate::{SamlRequestRecord, SessionRecord, SsoRepo, StoreError};
 
 fn request_from(row: &AnyRow) -> Result<SamlRequestRecord, StoreError> {
@@ -141,29 +141,40 @@ impl SsoRepo for Tx {
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM saml_assertions WHERE expires_at <= $1")
-            .bind(micros(now))
-            .execute(self.conn())
-            .await?;
-        // A conflict is a replay, not an error: inserted rows say which.
+        // One statement: a new id is inserted; an expired one, which the
+        // clean-up job has not purged yet, is taken over (it could not be
+        // replayed any more); a remembered one is a replay, and no row
+        // changes.
         let done = sqlx::query(
             "INSERT INTO saml_assertions (site_id, issuer, assertion_id, expires_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4) ON CONFLICT (site_id, issuer, assertion_id) \
+             DO UPDATE SET expires_at = excluded.expires_at \
+             WHERE saml_assertions.expires_at <= $5",
         )
         .bind(site.as_str())
         .bind(issuer)
         .bind(assertion_id)
         .bind(micros(expires_at))
+        .bind(micros(now))
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn insert_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
-        let sql = format!(
+    async fn start_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
+        // Two statements in one call: on PostgreSQL the insert is a CTE
+        // (which runs whether or not the update reads it), on SQLite the
+        // driver runs a string's statements in turn, each taking the
+        // numbered parameters it names.
+        let insert = format!(
             "INSERT INTO sessions ({SESSION_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         );
+        let last_login = "UPDATE users SET last_login_at = $8 WHERE site_id = $1 AND id = $3";
+        let sql = match self.dialect {
+            Dialect::Sqlite => format!("{insert}; {last_login}"),
+            Dialect::Postgres => format!("WITH opened AS ({insert}) {last_login}"),
+        };
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(session.site.as_str())
             .bind(session.secret_hash.as_str())
@@ -298,20 +309,5 @@ impl SsoRepo for Tx {
         username_key: &str,
     ) -> Result<(), StoreError> {
         attempts::clear(self.conn(), &attempts::PASSWORDS, site, username_key).await
-    }
-
-    async fn touch_last_login(
-        &mut self,
-        site: &SiteId,
-        user: &UserId,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET last_login_at = $3 WHERE site_id = $1 AND id = $2")
-            .bind(site.as_str())
-            .bind(user.as_str())
-            .bind(micros(at))
-            .execute(self.conn())
-            .await?;
-        Ok(())
     }
 }

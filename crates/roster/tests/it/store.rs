@@ -12,7 +12,8 @@ use roster_domain::{
     TimeZoneName, TwoFactor, User, UserId, Username, UsernameAttribute,
 };
 use roster_store::{
-    GroupRepo, PolicyRepo, ProviderRepo, SetupLinkRepo, SiteRepo, Store, StoreError, Transaction,
+    GroupRepo, HistoryFilter, HistoryRepo, IdpMetadataRecord, IdpMetadataRepo, NewHistory,
+    PolicyRepo, ProviderRepo, SetupLinkRepo, SiteRepo, SsoRepo, Store, StoreError, Transaction,
     UserRepo, connect,
 };
 use sqlx::Row;
@@ -402,9 +403,10 @@ async fn setup_links_round_trip_and_go_with_their_provider(backend: Backend) {
     assert_eq!(tx.setup_link_by_hash(&link.secret_hash).await.unwrap(), None);
 }
 
-/// The provider generation moves on when a change of a site or a provider
-/// commits, and only then: what caches what was read of them (the SCIM
-/// credentials) depends on it.
+/// The provider generation moves on when a change of a site, a provider or
+/// a fetched IdP metadata document commits, and only then: what caches
+/// what was read of them (the SCIM credentials, the SAML providers)
+/// depends on it.
 async fn provider_changes_move_the_generation_on(backend: Backend) {
     let (store, _db) = open(backend).await;
     let mut acme = site("acme");
@@ -436,14 +438,132 @@ async fn provider_changes_move_the_generation_on(backend: Backend) {
     tx.commit().await.unwrap();
     let after_site = store.provider_generation();
     assert!(after_site > after_provider);
+    let metadata = IdpMetadataRecord {
+        site_id: acme.id.clone(),
+        provider_id: okta.id.clone(),
+        url: HttpUrl::parse("https://idp.example/metadata").unwrap(),
+        xml: Some("<EntityDescriptor/>".into()),
+        fetched_at: Some(at(10, 0)),
+        refresh_due_at: at(20, 0),
+        error: None,
+        error_at: None,
+    };
+    let mut tx = store.write().await.unwrap();
+    tx.put_idp_metadata(&metadata).await.unwrap();
+    tx.commit().await.unwrap();
+    let after_metadata = store.provider_generation();
+    assert!(after_metadata > after_site, "a refreshed document changes what sign-ins trust");
+    let mut tx = store.write().await.unwrap();
+    tx.delete_idp_metadata(&acme.id, &okta.id).await.unwrap();
+    tx.commit().await.unwrap();
+    let after_forgotten = store.provider_generation();
+    assert!(after_forgotten > after_metadata);
     let mut tx = store.write().await.unwrap();
     tx.delete_provider(&acme.id, &okta.id).await.unwrap();
     tx.commit().await.unwrap();
-    assert!(store.provider_generation() > after_site);
+    assert!(store.provider_generation() > after_forgotten);
+}
+
+/// The replay cache: an assertion id is accepted once while it is
+/// remembered; once its time is over (and before the clean-up job purged
+/// it) the id may be recorded again, for as long as the new record says.
+async fn assertions_are_remembered_until_they_expire(backend: Backend) {
+    let (store, _db) = open(backend).await;
+    let acme = site("acme");
+    let mut tx = store.write().await.unwrap();
+    tx.insert_site(&acme).await.unwrap();
+    tx.commit().await.unwrap();
+    let record = |id: &'static str, until: Timestamp, now: Timestamp| {
+        let (store, site) = (store.clone(), acme.id.clone());
+        async move {
+            let mut tx = store.write().await.unwrap();
+            let recorded = tx.record_assertion(&site, "https://idp", id, until, now).await.unwrap();
+            tx.commit().await.unwrap();
+            recorded
+        }
+    };
+    assert!(record("_a1", at(100, 0), at(10, 0)).await, "a new id");
+    assert!(!record("_a1", at(100, 0), at(20, 0)).await, "the same id again: a replay");
+    assert!(!record("_a1", at(500, 0), at(99, 999_999)).await, "still remembered");
+    assert!(record("_a2", at(100, 0), at(20, 0)).await, "another id");
+    let mut other = store.write().await.unwrap();
+    assert!(
+        other
+            .record_assertion(&acme.id, "https://other-idp", "_a1", at(100, 0), at(20, 0))
+            .await
+            .unwrap(),
+        "ids are an issuer's"
+    );
+    other.commit().await.unwrap();
+    assert!(record("_a1", at(300, 0), at(100, 0)).await, "expired: taken over");
+    assert!(!record("_a1", at(300, 0), at(200, 0)).await, "remembered again, until its new end");
+    assert!(record("_a1", at(400, 0), at(300, 0)).await);
+    // A rolled-back sign-in leaves the id free.
+    let mut tx = store.write().await.unwrap();
+    assert!(
+        tx.record_assertion(&acme.id, "https://idp", "_a3", at(100, 0), at(10, 0)).await.unwrap()
+    );
+    drop(tx);
+    assert!(record("_a3", at(100, 0), at(10, 0)).await);
+}
+
+/// History entries are numbered per site from 1, in the order appended,
+/// without gaps: across appends of one entry, of several, and of more than
+/// one statement carries (500 rows), beside another site's, and after an
+/// append that was rolled back.
+async fn history_is_numbered_per_site_without_gaps(backend: Backend) {
+    let (store, _db) = open(backend).await;
+    let (acme, globex) = (site("acme"), site("globex"));
+    let mut tx = store.write().await.unwrap();
+    tx.insert_site(&acme).await.unwrap();
+    tx.insert_site(&globex).await.unwrap();
+    tx.commit().await.unwrap();
+    let entry = |name: String| NewHistory {
+        at: at(1, 0),
+        interface: "api".into(),
+        actor_kind: "operator".into(),
+        actor_id: None,
+        actor_name: None,
+        target_kind: Some("user".into()),
+        target_id: None,
+        target_name: Some(name),
+        action: "created".into(),
+        reason: None,
+        changes: "[]".into(),
+    };
+    let mut appended: Vec<String> = Vec::new();
+    for (size, commit) in [(1, true), (3, true), (2, false), (1201, true), (1, true)] {
+        let names: Vec<String> =
+            (0..size).map(|index| format!("u{}-{index}", appended.len())).collect();
+        let mut tx = store.write().await.unwrap();
+        tx.append_history(&acme.id, &names.iter().cloned().map(entry).collect::<Vec<_>>())
+            .await
+            .unwrap();
+        tx.append_history(&globex.id, &[entry(format!("g{}", appended.len()))]).await.unwrap();
+        if commit {
+            tx.commit().await.unwrap();
+            appended.extend(names);
+        }
+    }
+    let mut tx = store.read().await.unwrap();
+    let mut stored = tx.search_history(&acme.id, &HistoryFilter::default(), 5000).await.unwrap();
+    stored.reverse();
+    let seqs: Vec<i64> = stored.iter().map(|record| record.seq).collect();
+    let expected: Vec<i64> = (1..=i64::try_from(appended.len()).unwrap()).collect();
+    assert_eq!(seqs, expected, "numbered from 1 without gaps");
+    let names: Vec<String> =
+        stored.iter().map(|record| record.entry.target_name.clone().unwrap()).collect();
+    assert_eq!(names, appended, "in the order appended");
+    assert_eq!(tx.last_history_seq(&acme.id).await.unwrap(), 1206);
+    let other = tx.search_history(&globex.id, &HistoryFilter::default(), 10).await.unwrap();
+    assert_eq!(other.iter().map(|record| record.seq).collect::<Vec<_>>(), vec![4, 3, 2, 1]);
+    assert_eq!(tx.last_history_seq(&globex.id).await.unwrap(), 4);
 }
 
 crate::on_both_databases!(
+    history_is_numbered_per_site_without_gaps,
     provider_changes_move_the_generation_on,
+    assertions_are_remembered_until_they_expire,
     setup_links_round_trip_and_go_with_their_provider,
     every_value_round_trips_exactly,
     unique_values_conflict_and_dropped_transactions_roll_back,

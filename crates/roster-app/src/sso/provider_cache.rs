@@ -1,0 +1,182 @@
+//! The SAML providers sign-ins went through recently, each with its site
+//! and its parsed trust, so that a sign-in reads neither from the database
+//! nor parses the IdP's metadata (issue 15: the reads and the parse were a
+//! third of a sign-in's database round trips and much of its CPU).
+//!
+//! An entry is what was read under one value of the store's provider
+//! generation, which every committed change of a site, a provider or a
+//! fetched metadata document moves on: such a change made by this process
+//! takes effect at the next sign-in. A change made by another process (the
+//! CLI, another instance) is seen when the entry is older than
+//! [`FRESH_FOR`], as for SCIM credentials. Only providers that sign people
+//! in with a usable trust are kept: one that cannot is read, and refused,
+//! every time.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use roster_domain::{Provider, ProviderId, Site};
+use roster_store::{ProviderRepo, SiteRepo, SsoRepo};
+
+use super::trust::{IdpTrust, idp_trust};
+use super::{Sso, SsoError};
+
+/// How long another process's change of a provider may go unseen.
+pub(crate) const FRESH_FOR: Duration = crate::credential_cache::FRESH_FOR;
+
+/// More SAML providers than a deployment has; past it the stale entries
+/// go, or all of them.
+const MAX_ENTRIES: usize = 4096;
+
+/// A provider people sign in through, as read under one generation.
+pub(crate) struct SigningProvider {
+    pub(crate) provider: Provider,
+    pub(crate) site: Site,
+    pub(crate) trust: IdpTrust,
+    generation: u64,
+    read_at: Instant,
+}
+
+impl SigningProvider {
+    pub(crate) fn new(provider: Provider, site: Site, trust: IdpTrust, generation: u64) -> Self {
+        Self { provider, site, trust, generation, read_at: Instant::now() }
+    }
+
+    fn is_current(&self, generation: u64, now: Instant) -> bool {
+        self.generation == generation && now.duration_since(self.read_at) < FRESH_FOR
+    }
+}
+
+/// Provider id → the provider, its site and its trust.
+#[derive(Default)]
+pub(crate) struct ProviderCache {
+    entries: RwLock<HashMap<ProviderId, Arc<SigningProvider>>>,
+}
+
+impl ProviderCache {
+    /// The provider `id`, if read under `generation` and recently enough.
+    pub(crate) fn get(&self, id: &ProviderId, generation: u64) -> Option<Arc<SigningProvider>> {
+        let entries = self.entries.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = entries.get(id)?;
+        entry.is_current(generation, Instant::now()).then(|| entry.clone())
+    }
+
+    pub(crate) fn put(&self, entry: Arc<SigningProvider>) {
+        let mut entries = self.entries.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let id = entry.provider.id.clone();
+        if entries.len() >= MAX_ENTRIES && !entries.contains_key(&id) {
+            let now = Instant::now();
+            let generation = entry.generation;
+            entries.retain(|_, old| old.is_current(generation, now));
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(id, entry);
+    }
+}
+
+impl Sso<'_> {
+    /// The provider `id`, which people sign in through with SAML, with its
+    /// site and trust: from the cache, or else read (and kept).
+    pub(crate) async fn signing_provider(
+        &self,
+        id: &ProviderId,
+    ) -> Result<Arc<SigningProvider>, SsoError> {
+        // Read before the provider: a change committed in between then
+        // retires the entry at once.
+        let generation = self.ctx.store.provider_generation();
+        if let Some(cached) = self.ctx.saml_providers.get(id, generation) {
+            return Ok(cached);
+        }
+        let not_found = || SsoError::NotFound { what: "provider" };
+        let mut tx = self.read().await?;
+        let site_id = tx.provider_site(id).await?.ok_or_else(not_found)?;
+        let provider = tx.provider_by_id(&site_id, id).await?.ok_or_else(not_found)?;
+        if !provider.kind.signs_in_with_saml() {
+            return Err(not_found());
+        }
+        let trust = idp_trust(&mut tx, &provider).await?;
+        let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
+        let entry = Arc::new(SigningProvider::new(provider, site, trust, generation));
+        self.ctx.saml_providers.put(entry.clone());
+        Ok(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use roster_domain::{
+        DisplayText, ProviderKind, ProviderName, SamlSignIn, SamlTrust, ScimSettings, SiteId,
+        SiteSlug,
+    };
+    use roster_saml::IdpKeys;
+
+    use super::*;
+
+    fn entry(id: &str, generation: u64) -> Arc<SigningProvider> {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        let site = Site::new(
+            SiteId::from_raw("s1"),
+            SiteSlug::parse("acme").unwrap(),
+            DisplayText::parse("Acme").unwrap(),
+            now,
+        );
+        let provider = Provider {
+            id: ProviderId::from_raw(id),
+            site_id: site.id.clone(),
+            kind: ProviderKind::Okta,
+            name: ProviderName::parse("Okta").unwrap(),
+            saml: SamlTrust::NotConfigured,
+            sign_in: SamlSignIn::defaults(),
+            scim: ScimSettings::off(),
+            ldap: None,
+            options: roster_domain::ProvisioningOptions::defaults(),
+            created_at: now,
+            updated_at: now,
+        };
+        let trust = IdpTrust {
+            keys: IdpKeys::Fingerprint([0; 32]),
+            entity_id: None,
+            sso_url: "https://idp.example/sso".into(),
+            wants_signed_requests: false,
+            slo_url: None,
+        };
+        Arc::new(SigningProvider::new(provider, site, trust, generation))
+    }
+
+    #[test]
+    fn an_entry_serves_its_generation_only() {
+        let cache = ProviderCache::default();
+        cache.put(entry("p1", 7));
+        assert!(cache.get(&ProviderId::from_raw("p1"), 7).is_some());
+        assert!(
+            cache.get(&ProviderId::from_raw("p1"), 8).is_none(),
+            "a committed change of a site or provider retires it"
+        );
+        assert!(cache.get(&ProviderId::from_raw("p2"), 7).is_none());
+    }
+
+    #[test]
+    fn an_entry_grows_stale() {
+        let entry = entry("p1", 1);
+        let now = Instant::now();
+        assert!(entry.is_current(1, now));
+        assert!(!entry.is_current(1, now + FRESH_FOR), "another process's change is seen in time");
+    }
+
+    #[test]
+    fn a_full_cache_keeps_its_current_entries() {
+        let cache = ProviderCache::default();
+        for index in 0..MAX_ENTRIES {
+            cache.put(entry(&format!("old{index}"), 1));
+        }
+        cache.put(entry("p0", 2));
+        cache.put(entry("p1", 2));
+        assert!(cache.get(&ProviderId::from_raw("p0"), 2).is_some());
+        assert!(cache.get(&ProviderId::from_raw("p1"), 2).is_some());
+        let entries = cache.entries.read().unwrap();
+        assert_eq!(entries.len(), 2, "the entries of an older generation went");
+    }
+}
