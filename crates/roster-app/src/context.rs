@@ -128,7 +128,7 @@ pub struct Context {
     /// The providers SCIM credentials named recently.
     pub(crate) scim_credentials: CredentialCache,
     /// The SAML providers sign-ins went through recently.
-    pub(crate) saml_providers: crate::sso::ProviderCache,
+    pub(crate) saml_providers: crate::saml_providers::ProviderCache,
     /// The database's secret for SCIM paging cursors, once read.
     pub(crate) cursor_secret: tokio::sync::OnceCell<String>,
     /// Posts webhook deliveries.
@@ -159,7 +159,7 @@ impl Context {
             clock,
             scim_log,
             scim_credentials: CredentialCache::default(),
-            saml_providers: crate::sso::ProviderCache::default(),
+            saml_providers: crate::saml_providers::ProviderCache::default(),
             cursor_secret: tokio::sync::OnceCell::new(),
             config,
             metadata,

@@ -40,6 +40,7 @@ mod notices;
 pub mod passwords;
 mod provisioning;
 mod redact;
+mod saml_providers;
 pub mod scheduler;
 pub mod scim;
 pub mod scim_log;

@@ -23,7 +23,6 @@ mod login;
 mod logout;
 mod page;
 mod password;
-mod provider_cache;
 mod second_factor;
 mod session;
 mod totp;
@@ -33,7 +32,6 @@ pub use console::{ConsoleAccess, form_token};
 pub use error::{SignInRefusal, SsoError};
 pub use logout::IdpLogout;
 pub use page::SignInPage;
-pub(crate) use provider_cache::ProviderCache;
 pub use second_factor::{SecondFactorView, SignInStep};
 pub use session::{MeView, SignedInView};
 pub use totp::Enrolment;
@@ -195,6 +193,12 @@ impl<'a> Sso<'a> {
 
     async fn read(&self) -> Result<impl SsoTx + use<>, SsoError> {
         Ok(self.ctx.store.read().await?)
+    }
+
+    /// The store's provider generation, read before what a cache keeps
+    /// (see `crate::saml_providers`).
+    fn provider_generation(&self) -> u64 {
+        self.ctx.store.provider_generation()
     }
 
     /// A reader without a transaction, for one statement (see

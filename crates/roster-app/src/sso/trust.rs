@@ -1,24 +1,17 @@
 //! How a provider's SAML settings become what `roster-saml` checks a
-//! response against.
+//! response against, and the provider a sign-in goes through: from the
+//! cache of `crate::saml_providers`, or read and kept there.
 
-use roster_domain::{Provider, SamlTrust};
+use std::sync::Arc;
+
+use roster_domain::{Provider, ProviderId, SamlTrust};
 use roster_saml::IdpKeys;
-use roster_store::IdpMetadataRepo;
+use roster_store::{IdpMetadataRepo, ProviderRepo, SiteRepo, SsoRepo};
 
-use super::SsoError;
+use super::{Sso, SsoError};
 use crate::idp_metadata;
-
-/// What an IdP is trusted by, and where it signs people in.
-pub(crate) struct IdpTrust {
-    pub keys: IdpKeys,
-    /// The IdP's entity id when its metadata names it.
-    pub entity_id: Option<String>,
-    pub sso_url: String,
-    /// Whether the IdP's metadata asks for signed AuthnRequests.
-    pub wants_signed_requests: bool,
-    /// Where the IdP takes logout messages (HTTP-Redirect), if anywhere.
-    pub slo_url: Option<String>,
-}
+pub(crate) use crate::saml_providers::IdpTrust;
+use crate::saml_providers::SigningProvider;
 
 /// The provider's trust; for a metadata URL, the last good document
 /// fetched from it.
@@ -81,4 +74,32 @@ fn from_metadata(provider: &Provider, xml: &str) -> Result<IdpTrust, SsoError> {
         wants_signed_requests: metadata.wants_signed_requests,
         slo_url: metadata.slo_redirect_url,
     })
+}
+
+impl Sso<'_> {
+    /// The provider `id`, which people sign in through with SAML, with its
+    /// site and trust: from the cache, or else read (and kept).
+    pub(crate) async fn signing_provider(
+        &self,
+        id: &ProviderId,
+    ) -> Result<Arc<SigningProvider>, SsoError> {
+        // Read before the provider: a change committed in between then
+        // retires the entry at once.
+        let generation = self.provider_generation();
+        if let Some(cached) = self.ctx.saml_providers.get(id, generation) {
+            return Ok(cached);
+        }
+        let not_found = || SsoError::NotFound { what: "provider" };
+        let mut tx = self.read().await?;
+        let site_id = tx.provider_site(id).await?.ok_or_else(not_found)?;
+        let provider = tx.provider_by_id(&site_id, id).await?.ok_or_else(not_found)?;
+        if !provider.kind.signs_in_with_saml() {
+            return Err(not_found());
+        }
+        let trust = idp_trust(&mut tx, &provider).await?;
+        let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
+        let entry = Arc::new(SigningProvider::new(provider, site, trust, generation));
+        self.ctx.saml_providers.put(entry.clone());
+        Ok(entry)
+    }
 }

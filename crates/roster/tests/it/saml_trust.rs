@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use serde_json::{Value, json};
 
+use crate::cli::run_json;
 use crate::helpers::{Backend, TestApp, spawn_app};
 use crate::metadata_server::{Answer, MetadataServer};
 use crate::saml_idp::{ResponseSpec, SamlIdp};
@@ -237,7 +238,35 @@ async fn metadata_trust_signs_in_both_ways(backend: Backend) {
     assert_eq!(users.body["total"], 4, "{users:?}");
 }
 
+/// The server keeps the providers sign-ins went through (with their
+/// trust) in memory; a change made by another process, such as the CLI on
+/// the same database, is not announced to it, and is seen within five
+/// seconds. A change through the server itself applies at once (above).
+async fn a_change_by_another_process_is_seen_within_five_seconds(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.site("acme").await;
+    let idp = SamlIdp::new();
+    let trust = fingerprint_trust(&idp, &idp.key().sha256_fingerprint);
+    let provider = provider_trusting(&app, "okta", "Okta", trust, json!({})).await;
+    let spec = unsolicited(&app, &provider, "ada@example.com");
+    signs_in(&app, &spec, &idp.response(&spec), "Okta").await;
+
+    // The CLI makes the provider trust another key.
+    let other = SamlIdp::with_entity_id(&idp.entity_id);
+    let fingerprint = &other.key().sha256_fingerprint;
+    let set = ["provider", "saml", "--site", "acme", "--provider", "Okta"];
+    let set = [&set[..], &["--fingerprint", fingerprint, "--sso-url", &other.sso_url]].concat();
+    let shown = run_json(&app._database, &set);
+    assert_eq!(shown["saml"]["trust"], "fingerprint", "{shown}");
+    tokio::time::sleep(std::time::Duration::from_millis(5_200)).await;
+    let spec = unsolicited(&app, &provider, "bob@example.com");
+    refused(&app, "the key the CLI replaced", &spec.acs_url, &idp.response(&spec)).await;
+    let spec = unsolicited(&app, &provider, "carol@example.com");
+    signs_in(&app, &spec, &other.response(&spec), "Okta").await;
+}
+
 crate::on_both_databases!(
+    a_change_by_another_process_is_seen_within_five_seconds,
     fingerprint_trust_signs_in_both_ways,
     a_fingerprint_is_trusted_however_it_is_spelled,
     metadata_trust_signs_in_both_ways,

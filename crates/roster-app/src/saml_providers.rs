@@ -1,4 +1,5 @@
-//! The SAML providers sign-ins went through recently, each with its site
+//! The SAML providers sign-ins went through recently (the sign-in area
+//! reads and fills it: `sso/trust.rs`), each with its site
 //! and its parsed trust, so that a sign-in reads neither from the database
 //! nor parses the IdP's metadata (issue 15: the reads and the parse were a
 //! third of a sign-in's database round trips and much of its CPU).
@@ -17,10 +18,19 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use roster_domain::{Provider, ProviderId, Site};
-use roster_store::{ProviderRepo, SiteRepo, SsoRepo};
+use roster_saml::IdpKeys;
 
-use super::trust::{IdpTrust, idp_trust};
-use super::{Sso, SsoError};
+/// What an IdP is trusted by, and where it signs people in.
+pub(crate) struct IdpTrust {
+    pub keys: IdpKeys,
+    /// The IdP's entity id when its metadata names it.
+    pub entity_id: Option<String>,
+    pub sso_url: String,
+    /// Whether the IdP's metadata asks for signed AuthnRequests.
+    pub wants_signed_requests: bool,
+    /// Where the IdP takes logout messages (HTTP-Redirect), if anywhere.
+    pub slo_url: Option<String>,
+}
 
 /// How long another process's change of a provider may go unseen.
 pub(crate) const FRESH_FOR: Duration = crate::credential_cache::FRESH_FOR;
@@ -77,43 +87,13 @@ impl ProviderCache {
     }
 }
 
-impl Sso<'_> {
-    /// The provider `id`, which people sign in through with SAML, with its
-    /// site and trust: from the cache, or else read (and kept).
-    pub(crate) async fn signing_provider(
-        &self,
-        id: &ProviderId,
-    ) -> Result<Arc<SigningProvider>, SsoError> {
-        // Read before the provider: a change committed in between then
-        // retires the entry at once.
-        let generation = self.ctx.store.provider_generation();
-        if let Some(cached) = self.ctx.saml_providers.get(id, generation) {
-            return Ok(cached);
-        }
-        let not_found = || SsoError::NotFound { what: "provider" };
-        let mut tx = self.read().await?;
-        let site_id = tx.provider_site(id).await?.ok_or_else(not_found)?;
-        let provider = tx.provider_by_id(&site_id, id).await?.ok_or_else(not_found)?;
-        if !provider.kind.signs_in_with_saml() {
-            return Err(not_found());
-        }
-        let trust = idp_trust(&mut tx, &provider).await?;
-        let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
-        let entry = Arc::new(SigningProvider::new(provider, site, trust, generation));
-        self.ctx.saml_providers.put(entry.clone());
-        Ok(entry)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
     use roster_domain::{
         DisplayText, ProviderKind, ProviderName, SamlSignIn, SamlTrust, ScimSettings, SiteId,
         SiteSlug,
     };
-    use roster_saml::IdpKeys;
-
-    use super::*;
 
     fn entry(id: &str, generation: u64) -> Arc<SigningProvider> {
         let now = jiff::Timestamp::UNIX_EPOCH;
