@@ -88,6 +88,7 @@ mod setup_links;
 mod smtp;
 mod sp_keys;
 mod store;
+mod store_sign_in;
 mod tidy;
 mod tidy_modules;
 mod two_factor;

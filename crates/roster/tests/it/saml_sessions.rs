@@ -1,7 +1,7 @@
 //! The sessions SAML sign-ins open (SPEC §5, issue 15), with the real IdP:
 //! the cookie's attributes (Secure when the public URL is https), the
-//! session's lifetime, and its end when the user is disabled or deleted
-//! or signs out.
+//! session's lifetime, and its end when the user is disabled or deleted,
+//! moves to another sign-in method, or signs out.
 
 use jiff::SignedDuration;
 use reqwest::StatusCode;
@@ -152,6 +152,41 @@ async fn disabling_or_deleting_the_user_ends_the_session_at_once(backend: Backen
     assert_eq!(me(&app, Some(&ada_again)).await.0, StatusCode::OK);
 }
 
+/// A session through a provider ends when its user is moved to a password
+/// (or another provider), and moving the user back does not revive it; a
+/// change of anything else leaves sessions open.
+async fn moving_the_user_to_a_password_and_back_ends_the_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let provider = provider(&app, &idp, "okta", json!({})).await;
+    let (ada, _) = signed_in(&app, &idp, &provider, &app.address, "ada").await;
+    let (bob, _) = signed_in(&app, &idp, &provider, &app.address, "bob").await;
+    let ada_path = format!(
+        "/api/admin/sites/acme/users/{}",
+        app.user_named("acme", "ada").await["id"].as_str().unwrap()
+    );
+    let bob_path = format!(
+        "/api/admin/sites/acme/users/{}",
+        app.user_named("acme", "bob").await["id"].as_str().unwrap()
+    );
+
+    let renamed = app.patch(&bob_path, json!({ "full_name": "Bob Builder" })).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{renamed:?}");
+    assert_eq!(me(&app, Some(&bob)).await.0, StatusCode::OK, "another change keeps the session");
+
+    let moved = app.patch(&ada_path, json!({ "auth_method": "password" })).await;
+    assert_eq!(moved.status, StatusCode::OK, "{moved:?}");
+    assert_eq!(me(&app, Some(&ada)).await.0, StatusCode::UNAUTHORIZED);
+    let back =
+        app.patch(&ada_path, json!({ "auth_method": "sso", "sso_provider_id": provider })).await;
+    assert_eq!(back.status, StatusCode::OK, "{back:?}");
+    assert_eq!(back.body["sso_provider_id"], provider.as_str(), "{back:?}");
+    assert_eq!(me(&app, Some(&ada)).await.0, StatusCode::UNAUTHORIZED, "not revived");
+    assert_eq!(me(&app, Some(&bob)).await.0, StatusCode::OK, "only ada's sessions end");
+    let (ada_again, _) = signed_in(&app, &idp, &provider, &app.address, "ada").await;
+    assert_eq!(me(&app, Some(&ada_again)).await.0, StatusCode::OK);
+}
+
 /// The identity provider's SCIM client deactivating the user ends the
 /// session too, and reactivating does not bring it back.
 async fn a_scim_deactivation_ends_the_session(backend: Backend) {
@@ -237,4 +272,5 @@ crate::on_both_databases!(
     disabling_or_deleting_the_user_ends_the_session_at_once,
     a_scim_deactivation_ends_the_session,
     signing_out_revokes_only_that_session,
+    moving_the_user_to_a_password_and_back_ends_the_session,
 );

@@ -13,18 +13,18 @@ use roster_domain::{
 };
 use roster_store::{
     GroupRepo, HistoryFilter, HistoryRepo, IdpMetadataRecord, IdpMetadataRepo, NewHistory,
-    PolicyRepo, ProviderRepo, SetupLinkRepo, SiteRepo, SsoRepo, Store, StoreError, Transaction,
-    UserRepo, connect,
+    PolicyRepo, ProviderRepo, SetupLinkRepo, SiteRepo, Store, StoreError, Transaction, UserRepo,
+    connect,
 };
 use sqlx::Row;
 
 use crate::helpers::{Backend, fresh_database};
 
-fn at(second: i64, micro: i64) -> Timestamp {
+pub(crate) fn at(second: i64, micro: i64) -> Timestamp {
     Timestamp::from_microsecond(second * 1_000_000 + micro).unwrap()
 }
 
-fn site(slug: &str) -> Site {
+pub(crate) fn site(slug: &str) -> Site {
     Site::new(
         SiteId::from_raw(format!("site-{slug}")),
         SiteSlug::parse(slug).unwrap(),
@@ -33,7 +33,7 @@ fn site(slug: &str) -> Site {
     )
 }
 
-fn provider(site: &Site) -> Provider {
+pub(crate) fn provider(site: &Site) -> Provider {
     let mut options = ProvisioningOptions::defaults();
     options.only_groups = GroupPatternList::parse("IT*, Support").unwrap();
     options.site_admin_groups = GroupPatternList::parse("Admins").unwrap();
@@ -100,7 +100,7 @@ fn provider(site: &Site) -> Provider {
     }
 }
 
-fn full_user(site: &Site, provider: &Provider) -> User {
+pub(crate) fn full_user(site: &Site, provider: &Provider) -> User {
     let mut user = User::new(
         UserId::from_raw("user-1"),
         site.id.clone(),
@@ -125,7 +125,7 @@ fn full_user(site: &Site, provider: &Provider) -> User {
     user
 }
 
-async fn open(backend: Backend) -> (Arc<Store>, crate::helpers::TestDatabase) {
+pub(crate) async fn open(backend: Backend) -> (Arc<Store>, crate::helpers::TestDatabase) {
     let db = fresh_database(backend).await;
     (connect(&db.config).await.unwrap(), db)
 }
@@ -464,49 +464,6 @@ async fn provider_changes_move_the_generation_on(backend: Backend) {
     assert!(store.provider_generation() > after_forgotten);
 }
 
-/// The replay cache: an assertion id is accepted once while it is
-/// remembered; once its time is over (and before the clean-up job purged
-/// it) the id may be recorded again, for as long as the new record says.
-async fn assertions_are_remembered_until_they_expire(backend: Backend) {
-    let (store, _db) = open(backend).await;
-    let acme = site("acme");
-    let mut tx = store.write().await.unwrap();
-    tx.insert_site(&acme).await.unwrap();
-    tx.commit().await.unwrap();
-    let record = |id: &'static str, until: Timestamp, now: Timestamp| {
-        let (store, site) = (store.clone(), acme.id.clone());
-        async move {
-            let mut tx = store.write().await.unwrap();
-            let recorded = tx.record_assertion(&site, "https://idp", id, until, now).await.unwrap();
-            tx.commit().await.unwrap();
-            recorded
-        }
-    };
-    assert!(record("_a1", at(100, 0), at(10, 0)).await, "a new id");
-    assert!(!record("_a1", at(100, 0), at(20, 0)).await, "the same id again: a replay");
-    assert!(!record("_a1", at(500, 0), at(99, 999_999)).await, "still remembered");
-    assert!(record("_a2", at(100, 0), at(20, 0)).await, "another id");
-    let mut other = store.write().await.unwrap();
-    assert!(
-        other
-            .record_assertion(&acme.id, "https://other-idp", "_a1", at(100, 0), at(20, 0))
-            .await
-            .unwrap(),
-        "ids are an issuer's"
-    );
-    other.commit().await.unwrap();
-    assert!(record("_a1", at(300, 0), at(100, 0)).await, "expired: taken over");
-    assert!(!record("_a1", at(300, 0), at(200, 0)).await, "remembered again, until its new end");
-    assert!(record("_a1", at(400, 0), at(300, 0)).await);
-    // A rolled-back sign-in leaves the id free.
-    let mut tx = store.write().await.unwrap();
-    assert!(
-        tx.record_assertion(&acme.id, "https://idp", "_a3", at(100, 0), at(10, 0)).await.unwrap()
-    );
-    drop(tx);
-    assert!(record("_a3", at(100, 0), at(10, 0)).await);
-}
-
 /// History entries are numbered per site from 1, in the order appended,
 /// without gaps: across appends of one entry, of several, and of more than
 /// one statement carries (500 rows), beside another site's, and after an
@@ -563,7 +520,6 @@ async fn history_is_numbered_per_site_without_gaps(backend: Backend) {
 crate::on_both_databases!(
     history_is_numbered_per_site_without_gaps,
     provider_changes_move_the_generation_on,
-    assertions_are_remembered_until_they_expire,
     setup_links_round_trip_and_go_with_their_provider,
     every_value_round_trips_exactly,
     unique_values_conflict_and_dropped_transactions_roll_back,
@@ -583,6 +539,8 @@ struct Schema {
     keys: Vec<(String, String)>,
     /// Table, column and referenced table of every foreign key.
     references: Vec<(String, String, String)>,
+    /// Names of the triggers.
+    triggers: Vec<String>,
 }
 
 async fn rows(
@@ -705,7 +663,21 @@ async fn schema_of(backend: Backend) -> Schema {
     .into_iter()
     .map(|r| (r[0].clone(), r[1].clone(), r[2].clone()))
     .collect();
-    Schema { columns, indexes, keys, references }
+    let triggers = rows(
+        &mut conn,
+        if sqlite {
+            "SELECT name AS g FROM sqlite_master WHERE type = 'trigger'"
+        } else {
+            "SELECT DISTINCT trigger_name::text AS g FROM information_schema.triggers \
+             WHERE trigger_schema = 'public'"
+        },
+        &["g"],
+    )
+    .await
+    .into_iter()
+    .map(|r| r[0].clone())
+    .collect();
+    Schema { columns, indexes, keys, references, triggers }
 }
 
 #[tokio::test]
@@ -727,4 +699,6 @@ async fn both_migration_trees_build_the_same_schema() {
     assert_eq!(sqlite.indexes, postgres.indexes);
     assert_eq!(sqlite.keys, postgres.keys);
     assert_eq!(sqlite.references, postgres.references);
+    assert_eq!(sqlite.triggers, vec!["users_sign_in_method_changed".to_owned()]);
+    assert_eq!(sqlite.triggers, postgres.triggers);
 }
