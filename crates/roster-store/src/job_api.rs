@@ -44,6 +44,7 @@ pub enum Claim {
 pub struct Purged {
     pub saml_requests: u64,
     pub saml_assertions: u64,
+    /// People's sessions and operators' console sessions.
     pub sessions: u64,
     pub handoff_tickets: u64,
     pub pending_sign_ins: u64,

@@ -28,6 +28,7 @@ mod ldap_sync_api;
 mod lifecycle_api;
 mod mail_alert_api;
 mod metadata_api;
+mod operator_session_api;
 mod policy_api;
 mod scim_api;
 mod scim_log_api;
@@ -53,6 +54,7 @@ pub use mail_alert_api::{
     AdminRecipient, AlertClaim, AlertRecord, AlertStatus, ExpiringCredential, MailAlertRepo,
 };
 pub use metadata_api::{DueMetadata, IdpMetadataRecord, IdpMetadataRepo};
+pub use operator_session_api::{OperatorSessionRecord, OperatorSessionRepo};
 pub use policy_api::{MemberGrant, PolicyRepo};
 pub use scim_api::{
     ListParams, Member, NamedMember, PageAt, PageBounds, RowKey, ScimGroup, ScimGroupRepo,

@@ -15,6 +15,7 @@ mod input;
 mod keys;
 mod lifecycle;
 mod lookup;
+mod operator_console;
 mod passwords;
 mod provider_ldap;
 mod providers;
@@ -32,9 +33,9 @@ pub mod views;
 mod webhooks;
 
 use roster_store::{
-    AdminKeyRepo, GroupRepo, HistoryRepo, IdpMetadataRepo, LifecycleRepo, PolicyRepo, ProviderRepo,
-    ScimLogRepo, SecondFactorRepo, SetupLinkRepo, SiteRepo, SpKeyRepo, TicketRepo, Transaction,
-    UserRepo, WebhookRepo,
+    AdminKeyRepo, GroupRepo, HistoryRepo, IdpMetadataRepo, LifecycleRepo, OperatorSessionRepo,
+    PolicyRepo, ProviderRepo, ScimLogRepo, SecondFactorRepo, SetupLinkRepo, SiteRepo, SpKeyRepo,
+    TicketRepo, Transaction, UserRepo, WebhookRepo,
 };
 
 pub use error::AdminError;
@@ -43,6 +44,7 @@ pub use history::{EventsPage, EventsQuery, HistoryEntryView, HistoryPage, Histor
 pub use input::PageRequest;
 pub use keys::{AdminKeyScope, CreatedAdminKey};
 pub use lifecycle::{LifecycleRuleInput, LifecycleRuleView};
+pub use operator_console::OPERATOR_SESSION_LIFETIME;
 pub use passwords::PasswordInput;
 pub use provider_ldap::LdapInput;
 pub use providers::{
@@ -87,6 +89,7 @@ pub(crate) trait AdminTx:
     + ScimLogRepo
     + WebhookRepo
     + SetupLinkRepo
+    + OperatorSessionRepo
 {
 }
 
@@ -107,6 +110,7 @@ impl<T> AdminTx for T where
         + ScimLogRepo
         + WebhookRepo
         + SetupLinkRepo
+        + OperatorSessionRepo
 {
 }
 

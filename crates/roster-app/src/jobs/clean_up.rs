@@ -27,6 +27,7 @@ const RUNS_KEPT: u32 = 200;
 pub struct CleanUpReport {
     pub saml_requests: u64,
     pub saml_assertions: u64,
+    /// People's sessions and operators' console sessions.
     pub sessions: u64,
     pub handoff_tickets: u64,
     pub pending_sign_ins: u64,

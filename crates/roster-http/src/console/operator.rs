@@ -1,8 +1,9 @@
 //! Operators in the console: signed in with an operator admin key, they
-//! see every site, create sites and open any site's console. The key is
-//! kept in a cookie only the console receives (Path=/admin, HttpOnly,
-//! SameSite=Strict) and checked on every request, so revoking the key
-//! ends the console session at once.
+//! see every site, create sites and open any site's console. Signing in
+//! opens a console session (`Admin::open_operator_console`) whose secret,
+//! never the key, is kept in a cookie only the console receives
+//! (Path=/admin, HttpOnly, SameSite=Strict) and checked on every request:
+//! signing out ends it, and so does revoking the key that opened it.
 
 use askama::Template;
 use axum::Router;
@@ -13,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use roster_app::admin::views::SiteView;
-use roster_app::admin::{PageRequest, SiteInput};
+use roster_app::admin::{OPERATOR_SESSION_LIFETIME, PageRequest, SiteInput};
 use roster_app::sso::{ConsoleAccess, form_token};
 use roster_app::{App, Principal};
 use roster_domain::history::Interface;
@@ -32,13 +33,11 @@ pub(super) fn routes() -> Router<App> {
         .route("/admin/_sign-out", post(sign_out))
 }
 
-/// The operator key of the request's console cookie, if it is one now.
+/// The console session secret of the request's cookie, if it is an
+/// operator's session now.
 async fn operator_key(app: &App, headers: &HeaderMap) -> Option<String> {
-    let key = cookie(headers)?;
-    match app.admin().authenticate_admin(&key).await {
-        Ok(Principal::Operator) => Some(key),
-        _ => None,
-    }
+    let secret = cookie(headers)?;
+    app.admin().operator_console(&secret).await.ok().map(|()| secret)
 }
 
 fn cookie(headers: &HeaderMap) -> Option<String> {
@@ -124,12 +123,14 @@ async fn sign_in(State(app): State<App>, body: Body) -> Response {
         Some(form) => form,
         None => KeyForm { key: String::new() },
     };
-    let key = form.key.trim().to_owned();
-    match app.admin().authenticate_admin(&key).await {
-        Ok(Principal::Operator) => {
+    match app.admin().open_operator_console(form.key.trim()).await {
+        Ok(secret) => {
             let secure = if crate::sso::secure(&app) { "; Secure" } else { "" };
+            let max_age = OPERATOR_SESSION_LIFETIME.as_secs();
             let cookie = format!(
-                "{COOKIE_NAME}={key}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=28800{secure}"
+                "{COOKIE_NAME}={}; Path=/admin; HttpOnly; SameSite=Strict; \
+                 Max-Age={max_age}{secure}",
+                secret.expose()
             );
             redirect_with_cookie(&cookie)
         }
@@ -156,7 +157,12 @@ fn redirect_with_cookie(cookie: &str) -> Response {
     secured(response)
 }
 
-async fn sign_out() -> Response {
+async fn sign_out(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Some(secret) = cookie(&headers)
+        && let Err(err) = app.admin().close_operator_console(&secret).await
+    {
+        return error_page(err.into());
+    }
     redirect_with_cookie(&format!(
         "{COOKIE_NAME}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0"
     ))

@@ -18,10 +18,11 @@ enum CutOff {
 /// The tables whose rows expire, with the key that names a row and the
 /// condition that says it has gone by the cut-off `$1`. Written here,
 /// never from input.
-const EXPIRING: [(&str, &str, &str, CutOff); 7] = [
+const EXPIRING: [(&str, &str, &str, CutOff); 8] = [
     ("saml_requests", "site_id, id", "expires_at <= $1", CutOff::Now),
     ("saml_assertions", "site_id, issuer, assertion_id", "expires_at <= $1", CutOff::Now),
     ("sessions", "site_id, secret_hash", "expires_at <= $1 OR revoked_at <= $1", CutOff::Now),
+    ("operator_sessions", "secret_hash", "expires_at <= $1 OR revoked_at <= $1", CutOff::Now),
     ("handoff_tickets", "site_id, ticket_hash", "expires_at <= $1", CutOff::Now),
     ("pending_sign_ins", "site_id, secret_hash", "expires_at <= $1", CutOff::Now),
     ("password_failures", "site_id, username_key", "window_start <= $1", CutOff::Counters),
@@ -201,6 +202,7 @@ impl JobRepo for Tx {
             saml_requests,
             saml_assertions,
             sessions,
+            operator_sessions,
             handoff_tickets,
             pending_sign_ins,
             passwords,
@@ -209,7 +211,7 @@ impl JobRepo for Tx {
         Ok(Purged {
             saml_requests,
             saml_assertions,
-            sessions,
+            sessions: sessions + operator_sessions,
             handoff_tickets,
             pending_sign_ins,
             attempt_counters: passwords + codes,

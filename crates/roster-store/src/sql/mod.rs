@@ -38,6 +38,7 @@ mod jobs;
 mod ldap_sync;
 mod lifecycle;
 mod mail_alerts;
+mod operator_sessions;
 mod policy;
 mod providers;
 mod row;

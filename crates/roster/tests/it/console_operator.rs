@@ -1,6 +1,8 @@
 //! Operators in the console: signed in with an operator key (a site key
 //! or a wrong key is refused alike), they list and create sites and open
-//! any site's console; revoking the key ends it at once.
+//! any site's console. The cookie holds a session's secret, never the key;
+//! the session ends when the operator signs out, after eight hours, and
+//! at once when the key is revoked.
 
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -46,7 +48,10 @@ async fn operators_switch_and_create_sites(backend: Backend) {
     for part in ["Path=/admin", "HttpOnly", "SameSite=Strict"] {
         assert!(cookie.split("; ").any(|p| p == part), "{part} missing from {cookie}");
     }
+    assert!(cookie.split("; ").any(|p| p == "Max-Age=28800"), "eight hours: {cookie}");
     let cookie = cookie.split(';').next().unwrap().to_owned();
+    assert!(!cookie.contains(app.key.as_str()), "the cookie is not the key: {cookie}");
+    assert!(cookie.starts_with("roster_operator=roster_console_"), "{cookie}");
     let get = |path: &str| client.get(url(path)).header(COOKIE, &cookie).send();
     let sites = get("/admin").await.unwrap().text().await.unwrap();
     assert!(sites.contains("href=\"/admin/acme\""), "{sites}");
@@ -92,4 +97,61 @@ async fn operators_switch_and_create_sites(backend: Backend) {
     assert!(get("/admin").await.unwrap().text().await.unwrap().contains("Operator sign-in"));
 }
 
-crate::on_both_databases!(operators_switch_and_create_sites);
+/// Signs in to the console with `key`: the cookie (`name=value`).
+async fn console_cookie(client: &reqwest::Client, address: &str, key: &str) -> String {
+    let signed_in = client
+        .post(format!("{address}/admin/_sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string([("key", key)]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let header = signed_in.headers()[SET_COOKIE].to_str().unwrap();
+    header.split(';').next().unwrap().to_owned()
+}
+
+/// A console session ends when the operator signs out (a copy of the
+/// cookie kept from before is refused too) and after eight hours; each
+/// sign-in is a session of its own.
+async fn console_sessions_end_at_sign_out_and_after_eight_hours(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    let sites = |cookie: String| {
+        let request = client.get(format!("{}/admin", app.address)).header(COOKIE, cookie).send();
+        async move { request.await.unwrap().text().await.unwrap() }
+    };
+    let first = console_cookie(&client, &app.address, &app.key).await;
+    let second = console_cookie(&client, &app.address, &app.key).await;
+    assert_ne!(first, second, "a session per sign-in");
+    assert!(sites(first.clone()).await.contains("New site"));
+
+    let signed_out = client
+        .post(format!("{}/admin/_sign-out", app.address))
+        .header(COOKIE, &first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+    let cleared = signed_out.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(cleared.starts_with("roster_operator=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(sites(first).await.contains("Operator sign-in"), "the kept copy is refused");
+    assert!(sites(second.clone()).await.contains("New site"), "the other session stays");
+
+    app.clock.advance(jiff::SignedDuration::from_mins(8 * 60 - 1));
+    assert!(sites(second.clone()).await.contains("New site"));
+    app.clock.advance(jiff::SignedDuration::from_mins(1));
+    assert!(sites(second).await.contains("Operator sign-in"), "eight hours at most");
+    // A made-up or oversized cookie is no session either.
+    for made_up in [
+        "roster_operator=roster_console_nothing".to_owned(),
+        format!("roster_operator={}", "x".repeat(5000)),
+    ] {
+        assert!(sites(made_up).await.contains("Operator sign-in"));
+    }
+}
+
+crate::on_both_databases!(
+    operators_switch_and_create_sites,
+    console_sessions_end_at_sign_out_and_after_eight_hours,
+);

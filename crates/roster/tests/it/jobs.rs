@@ -211,6 +211,20 @@ async fn the_clean_up_deletes_what_expired_and_nothing_else(backend: Backend) {
         "INSERT INTO sessions (site_id, secret_hash, user_id, created_at, expires_at, revoked_at) \
          VALUES ('{site}', 'revoked', '{user}', {now}, {live}, {gone})"
     ));
+    // Operators' console sessions count as sessions.
+    let keys = app.get("/api/admin/keys").await;
+    let operator_key = keys.body["items"].as_array().unwrap().iter().find(|k| k["site"].is_null());
+    let operator_key = operator_key.unwrap()["id"].as_str().unwrap().to_owned();
+    for (hash, expires, revoked) in [
+        ("o-gone", gone, "NULL".to_owned()),
+        ("o-out", live, gone.to_string()),
+        ("o-live", live, "NULL".to_owned()),
+    ] {
+        statements.push(format!(
+            "INSERT INTO operator_sessions (secret_hash, key_id, created_at, expires_at, \
+             revoked_at) VALUES ('{hash}', '{operator_key}', {now}, {expires}, {revoked})"
+        ));
+    }
     for (key, window) in [("old", old_window), ("recent", recent_window)] {
         statements.push(format!(
             "INSERT INTO password_failures (site_id, username_key, failures, window_start) \
@@ -251,11 +265,13 @@ async fn the_clean_up_deletes_what_expired_and_nothing_else(backend: Backend) {
     let report = serde_json::to_value(report).unwrap();
     assert_eq!(
         report,
-        json!({ "saml_requests": 2, "saml_assertions": 2, "sessions": 3, "handoff_tickets": 2,
+        json!({ "saml_requests": 2, "saml_assertions": 2, "sessions": 5, "handoff_tickets": 2,
                 "pending_sign_ins": 2, "attempt_counters": 2, "ldap_sync_runs": 5,
                 "webhook_deliveries": 3, "more_left": false })
     );
-    for table in ["saml_requests", "saml_assertions", "sessions", "handoff_tickets"] {
+    for table in
+        ["saml_requests", "saml_assertions", "sessions", "operator_sessions", "handoff_tickets"]
+    {
         assert_eq!(count(&mut conn, table).await, 1, "{table}");
     }
     assert_eq!(count(&mut conn, "pending_sign_ins").await, 1);
