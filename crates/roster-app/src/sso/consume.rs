@@ -254,7 +254,9 @@ async fn signing_in(
             // The default groups, and the asserted groups this provider
             // provisions memberships of (within its group filters), each
             // once. Each names an existing group; one missing is skipped
-            // rather than refusing the sign-in.
+            // rather than refusing the sign-in, and so is a group another
+            // provider manages: its members are that provider's to say
+            // (its next SCIM write or sync would take such a member out).
             let asserted: Vec<&GroupName> = profile
                 .groups
                 .iter()
@@ -267,6 +269,9 @@ async fn signing_in(
             joining.extend(asserted.iter().filter(|name| !default_groups.contains(name)));
             for name in joining {
                 let Some(group) = tx.group_by_name(site, name).await? else { continue };
+                if group.managed_by.as_ref().is_some_and(|owner| *owner != provider.id) {
+                    continue;
+                }
                 // `group_admin_groups`: a member of an asserted group whose
                 // name the mapping matches administers it, recorded as the
                 // mapping's grant (as SCIM and the LDAP sync record it) so

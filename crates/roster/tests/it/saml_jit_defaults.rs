@@ -251,7 +251,54 @@ async fn signing_in_again_takes_nothing_away(backend: Backend) {
     assert_eq!(users.body["total"], 2, "{users:?}");
 }
 
+/// A user created just in time joins the groups the assertion names (and
+/// the default groups) that are local or this provider's own, never one
+/// that another provider manages: that group's members are its provider's.
+async fn groups_another_provider_manages_are_not_joined(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let idp = SamlIdp::new();
+    let options = json!({ "default_groups": "Everyone" });
+    let provider = provider_with_groups(&app, &idp, &["Everyone", "Staff"], options).await;
+    // Engineering is provisioned by another provider's SCIM client, and
+    // named among the default groups too.
+    let other = app.scim_provider("acme", "okta", "Other").await;
+    let made = other
+        .post(
+            "/Groups",
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "Engineering",
+            }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
+    let engineering = app.get("/api/admin/sites/acme/groups").await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|group| group["name"] == "Engineering")
+        .unwrap()
+        .clone();
+    assert!(engineering["managed_by_provider_id"].is_string(), "{engineering}");
+    let defaults = json!({ "provisioning": { "default_groups": "Everyone, Engineering" } });
+    let set = app.patch(&format!("/api/admin/sites/acme/providers/{provider}"), defaults).await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+
+    let asserted =
+        |spec: ResponseSpec| spec.attribute("groups", "Staff").attribute("groups", "Engineering");
+    let (status, cookie, page) = sign_in(&app, &idp, &provider, asserted, "ada").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(cookie.is_some());
+    let ada = app.user_named("acme", "ada").await;
+    assert_eq!(
+        memberships(&app, ada["id"].as_str().unwrap()).await,
+        pairs(&[("Everyone", false), ("Staff", false)]),
+        "the local groups only"
+    );
+}
+
 crate::on_both_databases!(
+    groups_another_provider_manages_are_not_joined,
     a_user_created_just_in_time_gets_every_default,
     a_password_group_member_is_created_for_password_login,
     signing_in_again_takes_nothing_away,
