@@ -96,6 +96,18 @@ pub enum StoreConfig {
     Postgres { url: Secret, max_connections: u32 },
 }
 
+/// The values of a JSON array of strings bound as `$n`, as a table `j`
+/// with one column `value`: one parameter for any number of ids (binding
+/// one per id costs more than the look-up, see [`BULK_PARAMETERS`]).
+pub(super) fn json_strings(dialect: Dialect, n: usize) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("json_each(${n}) AS j"),
+        Dialect::Postgres => {
+            format!("jsonb_array_elements_text(CAST(${n} AS jsonb)) AS j (value)")
+        }
+    }
+}
+
 /// Readers on SQLite: WAL lets them run beside the one writer, each on a
 /// thread of its own, so one per core lets reads use the whole machine;
 /// never fewer than two, so a slow list does not hold up every read.

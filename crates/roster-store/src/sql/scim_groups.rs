@@ -9,6 +9,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::Tx;
 use super::groups::group_from;
+use super::json_strings;
 use super::row::{Cols, micros, write_error};
 use super::scim_users::placeholders;
 use crate::scim_api::{Member, NamedMember, ScimGroup, ScimPage, ScimQuery, ScimScope};
@@ -55,18 +56,6 @@ fn scim_group_from(row: &AnyRow) -> Result<ScimGroup, StoreError> {
         external_id: c.opt_text("external_id")?,
         version: c.int("version")?,
     })
-}
-
-/// The values of a JSON array of strings bound as `$n`, as a table `j`
-/// with one column `value`: one parameter for any number of ids (binding
-/// one per id costs more than the look-up, see [`super::BULK_PARAMETERS`]).
-fn json_strings(dialect: super::Dialect, n: usize) -> String {
-    match dialect {
-        super::Dialect::Sqlite => format!("json_each(${n}) AS j"),
-        super::Dialect::Postgres => {
-            format!("jsonb_array_elements_text(CAST(${n} AS jsonb)) AS j (value)")
-        }
-    }
 }
 
 /// Which of the users (`$3`, a JSON array of ids) and groups (`$4`) are in

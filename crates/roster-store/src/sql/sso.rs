@@ -6,7 +6,7 @@ use roster_domain::{ProviderId, SiteId, User, UserId};
 use sqlx::any::AnyRow;
 
 use super::row::{Cols, micros, opt_micros, write_error};
-use super::{Dialect, Tx, attempts};
+use super::{Dialect, Tx, attempts, json_strings};
 use crate::{SamlRequestRecord, SessionRecord, SsoRepo, StoreError};
 
 fn request_from(row: &AnyRow) -> Result<SamlRequestRecord, StoreError> {
@@ -266,23 +266,31 @@ impl SsoRepo for Tx {
         provider: &ProviderId,
         external_ids: &[String],
     ) -> Result<Vec<(String, String)>, StoreError> {
-        // One indexed lookup per id: an assertion names a few groups.
-        let mut found = Vec::new();
-        for external_id in external_ids {
-            let row = sqlx::query(
-                "SELECT name FROM groups WHERE site_id = $1 AND external_id = $2 \
-                 AND managed_by_provider_id = $3 AND provisioning_state = 'active'",
-            )
-            .bind(site.as_str())
-            .bind(external_id.as_str())
-            .bind(provider.as_str())
-            .fetch_optional(self.conn())
-            .await?;
-            if let Some(row) = row {
-                found.push((external_id.clone(), Cols(&row).text("name")?));
-            }
+        if external_ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(found)
+        // One statement for every id (a sign-in holds the writer): each an
+        // indexed look-up, driven by the ids as the CROSS JOIN orders it.
+        let sql = format!(
+            "SELECT g.external_id, g.name FROM {} CROSS JOIN groups g \
+             WHERE g.site_id = $1 AND g.external_id = j.value \
+             AND g.managed_by_provider_id = $2 AND g.provisioning_state = 'active'",
+            json_strings(self.dialect, 3)
+        );
+        let ids = serde_json::to_string(external_ids)
+            .map_err(|err| StoreError::Corrupt(format!("group ids as JSON: {err}")))?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(site.as_str())
+            .bind(provider.as_str())
+            .bind(ids)
+            .fetch_all(self.conn())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let c = Cols(row);
+                Ok((c.text("external_id")?, c.text("name")?))
+            })
+            .collect()
     }
 
     async fn count_password_attempt(
