@@ -19,7 +19,7 @@ const KEY_PREFIX: &str = "roster_ak_";
 const SHOWN_PREFIX_LEN: usize = KEY_PREFIX.len() + 8;
 /// `last_used_at` is refreshed at most this often, so that reading through
 /// the API does not turn every request into a write.
-const TOUCH_INTERVAL_SECONDS: i64 = 60;
+pub(super) const TOUCH_INTERVAL_SECONDS: i64 = 60;
 
 /// Whom a new key is for.
 #[derive(Debug, Clone, PartialEq, Eq)]

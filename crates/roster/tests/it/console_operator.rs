@@ -139,10 +139,21 @@ async fn console_sessions_end_at_sign_out_and_after_eight_hours(backend: Backend
     assert!(sites(second.clone()).await.contains("New site"), "the other session stays");
 
     app.clock.advance(jiff::SignedDuration::from_mins(8 * 60 - 1));
+    let used_from = roster_app::Clock::now(&*app.clock);
     assert!(sites(second.clone()).await.contains("New site"));
+    // Using the console is using the key (read by the CLI, which touches
+    // no key).
+    let keys = crate::cli::run_json(&app._database, &["admin-key", "list"]);
+    let operator = keys["items"].as_array().unwrap().iter().find(|key| key["site_id"].is_null());
+    let last_used: jiff::Timestamp =
+        operator.unwrap()["last_used_at"].as_str().unwrap().parse().unwrap();
+    assert!(last_used >= used_from, "touched by the console request: {keys}");
     app.clock.advance(jiff::SignedDuration::from_mins(1));
     assert!(sites(second).await.contains("Operator sign-in"), "eight hours at most");
-    // A made-up or oversized cookie is no session either.
+    // The operator key itself (what the cookie held before), a made-up or
+    // an oversized cookie is no session either.
+    let key_as_cookie = format!("roster_operator={}", app.key);
+    assert!(sites(key_as_cookie).await.contains("Operator sign-in"), "the key is not a session");
     for made_up in [
         "roster_operator=roster_console_nothing".to_owned(),
         format!("roster_operator={}", "x".repeat(5000)),
