@@ -6,8 +6,10 @@
 //!
 //! An entry is what was read under one value of the store's provider
 //! generation, which every committed change of a site, a provider or a
-//! fetched metadata document moves on: such a change made by this process
-//! takes effect at the next sign-in. A change made by another process (the
+//! fetched metadata document (another document or URL; a refresh that
+//! brought back the same one does not count) moves on: such a change made
+//! by this process takes effect at the next sign-in after its commit
+//! returns. A change made by another process (the
 //! CLI, another instance) is seen when the entry is older than
 //! [`FRESH_FOR`], as for SCIM credentials. Only providers that sign people
 //! in with a usable trust are kept: one that cannot is read, and refused,

@@ -53,8 +53,14 @@ impl IdpMetadataRepo for Tx {
     }
 
     async fn put_idp_metadata(&mut self, record: &IdpMetadataRecord) -> Result<(), StoreError> {
-        // What a provider's sign-ins trust: caches of it are out of date.
-        self.changes_providers();
+        // A new document or URL changes what the provider's sign-ins trust:
+        // caches of it are out of date. A refresh that brought back the
+        // same document, or only recorded a failure, changes nothing they
+        // keep, and leaves every cache (all providers') in place.
+        let stored = self.idp_metadata(&record.site_id, &record.provider_id).await?;
+        if stored.is_none_or(|stored| stored.url != record.url || stored.xml != record.xml) {
+            self.changes_providers();
+        }
         sqlx::query(
             "INSERT INTO saml_idp_metadata (site_id, provider_id, url, metadata_xml, fetched_at, \
              refresh_due_at, error, error_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \

@@ -322,8 +322,9 @@ impl Store {
     }
 
     /// A number that grows whenever a transaction of this store that
-    /// changed a site or a provider commits. A cache of what was read of
-    /// them (such as SCIM credentials) is current while the number it was
+    /// changed a site, a provider or a provider's fetched SAML metadata
+    /// commits. A cache of what was read of them (such as SCIM credentials
+    /// and SAML providers) is current while the number it was
     /// read under is; read the number before reading the data. Changes
     /// made by other processes on the same database do not count here.
     pub fn provider_generation(&self) -> u64 {

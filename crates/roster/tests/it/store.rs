@@ -448,11 +448,35 @@ async fn provider_changes_move_the_generation_on(backend: Backend) {
         error: None,
         error_at: None,
     };
-    let mut tx = store.write().await.unwrap();
-    tx.put_idp_metadata(&metadata).await.unwrap();
-    tx.commit().await.unwrap();
-    let after_metadata = store.provider_generation();
-    assert!(after_metadata > after_site, "a refreshed document changes what sign-ins trust");
+    let put = |record: IdpMetadataRecord| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.write().await.unwrap();
+            tx.put_idp_metadata(&record).await.unwrap();
+            tx.commit().await.unwrap();
+            store.provider_generation()
+        }
+    };
+    let after_metadata = put(metadata.clone()).await;
+    assert!(after_metadata > after_site, "a fetched document changes what sign-ins trust");
+    let same_document = IdpMetadataRecord {
+        fetched_at: Some(at(30, 0)),
+        refresh_due_at: at(40, 0),
+        error: Some("timed out".into()),
+        error_at: Some(at(30, 0)),
+        ..metadata.clone()
+    };
+    assert_eq!(put(same_document).await, after_metadata, "the same document, a failure: no change");
+    let rotated =
+        IdpMetadataRecord { xml: Some("<EntityDescriptor ID=\"2\"/>".into()), ..metadata.clone() };
+    let after_rotation = put(rotated).await;
+    assert!(after_rotation > after_metadata, "another document");
+    let moved = IdpMetadataRecord {
+        url: HttpUrl::parse("https://idp.example/other").unwrap(),
+        ..metadata.clone()
+    };
+    let after_metadata = put(moved).await;
+    assert!(after_metadata > after_rotation, "another URL");
     let mut tx = store.write().await.unwrap();
     tx.delete_idp_metadata(&acme.id, &okta.id).await.unwrap();
     tx.commit().await.unwrap();
