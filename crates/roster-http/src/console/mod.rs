@@ -68,7 +68,8 @@ impl FromRequestParts<App> for Console {
             .iter()
             .find_map(|(name, value)| (name == "site").then(|| value.to_owned()))
             .unwrap_or_default();
-        let secret = session_secret(&parts.headers).unwrap_or_default();
+        let secure = crate::sso::secure(app);
+        let secret = session_secret(&parts.headers, secure).unwrap_or_default();
         match app.sso().console(secret, &site).await {
             Ok(access) => Ok(Self(access)),
             Err(SsoError::Unauthenticated) => {

@@ -1,6 +1,7 @@
 //! The session cookie: HttpOnly (scripts never read it), SameSite=Lax (no
 //! cross-site request carries it, except top-level navigation), Secure
-//! when roster is reached over https, and as long-lived as the session.
+//! and named with the `__Host-` prefix when roster is reached over https,
+//! and as long-lived as the session.
 //!
 //! And the sign-in form's cookie, against login CSRF (another site posting
 //! its own credentials into the form so that the victim works in the
@@ -12,17 +13,27 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 
 pub(crate) const NAME: &str = "roster_session";
+/// The name over https: browsers take a `__Host-` cookie only from this
+/// host, Secure and for every path, so a sibling subdomain can neither
+/// plant a session of its choosing nor shadow roster's.
+pub(crate) const HOST_NAME: &str = "__Host-roster_session";
+
+/// The session cookie's name, `secure` when roster is reached over https.
+fn name(secure: bool) -> &'static str {
+    if secure { HOST_NAME } else { NAME }
+}
 
 /// Seconds a session cookie lives: the session's own lifetime.
 const MAX_AGE: u64 = 8 * 3600;
 
 pub(crate) fn session(secret: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{NAME}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={MAX_AGE}{secure}")
+    let (name, secure) = (name(secure), if secure { "; Secure" } else { "" });
+    format!("{name}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={MAX_AGE}{secure}")
 }
 
-pub(crate) fn cleared() -> String {
-    format!("{NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+pub(crate) fn cleared(secure: bool) -> String {
+    let (name, secure) = (name(secure), if secure { "; Secure" } else { "" });
+    format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
 /// The sign-in form's cookie, scoped to the site's sign-in page.
@@ -51,9 +62,10 @@ pub(crate) fn sign_in_form_matches(headers: &HeaderMap, posted: &str) -> bool {
     }
 }
 
-/// The session secret a request's `Cookie` headers carry.
-pub(crate) fn session_secret(headers: &HeaderMap) -> Option<&str> {
-    named(headers, NAME)
+/// The session secret a request's `Cookie` headers carry: over https only
+/// the `__Host-` cookie counts.
+pub(crate) fn session_secret(headers: &HeaderMap, secure: bool) -> Option<&str> {
+    named(headers, name(secure))
 }
 
 /// The value of the cookie `name` among a request's `Cookie` headers.
@@ -79,11 +91,27 @@ mod tests {
     fn the_session_cookie_is_found_among_others() {
         let mut headers = HeaderMap::new();
         headers.append(COOKIE, HeaderValue::from_static("theme=dark; roster_session=abc123"));
-        assert_eq!(session_secret(&headers), Some("abc123"));
+        assert_eq!(session_secret(&headers, false), Some("abc123"));
+        assert_eq!(session_secret(&headers, true), None, "over https only the __Host- cookie");
         let mut other = HeaderMap::new();
         other.append(COOKIE, HeaderValue::from_static("roster_session_old=x; roster_session="));
-        assert_eq!(session_secret(&other), None);
+        assert_eq!(session_secret(&other, false), None);
         assert!(session("s", true).contains("; Secure"));
+        // What browsers require of a `__Host-` cookie: Secure, Path=/, no
+        // Domain.
+        let host = session("s", true);
+        assert!(host.starts_with("__Host-roster_session=s; Path=/;"), "{host}");
+        assert!(!host.contains("Domain"), "{host}");
+        assert!(
+            cleared(true).starts_with("__Host-roster_session=;")
+                && cleared(true).contains("Secure")
+        );
+        let mut over_https = HeaderMap::new();
+        over_https.append(
+            COOKIE,
+            HeaderValue::from_static("roster_session=planted; __Host-roster_session=real"),
+        );
+        assert_eq!(session_secret(&over_https, true), Some("real"));
         assert!(!session("s", false).contains("Secure"));
         assert!(session("s", false).contains("HttpOnly; SameSite=Lax"));
     }

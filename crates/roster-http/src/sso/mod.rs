@@ -354,14 +354,14 @@ fn session_started(app: &App, signed_in: &SignedInView, destination: Destination
 /// Ends the session the cookie names, and sends the browser on to the
 /// IdP's logout when the session came from one that has it.
 async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
-    let next = match cookie::session_secret(&headers) {
+    let next = match cookie::session_secret(&headers, secure(&app)) {
         Some(secret) => match app.sso().sign_out(secret).await {
             Ok(next) => next,
             Err(err) => return ApiError::from(err).into_page(),
         },
         None => None,
     };
-    signed_out(next.as_deref())
+    signed_out(&app, next.as_deref())
 }
 
 /// A logout message from a provider's IdP (HTTP-Redirect binding): its
@@ -374,8 +374,8 @@ async fn idp_logout(
 ) -> Response {
     let query = request.uri().query().unwrap_or_default();
     match app.sso().idp_logout(&provider, query).await {
-        Ok(IdpLogout::Answered(url)) => signed_out(Some(&url)),
-        Ok(IdpLogout::SignedOut) => signed_out(None),
+        Ok(IdpLogout::Answered(url)) => signed_out(&app, Some(&url)),
+        Ok(IdpLogout::SignedOut) => signed_out(&app, None),
         Err(err) => ApiError::from(err).into_page(),
     }
 }
@@ -386,20 +386,20 @@ async fn idp_logout(
 async fn shared_idp_logout(State(app): State<App>, request: Request) -> Response {
     let query = request.uri().query().unwrap_or_default();
     match app.sso().shared_idp_logout(query).await {
-        Ok(IdpLogout::Answered(url)) => signed_out(Some(&url)),
-        Ok(IdpLogout::SignedOut) => signed_out(None),
+        Ok(IdpLogout::Answered(url)) => signed_out(&app, Some(&url)),
+        Ok(IdpLogout::SignedOut) => signed_out(&app, None),
         Err(err) => ApiError::from(err).into_page(),
     }
 }
 
 /// The cookie cleared, and the browser sent on to `next` or shown that
 /// it is signed out.
-fn signed_out(next: Option<&str>) -> Response {
+fn signed_out(app: &App, next: Option<&str>) -> Response {
     let mut response = match next {
         Some(url) => redirect(url),
         None => Html("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed out · roster</title></head><body><main><h1>Signed out</h1></main></body></html>\n").into_response(),
     };
-    if let Ok(value) = HeaderValue::from_str(&cookie::cleared()) {
+    if let Ok(value) = HeaderValue::from_str(&cookie::cleared(secure(app))) {
         response.headers_mut().insert(SET_COOKIE, value);
     }
     private(&mut response);
@@ -408,7 +408,7 @@ fn signed_out(next: Option<&str>) -> Response {
 
 /// Who the session cookie names.
 async fn me(State(app): State<App>, headers: HeaderMap) -> Result<Json<MeView>, ApiError> {
-    let secret = cookie::session_secret(&headers).ok_or(SsoError::Unauthenticated)?;
+    let secret = cookie::session_secret(&headers, secure(&app)).ok_or(SsoError::Unauthenticated)?;
     Ok(Json(app.sso().me(secret).await?))
 }
 

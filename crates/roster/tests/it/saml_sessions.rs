@@ -1,5 +1,5 @@
 //! The sessions SAML sign-ins open (SPEC §5, issue 15), with the real IdP:
-//! the cookie's attributes (Secure when the public URL is https), the
+//! the cookie's attributes (Secure and `__Host-` when the public URL is https), the
 //! session's lifetime, and its end when the user is disabled or deleted,
 //! moves to another sign-in method, or signs out.
 
@@ -58,7 +58,10 @@ async fn signed_in(
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(set_cookie.len(), 1, "{set_cookie:?}");
     let header = set_cookie.into_iter().next().unwrap();
-    assert!(header.starts_with("roster_session=roster_session_"), "{header}");
+    // Over https the cookie carries the `__Host-` prefix.
+    let name =
+        if public.starts_with("https://") { "__Host-roster_session" } else { "roster_session" };
+    assert!(header.starts_with(&format!("{name}=roster_session_")), "{header}");
     (header.split(';').next().unwrap().to_owned(), header)
 }
 
@@ -82,6 +85,10 @@ async fn the_cookie_is_secure_when_roster_is_reached_over_https(backend: Backend
     let (status, who) = me(&app, Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK, "{who}");
     assert_eq!(who["username"], "ada");
+    // The same secret under the plain name (as a sibling subdomain could
+    // set it) is no session over https.
+    let plain = cookie.strip_prefix("__Host-").unwrap();
+    assert_eq!(me(&app, Some(plain)).await.0, StatusCode::UNAUTHORIZED);
 
     // Over plain http, the same cookie without Secure (a browser would
     // drop a Secure cookie set over http).
