@@ -10,7 +10,9 @@
 //! unknown secret is looked up every time, so guessing fills nothing.
 //! Entries are keyed by the secret's hash, never by the secret.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -20,9 +22,9 @@ use roster_domain::{Provider, ProvisioningOptions};
 /// How long another process's change of a credential may go unseen.
 pub(crate) const FRESH_FOR: Duration = Duration::from_secs(5);
 
-/// More entries than any deployment has credentials (two per provider);
-/// past it the stale ones go, or all of them.
-const MAX_ENTRIES: usize = 4096;
+/// More entries than any deployment has credentials (two per provider)
+/// or SAML providers; past it the stale ones go, or all of them.
+pub(crate) const MAX_ENTRIES: usize = 4096;
 
 /// The provider one credential named, and what this process recorded of
 /// its authentications since.
@@ -54,10 +56,6 @@ impl CachedProvider {
         }
     }
 
-    fn is_current(&self, generation: u64, now: Instant) -> bool {
-        self.generation == generation && now.duration_since(self.read_at) < FRESH_FOR
-    }
-
     /// Whether an authentication at `now` (Unix seconds) is due to be
     /// recorded, `interval` seconds after the last; claims it if so, so
     /// that of concurrent requests one writes.
@@ -71,32 +69,71 @@ impl CachedProvider {
     }
 }
 
-/// Credential hash → the provider it named.
-#[derive(Default)]
-pub(crate) struct CredentialCache {
-    entries: RwLock<HashMap<String, Arc<CachedProvider>>>,
+impl Generational for CachedProvider {
+    fn read_under(&self) -> (u64, Instant) {
+        (self.generation, self.read_at)
+    }
 }
 
-impl CredentialCache {
-    /// The provider `secret_hash` named, if read under `generation` and
-    /// recently enough.
-    pub(crate) fn get(&self, secret_hash: &str, generation: u64) -> Option<Arc<CachedProvider>> {
+/// Credential hash → the provider it named.
+pub(crate) type CredentialCache = GenerationCache<String, CachedProvider>;
+
+/// What a [`GenerationCache`] keeps: something read under one value of the
+/// store's provider generation, at one time.
+pub(crate) trait Generational {
+    /// The generation it was read under, and when.
+    fn read_under(&self) -> (u64, Instant);
+
+    /// Whether it is still what the store holds, as far as this process
+    /// knows: read under `generation`, less than [`FRESH_FOR`] ago.
+    fn is_current(&self, generation: u64, now: Instant) -> bool {
+        let (read_generation, read_at) = self.read_under();
+        read_generation == generation && now.duration_since(read_at) < FRESH_FOR
+    }
+}
+
+/// What was read of sites and providers, by key, served while current
+/// (the SCIM credentials here, the SAML providers in `saml_providers.rs`).
+pub(crate) struct GenerationCache<K, V> {
+    entries: RwLock<HashMap<K, Arc<V>>>,
+}
+
+impl<K, V> Default for GenerationCache<K, V> {
+    fn default() -> Self {
+        Self { entries: RwLock::new(HashMap::new()) }
+    }
+}
+
+impl<K: Eq + Hash, V: Generational> GenerationCache<K, V> {
+    /// The entry of `key`, if read under `generation` and recently enough.
+    pub(crate) fn get<Q>(&self, key: &Q, generation: u64) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
         let entries = self.entries.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let entry = entries.get(secret_hash)?;
+        let entry = entries.get(key)?;
         entry.is_current(generation, Instant::now()).then(|| entry.clone())
     }
 
-    pub(crate) fn put(&self, secret_hash: String, entry: Arc<CachedProvider>) {
+    /// Keeps `entry` under `key`; past [`MAX_ENTRIES`] the entries not
+    /// current under its generation go, or all of them.
+    pub(crate) fn put(&self, key: K, entry: Arc<V>) {
         let mut entries = self.entries.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(&secret_hash) {
+        if entries.len() >= MAX_ENTRIES && !entries.contains_key(&key) {
             let now = Instant::now();
-            let generation = entry.generation;
+            let (generation, _) = entry.read_under();
             entries.retain(|_, old| old.is_current(generation, now));
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }
         }
-        entries.insert(secret_hash, entry);
+        entries.insert(key, entry);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(std::sync::PoisonError::into_inner).len()
     }
 }
 
@@ -160,6 +197,6 @@ mod tests {
         // All of them are of an older generation than the newcomer.
         cache.put("new".into(), Arc::new(CachedProvider::new(provider(), 2)));
         assert!(cache.get("new", 2).is_some());
-        assert!(cache.entries.read().unwrap().len() < MAX_ENTRIES);
+        assert!(cache.len() < MAX_ENTRIES);
     }
 }

@@ -11,16 +11,16 @@
 //! by this process takes effect at the next sign-in after its commit
 //! returns. A change made by another process (the
 //! CLI, another instance) is seen when the entry is older than
-//! [`FRESH_FOR`], as for SCIM credentials. Only providers that sign people
+//! `credential_cache::FRESH_FOR`, as for SCIM credentials. Only providers that sign people
 //! in with a usable trust are kept: one that cannot is read, and refused,
 //! every time.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use roster_domain::{Provider, ProviderId, Site};
 use roster_saml::IdpKeys;
+
+use crate::credential_cache::{GenerationCache, Generational};
 
 /// What an IdP is trusted by, and where it signs people in.
 pub(crate) struct IdpTrust {
@@ -33,13 +33,6 @@ pub(crate) struct IdpTrust {
     /// Where the IdP takes logout messages (HTTP-Redirect), if anywhere.
     pub slo_url: Option<String>,
 }
-
-/// How long another process's change of a provider may go unseen.
-pub(crate) const FRESH_FOR: Duration = crate::credential_cache::FRESH_FOR;
-
-/// More SAML providers than a deployment has; past it the stale entries
-/// go, or all of them.
-const MAX_ENTRIES: usize = 4096;
 
 /// A provider people sign in through, as read under one generation.
 pub(crate) struct SigningProvider {
@@ -54,44 +47,28 @@ impl SigningProvider {
     pub(crate) fn new(provider: Provider, site: Site, trust: IdpTrust, generation: u64) -> Self {
         Self { provider, site, trust, generation, read_at: Instant::now() }
     }
+}
 
-    fn is_current(&self, generation: u64, now: Instant) -> bool {
-        self.generation == generation && now.duration_since(self.read_at) < FRESH_FOR
+impl Generational for SigningProvider {
+    fn read_under(&self) -> (u64, Instant) {
+        (self.generation, self.read_at)
     }
 }
 
-/// Provider id → the provider, its site and its trust.
-#[derive(Default)]
-pub(crate) struct ProviderCache {
-    entries: RwLock<HashMap<ProviderId, Arc<SigningProvider>>>,
-}
-
-impl ProviderCache {
-    /// The provider `id`, if read under `generation` and recently enough.
-    pub(crate) fn get(&self, id: &ProviderId, generation: u64) -> Option<Arc<SigningProvider>> {
-        let entries = self.entries.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let entry = entries.get(id)?;
-        entry.is_current(generation, Instant::now()).then(|| entry.clone())
-    }
-
-    pub(crate) fn put(&self, entry: Arc<SigningProvider>) {
-        let mut entries = self.entries.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let id = entry.provider.id.clone();
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(&id) {
-            let now = Instant::now();
-            let generation = entry.generation;
-            entries.retain(|_, old| old.is_current(generation, now));
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
-        }
-        entries.insert(id, entry);
-    }
-}
+/// Provider id → the provider, its site and its trust; the same cache as
+/// the SCIM credentials' (`credential_cache.rs`), current as long.
+pub(crate) type ProviderCache = GenerationCache<ProviderId, SigningProvider>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    use crate::credential_cache::{FRESH_FOR, MAX_ENTRIES};
+
+    fn keep(cache: &ProviderCache, entry: Arc<SigningProvider>) {
+        cache.put(entry.provider.id.clone(), entry);
+    }
     use roster_domain::{
         DisplayText, ProviderKind, ProviderName, SamlSignIn, SamlTrust, ScimSettings, SiteId,
         SiteSlug,
@@ -131,7 +108,7 @@ mod tests {
     #[test]
     fn an_entry_serves_its_generation_only() {
         let cache = ProviderCache::default();
-        cache.put(entry("p1", 7));
+        keep(&cache, entry("p1", 7));
         assert!(cache.get(&ProviderId::from_raw("p1"), 7).is_some());
         assert!(
             cache.get(&ProviderId::from_raw("p1"), 8).is_none(),
@@ -152,13 +129,12 @@ mod tests {
     fn a_full_cache_keeps_its_current_entries() {
         let cache = ProviderCache::default();
         for index in 0..MAX_ENTRIES {
-            cache.put(entry(&format!("old{index}"), 1));
+            keep(&cache, entry(&format!("old{index}"), 1));
         }
-        cache.put(entry("p0", 2));
-        cache.put(entry("p1", 2));
+        keep(&cache, entry("p0", 2));
+        keep(&cache, entry("p1", 2));
         assert!(cache.get(&ProviderId::from_raw("p0"), 2).is_some());
         assert!(cache.get(&ProviderId::from_raw("p1"), 2).is_some());
-        let entries = cache.entries.read().unwrap();
-        assert_eq!(entries.len(), 2, "the entries of an older generation went");
+        assert_eq!(cache.len(), 2, "the entries of an older generation went");
     }
 }

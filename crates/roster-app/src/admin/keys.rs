@@ -19,7 +19,7 @@ const KEY_PREFIX: &str = "roster_ak_";
 const SHOWN_PREFIX_LEN: usize = KEY_PREFIX.len() + 8;
 /// `last_used_at` is refreshed at most this often, so that reading through
 /// the API does not turn every request into a write.
-pub(super) const TOUCH_INTERVAL_SECONDS: i64 = 60;
+const TOUCH_INTERVAL_SECONDS: i64 = 60;
 
 /// Whom a new key is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +132,16 @@ impl Admin<'_> {
         let Some(key) = key.filter(|key| key.revoked_at.is_none()) else {
             return Err(AdminError::Unauthorized);
         };
+        self.record_use(&key).await?;
+        Ok(match key.site_id {
+            None => Principal::Operator,
+            Some(site) => Principal::SiteKey(site),
+        })
+    }
+
+    /// Records that `key` is used now, at most once a
+    /// [`TOUCH_INTERVAL_SECONDS`].
+    pub(super) async fn record_use(&self, key: &AdminKeyRecord) -> Result<(), AdminError> {
         let now = self.now();
         let stale = key
             .last_used_at
@@ -141,9 +151,6 @@ impl Admin<'_> {
             tx.touch_admin_key(&key.id, now).await?;
             tx.commit().await?;
         }
-        Ok(match key.site_id {
-            None => Principal::Operator,
-            Some(site) => Principal::SiteKey(site),
-        })
+        Ok(())
     }
 }

@@ -10,7 +10,6 @@ use jiff::SignedDuration;
 use roster_domain::Secret;
 use roster_store::{AdminKeyRepo, OperatorSessionRecord, OperatorSessionRepo, Transaction};
 
-use super::keys::TOUCH_INTERVAL_SECONDS;
 use super::{Admin, AdminError};
 use crate::{Principal, secrets};
 
@@ -75,15 +74,7 @@ impl Admin<'_> {
                 .filter(|key| key.site_id.is_none() && key.revoked_at.is_none())
                 .ok_or(AdminError::Unauthorized)?
         };
-        let stale = key
-            .last_used_at
-            .is_none_or(|used| now.as_second() - used.as_second() >= TOUCH_INTERVAL_SECONDS);
-        if stale {
-            let mut tx = self.write().await?;
-            tx.touch_admin_key(&key.id, now).await?;
-            tx.commit().await?;
-        }
-        Ok(())
+        self.record_use(&key).await
     }
 
     /// Ends the console session `secret`, if it is an open one. Looked up

@@ -99,7 +99,7 @@ impl Sso<'_> {
         let trust = idp_trust(&mut tx, &provider).await?;
         let site = tx.site_by_id(&site_id).await?.ok_or_else(not_found)?;
         let entry = Arc::new(SigningProvider::new(provider, site, trust, generation));
-        self.ctx.saml_providers.put(entry.clone());
+        self.ctx.saml_providers.put(id.clone(), entry.clone());
         Ok(entry)
     }
 }
